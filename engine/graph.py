@@ -1,0 +1,344 @@
+"""The real autograd graph of a scalar torch computation, with forward values and backward gradients.
+
+`trace` runs the computation once under a `TorchFunctionMode` that records every torch call (so
+constants that autograd never sees, like the `2` in `** 2`, are still nodes), reads each result's
+`grad_fn` for the names torch prints, walks `grad_fn.next_functions` to check the structure is
+autograd's own, and collects every node's gradient with tensor hooks during `.backward()`.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal, NamedTuple
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from .expression import ScalarField, parse_function
+
+NodeKind = Literal["input", "constant", "op"]
+
+# Python's operator dunders, and what they are called on a graph.
+_OPERATOR_NAMES = {
+    "add": "add", "radd": "add", "sub": "sub", "rsub": "sub", "mul": "mul", "rmul": "mul",
+    "truediv": "div", "rtruediv": "div", "div": "div", "pow": "pow", "rpow": "pow",
+    "neg": "neg", "matmul": "matmul", "rmatmul": "matmul", "pos": "pos", "abs": "abs",
+}
+_INPLACE_DUNDERS = {f"__i{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "pow", "matmul", "mod")} | {"__setitem__"}
+_TORCH_DIR = os.path.dirname(torch.__file__)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node: an input, a constant, or an op; `grad` is d output / d node, None where none flows."""
+
+    name: str
+    kind: NodeKind
+    op: str  # "input", "constant", or the op: "mul", "add", "tanh", "pow", ...
+    grad_fn: str | None  # as torch prints it: "AddBackward0"; "AccumulateGrad" for learnable leaves
+    value: float
+    grad: float | None
+
+    @property
+    def learnable(self) -> bool:
+        return self.grad_fn == "AccumulateGrad"
+
+
+class Edge(NamedTuple):
+    """source feeds target; `local_grad` is d target / d source at the forward values."""
+
+    source: str
+    target: str
+    local_grad: float | None
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: tuple[Node, ...]  # in forward (topological) order
+    edges: tuple[Edge, ...]
+    output_name: str
+
+    def node(self, name: str) -> Node:
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(f"no node named {name!r}; nodes are {', '.join(n.name for n in self.nodes)}")
+
+    @property
+    def output(self) -> Node:
+        return self.node(self.output_name)
+
+    def forward_order(self) -> list[Node]:
+        """Every node, each after all the nodes it is computed from."""
+        return list(self.nodes)
+
+    def backward_order(self) -> list[Node]:
+        """The nodes gradients reach, from the output back to the leaves."""
+        return [n for n in reversed(self.nodes) if n.grad is not None]
+
+    def inputs_of(self, name: str) -> list[Edge]:
+        return [e for e in self.edges if e.target == name]
+
+    def outputs_of(self, name: str) -> list[Edge]:
+        return [e for e in self.edges if e.source == name]
+
+    def layers(self) -> dict[str, int]:
+        """A column per node for a left-to-right drawing: ops one right of their latest input;
+        sources (inputs, constants) one left of their first consumer, so no edge runs long."""
+        layer: dict[str, int] = {}
+        for n in self.nodes:
+            if n.kind == "op":
+                layer[n.name] = 1 + max((layer.get(e.source, 0) for e in self.inputs_of(n.name)), default=0)
+        for n in self.nodes:
+            if n.kind != "op":
+                consumers = [layer[e.target] for e in self.outputs_of(n.name)]
+                layer[n.name] = max(min(consumers) - 1, 0) if consumers else 0
+        return layer
+
+    def table(self) -> str:
+        """A plain-text table of the nodes, for notebooks and the terminal."""
+        def fmt(v: float | None) -> str:
+            return "-" if v is None else f"{v:.6g}"
+
+        rows = [("node", "op", "grad_fn", "value", "grad")]
+        rows += [(n.name, n.op, n.grad_fn or "None", fmt(n.value), fmt(n.grad)) for n in self.nodes]
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+class _Call(NamedTuple):
+    func: Callable
+    args: tuple
+    kwargs: dict
+    out: torch.Tensor
+
+
+class _Recorder(TorchFunctionMode):
+    """Records every torch call that returns a tensor, in the order the computation makes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[_Call] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if (name.endswith("_") and not name.startswith("__")) or name in _INPLACE_DUNDERS:
+            raise ValueError(f"in-place operation '{name}' cannot be traced; write it out of place (e.g. a = a + b)")
+        out = func(*args, **kwargs)
+        if isinstance(out, torch.Tensor) and not any(out is a for a in args):
+            self.calls.append(_Call(func, tuple(args), dict(kwargs), out))
+        return out
+
+
+def _op_name(func: Callable) -> str:
+    name = getattr(func, "__name__", str(func))
+    if name.startswith("__") and name.endswith("__"):
+        return _OPERATOR_NAMES.get(name.strip("_"), name.strip("_"))
+    return name
+
+
+def _capture_local_names(fn: Callable, inputs: dict[str, torch.Tensor]) -> tuple[Any, dict[int, str]]:
+    """Call fn, and name each tensor after the first local variable seen holding it on a frame's return."""
+    names: dict[int, str] = {}
+
+    def profile(frame, event, arg):
+        source = frame.f_code.co_filename
+        if event == "return" and not source.startswith((_TORCH_DIR, "<")) and source != __file__:
+            for var, val in frame.f_locals.items():
+                if isinstance(val, torch.Tensor) and not var.startswith("_"):
+                    names.setdefault(id(val), var)
+
+    old = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        result = fn(**inputs)
+    finally:
+        sys.setprofile(old)
+    return result, names
+
+
+def _scalar(t: torch.Tensor | float | int) -> float:
+    return float(t.detach().reshape(-1)[0]) if isinstance(t, torch.Tensor) else float(t)
+
+
+def _local_grads(call: _Call) -> list[float | None]:
+    """d out / d arg for each positional argument, by re-running the one op on fresh leaves."""
+    leaves = [
+        (a.detach().clone() if isinstance(a, torch.Tensor) else torch.tensor(float(a), dtype=torch.float64)).requires_grad_(True)
+        if isinstance(a, (torch.Tensor, int, float)) and not isinstance(a, bool) and (not isinstance(a, torch.Tensor) or a.is_floating_point())
+        else None
+        for a in call.args
+    ]
+    out = call.func(*[leaf if leaf is not None else a for leaf, a in zip(leaves, call.args)], **call.kwargs)
+    wanted = [leaf for leaf in leaves if leaf is not None]
+    grads = iter(torch.autograd.grad(out.sum(), wanted, allow_unused=True) if wanted else [])
+    result: list[float | None] = []
+    for leaf in leaves:
+        g = next(grads) if leaf is not None else None
+        value = None if g is None else _scalar(g)
+        result.append(value if value is not None and math.isfinite(value) else None)
+    return result
+
+
+def _walk_grad_fns(root: Any) -> set[int]:
+    """Ids of every autograd node reachable from root through next_functions."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        fn = stack.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        stack.extend(next_fn for next_fn, _ in fn.next_functions)
+    return seen
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, k = name, 2
+    while candidate in taken:
+        candidate, k = f"{name}_{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def trace(
+    fn_or_expr: Callable[..., torch.Tensor] | str,
+    requires_grad: Iterable[str] | None = None,
+    **inputs: float,
+) -> Graph:
+    """Run a scalar computation on float64 scalar inputs and return its autograd graph.
+
+    `fn_or_expr` is a Python function called as fn(**inputs), or a formula over the input names
+    (parsed safely by `parse_function`). `requires_grad` names the learnable inputs (default: all);
+    the others are constants. Raises ValueError for a non-scalar output, nothing learnable, or an
+    in-place op that breaks backward.
+    """
+    if not inputs:
+        raise ValueError("trace needs at least one named input, e.g. trace(expr, w=-0.5, x=1)")
+    learnable = set(inputs) if requires_grad is None else set(requires_grad)
+    unknown = learnable - set(inputs)
+    if unknown:
+        raise ValueError(f"learnable {', '.join(sorted(unknown))} not among the inputs {', '.join(inputs)}")
+    if isinstance(fn_or_expr, str):
+        fn: Callable[..., torch.Tensor] = parse_function(fn_or_expr, tuple(inputs))
+    else:
+        fn = fn_or_expr
+    tensors: dict[str, torch.Tensor] = {}
+    for name, value in inputs.items():
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError(f"input {name} = {value!r} is not a finite number")
+        tensors[name] = torch.tensor(v, dtype=torch.float64, requires_grad=name in learnable)
+
+    recorder = _Recorder()
+    try:
+        with recorder:
+            if isinstance(fn, ScalarField):
+                out, local_names = fn(**tensors), {}
+            else:
+                out, local_names = _capture_local_names(fn, tensors)
+    except RuntimeError as err:
+        raise ValueError(f"the computation failed in torch: {str(err).splitlines()[0]}") from None
+    if not isinstance(out, torch.Tensor) or out.numel() != 1:
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(f"trace needs a scalar output (one number), got {shape}; reduce it, e.g. with .sum()")
+    if out.grad_fn is None:
+        raise ValueError("the output does not depend on any learnable input; list one in requires_grad")
+
+    # Nodes: the inputs, then every recorded call's result, then constants as they are met.
+    taken: set[str] = set(tensors)
+    node_of: dict[int, str] = {id(t): name for name, t in tensors.items()}
+    kinds: dict[str, NodeKind] = {name: "input" for name in tensors}
+    ops: dict[str, str] = {name: "input" for name in tensors}
+    values: dict[str, torch.Tensor | float] = dict(tensors)
+    order: list[str] = list(tensors)
+    raw_edges: list[tuple[str, str, _Call, int]] = []
+
+    def source_node(arg: Any) -> str | None:
+        if isinstance(arg, torch.Tensor):
+            if id(arg) not in node_of:  # a tensor made outside fn, e.g. a model's weight
+                name = _unique(local_names.get(id(arg)) or ("leaf" if arg.requires_grad else f"{_scalar(arg):g}"), taken)
+                node_of[id(arg)] = name
+                kinds[name] = "input" if arg.requires_grad else "constant"
+                ops[name] = kinds[name]
+                values[name] = arg
+                order.append(name)
+            return node_of[id(arg)]
+        if isinstance(arg, (int, float)) and not isinstance(arg, bool):
+            name = _unique(f"{arg:g}", taken)
+            kinds[name], ops[name], values[name] = "constant", "constant", arg
+            order.append(name)
+            return name
+        return None
+
+    for call in recorder.calls:
+        sources = [source_node(a) for a in call.args]
+        op = _op_name(call.func)
+        has_inputs = any(s is not None and isinstance(values[s], torch.Tensor) for s in sources)
+        name = _unique(local_names.get(id(call.out)) or op, taken)
+        node_of[id(call.out)] = name
+        kinds[name] = "op" if has_inputs else "constant"
+        ops[name] = op if has_inputs else "constant"
+        values[name] = call.out
+        order.append(name)
+        raw_edges += [(s, name, call, i) for i, s in enumerate(sources) if s is not None]
+
+    output_name = node_of[id(out)]
+    # Keep what the output depends on (and every input); check each op against autograd's own graph.
+    needed = {output_name}
+    for source, target, _, _ in reversed(raw_edges):
+        if target in needed:
+            needed.add(source)
+    needed |= set(tensors)
+    reachable = _walk_grad_fns(out.grad_fn)
+    for name in needed:
+        t = values[name]
+        if isinstance(t, torch.Tensor) and t.grad_fn is not None and id(t.grad_fn) not in reachable:
+            raise AssertionError(f"node {name} is not in autograd's graph")  # would be a bug in trace
+
+    grads: dict[str, float] = {}
+    for name in needed:
+        t = values[name]
+        if isinstance(t, torch.Tensor) and t.requires_grad:
+            t.register_hook(lambda g, name=name: grads.__setitem__(name, grads.get(name, 0.0) + _scalar(g)))
+    try:
+        out.backward()
+    except RuntimeError as err:
+        raise ValueError(f"backward failed (often an in-place op on a tensor autograd needed): {str(err).splitlines()[0]}") from None
+
+    local_cache: dict[int, list[float | None]] = {}
+    edges = []
+    for source, target, call, index in raw_edges:
+        if target in needed:
+            if id(call) not in local_cache:
+                local_cache[id(call)] = _local_grads(call)
+            edges.append(Edge(source, target, local_cache[id(call)][index]))
+
+    nodes = tuple(
+        Node(
+            name=name,
+            kind=kinds[name],
+            op=ops[name],
+            grad_fn=_grad_fn_name(values[name]),
+            value=_scalar(values[name]),
+            grad=grads.get(name),
+        )
+        for name in order
+        if name in needed
+    )
+    return Graph(nodes, tuple(edges), output_name)
+
+
+def _grad_fn_name(value: torch.Tensor | float) -> str | None:
+    if not isinstance(value, torch.Tensor) or not value.requires_grad:
+        return None
+    return "AccumulateGrad" if value.grad_fn is None else type(value.grad_fn).__name__
+

@@ -1,0 +1,120 @@
+"""The one base class of every lecture clip: beats that are sections, slides and captions at once.
+
+A scene's `construct` lists its beats; each beat method is decorated with `@beat("narration")`.
+A beat starts a manim section and a manim-slides slide under the method's name, runs, holds a
+short pause for the lecturer, and adds its narration as a subcaption (so every clip gets an .srt).
+After rendering, a JSON sidecar beside the video lists the sections, every number shown, and
+the narration, for slides, tests and accessibility.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+from manim import UP, ManimColor, MathTex, Scene, Tex, Text, config
+from manim_slides import Slide
+
+from scenes.params import LectureParams, load_params
+from scenes.theme import Theme, get_theme
+
+
+def beat(narration: str, *, loop: bool = False) -> Callable:
+    """Mark a method as one beat. `narration` may name recorded values: "the loss is {loss:.1f}"."""
+
+    def decorate(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def run(self: "LectureScene", *args: Any, **kwargs: Any) -> Any:
+            self.start_beat(method.__name__, loop=loop)
+            result = method(self, *args, **kwargs)
+            self.end_beat(narration.format(**self.values))
+            return result
+
+        return run
+
+    return decorate
+
+
+class LectureScene(Slide):
+    """Theme, parameters, beats and the sidecar; subclasses hold only lecture content."""
+
+    scene_id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    alt_text: ClassVar[str] = ""
+    skip_reversing = True  # reversed clips are only for stepping back in the presenter; half the encode time
+
+    def setup(self) -> None:
+        self.params: LectureParams = load_params()
+        self.theme: Theme = get_theme(self.params.theme)
+        if not config.transparent:
+            self.camera.background_color = ManimColor(self.theme.background)
+        self.values: dict[str, Any] = {}
+        self.sections: list[dict[str, Any]] = []
+        self._beat_name, self._beat_start = "", 0.0
+
+    # --- beats -------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return float(self.renderer.time)
+
+    def start_beat(self, name: str, loop: bool = False) -> None:
+        self.next_slide(name=name, loop=loop)
+        self._beat_name, self._beat_start = name, self.now
+
+    def end_beat(self, narration: str) -> None:
+        self.wait(self.theme.pause)
+        start, end = self._beat_start, self.now
+        self.add_subcaption(narration, duration=end - start, offset=start - end)
+        self.sections.append({"name": self._beat_name, "start": round(start, 3),
+                              "end": round(end, 3), "narration": narration})
+
+    def record(self, **values: Any) -> None:
+        """Remember numbers this clip shows, for the sidecar and narration."""
+        self.values.update(values)
+
+    # --- text in the theme --------------------------------------------------------------------
+    def text(self, content: str, size: float | None = None, color: str | None = None, **kwargs: Any) -> Text:
+        return Text(content, font=self.theme.font, font_size=size or self.theme.body_size,
+                    color=color or self.theme.text, **kwargs)
+
+    def math(self, *tex: str, size: float | None = None, color: str | None = None, **kwargs: Any) -> MathTex:
+        return MathTex(*tex, font_size=size or self.theme.body_size, color=color or self.theme.text, **kwargs)
+
+    def tex(self, *tex: str, size: float | None = None, color: str | None = None, **kwargs: Any) -> Tex:
+        return Tex(*tex, font_size=size or self.theme.body_size, color=color or self.theme.text, **kwargs)
+
+    def heading(self, content: str) -> Text:
+        """The title band: top of the frame, nothing else goes there."""
+        return self.text(content, size=self.theme.title_size).to_edge(UP, buff=self.theme.margin)
+
+    def content_area(self) -> tuple[float, float]:
+        """(top, bottom) y of the area below the title band, inside the margin."""
+        top = config.frame_height / 2 - self.theme.margin - 0.9
+        return top, -config.frame_height / 2 + self.theme.margin
+
+    def render(self, *args: Any, **kwargs: Any) -> None:
+        """Stills (`-s`, previews) skip manim-slides' slide export, which needs a movie."""
+        if config.write_to_movie and not config.save_last_frame:
+            super().render(*args, **kwargs)
+        else:
+            Scene.render(self, *args, **kwargs)
+
+    # --- sidecar ------------------------------------------------------------------------------
+    def sidecar(self) -> dict[str, Any]:
+        return {
+            "scene": self.scene_id,
+            "title": self.title,
+            "duration_s": round(self.now, 3),
+            "theme": self.theme.name,
+            "sections": self.sections,
+            "values": self.values,
+            "alt_text": self.alt_text.format(**self.values),
+            "narration": [s["narration"] for s in self.sections],
+        }
+
+    def tear_down(self) -> None:
+        super().tear_down()
+        movie = self.renderer.file_writer.movie_file_path
+        if movie:
+            Path(movie).with_suffix(".json").write_text(json.dumps(self.sidecar(), indent=2, default=float))

@@ -1,0 +1,30 @@
+"""Every scene of the lecture, by id, without importing manim: `lecture list` and the renderer read this."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SceneInfo:
+    id: str
+    module: str  # under scenes/
+    cls: str
+    title: str
+    uses: tuple[str, ...]  # which options change it: function, descent, graph
+
+
+SCENES: tuple[SceneInfo, ...] = (
+    SceneInfo("title", "intro", "TitleScene", "Feedforward Networks and Backpropagation, Part 1", ()),
+    SceneInfo("gradient-field", "gradients", "GradientFieldScene", "Gradient vectors point towards steepest ascent", ("function",)),
+    SceneInfo("chain-rule", "gradients", "ChainRuleScene", "The chain rule gives the gradient", ("function",)),
+    SceneInfo("gradient-descent", "descent", "GradientDescentScene", "Gradient descent", ("descent",)),
+    SceneInfo("learning-rates", "descent", "LearningRatesScene", "Choosing the learning rate", ("descent",)),
+    SceneInfo("optimizers", "descent", "OptimizersScene", "Optimizers race on one map", ("descent",)),
+    SceneInfo("forward-graph", "autograd", "ForwardGraphScene", "Building the computational graph", ("graph",)),
+    SceneInfo("grad-fn", "autograd", "GradFnScene", "grad_fn remembers the operation", ("graph",)),
+    SceneInfo("backprop", "autograd", "BackpropScene", "Backward propagation with .backward()", ("graph",)),
+    SceneInfo("autograd-notes", "autograd", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", ()),
+)
+
+LECTURE = tuple(s.id for s in SCENES if s.id != "optimizers")  # `all`: the seed lecture's nine clips
+BY_ID = {s.id: s for s in SCENES}

@@ -1,0 +1,47 @@
+"""Title of the lecture and what it covers."""
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, LaggedStart, Line, VGroup, Write
+
+from scenes.base import LectureScene, beat
+
+OUTLINE = (
+    ("Gradient vectors", "point towards steepest ascent"),
+    ("Gradient descent", "step against the gradient"),
+    ("PyTorch autograd: forward", "the graph builds as the code runs"),
+    ("PyTorch autograd: backward", ".backward() applies the chain rule"),
+)
+
+
+class TitleScene(LectureScene):
+    scene_id = "title"
+    title = "Feedforward Neural Networks and Backpropagation, Part 1"
+    alt_text = "Title card of the lecture, then its outline: gradient vectors, gradient descent, and PyTorch autograd forward and backward."
+
+    def construct(self) -> None:
+        self.show_title()
+        self.show_outline()
+
+    @beat("Lecture 3: feedforward neural networks and backpropagation, part one.")
+    def show_title(self) -> None:
+        kicker = self.text("Lecture 3", size=self.theme.label_size, color=self.theme.muted)
+        name = self.text("Feedforward Neural Networks", size=52)
+        sub = self.text("and Backpropagation, Part 1", size=40, color=self.theme.muted)
+        rule = Line(LEFT * 3, RIGHT * 3, color=self.theme.gradient, stroke_width=3)
+        self.card = VGroup(kicker, name, rule, sub).arrange(DOWN, buff=0.35)
+        self.play(FadeIn(kicker, shift=DOWN * 0.2), Write(name), run_time=1.5)
+        self.play(FadeIn(rule), FadeIn(sub, shift=UP * 0.2))
+
+    @beat("Today: gradient vectors, gradient descent, and how PyTorch's autograd builds a graph forward and runs the chain rule backward.")
+    def show_outline(self) -> None:
+        roles = (self.theme.gradient, self.theme.learnable, self.theme.forward, self.theme.gradient)
+        rows = VGroup()
+        for i, ((head, detail), color) in enumerate(zip(OUTLINE, roles), start=1):
+            number = self.text(f"{i}", size=self.theme.body_size, color=color)
+            text = VGroup(self.text(head, size=self.theme.body_size),
+                          self.text(detail, size=self.theme.label_size, color=self.theme.muted)).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+            rows.add(VGroup(number, text).arrange(RIGHT, buff=0.4, aligned_edge=UP))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.45).move_to(DOWN * 0.4)
+        heading = self.heading("Outline")
+        self.play(FadeOut(self.card, shift=UP * 0.5), FadeIn(heading))
+        self.play(LaggedStart(*(FadeIn(r, shift=RIGHT * 0.3) for r in rows), lag_ratio=0.35), run_time=2.5)

@@ -1,0 +1,94 @@
+"""What a lecture shows, in one object whose defaults are the seed's: the CLI swaps them, scenes read them.
+
+Scenes never take options from anywhere else, so a lecturer's `--function` or `lecture.toml`
+reaches every scene the same way. The object travels to render processes as JSON in an
+environment variable; plain `manim scenes/x.py Scene` gets the defaults.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from dataclasses import dataclass, field
+
+from engine import OPTIMIZERS, parse_function
+from engine.descent import MAX_LEARNING_RATE, MAX_STEPS
+from engine.field import check_range
+from engine.seed import SEED_ARROW_STEP, SEED_FUNCTION, SEED_LEARNABLE, SEED_NEURON, SEED_PLOT_RANGE
+
+from scenes.theme import THEMES
+
+ENV_VAR = "LECTURE_PARAMS"
+MAX_DRAWN_STEPS = 200  # steps a descent scene draws one by one; more would be minutes of video
+
+
+@dataclass(frozen=True)
+class LectureParams:
+    function: str = SEED_FUNCTION  # gradient-field, chain-rule
+    x_range: tuple[float, float] = SEED_PLOT_RANGE
+    y_range: tuple[float, float] = SEED_PLOT_RANGE
+    arrow_step: float = SEED_ARROW_STEP
+    descent_function: str = "x**2 + 3*y**2"  # gradient-descent, learning-rates, optimizers: a bowl shows rates plainly
+    start: tuple[float, float] = (-2.5, 2.0)
+    lr: float = 0.1
+    steps: int = 20
+    learning_rates: tuple[float, ...] = (0.02, 0.1, 0.36)  # too small, good, too large for the default bowl
+    optimizer: str = "sgd"
+    optimizers: tuple[str, ...] = ("sgd", "momentum", "adam")
+    expr: str | None = None  # None: the seed's SimpleGraph code; else a formula over `values`
+    values: dict[str, float] = field(default_factory=lambda: dict(SEED_NEURON))
+    learnable: tuple[str, ...] = SEED_LEARNABLE
+    theme: str = "dark"
+
+    def validate(self) -> "LectureParams":
+        """Raise ValueError (ExpressionError for formulas) with a one-line reason for the first bad option."""
+        parse_function(self.function)
+        parse_function(self.descent_function)
+        check_range(*self.x_range)
+        check_range(*self.y_range)
+        if not (math.isfinite(self.arrow_step) and 0 < self.arrow_step <= min(self.x_range[1] - self.x_range[0], self.y_range[1] - self.y_range[0]) / 2):
+            raise ValueError(f"arrow step {self.arrow_step:g} must be > 0 and at most half the range")
+        if len(self.start) != 2 or not all(math.isfinite(s) for s in self.start):
+            raise ValueError("start must be two finite numbers, e.g. --start -2.5,2")
+        for lr in (self.lr, *self.learning_rates):
+            if not (math.isfinite(lr) and 0 < lr <= MAX_LEARNING_RATE):
+                raise ValueError(f"learning rate must be > 0 and at most {MAX_LEARNING_RATE:g}, got {lr:g}")
+        if not isinstance(self.steps, int) or not 1 <= self.steps <= min(MAX_STEPS, MAX_DRAWN_STEPS):
+            raise ValueError(f"steps must be a whole number from 1 to {MAX_DRAWN_STEPS}, got {self.steps}")
+        for name in (self.optimizer, *self.optimizers):
+            if name not in OPTIMIZERS:
+                raise ValueError(f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")
+        if self.theme not in THEMES:
+            raise ValueError(f"unknown theme '{self.theme}'; choose one of {', '.join(THEMES)}")
+        if not self.values:
+            raise ValueError("values must name at least one input, e.g. --values w=-0.5,b=0.5,x=1,y=7")
+        for name, value in self.values.items():
+            if not name.isidentifier() or not math.isfinite(value):
+                raise ValueError(f"value {name}={value} must be a name and a finite number")
+        missing = [n for n in self.learnable if n not in self.values]
+        if missing:
+            raise ValueError(f"learnable {', '.join(missing)} not among the values ({', '.join(self.values)})")
+        if self.expr is not None:
+            parse_function(self.expr, tuple(self.values))
+        elif set(self.values) != set(SEED_NEURON):
+            raise ValueError(f"the seed neuron takes values {', '.join(SEED_NEURON)}; give --expr for other inputs")
+        return self
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LectureParams":
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(names))}")
+        tuples = {f.name for f in dataclasses.fields(cls) if str(f.type).startswith("tuple")}
+        return cls(**{k: tuple(v) if k in tuples else v for k, v in data.items()})
+
+
+def load_params() -> LectureParams:
+    """The parameters of this render: from the environment when the CLI set them, else the seed's."""
+    raw = os.environ.get(ENV_VAR)
+    return LectureParams.from_dict(json.loads(raw)) if raw else LectureParams()
