@@ -5,7 +5,7 @@ setup:
 	@bash scripts/setup.sh
 
 lecture: setup
-	@.venv/bin/manim -ql scenes/intro.py TitleScene
+	@.venv/bin/lecture render all -q l
 
 test: setup
 	@.venv/bin/python -m pytest -q

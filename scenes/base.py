@@ -115,6 +115,6 @@ class LectureScene(Slide):
 
     def tear_down(self) -> None:
         super().tear_down()
-        movie = self.renderer.file_writer.movie_file_path
+        movie = getattr(self.renderer.file_writer, "movie_file_path", None)
         if movie:
             Path(movie).with_suffix(".json").write_text(json.dumps(self.sidecar(), indent=2, default=float))

@@ -1,0 +1,3 @@
+from lecture.cli import main
+
+main()

@@ -1,0 +1,250 @@
+"""`lecture`: render the lecture's clips, preview a scene while writing it, watch for changes.
+
+A thin click CLI over `lecture.render` (processes, caching, atomic output) and `scenes`
+(content). Bad input is one line on stderr and exit status 2; nothing is written.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lecture import UserError
+from lecture.files import check_writable_dir
+from lecture.options import FORMATS, QUALITIES, build_params, read_config, resolve_scenes
+from scenes.catalog import BY_ID, LECTURE, SCENES
+
+DEFAULT_OUT = Path("media")
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def content_options(command):
+    """The options that change what the clips show (shared by render, preview and watch)."""
+    options = [
+        click.option("--function", help='Formula in x, y for the field and descent scenes, e.g. "x**2 + 3*y**2".'),
+        click.option("--range", "range_", metavar="MIN,MAX", help="Axis range for x and y, e.g. -2,2 (default -3,3)."),
+        click.option("--start", metavar="X,Y", help="Start point of descent, e.g. -2.5,2."),
+        click.option("--lr", type=str, help="Learning rate of descent (> 0), e.g. 0.1."),
+        click.option("--steps", type=str, help="Descent steps to draw (1 to 200)."),
+        click.option("--optimizer", help="sgd|momentum|nesterov|adagrad|rmsprop|adam; several, comma-separated, race in `optimizers`."),
+        click.option("--expr", help='Formula whose autograd graph the graph scenes show, e.g. "(y - tanh(w*x + b))**2".'),
+        click.option("--values", help="Inputs of --expr, e.g. w=-0.5,b=0.5,x=1,y=7."),
+        click.option("--learnable", help="Inputs with requires_grad, e.g. w,b (default: all of --values)."),
+        click.option("--theme", help="dark (default) or light (white background, for slide decks)."),
+        click.option("--config", "config_path", type=click.Path(path_type=Path), help="A lecture.toml with these options (default ./lecture.toml); command-line options win."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def params_from(kwargs: dict[str, Any]):
+    cli = {k: kwargs.get(k) for k in ("function", "start", "lr", "steps", "optimizer", "expr", "values", "learnable", "theme")}
+    cli["range"] = kwargs.get("range_")
+    config = read_config(kwargs.get("config_path"))
+    return build_params(cli, config), config
+
+
+@click.group(context_settings=CONTEXT)
+def cli() -> None:
+    """Render the lecture "Feedforward Neural Networks and Backpropagation, Part 1" as animated clips.
+
+    \b
+    Examples:
+      lecture list
+      lecture render all -q h                      # the whole lecture at 1080p60
+      lecture render gradient-descent --function "x**2 + 3*y**2" --start -2,2 --lr 0.1
+      lecture preview backprop --storyboard        # every section's end frame in one PNG
+    """
+
+
+@cli.command("list")
+def list_scenes() -> None:
+    """List the scenes: id, title, sections and approximate duration."""
+    rows = [("id", "title", "sections", "duration")]
+    for info in SCENES:
+        sections, duration = last_render_summary(info.id)
+        flag = "" if info.id in LECTURE else " (extra)"
+        rows.append((info.id, info.title + flag, sections, duration))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def last_render_summary(scene_id: str) -> tuple[str, str]:
+    """Sections and duration from the newest sidecar of this scene under media/, if any."""
+    sidecars = sorted(DEFAULT_OUT.glob(f"*/{scene_id}.json"), key=lambda p: p.stat().st_mtime)
+    if not sidecars:
+        return "-", "not rendered yet"
+    data = json.loads(sidecars[-1].read_text())
+    return ", ".join(s["name"] for s in data.get("sections", [])), f"~{data.get('duration_s', 0):.0f} s"
+
+
+@cli.command()
+@click.argument("scenes", nargs=-1)
+@click.option("-q", "--quality", default="l", show_default=True, type=click.Choice(list(QUALITIES)),
+              help="l=480p15, m=720p30, h=1080p60, k=2160p60 (t=192x108 at 5 fps, for tests).")
+@click.option("--format", "fmt", default="mp4", show_default=True, type=click.Choice(FORMATS),
+              help="mp4 (H.264, plays in PowerPoint/Keynote), webm, gif, mov, or png (a frame sequence).")
+@click.option("--transparent", is_flag=True, help="Transparent background (mov with alpha, or webm/png).")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True, help="Scenes rendered in parallel processes.")
+@click.option("--concat", is_flag=True, help="Also join the clips into lecture.mp4 with a chapter per scene.")
+@click.option("--force", is_flag=True, help="Render even when an up-to-date clip exists.")
+@content_options
+def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs) -> None:
+    """Render SCENES (ids from `lecture list`, or `all`) into OUT/<quality>/<scene>.<format>.
+
+    Beside each clip: a JSON sidecar (sections, numbers shown, narration), an .srt caption file and
+    a poster PNG. Unchanged scenes with unchanged options are not rendered again.
+    """
+    from lecture.render import Job, render_jobs
+
+    ids = resolve_scenes(scenes)
+    params, config = params_from(kwargs)
+    if transparent and fmt == "mp4":
+        fmt = "mov"  # H.264 mp4 has no alpha channel
+    if concat and fmt not in ("mp4", "mov", "webm"):
+        raise UserError("--concat joins video clips; use --format mp4, mov or webm")
+    q = QUALITIES[quality]
+    out = check_writable_dir(out).resolve()
+    out_dir = out / q.folder
+    job_list = [Job(i, q, fmt, transparent, params, out_dir) for i in ids]
+    outcomes = render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=print_progress)
+    failed = [o for o in outcomes if not o.ok]
+    if concat and not failed:
+        from lecture.concat import concat_clips
+
+        clips = [(BY_ID[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
+        joined = concat_clips(clips, out_dir / f"lecture.{fmt}")
+        click.echo(f"joined {len(clips)} clips with chapters: {joined}")
+    click.echo("files:")
+    for o in outcomes:
+        for f in o.files:
+            click.echo(f"  {f}")
+    if failed:
+        for o in failed:
+            click.echo(f"lecture: error: {o.job.scene} failed: {o.error}", err=True)
+        sys.exit(1)
+
+
+def print_progress(event: str, outcome) -> None:
+    scene = outcome.job.scene
+    if event == "start":
+        click.echo(f"  rendering {scene} ...")
+    elif outcome.cached:
+        click.echo(f"  {scene}: up to date")
+    elif outcome.ok:
+        click.echo(f"  {scene}: done in {outcome.seconds:.1f} s")
+    else:
+        click.echo(f"  {scene}: FAILED after {outcome.seconds:.1f} s")
+
+
+@cli.command()
+@click.argument("scene")
+@click.option("--section", help="Show the end of this section (a beat name from `lecture list`) instead of the last frame.")
+@click.option("--storyboard", is_flag=True, help="One PNG grid of every section's end frame.")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
+@content_options
+def preview(scene, section, storyboard, out, **kwargs) -> None:
+    """Write a 480p PNG of SCENE's last frame (or of a section's end) and print its path."""
+    click.echo(str(make_preview(scene, section, storyboard, out, kwargs)))
+
+
+def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, kwargs: dict) -> Path:
+    from lecture.frames import frames_at, storyboard as make_storyboard
+    from lecture.render import Job, render_jobs
+
+    (scene_id,) = resolve_scenes((scene,))
+    params, _ = params_from(kwargs)
+    out = check_writable_dir(out).resolve()
+    out_dir = out / "preview"
+    quality = QUALITIES["l"]
+    still = not (section or storyboard)
+    job = Job(scene_id, quality, "still" if still else "mp4", False, params, out_dir)
+    (outcome,) = render_jobs([job], out / ".cache", 1)
+    if not outcome.ok:
+        raise RenderFailed(f"{scene_id} failed: {outcome.error}")
+    if still:
+        return Path(outcome.files[0])
+    sidecar = json.loads((out_dir / f"{scene_id}.json").read_text())
+    video = out_dir / f"{scene_id}.mp4"
+    if storyboard:
+        return make_storyboard(video, sidecar["sections"], out_dir / f"{scene_id}-storyboard.png")
+    match = [s for s in sidecar["sections"] if s["name"] == section]
+    if not match:
+        raise UserError(f"no section {section!r} in {scene_id}; sections: {', '.join(s['name'] for s in sidecar['sections'])}")
+    from lecture.files import publish
+
+    image = frames_at(video, [match[0]["end"] - 1e-3])[0]
+    tmp = out_dir / f".{scene_id}-{section}.tmp.png"
+    image.save(tmp)
+    try:
+        return publish(tmp, out_dir / f"{scene_id}-{section}.png")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@cli.command()
+@click.argument("scene")
+@click.option("--section", help="Preview the end of this section.")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between checks for changes.")
+@content_options
+def watch(scene, section, out, interval, **kwargs) -> None:
+    """Re-render SCENE's preview whenever a file under scenes/ or engine/ changes (Ctrl-C stops)."""
+    from lecture.render import ROOT
+
+    resolve_scenes((scene,))
+    params_from(kwargs)  # fail fast on bad options
+    folders = [ROOT / "scenes", ROOT / "engine"]
+
+    def snapshot() -> dict[Path, float]:
+        return {p: p.stat().st_mtime for folder in folders for p in folder.rglob("*.py")}
+
+    seen: dict[Path, float] = {}
+    try:
+        while True:
+            current = snapshot()
+            if current != seen:
+                seen = current
+                try:
+                    click.echo(f"{time.strftime('%H:%M:%S')} preview: {make_preview(scene, section, False, out, kwargs)}")
+                except RenderFailed as err:
+                    click.echo(f"{time.strftime('%H:%M:%S')} {err}", err=True)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
+
+
+class RenderFailed(Exception):
+    """A scene's render raised: reported with the log path, exit status 1."""
+
+
+def main() -> None:
+    """Entry point: one line and exit status 2 for bad input, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except UserError as err:
+        click.echo(f"lecture: error: {err}", err=True)
+        sys.exit(2)
+    except click.exceptions.NoArgsIsHelpError as err:
+        click.echo(err.format_message())
+    except click.UsageError as err:
+        click.echo(f"lecture: error: {err.format_message()}", err=True)
+        sys.exit(2)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except RenderFailed as err:
+        click.echo(f"lecture: error: {err}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

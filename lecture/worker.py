@@ -1,0 +1,86 @@
+"""Render one scene in this process: `python -m lecture.worker JOB_JSON`.
+
+manim's `config` is one global, so every scene renders in a process of its own. Each scene has its own
+TeX folder and manim work folder, locked while it renders, so parallel renders never delete each
+other's LaTeX files and two renders of the same scene take turns. The finished files are copied to
+the output folder atomically; the sidecar goes last, so it only exists beside a complete clip.
+"""
+from __future__ import annotations
+
+import fcntl
+import importlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+
+def render(job: dict) -> dict:
+    os.environ["LECTURE_PARAMS"] = job["params"]
+    from manim import config, tempconfig
+
+    from lecture.files import publish, write_text_atomic
+    from lecture.frames import save_poster
+    from scenes.catalog import BY_ID
+
+    info = BY_ID[job["scene"]]
+    scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+    work = Path(job["cache_dir"]) / job["scene"]
+    work.mkdir(parents=True, exist_ok=True)
+    out = Path(job["out_dir"])
+    still = job["format"] == "still"
+    settings = {
+        "media_dir": str(work / "media"),
+        "tex_dir": str(work / "Tex"),
+        "pixel_width": job["width"],
+        "pixel_height": job["height"],
+        "frame_rate": job["fps"],
+        "format": "png" if job["format"] in ("png", "still") else job["format"],
+        "transparent": job["transparent"],
+        "output_file": job["scene"],
+        "write_to_movie": not still,
+        "save_last_frame": still,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "notify_outdated_version": False,
+        "disable_caching": still,
+    }
+    with open(work / ".lock", "w") as lock, tempconfig(settings):
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        scene = scene_class(output_folder=work / "slides")
+        scene.render()
+        writer = scene.renderer.file_writer
+        stem = out / job["scene"]
+        if still:
+            return {"files": [str(publish(Path(writer.image_file_path), stem.with_suffix(".png")))]}
+        files = []
+        movie = Path(writer.movie_file_path) if job["format"] != "png" else None
+        if movie is not None:
+            files.append(publish(movie, stem.with_suffix(movie.suffix)))
+            if movie.with_suffix(".srt").exists():
+                files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
+            files.append(save_poster(movie, stem.with_suffix(".png")))
+        else:  # a PNG sequence, e.g. for LaTeX's animate package
+            frames_dir = Path(writer.image_file_path).parent
+            target = out / f"{job['scene']}_frames"
+            tmp = out / f".{job['scene']}_frames.part"
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(frames_dir, tmp)
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(tmp, target)
+            files.append(target)
+        sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"],
+                                     "files": [f.name for f in files], "slides": str(work / "slides")}
+        files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
+        return {"files": [str(f) for f in files]}
+
+
+def main() -> None:
+    job = json.loads(sys.argv[1])
+    result = render(job)
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

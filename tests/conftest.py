@@ -1,0 +1,24 @@
+"""Shared fixtures: the whole lecture rendered once at tiny size through the real CLI."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURE = [sys.executable, "-m", "lecture"]
+
+
+def run_lecture(*args: str, cwd: Path = ROOT, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([*LECTURE, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """Every scene (the lecture and the extra `optimizers`) at 192x108, 5 fps, joined with --concat."""
+    out = tmp_path_factory.mktemp("render")
+    result = run_lecture("render", "all", "optimizers", "-q", "t", "--jobs", "2", "--out", str(out), "--concat")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out / "tiny"

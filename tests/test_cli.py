@@ -1,0 +1,134 @@
+"""The `lecture` command, run as a subprocess as a user would."""
+from __future__ import annotations
+
+import json
+
+import av
+import pytest
+from PIL import Image
+
+from scenes.catalog import BY_ID, LECTURE
+from tests.conftest import run_lecture
+
+
+def test_list_shows_every_scene():
+    result = run_lecture("list")
+    assert result.returncode == 0
+    for scene_id, info in BY_ID.items():
+        assert scene_id in result.stdout and info.title in result.stdout
+
+
+def test_help_on_every_command():
+    for command in ([], ["render"], ["preview"], ["watch"], ["list"]):
+        result = run_lecture(*command, "--help")
+        assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_render_writes_clip_sidecar_captions_poster(rendered):
+    for scene_id in [*LECTURE, "optimizers"]:
+        for suffix in (".mp4", ".json", ".srt", ".png"):
+            assert (rendered / f"{scene_id}{suffix}").stat().st_size > 0, scene_id + suffix
+        with Image.open(rendered / f"{scene_id}.png") as poster:
+            assert poster.size == (192, 108)
+
+
+def test_concat_has_a_chapter_per_scene(rendered):
+    with av.open(str(rendered / "lecture.mp4")) as joined:
+        chapters = joined.chapters()
+        duration = float(joined.duration / av.time_base)
+    titles = [c["metadata"]["title"] for c in chapters]
+    assert titles == [BY_ID[s].title for s in [*LECTURE, "optimizers"]]
+    total = sum(json.loads((rendered / f"{s}.json").read_text())["duration_s"] for s in [*LECTURE, "optimizers"])
+    assert duration == pytest.approx(total, abs=1.0)
+    starts = [c["start"] for c in chapters]
+    assert starts == sorted(starts) and starts[0] == 0
+
+
+def test_unchanged_scene_is_not_rendered_again(tmp_path):
+    first = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    clip = tmp_path / "tiny" / "title.mp4"
+    stamp = clip.stat().st_mtime_ns
+    second = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
+    assert second.returncode == 0 and "up to date" in second.stdout
+    assert clip.stat().st_mtime_ns == stamp
+    changed = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--theme", "light")
+    assert changed.returncode == 0 and "done in" in changed.stdout
+    assert clip.stat().st_mtime_ns != stamp
+
+
+def test_preview_writes_a_480p_png(tmp_path):
+    result = run_lecture("preview", "title", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    path = result.stdout.strip().splitlines()[-1]
+    with Image.open(path) as image:
+        assert image.size == (854, 480)
+
+
+def test_storyboard_has_every_section(tmp_path):
+    result = run_lecture("preview", "title", "--storyboard", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    sidecar = json.loads((tmp_path / "preview" / "title.json").read_text())
+    with Image.open(result.stdout.strip().splitlines()[-1]) as sheet:
+        assert sheet.width == 3 * 854 and len(sidecar["sections"]) >= 2
+
+
+BAD = [
+    (["render", "no-such-scene"], "unknown scene"),
+    (["render", "title", "--function", "sin(x"], "--function"),
+    (["render", "title", "--function", "__import__('os').system('touch pwned')"], "--function"),
+    (["render", "title", "--optimizer", "lbfgs"], "unknown optimizer"),
+    (["render", "title", "--values", "w=1,b"], "--values"),
+    (["render", "title", "--values", "w=abc"], "--values"),
+    (["render", "title", "--range", "2,-2"], "min < max"),
+    (["render", "title", "--range", "1"], "--range"),
+    (["render", "title", "--lr", "0"], "learning rate"),
+    (["render", "title", "--lr", "-0.1"], "learning rate"),
+    (["render", "title", "--steps", "0"], "steps"),
+    (["render", "title", "--steps", "1.5"], "--steps"),
+    (["render", "title", "--theme", "neon"], "unknown theme"),
+    (["render", "title", "-q", "z"], "--quality"),
+    (["render", "title", "--format", "avi"], "--format"),
+    (["render", "title", "--expr", "(y - tanh(w*x + b))**2", "--values", "w=1,x=2"], "--expr"),
+    (["render", "title", "--learnable", "q"], "learnable"),
+    (["preview", "title", "--section", "nope"], "no section"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD, ids=[" ".join(a[1:]) for a, _ in BAD])
+def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, message):
+    out = tmp_path / "out"
+    result = run_lecture(*args, "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lecture: error:") and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "pwned").exists()
+    if args[0] == "render":
+        assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
+
+
+def test_out_that_is_a_file_or_read_only(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run_lecture("render", "title", "-q", "t", "--out", str(blocker))
+    assert result.returncode == 2 and "is a file" in result.stderr
+    assert blocker.read_text() == "x"
+
+
+def test_unreadable_config(tmp_path):
+    bad = tmp_path / "lecture.toml"
+    bad.write_text("function = ")
+    result = run_lecture("render", "title", "--config", str(bad), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "not valid TOML" in result.stderr
+    missing = run_lecture("render", "title", "--config", str(tmp_path / "none.toml"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_config_file_options_and_cli_override(tmp_path):
+    (tmp_path / "lecture.toml").write_text('lr = -1\ntheme = "light"\n')
+    result = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert result.returncode == 2 and "learning rate" in result.stderr  # read from ./lecture.toml
+    result = run_lecture("render", "title", "-q", "t", "--lr", "0.2", "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "o" / "tiny" / "title.json").read_text())["theme"] == "light"
