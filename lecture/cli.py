@@ -222,6 +222,20 @@ def watch(scene, section, out, interval, **kwargs) -> None:
         click.echo("stopped watching")
 
 
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Media folder to check.")
+def doctor(out) -> None:
+    """Check LaTeX, dvisvgm, cairo, pango, the encoder, fonts and the media folder; say what to install."""
+    from lecture.doctor import run_checks
+
+    checks = run_checks(out)
+    for check in checks:
+        click.echo(f"  {'ok ' if check.ok else 'MISSING'}  {check.name}" + ("" if check.ok else f"  ->  {check.fix}"))
+    if not all(c.ok for c in checks):
+        sys.exit(1)
+    click.echo("everything a render needs is here")
+
+
 class RenderFailed(Exception):
     """A scene's render raised: reported with the log path, exit status 1."""
 

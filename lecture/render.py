@@ -103,6 +103,8 @@ def run_job(job: Job, cache_dir: Path) -> Outcome:
 
 
 def last_error_line(stderr: str) -> str:
+    if "latex" in stderr.lower() and ("not found" in stderr.lower() or "No such file" in stderr):
+        return "LaTeX failed or is missing; run `lecture doctor` to see what to install"
     lines = [l.strip(" │") for l in stderr.splitlines() if l.strip(" │")]
     for line in reversed(lines):
         if "Error" in line or "error" in line:

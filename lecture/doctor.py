@@ -1,0 +1,72 @@
+"""`lecture doctor`: is everything a render needs here? Names the package to install for what is missing."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    fix: str = ""
+
+
+def latex_has_standalone() -> bool:
+    if not shutil.which("kpsewhich"):
+        return False
+    found = subprocess.run(["kpsewhich", "standalone.cls"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
+def python_module(name: str) -> bool:
+    try:
+        __import__(name)
+    except Exception:
+        return False
+    return True
+
+
+def encoder_available() -> bool:
+    try:
+        import av
+
+        av.codec.Codec("libx264", "w")
+    except Exception:
+        return False
+    return True
+
+
+def font_available(family: str) -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    return family in subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+
+
+def writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def run_checks(media: Path) -> list[Check]:
+    from scenes.theme import DARK
+
+    apt = "sudo apt-get install"
+    return [
+        Check("latex", bool(shutil.which("latex")), f"{apt} texlive-latex-base texlive-latex-recommended"),
+        Check("standalone.cls (manim's TeX template)", latex_has_standalone(), f"{apt} texlive-latex-extra"),
+        Check("dvisvgm", bool(shutil.which("dvisvgm")), f"{apt} dvisvgm"),
+        Check("cairo (pycairo)", python_module("cairo"), f"{apt} libcairo2-dev pkg-config, then make setup"),
+        Check("pango (manimpango)", python_module("manimpango"), f"{apt} libpango1.0-dev, then make setup"),
+        Check("ffmpeg with libx264 (in the av wheel)", encoder_available(), "make setup (reinstalls av)"),
+        Check(f"font {DARK.font}", font_available(DARK.font), f"{apt} fonts-lmodern"),
+        Check(f"font {DARK.code_font}", font_available(DARK.code_font), f"{apt} fonts-dejavu-core"),
+        Check(f"writable media folder {media}", writable(media), "choose another --out or fix its permissions"),
+    ]

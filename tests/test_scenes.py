@@ -1,0 +1,71 @@
+"""Every scene really renders (tiny size), its sidecar carries the engine's numbers, and its last
+frame matches a golden image (a comparison that runs everywhere, unlike manim's frames_comparison,
+which skips on the cairo of Debian 12). Set UPDATE_GOLDEN=1 to accept new goldens after a look."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine import trace
+from engine.neuron import analytic_gradients, neuron_loss
+from engine.seed import SEED_LEARNABLE, SEED_NEURON
+from scenes.catalog import BY_ID, LECTURE
+
+GOLDEN = Path(__file__).parent / "golden"
+ALL = [*LECTURE, "optimizers"]
+
+
+def sidecar(rendered: Path, scene_id: str) -> dict:
+    return json.loads((rendered / f"{scene_id}.json").read_text())
+
+
+@pytest.mark.parametrize("scene_id", ALL)
+def test_sidecar_describes_the_clip(rendered, scene_id):
+    data = sidecar(rendered, scene_id)
+    assert data["scene"] == scene_id and data["title"] == BY_ID[scene_id].title
+    assert 15 <= data["duration_s"] <= 75, "a clip a lecturer can talk over: roughly 20 to 60 s"
+    sections = data["sections"]
+    assert len(sections) >= 2 and all(s["narration"] for s in sections)
+    assert sections[0]["start"] == 0 and sections[-1]["end"] == pytest.approx(data["duration_s"], abs=0.01)
+    for a, b in zip(sections, sections[1:]):
+        assert a["end"] == pytest.approx(b["start"], abs=0.01)
+    assert data["alt_text"] and "{" not in data["alt_text"]
+    captions = (rendered / f"{scene_id}.srt").read_text()
+    assert sections[0]["narration"][:30] in captions
+
+
+def test_backprop_values_are_the_engines(rendered):
+    values = sidecar(rendered, "backprop")["values"]
+    graph = trace(neuron_loss, requires_grad=SEED_LEARNABLE, **SEED_NEURON)
+    expected = analytic_gradients(**SEED_NEURON)
+    assert values["prediction"] == graph.node("prediction").value == expected["prediction"] == 0.0
+    assert values["loss"] == graph.output.value == 49.0
+    assert values["dloss_dw"] == graph.node("w").grad == -14.0
+    assert values["dloss_db"] == graph.node("b").grad == -14.0
+
+
+def test_forward_graph_values(rendered):
+    values = sidecar(rendered, "forward-graph")["values"]
+    flat = json.dumps(values)
+    assert "49" in flat and ("prediction" in values or "0.0" in flat)
+
+
+@pytest.mark.parametrize("scene_id", ALL)
+def test_last_frame_matches_golden(rendered, scene_id):
+    frame = np.asarray(Image.open(rendered / f"{scene_id}.png").convert("RGB"), dtype=np.int16)
+    golden_path = GOLDEN / f"{scene_id}.png"
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        shutil.copyfile(rendered / f"{scene_id}.png", golden_path)
+    assert golden_path.exists(), f"no golden frame for {scene_id}; render, look at it, then UPDATE_GOLDEN=1"
+    golden = np.asarray(Image.open(golden_path).convert("RGB"), dtype=np.int16)
+    assert frame.shape == golden.shape
+    diff = np.abs(frame - golden).max(axis=2)
+    # Anti-aliasing moves a few edge pixels a little; a layout change moves many a lot.
+    assert diff.mean() < 2.0 and (diff > 48).mean() < 0.01, f"{scene_id}: mean {diff.mean():.2f}, moved {(diff > 48).mean():.3%}"
