@@ -7,7 +7,8 @@ setup:
 lecture: setup
 	@.venv/bin/lecture render all -q l
 
-test: setup
+test:
+	@EXTRA_APT_PACKAGES=chromium bash scripts/setup.sh
 	@.venv/bin/python -m pytest -q
 
 bench: setup

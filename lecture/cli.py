@@ -223,6 +223,36 @@ def watch(scene, section, out, interval, **kwargs) -> None:
 
 
 @cli.command()
+@click.argument("scenes", nargs=-1)
+@click.option("--to", "to", type=click.Choice(["html", "pptx", "pdf"]), default="html", show_default=True,
+              help="html: reveal.js deck that works offline; pptx: one slide per pause with its video; pdf: one still per pause.")
+@click.option("-q", "--quality", default="l", show_default=True, type=click.Choice(list(QUALITIES)), help="Quality of the clips in the deck.")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder; the deck goes to OUT/slides/.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@content_options
+def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
+    """Make one deck of SCENES (or all): a slide per pause, arrow keys or a clicker to advance."""
+    from lecture.render import Job, render_jobs
+    from lecture.slides import export_deck
+
+    ids = resolve_scenes(scenes)
+    params, _ = params_from(kwargs)
+    out = check_writable_dir(out).resolve()
+    q = QUALITIES[quality]
+    outcomes = render_jobs([Job(i, q, "mp4", False, params, out / q.folder) for i in ids], out / ".cache", jobs,
+                           report=print_progress)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+    configs = [out / q.folder / f"{i}.slides.json" for i in ids]
+    deck = export_deck(configs, to, out / "slides" / f"lecture.{to}", params.theme,
+                       "Feedforward Neural Networks and Backpropagation, Part 1")
+    click.echo(f"wrote {deck}")
+    if to == "html":
+        click.echo(f"wrote {deck.parent / 'lecture_assets'} (keep it beside the HTML)")
+
+
+@cli.command()
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Media folder to check.")
 def doctor(out) -> None:
     """Check LaTeX, dvisvgm, cairo, pango, the encoder, fonts and the media folder; say what to install."""

@@ -70,8 +70,11 @@ def render(job: dict) -> dict:
             shutil.rmtree(target, ignore_errors=True)
             os.replace(tmp, target)
             files.append(target)
+        slides = work / "slides" / f"{scene_class.__name__}.json"
+        if slides.exists():  # manim-slides' config of this render, for `lecture slides`
+            files.append(publish(slides, out / f"{job['scene']}.slides.json"))
         sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"],
-                                     "files": [f.name for f in files], "slides": str(work / "slides")}
+                                     "files": [f.name for f in files]}
         files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
         return {"files": [str(f) for f in files]}
 
