@@ -42,6 +42,8 @@ class TitleScene(LectureScene):
                           self.text(detail, size=self.theme.label_size, color=self.theme.muted)).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             rows.add(VGroup(number, text).arrange(RIGHT, buff=0.4, aligned_edge=UP))
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.45).move_to(DOWN * 0.4)
+        for row in rows[1:]:  # one column for the text, whatever the width of each number
+            row[1].align_to(rows[0][1], LEFT)
         heading = self.heading("Outline")
         self.play(FadeOut(self.card, shift=UP * 0.5), FadeIn(heading))
         self.play(LaggedStart(*(FadeIn(r, shift=RIGHT * 0.3) for r in rows), lag_ratio=0.35), run_time=2.5)
