@@ -179,15 +179,9 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     match = [s for s in sidecar["sections"] if s["name"] == section]
     if not match:
         raise UserError(f"no section {section!r} in {scene_id}; sections: {', '.join(s['name'] for s in sidecar['sections'])}")
-    from lecture.files import publish
+    from lecture.files import save_image_atomic
 
-    image = frames_at(video, [match[0]["end"] - 1e-3])[0]
-    tmp = out_dir / f".{scene_id}-{section}.tmp.png"
-    image.save(tmp)
-    try:
-        return publish(tmp, out_dir / f"{scene_id}-{section}.png")
-    finally:
-        tmp.unlink(missing_ok=True)
+    return save_image_atomic(frames_at(video, [match[0]["end"] - 1e-3])[0], out_dir / f"{scene_id}-{section}.png")
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 from PIL import Image, ImageDraw, ImageFont
 
-from lecture.files import publish
+from lecture.files import save_image_atomic
 
 
 def frames_at(video: Path, times: list[float]) -> list[Image.Image]:
@@ -31,13 +31,7 @@ def frames_at(video: Path, times: list[float]) -> list[Image.Image]:
 
 def save_poster(video: Path, target: Path) -> Path:
     """The clip's last frame as a PNG beside it: a slide's poster, a thumbnail."""
-    image = frames_at(video, [math.inf])[0]
-    tmp = target.with_name(f".{target.name}.poster.png")
-    image.save(tmp)
-    try:
-        return publish(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return save_image_atomic(frames_at(video, [math.inf])[0], target)
 
 
 def storyboard(video: Path, sections: list[dict], target: Path, columns: int = 3) -> Path:
@@ -53,9 +47,4 @@ def storyboard(video: Path, sections: list[dict], target: Path, columns: int = 3
         x, y = (i % columns) * w, (i // columns) * (h + label_h)
         sheet.paste(image, (x, y + label_h))
         draw.text((x + 6, y + 2), f"{i + 1}. {section['name']}", fill="black", font=font)
-    tmp = target.with_name(f".{target.name}.sheet.png")
-    sheet.save(tmp)
-    try:
-        return publish(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return save_image_atomic(sheet, target)
