@@ -11,9 +11,10 @@ from lecture.files import save_image_atomic
 
 
 def frames_at(video: Path, times: list[float]) -> list[Image.Image]:
-    """The frame shown at each time (the last frame at or before it), decoding the clip once."""
+    """The frame shown at each time (the last frame at or before it), decoding the clip once and
+    converting to an image only the frames asked for (conversion costs more than decoding)."""
     wanted = sorted(range(len(times)), key=lambda i: times[i])
-    found: dict[int, Image.Image] = {}
+    found: dict[int, av.VideoFrame] = {}
     last = None
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
@@ -23,10 +24,10 @@ def frames_at(video: Path, times: list[float]) -> list[Image.Image]:
             while k < len(wanted) and t > times[wanted[k]] + 1e-6 and last is not None:
                 found[wanted[k]] = last
                 k += 1
-            last = frame.to_image()
+            last = frame
         for i in wanted[k:]:
             found[i] = last
-    return [found[i] for i in range(len(times))]
+        return [found[i].to_image() for i in range(len(times))]
 
 
 def save_poster(video: Path, target: Path) -> Path:

@@ -44,7 +44,9 @@ def render(job: dict) -> dict:
         "progress_bar": "none",
         "verbosity": "WARNING",
         "notify_outdated_version": False,
-        "disable_caching": still,
+        # manim's per-animation cache hashes every play() (about a quarter of a render, measured);
+        # the CLI's own cache already skips unchanged scenes whole.
+        "disable_caching": True,
     }
     with open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
