@@ -14,7 +14,7 @@ class SceneInfo:
 
 
 SCENES: tuple[SceneInfo, ...] = (
-    SceneInfo("title", "intro", "TitleScene", "Feedforward Networks and Backpropagation, Part 1", ()),
+    SceneInfo("title", "intro", "TitleScene", "Feedforward Neural Networks and Backpropagation, Part 1", ()),
     SceneInfo("gradient-field", "gradients", "GradientFieldScene", "Gradient vectors point towards steepest ascent", ("function",)),
     SceneInfo("chain-rule", "gradients", "ChainRuleScene", "The chain rule gives the gradient", ("function",)),
     SceneInfo("gradient-descent", "descent", "GradientDescentScene", "Gradient descent", ("descent",)),
