@@ -58,6 +58,8 @@ def render(job: dict) -> dict:
             return {"files": [str(publish(Path(writer.image_file_path), stem.with_suffix(".png")))]}
         files = []
         movie = Path(writer.movie_file_path) if job["format"] != "png" else None
+        if movie is not None and not movie.exists():  # manim names a GIF .gif but reports .mp4
+            movie = movie.with_suffix(f".{job['format']}")
         if movie is not None:
             files.append(publish(movie, stem.with_suffix(movie.suffix)))
             if movie.with_suffix(".srt").exists():

@@ -94,8 +94,9 @@ class LectureScene(Slide):
         return top, -config.frame_height / 2 + self.theme.margin
 
     def render(self, *args: Any, **kwargs: Any) -> None:
-        """Stills (`-s`, previews) skip manim-slides' slide export, which needs a movie."""
-        if config.write_to_movie and not config.save_last_frame:
+        """Stills (`-s`, previews), GIFs and PNG sequences skip manim-slides' slide export, which
+        needs video partial files."""
+        if config.write_to_movie and not config.save_last_frame and config.format in ("mp4", "mov", "webm"):
             super().render(*args, **kwargs)
         else:
             Scene.render(self, *args, **kwargs)

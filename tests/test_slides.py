@@ -85,7 +85,7 @@ def test_transparent_clip_has_real_alpha(tmp_path):
         frames = [f.to_ndarray(format="rgba") for f in container.decode(video=0)]
     alpha = frames[-1][..., 3]
     assert (alpha == 0).mean() > 0.5, "the background is see-through"
-    assert (alpha == 255).any(), "the text is opaque"
+    assert alpha.max() > 128, "the text is drawn (thin glyphs at 192x108 are anti-aliased, never fully opaque)"
 
 
 @pytest.mark.parametrize("fmt,suffix", [("webm", ".webm"), ("gif", ".gif")])
