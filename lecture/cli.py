@@ -16,7 +16,7 @@ import click
 
 from lecture import UserError
 from lecture.files import check_writable_dir
-from lecture.options import FORMATS, QUALITIES, build_params, read_config, resolve_scenes
+from lecture.options import FORMATS, QUALITIES, build_params, check_for_scenes, read_config, resolve_scenes
 from scenes.catalog import BY_ID, LECTURE, SCENES
 
 DEFAULT_OUT = Path("media")
@@ -107,6 +107,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
 
     ids = resolve_scenes(scenes)
     params, config = params_from(kwargs)
+    check_for_scenes(params, ids)
     if transparent and fmt == "mp4":
         fmt = "mov"  # H.264 mp4 has no alpha channel
     if concat and fmt not in ("mp4", "mov", "webm"):
@@ -162,6 +163,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
 
     (scene_id,) = resolve_scenes((scene,))
     params, _ = params_from(kwargs)
+    check_for_scenes(params, [scene_id])
     out = check_writable_dir(out).resolve()
     out_dir = out / "preview"
     quality = QUALITIES["l"]
@@ -231,6 +233,7 @@ def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
 
     ids = resolve_scenes(scenes)
     params, _ = params_from(kwargs)
+    check_for_scenes(params, ids)
     out = check_writable_dir(out).resolve()
     q = QUALITIES[quality]
     outcomes = render_jobs([Job(i, q, "mp4", False, params, out / q.folder) for i in ids], out / ".cache", jobs,

@@ -139,6 +139,15 @@ def _number(name: str, value: Any, kind: type) -> Any:
     return number
 
 
+def check_for_scenes(params: LectureParams, scene_ids: list[str]) -> None:
+    """Checks that only some scenes need, e.g. a defined start point for the descent scenes."""
+    if any("descent" in BY_ID[i].uses for i in scene_ids):
+        try:
+            params.check_descent_start()
+        except ValueError as err:
+            raise UserError(str(err)) from None
+
+
 def resolve_scenes(names: tuple[str, ...]) -> list[str]:
     """Scene ids in lecture order; `all` (or nothing) means the whole lecture."""
     if not names or names == ("all",):

@@ -12,7 +12,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from engine import OPTIMIZERS, parse_function
+from engine import OPTIMIZERS, gradient_at, parse_function
 from engine.descent import MAX_LEARNING_RATE, MAX_STEPS
 from engine.field import check_range
 from engine.seed import SEED_ARROW_STEP, SEED_FUNCTION, SEED_LEARNABLE, SEED_NEURON, SEED_PLOT_RANGE
@@ -74,6 +74,11 @@ class LectureParams:
         elif set(self.values) != set(SEED_NEURON):
             raise ValueError(f"the seed neuron takes values {', '.join(SEED_NEURON)}; give --expr for other inputs")
         return self
+
+    def check_descent_start(self) -> None:
+        """Descent needs a start where the function is defined (only the descent scenes ask)."""
+        if not math.isfinite(gradient_at(parse_function(self.descent_function), *self.start)[0]):
+            raise ValueError(f"the function is undefined at the start point {tuple(self.start)}; choose another --start")
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
