@@ -5,49 +5,37 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from lecture import UserError
 
 
-def publish(source: Path, target: Path) -> Path:
-    """Copy source to target through a temporary file in target's folder and an atomic rename."""
+def write_atomic(target: Path, write: Callable[[str], None]) -> Path:
+    """Call write(tmp) on a temporary path in target's folder, then rename it onto target."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     try:
-        shutil.copyfile(source, tmp)
+        write(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def publish(source: Path, target: Path) -> Path:
+    """Copy source to target atomically."""
+    return write_atomic(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
 def save_image_atomic(image, target: Path) -> Path:
     """Save a PIL image as PNG at target, atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".png", dir=target.parent)
-    os.close(fd)
-    try:
-        image.save(tmp, format="PNG")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(target, lambda tmp: image.save(tmp, format="PNG"))
 
 
 def write_text_atomic(target: Path, text: str) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(target, lambda tmp: Path(tmp).write_text(text))
 
 
 def check_writable_dir(path: Path) -> Path:
