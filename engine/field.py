@@ -54,7 +54,12 @@ def grid_axis(lo: float, hi: float, step: float) -> np.ndarray:
 
 def evaluate_on_grid(f: Function2D, xs: np.ndarray, ys: np.ndarray) -> Field:
     """z, dz/dx and dz/dy at every (x, y) of the grid, in one vectorised autograd pass."""
-    xx, yy = np.meshgrid(xs, ys)
+    return evaluate_at(f, *np.meshgrid(xs, ys))
+
+
+def evaluate_at(f: Function2D, xx: np.ndarray, yy: np.ndarray) -> Field:
+    """z, dz/dx and dz/dy at the points (xx[i], yy[i]) (arrays of one shape, a grid or a path), in one pass."""
+    xx, yy = (np.array(a) for a in np.broadcast_arrays(np.asarray(xx, np.float64), np.asarray(yy, np.float64)))
     tx = torch.tensor(xx, dtype=torch.float64, requires_grad=True)
     ty = torch.tensor(yy, dtype=torch.float64, requires_grad=True)
     with np.errstate(all="ignore"):
@@ -63,7 +68,7 @@ def evaluate_on_grid(f: Function2D, xs: np.ndarray, ys: np.ndarray) -> Field:
         z = torch.full_like(tx, float(z))
     z = z.expand_as(tx) if z.shape != tx.shape else z
     if z.requires_grad:
-        # Each z[i, j] depends only on its own (x, y), so the gradient of the sum is the per-point gradient.
+        # Each z[i] depends only on its own (x, y), so the gradient of the sum is the per-point gradient.
         gx, gy = torch.autograd.grad(z.sum(), (tx, ty), allow_unused=True)
     else:
         gx = gy = None
@@ -107,5 +112,5 @@ def sample_surface(
 
 def gradient_at(f: Function2D, x: float, y: float) -> tuple[float, float, float]:
     """(z, dz/dx, dz/dy) at one point, for probes and worked examples."""
-    field = evaluate_on_grid(f, np.array([float(x)]), np.array([float(y)]))
-    return float(field.z[0, 0]), float(field.u[0, 0]), float(field.v[0, 0])
+    field = evaluate_at(f, np.array([float(x)]), np.array([float(y)]))
+    return float(field.z[0]), float(field.u[0]), float(field.v[0])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -228,8 +229,37 @@ def watch(scene, section, out, interval, **kwargs) -> None:
 @content_options
 def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
     """Make one deck of SCENES (or all): a slide per pause, arrow keys or a clicker to advance."""
-    from lecture.render import Job, render_jobs
     from lecture.slides import export_deck
+
+    params, configs = rendered_slides(scenes, quality, out, jobs, kwargs)
+    deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"lecture.{to}", params.theme,
+                       "Feedforward Neural Networks and Backpropagation, Part 1")
+    click.echo(f"wrote {deck}")
+    if to == "html":
+        click.echo(f"wrote {deck.parent / 'lecture_assets'} (keep it beside the HTML)")
+
+
+@cli.command()
+@click.argument("scenes", nargs=-1)
+@click.option("-q", "--quality", default="h", show_default=True, type=click.Choice(list(QUALITIES)), help="Quality of the clips shown.")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@click.option("--fullscreen", is_flag=True, help="Start full screen.")
+@content_options
+def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
+    """Present SCENES (or all) in manim-slides' window: right arrow or a clicker for the next pause."""
+    from lecture.slides import check_presenter
+
+    check_presenter()
+    _, configs = rendered_slides(scenes, quality, out, jobs, kwargs)
+    command = [sys.executable, "-m", "manim_slides", "present", "--folder", str(configs[0].parent),
+               *(["--full-screen"] if fullscreen else []), *(c.name.removesuffix(".json") for c in configs)]
+    sys.exit(subprocess.call(command))
+
+
+def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int, kwargs: dict) -> tuple[Any, list[Path]]:
+    """Render SCENES (cached clips are reused) and return the params and each scene's manim-slides config."""
+    from lecture.render import Job, render_jobs
 
     ids = resolve_scenes(scenes)
     params, _ = params_from(kwargs)
@@ -241,12 +271,7 @@ def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
-    configs = [out / q.folder / f"{i}.slides.json" for i in ids]
-    deck = export_deck(configs, to, out / "slides" / f"lecture.{to}", params.theme,
-                       "Feedforward Neural Networks and Backpropagation, Part 1")
-    click.echo(f"wrote {deck}")
-    if to == "html":
-        click.echo(f"wrote {deck.parent / 'lecture_assets'} (keep it beside the HTML)")
+    return params, [out / q.folder / f"{i}.slides.json" for i in ids]
 
 
 @cli.command()

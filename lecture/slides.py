@@ -7,12 +7,17 @@ have; the deck here points the same template at a copy of reveal.js shipped in t
 """
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from manim_slides.config import PresentationConfig
 from manim_slides.convert import PDF, PowerPoint, RevealJS
+
+from lecture import UserError
 
 REVEAL_ASSETS = Path(__file__).parent / "assets" / "reveal.js"
 FORMATS = ("html", "pptx", "pdf")
@@ -40,3 +45,17 @@ def export_deck(slide_configs: list[Path], to: str, target: Path, theme: str, ti
             PDF(presentation_configs=presentations).convert_to(built)
         built.replace(target)
     return target
+
+
+def check_presenter() -> None:
+    """manim-slides' presenter is a Qt window playing video: it needs PySide6 with QtMultimedia, and a screen."""
+    try:
+        found = importlib.util.find_spec("PySide6.QtMultimedia") is not None
+    except ImportError:
+        found = False
+    if not found:
+        raise UserError("presenting needs Qt (PySide6 with QtMultimedia): run `make setup`, or "
+                        "`.venv/bin/pip install -e '.[present]'`")
+    if sys.platform.startswith("linux") and not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        raise UserError("no screen to present on (DISPLAY is not set); `lecture slides --to html` makes a deck "
+                        "to open in a browser instead")

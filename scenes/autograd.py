@@ -454,6 +454,7 @@ class BackpropScene(AutogradScene):
         self.call_backward()
         self.flow_gradients_back()
         self.read_the_gradients()
+        self.repeat_every_step()
         if self.is_seed:
             self.derive_by_hand()
             self.compare_with_autograd()
@@ -525,6 +526,12 @@ class BackpropScene(AutogradScene):
             self.play(FadeIn(printed[k]), self.code.highlight(k + 1),
                       Indicate(self.diagram.shown_grads[name], color=self.theme.gradient))
         self.printed = printed
+
+    @beat("Every training step repeats these two passes: values flow forward to the loss, gradients flow back "
+          "to the leaves.", loop=True)
+    def repeat_every_step(self) -> None:
+        self.play(self.diagram.pulse())
+        self.play(self.diagram.pulse(backward=True))
 
     def hand_gradient(self, which: str, top: float) -> tuple[MathTex, MathTex, MathTex, MathTex, MathTex]:
         """The seed's formula for dL/d`which`, the same with the numbers in, and its value, on one line.

@@ -20,13 +20,17 @@ from scenes.params import LectureParams, load_params
 from scenes.theme import Theme, get_theme
 
 
-def beat(narration: str, *, loop: bool = False) -> Callable:
-    """Mark a method as one beat. `narration` may name recorded values: "the loss is {loss:.1f}"."""
+def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = False) -> Callable:
+    """Mark a method as one beat. `narration` may name recorded values: "the loss is {loss:.1f}".
+
+    A `loop` beat replays in the presenter until the lecturer moves on, so it must end as it began;
+    when only the parameters decide that (a ring the function is defined all round), pass a predicate.
+    """
 
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: "LectureScene", *args: Any, **kwargs: Any) -> Any:
-            self.start_beat(method.__name__, loop=loop)
+            self.start_beat(method.__name__, loop=loop(self) if callable(loop) else loop)
             result = method(self, *args, **kwargs)
             self.end_beat(narration.format(**self.values))
             return result
@@ -60,14 +64,15 @@ class LectureScene(Slide):
 
     def start_beat(self, name: str, loop: bool = False) -> None:
         self.next_slide(name=name, loop=loop)
-        self._beat_name, self._beat_start = name, self.now
+        self._beat_name, self._beat_start, self._beat_loops = name, self.now, loop
 
     def end_beat(self, narration: str) -> None:
-        self.wait(self.theme.pause)
+        if not self._beat_loops or self.now == self._beat_start:  # a loop runs on without a hitch
+            self.wait(self.theme.pause)
         start, end = self._beat_start, self.now
         self.add_subcaption(narration, duration=end - start, offset=start - end)
-        self.sections.append({"name": self._beat_name, "start": round(start, 3),
-                              "end": round(end, 3), "narration": narration})
+        self.sections.append({"name": self._beat_name, "start": round(start, 3), "end": round(end, 3),
+                              "loop": self._beat_loops, "narration": narration})
 
     def record(self, **values: Any) -> None:
         """Remember numbers this clip shows, for the sidecar and narration."""
@@ -96,7 +101,7 @@ class LectureScene(Slide):
     def render(self, *args: Any, **kwargs: Any) -> None:
         """Stills (`-s`, previews), GIFs and PNG sequences skip manim-slides' slide export, which
         needs video partial files."""
-        if config.write_to_movie and not config.save_last_frame and config.format in ("mp4", "mov", "webm"):
+        if config.write_to_movie and not config.save_last_frame and (config.format or "mp4") in ("mp4", "mov", "webm"):
             super().render(*args, **kwargs)
         else:
             Scene.render(self, *args, **kwargs)

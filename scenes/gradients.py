@@ -14,9 +14,9 @@ import numpy as np
 from manim import (DEFAULT_FONT_SIZE, DOWN, LEFT, ORIGIN, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut,
                    FadeTransform, Flash, GrowArrow, Group, Indicate, LaggedStart, MathTex, Mobject,
                    ReplacementTransform, TracedPath, TransformFromCopy, TransformMatchingTex, ValueTracker, VGroup,
-                   VMobject, Write, always_redraw, config, smooth)
+                   VMobject, Write, always_redraw, config, linear, smooth)
 
-from engine import Field, ScalarField, gradient_at, gradient_field, parse_function
+from engine import Field, ScalarField, evaluate_at, gradient_at, gradient_field, parse_function
 from engine.seed import SEED_FUNCTION, fun_dz
 from scenes.base import LectureScene, beat
 from scenes.surface import SurfacePlot, gradient_arrow
@@ -32,9 +32,9 @@ EXPONENTS = (1.0, 0.5, 0.25)  # proportional first (as the seed's quiver), then 
 # --- the probe's walk, in units of the plot's half-width / half-height from its centre -----------
 PROBE_ANGLE = np.pi / 6  # direction of the walk out from the centre, between the grid's rows and diagonals
 PROBE_RADII = (0.1, 0.6)  # start near the centre, walk out to the ring
-PROBE_SWEEP = np.pi  # then half way round the ring
 PROBE_SAMPLES_PER_UNIT = 240  # engine evaluations per half-width of path
-PROBE_SPEED = 0.3  # half-widths per second
+PROBE_SPEED = 0.3  # half-widths per second, walking out
+RING_SPEED = 0.55  # half-widths per second round the ring, a loop the lecturer talks over
 PROBE_ARROW = 1.2  # screen length of the probe's longest arrow
 GRID_ARROW = 0.5  # screen length of the grid's longest arrow, at most
 FLAT_SHARE = 0.1  # |grad| under this fraction of the steepest on the way out counts as flat
@@ -113,7 +113,8 @@ class QuickDecimal(DecimalNumber):
 @dataclass(frozen=True)
 class ProbePath:
     """The probe's walk, sampled densely, with the engine's z and gradient at every sample.
-    Samples before `ring_start` go out from the centre, the rest go along the ring."""
+    Samples up to `ring_start` go out from the centre, the rest go along the ring; a `closed` ring
+    (defined all the way round) ends on the sample `ring_start`, so walking it can loop."""
 
     x: np.ndarray
     y: np.ndarray
@@ -121,6 +122,7 @@ class ProbePath:
     u: np.ndarray
     v: np.ndarray
     ring_start: int
+    closed: bool
 
     @property
     def magnitude(self) -> np.ndarray:
@@ -135,26 +137,28 @@ class ProbePath:
 
 
 def walk_probe(f: ScalarField, x_range: Range, y_range: Range, steepest: float = np.inf) -> ProbePath | None:
-    """Out from near the centre, then along a ring: the longest stretch where h is defined and no steeper
-    than `steepest` (None if there is none), so neither a masked region nor the blow-up beside one (as
-    log x near 0) reaches the readout or dwarfs every other arrow of the walk."""
+    """Out from near the centre, then once round a ring: the longest stretch where h is defined and no
+    steeper than `steepest` (None if there is none), so neither a masked region nor the blow-up beside one
+    (as log x near 0) reaches the readout or dwarfs every other arrow of the walk."""
     centre = np.array([sum(x_range), sum(y_range)]) / 2
     half = np.array([x_range[1] - x_range[0], y_range[1] - y_range[0]]) / 2
     (r0, r1), a0 = PROBE_RADII, PROBE_ANGLE
     out = np.linspace(r0, r1, max(2, int((r1 - r0) * PROBE_SAMPLES_PER_UNIT)))
-    turn = np.linspace(a0, a0 + PROBE_SWEEP, max(2, int(r1 * PROBE_SWEEP * PROBE_SAMPLES_PER_UNIT)))[1:]
+    turn = np.linspace(a0, a0 + 2 * np.pi, max(2, int(r1 * 2 * np.pi * PROBE_SAMPLES_PER_UNIT)))[1:]
     radius = np.concatenate([out, np.full(len(turn), r1)])
     angle = np.concatenate([np.full(len(out), a0), turn])
+    angle[-1] = a0  # the ring ends exactly where it began, so the loop has no seam
     xs = centre[0] + half[0] * radius * np.cos(angle)
     ys = centre[1] + half[1] * radius * np.sin(angle)
-    z, u, v = np.array([gradient_at(f, x, y) for x, y in zip(xs, ys)]).T
+    field = evaluate_at(f, xs, ys)
     with np.errstate(invalid="ignore"):
-        start, stop = longest_run(np.isfinite(z) & (np.hypot(u, v) <= steepest))
+        start, stop = longest_run(~field.mask & (field.magnitude <= steepest))
     if stop - start < 2:
         return None
     keep = slice(start, stop)
-    ring_start = int(np.clip(len(out) - start, 0, stop - start))
-    return ProbePath(xs[keep], ys[keep], z[keep], u[keep], v[keep], ring_start)
+    ring_start = int(np.clip(len(out) - 1 - start, 0, stop - start - 1))
+    closed = start <= len(out) - 1 and stop == len(xs)
+    return ProbePath(xs[keep], ys[keep], field.z[keep], field.u[keep], field.v[keep], ring_start, closed)
 
 
 def spoken(value: float) -> str:
@@ -178,7 +182,7 @@ def probe_stops(path: ProbePath) -> list[tuple[int, str]]:
     """Where the probe pauses on its way out: the steepest point and the flattest (if the arrow there
     really nearly vanishes), chosen from the engine's |grad|, in the order it meets them."""
     m = path.magnitude
-    way_out = m[: path.ring_start] if path.ring_start >= 2 else m
+    way_out = m[: path.ring_start + 1] if path.ring_start >= 2 else m
     stops = {int(np.argmax(way_out)): "steep"}
     flat = int(np.argmin(way_out))
     if way_out[flat] <= FLAT_SHARE * way_out.max():
@@ -208,6 +212,7 @@ class GradientFieldScene(LectureScene):
         self.show_surface()
         self.add_gradient_arrows()
         self.move_probe()
+        self.circle_the_ring()
         self.state_the_lesson()
 
     # --- numbers ---------------------------------------------------------------------------------
@@ -255,16 +260,16 @@ class GradientFieldScene(LectureScene):
         growing = [LaggedStart(*(GrowArrow(a) for a in ripple), lag_ratio=0.02, run_time=2.5)] if ripple else []
         self.play(*growing, FadeIn(self.legend, shift=UP * 0.1))
 
-    @beat("A probe walks out from near the centre and then along a ring; its arrow, drawn larger than the grid's, "
+    @beat("A probe walks out from near the centre to a ring; its arrow, drawn larger than the grid's, "
           "always points uphill. {probe_story}")
     def move_probe(self) -> None:
-        self.note = None
+        self.note, self.probe = None, VGroup()
         if self.path is None:
             self.record(probe_story="Here h is undefined all along the probe's path, so there is nothing to read.")
             self.readout_rows = self.formula
             self.show_note("h is undefined along the probe's path")
             return
-        index = ValueTracker(0)
+        self.probe_index = index = ValueTracker(0)
         at = lambda: int(round(index.get_value()))  # noqa: E731 - the sample on screen, never interpolated
         # The redraws read only arrays: manim hashes every closure it animates, and `self` is the whole scene.
         starts, ends = self.probe_arrows()
@@ -286,15 +291,30 @@ class GradientFieldScene(LectureScene):
             self.play(Flash(dot.get_center(), color=self.theme.highlight, line_length=0.15, flash_radius=0.22))
             self.wait(1.2)
             story.append(self.remember_stop(stop, kind))
-        last = len(self.path) - 1
-        if at() < last:
-            if self.path.ring_start < last:
-                self.walk(index, max(self.path.ring_start, at()))
-                self.show_note("around the ring: always uphill")
-                story.append("Around the ring the arrow turns to keep pointing uphill, across the contour lines.")
-            self.walk(index, last)
-        self.record(probe_end=self.path.values(last), probe_story=" ".join(story))
+        self.walk(index, max(self.path.ring_start, at()))
+        trail.clear_updaters()  # the ring is drawn whole instead, so every lap looks the same
         self.probe = VGroup(trail, dot, arrow, self.readout_rows)
+        self.record(probe_story=" ".join(story), probe_end=self.path.values(at()))
+        if at() < len(self.path) - 1:
+            ring = self.ring_curve(at())
+            self.probe.add(ring)
+            self.add(ring).bring_to_front(arrow, dot)
+            self.play(Create(ring), run_time=1.0)
+            self.show_note("around the ring: always uphill")
+            self.probe.add(self.note)  # stays for every lap; leaves with the probe
+            self.note = None
+
+    @beat("{ring_story}", loop=lambda scene: scene.path is not None and scene.path.closed)
+    def circle_the_ring(self) -> None:
+        last = len(self.path) - 1 if self.path is not None else 0
+        if self.path is None or self.probe_index.get_value() >= last:
+            self.record(ring_story="h is undefined round the ring, so the probe rests here.")
+            return
+        self.record(ring_story="Around the ring the arrow turns to keep pointing uphill, across the contour lines.",
+                    probe_end=self.path.values(last))
+        self.walk(self.probe_index, last, speed=RING_SPEED, rate_func=linear)
+        if self.path.closed:  # the last sample is the first sample of the ring: start the next lap there
+            self.probe_index.set_value(self.path.ring_start)
 
     @beat("Gradient vectors only see their local values, not the whole landscape; their length is the steepness.")
     def state_the_lesson(self) -> None:
@@ -303,7 +323,7 @@ class GradientFieldScene(LectureScene):
             self.wrapped("Their length is the steepness.", self.column_width, color=self.theme.gradient),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
         lesson.next_to(self.formula, DOWN, buff=0.7, aligned_edge=LEFT)
-        leaving = [m.clear_updaters() for m in (*getattr(self, "probe", ()), *([self.note] if self.note else []))]
+        leaving = [m.clear_updaters() for m in (*self.probe, *([self.note] if self.note else []))]
         self.play(*(FadeOut(m) for m in leaving), self.arrows.animate.set_opacity(1))
         self.play(FadeIn(lesson[0], shift=UP * 0.2))
         self.play(FadeIn(lesson[1], shift=UP * 0.2))
@@ -396,16 +416,20 @@ class GradientFieldScene(LectureScene):
         scale = min(PROBE_ARROW / longest, float(fits[lengths > 0].min())) if longest > 0 else 0.0
         return starts, starts + units * (lengths * scale)[:, None]
 
-    def walk(self, index: ValueTracker, to: int) -> None:
+    def walk(self, index: ValueTracker, to: int, speed: float = PROBE_SPEED, rate_func: Callable = smooth) -> None:
         """Move the probe along its samples at a steady speed, easing into the stop; the old note leaves."""
         leaving = [FadeOut(self.note)] if self.note is not None else []
         self.note = None
         distance = abs(to - index.get_value()) / PROBE_SAMPLES_PER_UNIT
         if distance > 0:
-            self.play(index.animate.set_value(to), *leaving, run_time=max(0.6, distance / PROBE_SPEED),
-                      rate_func=smooth)
+            self.play(index.animate.set_value(to), *leaving, run_time=max(0.6, distance / speed), rate_func=rate_func)
         elif leaving:
             self.play(*leaving, run_time=0.4)
+
+    def ring_curve(self, first: int) -> VMobject:
+        """The ring the probe will walk, from sample `first` on, drawn thin under the probe."""
+        points = [self.plot.point(x, y) for x, y in zip(self.path.x[first:], self.path.y[first:])]
+        return VMobject().set_points_as_corners(points).set_stroke(self.theme.highlight, width=2, opacity=0.6)
 
     def readout(self, at: Callable[[], int]) -> VGroup:
         """x, y, z, the gradient vector and its length, each a DecimalNumber updating in place."""

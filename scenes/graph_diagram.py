@@ -14,6 +14,8 @@ Motions (each returns one animation to `play`):
 - `backward_along(edge)`: the target's gradient travels back along the edge, meets the local
   derivative shown on the edge, becomes their product and lands under the source (gradient colour);
   a second arrival at the same source adds to the first.
+- `pulse(backward)`: a wave of light along every edge, column by column, from the inputs to the
+  output (forward colour) or back (gradient colour); nothing is lit before or after, so it loops.
 
 Nodes never overlap, nor do their numbers, for graphs of up to ~15 nodes in a 13 x 4 box: the
 rows leave room for a value above and a gradient below each node (or both beside it), and a tall
@@ -28,7 +30,7 @@ from typing import Mapping
 
 import numpy as np
 from manim import (DOWN, RIGHT, UP, Animation, AnimationGroup, Arrow, BackgroundRectangle, Circle, CurvedArrow, FadeIn,
-                   FadeOut, GrowArrow, GrowFromCenter, ManimColor, MathTex, Mobject, MoveAlongPath,
+                   FadeOut, GrowArrow, GrowFromCenter, LaggedStart, ManimColor, MathTex, Mobject, MoveAlongPath,
                    Rectangle, ReplacementTransform, RoundedRectangle, ShowPassingFlash, Succession, Text, Transform, VGroup,
                    VMobject, Wait)
 
@@ -500,9 +502,21 @@ class GraphDiagram(VGroup):
             self.shown_grads[name] = label
         return AnimationGroup(*anims)
 
-    def _flash(self, arrow: VMobject, color: str) -> Animation:
-        """A pulse of colour runs along the edge."""
-        return ShowPassingFlash(arrow.copy().set_stroke(color, width=6).set_z_index(Z_GLOW), time_width=0.5)
+    def pulse(self, backward: bool = False, run_time: float = 2.4) -> Animation:
+        """One wave through the graph, column by column: leaves to output, or (backward) output to leaves."""
+        layer = self.graph.layers()
+        by_column: dict[int, list[VMobject]] = defaultdict(list)
+        for e, arrow in self.edge_list:
+            by_column[layer[e.source]].append(arrow)
+        columns = sorted(by_column, reverse=backward)
+        color = self.theme.gradient if backward else self.theme.forward
+        waves = [AnimationGroup(*(self._flash(a, color, backward) for a in by_column[c])) for c in columns]
+        return LaggedStart(*waves, lag_ratio=0.55, run_time=run_time)
+
+    def _flash(self, arrow: VMobject, color: str, backward: bool = False) -> Animation:
+        """A pulse of colour runs along the edge (against its direction if `backward`)."""
+        line = VMobject().set_points(arrow.points[::-1] if backward else arrow.points)
+        return ShowPassingFlash(line.set_stroke(color, width=6).set_z_index(Z_GLOW), time_width=0.5)
 
     @staticmethod
     def _sequence(*stages: Animation) -> Animation:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from engine import gradient_at, gradient_field, parse_function, sample_surface
+from engine import evaluate_at, gradient_at, gradient_field, parse_function, sample_surface
 
 
 def fun_z(x, y):  # the seed's
@@ -65,3 +65,17 @@ def test_gradient_at_and_surface():
 def test_bad_grids_raise_value_error(kwargs):
     with pytest.raises(ValueError):
         gradient_field(parse_function("x"), **kwargs)
+
+
+def test_evaluate_at_a_path_is_the_analytic_gradient():
+    """Points along a curve (not a grid), as the probe walks: one pass, the chain rule's values."""
+    t = np.linspace(0, 2 * np.pi, 50)
+    xs, ys = 1.3 * np.cos(t), 0.7 * np.sin(t)
+    field = evaluate_at(parse_function("sin(x**2 + y**2)"), xs, ys)
+    r2 = xs**2 + ys**2
+    assert field.z.shape == (50,)
+    np.testing.assert_allclose(field.z, np.sin(r2), atol=1e-12)
+    np.testing.assert_allclose(field.u, np.cos(r2) * 2 * xs, atol=1e-12)
+    np.testing.assert_allclose(field.v, np.cos(r2) * 2 * ys, atol=1e-12)
+    masked = evaluate_at(parse_function("log(x)"), np.array([-1.0, 1.0]), np.array([0.0, 0.0]))
+    assert masked.mask.tolist() == [True, False] and masked.warning

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine import trace
+from engine import parse_function, trace
 from engine.neuron import analytic_gradients, neuron_loss
-from engine.seed import SEED_LEARNABLE, SEED_NEURON
+from engine.seed import SEED_FUNCTION, SEED_LEARNABLE, SEED_NEURON
 from scenes.catalog import BY_ID, LECTURE
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -49,6 +49,18 @@ def test_backprop_values_are_the_engines(rendered):
     assert values["loss"] == graph.output.value == 49.0
     assert values["dloss_dw"] == graph.node("w").grad == -14.0
     assert values["dloss_db"] == graph.node("b").grad == -14.0
+
+
+def test_probe_ring_ends_where_it_begins():
+    """The looping beat of gradient-field has no seam: the ring's last sample is its first."""
+    from scenes.gradients import walk_probe
+
+    path = walk_probe(parse_function(SEED_FUNCTION), (-3, 3), (-3, 3))
+    assert path.closed
+    first, last = path.values(path.ring_start), path.values(len(path) - 1)
+    assert first == pytest.approx(last, abs=1e-12)
+    cut = walk_probe(parse_function("log(y)"), (-3, 3), (-3, 3))  # undefined for y <= 0: no full ring
+    assert cut is not None and not cut.closed
 
 
 def test_forward_graph_values(rendered):

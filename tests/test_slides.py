@@ -3,7 +3,10 @@ opened with python-pptx, the PDF's pages, a transparent clip's alpha channel."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
 from pathlib import Path
 
 import av
@@ -13,7 +16,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from scenes.catalog import LECTURE
-from tests.conftest import run_lecture
+from tests.conftest import LECTURE as LECTURE_CLI, run_lecture
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -35,6 +38,19 @@ def test_slides_follow_sections(rendered):
         sections = json.loads((rendered / f"{scene_id}.json").read_text())["sections"]
         slides = json.loads((rendered / f"{scene_id}.slides.json").read_text())["slides"]
         assert len(slides) == len(sections), scene_id
+        assert [s["loop"] for s in slides] == [s["loop"] for s in sections], scene_id
+
+
+def loop_slides(rendered: Path) -> list[int]:
+    """Deck indices of the slides that loop until the lecturer moves on."""
+    flags = [s["loop"] for scene in LECTURE for s in json.loads((rendered / f"{scene}.slides.json").read_text())["slides"]]
+    return [i for i, loops in enumerate(flags) if loops]
+
+
+def test_the_lecture_has_loops_to_talk_over(rendered):
+    looping = {s["name"] for scene in LECTURE for s in json.loads((rendered / f"{scene}.json").read_text())["sections"]
+               if s["loop"]}
+    assert {"circle_the_ring", "repeat_every_step"} <= looping
 
 
 def test_html_deck_plays_offline_and_advances(rendered):
@@ -59,6 +75,12 @@ def test_html_deck_plays_offline_and_advances(rendered):
             assert page.evaluate("Reveal.getIndices().h") == 0
             page.keyboard.press("ArrowRight")
             page.wait_for_function("Reveal.getIndices().h === 1", timeout=5000)
+            looping = loop_slides(rendered)
+            page.evaluate(f"Reveal.slide({looping[0]})")
+            page.wait_for_function("(() => { const v = document.querySelector('.slide-background.present video');"
+                                   " return v && v.readyState >= 2; })()", timeout=15000)
+            assert page.evaluate("document.querySelector('.slide-background.present video').loop")
+            assert not page.evaluate(f"Reveal.getSlides()[{looping[0] - 1}].hasAttribute('data-background-video-loop')")
         finally:
             browser.close()
     assert requests and all(url.startswith("file://") for url in requests), [u for u in requests if not u.startswith("file://")]
@@ -101,3 +123,25 @@ def test_png_sequence(tmp_path):
     assert result.returncode == 0, result.stderr
     frames = sorted((tmp_path / "tiny" / "title_frames").glob("*.png"))
     assert len(frames) > 10
+
+
+def test_presenter_window_runs(rendered):
+    """`lecture present` opens manim-slides' Qt presenter on the rendered clips (offscreen: no screen here)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([*LECTURE_CLI, "present", "title", "backprop", "-q", "t", "--out", str(rendered.parent)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)  # the CLI and the presenter it started
+        out, err = process.communicate(timeout=10)
+        assert "Traceback" not in err and "up to date" in out, out + err
+    else:
+        pytest.fail(f"the presenter quit by itself ({process.returncode}): {process.stderr.read()}")
+
+
+def test_presenter_without_a_screen_says_what_to_do(rendered):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([*LECTURE_CLI, "present", "title", "-q", "t", "--out", str(rendered.parent)], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "lecture slides --to html" in result.stderr
