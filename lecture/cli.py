@@ -155,12 +155,15 @@ def print_progress(event: str, outcome) -> None:
 @content_options
 def preview(scene, section, storyboard, out, **kwargs) -> None:
     """Write a 480p PNG of SCENE's last frame (or of a section's end) and print its path."""
-    click.echo(str(make_preview(scene, section, storyboard, out, kwargs)))
+    click.echo(str(make_preview(scene, section, storyboard, out, kwargs, in_this_process=True)))
 
 
-def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, kwargs: dict) -> Path:
+def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, kwargs: dict,
+                 in_this_process: bool = False) -> Path:
+    """A still renders in this process when asked (`preview`: no second start-up of manim and torch);
+    `watch` renders in a fresh process each time, so edited scene code is what it shows."""
     from lecture.frames import frames_at, storyboard as make_storyboard
-    from lecture.render import Job, render_jobs
+    from lecture.render import Job, render_jobs, run_here
 
     (scene_id,) = resolve_scenes((scene,))
     params, _ = params_from(kwargs)
@@ -170,7 +173,10 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     quality = QUALITIES["l"]
     still = not (section or storyboard)
     job = Job(scene_id, quality, "still" if still else "mp4", False, params, out_dir)
-    (outcome,) = render_jobs([job], out / ".cache", 1)
+    if still and in_this_process:
+        outcome = run_here(job, out / ".cache")
+    else:
+        (outcome,) = render_jobs([job], out / ".cache", 1)
     if not outcome.ok:
         raise RenderFailed(f"{scene_id} failed: {outcome.error}")
     if still:

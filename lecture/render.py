@@ -1,24 +1,36 @@
-"""Render scenes in parallel worker processes, skipping those whose output is already up to date."""
+"""Render scenes in parallel worker processes, skipping those whose output is already up to date.
+
+Each render runs in a process of its own (manim's config is one global), forked from a server that
+has already imported manim and torch, longest scene first. A single still for `lecture preview` is
+rendered in the CLI's own process instead: starting a second one would cost more than the render.
+"""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
 from lecture.options import Quality
+from scenes.catalog import BY_ID
 from scenes.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_FOLDERS = ("engine", "scenes")
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
+# Imported once by the fork server; every render process is forked from it with these loaded (about
+# 4 s per scene otherwise; torch._dynamo alone is 1.8 s, pulled in by the first torch.optim optimizer).
+# Only third-party code: the lecture's own modules are imported fresh in each render, so edits count.
+PRELOAD = ["manim", "manim_slides", "manim_slides.slide", "torch", "torch._dynamo", "torch.optim"]
 
 
 @dataclass(frozen=True)
@@ -88,18 +100,69 @@ def up_to_date(job: Job) -> list[str] | None:
 
 
 def run_job(job: Job, cache_dir: Path) -> Outcome:
+    """One render in a fresh `python -m lecture.worker` process (all imports paid again)."""
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "lecture.worker", json.dumps(job.payload(cache_dir))]
     env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cache_dir)
-    seconds = time.perf_counter() - started
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return Outcome(job, True, seconds, json.loads(line[7:])["files"])
+            return Outcome(job, True, time.perf_counter() - started, json.loads(line[7:])["files"])
+    return failed(job, started, cache_dir, proc.stdout + proc.stderr)
+
+
+def run_forked(job: Job, cache_dir: Path, pool: ProcessPoolExecutor) -> Outcome:
+    """One render in a process forked from the pool's server, its output in the scene's render.log."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from lecture import worker
+
+    started = time.perf_counter()
+    log = cache_dir / job.scene / "render.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        files = pool.submit(worker.render_forked, job.payload(cache_dir), str(log)).result()
+    except BrokenProcessPool:
+        files = None
+    if files is not None:
+        return Outcome(job, True, time.perf_counter() - started, files)
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return failed(job, started, cache_dir, text or "the render process died")
+
+
+def run_here(job: Job, cache_dir: Path) -> Outcome:
+    """One render in this process: for a single still (a preview), where a second process would cost
+    more than the render. Only once per process: manim's config and the scene modules stay loaded."""
+    import traceback
+
+    from lecture import worker
+
+    started = time.perf_counter()
+    cached = up_to_date(job)
+    if cached:
+        return Outcome(job, True, 0.0, cached, cached=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with contextlib.chdir(cache_dir):  # manim writes a still's captions beside the working folder
+            files = worker.render(job.payload(cache_dir))["files"]
+    except Exception:  # noqa: BLE001 - any failure of the scene is reported with its log
+        return failed(job, started, cache_dir, traceback.format_exc())
+    return Outcome(job, True, time.perf_counter() - started, files)
+
+
+def failed(job: Job, started: float, cache_dir: Path, output: str) -> Outcome:
     log = cache_dir / job.scene / "last-error.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(proc.stdout + proc.stderr)
-    return Outcome(job, False, seconds, error=f"{last_error_line(proc.stderr)} (full log: {log})")
+    log.write_text(output)
+    return Outcome(job, False, time.perf_counter() - started, error=f"{last_error_line(output)} (full log: {log})")
+
+
+def render_pool(workers: int) -> ProcessPoolExecutor:
+    """At most `workers` render processes, each used once, forked from a server that preloaded PRELOAD:
+    separate processes (manim's config is one global) without paying the imports in each."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
 
 
 def last_error_line(stderr: str) -> str:
@@ -116,6 +179,8 @@ def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool 
                 report: Callable[[str, Outcome | None], None] = lambda event, outcome: None) -> list[Outcome]:
     """Run jobs, at most `workers` at once; `report("start"|"done", outcome)` follows along."""
     cache_dir.mkdir(parents=True, exist_ok=True)
+    workers = max(1, min(workers, len(jobs)))
+    pool = None
 
     def one(job: Job) -> Outcome:
         cached = up_to_date(job) if use_cache else None
@@ -123,9 +188,13 @@ def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool 
             outcome = Outcome(job, True, 0.0, cached, cached=True)
         else:
             report("start", Outcome(job, True, 0.0))
-            outcome = run_job(job, cache_dir)
+            outcome = run_forked(job, cache_dir, pool)
         report("done", outcome)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # threads only wait on processes
-        return list(pool.map(one, jobs))
+    # A thread per worker submits one job at a time, so "start" is reported when a render really starts;
+    # the longest renders go first, so the workers finish together (the last one does not run alone).
+    longest_first = sorted(jobs, key=lambda job: -BY_ID[job.scene].cost)
+    with render_pool(workers) as pool, ThreadPoolExecutor(max_workers=workers) as threads:
+        outcomes = dict(zip(map(id, longest_first), threads.map(one, longest_first)))
+    return [outcomes[id(job)] for job in jobs]

@@ -1,6 +1,8 @@
-"""Render one scene in this process: `python -m lecture.worker JOB_JSON`.
+"""Render one scene in this process: `render_forked` in a process of `lecture.render`'s pool, or
+`python -m lecture.worker JOB_JSON` on its own (the benchmark's per-scene renders).
 
-manim's `config` is one global, so every scene renders in a process of its own. Each scene has its own
+manim's `config` is one global, so every scene renders in a process of its own. Frames go through
+`lecture.encoding.LectureFileWriter` (bounded memory). Each scene has its own
 TeX folder and manim work folder, locked while it renders, so parallel renders never delete each
 other's LaTeX files and two renders of the same scene take turns. The finished files are copied to
 the output folder atomically; the sidecar goes last, so it only exists beside a complete clip.
@@ -19,6 +21,9 @@ from pathlib import Path
 def render(job: dict) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
     from manim import config, tempconfig
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    from lecture.encoding import LectureFileWriter
 
     from lecture.files import publish, write_text_atomic
     from lecture.frames import save_poster
@@ -50,7 +55,7 @@ def render(job: dict) -> dict:
     }
     with open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
-        scene = scene_class(output_folder=work / "slides")
+        scene = scene_class(renderer=CairoRenderer(file_writer_class=LectureFileWriter), output_folder=work / "slides")
         scene.render()
         writer = scene.renderer.file_writer
         stem = out / job["scene"]
@@ -81,6 +86,25 @@ def render(job: dict) -> dict:
                                      "files": [f.name for f in files]}
         files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
         return {"files": [str(f) for f in files]}
+
+
+def render_forked(job: dict, log: str) -> list[str] | None:
+    """Entry point in a process of `lecture.render`'s pool: the render's output (manim's, LaTeX's and a
+    traceback) goes to `log`, and the published files come back, or None if the render failed."""
+    import traceback
+
+    os.chdir(job["cache_dir"])
+    with open(log, "w") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+    try:
+        return render(job)["files"]
+    except BaseException:  # noqa: BLE001 - reported through the log, whatever it was
+        traceback.print_exc()
+        return None
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
 
 
 def main() -> None:

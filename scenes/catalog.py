@@ -11,19 +11,20 @@ class SceneInfo:
     cls: str
     title: str
     uses: tuple[str, ...]  # which options change it: function, descent, graph
+    cost: float = 20.0  # seconds to render at 480p15 here, roughly: the renderer starts the longest first
 
 
 SCENES: tuple[SceneInfo, ...] = (
-    SceneInfo("title", "intro", "TitleScene", "Feedforward Neural Networks and Backpropagation, Part 1", ()),
-    SceneInfo("gradient-field", "gradients", "GradientFieldScene", "Gradient vectors point towards steepest ascent", ("function",)),
-    SceneInfo("chain-rule", "gradients", "ChainRuleScene", "The chain rule gives the gradient", ("function",)),
-    SceneInfo("gradient-descent", "descent", "GradientDescentScene", "Gradient descent", ("descent",)),
-    SceneInfo("learning-rates", "descent", "LearningRatesScene", "Choosing the learning rate", ("descent",)),
-    SceneInfo("optimizers", "descent", "OptimizersScene", "Optimizers race on one map", ("descent",)),
-    SceneInfo("forward-graph", "autograd", "ForwardGraphScene", "Building the computational graph", ("graph",)),
-    SceneInfo("grad-fn", "autograd", "GradFnScene", "grad_fn remembers the operation", ("graph",)),
-    SceneInfo("backprop", "autograd", "BackpropScene", "Backward propagation with .backward()", ("graph",)),
-    SceneInfo("autograd-notes", "autograd", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", ()),
+    SceneInfo("title", "intro", "TitleScene", "Feedforward Neural Networks and Backpropagation, Part 1", (), 11),
+    SceneInfo("gradient-field", "gradients", "GradientFieldScene", "Gradient vectors point towards steepest ascent", ("function",), 28),
+    SceneInfo("chain-rule", "gradients", "ChainRuleScene", "The chain rule gives the gradient", ("function",), 15),
+    SceneInfo("gradient-descent", "descent", "GradientDescentScene", "Gradient descent", ("descent",), 28),
+    SceneInfo("learning-rates", "descent", "LearningRatesScene", "Choosing the learning rate", ("descent",), 18),
+    SceneInfo("optimizers", "descent", "OptimizersScene", "Optimizers race on one map", ("descent",), 20),
+    SceneInfo("forward-graph", "autograd", "ForwardGraphScene", "Building the computational graph", ("graph",), 21),
+    SceneInfo("grad-fn", "autograd", "GradFnScene", "grad_fn remembers the operation", ("graph",), 26),
+    SceneInfo("backprop", "autograd", "BackpropScene", "Backward propagation with .backward()", ("graph",), 37),
+    SceneInfo("autograd-notes", "autograd", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", (), 33),
 )
 
 LECTURE = tuple(s.id for s in SCENES if s.id != "optimizers")  # `all`: the seed lecture's nine clips

@@ -1,48 +1,64 @@
 """Benchmark of the lecture renderer: `make bench`, or `.venv/bin/python scripts/bench.py [options]`.
 
-Not a test. It measures how fast rendering is on this machine, and how much memory it takes, several
-times each, and writes `bench/results/bench.md` (also printed) and `bench/results/bench.json`. Times are
-medians with their spread (min-max). Do not run it while anything else renders: on 2 cores the numbers
-would be noise.
+Not a test. It measures how fast rendering is on this machine, and how much memory it takes, and writes
+`bench/results/bench.md` (also printed) and `bench/results/bench.json`. Times are medians with their
+spread (min-max). The report and the JSON (`total_s`) give how long the benchmark itself took. Do not
+run it while anything else renders: on 2 cores the numbers would be noise.
 
 Options: `--quick` (a smoke run of a few minutes: one rep, `title` only, a 2 s naive reference),
-`--scenes a,b` (default: the whole lecture), `--sections engine,preview,scenes,naive,cli` (default: all),
-`--reps N` (cheap measurements; default 3), `--heavy-reps N` (1080p60 renders, the naive reference and
-whole-lecture renders; default 1), `--naive-seconds S`, `--out DIR`, `--keep` (keep the render folders).
+`--scenes a,b` (default: the whole lecture), `--sections engine,preview,cli,scenes,naive` (default: all,
+run in that order), `--reps N` (cheap measurements: engine, imports, previews, the unchanged re-render;
+default 3), `--heavy-reps N` (whole-lecture CLI runs, 1080p60 renders, the naive reference; default 1),
+`--naive-seconds S`, `--out DIR` (default bench/results), `--keep` (keep the render folders).
 
-What is measured, and why:
+What is measured, and how, in the order a full run does it:
 
-* scenes: every scene at 480p15 and 1080p60, rendered by the real worker (`python -m lecture.worker
-  JOB_JSON`, the job from `lecture.render.Job.payload`) in a subprocess: wall seconds per second of
-  video, and peak memory (max RSS from `os.wait4`: the worker, or a LaTeX child if larger). Each scene
-  has a fresh temporary cache folder, so the project's own cache never answers. At 480p the first of
-  the N renders is "LaTeX cold" (empty TeX and text caches), the others "LaTeX warm"; the 1080p renders
-  reuse those caches (TeX and text SVGs do not depend on the resolution), so they are warm too. manim's
-  partial movie files are deleted before every render: every frame is drawn and encoded every time.
-* encoder floor: each clip's own frames, decoded from it, encoded again exactly as manim 0.21 encodes
-  (PyAV, libx264, yuv420p, crf 23, RGBA arrays in: `SceneFileWriter.open_partial_movie_stream`), in
-  streams of 60 frames as manim writes a partial movie file per animation; only the encoding is timed.
-  No renderer can avoid this cost, and it depends on the content (x264 is fast on still frames), so a
-  synthetic frame would not do. Clips longer than 600 frames are sampled (600 frames in evenly spread
-  chunks) and the time scaled to the whole clip. A render's wall time over its floor is what drawing adds.
-* naive: a gradient field as one might first write it (a heatmap of 3,600 `Square`s, manim's
-  `ArrowVectorField`, a probe with live `DecimalNumber` readouts; same function, ranges and beats as
-  `gradient-field`, time-compressed to 10 s by default) against `gradient-field`, per video second at 1080p60.
-* cli: the lecture through the real CLI (`lecture render all -q l --out DIR`): cold (empty folders, so
-  LaTeX is cold too), warm (the same command again: every scene must be a cache hit; a run during which
-  scenes/ or engine/ changed is flagged, not scored), and `--jobs 1` against `--jobs 2` (fresh output
-  folders, with the TeX and text caches of the cold run copied in: "cold, LaTeX warm"). The 480p target
-  is the `--jobs 2` run's wall time over the lecture's video seconds.
-* preview: `lecture preview title` and `lecture preview gradient-field` (LaTeX warm; the cold first run
-  is noted) against the import floor `python -c "import manim, torch"`, and the CLI's own import time.
 * engine: `engine.gradient_field` on a 1000 x 1000 grid against numpy's closed-form gradient of
   sin(x^2 + y^2) on the same grid (meshgrid, z and gradient both ways; the report gives their largest
   difference).
+* preview: `lecture preview title` and `lecture preview gradient-field` (LaTeX warm; the cold first run
+  is noted) against the import floor `python -c "import manim, torch"`, and the CLI's own import time.
+* cli: the lecture through the real CLI (`lecture render all -q l --out DIR`), `--heavy-reps` times each:
+  cold (empty folders, so LaTeX is cold too; the CLI's default `--jobs`, one per core), warm (the same
+  command again, `--reps` times: every scene must be a cache hit; a run during which scenes/ or engine/
+  changed is flagged, not scored), and `--jobs 1` against `--jobs 2` (fresh output folders, with the
+  TeX and text caches of the cold run copied in: "cold, LaTeX warm"). The 480p target is the `--jobs 2`
+  run's wall time over the lecture's video seconds.
+  The 480p15 rows of the scenes table come from these runs, not from renders of their own: wall seconds
+  per scene are the CLI's own per-scene times (its `  <scene>: done in N s` lines) in the `--jobs 1` run,
+  one scene at a time, so no scene shares the cores; the first scene started (the CLI starts the longest
+  first) also pays for starting the CLI's fork server. The "LaTeX-cold wall s" column is the same line in
+  the cold run, where scenes ran two (one per core) at a time, so those times include sharing the cores.
+  Video seconds, frames and the encoder floor (below) come from the `--jobs 1` run's clips
+  (`<out>/480p15/<scene>.mp4`). Peak memory is not measured at 480p ("-"): the renders are processes
+  forked from the CLI's fork server, not children the CLI waits for, so `os.wait4` on the CLI does not
+  see them (see below).
+* scenes: every scene at 1080p60, `--heavy-reps` renders by the real worker (`python -m lecture.worker
+  JOB_JSON`, the job from `lecture.render.Job.payload`) in a subprocess: wall seconds per second of
+  video, and peak memory (max RSS from `os.wait4`: the worker, or a LaTeX child if larger). Each scene
+  has a fresh temporary cache folder, so the project's own cache never answers, but LaTeX is warm: the
+  scene's TeX and text caches are copied in from the cli section's cold run (TeX and text SVGs do not
+  depend on the resolution). Without the cli section (`--sections scenes`), each scene is first rendered
+  once at 480p15 by the worker into its cache folder to warm them (logged, not reported). manim's partial
+  movie files are deleted before every render: every frame is drawn and encoded every time.
+* encoder floor (480p15 and 1080p60 rows): each clip's own frames, decoded from it, encoded again exactly
+  as the renders encode (manim 0.21's `SceneFileWriter.open_partial_movie_stream`: PyAV, libx264,
+  yuv420p, RGBA arrays in; with the project's options `lecture.encoding.X264_OPTIONS`: crf 23 and a
+  20-frame lookahead), in streams of 60 frames as manim writes a partial movie
+  file per animation; only the encoding is timed, once per render of the clip. No renderer can avoid this
+  cost, and it depends on the content (x264 is fast on still frames), so a synthetic frame would not do.
+  Clips longer than 300 frames are sampled (300 frames in evenly spread chunks of 60) and the time scaled
+  to the whole clip. A render's wall time over its floor is what drawing adds.
+* naive: a gradient field as one might first write it (a heatmap of 3,600 `Square`s, manim's
+  `ArrowVectorField`, a probe with live `DecimalNumber` readouts; same function, ranges and beats as
+  `gradient-field`, time-compressed to 6 s by default) against `gradient-field`, per video second at 1080p60.
 
-Peak memory of the CLI rows is the largest process in the tree (the CLI or one of its workers), and a
-worker forked from the CLI counts the CLI's memory at fork too. The targets at the top are scored as
-measured/limit ("at most") or limit/measured ("at least"): 1.00 or less passes. A failed scene is
-reported as failed and left out of the totals; the run goes on.
+Peak memory of the CLI rows is the max RSS `os.wait4` reports for the CLI: the CLI itself, or a child
+it waited for if larger. Its render processes are forked from its fork server and are not such children,
+so these rows show about the CLI's own size, not a render's; render memory is measured by the 1080p60
+worker rows (and the preview rows: a preview renders in the CLI's own process). The targets at the top
+are scored as measured/limit ("at most") or limit/measured ("at least"): 1.00 or less passes. A failed
+scene is reported as failed and left out of the totals; the run goes on.
 """
 from __future__ import annotations
 
@@ -50,6 +66,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -69,20 +86,19 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 LECTURE_BIN = Path(sys.executable).with_name("lecture")
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("engine", "preview", "scenes", "naive", "cli")
-QUALITY_FLAGS = ("l", "h")  # 480p15, 1080p60
+SECTIONS = ("engine", "preview", "cli", "scenes", "naive")  # in the order they run: scenes reuses the cli caches
+LOW, HD = "l", "h"  # 480p15 (the CLI runs), 1080p60 (the scenes section)
 PREVIEW_SCENES = ("title", "gradient-field")  # the lightest scene and a heavy one
 QUICK_SCENES = ("title",)  # --quick: scenes rendered, and the only preview
 QUICK_NAIVE_S = 2.0
 PROCESS_TIMEOUT_S = 3600.0
 MB = 1e6
 FLOOR_CHUNK = 60  # frames per separately encoded stream: about one animation, as manim's partial movie files
-FLOOR_MAX_FRAMES = 600  # frames encoded per clip for its floor; longer clips are sampled
+FLOOR_MAX_FRAMES = 300  # frames encoded per clip for its floor; longer clips are sampled
 
 # The encoder manim 0.21 uses for mp4 (SceneFileWriter.open_partial_movie_stream).
 MANIM_CODEC = "libx264"
 MANIM_PIX_FMT = "yuv420p"
-MANIM_CODEC_OPTIONS = {"an": "1", "crf": "23"}
 
 # Targets: limits of the ratios in the report.
 LECTURE_FLOOR_LIMIT = 1.5  # whole lecture at 1080p60 / its encoder floor
@@ -267,12 +283,15 @@ def decoded_rgba(path: Path, keep: Callable[[int], bool]) -> Iterator[Any]:
 
 
 def encode_like_manim(frames: list[Any], info: VideoInfo, target: Path) -> None:
-    """Encode RGBA frames into one file exactly as manim 0.21's SceneFileWriter writes a partial movie file."""
+    """Encode RGBA frames into one file exactly as the renders write a partial movie file (manim 0.21's
+    SceneFileWriter with the project's x264 options, `lecture.encoding.X264_OPTIONS`)."""
     import av
     from manim.scene.scene_file_writer import to_av_frame_rate
 
+    from lecture.encoding import X264_OPTIONS
+
     with av.open(str(target), mode="w") as container:
-        stream = container.add_stream(MANIM_CODEC, rate=to_av_frame_rate(round(info.fps)), options=MANIM_CODEC_OPTIONS)
+        stream = container.add_stream(MANIM_CODEC, rate=to_av_frame_rate(round(info.fps)), options=X264_OPTIONS)
         stream.pix_fmt = MANIM_PIX_FMT
         stream.width, stream.height = info.width, info.height
         for rgba in frames:
@@ -330,11 +349,12 @@ class SceneBench:
     quality: str
     video_s: float | None = None
     frames: int | None = None
-    cold_s: float | None = None  # the LaTeX-cold render (480p only)
+    cold_s: float | None = None  # LaTeX cold (480p only: the CLI cold run's time for this scene)
     wall: Stats = field(default_factory=Stats)  # LaTeX-warm renders
-    rss_mb: Stats = field(default_factory=Stats)
+    rss_mb: Stats = field(default_factory=Stats)  # empty at 480p: not measurable per scene in the CLI
     floor: Stats = field(default_factory=Stats)
     floor_frames: int | None = None  # frames the floor was measured on (sampled in long clips)
+    source: str = ""  # where the renders come from
     error: str = ""
 
     @property
@@ -352,7 +372,7 @@ class SceneBench:
         return self.wall.median / self.floor.median
 
     def to_json(self) -> dict[str, Any]:
-        return {"scene": self.scene, "quality": self.quality, "ok": self.ok, "error": self.error,
+        return {"scene": self.scene, "quality": self.quality, "source": self.source, "ok": self.ok, "error": self.error,
                 "video_s": self.video_s, "frames": self.frames, "latex_cold_wall_s": self.cold_s,
                 "wall_s": self.wall.to_json(), "s_per_video_s": self.per_video_s.to_json(),
                 "max_rss_mb": self.rss_mb.to_json(), "encoder_floor_s": self.floor.to_json(),
@@ -377,59 +397,107 @@ def render_scene(scene: str, flag: str, cache_dir: Path, out_dir: Path) -> tuple
     return run, movie
 
 
-def bench_scene(scene: str, flag: str, cache_dir: Path, scratch: Path, reps: int, cold_first: bool,
-                floor_reps: int) -> SceneBench:
-    """`reps` LaTeX-warm renders (after one LaTeX-cold render if `cold_first`), then the encoder floor."""
+def bench_scene(scene: str, flag: str, cache_dir: Path, scratch: Path, reps: int, floor_reps: int,
+                source: str) -> SceneBench:
+    """`reps` renders by the worker (LaTeX as warm as `cache_dir` is), then the encoder floor of the last clip."""
     from lecture.options import QUALITIES
 
-    bench = SceneBench(scene, QUALITIES[flag].folder)
+    bench = SceneBench(scene, QUALITIES[flag].folder, source=source)
     movie = None
-    for rep in range(reps + int(cold_first)):
-        cold = cold_first and rep == 0
+    for rep in range(reps):
         run, movie = render_scene(scene, flag, cache_dir, scratch / "out")
-        label = "LaTeX cold" if cold else f"rep {rep + 1 - int(cold_first)}/{reps}"
+        label = f"rep {rep + 1}/{reps}"
         if movie is None:
             bench.error = run.error() if not run.ok else "the worker wrote no mp4"
             log(f"{bench.quality} {scene} {label}: FAILED ({bench.error})")
             return bench
         log(f"{bench.quality} {scene} {label}: {run.wall_s:.1f} s, {run.max_rss_mb:.0f} MB")
         bench.rss_mb.values.append(run.max_rss_mb)
-        if cold:
-            bench.cold_s = run.wall_s
-        else:
-            bench.wall.values.append(run.wall_s)
-    info = video_info(movie)
-    bench.video_s, bench.frames = info.seconds, info.frames
-    for _ in range(floor_reps):
-        seconds, bench.floor_frames = encoder_floor(movie, scratch)
-        bench.floor.values.append(seconds)
-    log(f"{bench.quality} {scene}: {info.frames} frames, encoder floor {bench.floor.text(1)} s "
-        f"(measured on {bench.floor_frames})")
+        bench.wall.values.append(run.wall_s)
+    measure_clip(bench, movie, scratch, floor_reps)
     return bench
 
 
-def bench_scenes(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> list[SceneBench]:
-    """Each scene at 480p15 (`reps` renders: the first LaTeX cold, the rest warm; at least one warm) and
-    at 1080p60 (`heavy_reps` renders, LaTeX warm from the 480p ones: TeX SVGs do not depend on resolution)."""
+def measure_clip(bench: SceneBench, movie: Path, scratch: Path, floor_reps: int) -> None:
+    """Video seconds and frames of the clip, and its encoder floor (`floor_reps` times)."""
+    info = video_info(movie)
+    bench.video_s, bench.frames = info.seconds, info.frames
+    scratch.mkdir(parents=True, exist_ok=True)
+    for _ in range(floor_reps):
+        seconds, bench.floor_frames = encoder_floor(movie, scratch)
+        bench.floor.values.append(seconds)
+    log(f"{bench.quality} {bench.scene}: {info.frames} frames, encoder floor {bench.floor.text(1)} s "
+        f"(measured on {bench.floor_frames})")
+
+
+def seed_scene_latex(source_cache: Path, scene: str, cache_dir: Path) -> int:
+    """Copy one scene's TeX and text caches between two render cache folders, both laid out as the worker
+    keeps them for a cache folder C (`C/<scene>/Tex`, `C/<scene>/media/texts`); e.g. from an `--out`
+    folder's `.cache` into the cache folder a worker will be given. Returns the number of files copied."""
+    copied = 0
+    for part in (Path("Tex"), Path("media") / "texts"):
+        source = source_cache / scene / part
+        if source.is_dir():
+            shutil.copytree(source, cache_dir / scene / part, dirs_exist_ok=True)
+            copied += latex_files(source)
+    return copied
+
+
+def latex_files(folder: Path) -> int:
+    return sum(1 for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
+
+
+def scene_latex_files(cache_dir: Path, scene: str) -> int:
+    return latex_files(cache_dir / scene / "Tex") + latex_files(cache_dir / scene / "media" / "texts")
+
+
+def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | None,
+                 lowres: list[SceneBench]) -> list[SceneBench]:
+    """Each scene at 1080p60: `heavy_reps` worker renders, LaTeX warm. The TeX and text caches come from
+    `latex` (the cli section's cold run's `.cache`), or, without it, from one 480p15 worker render of the
+    scene into its cache folder first. A scene that failed at 480p15 (`lowres`) is not rendered again."""
     from lecture.options import QUALITIES
 
+    quality = QUALITIES[HD].folder
+    failed = {b.scene for b in lowres if not b.ok}
+    if latex is None:
+        log("scenes: no cli section in this run, so each scene's LaTeX caches are warmed here first, "
+            "by one 480p15 worker render into its cache folder (timed in the log only, not reported)")
+        source = ("one `python -m lecture.worker` process per render; LaTeX warmed by a 480p15 worker render "
+                  "of the scene first (not reported)")
+    else:
+        log(f"scenes: LaTeX warm, each scene's TeX and text caches copied from the cli cold run ({latex})")
+        source = "one `python -m lecture.worker` process per render; LaTeX caches copied from the CLI cold run"
     results: list[SceneBench] = []
-    for flag in QUALITY_FLAGS:
-        heavy = flag == "h"
-        for scene in scenes:
-            if any(b.scene == scene and not b.ok for b in results):
-                results.append(SceneBench(scene, QUALITIES[flag].folder, error="not rendered: it failed at 480p15"))
+    for scene in scenes:
+        cache_dir = tmp / "scene-cache" / scene  # the worker keeps its caches in cache_dir / scene
+        if scene in failed:
+            results.append(SceneBench(scene, quality, source=source, error="not rendered: it failed at 480p15"))
+            continue
+        if latex is not None:
+            seeded = seed_scene_latex(latex, scene, cache_dir)
+        else:
+            run, movie = render_scene(scene, LOW, cache_dir, tmp / "scratch" / "out")
+            if movie is None:
+                error = run.error() if not run.ok else "the worker wrote no mp4"
+                log(f"480p15 {scene} LaTeX warm-up: FAILED ({error})")
+                results.append(SceneBench(scene, quality, source=source,
+                                          error=f"not rendered: its 480p15 LaTeX warm-up failed ({error})"))
                 continue
-            results.append(bench_scene(scene, flag, tmp / "scene-cache" / scene, tmp / "scratch",
-                                       reps=heavy_reps if heavy else max(reps - 1, 1), cold_first=not heavy,
-                                       floor_reps=heavy_reps if heavy else reps))
+            seeded = scene_latex_files(cache_dir, scene)
+            log(f"480p15 {scene} LaTeX warm-up: {run.wall_s:.1f} s")
+        bench = bench_scene(scene, HD, cache_dir, tmp / "scratch", reps=heavy_reps, floor_reps=heavy_reps, source=source)
+        new = scene_latex_files(cache_dir, scene) - seeded
+        log(f"{quality} {scene}: LaTeX cache {seeded} files before the renders"
+            + (f", {new} written by them (not fully warm)" if new else ", none written by them"))
+        results.append(bench)
     return results
 
 
 # --- the naive gradient field -------------------------------------------------------------------
 
 NAIVE_SQUARES = 60  # per axis: 3,600 squares
-NAIVE_DEFAULT_S = 10.0  # video length of the naive reference (the full beats, time-compressed)
+NAIVE_DEFAULT_S = 6.0  # video length of the naive reference (the full beats, time-compressed)
 # The naive scene's beats at full length (seconds), as in gradient-field (29.5 s): surface and formula,
 # pause, arrows, pause, probe appears, probe walks, pause, probe leaves, lesson, pause.
 NAIVE_BEATS = {"surface": 1.5, "formula": 1.5, "pause1": 1.0, "arrows": 2.5, "pause2": 1.0, "probe": 1.2,
@@ -578,22 +646,80 @@ def cache_hits(run: Run) -> int:
 
 def seed_latex(source: Path, target: Path) -> None:
     """Copy every scene's TeX and text caches from one `--out` folder's .cache into another's."""
-    for tex in (source / ".cache").glob("*/Tex"):
-        shutil.copytree(tex, target / ".cache" / tex.parent.name / "Tex")
-    for texts in (source / ".cache").glob("*/media/texts"):
-        shutil.copytree(texts, target / ".cache" / texts.parent.parent.name / "media" / "texts")
+    for scene in (source / ".cache").iterdir() if (source / ".cache").is_dir() else ():
+        if scene.is_dir():
+            seed_scene_latex(source / ".cache", scene.name, target / ".cache")
 
 
-def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> dict[str, Timing]:
-    """The lecture through `lecture render`: cold, warm (cache hits), --jobs 1 and --jobs 2."""
+# The CLI's progress lines (lecture.cli.print_progress) and its error lines for failed scenes.
+CLI_PROGRESS = re.compile(r"^\s*(?P<scene>\S+): (?:done in (?P<seconds>[0-9.]+) s|(?P<failed>FAILED) after .*|(?P<cached>up to date))\s*$")
+CLI_ERROR = re.compile(r"^lecture: error: (?P<scene>\S+) failed: (?P<error>.*)$")
+
+
+def cli_scene_seconds(run: Run) -> dict[str, float | str]:
+    """Each scene of a `lecture render` run: its wall seconds as the CLI reports them (`<scene>: done in
+    N s`), or, if it was not rendered, why (a cache hit, or the error of a failed render)."""
+    errors = {m["scene"]: m["error"] for m in map(CLI_ERROR.match, run.stderr.splitlines()) if m}
+    scenes: dict[str, float | str] = {}
+    for match in filter(None, map(CLI_PROGRESS.match, run.stdout.splitlines())):
+        scene = match["scene"]
+        if match["seconds"]:
+            scenes[scene] = float(match["seconds"])
+        elif match["cached"]:
+            scenes[scene] = "a cache hit in fresh folders: not rendered"
+        else:
+            scenes[scene] = "failed: " + errors.get(scene, run.error())
+    return scenes
+
+
+def cli_scene_benches(scenes: list[str], jobs1: list[Run], cold: list[Run], out: Path, scratch: Path,
+                      floor_reps: int) -> list[SceneBench]:
+    """The 480p15 scene rows, from the CLI runs: wall seconds from the `--jobs 1` runs' per-scene lines,
+    "LaTeX cold" from the cold runs' (median), video seconds, frames and the encoder floor from the clips
+    the last `--jobs 1` run wrote to `out`. No peak memory: the CLI's renders are not measured one by one."""
+    from lecture.options import QUALITIES
+
+    quality = QUALITIES[LOW].folder
+    rep_seconds = [(run, cli_scene_seconds(run)) for run in jobs1]
+    cold_seconds = [cli_scene_seconds(run) for run in cold]
+    benches = []
+    for scene in scenes:
+        bench = SceneBench(scene, quality, source="`lecture render -q l --jobs 1`, the CLI's per-scene lines")
+        cold_values = [seconds[scene] for seconds in cold_seconds if isinstance(seconds.get(scene), float)]
+        bench.cold_s = statistics.median(cold_values) if cold_values else None
+        for run, seconds in rep_seconds:
+            value = seconds.get(scene, "no line for it in the CLI's output" + ("" if run.ok else f" ({run.error()})"))
+            if isinstance(value, str):
+                bench.error = f"`lecture render --jobs 1`: {value}"
+                break
+            bench.wall.values.append(value)
+        movie = out / quality / f"{scene}.mp4"
+        if not bench.error and not movie.exists():
+            bench.error = f"`lecture render --jobs 1` wrote no {movie.name}"
+        if not bench.ok:
+            log(f"{quality} {scene}: FAILED ({bench.error})")
+            benches.append(bench)
+            continue
+        log(f"{quality} {scene} (--jobs 1): {bench.wall.text(1)} s; LaTeX cold: {fmt(bench.cold_s, 's', 1)}")
+        measure_clip(bench, movie, scratch, floor_reps)
+        benches.append(bench)
+    return benches
+
+
+def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> tuple[dict[str, Timing], list[SceneBench]]:
+    """The lecture through `lecture render`: cold, warm (cache hits), --jobs 1 and --jobs 2; and the
+    480p15 scene rows, from the per-scene lines of the --jobs 1 (and cold) runs. The last cold run's
+    folder, `cli_cold_out(tmp)`, stays: the scenes section takes its LaTeX caches."""
     targets = ["all"] if scenes == list_lecture() else scenes
     render = lambda out, *extra: lecture_cmd("render", *targets, "-q", "l", "--out", str(out), *extra)  # noqa: E731
     cold, warm = Timing("cold: empty folders, LaTeX cold"), Timing("warm: unchanged, same folders")
     runs = {"cold": cold, "warm": warm}
     fingerprint = code_fingerprint()
+    out = cli_cold_out(tmp)
+    cold_runs = []
     for rep in range(heavy_reps):
-        out = fresh_dir(tmp / "cli" / "cold")
-        cold.add(run_logged(render(out), tmp, f"lecture render cold {rep + 1}/{heavy_reps}"))
+        fresh_dir(out)
+        cold_runs.append(cold.add(run_logged(render(out), tmp, f"lecture render cold {rep + 1}/{heavy_reps}")))
     cold.video_s = clip_seconds(out)
     hits = [cache_hits(warm.add(run_logged(render(out), tmp, f"lecture render warm {rep + 1}/{reps}")))
             for rep in range(reps)]
@@ -601,14 +727,23 @@ def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> dict[
     if min(hits) < len(scenes) and code_fingerprint() != fingerprint:
         warm.valid = False
         warm.note += "; scenes/ or engine/ changed during the run: not an unchanged re-render"
+    jobs1_runs = []
     for jobs in (1, 2):
         timing = runs[f"jobs{jobs}"] = Timing(f"--jobs {jobs}: fresh folders, LaTeX warm", scenes=len(scenes))
         for rep in range(heavy_reps):
             fresh = fresh_dir(tmp / "cli" / f"jobs{jobs}")
             seed_latex(out, fresh)
-            timing.add(run_logged(render(fresh, "--jobs", str(jobs)), tmp, f"lecture render --jobs {jobs} {rep + 1}/{heavy_reps}"))
+            run = timing.add(run_logged(render(fresh, "--jobs", str(jobs)), tmp, f"lecture render --jobs {jobs} {rep + 1}/{heavy_reps}"))
+            if jobs == 1:
+                jobs1_runs.append(run)
         timing.video_s = cold.video_s
-    return runs
+    lowres = cli_scene_benches(scenes, jobs1_runs, cold_runs, tmp / "cli" / "jobs1", tmp / "scratch", heavy_reps)
+    return runs, lowres
+
+
+def cli_cold_out(tmp: Path) -> Path:
+    """The `--out` folder of the cli section's cold runs; its `.cache` holds every scene's LaTeX caches."""
+    return tmp / "cli" / "cold"
 
 
 def code_fingerprint() -> str:
@@ -780,7 +915,7 @@ def scene_rows(benches: list[SceneBench]) -> list[list[str]]:
             rows.append([b.scene, b.quality, "FAILED: " + b.error.replace("|", "/")[:160]] + ["-"] * 7)
             continue
         rows.append([b.scene, b.quality, f"{b.video_s:.1f}", fmt(b.cold_s, "", 1).strip(), b.wall.text(1),
-                     b.per_video_s.text(2), f"{max(b.rss_mb.values):.0f}", b.floor.text(1),
+                     b.per_video_s.text(2), peak_text(b.rss_mb.values), b.floor.text(1),
                      fmt(b.floor_ratio, "", 2).strip(), str(b.frames)])
     for quality in sorted({b.quality for b in benches}):
         ok = [b for b in benches if b.quality == quality and b.ok]
@@ -788,9 +923,28 @@ def scene_rows(benches: list[SceneBench]) -> list[list[str]]:
             video, wall = sum(b.video_s for b in ok), sum(b.wall.median for b in ok)
             floor = sum(b.floor.median or 0 for b in ok)
             rows.append([f"**all {len(ok)} rendered**", quality, f"{video:.1f}", "", f"{wall:.1f}", f"{wall / video:.2f}",
-                         f"{max(max(b.rss_mb.values) for b in ok):.0f}", f"{floor:.1f}",
+                         peak_text([v for b in ok for v in b.rss_mb.values]), f"{floor:.1f}",
                          f"{wall / floor:.2f}" if floor else "-", str(sum(b.frames for b in ok))])
     return rows
+
+
+def peak_text(values: list[float]) -> str:
+    return f"{max(values):.0f}" if values else "-"
+
+
+def scene_notes(benches: list[SceneBench], cores: int) -> str:
+    """Where each quality's rows come from."""
+    notes = []
+    if any(b.quality == "480p15" for b in benches):
+        at_once = min(cores, sum(1 for b in benches if b.quality == "480p15"))
+        notes.append("480p15: wall s is the CLI's own time for the scene (`<scene>: done in N s`) in the "
+                     "`lecture render -q l --jobs 1` run (fresh folders, LaTeX warm), one scene at a time; "
+                     "peak RSS is not measured there (the CLI's render processes are not its waited-for children). "
+                     f"LaTeX-cold wall s: the same line in the cold run, which rendered {at_once} scene{'s' if at_once > 1 else ''} "
+                     "at a time.")
+    for source in sorted({b.source for b in benches if b.quality == "1080p60"}):
+        notes.append(f"1080p60: {source}.")
+    return " ".join(notes)
 
 
 def timing_rows(timings: list[Timing]) -> list[list[str]]:
@@ -804,13 +958,15 @@ def timing_rows(timings: list[Timing]) -> list[list[str]]:
 
 def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str, Any]) -> str:
     scenes, naive, cli, previews, engine = (results.get(k) for k in ("scenes", "naive", "cli", "previews", "engine"))
+    total_s = settings.get("total_s", 0)
     parts = [
         "# Lecture renderer benchmark",
+        f"This run took {total_s / 60:.1f} min ({total_s:.0f} s).",
         f"{time.strftime('%Y-%m-%d %H:%M')} — {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; "
         f"Python {machine['python']}, torch {machine['torch']}, manim {machine['manim']}, PyAV {machine['av']}. "
         f"Settings: reps {settings['reps']}, 1080p/lecture reps {settings['heavy_reps']}"
-        + (", **quick run**" if settings["quick"] else "") + f"; scenes: {', '.join(settings['scenes'])}; "
-        f"the run took {settings.get('total_s', 0) / 60:.1f} min.",
+        + (", **quick run**" if settings["quick"] else "") + f"; sections: {', '.join(settings['sections'])}; "
+        f"scenes: {', '.join(settings['scenes'])}.",
         "Times are medians (min–max) of wall seconds. \"LaTeX warm\" renders reuse TeX/text caches but no partial movies.",
         "## Targets (score = measured/limit, or limit/measured for \"at least\"; <= 1.00 passes)",
         table(["target", "measured", "limit", "score", "result", "note"],
@@ -818,7 +974,8 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
                for t in targets(results)]),
     ]
     if scenes:
-        parts += ["## Scenes (one worker process per render)",
+        parts += ["## Scenes",
+                  scene_notes(scenes, machine["cores"]),
                   table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
                          "peak RSS MB", "encoder floor s", "x floor", "frames"], scene_rows(scenes))]
     if naive:
@@ -860,12 +1017,14 @@ def to_json(value: Any) -> Any:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, help="repetitions of cheap measurements, 480p renders included (the first of which is LaTeX cold; "
-                        "default 3; --quick: 1, plus one warm 480p render)")
-    parser.add_argument("--heavy-reps", type=int, help="repetitions of 1080p60 renders and whole-lecture renders (default 1)")
+    parser.add_argument("--reps", type=int, help="repetitions of cheap measurements: engine, imports, previews, the unchanged "
+                        "re-render (default 3; --quick: 1)")
+    parser.add_argument("--heavy-reps", type=int, help="repetitions of the whole-lecture CLI runs (cold, --jobs 1, --jobs 2; "
+                        "the 480p15 scene rows come from them), the 1080p60 renders and the naive reference (default 1)")
     parser.add_argument("--quick", action="store_true", help=f"smoke run: 1 rep, scenes and previews {','.join(QUICK_SCENES)}, a {QUICK_NAIVE_S:g} s naive reference")
     parser.add_argument("--scenes", help="comma-separated scene ids (default: the whole lecture)")
-    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"what to measure (default {','.join(SECTIONS)})")
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"what to measure (default {','.join(SECTIONS)}; always run "
+                        "in that order; scenes without cli warms LaTeX by a 480p15 render of each scene)")
     parser.add_argument("--naive-seconds", type=float, help=f"video length of the naive reference (default {NAIVE_DEFAULT_S:g}; --quick: {QUICK_NAIVE_S:g})")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"results folder (default {RESULTS.relative_to(ROOT)})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary render folders")
@@ -898,28 +1057,31 @@ def naive_duration(args: argparse.Namespace) -> float:
 
 
 def main(argv: list[str]) -> None:
+    started = time.perf_counter()
     args = parse_args(argv)
     if args.naive_worker:
         naive_worker(json.loads(args.naive_worker))
         return
     machine = machine_info()
     settings = {"reps": args.reps, "heavy_reps": args.heavy_reps, "quick": args.quick, "scenes": args.scenes,
-                "sections": args.sections}
+                "sections": [s for s in SECTIONS if s in args.sections]}
     log(f"benchmark on {machine['cpu']} x{machine['cores']}: {settings}")
     tmp = Path(tempfile.mkdtemp(prefix="lecture-bench-"))
     results: dict[str, Any] = {}
-    started = time.perf_counter()
+    lowres: list[SceneBench] = []
     try:
         if "engine" in args.sections:
             results["engine"] = bench_engine(max(args.reps, 3))
         if "preview" in args.sections:
             results["previews"] = bench_previews(tmp, args.reps, QUICK_SCENES if args.quick else PREVIEW_SCENES)
-        if "scenes" in args.sections:
-            results["scenes"] = bench_scenes(args.scenes, tmp, args.reps, args.heavy_reps)
+        if "cli" in args.sections:
+            results["cli"], lowres = bench_cli(args.scenes, tmp, args.reps, args.heavy_reps)
+            results["scenes"] = lowres
+        if "scenes" in args.sections:  # after cli: its cold run's LaTeX caches make these renders LaTeX warm
+            latex = cli_cold_out(tmp) / ".cache" if "cli" in args.sections else None
+            results["scenes"] = lowres + bench_scenes(args.scenes, tmp, args.heavy_reps, latex, lowres)
         if "naive" in args.sections:
             results["naive"] = bench_naive(tmp, args.heavy_reps, naive_duration(args))
-        if "cli" in args.sections:
-            results["cli"] = bench_cli(args.scenes, tmp, args.reps, args.heavy_reps)
     finally:
         if args.keep:
             log(f"render folders kept in {tmp}")
@@ -929,11 +1091,12 @@ def main(argv: list[str]) -> None:
     markdown = report(machine, settings, results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.md").write_text(markdown)
-    document = {"machine": machine, "settings": settings, "results": to_json(results),
+    document = {"machine": machine, "settings": settings, "total_s": settings["total_s"], "results": to_json(results),
                 "targets": to_json(targets(results))}
     (args.out / "bench.json").write_text(json.dumps(document, indent=2))
     print(markdown)
-    log(f"done in {settings['total_s']:.0f} s; wrote {args.out / 'bench.md'} and {args.out / 'bench.json'}")
+    log(f"done: this run took {settings['total_s'] / 60:.1f} min ({settings['total_s']:.0f} s); "
+        f"wrote {args.out / 'bench.md'} and {args.out / 'bench.json'}")
 
 
 if __name__ == "__main__":
