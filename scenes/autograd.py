@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, Arrow, Code, Create, DashedLine, DecimalNumber,
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, Arrow, Code, Create, DashedLine,
                    FadeIn, FadeOut, GrowArrow, Indicate, LaggedStart, Line, MathTex, Mobject, NumberLine, Rectangle,
                    ReplacementTransform, RoundedRectangle, ShowPassingFlash, Text, TransformMatchingTex, ValueTracker,
                    VGroup, Write, always_redraw, config)
@@ -23,6 +23,7 @@ from engine.expression import FUNCTIONS
 from engine.neuron import analytic_gradients, neuron_loss
 from scenes.base import LectureScene, beat
 from scenes.graph_diagram import GraphDiagram, fmt, leaf_shape, tex_number
+from scenes.numbers import QuickDecimal
 from scenes.params import LectureParams
 from scenes.theme import Theme
 
@@ -766,7 +767,7 @@ class AutogradNotesScene(AutogradScene):
             label = self.output_text(f"{n}.grad", t.gradient)
             label.move_to(axis.get_left() + UP * y + LEFT * (0.35 + label.width / 2))
             bar = always_redraw(lambda n=n, y=y: self.bar(axis, trackers[n].get_value(), y))
-            number = DecimalNumber(0, num_decimal_places=places, font_size=t.label_size, color=t.gradient)
+            number = QuickDecimal(0, num_decimal_places=places, font_size=t.label_size, color=t.gradient)
             number.add_updater(lambda m, n=n, y=y: m.set_value(trackers[n].get_value()).move_to(
                 axis.get_right() + UP * y + RIGHT * (0.35 + m.width / 2)))
             rows.add(VGroup(label, bar, number))

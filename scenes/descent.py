@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from manim import (DL, DOWN, DR, LEFT, PI, RIGHT, UL, UP, UR, Arrow, Axes, Brace, Create, DecimalNumber, Dot, FadeIn,
+from manim import (DL, DOWN, DR, LEFT, PI, RIGHT, UL, UP, UR, Arrow, Axes, Brace, Create, Dot, FadeIn,
                    FadeOut, FadeTransform, Flash, Group, GrowArrow, GrowFromCenter, Integer, LaggedStart, Line, MathTex,
                    ReplacementTransform, Rotate, RoundedRectangle, SurroundingRectangle, Transform, ValueTracker, VGroup,
                    VMobject, Write, config, linear, smooth)
@@ -22,6 +22,7 @@ from manim.utils.color import color_to_rgb
 from engine import OPTIMIZERS, ScalarField, Trajectory, descend, parse_function
 from engine.seed import CAUCHY_YEAR
 from scenes.base import LectureScene, beat
+from scenes.numbers import QuickDecimal
 from scenes.surface import SurfacePlot, gradient_arrow
 from scenes.theme import Theme
 
@@ -82,7 +83,7 @@ def spoken(value: float) -> str:
 
 
 class LiveValue(VGroup):
-    """A number that changes in place (a DecimalNumber, digits rebuilt only when the value changes),
+    """A number that changes in place (a QuickDecimal, digits rebuilt only when the value changes),
     switching to mantissa x 10^k for values `number_tex` writes that way, so the live counter and the
     final caption always show the same digits."""
 
@@ -90,7 +91,7 @@ class LiveValue(VGroup):
         super().__init__()
         self.value, self.fixed = value, fixed
         self.on_change: Callable[[], None] | None = None  # e.g. re-centre a caption that holds this number
-        self.mantissa = DecimalNumber(0, group_with_commas=False, font_size=size, color=color)
+        self.mantissa = QuickDecimal(0, group_with_commas=False, font_size=size, color=color)
         self.times = MathTex(r"\times 10", font_size=size, color=color)
         self.exponent = Integer(0, font_size=size * 0.7, color=color)
         self.add(self.mantissa)

@@ -8,10 +8,10 @@ hand-derived numbers against autograd.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, ClassVar
+from typing import Callable
 
 import numpy as np
-from manim import (DEFAULT_FONT_SIZE, DOWN, LEFT, ORIGIN, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut,
                    FadeTransform, Flash, GrowArrow, Group, Indicate, LaggedStart, MathTex, Mobject,
                    ReplacementTransform, TracedPath, TransformFromCopy, TransformMatchingTex, ValueTracker, VGroup,
                    VMobject, Write, always_redraw, config, linear, smooth)
@@ -19,6 +19,7 @@ from manim import (DEFAULT_FONT_SIZE, DOWN, LEFT, ORIGIN, RIGHT, UP, Create, Dec
 from engine import Field, ScalarField, evaluate_at, gradient_at, gradient_field, parse_function
 from engine.seed import SEED_FUNCTION, fun_dz
 from scenes.base import LectureScene, beat
+from scenes.numbers import QuickDecimal
 from scenes.surface import SurfacePlot, gradient_arrow
 
 Range = tuple[float, float]
@@ -77,37 +78,6 @@ class ArrowScale:
     def latex(self) -> str:
         power = {1.0: r"|\nabla h|", 0.5: r"\sqrt{|\nabla h|}"}.get(self.exponent, rf"|\nabla h|^{{{self.exponent:g}}}")
         return r"\text{arrow length} \propto " + power
-
-
-class QuickDecimal(DecimalNumber):
-    """A DecimalNumber drawn as one path of cached glyphs: six readouts updating every frame would
-    otherwise spend most of the render copying one MathTex per character. Same glyphs and layout."""
-
-    _glyphs: ClassVar[dict[str, np.ndarray]] = {}  # character -> outline points at MathTex's default size
-
-    @classmethod
-    def glyph(cls, char: str) -> np.ndarray:
-        if char not in cls._glyphs:
-            points = np.concatenate([m.points for m in MathTex(char).family_members_with_points()])
-            cls._glyphs[char] = points - [points[:, 0].min(), points[:, 1].min(), 0]
-        return cls._glyphs[char]
-
-    def _set_submobjects_from_number(self, number: float) -> None:
-        """DecimalNumber's layout (bottoms aligned, minus at mid-digit height, commas lowered) in one path."""
-        self.number = number
-        text, scale = self._get_num_string(number), self._font_size / DEFAULT_FONT_SIZE
-        glyphs, x = [], 0.0
-        for i, char in enumerate(text):
-            g = self.glyph(char) * scale + [x, 0, 0]
-            x = g[:, 0].max() + self.digit_buff_per_font_unit * self._font_size
-            if char == "-" and i + 1 < len(text):
-                g[:, 1] += self.glyph(text[i + 1])[:, 1].max() * scale / 2 - g[:, 1].max()
-            elif char == ",":
-                g[:, 1] -= g[:, 1].max() / 2
-            glyphs.append(g)
-        self.submobjects = [VMobject(fill_opacity=self.fill_opacity, stroke_width=0).set_points(np.concatenate(glyphs))]
-        self.move_to(ORIGIN)
-        self.initial_height = self.height
 
 
 @dataclass(frozen=True)
