@@ -10,9 +10,6 @@ import contextlib
 import hashlib
 import json
 import multiprocessing
-import os
-import subprocess
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -97,18 +94,6 @@ def up_to_date(job: Job) -> list[str] | None:
     if data.get("cache_key") != job.cache_key or not files or not all(f.exists() for f in files):
         return None
     return [str(f) for f in files + [sidecar]]
-
-
-def run_job(job: Job, cache_dir: Path) -> Outcome:
-    """One render in a fresh `python -m lecture.worker` process (all imports paid again)."""
-    started = time.perf_counter()
-    cmd = [sys.executable, "-m", "lecture.worker", json.dumps(job.payload(cache_dir))]
-    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cache_dir)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return Outcome(job, True, time.perf_counter() - started, json.loads(line[7:])["files"])
-    return failed(job, started, cache_dir, proc.stdout + proc.stderr)
 
 
 def run_forked(job: Job, cache_dir: Path, pool: ProcessPoolExecutor) -> Outcome:
