@@ -30,7 +30,7 @@ def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = Fals
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: "LectureScene", *args: Any, **kwargs: Any) -> Any:
-            self.start_beat(method.__name__, loop=loop(self) if callable(loop) else loop)
+            self.start_beat(method.__name__, loop=bool(loop(self) if callable(loop) else loop))
             result = method(self, *args, **kwargs)
             self.end_beat(narration.format(**self.values))
             return result

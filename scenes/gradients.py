@@ -274,7 +274,7 @@ class GradientFieldScene(LectureScene):
             self.probe.add(self.note)  # stays for every lap; leaves with the probe
             self.note = None
 
-    @beat("{ring_story}", loop=lambda scene: scene.path is not None and scene.path.closed)
+    @beat("{ring_story}", loop=lambda scene: scene.ring_loops)
     def circle_the_ring(self) -> None:
         last = len(self.path) - 1 if self.path is not None else 0
         if self.path is None or self.probe_index.get_value() >= last:
@@ -395,6 +395,12 @@ class GradientFieldScene(LectureScene):
             self.play(index.animate.set_value(to), *leaving, run_time=max(0.6, distance / speed), rate_func=rate_func)
         elif leaving:
             self.play(*leaving, run_time=0.4)
+
+    @property
+    def ring_loops(self) -> bool:
+        """The lap can loop if the ring is defined all round and the probe starts it at its first sample
+        (a stop on the ring, when the walk out was too short for stops, would leave a seam)."""
+        return bool(self.path is not None and self.path.closed and self.probe_index.get_value() == self.path.ring_start)
 
     def ring_curve(self, first: int) -> VMobject:
         """The ring the probe will walk, from sample `first` on, drawn thin under the probe."""
