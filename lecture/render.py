@@ -6,7 +6,6 @@ rendered in the CLI's own process instead: starting a second one would cost more
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -126,10 +125,8 @@ def run_here(job: Job, cache_dir: Path) -> Outcome:
     cached = up_to_date(job)
     if cached:
         return Outcome(job, True, 0.0, cached, cached=True)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with contextlib.chdir(cache_dir):  # manim writes a still's captions beside the working folder
-            files = worker.render(job.payload(cache_dir))["files"]
+        files = worker.render(job.payload(cache_dir))["files"]
     except Exception:  # noqa: BLE001 - any failure of the scene is reported with its log
         return failed(job, started, cache_dir, traceback.format_exc())
     return Outcome(job, True, time.perf_counter() - started, files)

@@ -9,6 +9,7 @@ the output folder atomically; the sidecar goes last, so it only exists beside a 
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import importlib
 import json
@@ -24,16 +25,15 @@ def render(job: dict) -> dict:
     from manim.renderer.cairo_renderer import CairoRenderer
 
     from lecture.encoding import LectureFileWriter
-
     from lecture.files import publish, write_text_atomic
     from lecture.frames import save_poster
     from scenes.catalog import BY_ID
 
     info = BY_ID[job["scene"]]
     scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
-    work = Path(job["cache_dir"]) / job["scene"]
+    work = Path(job["cache_dir"]).resolve() / job["scene"]
     work.mkdir(parents=True, exist_ok=True)
-    out = Path(job["out_dir"])
+    out = Path(job["out_dir"]).resolve()
     still = job["format"] == "still"
     settings = {
         "media_dir": str(work / "media"),
@@ -53,7 +53,8 @@ def render(job: dict) -> dict:
         # the CLI's own cache already skips unchanged scenes whole.
         "disable_caching": True,
     }
-    with open(work / ".lock", "w") as lock, tempconfig(settings):
+    # The working folder is the cache: manim writes a still's captions into it, not where the user stands.
+    with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
         scene = scene_class(renderer=CairoRenderer(file_writer_class=LectureFileWriter), output_folder=work / "slides")
         scene.render()
@@ -93,7 +94,6 @@ def render_forked(job: dict, log: str) -> list[str] | None:
     traceback) goes to `log`, and the published files come back, or None if the render failed."""
     import traceback
 
-    os.chdir(job["cache_dir"])
     with open(log, "w") as sink:
         os.dup2(sink.fileno(), 1)
         os.dup2(sink.fileno(), 2)
