@@ -5,6 +5,7 @@ A thin click CLI over `lecture.render` (processes, caching, atomic output) and `
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -301,22 +302,42 @@ class RenderFailed(Exception):
 def main() -> None:
     """Entry point: one line and exit status 2 for bad input, never a traceback."""
     try:
+        code = run_command()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if not isinstance(done.code, (int, type(None))):
+            click.echo(str(done.code), err=True)
+    exit_without_teardown(code)
+
+
+def run_command() -> int:
+    try:
         cli.main(standalone_mode=False)
     except UserError as err:
         click.echo(f"lecture: error: {err}", err=True)
-        sys.exit(2)
+        return 2
     except click.exceptions.NoArgsIsHelpError as err:
         click.echo(err.format_message())
     except click.UsageError as err:
         click.echo(f"lecture: error: {err.format_message()}", err=True)
-        sys.exit(2)
+        return 2
     except click.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        return 130
     except RenderFailed as err:
         click.echo(f"lecture: error: {err}", err=True)
-        sys.exit(1)
+        return 1
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def exit_without_teardown(code: int) -> None:
+    """Exit once Python's own exit handlers have run, skipping the interpreter's teardown: freeing
+    torch's and manim's modules object by object took 1.1 s of a 5 s preview (measured), and the
+    operating system frees the memory at once. Every file this tool writes is closed by then."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (`lecture list | head -1`)
+            pass
+    os._exit(code)

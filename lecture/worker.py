@@ -2,6 +2,7 @@
 `python -m lecture.worker JOB_JSON` on its own (the benchmark's per-scene renders).
 
 manim's `config` is one global, so every scene renders in a process of its own. Frames go through
+`lecture.renderer.LectureRenderer` (no drawing for skipped plays) and
 `lecture.encoding.LectureFileWriter` (bounded memory). Each scene has its own
 TeX folder and manim work folder, locked while it renders, so parallel renders never delete each
 other's LaTeX files and two renders of the same scene take turns. The finished files are copied to
@@ -22,9 +23,8 @@ from pathlib import Path
 def render(job: dict) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
     from manim import config, tempconfig
-    from manim.renderer.cairo_renderer import CairoRenderer
 
-    from lecture.encoding import LectureFileWriter
+    from lecture.renderer import LectureRenderer
     from lecture.files import publish, write_text_atomic
     from lecture.frames import save_poster
     from scenes.catalog import BY_ID
@@ -56,7 +56,7 @@ def render(job: dict) -> dict:
     # The working folder is the cache: manim writes a still's captions into it, not where the user stands.
     with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
-        scene = scene_class(renderer=CairoRenderer(file_writer_class=LectureFileWriter), output_folder=work / "slides")
+        scene = scene_class(renderer=LectureRenderer(), output_folder=work / "slides")
         scene.render()
         writer = scene.renderer.file_writer
         stem = out / job["scene"]
