@@ -38,6 +38,9 @@ def render(job: dict) -> dict:
     settings = {
         "media_dir": str(work / "media"),
         "tex_dir": str(work / "Tex"),
+        # manim lays Text out with Pango in a box as wide as the video in pixels (long lines wrap in a
+        # narrow one) but leaves the width out of its cache key: one text cache per width.
+        "text_dir": str(work / "media" / f"texts-{job['width']}px"),
         "pixel_width": job["width"],
         "pixel_height": job["height"],
         "frame_rate": job["fps"],
@@ -70,7 +73,7 @@ def render(job: dict) -> dict:
             files.append(publish(movie, stem.with_suffix(movie.suffix)))
             if movie.with_suffix(".srt").exists():
                 files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
-            files.append(save_poster(movie, stem.with_suffix(".png")))
+            files.append(save_poster(scene.renderer.camera.get_image(), stem.with_suffix(".png"), job["transparent"]))
         else:  # a PNG sequence, e.g. for LaTeX's animate package
             frames_dir = Path(writer.image_file_path).parent
             target = out / f"{job['scene']}_frames"

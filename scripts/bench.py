@@ -37,8 +37,8 @@ What is measured, and how, in the order a full run does it:
   JOB_JSON`, the job from `lecture.render.Job.payload`) in a subprocess: wall seconds per second of
   video, and peak memory (max RSS from `os.wait4`: the worker, or a LaTeX child if larger). Each scene
   has a fresh temporary cache folder, so the project's own cache never answers, but LaTeX is warm: the
-  scene's TeX and text caches are copied in from the cli section's cold run (TeX and text SVGs do not
-  depend on the resolution). Without the cli section (`--sections scenes`), each scene is first rendered
+  scene's TeX cache is copied in from the cli section's cold run (TeX SVGs do not depend on the
+  resolution; text SVGs do, and Pango makes them again, fast). Without the cli section (`--sections scenes`), each scene is first rendered
   once at 480p15 by the worker into its cache folder to warm them (logged, not reported). manim's partial
   movie files are deleted before every render: every frame is drawn and encoded every time.
 * encoder floor (480p15 and 1080p60 rows): each clip's own frames, decoded from it, encoded again exactly
@@ -432,13 +432,14 @@ def measure_clip(bench: SceneBench, movie: Path, scratch: Path, floor_reps: int)
 
 def seed_scene_latex(source_cache: Path, scene: str, cache_dir: Path) -> int:
     """Copy one scene's TeX and text caches between two render cache folders, both laid out as the worker
-    keeps them for a cache folder C (`C/<scene>/Tex`, `C/<scene>/media/texts`); e.g. from an `--out`
-    folder's `.cache` into the cache folder a worker will be given. Returns the number of files copied."""
+    keeps them for a cache folder C (`C/<scene>/Tex`, `C/<scene>/media/texts-<width>px`); e.g. from an
+    `--out` folder's `.cache` into the cache folder a worker will be given. Returns the number of files
+    copied. Text SVGs answer only renders of the same video width (Pango lays text out that wide)."""
     copied = 0
-    for part in (Path("Tex"), Path("media") / "texts"):
-        source = source_cache / scene / part
+    root = source_cache / scene
+    for source in [root / "Tex", *sorted((root / "media").glob("texts-*px"))]:
         if source.is_dir():
-            shutil.copytree(source, cache_dir / scene / part, dirs_exist_ok=True)
+            shutil.copytree(source, cache_dir / scene / source.relative_to(root), dirs_exist_ok=True)
             copied += latex_files(source)
     return copied
 
@@ -448,7 +449,8 @@ def latex_files(folder: Path) -> int:
 
 
 def scene_latex_files(cache_dir: Path, scene: str) -> int:
-    return latex_files(cache_dir / scene / "Tex") + latex_files(cache_dir / scene / "media" / "texts")
+    root = cache_dir / scene
+    return sum(latex_files(f) for f in [root / "Tex", *(root / "media").glob("texts-*px")])
 
 
 def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | None,
