@@ -15,6 +15,7 @@ it lies.
 """
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from typing import Any
 
@@ -28,28 +29,44 @@ from manim.mobject.types.image_mobject import AbstractImageMobject
 from manim.renderer.cairo_renderer import CairoRenderer
 
 from lecture.encoding import LectureFileWriter
+from lecture.layers import StaticLayers
+
+WHOLE_FRAMES = "LECTURE_WHOLE_FRAMES"  # set to 1: draw every frame as manim does, without static layers
 
 
 class LectureRenderer(CairoRenderer):
     def __init__(self) -> None:
         super().__init__(file_writer_class=LectureFileWriter, camera_class=LectureCamera)
         self._scene_finished = False
+        self._layers: StaticLayers | None = None  # the current play's still parts above moving ones
 
     def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
         if config.save_last_frame:  # a still: only where each animation ends matters
             args = tuple(end_state(a) or a if isinstance(a, Animation) else a for a in args)
-        super().play(scene, *args, **kwargs)
+        try:
+            super().play(scene, *args, **kwargs)
+        finally:
+            self._layers = None
 
-    def update_frame(self, scene: Any, *args: Any, **kwargs: Any) -> None:
+    def update_frame(self, scene: Any, mobjects: Any = None, *args: Any, **kwargs: Any) -> None:
         if self.skip_animations and not self._scene_finished:
             return
-        super().update_frame(scene, *args, **kwargs)
+        if self._layers is not None and mobjects is scene.moving_mobjects:
+            self.camera.set_frame_to_background(self.static_image) if self.static_image is not None else self.camera.reset()
+            if self._layers.draw(self.camera, mobjects):
+                return
+            self._layers = None  # the scene changed under the plan: draw this play as manim does
+        super().update_frame(scene, mobjects, *args, **kwargs)
 
     def save_static_frame_data(self, scene: Any, static_mobjects: Any) -> Any:
+        self._layers = None
         if self.skip_animations:
             self.static_image = None
             return None
-        return super().save_static_frame_data(scene, static_mobjects)
+        image = super().save_static_frame_data(scene, static_mobjects)
+        if os.environ.get(WHOLE_FRAMES) != "1":
+            self._layers = StaticLayers.plan(scene, self.camera, scene.animations)
+        return image
 
     def scene_finished(self, scene: Any) -> None:
         self._scene_finished = True

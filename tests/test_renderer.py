@@ -1,12 +1,24 @@
-"""The project's camera draws what manim's camera draws, faster (lecture/renderer.py)."""
+"""The project's renderer draws what manim draws, faster (lecture/renderer.py, lecture/layers.py)."""
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from manim import DEGREES, ImageMobject, tempconfig
 from manim.camera.camera import Camera
+from PIL import Image
 
-from lecture.renderer import LectureCamera
+from lecture.options import QUALITIES
+from lecture.render import Job
+from lecture.renderer import WHOLE_FRAMES, LectureCamera
+from scenes.params import LectureParams
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def checkerboard_image() -> ImageMobject:
@@ -55,3 +67,24 @@ def test_unchanged_image_is_resized_once():
         camera.reset()
         camera.capture_mobjects([image])
         assert camera._resized[id(image)][3] is not first
+
+
+def test_static_layers_draw_the_same_frames(tmp_path):
+    """grad-fn pastes still code and graph parts as layers in most of its plays (lecture/layers.py):
+    every frame must equal the frame drawn whole, as manim draws it (LECTURE_WHOLE_FRAMES=1)."""
+    runs = {}
+    for whole in ("0", "1"):
+        job = Job("grad-fn", QUALITIES["t"], "png", False, LectureParams(), tmp_path / f"out{whole}")
+        runs[whole] = subprocess.Popen([sys.executable, "-m", "lecture.worker", json.dumps(job.payload(tmp_path / f"cache{whole}"))],
+                                       cwd=ROOT, env=os.environ | {WHOLE_FRAMES: whole},
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for proc in runs.values():
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-2000:]
+    layered = sorted((tmp_path / "out0" / "grad-fn_frames").glob("*.png"))
+    whole = sorted((tmp_path / "out1" / "grad-fn_frames").glob("*.png"))
+    assert len(layered) == len(whole) > 50
+    for a, b in zip(layered, whole):
+        diff = np.abs(np.asarray(Image.open(a), dtype=int) - np.asarray(Image.open(b), dtype=int)).max(axis=2)
+        # Rounding of premultiplied alpha at anti-aliased edges: a level or two.
+        assert diff.max() <= 8, f"{a.name}: {(diff > 8).sum()} pixels differ by up to {diff.max()}"
