@@ -20,8 +20,9 @@ from typing import Any, Iterable
 
 import cairo
 import numpy as np
-from manim import AnimationGroup, Mobject
+from manim import AnimationGroup, Mobject, config
 from manim.camera.camera import Camera
+from manim.mobject.types.image_mobject import AbstractImageMobject
 
 MIN_LAYER_MOBJECTS = 8  # a shorter still run costs less to draw than to paste
 
@@ -35,18 +36,43 @@ class Layer:
     y: int
     pixels: np.ndarray | None  # None: nothing visible (all off-frame or transparent)
 
-    def paste(self, pixel_array: np.ndarray) -> None:
-        if self.pixels is None:
+    def paste(self, pixel_array: np.ndarray, opacity: float = 1.0, dx: float = 0.0, dy: float = 0.0) -> None:
+        """Over the frame, at an opacity and moved by (dx, dy) pixels (cairo filters fractional moves)."""
+        if self.pixels is None or opacity <= 0:
             return
         height, width = self.pixels.shape[:2]
         target = cairo.ImageSurface.create_for_data(pixel_array.data, cairo.FORMAT_ARGB32,
                                                     pixel_array.shape[1], pixel_array.shape[0])
         source = cairo.ImageSurface.create_for_data(self.pixels.data, cairo.FORMAT_ARGB32, width, height)
         ctx = cairo.Context(target)
-        ctx.set_source_surface(source, self.x, self.y)
-        ctx.rectangle(self.x, self.y, width, height)
-        ctx.fill()
+        ctx.set_source_surface(source, self.x + dx, self.y + dy)
+        ctx.rectangle(self.x + dx, self.y + dy, width, height)
+        if opacity >= 1:
+            ctx.fill()
+        else:
+            ctx.clip()
+            ctx.paint_with_alpha(opacity)
         target.flush()
+
+
+class LayerMobject(AbstractImageMobject):
+    """A drawn layer shown as one mobject, at an opacity and moved by `offset` pixels
+    (`lecture.fades.RasterFade`); the project's camera pastes it (`LectureCamera`)."""
+
+    def __init__(self) -> None:
+        super().__init__(scale_to_resolution=1)
+        self.layer: Layer | None = None
+        self.opacity = 1.0
+        self.offset = (0.0, 0.0)
+
+    def reset_points(self) -> LayerMobject:
+        """The frame's corners: a layer is as large as the frame it was drawn in."""
+        w, h = config.frame_width / 2, config.frame_height / 2
+        self.points = np.array([[-w, h, 0], [w, h, 0], [-w, -h, 0], [w, -h, 0]], dtype=float)
+        return self
+
+    def get_pixel_array(self) -> np.ndarray:
+        raise TypeError("a LayerMobject is drawn by lecture.renderer.LectureCamera only")
 
 
 def animated_ids(animations: Iterable[Any]) -> set[int]:

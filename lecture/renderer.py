@@ -29,7 +29,8 @@ from manim.mobject.types.image_mobject import AbstractImageMobject
 from manim.renderer.cairo_renderer import CairoRenderer
 
 from lecture.encoding import LectureFileWriter
-from lecture.layers import StaticLayers
+from lecture.fades import raster_fade
+from lecture.layers import LayerMobject, StaticLayers
 
 WHOLE_FRAMES = "LECTURE_WHOLE_FRAMES"  # set to 1: draw every frame as manim does, without static layers
 
@@ -43,6 +44,8 @@ class LectureRenderer(CairoRenderer):
     def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
         if config.save_last_frame:  # a still: only where each animation ends matters
             args = tuple(end_state(a) or a if isinstance(a, Animation) else a for a in args)
+        else:
+            args = tuple(raster_fade(a, [o for o in args if o is not a], scene) or a for a in args)
         try:
             super().play(scene, *args, **kwargs)
         finally:
@@ -83,6 +86,10 @@ class LectureCamera(Camera):
         self._resized: OrderedDict[int, tuple[np.ndarray, tuple[int, int], int, Image.Image]] = OrderedDict()
 
     def display_image_mobject(self, image_mobject: AbstractImageMobject, pixel_array: np.ndarray) -> None:
+        if isinstance(image_mobject, LayerMobject):
+            if image_mobject.layer is not None:
+                image_mobject.layer.paste(pixel_array, image_mobject.opacity, *image_mobject.offset)
+            return None
         ul, ur, dl, _ = self.points_to_subpixel_coords(image_mobject, image_mobject.points)
         if not (ul[1] == ur[1] and ul[0] == dl[0] and ur[0] > ul[0] and dl[1] > ul[1]):
             return super().display_image_mobject(image_mobject, pixel_array)  # rotated, skewed, flipped

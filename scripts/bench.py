@@ -47,7 +47,7 @@ What is measured, and how, in the order a full run does it:
   20-frame lookahead), in streams of 60 frames as manim writes a partial movie
   file per animation; only the encoding is timed, once per render of the clip. No renderer can avoid this
   cost, and it depends on the content (x264 is fast on still frames), so a synthetic frame would not do.
-  Clips longer than 300 frames are sampled (300 frames in evenly spread chunks of 60) and the time scaled
+  Clips longer than 240 frames are sampled (240 frames in evenly spread chunks of 60) and the time scaled
   to the whole clip. A render's wall time over its floor is what drawing adds.
 * naive: a gradient field as one might first write it (a heatmap of 3,600 `Square`s, manim's
   `ArrowVectorField`, a probe with live `DecimalNumber` readouts; same function, ranges and beats as
@@ -94,7 +94,7 @@ QUICK_NAIVE_S = 2.0
 PROCESS_TIMEOUT_S = 3600.0
 MB = 1e6
 FLOOR_CHUNK = 60  # frames per separately encoded stream: about one animation, as manim's partial movie files
-FLOOR_MAX_FRAMES = 300  # frames encoded per clip for its floor; longer clips are sampled
+FLOOR_MAX_FRAMES = 240  # frames encoded per clip for its floor; longer clips are sampled
 
 # The encoder manim 0.21 uses for mp4 (SceneFileWriter.open_partial_movie_stream).
 MANIM_CODEC = "libx264"
