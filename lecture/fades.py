@@ -48,6 +48,7 @@ class RasterFade(Animation):
         self.interpolate(0)
 
     def interpolate_mobject(self, alpha: float) -> None:
+        alpha = self.rate_func(alpha)  # as manim's per-part interpolation applies it
         self.layer_mobject.opacity = alpha if self.fade_in else 1 - alpha
         away = alpha - 1 if self.fade_in else alpha  # in: from one shift back; out: one shift on
         self.layer_mobject.offset = (away * self.shift_px[0], away * self.shift_px[1])

@@ -22,6 +22,7 @@ from scenes.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_FOLDERS = ("engine", "scenes")
+DRAWING_MODULES = ("worker", "renderer", "layers", "fades", "encoding")  # lecture/ modules that change frames
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 # Imported once by the fork server; every render process is forked from it with these loaded (about
 # 4 s per scene otherwise; torch._dynamo alone is 1.8 s, pulled in by the first torch.optim optimizer).
@@ -66,7 +67,8 @@ def code_fingerprint() -> str:
         for path in sorted((ROOT / folder).rglob("*.py")):
             digest.update(path.relative_to(ROOT).as_posix().encode())
             digest.update(path.read_bytes())
-    digest.update((ROOT / "lecture" / "worker.py").read_bytes())
+    for module in DRAWING_MODULES:
+        digest.update((ROOT / "lecture" / f"{module}.py").read_bytes())
     for package in PACKAGES:
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()
