@@ -8,7 +8,7 @@ run it while anything else renders: on 2 cores the numbers would be noise.
 Options: `--quick` (a smoke run of a few minutes: one rep, `title` only, a 2 s naive reference),
 `--scenes a,b` (default: the whole lecture), `--sections engine,preview,cli,scenes,naive` (default: all,
 run in that order), `--reps N` (cheap measurements: engine, imports, previews, the unchanged re-render;
-default 3), `--heavy-reps N` (whole-lecture CLI runs, 1080p60 renders, the naive reference; default 1),
+default 2), `--heavy-reps N` (whole-lecture CLI runs, 1080p60 renders, the naive reference; default 1),
 `--naive-seconds S`, `--out DIR` (default bench/results), `--keep` (keep the render folders).
 
 What is measured, and how, in the order a full run does it:
@@ -47,11 +47,11 @@ What is measured, and how, in the order a full run does it:
   20-frame lookahead), in streams of 60 frames as manim writes a partial movie
   file per animation; only the encoding is timed, once per render of the clip. No renderer can avoid this
   cost, and it depends on the content (x264 is fast on still frames), so a synthetic frame would not do.
-  Clips longer than 240 frames are sampled (240 frames in evenly spread chunks of 60) and the time scaled
+  Clips longer than 180 frames are sampled (180 frames in evenly spread chunks of 60) and the time scaled
   to the whole clip. A render's wall time over its floor is what drawing adds.
 * naive: a gradient field as one might first write it (a heatmap of 3,600 `Square`s, manim's
   `ArrowVectorField`, a probe with live `DecimalNumber` readouts; same function, ranges and beats as
-  `gradient-field`, time-compressed to 6 s by default) against `gradient-field`, per video second at 1080p60.
+  `gradient-field`, time-compressed to 4 s by default) against `gradient-field`, per video second at 1080p60.
 
 Peak memory of the CLI rows is the max RSS `os.wait4` reports for the CLI: the CLI itself, or a child
 it waited for if larger. Its render processes are forked from its fork server and are not such children,
@@ -94,7 +94,7 @@ QUICK_NAIVE_S = 2.0
 PROCESS_TIMEOUT_S = 3600.0
 MB = 1e6
 FLOOR_CHUNK = 60  # frames per separately encoded stream: about one animation, as manim's partial movie files
-FLOOR_MAX_FRAMES = 240  # frames encoded per clip for its floor; longer clips are sampled
+FLOOR_MAX_FRAMES = 180  # frames encoded per clip for its floor; longer clips are sampled
 
 # The encoder manim 0.21 uses for mp4 (SceneFileWriter.open_partial_movie_stream).
 MANIM_CODEC = "libx264"
@@ -273,15 +273,6 @@ def video_info(path: Path) -> VideoInfo:
         return VideoInfo(stream.width, stream.height, float(stream.average_rate), frames)
 
 
-def decoded_rgba(path: Path, keep: Callable[[int], bool]) -> Iterator[Any]:
-    """Each frame of the clip: the RGBA array manim hands its encoder if `keep(index)`, else None."""
-    import av
-
-    with av.open(str(path)) as container:
-        for index, frame in enumerate(container.decode(video=0)):
-            yield frame.to_ndarray(format="rgba") if keep(index) else None
-
-
 def encode_like_manim(frames: list[Any], info: VideoInfo, target: Path) -> None:
     """Encode RGBA frames into one file exactly as the renders write a partial movie file (manim 0.21's
     SceneFileWriter with the project's x264 options, `lecture.encoding.X264_OPTIONS`)."""
@@ -309,16 +300,26 @@ def floor_chunks(frames: int) -> set[int]:
 
 
 def sampled_chunks(path: Path, chunks: set[int]) -> Iterator[list[Any]]:
-    """The chosen chunks of the clip, each a list of RGBA arrays (at most FLOOR_CHUNK frames in memory)."""
-    chunk: list[Any] = []
-    for index, rgba in enumerate(decoded_rgba(path, keep=lambda i: i // FLOOR_CHUNK in chunks)):
-        if rgba is not None:
-            chunk.append(rgba)
-        if (index + 1) % FLOOR_CHUNK == 0 and chunk:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    """The chosen chunks of the clip, each a list of RGBA arrays (at most FLOOR_CHUNK frames in memory).
+    Each chunk is sought to (the clip has a keyframe per animation) instead of decoding the whole clip
+    (4-5 s for a 1080p clip)."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        fps, base = float(stream.average_rate), stream.time_base
+        origin = float((stream.start_time or 0) * base)
+        for first in sorted(c * FLOOR_CHUNK for c in chunks):
+            container.seek(int((origin + first / fps) / base), stream=stream, backward=True, any_frame=False)
+            chunk: list[Any] = []
+            for frame in container.decode(stream):
+                index = round((float(frame.pts * base) - origin) * fps)
+                if index >= first + FLOOR_CHUNK:
+                    break
+                if index >= first:
+                    chunk.append(frame.to_ndarray(format="rgba"))
+            if chunk:
+                yield chunk
 
 
 def encoder_floor(movie: Path, scratch: Path) -> tuple[float, int]:
@@ -499,7 +500,7 @@ def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | No
 # --- the naive gradient field -------------------------------------------------------------------
 
 NAIVE_SQUARES = 60  # per axis: 3,600 squares
-NAIVE_DEFAULT_S = 6.0  # video length of the naive reference (the full beats, time-compressed)
+NAIVE_DEFAULT_S = 4.0  # video length of the naive reference (the full beats, time-compressed)
 # The naive scene's beats at full length (seconds), as in gradient-field (29.5 s): surface and formula,
 # pause, arrows, pause, probe appears, probe walks, pause, probe leaves, lesson, pause.
 NAIVE_BEATS = {"surface": 1.5, "formula": 1.5, "pause1": 1.0, "arrows": 2.5, "pause2": 1.0, "probe": 1.2,
@@ -1020,7 +1021,7 @@ def to_json(value: Any) -> Any:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, help="repetitions of cheap measurements: engine, imports, previews, the unchanged "
-                        "re-render (default 3; --quick: 1)")
+                        "re-render (default 2; --quick: 1)")
     parser.add_argument("--heavy-reps", type=int, help="repetitions of the whole-lecture CLI runs (cold, --jobs 1, --jobs 2; "
                         "the 480p15 scene rows come from them), the 1080p60 renders and the naive reference (default 1)")
     parser.add_argument("--quick", action="store_true", help=f"smoke run: 1 rep, scenes and previews {','.join(QUICK_SCENES)}, a {QUICK_NAIVE_S:g} s naive reference")
@@ -1032,7 +1033,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary render folders")
     parser.add_argument("--naive-worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.reps = args.reps or (1 if args.quick else 3)
+    args.reps = args.reps or (1 if args.quick else 2)
     args.heavy_reps = args.heavy_reps or 1
     args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
