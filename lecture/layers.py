@@ -7,11 +7,10 @@ glyphs and shapes "moving": about 100 ms a 1080p frame. Here each run of still m
 animated ones is drawn once into a transparent layer; a frame draws the animated mobjects and
 pastes the layers between them, in the same order, so the picture is the same.
 
-Still means what manim assumes of what it puts in its static image: no animation is given it and
-no updater sits on it or on a parent. From the first mobject with an updater on, everything is
-drawn every frame, as manim does (an updater may change other mobjects after it). A frame whose
-mobjects no longer match the plan (one was removed or put between a layer's parts) is drawn the
-way manim draws it.
+Still means what manim assumes of what it puts in its static image: no animation is given it,
+and no updater sits anywhere in the group it was added to the scene with (an updater may change
+its neighbours: a caption re-centred on its live number). A frame whose mobjects no longer match
+the plan (one was removed, or put between a layer's parts) is drawn the way manim draws it.
 """
 from __future__ import annotations
 
@@ -99,11 +98,12 @@ class StaticLayers:
         drawn = camera.get_mobjects_to_display(scene.moving_mobjects)
         moving = animated_ids(animations)
         moving.update(id(m) for f in scene.foreground_mobjects for m in f.get_family())
-        updated = {id(m) for mob in scene.get_mobject_family_members() if mob.updaters for m in mob.get_family()}
+        for root in [*scene.mobjects, *scene.foreground_mobjects]:  # an updater may change its whole group
+            family = root.get_family()
+            if any(m.updaters for m in family):
+                moving.update(id(m) for m in family)
         runs: list[list[Mobject]] = [[]]
         for mob in drawn:
-            if id(mob) in updated:  # from here on, all is drawn every frame
-                break
             if id(mob) in moving:
                 if runs[-1]:
                     runs.append([])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -144,6 +145,9 @@ def failed(job: Job, started: float, cache_dir: Path, output: str) -> Outcome:
 def render_pool(workers: int) -> ProcessPoolExecutor:
     """At most `workers` render processes, each used once, forked from a server that preloaded PRELOAD:
     separate processes (manim's config is one global) without paying the imports in each."""
+    # The server starts with this environment: one hash seed makes renders repeatable (manim's
+    # TransformMatchingTex pairs parts in set order, so mid-transform frames varied run to run).
+    os.environ.setdefault("PYTHONHASHSEED", "0")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
