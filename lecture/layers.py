@@ -98,7 +98,7 @@ class StaticLayers:
         drawn = camera.get_mobjects_to_display(scene.moving_mobjects)
         moving = animated_ids(animations)
         moving.update(id(m) for f in scene.foreground_mobjects for m in f.get_family())
-        for root in [*scene.mobjects, *scene.foreground_mobjects]:  # an updater may change its whole group
+        for root in scene.mobjects:  # an updater may change its whole group (foreground ones all move)
             family = root.get_family()
             if any(m.updaters for m in family):
                 moving.update(id(m) for m in family)

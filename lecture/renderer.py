@@ -55,7 +55,10 @@ class LectureRenderer(CairoRenderer):
         if self.skip_animations and not self._scene_finished:
             return
         if self._layers is not None and mobjects is scene.moving_mobjects:
-            self.camera.set_frame_to_background(self.static_image) if self.static_image is not None else self.camera.reset()
+            if self.static_image is not None:  # as manim starts a frame
+                self.camera.set_frame_to_background(self.static_image)
+            else:
+                self.camera.reset()
             if self._layers.draw(self.camera, mobjects):
                 return
             self._layers = None  # the scene changed under the plan: draw this play as manim does

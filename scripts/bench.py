@@ -438,11 +438,16 @@ def seed_scene_latex(source_cache: Path, scene: str, cache_dir: Path) -> int:
     copied. Text SVGs answer only renders of the same video width (Pango lays text out that wide)."""
     copied = 0
     root = source_cache / scene
-    for source in [root / "Tex", *sorted((root / "media").glob("texts-*px"))]:
+    for source in latex_folders(root):
         if source.is_dir():
             shutil.copytree(source, cache_dir / scene / source.relative_to(root), dirs_exist_ok=True)
             copied += latex_files(source)
     return copied
+
+
+def latex_folders(scene_cache: Path) -> list[Path]:
+    """One scene's TeX folder and its text folders (one per video width), as the worker keeps them."""
+    return [scene_cache / "Tex", *sorted((scene_cache / "media").glob("texts-*px"))]
 
 
 def latex_files(folder: Path) -> int:
@@ -450,8 +455,7 @@ def latex_files(folder: Path) -> int:
 
 
 def scene_latex_files(cache_dir: Path, scene: str) -> int:
-    root = cache_dir / scene
-    return sum(latex_files(f) for f in [root / "Tex", *(root / "media").glob("texts-*px")])
+    return sum(latex_files(f) for f in latex_folders(cache_dir / scene))
 
 
 def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | None,
