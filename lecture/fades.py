@@ -10,15 +10,18 @@ panel), the group fades as one picture instead of each part showing through the 
 
 A fade with a shift moves the layer (cairo filters the fractional pixels). Only fades without a
 scale, a target point or a lag qualify, of a group with enough parts that nothing
-else in the same play animates, with no updaters, all on one z-index, and (a fade-out) standing
-on its own in the scene rather than inside another group.
+else in the same play animates, and with no updaters. A group whose parts have several z-indices
+is a layer per z-index. A fade-out's group stands on
+its own in the scene, or is a group the scene does not hold (a stage gathered from parts added one
+by one): manim adds such a group on top of everything for the fade, and so does its layer. A group
+inside another one fades where its parent is, which a layer cannot do.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from manim import FadeIn, FadeOut, Mobject
+from manim import FadeIn, FadeOut, Group, Mobject
 from manim.animation.animation import Animation
 
 from lecture.layers import MIN_LAYER_MOBJECTS, LayerMobject, animated_ids, draw_layer
@@ -28,39 +31,48 @@ class RasterFade(Animation):
     def __init__(self, original: Mobject, fade_in: bool, shift: np.ndarray, run_time: float, rate_func: Any) -> None:
         self.original, self.fade_in, self.shift = original, fade_in, shift
         self.shift_px = (0.0, 0.0)
-        self.layer_mobject = LayerMobject()
-        self.layer_mobject.z_index = original.z_index
-        super().__init__(self.layer_mobject, run_time=run_time, rate_func=rate_func,
+        # One layer per z-index in the group: manim sorts every drawn part by its z-index, so each
+        # layer stands where its parts would (an arrow above the nodes stays above a neighbour's text).
+        self.z_levels = sorted({m.z_index for m in original.get_family()})
+        self.layers = [LayerMobject() for _ in self.z_levels]
+        for layer, z in zip(self.layers, self.z_levels):
+            layer.z_index = z
+        super().__init__(Group(*self.layers), run_time=run_time, rate_func=rate_func,
                          introducer=fade_in, remover=not fade_in)
 
     def _setup_scene(self, scene: Any) -> None:
         if not scene.renderer.skip_animations:  # a skipped fade shows nothing: only its end matters
             camera = scene.renderer.camera
-            self.layer_mobject.layer = draw_layer(camera, camera.get_mobjects_to_display([self.original]))
+            drawn = camera.get_mobjects_to_display([self.original])
+            for layer, z in zip(self.layers, self.z_levels):
+                layer.layer = draw_layer(camera, [m for m in drawn if m.z_index == z])
             self.shift_px = (self.shift[0] * camera.pixel_width / camera.frame_width,
                              -self.shift[1] * camera.pixel_height / camera.frame_height)
         if self.fade_in:
-            scene.add(self.layer_mobject)  # where manim's FadeIn would have added the group
-        else:
-            scene.replace(self.original, self.layer_mobject)
+            scene.add(self.mobject)  # where manim's FadeIn would have added the group
+        elif self.original in scene.mobjects:
+            scene.replace(self.original, self.mobject)
+        else:  # the scene added the layers on top, as it adds the group itself: its parts come out
+            scene.restructure_mobjects([self.original])
 
     def begin(self) -> None:  # no starting copy: the layer is the start
         self.interpolate(0)
 
     def interpolate_mobject(self, alpha: float) -> None:
         alpha = self.rate_func(alpha)  # as manim's per-part interpolation applies it
-        self.layer_mobject.opacity = alpha if self.fade_in else 1 - alpha
         away = alpha - 1 if self.fade_in else alpha  # in: from one shift back; out: one shift on
-        self.layer_mobject.offset = (away * self.shift_px[0], away * self.shift_px[1])
+        for layer in self.layers:
+            layer.opacity = alpha if self.fade_in else 1 - alpha
+            layer.offset = (away * self.shift_px[0], away * self.shift_px[1])
 
     def finish(self) -> None:
         self.interpolate(1)
 
     def clean_up_from_scene(self, scene: Any) -> None:
         if self.fade_in:
-            scene.replace(self.layer_mobject, self.original)
+            scene.replace(self.mobject, self.original)
         else:
-            scene.remove(self.layer_mobject)
+            scene.remove(self.mobject)
 
 
 def raster_fade(animation: Any, others: list[Any], scene: Any) -> RasterFade | None:
@@ -73,10 +85,10 @@ def raster_fade(animation: Any, others: list[Any], scene: Any) -> RasterFade | N
     mob = animation.mobject
     family = mob.get_family()
     drawn = [m for m in family if m.has_points()]
-    if len(drawn) < MIN_LAYER_MOBJECTS or any(m.updaters for m in family) or len({m.z_index for m in family}) > 1:
+    if len(drawn) < MIN_LAYER_MOBJECTS or any(m.updaters for m in family):
         return None
-    in_scene = scene.get_mobject_family_members()
-    if (fade_in and mob in in_scene) or (not fade_in and mob not in scene.mobjects):
+    inside_another = mob in scene.get_mobject_family_members() and mob not in scene.mobjects
+    if (fade_in and mob in scene.get_mobject_family_members()) or (not fade_in and inside_another):
         return None
     touched = set()
     for other in others:
