@@ -51,6 +51,10 @@ class LectureRenderer(CairoRenderer):
         finally:
             self._layers = None
 
+    def render(self, scene: Any, time: float, moving_mobjects: Any = None) -> None:
+        self.update_frame(scene, moving_mobjects)
+        self.add_frame(self.camera.pixel_array)  # LectureFileWriter copies it into a buffer of its own
+
     def update_frame(self, scene: Any, mobjects: Any = None, *args: Any, **kwargs: Any) -> None:
         if self.skip_animations and not self._scene_finished:
             return

@@ -11,7 +11,6 @@ the output folder atomically; the sidecar goes last, so it only exists beside a 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import importlib
 import json
@@ -20,22 +19,9 @@ import shutil
 import sys
 from pathlib import Path
 
-M_MMAP_THRESHOLD = -3  # mallopt's parameter number in glibc's malloc.h
-
-
-def return_frames_to_the_system() -> None:
-    """Frames are 8 MB arrays at 1080p. glibc serves blocks that large by mmap, but after the first is
-    freed it raises that threshold and later frames come from a heap it does not give back: a fixed
-    1 MB threshold keeps frames mmapped (learning-rates at 1080p peaked at 883 MB before, 795 MB after)."""
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1 << 20)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
 
 def render(job: dict) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
-    return_frames_to_the_system()
     from manim import config, tempconfig
 
     from lecture.renderer import LectureRenderer

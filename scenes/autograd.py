@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, Arrow, Code, Create, DashedLine,
-                   FadeIn, FadeOut, GrowArrow, Indicate, LaggedStart, Line, MathTex, Mobject, NumberLine, Rectangle,
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, Code, Create, DashedLine,
+                   FadeIn, FadeOut, Group, GrowArrow, Indicate, LaggedStart, Line, MathTex, Mobject, NumberLine, Rectangle,
                    ReplacementTransform, RoundedRectangle, ShowPassingFlash, Text, TransformMatchingTex, ValueTracker,
                    VGroup, Write, always_redraw, config)
 
@@ -204,11 +204,11 @@ class AutogradScene(LectureScene):
         return Text(text, font=self.theme.code_font, font_size=self.theme.small_size, color=color or self.theme.text)
 
     def clear_stage(self, keep: Iterable[Mobject] = ()) -> Animation:
-        """Fade out everything on screen except `keep` (the heading, a diagram that stays...)."""
+        """Fade out everything on screen except `keep` (the heading, a diagram that stays...), as one group."""
         kept = set()
         for m in keep:
             kept.update(m.get_family())
-        return AnimationGroup(*[FadeOut(m) for m in self.mobjects if m not in kept])
+        return FadeOut(Group(*[m for m in self.mobjects if m not in kept]))
 
     def keep_inside(self, mob: Mobject) -> Mobject:
         """Shift sideways so it stays within the margins."""

@@ -5,13 +5,17 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
-from manim import DEGREES, DOWN, FadeIn, FadeOut, ImageMobject, Scene, Square, UP, VGroup, tempconfig
+from manim import (DEGREES, DOWN, FadeIn, FadeOut, ImageMobject, ManimColor, Scene, Square, UP, ValueTracker, VGroup,
+                   linear, tempconfig)
 from manim.camera.camera import Camera
 from manim.renderer.cairo_renderer import CairoRenderer
+from manim.scene.scene_file_writer import _PartialMovieEncodeJob
 from PIL import Image, ImageFilter
 
 from lecture.options import QUALITIES
@@ -145,3 +149,35 @@ def test_group_fades_as_manim_fades_it(tmp_path):
 
 def box_blur(frame: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(frame.astype(np.uint8)).filter(ImageFilter.BoxBlur(1)), dtype=int)
+
+
+class BrighteningScene(Scene):
+    """One grey square filling the frame, a level brighter in every frame."""
+
+    def construct(self) -> None:
+        tracker = ValueTracker(0)
+        square = Square(20, stroke_width=0, fill_opacity=1)
+        square.add_updater(lambda m: m.set_fill(ManimColor.from_rgb((tracker.get_value(),) * 3)))
+        self.add(square)
+        self.play(tracker.animate.set_value(1), run_time=3, rate_func=linear)
+
+
+def test_frames_reach_the_encoder_in_order_while_it_lags(tmp_path, monkeypatch):
+    """LectureFileWriter copies frames into buffers it reuses: a buffer still waiting for a slow
+    encoder must never be overwritten by a later frame."""
+    slow = _PartialMovieEncodeJob._encode_and_write_frame
+
+    def encode_slowly(self, frame, num_frames):
+        time.sleep(0.01)
+        slow(self, frame, num_frames)
+
+    monkeypatch.setattr(_PartialMovieEncodeJob, "_encode_and_write_frame", encode_slowly)
+    with tempconfig({"pixel_width": 64, "pixel_height": 36, "frame_rate": 20, "media_dir": str(tmp_path),
+                     "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
+        BrighteningScene(renderer=LectureRenderer()).render()
+    (movie,) = tmp_path.rglob("BrighteningScene.mp4")
+    with av.open(str(movie)) as container:
+        levels = [frame.to_ndarray(format="gray").mean() for frame in container.decode(video=0)]
+    assert len(levels) == 60
+    steps = np.diff(levels)
+    assert steps.min() > 1.5, f"frames out of order or repeated: smallest step {steps.min():.1f} of about 4.3"
