@@ -106,8 +106,16 @@ def render_forked(job: dict, log: str) -> list[str] | None:
         traceback.print_exc()
         return None
     finally:
+        print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench.py)
         sys.stdout.flush()
         sys.stderr.flush()
+
+
+def peak_memory_mb() -> float:
+    """This process's largest resident size so far (Linux reports kB), with what it shares with the fork server."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
 def main() -> None:

@@ -30,17 +30,15 @@ What is measured, and how, in the order a full run does it:
   first) also pays for starting the CLI's fork server. The "LaTeX-cold wall s" column is the same line in
   the cold run, where scenes ran two (one per core) at a time, so those times include sharing the cores.
   Video seconds, frames and the encoder floor (below) come from the `--jobs 1` run's clips
-  (`<out>/480p15/<scene>.mp4`). Peak memory is not measured at 480p ("-"): the renders are processes
-  forked from the CLI's fork server, not children the CLI waits for, so `os.wait4` on the CLI does not
-  see them (see below).
-* scenes: every scene at 1080p60, `--heavy-reps` renders by the real worker (`python -m lecture.worker
-  JOB_JSON`, the job from `lecture.render.Job.payload`) in a subprocess: wall seconds per second of
-  video, and peak memory (max RSS from `os.wait4`: the worker, or a LaTeX child if larger). Each scene
-  has a fresh temporary cache folder, so the project's own cache never answers, but LaTeX is warm: the
-  scene's TeX cache is copied in from the cli section's cold run (TeX SVGs do not depend on the
-  resolution; text SVGs do, and Pango makes them again, fast). Without the cli section (`--sections scenes`), each scene is first rendered
-  once at 480p15 by the worker into its cache folder to warm them (logged, not reported). manim's partial
-  movie files are deleted before every render: every frame is drawn and encoded every time.
+  (`<out>/480p15/<scene>.mp4`), peak memory from the line each render process writes at its end in its
+  render.log (`peak memory: N MB`, its max RSS, which counts the pages it shares with the fork server).
+* scenes: the lecture at 1080p60 through the real CLI as a lecturer renders it before class (`lecture
+  render all -q h --jobs 1 --out DIR`), `--heavy-reps` times, in a fresh output folder with the TeX
+  and text caches of the cli section's cold run copied in (TeX SVGs do not depend on the resolution;
+  text SVGs do, and Pango makes them again, fast). One scene at a time, so each scene's time (its
+  `done in` line) has both cores, as its encoder floor does. Without the cli section (`--sections
+  scenes`), the same scenes are first rendered at 480p15 into the folder to warm LaTeX (logged, not
+  reported). The lecture target is this run's wall time, start-up included, over the sum of the floors.
 * encoder floor (480p15 and 1080p60 rows): each clip's own frames, decoded from it, encoded again exactly
   as the renders encode (manim 0.21's `SceneFileWriter.open_partial_movie_stream`: PyAV, libx264,
   yuv420p, RGBA arrays in; with the project's options `lecture.encoding.X264_OPTIONS`: crf 23 and a
@@ -55,8 +53,8 @@ What is measured, and how, in the order a full run does it:
 
 Peak memory of the CLI rows is the max RSS `os.wait4` reports for the CLI: the CLI itself, or a child
 it waited for if larger. Its render processes are forked from its fork server and are not such children,
-so these rows show about the CLI's own size, not a render's; render memory is measured by the 1080p60
-worker rows (and the preview rows: a preview renders in the CLI's own process). The targets at the top
+so these rows show about the CLI's own size, not a render's; render memory is in the scene rows (and
+the preview rows: a preview renders in the CLI's own process). The targets at the top
 are scored as measured/limit ("at most") or limit/measured ("at least"): 1.00 or less passes. A failed
 scene is reported as failed and left out of the totals; the run goes on.
 """
@@ -381,44 +379,6 @@ class SceneBench:
                 "ratio_to_floor": self.floor_ratio}
 
 
-def render_scene(scene: str, flag: str, cache_dir: Path, out_dir: Path) -> tuple[Run, Path | None]:
-    """One render by the real worker. manim's partial movie files are deleted first, the TeX and text
-    caches kept, so every frame is drawn and encoded but LaTeX is only as cold as `cache_dir` is."""
-    from lecture.options import QUALITIES
-    from lecture.render import Job
-    from scenes.params import LectureParams
-
-    shutil.rmtree(cache_dir / scene / "media" / "videos", ignore_errors=True)
-    fresh_dir(out_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    job = Job(scene, QUALITIES[flag], "mp4", False, LectureParams(), out_dir)
-    run = run_measured([PYTHON, "-m", "lecture.worker", json.dumps(job.payload(cache_dir))], cwd=cache_dir)
-    result = run.result() if run.ok else None
-    movie = next((Path(f) for f in (result or {}).get("files", []) if f.endswith(".mp4")), None)
-    return run, movie
-
-
-def bench_scene(scene: str, flag: str, cache_dir: Path, scratch: Path, reps: int, floor_reps: int,
-                source: str) -> SceneBench:
-    """`reps` renders by the worker (LaTeX as warm as `cache_dir` is), then the encoder floor of the last clip."""
-    from lecture.options import QUALITIES
-
-    bench = SceneBench(scene, QUALITIES[flag].folder, source=source)
-    movie = None
-    for rep in range(reps):
-        run, movie = render_scene(scene, flag, cache_dir, scratch / "out")
-        label = f"rep {rep + 1}/{reps}"
-        if movie is None:
-            bench.error = run.error() if not run.ok else "the worker wrote no mp4"
-            log(f"{bench.quality} {scene} {label}: FAILED ({bench.error})")
-            return bench
-        log(f"{bench.quality} {scene} {label}: {run.wall_s:.1f} s, {run.max_rss_mb:.0f} MB")
-        bench.rss_mb.values.append(run.max_rss_mb)
-        bench.wall.values.append(run.wall_s)
-    measure_clip(bench, movie, scratch, floor_reps)
-    return bench
-
-
 def measure_clip(bench: SceneBench, movie: Path, scratch: Path, floor_reps: int) -> None:
     """Video seconds and frames of the clip, and its encoder floor (`floor_reps` times)."""
     info = video_info(movie)
@@ -431,18 +391,14 @@ def measure_clip(bench: SceneBench, movie: Path, scratch: Path, floor_reps: int)
         f"(measured on {bench.floor_frames})")
 
 
-def seed_scene_latex(source_cache: Path, scene: str, cache_dir: Path) -> int:
+def seed_scene_latex(source_cache: Path, scene: str, cache_dir: Path) -> None:
     """Copy one scene's TeX and text caches between two render cache folders, both laid out as the worker
-    keeps them for a cache folder C (`C/<scene>/Tex`, `C/<scene>/media/texts-<width>px`); e.g. from an
-    `--out` folder's `.cache` into the cache folder a worker will be given. Returns the number of files
-    copied. Text SVGs answer only renders of the same video width (Pango lays text out that wide)."""
-    copied = 0
+    keeps them for a cache folder C (`C/<scene>/Tex`, `C/<scene>/media/texts-<width>px`). Text SVGs
+    answer only renders of the same video width (Pango lays text out that wide)."""
     root = source_cache / scene
     for source in latex_folders(root):
         if source.is_dir():
             shutil.copytree(source, cache_dir / scene / source.relative_to(root), dirs_exist_ok=True)
-            copied += latex_files(source)
-    return copied
 
 
 def latex_folders(scene_cache: Path) -> list[Path]:
@@ -450,55 +406,44 @@ def latex_folders(scene_cache: Path) -> list[Path]:
     return [scene_cache / "Tex", *sorted((scene_cache / "media").glob("texts-*px"))]
 
 
-def latex_files(folder: Path) -> int:
-    return sum(1 for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
-
-
-def scene_latex_files(cache_dir: Path, scene: str) -> int:
-    return sum(latex_files(f) for f in latex_folders(cache_dir / scene))
-
-
-def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | None,
-                 lowres: list[SceneBench]) -> list[SceneBench]:
-    """Each scene at 1080p60: `heavy_reps` worker renders, LaTeX warm. The TeX and text caches come from
-    `latex` (the cli section's cold run's `.cache`), or, without it, from one 480p15 worker render of the
-    scene into its cache folder first. A scene that failed at 480p15 (`lowres`) is not rendered again."""
-    from lecture.options import QUALITIES
-
-    quality = QUALITIES[HD].folder
-    failed = {b.scene for b in lowres if not b.ok}
-    if latex is None:
-        log("scenes: no cli section in this run, so each scene's LaTeX caches are warmed here first, "
-            "by one 480p15 worker render into its cache folder (timed in the log only, not reported)")
-        source = ("one `python -m lecture.worker` process per render; LaTeX warmed by a 480p15 worker render "
-                  "of the scene first (not reported)")
-    else:
-        log(f"scenes: LaTeX warm, each scene's TeX and text caches copied from the cli cold run ({latex})")
-        source = "one `python -m lecture.worker` process per render; LaTeX caches copied from the CLI cold run"
-    results: list[SceneBench] = []
-    for scene in scenes:
-        cache_dir = tmp / "scene-cache" / scene  # the worker keeps its caches in cache_dir / scene
-        if scene in failed:
-            results.append(SceneBench(scene, quality, source=source, error="not rendered: it failed at 480p15"))
-            continue
+def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | None) -> tuple[Timing, list[SceneBench]]:
+    """The lecture at 1080p60 through `lecture render -q h --jobs 1`, `heavy_reps` times, in fresh folders
+    with LaTeX warm: the TeX and text caches come from `latex` (the cli section's cold run's `--out`), or,
+    without it, from a 480p15 render of the same scenes into the folder first (logged, not reported).
+    Each scene's row: its `done in` line, its peak memory (the render.log line) and its clip's floor."""
+    targets = ["all"] if scenes == list_lecture() else scenes
+    out = tmp / "scenes" / "hd"
+    timing = Timing("--jobs 1 at 1080p60: fresh folders, LaTeX warm", scenes=len(scenes))
+    runs, peaks = [], []
+    for rep in range(heavy_reps):
+        fresh_dir(out)
         if latex is not None:
-            seeded = seed_scene_latex(latex, scene, cache_dir)
+            seed_latex(latex, out)
         else:
-            run, movie = render_scene(scene, LOW, cache_dir, tmp / "scratch" / "out")
-            if movie is None:
-                error = run.error() if not run.ok else "the worker wrote no mp4"
-                log(f"480p15 {scene} LaTeX warm-up: FAILED ({error})")
-                results.append(SceneBench(scene, quality, source=source,
-                                          error=f"not rendered: its 480p15 LaTeX warm-up failed ({error})"))
-                continue
-            seeded = scene_latex_files(cache_dir, scene)
-            log(f"480p15 {scene} LaTeX warm-up: {run.wall_s:.1f} s")
-        bench = bench_scene(scene, HD, cache_dir, tmp / "scratch", reps=heavy_reps, floor_reps=heavy_reps, source=source)
-        new = scene_latex_files(cache_dir, scene) - seeded
-        log(f"{quality} {scene}: LaTeX cache {seeded} files before the renders"
-            + (f", {new} written by them (not fully warm)" if new else ", none written by them"))
-        results.append(bench)
-    return results
+            run_logged(lecture_cmd("render", *targets, "-q", LOW, "--out", str(out)), tmp, "480p15 LaTeX warm-up (not reported)")
+        runs.append(timing.add(run_logged(lecture_cmd("render", *targets, "-q", HD, "--jobs", "1", "--out", str(out)), tmp,
+                                          f"lecture render -q h --jobs 1 {rep + 1}/{heavy_reps}")))
+        peaks.append(render_log_peaks(out, scenes))
+    source = ("`lecture render -q h --jobs 1` (fresh folders, LaTeX " + ("caches copied from the CLI cold run" if latex else
+              "warmed by a 480p15 render first") + "): wall s is the CLI's own time for the scene; peak RSS the render "
+              "process's own (its render.log), which counts what it shares with the fork server")
+    hd = cli_scene_benches(scenes, HD, runs, [], peaks, out, tmp / "scratch", heavy_reps, source)
+    timing.video_s = sum(b.video_s for b in hd if b.video_s)
+    return timing, hd
+
+
+PEAK_LINE = re.compile(r"^peak memory: (?P<mb>[0-9.]+) MB$", re.MULTILINE)
+
+
+def render_log_peaks(out: Path, scenes: list[str]) -> dict[str, float]:
+    """Each scene's peak memory as its render process logged it (`lecture.worker.render_forked`)."""
+    peaks = {}
+    for scene in scenes:
+        log_file = out / ".cache" / scene / "render.log"
+        match = PEAK_LINE.search(log_file.read_text(errors="replace")) if log_file.exists() else None
+        if match:
+            peaks[scene] = float(match["mb"])
+    return peaks
 
 
 # --- the naive gradient field -------------------------------------------------------------------
@@ -679,19 +624,19 @@ def cli_scene_seconds(run: Run) -> dict[str, float | str]:
     return scenes
 
 
-def cli_scene_benches(scenes: list[str], jobs1: list[Run], cold: list[Run], out: Path, scratch: Path,
-                      floor_reps: int) -> list[SceneBench]:
-    """The 480p15 scene rows, from the CLI runs: wall seconds from the `--jobs 1` runs' per-scene lines,
-    "LaTeX cold" from the cold runs' (median), video seconds, frames and the encoder floor from the clips
-    the last `--jobs 1` run wrote to `out`. No peak memory: the CLI's renders are not measured one by one."""
+def cli_scene_benches(scenes: list[str], flag: str, jobs1: list[Run], cold: list[Run], peaks: list[dict[str, float]],
+                      out: Path, scratch: Path, floor_reps: int, source: str) -> list[SceneBench]:
+    """Scene rows from `lecture render --jobs 1` runs at quality `flag`: wall seconds from the runs'
+    per-scene lines, peak memory from each run's render logs (`peaks`), "LaTeX cold" from the cold runs'
+    lines (median), video seconds, frames and the encoder floor from the clips the last run wrote to `out`."""
     from lecture.options import QUALITIES
 
-    quality = QUALITIES[LOW].folder
+    quality = QUALITIES[flag].folder
     rep_seconds = [(run, cli_scene_seconds(run)) for run in jobs1]
     cold_seconds = [cli_scene_seconds(run) for run in cold]
     benches = []
     for scene in scenes:
-        bench = SceneBench(scene, quality, source="`lecture render -q l --jobs 1`, the CLI's per-scene lines")
+        bench = SceneBench(scene, quality, source=source)
         cold_values = [seconds[scene] for seconds in cold_seconds if isinstance(seconds.get(scene), float)]
         bench.cold_s = statistics.median(cold_values) if cold_values else None
         for run, seconds in rep_seconds:
@@ -700,6 +645,7 @@ def cli_scene_benches(scenes: list[str], jobs1: list[Run], cold: list[Run], out:
                 bench.error = f"`lecture render --jobs 1`: {value}"
                 break
             bench.wall.values.append(value)
+        bench.rss_mb.values = [p[scene] for p in peaks if scene in p]
         movie = out / quality / f"{scene}.mp4"
         if not bench.error and not movie.exists():
             bench.error = f"`lecture render --jobs 1` wrote no {movie.name}"
@@ -707,7 +653,8 @@ def cli_scene_benches(scenes: list[str], jobs1: list[Run], cold: list[Run], out:
             log(f"{quality} {scene}: FAILED ({bench.error})")
             benches.append(bench)
             continue
-        log(f"{quality} {scene} (--jobs 1): {bench.wall.text(1)} s; LaTeX cold: {fmt(bench.cold_s, 's', 1)}")
+        log(f"{quality} {scene} (--jobs 1): {bench.wall.text(1)} s, peak {peak_text(bench.rss_mb.values)} MB; "
+            f"LaTeX cold: {fmt(bench.cold_s, 's', 1)}")
         measure_clip(bench, movie, scratch, floor_reps)
         benches.append(bench)
     return benches
@@ -734,7 +681,7 @@ def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> tuple
     if min(hits) < len(scenes) and code_fingerprint() != fingerprint:
         warm.valid = False
         warm.note += "; scenes/ or engine/ changed during the run: not an unchanged re-render"
-    jobs1_runs = []
+    jobs1_runs, jobs1_peaks = [], []
     for jobs in (1, 2):
         timing = runs[f"jobs{jobs}"] = Timing(f"--jobs {jobs}: fresh folders, LaTeX warm", scenes=len(scenes))
         for rep in range(heavy_reps):
@@ -743,8 +690,12 @@ def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> tuple
             run = timing.add(run_logged(render(fresh, "--jobs", str(jobs)), tmp, f"lecture render --jobs {jobs} {rep + 1}/{heavy_reps}"))
             if jobs == 1:
                 jobs1_runs.append(run)
+                jobs1_peaks.append(render_log_peaks(fresh, scenes))
         timing.video_s = cold.video_s
-    lowres = cli_scene_benches(scenes, jobs1_runs, cold_runs, tmp / "cli" / "jobs1", tmp / "scratch", heavy_reps)
+    source = ("`lecture render -q l --jobs 1` (fresh folders, LaTeX warm): wall s is the CLI's own time for the scene, "
+              "one scene at a time; peak RSS the render process's own (its render.log)")
+    lowres = cli_scene_benches(scenes, LOW, jobs1_runs, cold_runs, jobs1_peaks, tmp / "cli" / "jobs1", tmp / "scratch",
+                               heavy_reps, source)
     return runs, lowres
 
 
@@ -849,10 +800,14 @@ def failed_note(benches: list[SceneBench], quality: str) -> str:
     return f"left out, failed: {', '.join(failed)}" if failed else ""
 
 
-def hd_targets(scenes: list[SceneBench], naive: SceneBench | None) -> list[Target]:
-    """Whole lecture at 1080p60 against its encoder floor, gradient-field against the naive reference, memory."""
+def hd_targets(scenes: list[SceneBench], naive: SceneBench | None, lecture: Timing | None) -> list[Target]:
+    """Whole lecture at 1080p60 (the `lecture render -q h` run's wall time, start-up included) against its
+    encoder floor, gradient-field against the naive reference, memory. If a scene failed, the lecture is
+    the sum of the other scenes' own times."""
     hd = [b for b in scenes if b.quality == "1080p60" and b.ok and b.floor.median]
-    ratio = sum(b.wall.median for b in hd) / sum(b.floor.median for b in hd) if hd else None
+    every_scene = lecture is not None and not lecture.error and lecture.wall.values and len(hd) == lecture.scenes
+    wall = lecture.wall.median if every_scene else sum(b.wall.median for b in hd)
+    ratio = wall / sum(b.floor.median for b in hd) if hd else None
     field_bench = next((b for b in hd if b.scene == "gradient-field"), None)
     speedup = naive.per_video_s.median / field_bench.per_video_s.median if field_bench and naive and naive.ok else None
     peak = max((max(b.rss_mb.values) for b in scenes if b.quality == "1080p60" and b.rss_mb.values), default=None)
@@ -897,7 +852,7 @@ def preview_targets(previews: dict[str, Timing]) -> list[Target]:
 def targets(results: dict[str, Any]) -> list[Target]:
     engine = results.get("engine")
     ratio = engine["engine"].median / engine["numpy"].median if engine else None
-    return [*hd_targets(results.get("scenes", []), results.get("naive")), *cli_targets(results.get("cli", {})),
+    return [*hd_targets(results.get("scenes", []), results.get("naive"), results.get("hd")), *cli_targets(results.get("cli", {})),
             *preview_targets(results.get("previews", {})),
             Target("engine.gradient_field 1000x1000 vs numpy closed form", fmt(ratio, "x numpy"),
                    f"<= {ENGINE_NUMPY_LIMIT}x", at_most(ratio, ENGINE_NUMPY_LIMIT))]
@@ -942,15 +897,13 @@ def peak_text(values: list[float]) -> str:
 def scene_notes(benches: list[SceneBench], cores: int) -> str:
     """Where each quality's rows come from."""
     notes = []
-    if any(b.quality == "480p15" for b in benches):
+    for quality in sorted({b.quality for b in benches}, key=lambda q: int(q.split("p")[0])):
+        for source in sorted({b.source for b in benches if b.quality == quality}):
+            notes.append(f"{quality}: {source}.")
+    if any(b.quality == "480p15" and b.cold_s for b in benches):
         at_once = min(cores, sum(1 for b in benches if b.quality == "480p15"))
-        notes.append("480p15: wall s is the CLI's own time for the scene (`<scene>: done in N s`) in the "
-                     "`lecture render -q l --jobs 1` run (fresh folders, LaTeX warm), one scene at a time; "
-                     "peak RSS is not measured there (the CLI's render processes are not its waited-for children). "
-                     f"LaTeX-cold wall s: the same line in the cold run, which rendered {at_once} scene{'s' if at_once > 1 else ''} "
-                     "at a time.")
-    for source in sorted({b.source for b in benches if b.quality == "1080p60"}):
-        notes.append(f"1080p60: {source}.")
+        notes.append(f"LaTeX-cold wall s: the same line in the 480p15 cold run, which rendered {at_once} "
+                     f"scene{'s' if at_once > 1 else ''} at a time.")
     return " ".join(notes)
 
 
@@ -989,9 +942,12 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
         parts += ["## Naive reference (3,600 `Square`s + `ArrowVectorField`, 1080p60)",
                   table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
                          "peak RSS MB", "encoder floor s", "x floor", "frames"], scene_rows([naive]))]
-    if cli:
-        parts += ["## Whole lecture through `lecture render -q l`",
-                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(cli.values())))]
+    lecture_runs = [*(cli or {}).values(), *([results["hd"]] if results.get("hd") else [])]
+    if lecture_runs:
+        parts += ["## Whole lecture through `lecture render` (480p15 unless said)",
+                  "Peak RSS here is the CLI process's own (its render processes are forked from its fork server, "
+                  "not children it waits for); each render's own peak is in the scenes table.",
+                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(lecture_runs))]
     if previews:
         floor = previews["import"].wall.median
         rows = timing_rows(list(previews.values()))
@@ -1085,8 +1041,9 @@ def main(argv: list[str]) -> None:
             results["cli"], lowres = bench_cli(args.scenes, tmp, args.reps, args.heavy_reps)
             results["scenes"] = lowres
         if "scenes" in args.sections:  # after cli: its cold run's LaTeX caches make these renders LaTeX warm
-            latex = cli_cold_out(tmp) / ".cache" if "cli" in args.sections else None
-            results["scenes"] = lowres + bench_scenes(args.scenes, tmp, args.heavy_reps, latex, lowres)
+            latex = cli_cold_out(tmp) if "cli" in args.sections else None
+            results["hd"], hd = bench_scenes(args.scenes, tmp, args.heavy_reps, latex)
+            results["scenes"] = lowres + hd
         if "naive" in args.sections:
             results["naive"] = bench_naive(tmp, args.heavy_reps, naive_duration(args))
     finally:
