@@ -23,7 +23,7 @@ from scenes.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_FOLDERS = ("engine", "scenes")
-DRAWING_MODULES = ("worker", "renderer", "layers", "fades", "encoding")  # lecture/ modules that change frames
+DRAWING_MODULES = ("worker", "renderer", "layers", "fades", "encoding", "svgcache")  # lecture/ modules that change frames
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 # Imported once by the fork server; every render process is forked from it with these loaded (about
 # 4 s per scene otherwise; torch._dynamo alone is 1.8 s, pulled in by the first torch.optim optimizer).

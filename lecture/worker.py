@@ -24,6 +24,7 @@ def render(job: dict) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
     from manim import config, tempconfig
 
+    from lecture import svgcache
     from lecture.renderer import LectureRenderer
     from lecture.files import publish, write_text_atomic
     from lecture.frames import save_poster
@@ -59,6 +60,7 @@ def render(job: dict) -> dict:
     # The working folder is the cache: manim writes a still's captions into it, not where the user stands.
     with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
+        svgcache.install([settings["tex_dir"], settings["text_dir"]])
         scene = scene_class(renderer=LectureRenderer(), output_folder=work / "slides")
         scene.render()
         writer = scene.renderer.file_writer

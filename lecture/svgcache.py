@@ -1,0 +1,96 @@
+"""Parsed SVGs kept on disk beside the TeX and text SVGs they come from.
+
+manim caches the SVG of every Text and MathTex on disk, but parses it again in every render:
+svgelements reads the file, then a VMobject is built for each glyph. A code panel and a formula
+took 0.57 s to parse and 0.03 s to load from a pickle (measured), and the lecture's scenes hold a
+few hundred texts. Here the first render parses and pickles the result next to its SVG; later
+renders with the same TeX and text caches load it.
+
+Only what parsing makes is kept (the glyphs' points and colours, before the mobject is styled,
+scaled and moved), keyed by what manim keys its own in-memory SVG cache by, with the file's name
+for its content (manim names cached SVGs by a hash of what made them), and the versions of manim
+and svgelements. The svgelements path each glyph was built from is left out: nothing reads it
+after the glyph's points are made, and it was half the pickle. Only SVGs inside the render's own
+cache folders are kept, so a user's SVG files never get pickles beside them.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+from manim import config
+from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
+
+FORMAT = 1  # bump when what is pickled changes
+_original_init = SVGMobject.init_svg_mobject
+_roots: tuple[str, ...] = ()
+_versions = ""
+
+
+def install(folders: Iterable[str | Path]) -> None:
+    """From now on, SVGs inside `folders` (a render's TeX and text caches) are parsed once."""
+    global _roots, _versions
+    _roots = tuple(str(Path(f).resolve()) + os.sep for f in folders)
+    _versions = f"{FORMAT} manim {metadata.version('manim')} svgelements {metadata.version('svgelements')}"
+    SVGMobject.init_svg_mobject = _init_svg_mobject
+
+
+def _init_svg_mobject(self: SVGMobject, use_svg_cache: bool) -> SVGMobject:
+    parsed = parsed_path(self)
+    if parsed is None:
+        return _original_init(self, use_svg_cache)
+    try:
+        submobjects, ids = pickle.loads(parsed.read_bytes())
+    except Exception:  # noqa: BLE001 - not made yet, or damaged: parsed again and (re)written
+        pass
+    else:
+        self.add(*submobjects)
+        self.id_to_vgroup_dict = ids
+        return self
+    _original_init(self, use_svg_cache)
+    _save(self, parsed)
+    return self
+
+
+def parsed_path(mob: SVGMobject) -> Path | None:
+    """Where `mob`'s parse is kept, or None if it is not kept (not in a cache folder, or a subclass
+    that parses differently)."""
+    cls = type(mob)
+    if not _roots or any(getattr(cls, name) is not getattr(SVGMobject, name)
+                         for name in ("hash_seed", "generate_mobject", "modify_xml_tree", "get_mobjects_from")):
+        return None
+    name = getattr(mob, "file_name", None)
+    if not name:
+        return None
+    svg = Path(name).resolve()
+    if not str(svg).startswith(_roots):
+        return None
+    seed = (_versions, cls.__name__, mob.svg_default, mob.path_string_config, svg.name, str(config.renderer))
+    return svg.with_name(f"{svg.stem}.{hashlib.sha256(repr(seed).encode()).hexdigest()[:16]}.parsed")
+
+
+def _save(mob: SVGMobject, target: Path) -> None:
+    """Pickle the parse atomically (renders of other scenes may read the same folder)."""
+    paths = [m for m in mob.get_family() if isinstance(m, VMobjectFromSVGPath)]
+    kept: list[Any] = [m.path_obj for m in paths]
+    for m in paths:
+        m.path_obj = None
+    try:
+        data = pickle.dumps((mob.submobjects, getattr(mob, "id_to_vgroup_dict", {})), protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        for m, path_obj in zip(paths, kept):
+            m.path_obj = path_obj
+    partial = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
+            partial = Path(tmp.name)
+            tmp.write(data)
+        os.replace(partial, target)
+    except OSError:  # a read-only cache: parse again next time
+        if partial is not None:
+            partial.unlink(missing_ok=True)

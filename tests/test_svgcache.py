@@ -1,0 +1,69 @@
+"""Parsed SVGs are kept beside the cached SVGs and loaded with the same points (lecture/svgcache.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from manim import MathTex, SVGMobject, Text, tempconfig
+from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+from lecture import svgcache
+
+SQUARE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><path d="M0 0 L10 0 L10 10 Z"/></svg>'
+
+
+@pytest.fixture
+def caches(tmp_path, monkeypatch):
+    """The TeX and text caches of a render in tmp_path, with parses kept; manim as it was afterwards."""
+    monkeypatch.setattr(SVGMobject, "init_svg_mobject", SVGMobject.init_svg_mobject)
+    monkeypatch.setattr(svgcache, "_roots", ())
+    folders = {"tex_dir": str(tmp_path / "Tex"), "text_dir": str(tmp_path / "texts")}
+    with tempconfig(folders):
+        svgcache.install(folders.values())
+        yield tmp_path
+
+
+def made() -> list[SVGMobject]:
+    return [Text("w.grad", font_size=30), MathTex(r"\frac{\partial L}{\partial w}")]
+
+
+def assert_same_drawing(a: SVGMobject, b: SVGMobject) -> None:
+    family_a, family_b = a.family_members_with_points(), b.family_members_with_points()
+    assert len(family_a) == len(family_b) > 0
+    for x, y in zip(family_a, family_b):
+        assert np.array_equal(x.points, y.points)
+        assert np.array_equal(x.fill_rgbas, y.fill_rgbas) and np.array_equal(x.stroke_rgbas, y.stroke_rgbas)
+
+
+def loaded_from_pickle(mob: SVGMobject) -> bool:
+    """Parsing keeps each glyph's svgelements path; a loaded parse has none."""
+    return all(m.path_obj is None for m in mob.get_family() if isinstance(m, VMobjectFromSVGPath))
+
+
+def test_a_parse_is_kept_and_loaded_with_the_same_points(caches):
+    first = made()
+    assert not any(loaded_from_pickle(m) for m in first)
+    assert len(list(caches.rglob("*.parsed"))) == 2, "one pickle beside each SVG"
+    again = made()
+    assert all(loaded_from_pickle(m) for m in again)
+    for a, b in zip(first, again):
+        assert_same_drawing(a, b)
+
+
+def test_a_damaged_pickle_is_parsed_again_and_replaced(caches):
+    (text, _) = made()
+    (pickle_file,) = (caches / "texts").rglob("*.parsed")
+    pickle_file.write_bytes(b"not a pickle")
+    reparsed = Text("w.grad", font_size=30)
+    assert not loaded_from_pickle(reparsed)
+    assert_same_drawing(text, reparsed)
+    assert loaded_from_pickle(Text("w.grad", font_size=30)), "the pickle was written again"
+
+
+def test_svgs_outside_the_caches_get_no_pickle(caches):
+    own = caches / "assets" / "square.svg"
+    own.parent.mkdir()
+    own.write_text(SQUARE_SVG)
+    SVGMobject(str(own))
+    assert not list((caches / "assets").glob("*.parsed"))
