@@ -1,14 +1,24 @@
 """The lecture's numbers, computed with torch: formulas, gradient fields, descent, autograd graphs.
 
-Never imports manim: scenes, the CLI and notebooks all build on this one layer.
+Never imports manim: scenes, the CLI and notebooks all build on this one layer. The names below load
+their module (and torch) when first used, so `import engine` alone is cheap: the CLI answers
+`--help` and finds up-to-date clips without loading torch.
 """
-from . import neuron
-from .descent import MAX_STEPS, OPTIMIZERS, Trajectory, descend
-from .expression import ExpressionError, ScalarField, parse_function
-from .field import Field, evaluate_at, gradient_at, gradient_field, sample_surface
-from .graph import Edge, Graph, Node, trace
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "Edge", "ExpressionError", "Field", "Graph", "MAX_STEPS", "Node", "OPTIMIZERS", "ScalarField",
-    "Trajectory", "descend", "evaluate_at", "gradient_at", "gradient_field", "neuron", "parse_function", "sample_surface", "trace",
-]
+_HOME = {
+    "neuron": "neuron",
+    "MAX_STEPS": "limits", "OPTIMIZERS": "descent", "Trajectory": "descent", "descend": "descent",
+    "ExpressionError": "expression", "ScalarField": "expression", "parse_function": "expression",
+    "Field": "field", "evaluate_at": "field", "gradient_at": "field", "gradient_field": "field", "sample_surface": "field",
+    "Edge": "graph", "Graph": "graph", "Node": "graph", "trace": "graph",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    module = import_module(f".{_HOME[name]}", __name__)
+    return module if _HOME[name] == name else getattr(module, name)

@@ -8,8 +8,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-MAX_STEPS = 10_000
-MAX_LEARNING_RATE = 1e3
+from .limits import MAX_LEARNING_RATE, MAX_STEPS
+
 DIVERGENCE_FACTOR = 1e6
 
 # Each name maps to a torch.optim class and the defaults that make the name mean what it says.

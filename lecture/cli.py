@@ -18,7 +18,7 @@ import click
 
 from lecture import UserError
 from lecture.files import check_writable_dir
-from lecture.options import FORMATS, QUALITIES, build_params, check_for_scenes, read_config, resolve_scenes
+from lecture.options import FORMATS, QUALITIES, build_params, check_params, read_config, resolve_scenes
 from scenes.catalog import BY_ID, LECTURE, SCENES
 
 DEFAULT_OUT = Path("media")
@@ -109,7 +109,6 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
 
     ids = resolve_scenes(scenes)
     params, config = params_from(kwargs)
-    check_for_scenes(params, ids)
     if transparent and fmt == "mp4":
         fmt = "mov"  # H.264 mp4 has no alpha channel
     if concat and fmt not in ("mp4", "mov", "webm"):
@@ -118,6 +117,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
     out = check_writable_dir(out).resolve()
     out_dir = out / q.folder
     job_list = [Job(i, q, fmt, transparent, params, out_dir) for i in ids]
+    check_if_rendering(job_list, params, ids, force)
     outcomes = render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=print_progress)
     failed = [o for o in outcomes if not o.ok]
     if concat and not failed:
@@ -134,6 +134,17 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
         for o in failed:
             click.echo(f"lecture: error: {o.job.scene} failed: {o.error}", err=True)
         sys.exit(1)
+
+
+def check_if_rendering(jobs: list, params, ids: list[str], force: bool) -> None:
+    """Check the options (loading torch) only if a scene will render: an up-to-date clip was rendered
+    with these very options, so they passed then. The render server starts first, importing manim and
+    torch in its own process at the same time."""
+    from lecture.render import start_render_server, up_to_date
+
+    if force or any(up_to_date(job) is None for job in jobs):
+        start_render_server()
+        check_params(params, ids)
 
 
 def print_progress(event: str, outcome) -> None:
@@ -168,7 +179,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
 
     (scene_id,) = resolve_scenes((scene,))
     params, _ = params_from(kwargs)
-    check_for_scenes(params, [scene_id])
+    check_params(params, [scene_id])
     out = check_writable_dir(out).resolve()
     out_dir = out / "preview"
     quality = QUALITIES["l"]
@@ -204,8 +215,7 @@ def watch(scene, section, out, interval, **kwargs) -> None:
     """Re-render SCENE's preview whenever a file under scenes/ or engine/ changes (Ctrl-C stops)."""
     from lecture.render import ROOT
 
-    resolve_scenes((scene,))
-    params_from(kwargs)  # fail fast on bad options
+    check_params(params_from(kwargs)[0], resolve_scenes((scene,)))  # fail fast on bad options
     folders = [ROOT / "scenes", ROOT / "engine"]
 
     def snapshot() -> dict[Path, float]:
@@ -270,11 +280,11 @@ def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int,
 
     ids = resolve_scenes(scenes)
     params, _ = params_from(kwargs)
-    check_for_scenes(params, ids)
     out = check_writable_dir(out).resolve()
     q = QUALITIES[quality]
-    outcomes = render_jobs([Job(i, q, "mp4", False, params, out / q.folder) for i in ids], out / ".cache", jobs,
-                           report=print_progress)
+    job_list = [Job(i, q, "mp4", False, params, out / q.folder) for i in ids]
+    check_if_rendering(job_list, params, ids, force=False)
+    outcomes = render_jobs(job_list, out / ".cache", jobs, report=print_progress)
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))

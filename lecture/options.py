@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine import ExpressionError, parse_function
 from lecture import UserError
 from scenes.catalog import BY_ID, LECTURE
 from scenes.params import LectureParams
@@ -82,7 +81,8 @@ def read_config(path: Path | None) -> dict[str, Any]:
 
 
 def build_params(cli: dict[str, Any], config: dict[str, Any]) -> LectureParams:
-    """Merge options (command line wins over lecture.toml) into checked LectureParams."""
+    """Merge options (command line wins over lecture.toml) into LectureParams; `check_params` checks
+    what needs the engine (formulas, the start point)."""
     merged = {k: v for k, v in config.items() if k in CONTENT_KEYS}
     merged.update({k: v for k, v in cli.items() if k in CONTENT_KEYS and v is not None})
     fields: dict[str, Any] = {}
@@ -111,7 +111,14 @@ def build_params(cli: dict[str, Any], config: dict[str, Any]) -> LectureParams:
         fields["learnable"] = tuple(fields["values"])
     if "theme" in merged:
         fields["theme"] = str(merged["theme"])
-    params = dataclasses.replace(LectureParams(), **fields)
+    return dataclasses.replace(LectureParams(), **fields)
+
+
+def check_params(params: LectureParams, scene_ids: list[str]) -> None:
+    """Raise UserError for the first option the engine rejects, including what only some scenes need
+    (a start point where the descent scenes' function is defined). Loads torch."""
+    from engine import ExpressionError, parse_function
+
     for option, formula, variables in (("--function", params.function, ("x", "y")),
                                        ("--expr", params.expr, tuple(params.values))):
         if formula is not None:
@@ -120,7 +127,9 @@ def build_params(cli: dict[str, Any], config: dict[str, Any]) -> LectureParams:
             except ExpressionError as err:
                 raise UserError(f"{option} {formula!r}: {err}") from None
     try:
-        return params.validate()
+        params.validate()
+        if any("descent" in BY_ID[i].uses for i in scene_ids):
+            params.check_descent_start()
     except ValueError as err:
         raise UserError(str(err)) from None
 
@@ -137,15 +146,6 @@ def _number(name: str, value: Any, kind: type) -> Any:
     except (TypeError, ValueError):
         raise UserError(f"--{name} {value!r}: expected {'a whole number' if kind is int else 'a number'}") from None
     return number
-
-
-def check_for_scenes(params: LectureParams, scene_ids: list[str]) -> None:
-    """Checks that only some scenes need, e.g. a defined start point for the descent scenes."""
-    if any("descent" in BY_ID[i].uses for i in scene_ids):
-        try:
-            params.check_descent_start()
-        except ValueError as err:
-            raise UserError(str(err)) from None
 
 
 def resolve_scenes(names: tuple[str, ...]) -> list[str]:

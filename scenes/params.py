@@ -12,9 +12,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from engine import OPTIMIZERS, gradient_at, parse_function
-from engine.descent import MAX_LEARNING_RATE, MAX_STEPS
-from engine.field import check_range
+from engine.limits import MAX_LEARNING_RATE, MAX_STEPS
 from engine.seed import SEED_ARROW_STEP, SEED_FUNCTION, SEED_LEARNABLE, SEED_NEURON, SEED_PLOT_RANGE
 
 from scenes.theme import THEMES
@@ -43,6 +41,9 @@ class LectureParams:
 
     def validate(self) -> "LectureParams":
         """Raise ValueError (ExpressionError for formulas) with a one-line reason for the first bad option."""
+        from engine import OPTIMIZERS, parse_function  # torch: only when options are checked, not to read them
+        from engine.field import check_range
+
         parse_function(self.function)
         parse_function(self.descent_function)
         check_range(*self.x_range)
@@ -77,6 +78,8 @@ class LectureParams:
 
     def check_descent_start(self) -> None:
         """Descent needs a start where the function is defined (only the descent scenes ask)."""
+        from engine import gradient_at, parse_function
+
         if not math.isfinite(gradient_at(parse_function(self.descent_function), *self.start)[0]):
             raise ValueError(f"the function is undefined at the start point {tuple(self.start)}; choose another --start")
 
