@@ -15,16 +15,16 @@ class SceneInfo:
 
 
 SCENES: tuple[SceneInfo, ...] = (
-    SceneInfo("title", "intro", "TitleScene", "Feedforward Neural Networks and Backpropagation, Part 1", (), 11),
-    SceneInfo("gradient-field", "gradients", "GradientFieldScene", "Gradient vectors point towards steepest ascent", ("function",), 28),
-    SceneInfo("chain-rule", "gradients", "ChainRuleScene", "The chain rule gives the gradient", ("function",), 15),
-    SceneInfo("gradient-descent", "descent", "GradientDescentScene", "Gradient descent", ("descent",), 28),
-    SceneInfo("learning-rates", "descent", "LearningRatesScene", "Choosing the learning rate", ("descent",), 18),
-    SceneInfo("optimizers", "descent", "OptimizersScene", "Optimizers race on one map", ("descent",), 20),
-    SceneInfo("forward-graph", "autograd", "ForwardGraphScene", "Building the computational graph", ("graph",), 21),
-    SceneInfo("grad-fn", "autograd", "GradFnScene", "grad_fn remembers the operation", ("graph",), 26),
-    SceneInfo("backprop", "autograd", "BackpropScene", "Backward propagation with .backward()", ("graph",), 37),
-    SceneInfo("autograd-notes", "autograd", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", (), 33),
+    SceneInfo("title", "intro", "TitleScene", "Feedforward Neural Networks and Backpropagation, Part 1", (), 3),
+    SceneInfo("gradient-field", "gradients", "GradientFieldScene", "Gradient vectors point towards steepest ascent", ("function",), 17),
+    SceneInfo("chain-rule", "gradients", "ChainRuleScene", "The chain rule gives the gradient", ("function",), 11),
+    SceneInfo("gradient-descent", "descent", "GradientDescentScene", "Gradient descent", ("descent",), 15),
+    SceneInfo("learning-rates", "descent", "LearningRatesScene", "Choosing the learning rate", ("descent",), 12),
+    SceneInfo("optimizers", "descent", "OptimizersScene", "Optimizers race on one map", ("descent",), 14),
+    SceneInfo("forward-graph", "autograd", "ForwardGraphScene", "Building the computational graph", ("graph",), 10),
+    SceneInfo("grad-fn", "autograd", "GradFnScene", "grad_fn remembers the operation", ("graph",), 12),
+    SceneInfo("backprop", "autograd", "BackpropScene", "Backward propagation with .backward()", ("graph",), 22),
+    SceneInfo("autograd-notes", "autograd", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", (), 13),
 )
 
 LECTURE = tuple(s.id for s in SCENES if s.id != "optimizers")  # `all`: the seed lecture's nine clips
