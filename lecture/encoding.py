@@ -25,11 +25,15 @@ FRAME_BUFFERS = MAX_QUEUED_FRAMES + 2
 
 
 class LectureFileWriter(SceneFileWriter):
+    encoder_threads = 0  # x264 threads; 0: x264 chooses (`lecture.worker` sets it from the job)
+
     def open_partial_movie_stream(self, file_path: Any = None) -> None:
         super().open_partial_movie_stream(file_path)
         job = self._current_encode_job
         if job is not None and job.stream.codec_context.name == "libx264":
             job.stream.options.update(X264_OPTIONS)  # the codec opens at the first frame, after this
+            if self.encoder_threads:
+                job.stream.codec_context.thread_count = self.encoder_threads
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

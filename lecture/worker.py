@@ -25,6 +25,7 @@ def render(job: dict) -> dict:
     from manim import config, tempconfig
 
     from lecture import svgcache
+    from lecture.encoding import LectureFileWriter
     from lecture.renderer import LectureRenderer
     from lecture.files import publish, write_text_atomic
     from lecture.frames import save_poster
@@ -61,6 +62,7 @@ def render(job: dict) -> dict:
     with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
         svgcache.install([settings["tex_dir"], settings["text_dir"]])
+        LectureFileWriter.encoder_threads = job.get("encoder_threads", 0)
         scene = scene_class(renderer=LectureRenderer(), output_folder=work / "slides")
         scene.render()
         writer = scene.renderer.file_writer

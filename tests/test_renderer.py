@@ -20,6 +20,7 @@ from PIL import Image, ImageFilter
 
 from lecture.options import QUALITIES
 from lecture.render import Job
+from lecture.encoding import LectureFileWriter
 from lecture.fades import RasterFade, raster_fade
 from lecture.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
 from scenes.params import LectureParams
@@ -181,3 +182,16 @@ def test_frames_reach_the_encoder_in_order_while_it_lags(tmp_path, monkeypatch):
     assert len(levels) == 60
     steps = np.diff(levels)
     assert steps.min() > 1.5, f"frames out of order or repeated: smallest step {steps.min():.1f} of about 4.3"
+
+
+def test_encoder_settings_reach_x264(tmp_path, monkeypatch):
+    """x264 writes its settings into the stream: the project's lookahead, and the thread count the
+    renderer gives each encoder when renders run side by side."""
+    monkeypatch.setattr(LectureFileWriter, "encoder_threads", 1)
+    # 640x360: x264 gives frames as small as 64x36 one thread anyway, and this size more on its own.
+    with tempconfig({"pixel_width": 640, "pixel_height": 360, "frame_rate": 5, "media_dir": str(tmp_path),
+                     "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
+        BrighteningScene(renderer=LectureRenderer()).render()
+    (movie,) = tmp_path.rglob("BrighteningScene.mp4")
+    settings = movie.read_bytes()
+    assert b" threads=1 " in settings and b" rc_lookahead=20 " in settings
