@@ -1,6 +1,6 @@
 """manim's file writer with bounded memory: at 1080p a frame is 8 MB, and x264 keeps dozens.
 
-Three changes, measured on the 1080p60 renders (peak memory target: under 1 GB):
+Changes, measured on the 1080p60 renders (peak memory target: under 1 GB) and with renders side by side:
 - manim 0.21 hands frames to an encoder thread through a queue with no limit when one encoder is in
   flight (the default); a scene that draws faster than x264 encodes (text, fades) piled up hundreds of
   8 MB frames. Here the renderer waits for the encoder instead.
@@ -8,6 +8,8 @@ Three changes, measured on the 1080p60 renders (peak memory target: under 1 GB):
   (a 150-frame test encode) for the same time; crf 23 keeps the quality where manim sets it.
 - Frames are copied into a few buffers used in turn, not into a new 8 MB array each (allocating
   and freeing them cost learning-rates at 1080p 71.4 s instead of 69.1 s).
+- With renders side by side, each x264 gets its share of the cores (`encoder_threads`, set by
+  `lecture.render.render_jobs`): left to itself it starts three threads per encoder on 2 cores.
 """
 from __future__ import annotations
 
@@ -27,6 +29,11 @@ FRAME_BUFFERS = MAX_QUEUED_FRAMES + 2
 class LectureFileWriter(SceneFileWriter):
     encoder_threads = 0  # x264 threads; 0: x264 chooses (`lecture.worker` sets it from the job)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._buffers: list[np.ndarray] = []
+        self._next_buffer = 0
+
     def open_partial_movie_stream(self, file_path: Any = None) -> None:
         super().open_partial_movie_stream(file_path)
         job = self._current_encode_job
@@ -34,11 +41,6 @@ class LectureFileWriter(SceneFileWriter):
             job.stream.options.update(X264_OPTIONS)  # the codec opens at the first frame, after this
             if self.encoder_threads:
                 job.stream.codec_context.thread_count = self.encoder_threads
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._buffers: list[np.ndarray] = []
-        self._next_buffer = 0
 
     def write_frame(self, frame_or_renderer: Any, num_frames: int = 1) -> None:
         """Queue a copy of the frame (`LectureRenderer` hands over the camera's own pixels)."""
