@@ -1,5 +1,5 @@
 """Render one scene in this process: `render_forked` in a process of `lecture.render`'s pool, or
-`python -m lecture.worker JOB_JSON` on its own (the benchmark's per-scene renders).
+`python -m lecture.worker JOB_JSON` on its own (a render in a fresh process, as the tests use it).
 
 manim's `config` is one global, so every scene renders in a process of its own. Frames go through
 `lecture.renderer.LectureRenderer` (no drawing for skipped plays) and

@@ -350,7 +350,7 @@ class SceneBench:
     frames: int | None = None
     cold_s: float | None = None  # LaTeX cold (480p only: the CLI cold run's time for this scene)
     wall: Stats = field(default_factory=Stats)  # LaTeX-warm renders
-    rss_mb: Stats = field(default_factory=Stats)  # empty at 480p: not measurable per scene in the CLI
+    rss_mb: Stats = field(default_factory=Stats)  # each render process's own peak (its render.log)
     floor: Stats = field(default_factory=Stats)
     floor_frames: int | None = None  # frames the floor was measured on (sampled in long clips)
     source: str = ""  # where the renders come from
@@ -411,7 +411,7 @@ def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | No
     with LaTeX warm: the TeX and text caches come from `latex` (the cli section's cold run's `--out`), or,
     without it, from a 480p15 render of the same scenes into the folder first (logged, not reported).
     Each scene's row: its `done in` line, its peak memory (the render.log line) and its clip's floor."""
-    targets = ["all"] if scenes == list_lecture() else scenes
+    targets = render_targets(scenes)
     out = tmp / "scenes" / "hd"
     timing = Timing("--jobs 1 at 1080p60: fresh folders, LaTeX warm", scenes=len(scenes))
     runs, peaks = [], []
@@ -664,7 +664,7 @@ def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> tuple
     """The lecture through `lecture render`: cold, warm (cache hits), --jobs 1 and --jobs 2; and the
     480p15 scene rows, from the per-scene lines of the --jobs 1 (and cold) runs. The last cold run's
     folder, `cli_cold_out(tmp)`, stays: the scenes section takes its LaTeX caches."""
-    targets = ["all"] if scenes == list_lecture() else scenes
+    targets = render_targets(scenes)
     render = lambda out, *extra: lecture_cmd("render", *targets, "-q", "l", "--out", str(out), *extra)  # noqa: E731
     cold, warm = Timing("cold: empty folders, LaTeX cold"), Timing("warm: unchanged, same folders")
     runs = {"cold": cold, "warm": warm}
@@ -714,6 +714,11 @@ def run_logged(cmd: list[str], cwd: Path, label: str) -> Run:
     run = run_measured(cmd, cwd)
     log(f"{label}: {run.wall_s:.1f} s" + ("" if run.ok else f" FAILED ({run.error()})"))
     return run
+
+
+def render_targets(scenes: list[str]) -> list[str]:
+    """The scene arguments of `lecture render`: `all` for the whole lecture."""
+    return ["all"] if scenes == list_lecture() else scenes
 
 
 def list_lecture() -> list[str]:
