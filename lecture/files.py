@@ -1,11 +1,12 @@
 """Atomic output: a file appears at its final path complete, or not at all."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from lecture import UserError
 
@@ -49,3 +50,25 @@ def check_writable_dir(path: Path) -> Path:
     except OSError as err:
         raise UserError(f"cannot write to --out {path}: {err.strerror}; choose a writable folder") from None
     return path
+
+
+@contextlib.contextmanager
+def unfinished_files_removed(folders: Iterable[Path], marker: Path) -> Iterator[None]:
+    """Run the body with `marker` present; if a previous run died inside (SIGKILL, power loss), first
+    remove what it wrote in `folders` since its marker.
+
+    manim's TeX and text caches are written in place (LaTeX, dvisvgm and Pango write straight to the
+    cached name) and reused whenever a file of that name exists, so a render killed mid-write left an
+    empty SVG that failed every later render of the scene. The marker is removed only when the body
+    succeeds: a failed run's files are made again too, which costs seconds, not a broken cache.
+    Callers hold a lock on the folders, so no other run writes there meanwhile.
+    """
+    if marker.exists():
+        since = marker.stat().st_mtime_ns
+        for folder in folders:
+            for path in Path(folder).rglob("*"):
+                if path.is_file() and path.stat().st_mtime_ns >= since:
+                    path.unlink()
+    marker.touch()
+    yield
+    marker.unlink()

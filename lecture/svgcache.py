@@ -12,12 +12,17 @@ for its content (manim names cached SVGs by a hash of what made them), and the v
 and svgelements. The svgelements path each glyph was built from is left out: nothing reads it
 after the glyph's points are made, and it was half the pickle. Only SVGs inside the render's own
 cache folders are kept, so a user's SVG files never get pickles beside them.
+
+manim also rewrites every cached text SVG in place on every render (manimpango's `remove_last_M`);
+a render killed mid-rewrite left an empty SVG that failed every later render of the scene. Here the
+SVG is rewritten only when that changes it, and atomically.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -25,6 +30,9 @@ from typing import Any, Iterable
 
 from manim import config
 from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
+from manimpango import PangoUtils
+
+from lecture.files import write_text_atomic
 
 FORMAT = 1  # bump when what is pickled changes
 _original_init = SVGMobject.init_svg_mobject
@@ -38,6 +46,15 @@ def install(folders: Iterable[str | Path]) -> None:
     _roots = tuple(str(Path(f).resolve()) + os.sep for f in folders)
     _versions = f"{FORMAT} manim {metadata.version('manim')} svgelements {metadata.version('svgelements')}"
     SVGMobject.init_svg_mobject = _init_svg_mobject
+    PangoUtils.remove_last_M = staticmethod(_remove_last_m)
+
+
+def _remove_last_m(file_name: str) -> None:
+    """manimpango's `remove_last_M` (the same substitution), writing only a changed file, atomically."""
+    text = Path(file_name).read_text()
+    trimmed = re.sub(r'Z M [^A-Za-z]*? "\/>', 'Z "/>', text)
+    if trimmed != text:
+        write_text_atomic(Path(file_name), trimmed)
 
 
 def _init_svg_mobject(self: SVGMobject, use_svg_cache: bool) -> SVGMobject:

@@ -27,7 +27,7 @@ def render(job: dict) -> dict:
     from lecture import svgcache
     from lecture.encoding import LectureFileWriter
     from lecture.renderer import LectureRenderer
-    from lecture.files import publish, write_text_atomic
+    from lecture.files import publish, unfinished_files_removed, write_text_atomic
     from lecture.frames import save_poster
     from scenes.catalog import BY_ID
 
@@ -63,8 +63,10 @@ def render(job: dict) -> dict:
         fcntl.flock(lock, fcntl.LOCK_EX)
         svgcache.install([settings["tex_dir"], settings["text_dir"]])
         LectureFileWriter.encoder_threads = job.get("encoder_threads", 0)
-        scene = scene_class(renderer=LectureRenderer(), output_folder=work / "slides")
-        scene.render()
+        # The media folder holds the text caches of every width, not only this render's.
+        with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
+            scene = scene_class(renderer=LectureRenderer(), output_folder=work / "slides")
+            scene.render()
         writer = scene.renderer.file_writer
         stem = out / job["scene"]
         if still:

@@ -41,6 +41,42 @@ def test_sigkill_leaves_no_file_then_the_previous_file(tmp_path):
     assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--force").returncode == 0
 
 
+def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path):
+    """What SIGKILL in the middle of Pango writing a text's SVG leaves: the render's marker, and an
+    empty SVG newer than it (the kill in the test above hits that window only now and then)."""
+    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
+    work = tmp_path / ".cache" / "title"
+    kept, cut = sorted((work / "media").glob("texts-*/*.svg"))[:2]
+    (work / ".rendering").touch()
+    time.sleep(0.05)
+    cut.write_bytes(b"")
+    for parsed in cut.parent.glob(f"{cut.stem}.*.parsed"):
+        parsed.unlink()
+    kept_before = kept.stat().st_mtime_ns
+    result = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--force")
+    assert result.returncode == 0, result.stderr
+    assert cut.stat().st_size > 0 and not (work / ".rendering").exists()
+    assert kept.stat().st_mtime_ns == kept_before  # what the finished render wrote is still reused
+
+
+def test_a_failed_render_leaves_its_marker_so_its_files_are_made_again(tmp_path):
+    from lecture.files import unfinished_files_removed
+
+    old, marker = tmp_path / "old.svg", tmp_path / ".rendering"
+    old.write_text("<svg/>")
+    time.sleep(0.05)  # file times tick coarsely: a file as old as the marker counts as written after it
+    try:
+        with unfinished_files_removed([tmp_path], marker):
+            (tmp_path / "half.svg").write_text("<sv")
+            raise RuntimeError("LaTeX failed")
+    except RuntimeError:
+        pass
+    assert marker.exists()
+    with unfinished_files_removed([tmp_path], marker):
+        assert old.exists() and not (tmp_path / "half.svg").exists()
+    assert not marker.exists()
+
+
 def test_two_renders_of_one_scene_at_once(tmp_path):
     first, second = start_render(tmp_path), start_render(tmp_path)
     assert first.wait(timeout=600) == 0 and second.wait(timeout=600) == 0
