@@ -42,7 +42,7 @@ What is measured, and how, in the order a full run does it:
 * encoder floor (480p15 and 1080p60 rows): each clip's own frames, decoded from it, encoded again exactly
   as the renders encode (manim 0.21's `SceneFileWriter.open_partial_movie_stream`: PyAV, libx264,
   yuv420p, RGBA arrays in; with the project's options `lecture.encoding.X264_OPTIONS`: crf 23 and a
-  20-frame lookahead), in streams of 60 frames as manim writes a partial movie
+  10-frame lookahead), in streams of 60 frames as manim writes a partial movie
   file per animation; only the encoding is timed, once per render of the clip. No renderer can avoid this
   cost, and it depends on the content (x264 is fast on still frames), so a synthetic frame would not do.
   Clips longer than 180 frames are sampled (180 frames in evenly spread chunks of 60) and the time scaled

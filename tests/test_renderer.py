@@ -20,7 +20,7 @@ from PIL import Image, ImageFilter
 
 from lecture.options import QUALITIES
 from lecture.render import Job
-from lecture.encoding import LectureFileWriter
+from lecture.encoding import X264_OPTIONS, LectureFileWriter
 from lecture.fades import RasterFade, raster_fade
 from lecture.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
 from scenes.params import LectureParams
@@ -194,4 +194,5 @@ def test_encoder_settings_reach_x264(tmp_path, monkeypatch):
         BrighteningScene(renderer=LectureRenderer()).render()
     (movie,) = tmp_path.rglob("BrighteningScene.mp4")
     settings = movie.read_bytes()
-    assert b" threads=1 " in settings and b" rc_lookahead=20 " in settings
+    lookahead = X264_OPTIONS["rc-lookahead"]
+    assert b" threads=1 " in settings and f" rc_lookahead={lookahead} ".encode() in settings
