@@ -10,14 +10,32 @@ from __future__ import annotations
 
 import functools
 import json
+from itertools import combinations
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
-from manim import UP, ManimColor, MathTex, Scene, Tex, Text, config
+from manim import UP, ManimColor, MathTex, Paragraph, Scene, Tex, Text, VGroup, config
 from manim_slides import Slide
 
 from scenes.params import LectureParams, load_params
 from scenes.theme import Theme, get_theme
+
+
+def balanced_lines(words: list[str], max_chars: float) -> list[str]:
+    """The words in as many lines as filling each up to `max_chars` takes, broken where the longest
+    line is shortest (a word longer than `max_chars` still gets a line)."""
+    count, filled = 1, 0  # lines and characters in the last one, filling greedily
+    for word in words:
+        if filled and filled + 1 + len(word) > max_chars:
+            count, filled = count + 1, len(word)
+        else:
+            filled += bool(filled) + len(word)
+
+    def lines(cuts: tuple[int, ...]) -> list[str]:
+        edges = (0, *cuts, len(words))
+        return [" ".join(words[a:b]) for a, b in zip(edges, edges[1:])]
+    best = min(combinations(range(1, len(words)), count - 1), key=lambda cuts: max(map(len, lines(cuts))))
+    return lines(best)
 
 
 def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = False) -> Callable:
@@ -82,6 +100,20 @@ class LectureScene(Slide):
     def text(self, content: str, size: float | None = None, color: str | None = None, **kwargs: Any) -> Text:
         return Text(content, font=self.theme.font, font_size=size or self.theme.body_size,
                     color=color or self.theme.text, **kwargs)
+
+    def wrapped(self, words: str, width: float, size: float | None = None, color: str | None = None,
+                align: str = "center") -> VGroup:
+        """`words` in as few lines as fit `width`, the lines as even as they can be (a long line over a
+        one-word line reads badly on a slide), `align`ed "left" or "center". How many characters fit
+        is estimated from one measurement of the whole text: Text is slow. The lines are one Pango
+        layout, so their baselines are evenly spaced whatever letters hang below them."""
+        whole = self.text(words, size=size, color=color)
+        if whole.width <= width or len(words.split()) < 2:
+            return VGroup(whole)
+        lines = balanced_lines(words.split(), max_chars=0.95 * width * len(words) / whole.width)
+        # Paragraph finds each line's glyphs by counting characters, which a ligature ("fi") upsets.
+        return Paragraph(*lines, alignment=align, font=self.theme.font, font_size=size or self.theme.body_size,
+                         color=color or self.theme.text, disable_ligatures=True)
 
     def math(self, *tex: str, size: float | None = None, color: str | None = None, **kwargs: Any) -> MathTex:
         return MathTex(*tex, font_size=size or self.theme.body_size, color=color or self.theme.text, **kwargs)

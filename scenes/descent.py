@@ -754,15 +754,6 @@ class LearningRatesScene(DescentScene):
         self.play(LaggedStart(*(FadeIn(Group(p, l)) for p, l in zip(self.plots, labels)), lag_ratio=0.25), run_time=2)
         self.play(*(GrowFromCenter(v) for v in self.views), *(FadeIn(c) for c in self.counters))
 
-    def wrapped(self, words: str, width: float, size: float) -> VGroup:
-        """A caption on one line, or two balanced lines when one would be wider than `width`."""
-        line = self.text(words, size=size)
-        parts = words.split()
-        if line.width <= width or len(parts) < 2:
-            return VGroup(line)
-        cut = min(range(1, len(parts)), key=lambda k: abs(len(" ".join(parts[:k])) - len(" ".join(parts[k:]))))
-        return VGroup(*(self.text(" ".join(half), size=size) for half in (parts[:cut], parts[cut:]))).arrange(DOWN, buff=0.1)
-
     def layout_maps(self) -> tuple[list[SurfacePlot], list[MathTex]]:
         """One map per learning rate, side by side in one row (two rows would leave each map tiny),
         each under its eta label, with room below for the f counter and a verdict of up to two lines;

@@ -289,8 +289,9 @@ class GradientFieldScene(LectureScene):
     @beat("Gradient vectors only see their local values, not the whole landscape; their length is the steepness.")
     def state_the_lesson(self) -> None:
         lesson = VGroup(
-            self.wrapped("Gradient vectors only see their local values, not the whole landscape.", self.column_width),
-            self.wrapped("Their length is the steepness.", self.column_width, color=self.theme.gradient),
+            self.wrapped("Gradient vectors only see their local values, not the whole landscape.", self.column_width,
+                         align="left"),
+            self.wrapped("Their length is the steepness.", self.column_width, color=self.theme.gradient, align="left"),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
         lesson.next_to(self.formula, DOWN, buff=0.7, aligned_edge=LEFT)
         leaving = [m.clear_updaters() for m in (*self.probe, *([self.note] if self.note else []))]
@@ -341,7 +342,7 @@ class GradientFieldScene(LectureScene):
             return None
         return self.wrapped(f"h is undefined on {100 * share:.0f}% of the plot and at "
                             f"{int(self.field.mask.sum())} arrow points: left blank", self.column_width,
-                            size=self.theme.small_size, color=self.theme.muted)
+                            size=self.theme.small_size, color=self.theme.muted, align="left")
 
     def fit(self, line: Mobject, *lines: Mobject) -> Mobject:
         """`line` if it fits the column, else `lines` stacked, shrunk to fit if they still don't."""
@@ -351,21 +352,6 @@ class GradientFieldScene(LectureScene):
         if stacked.width > self.column_width:
             stacked.scale_to_fit_width(self.column_width)
         return stacked
-
-    def wrapped(self, text: str, width: float, size: float | None = None, color: str | None = None) -> VGroup:
-        """Text broken into lines no wider than `width` (breaks estimated from one measurement: Text is slow)."""
-        whole = self.text(text, size=size, color=color)
-        if whole.width <= width:
-            return VGroup(whole)
-        chars = 0.95 * width * len(text) / whole.width
-        lines = [""]
-        for word in text.split():
-            if lines[-1] and len(lines[-1]) + 1 + len(word) > chars:
-                lines.append(word)
-            else:
-                lines[-1] = f"{lines[-1]} {word}".strip()
-        rows = VGroup(*(self.text(line, size=size, color=color) for line in lines))
-        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
 
     # --- the probe -------------------------------------------------------------------------------
     def probe_arrows(self) -> tuple[np.ndarray, np.ndarray]:
@@ -439,7 +425,8 @@ class GradientFieldScene(LectureScene):
         return rows.next_to(self.formula, DOWN, buff=0.5).align_to(np.array([self.column_left + 0.3, 0, 0]), LEFT)
 
     def note_text(self, text: str) -> Mobject:
-        return self.wrapped(text, self.column_width, size=self.theme.label_size, color=self.theme.highlight)
+        return self.wrapped(text, self.column_width, size=self.theme.label_size, color=self.theme.highlight,
+                            align="left")
 
     def show_note(self, text: str) -> None:
         """A note under the readout: what to see at this point of the walk."""

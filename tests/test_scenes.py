@@ -70,6 +70,18 @@ def test_probe_ring_ends_where_it_begins():
     assert cut is not None and not cut.closed
 
 
+def test_wrapped_lines_are_as_few_as_fit_and_even():
+    from scenes.base import balanced_lines
+
+    words = "Gradient vectors only see their local values, not the whole landscape.".split()
+    lines = balanced_lines(words, max_chars=30)
+    assert " ".join(lines) == " ".join(words)
+    assert len(lines) == 3 and max(map(len, lines)) <= 30  # filling greedily takes three lines too
+    assert max(map(len, lines)) - min(map(len, lines)) <= 3  # greedy lines: 25, 27 and 16 characters
+    assert balanced_lines("leaves the map at step 2".split(), max_chars=20) == ["leaves the", "map at step 2"]
+    assert balanced_lines(["supercalifragilistic", "word"], max_chars=10) == ["supercalifragilistic", "word"]
+
+
 def test_forward_graph_values(rendered):
     values = sidecar(rendered, "forward-graph")["values"]
     flat = json.dumps(values)
