@@ -42,8 +42,9 @@ def test_sigkill_leaves_no_file_then_the_previous_file(tmp_path):
 
 
 def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path):
-    """What SIGKILL in the middle of Pango writing a text's SVG leaves: the render's marker, and an
-    empty SVG newer than it (the kill in the test above hits that window only now and then)."""
+    """What SIGKILL in the middle of writing a text's SVG (Pango's first write, or manimpango's rewrite
+    in every render before the fix) leaves: the render's marker, and an empty SVG newer than it. The
+    kill in the test above hits that window only now and then; it failed CI that way."""
     assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
     work = tmp_path / ".cache" / "title"
     kept, cut = sorted((work / "media").glob("texts-*/*.svg"))[:2]
