@@ -97,9 +97,12 @@ class LectureScene(Slide):
         self.values.update(values)
 
     # --- text in the theme --------------------------------------------------------------------
+    def text_style(self, size: float | None = None, color: str | None = None) -> dict[str, Any]:
+        """Font, size and colour of body text in the theme, for Text and its relatives."""
+        return {"font": self.theme.font, "font_size": size or self.theme.body_size, "color": color or self.theme.text}
+
     def text(self, content: str, size: float | None = None, color: str | None = None, **kwargs: Any) -> Text:
-        return Text(content, font=self.theme.font, font_size=size or self.theme.body_size,
-                    color=color or self.theme.text, **kwargs)
+        return Text(content, **self.text_style(size, color), **kwargs)
 
     def wrapped(self, words: str, width: float, size: float | None = None, color: str | None = None,
                 align: str = "center") -> VGroup:
@@ -107,13 +110,12 @@ class LectureScene(Slide):
         one-word line reads badly on a slide), `align`ed "left" or "center". How many characters fit
         is estimated from one measurement of the whole text: Text is slow. The lines are one Pango
         layout, so their baselines are evenly spaced whatever letters hang below them."""
-        whole = self.text(words, size=size, color=color)
-        if whole.width <= width or len(words.split()) < 2:
+        whole, parts = self.text(words, size=size, color=color), words.split()
+        if whole.width <= width or len(parts) < 2:
             return VGroup(whole)
-        lines = balanced_lines(words.split(), max_chars=0.95 * width * len(words) / whole.width)
+        lines = balanced_lines(parts, max_chars=0.95 * width * len(words) / whole.width)
         # Paragraph finds each line's glyphs by counting characters, which a ligature ("fi") upsets.
-        return Paragraph(*lines, alignment=align, font=self.theme.font, font_size=size or self.theme.body_size,
-                         color=color or self.theme.text, disable_ligatures=True)
+        return Paragraph(*lines, alignment=align, **self.text_style(size, color), disable_ligatures=True)
 
     def math(self, *tex: str, size: float | None = None, color: str | None = None, **kwargs: Any) -> MathTex:
         return MathTex(*tex, font_size=size or self.theme.body_size, color=color or self.theme.text, **kwargs)
