@@ -1,10 +1,13 @@
 """The one base class of every lecture clip: beats that are sections, slides and captions at once.
 
 A scene's `construct` lists its beats; each beat method is decorated with `@beat("narration")`.
-A beat starts a manim section and a manim-slides slide under the method's name, runs, holds a
-short pause for the lecturer, and adds its narration as a subcaption (so every clip gets an .srt).
-After rendering, a JSON sidecar beside the video lists the sections, every number shown, and
-the narration, for slides, tests and accessibility.
+A beat starts a manim section and a manim-slides slide under the method's name (its narration is
+the slide's speaker notes), runs, holds a short pause for the lecturer, and adds its narration as
+subcaptions (so every clip gets an .srt). With a narrator (set by the render process for a voiced
+render), the beat's speech starts with the beat and the beat holds until it has been said; marked
+words (`^word`) let the beat start an animation as the word is spoken (`wait_until`). After
+rendering, a JSON sidecar beside the video lists the sections, when their speech is heard, every
+number shown, and the narration, for slides, tests and accessibility.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from typing import Any, Callable, ClassVar
 from manim import UP, ManimColor, MathTex, Paragraph, Scene, Tex, Text, VGroup, config
 from manim_slides import Slide
 
+from scenes.narration import Narrator, Speech, caption_cues, fill, split_marks, spread_by_characters
 from scenes.params import LectureParams, load_params
 from scenes.theme import Theme, get_theme
 
@@ -39,7 +43,8 @@ def balanced_lines(words: list[str], max_chars: float) -> list[str]:
 
 
 def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = False) -> Callable:
-    """Mark a method as one beat. `narration` may name recorded values: "the loss is {loss:.1f}".
+    """Mark a method as one beat. `narration` may name values recorded before the beat starts
+    ("the loss is {loss:.1f}") and mark words the beat waits for ("the gradient ^flows back").
 
     A `loop` beat replays in the presenter until the lecturer moves on, so it must end as it began;
     when only the parameters decide that (a ring the function is defined all round), pass a predicate.
@@ -48,14 +53,25 @@ def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = Fals
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: "LectureScene", *args: Any, **kwargs: Any) -> Any:
-            self.start_beat(method.__name__, loop=bool(loop(self) if callable(loop) else loop))
+            self.start_beat(method.__name__, narration, loop=bool(loop(self) if callable(loop) else loop))
             result = method(self, *args, **kwargs)
-            self.end_beat(narration.format(**self.values))
+            self.end_beat()
             return result
 
+        run.narration = narration  # the default text, for `lecture script` and script files
         return run
 
     return decorate
+
+
+def beat_narrations(scene_class: type) -> dict[str, str]:
+    """Beat name -> default narration template of a scene class, in the order `construct` runs them."""
+    import inspect
+
+    beats = {name: member.narration for name, member in inspect.getmembers(scene_class)
+             if callable(member) and hasattr(member, "narration")}
+    source = inspect.getsource(scene_class.construct)
+    return dict(sorted(beats.items(), key=lambda item: source.find(f"self.{item[0]}(")))
 
 
 class LectureScene(Slide):
@@ -65,6 +81,9 @@ class LectureScene(Slide):
     title: ClassVar[str] = ""
     alt_text: ClassVar[str] = ""
     skip_reversing = True  # reversed clips are only for stepping back in the presenter; half the encode time
+    # Set by the render process: who speaks (None: silent), and the lecturer's own texts by beat name.
+    narrator: ClassVar[Narrator | None] = None
+    script: ClassVar[dict[str, str]] = {}
 
     def setup(self) -> None:
         self.params: LectureParams = load_params()
@@ -74,23 +93,51 @@ class LectureScene(Slide):
         self.values: dict[str, Any] = {}
         self.sections: list[dict[str, Any]] = []
         self._beat_name, self._beat_start = "", 0.0
+        self.speech: Speech | None = None
+        self.spoken: list[tuple[float, Speech]] = []  # (start in the clip, speech): the narration track
 
     # --- beats -------------------------------------------------------------------------------
     @property
     def now(self) -> float:
         return float(self.renderer.time)
 
-    def start_beat(self, name: str, loop: bool = False) -> None:
-        self.next_slide(name=name, loop=loop)
+    def start_beat(self, name: str, template: str, loop: bool = False) -> None:
+        """Fill in the beat's text (the script's, if it has one) and have it spoken from now."""
+        marked = split_marks(fill(self.script.get(name, template), self.values))
+        self.narration = marked.text
+        self.speech = self.narrator.speak(self.scene_id, name, marked.text, marked.marks) if self.narrator else None
+        self.next_slide(name=name, loop=loop, notes=marked.text)
         self._beat_name, self._beat_start, self._beat_loops = name, self.now, loop
+        if self.speech:
+            self.spoken.append((self.now, self.speech))
 
-    def end_beat(self, narration: str) -> None:
-        if not self._beat_loops or self.now == self._beat_start:  # a loop runs on without a hitch
-            self.wait(self.theme.pause)
+    def wait_until(self, mark: str) -> None:
+        """Hold until the marked word `^mark` of this beat's narration is spoken (at once when silent)."""
+        if self.speech is None:
+            return
+        if mark not in self.speech.marks:
+            raise ValueError(f"beat {self._beat_name} waits for ^{mark}, but its narration marks "
+                             f"{', '.join(self.speech.marks) or 'no word'}")
+        remaining = self._beat_start + self.speech.marks[mark] - self.now
+        if remaining > 1e-3:
+            self.wait(remaining)
+
+    def end_beat(self) -> None:
+        """Hold the picture until the speech is over, then the theme's pause; a loop runs on without a
+        hitch when it has nothing left to say."""
+        spoken_until = self._beat_start + (self.speech.duration if self.speech else 0.0)
+        hold = max(spoken_until - self.now, 0.0)
+        if not self._beat_loops or self.now == self._beat_start or hold > 0:
+            self.wait(hold + self.theme.pause)
         start, end = self._beat_start, self.now
-        self.add_subcaption(narration, duration=end - start, offset=start - end)
-        self.sections.append({"name": self._beat_name, "start": round(start, 3), "end": round(end, 3),
-                              "loop": self._beat_loops, "narration": narration})
+        speech = self.speech or spread_by_characters(self.narration, {}, end - start)
+        for cue_start, cue_end, text in caption_cues(speech.sentences, start):
+            self.add_subcaption(text, duration=min(cue_end, end) - cue_start, offset=cue_start - self.now)
+        section = {"name": self._beat_name, "start": round(start, 3), "end": round(end, 3),
+                   "loop": self._beat_loops, "narration": self.narration}
+        if self.speech:
+            section["speech"] = [round(start, 3), round(spoken_until, 3)]
+        self.sections.append(section)
 
     def record(self, **values: Any) -> None:
         """Remember numbers this clip shows, for the sidecar and narration."""
