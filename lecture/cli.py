@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from lecture.options import FORMATS, QUALITIES, build_params, check_params, read
 from scenes.catalog import BY_ID, LECTURE, SCENES
 
 DEFAULT_OUT = Path("media")
+LECTURE_TITLE = "Feedforward Neural Networks and Backpropagation, Part 1"
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -45,6 +47,62 @@ def content_options(command):
     return command
 
 
+def voice_options(default: str):
+    """--voice and --script, on every command that renders clips (`default`: who speaks unless told)."""
+    def add(command):
+        command = click.option("--script", "script_path", type=click.Path(path_type=Path),
+                               help="A narration script (from `lecture script`) whose texts replace the beats' own.")(command)
+        return click.option("--voice", default=default, show_default=True,
+                            help="none, joe (the bundled neural voice), a piper model .onnx, or a folder of recordings "
+                                 "DIR/<scene>/<beat>.wav (DIR,joe: joe speaks the beats not recorded).")(command)
+    return add
+
+
+@dataclass(frozen=True)
+class Narration:
+    """A checked --voice and --script: who speaks, and the texts each scene's beats say instead of their own."""
+    voice: Any
+    scripts: dict[str, dict[str, str]]
+
+    def job_fields(self, scene_id: str) -> dict[str, Any]:
+        from lecture.script import scene_script
+
+        own = self.scripts.get(scene_id, {})
+        if own:  # texts equal to the scene's own change nothing, so they do not change the cache key either
+            defaults = scene_script(scene_id).beats
+            own = {beat: text for beat, text in own.items() if defaults.get(beat) != text}
+        digest = ""
+        if self.voice.kind == "recordings":
+            from lecture.script import scene_script
+
+            digest = self.voice.digest(scene_id, list(scene_script(scene_id).beats))
+        elif self.voice.kind == "piper":
+            digest = self.voice.identity()
+        return {"voice": self.voice.canonical, "script": tuple(sorted(own.items())), "voice_digest": digest}
+
+    def out_dir(self, quality_dir: Path) -> Path:
+        """Narrated clips have their own folder, so silent and narrated renders do not replace each other."""
+        return quality_dir / "narrated" if self.voice.speaks else quality_dir
+
+
+def narration_from(kwargs: dict[str, Any], ids: list[str], fmt: str, media: Path) -> Narration:
+    from lecture.voices import check_recordings, parse_voice
+
+    voice = parse_voice(kwargs.get("voice"))
+    if voice.speaks and fmt not in ("mp4", "mov", "webm"):
+        raise UserError(f"--voice {voice.spec}: narration needs a video with sound; use --format mp4, mov or webm, or --voice none")
+    scripts = {}
+    if kwargs.get("script_path"):
+        from lecture.script import read_script
+
+        scripts = read_script(kwargs["script_path"], media)
+    if voice.kind == "recordings":
+        from lecture.script import scene_script
+
+        check_recordings(voice, {i: list(scene_script(i).beats) for i in ids})
+    return Narration(voice, scripts)
+
+
 def params_from(kwargs: dict[str, Any]):
     cli = {k: kwargs.get(k) for k in ("function", "start", "lr", "steps", "optimizer", "expr", "values", "learnable", "theme")}
     cli["range"] = kwargs.get("range_")
@@ -58,6 +116,7 @@ def cli() -> None:
 
     \b
     Examples:
+      lecture video                                # the narrated lecture, media/480p15/lecture.mp4
       lecture list
       lecture render all -q h                      # the whole lecture at 1080p60
       lecture render gradient-descent --function "x**2 + 3*y**2" --start -2,2 --lr 0.1
@@ -98,34 +157,23 @@ def last_render_summary(scene_id: str) -> tuple[str, str]:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True, help="Scenes rendered in parallel processes.")
 @click.option("--concat", is_flag=True, help="Also join the clips into lecture.mp4 with a chapter per scene.")
 @click.option("--force", is_flag=True, help="Render even when an up-to-date clip exists.")
+@voice_options("none")
 @content_options
 def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs) -> None:
-    """Render SCENES (ids from `lecture list`, or `all`) into OUT/<quality>/<scene>.<format>.
+    """Render SCENES (ids from `lecture list`, or `all`) into OUT/<quality>/<scene>.<format>
+    (narrated: OUT/<quality>/narrated/<scene>.<format>).
 
     Beside each clip: a JSON sidecar (sections, numbers shown, narration), an .srt caption file and
     a poster PNG. Unchanged scenes with unchanged options are not rendered again.
     """
-    from lecture.render import Job, render_jobs
-
-    ids = resolve_scenes(scenes)
-    params, config = params_from(kwargs)
     if transparent and fmt == "mp4":
         fmt = "mov"  # H.264 mp4 has no alpha channel
     if concat and fmt not in ("mp4", "mov", "webm"):
         raise UserError("--concat joins video clips; use --format mp4, mov or webm")
-    q = QUALITIES[quality]
-    out = check_writable_dir(out).resolve()
-    out_dir = out / q.folder
-    job_list = [Job(i, q, fmt, transparent, params, out_dir) for i in ids]
-    check_if_rendering(job_list, params, ids, force)
-    outcomes = render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=print_progress)
+    outcomes, out_dir = render_clips(scenes, quality, fmt, transparent, out, jobs, force, kwargs)
     failed = [o for o in outcomes if not o.ok]
     if concat and not failed:
-        from lecture.concat import concat_clips
-
-        clips = [(BY_ID[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
-        joined = concat_clips(clips, out_dir / f"lecture.{fmt}")
-        click.echo(f"joined {len(clips)} clips with chapters: {joined}")
+        click.echo(f"joined {len(outcomes)} clips with chapters: {join_lecture(outcomes, out_dir.parent if out_dir.name == 'narrated' else out_dir, fmt)}")
     click.echo("files:")
     for o in outcomes:
         for f in o.files:
@@ -134,6 +182,76 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
         for o in failed:
             click.echo(f"lecture: error: {o.job.scene} failed: {o.error}", err=True)
         sys.exit(1)
+
+
+def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: bool, out: Path, jobs: int,
+                 force: bool, kwargs: dict) -> tuple[list, Path]:
+    """Check every option (content, voice, script), then render what is not up to date."""
+    from lecture.render import Job, render_jobs
+
+    ids = resolve_scenes(scenes)
+    params, _ = params_from(kwargs)
+    out = check_writable_dir(out).resolve()
+    narration = narration_from(kwargs, ids, fmt, out)
+    q = QUALITIES[quality]
+    out_dir = narration.out_dir(out / q.folder)
+    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i)) for i in ids]
+    check_if_rendering(job_list, params, ids, force)
+    return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=print_progress), out_dir
+
+
+def join_lecture(outcomes: list, folder: Path, fmt: str, captions: bool = False) -> Path:
+    """The clips joined into FOLDER/lecture.<fmt>, a chapter per scene; with `captions`, a subtitle
+    track (mp4 and mov) and lecture.srt and lecture.vtt beside it."""
+    from lecture.captions import srt_text, vtt_text
+    from lecture.concat import concat_clips
+    from lecture.files import write_text_atomic
+
+    clips = [(BY_ID[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
+    joined, cues = concat_clips(clips, folder / f"lecture.{fmt}", subtitles=captions and fmt in ("mp4", "mov"))
+    if captions:
+        write_text_atomic(folder / "lecture.srt", srt_text(cues))
+        write_text_atomic(folder / "lecture.vtt", vtt_text(cues))
+    return joined
+
+
+@cli.command()
+@click.option("-q", "--quality", default="l", show_default=True, type=click.Choice(list(QUALITIES)),
+              help="l=480p15, m=720p30, h=1080p60, k=2160p60 (t=192x108 at 5 fps, for tests).")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True, help="Scenes rendered in parallel processes.")
+@click.option("--force", is_flag=True, help="Render even when an up-to-date clip exists.")
+@voice_options("joe")
+@content_options
+def video(quality, out, jobs, force, **kwargs) -> None:
+    """The whole lecture, narrated, as OUT/<quality>/lecture.mp4: H.264 and AAC, a chapter per scene,
+    a subtitle track of the narration, and lecture.srt and lecture.vtt beside it."""
+    outcomes, out_dir = render_clips(("all",), quality, "mp4", False, out, jobs, force, kwargs)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+    folder = check_writable_dir(out).resolve() / QUALITIES[quality].folder
+    joined = join_lecture(outcomes, folder, "mp4", captions=True)
+    click.echo(f"wrote {joined} ({len(outcomes)} chapters, subtitles), {folder / 'lecture.srt'}, {folder / 'lecture.vtt'}")
+
+
+@cli.command()
+@click.argument("scenes", nargs=-1)
+@click.option("--out", "target", type=click.Path(path_type=Path), help="Write the Markdown here instead of printing it.")
+@click.option("--media", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Where the rendered clips are (for each beat's duration and its text with the numbers filled in).")
+def script(scenes, target, media) -> None:
+    """The narration script of SCENES (or all), beat by beat, as Markdown: to read from while
+    recording, and to edit and pass back with `--script FILE`."""
+    from lecture.files import write_text_atomic
+    from lecture.script import scene_script, to_markdown
+
+    ids = resolve_scenes(scenes)
+    text = to_markdown(LECTURE_TITLE, [scene_script(i) for i in ids], media)
+    if target is None:
+        click.echo(text)
+    else:
+        click.echo(f"wrote {write_text_atomic(target, text)}")
 
 
 def check_if_rendering(jobs: list, params, ids: list[str], force: bool) -> None:
@@ -243,6 +361,7 @@ def watch(scene, section, out, interval, **kwargs) -> None:
 @click.option("-q", "--quality", default="l", show_default=True, type=click.Choice(list(QUALITIES)), help="Quality of the clips in the deck.")
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder; the deck goes to OUT/slides/.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@voice_options("none")
 @content_options
 def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
     """Make one deck of SCENES (or all): a slide per pause, arrow keys or a clicker to advance."""
@@ -250,7 +369,7 @@ def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
 
     params, configs = rendered_slides(scenes, quality, out, jobs, kwargs)
     deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"lecture.{to}", params.theme,
-                       "Feedforward Neural Networks and Backpropagation, Part 1")
+                       LECTURE_TITLE)
     click.echo(f"wrote {deck}")
     if to == "html":
         click.echo(f"wrote {deck.parent / 'lecture_assets'} (keep it beside the HTML)")
@@ -262,6 +381,7 @@ def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
 @click.option("--fullscreen", is_flag=True, help="Start full screen.")
+@voice_options("none")
 @content_options
 def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
     """Present SCENES (or all) in manim-slides' window: right arrow or a clicker for the next pause."""
@@ -276,19 +396,11 @@ def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
 
 def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int, kwargs: dict) -> tuple[Any, list[Path]]:
     """Render SCENES (cached clips are reused) and return the params and each scene's manim-slides config."""
-    from lecture.render import Job, render_jobs
-
-    ids = resolve_scenes(scenes)
-    params, _ = params_from(kwargs)
-    out = check_writable_dir(out).resolve()
-    q = QUALITIES[quality]
-    job_list = [Job(i, q, "mp4", False, params, out / q.folder) for i in ids]
-    check_if_rendering(job_list, params, ids, force=False)
-    outcomes = render_jobs(job_list, out / ".cache", jobs, report=print_progress)
+    outcomes, out_dir = render_clips(scenes, quality, "mp4", False, out, jobs, False, kwargs)
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
-    return params, [out / q.folder / f"{i}.slides.json" for i in ids]
+    return params_from(kwargs)[0], [out_dir / f"{o.job.scene}.slides.json" for o in outcomes]
 
 
 @cli.command()

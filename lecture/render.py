@@ -25,6 +25,7 @@ from scenes.params import LectureParams
 ROOT = Path(__file__).resolve().parents[1]
 CODE_FOLDERS = ("engine", "scenes")
 DRAWING_MODULES = ("worker", "renderer", "layers", "fades", "encoding", "svgcache")  # lecture/ modules that change frames
+SOUND_MODULES = ("audio", "narrator", "pronounce", "voices")  # and those that change the sound
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 # Imported once by the fork server; every render process is forked from it with these loaded (about
 # 4 s per scene otherwise; torch._dynamo alone is 1.8 s, pulled in by the first torch.optim optimizer).
@@ -40,6 +41,9 @@ class Job:
     transparent: bool
     params: LectureParams
     out_dir: Path
+    voice: str = "none"  # `--voice` as given (lecture.voices): none, joe, a model, recordings[,fallback]
+    script: tuple[tuple[str, str], ...] = ()  # (beat, narration) the lecturer's script gives this scene
+    voice_digest: str = ""  # the recordings' or the model's content, for the cache key
 
     @property
     def cache_key(self) -> str:
@@ -51,7 +55,7 @@ class Job:
                 "height": self.quality.height, "fps": self.quality.fps, "format": self.format,
                 "transparent": self.transparent, "params": self.params.to_json(),
                 "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
-                "encoder_threads": encoder_threads}
+                "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script)}
 
 
 @dataclass
@@ -71,7 +75,7 @@ def code_fingerprint() -> str:
         for path in sorted((ROOT / folder).rglob("*.py")):
             digest.update(path.relative_to(ROOT).as_posix().encode())
             digest.update(path.read_bytes())
-    for module in DRAWING_MODULES:
+    for module in DRAWING_MODULES + SOUND_MODULES:
         digest.update((ROOT / "lecture" / f"{module}.py").read_bytes())
     for package in PACKAGES:
         digest.update(f"{package}=={metadata.version(package)}".encode())
@@ -84,7 +88,8 @@ _FINGERPRINT: str | None = None
 def cache_key(job: Job) -> str:
     global _FINGERPRINT
     _FINGERPRINT = _FINGERPRINT or code_fingerprint()
-    options = json.dumps([job.scene, job.quality.folder, job.format, job.transparent, job.params.to_json(), _FINGERPRINT])
+    options = json.dumps([job.scene, job.quality.folder, job.format, job.transparent, job.params.to_json(), _FINGERPRINT,
+                          job.voice, job.script, job.voice_digest])
     return hashlib.sha256(options.encode()).hexdigest()[:32]
 
 

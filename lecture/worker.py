@@ -33,6 +33,8 @@ def render(job: dict) -> dict:
 
     info = BY_ID[job["scene"]]
     scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+    scene_class.script = dict(job.get("script", {}))
+    scene_class.narrator = narrator_for(job)
     work = Path(job["cache_dir"]).resolve() / job["scene"]
     work.mkdir(parents=True, exist_ok=True)
     out = Path(job["out_dir"]).resolve()
@@ -76,7 +78,7 @@ def render(job: dict) -> dict:
         if movie is not None and not movie.exists():  # manim names a GIF .gif but reports .mp4
             movie = movie.with_suffix(f".{job['format']}")
         if movie is not None:
-            files.append(publish(movie, stem.with_suffix(movie.suffix)))
+            files.append(publish(narrated(movie, scene) if scene.spoken else movie, stem.with_suffix(movie.suffix)))
             if movie.with_suffix(".srt").exists():
                 files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
             files.append(save_poster(scene.renderer.camera.get_image(), stem.with_suffix(".png"), job["transparent"]))
@@ -96,6 +98,24 @@ def render(job: dict) -> dict:
                                      "files": [f.name for f in files]}
         files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
         return {"files": [str(f) for f in files]}
+
+
+def narrator_for(job: dict):
+    """The scene's narrator for a voiced render (None: silent), its speech cached beside the scenes'."""
+    if job.get("voice", "none") == "none":
+        return None
+    from lecture.narrator import VoiceNarrator
+    from lecture.voices import parse_voice
+
+    return VoiceNarrator(parse_voice(job["voice"]), Path(job["cache_dir"]).resolve() / "speech")
+
+
+def narrated(movie: Path, scene) -> Path:
+    """The silent clip's packets with the scene's speech beside them: the picture is not encoded twice."""
+    from lecture import audio
+
+    track = audio.normalised(audio.mix([(start, s.audio) for start, s in scene.spoken], scene.now))
+    return audio.with_audio(movie, track, movie.with_name(f"{movie.stem}.narrated{movie.suffix}"))
 
 
 def render_forked(job: dict, log: str) -> list[str] | None:
