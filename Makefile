@@ -5,7 +5,7 @@ setup:
 	@bash scripts/setup.sh
 
 lecture: setup
-	@.venv/bin/lecture render all -q l
+	@.venv/bin/lecture video -q l
 
 test:
 	@EXTRA_APT_PACKAGES=chromium bash scripts/setup.sh

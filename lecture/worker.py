@@ -60,6 +60,9 @@ def render(job: dict) -> dict:
         # the CLI's own cache already skips unchanged scenes whole.
         "disable_caching": True,
     }
+    # Slide videos are named by the order of the animations, not their content: a folder per
+    # quality and voicing, so the decks of a 480p and a tiny, or a silent and a narrated render stay apart.
+    slides_folder = work / "slides" / (job["quality"] + ("-narrated" if scene_class.narrator else ""))
     # The working folder is the cache: manim writes a still's captions into it, not where the user stands.
     with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -67,7 +70,7 @@ def render(job: dict) -> dict:
         LectureFileWriter.encoder_threads = job.get("encoder_threads", 0)
         # The media folder holds the text caches of every width, not only this render's.
         with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
-            scene = scene_class(renderer=LectureRenderer(), output_folder=work / "slides")
+            scene = scene_class(renderer=LectureRenderer(), output_folder=slides_folder)
             scene.render()
         writer = scene.renderer.file_writer
         stem = out / job["scene"]
@@ -77,8 +80,9 @@ def render(job: dict) -> dict:
         movie = Path(writer.movie_file_path) if job["format"] != "png" else None
         if movie is not None and not movie.exists():  # manim names a GIF .gif but reports .mp4
             movie = movie.with_suffix(f".{job['format']}")
+        track = narration_track(scene) if scene.spoken and movie is not None else None
         if movie is not None:
-            files.append(publish(narrated(movie, scene) if scene.spoken else movie, stem.with_suffix(movie.suffix)))
+            files.append(publish(movie if track is None else with_sound(movie, track), stem.with_suffix(movie.suffix)))
             if movie.with_suffix(".srt").exists():
                 files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
             files.append(save_poster(scene.renderer.camera.get_image(), stem.with_suffix(".png"), job["transparent"]))
@@ -91,8 +95,10 @@ def render(job: dict) -> dict:
             shutil.rmtree(target, ignore_errors=True)
             os.replace(tmp, target)
             files.append(target)
-        slides = work / "slides" / f"{scene_class.__name__}.json"
+        slides = slides_folder / f"{scene_class.__name__}.json"
         if slides.exists():  # manim-slides' config of this render, for `lecture slides`
+            if track is not None:
+                slides = narrated_slides(slides, scene.sections, track)
             files.append(publish(slides, out / f"{job['scene']}.slides.json"))
         sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"],
                                      "files": [f.name for f in files]}
@@ -110,12 +116,35 @@ def narrator_for(job: dict):
     return VoiceNarrator(parse_voice(job["voice"]), Path(job["cache_dir"]).resolve() / "speech")
 
 
-def narrated(movie: Path, scene) -> Path:
-    """The silent clip's packets with the scene's speech beside them: the picture is not encoded twice."""
+def narration_track(scene):
+    """The clip's sound: each beat's speech where the beat starts, at broadcast loudness."""
     from lecture import audio
 
-    track = audio.normalised(audio.mix([(start, s.audio) for start, s in scene.spoken], scene.now))
-    return audio.with_audio(movie, track, movie.with_name(f"{movie.stem}.narrated{movie.suffix}"))
+    return audio.normalised(audio.mix([(start, s.audio) for start, s in scene.spoken], scene.now))
+
+
+def with_sound(video: Path, track) -> Path:
+    """The silent video's packets with `track` beside them: the picture is not encoded twice."""
+    from lecture import audio
+
+    return audio.with_audio(video, track, video.with_name(f"{video.stem}.narrated{video.suffix}"))
+
+
+def narrated_slides(config: Path, sections: list[dict], track) -> Path:
+    """manim-slides' config with each slide's video carrying the speech of its beat (a slide is a beat)."""
+    from lecture import audio
+
+    data = json.loads(config.read_text())
+    slides = data["slides"]
+    if len(slides) != len(sections):
+        raise RuntimeError(f"{len(slides)} slides for {len(sections)} beats: cannot give each slide its speech")
+    for slide, section in zip(slides, sections):
+        piece = track[round(section["start"] * audio.RATE):round(section["end"] * audio.RATE)]
+        for key in ("file", "rev_file"):
+            slide[key] = str(with_sound(Path(slide[key]), piece))
+    target = config.with_name(f"{config.stem}.narrated.json")
+    target.write_text(json.dumps(data, indent=2))
+    return target
 
 
 def render_forked(job: dict, log: str) -> list[str] | None:

@@ -20,7 +20,7 @@ from typing import Any, Callable, ClassVar
 from manim import UP, ManimColor, MathTex, Paragraph, Scene, Tex, Text, VGroup, config
 from manim_slides import Slide
 
-from scenes.narration import Narrator, Speech, caption_cues, fill, split_marks, spread_by_characters
+from scenes.narration import NarrationError, Narrator, Speech, caption_cues, fill, split_marks, spread_by_characters
 from scenes.params import LectureParams, load_params
 from scenes.theme import Theme, get_theme
 
@@ -103,7 +103,10 @@ class LectureScene(Slide):
 
     def start_beat(self, name: str, template: str, loop: bool = False) -> None:
         """Fill in the beat's text (the script's, if it has one) and have it spoken from now."""
-        marked = split_marks(fill(self.script.get(name, template), self.values))
+        try:
+            marked = split_marks(fill(self.script.get(name, template), self.values))
+        except NarrationError as err:
+            raise NarrationError(f"the narration of beat {name}: {err}") from None
         self.narration = marked.text
         self.speech = self.narrator.speak(self.scene_id, name, marked.text, marked.marks) if self.narrator else None
         self.next_slide(name=name, loop=loop, notes=marked.text)
