@@ -30,11 +30,11 @@ def python_module(name: str) -> bool:
     return True
 
 
-def encoder_available() -> bool:
+def encoder_available(name: str = "libx264") -> bool:
     try:
         import av
 
-        av.codec.Codec("libx264", "w")
+        av.codec.Codec(name, "w")
     except Exception:
         return False
     return True
@@ -56,6 +56,7 @@ def writable(folder: Path) -> bool:
 
 
 def run_checks(media: Path) -> list[Check]:
+    from lecture.voices import INSTALL_HINT, available
     from scenes.theme import DARK
 
     apt = "sudo apt-get install"
@@ -69,4 +70,8 @@ def run_checks(media: Path) -> list[Check]:
         Check(f"font {DARK.font}", font_available(DARK.font), f"{apt} fonts-lmodern"),
         Check(f"font {DARK.code_font}", font_available(DARK.code_font), f"{apt} fonts-dejavu-core"),
         Check(f"writable media folder {media}", writable(media), "choose another --out or fix its permissions"),
+        Check("AAC and Opus encoders for narration (in the av wheel)", encoder_available("aac") and encoder_available("libopus"),
+              "make setup (reinstalls av)"),
+        Check("loudness meter (pyloudnorm)", python_module("pyloudnorm"), "make setup"),
+        *(Check(f"voice {name} (--voice {name}): {title}", ok, INSTALL_HINT) for name, title, ok in available()),
     ]

@@ -160,10 +160,8 @@ def check_recordings(voice: Voice, beats_by_scene: dict[str, list[str]]) -> None
                 raise UserError(f"recording for scene {scene}, beat {beat}: {err}; record it again") from None
 
 
-def available() -> list[tuple[str, str]]:
-    """(voice, what it is or what is missing), for `lecture doctor`."""
-    found = []
-    for name, entry in BUNDLED.items():
-        ok = importlib.util.find_spec(entry.package) is not None and importlib.util.find_spec("piper") is not None
-        found.append((name, f"{entry.title} ({entry.licence})" if ok else f"missing: {INSTALL_HINT}"))
-    return found
+def available() -> list[tuple[str, str, bool]]:
+    """(voice, what it is, whether it is installed) for each bundled voice, for `lecture doctor`."""
+    piper = importlib.util.find_spec("piper") is not None
+    return [(name, f"{entry.title}; {entry.licence}", piper and importlib.util.find_spec(entry.package) is not None)
+            for name, entry in BUNDLED.items()]

@@ -373,3 +373,17 @@ def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says)
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert says.replace("{b0}", beat) in result.stderr, result.stderr
     assert not (tmp_path / "out" / "tiny").exists()
+
+
+def test_a_narrated_webm_speaks_opus(tmp_path):
+    result = run_lecture("render", "title", "-q", "t", "--voice", "joe", "--format", "webm", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    with av.open(str(tmp_path / "tiny" / "narrated" / "title.webm")) as container:
+        sound = container.streams.audio[0]
+        assert (sound.codec_context.name, sound.codec_context.sample_rate) == ("opus", 48000)
+    assert ebur128(tmp_path / "tiny" / "narrated" / "title.webm")["lufs"] == pytest.approx(-16.0, abs=1.0)
+
+
+def test_doctor_names_the_voices():
+    result = run_lecture("doctor")
+    assert result.returncode == 0 and "voice joe (--voice joe)" in result.stdout and "CC0" in result.stdout
