@@ -65,7 +65,7 @@ class Narration:
     scripts: dict[str, dict[str, str]]
 
     def job_fields(self, scene_id: str) -> dict[str, Any]:
-        from lecture.script import scene_script
+        from lecture.script import scene_script  # imports the scene (and manim) only when used below
 
         own = self.scripts.get(scene_id, {})
         if own:  # texts equal to the scene's own change nothing, so they do not change the cache key either
@@ -73,8 +73,6 @@ class Narration:
             own = {beat: text for beat, text in own.items() if defaults.get(beat) != text}
         digest = ""
         if self.voice.kind == "recordings":
-            from lecture.script import scene_script
-
             digest = self.voice.digest(scene_id, list(scene_script(scene_id).beats))
         elif self.voice.kind == "piper":
             digest = self.voice.identity()
