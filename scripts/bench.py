@@ -6,9 +6,10 @@ spread (min-max). The report and the JSON (`total_s`) give how long the benchmar
 run it while anything else renders: on 2 cores the numbers would be noise.
 
 Options: `--quick` (a smoke run of a few minutes: one rep, `title` only, a 2 s naive reference),
-`--scenes a,b` (default: the whole lecture), `--sections engine,preview,cli,scenes,naive` (default: all,
-run in that order), `--reps N` (cheap measurements: engine, imports, previews, the unchanged re-render;
-default 2), `--heavy-reps N` (whole-lecture CLI runs, 1080p60 renders, the naive reference; default 1),
+`--scenes a,b` (default: the whole lecture), `--sections engine,preview,cli,narration,scenes,naive`
+(default: all, run in that order), `--reps N` (cheap measurements: engine, imports, previews, the unchanged re-render;
+default 2), `--heavy-reps N` (whole-lecture CLI runs, narrated and silent renders and the narration's
+synthesis, 1080p60 renders, the naive reference; default 1),
 `--naive-seconds S`, `--out DIR` (default bench/results), `--keep` (keep the render folders).
 
 What is measured, and how, in the order a full run does it:
@@ -32,6 +33,16 @@ What is measured, and how, in the order a full run does it:
   Video seconds, frames and the encoder floor (below) come from the `--jobs 1` run's clips
   (`<out>/480p15/<scene>.mp4`), peak memory from the line each render process writes at its end in its
   render.log (`peak memory: N MB`, its max RSS, which counts the pages it shares with the fork server).
+* narration: the lecture narrated by the bundled voice `joe`, `--heavy-reps` times each. Synthesis: every
+  beat's spoken text (`sections[*].narration` of the narrated run's sidecars, or the silent run's if that
+  failed) said by `lecture.narrator.VoiceNarrator` into an empty speech cache, in one fresh process
+  (`--synthesis-worker`: interpreter start, imports and loading the model, about 0.6 s, are counted);
+  the target is its wall time over the seconds of speech it made. Renders: `lecture render all -q l
+  --jobs 2` and the same with `--voice joe`, each into a fresh folder with the TeX and text caches of the
+  cli section's cold run copied in (without the cli section: of a silent 480p15 render made first, logged,
+  not reported) and no speech cache, so the narrated run synthesises its speech cold; each run's wall
+  time over its own clips' video seconds (`<out>/480p15/*.mp4`, `<out>/480p15/narrated/*.mp4`: narrated
+  clips are longer, beats hold for their speech). The target is narrated over silent, per video second.
 * scenes: the lecture at 1080p60 through the real CLI as a lecturer renders it before class (`lecture
   render all -q h --jobs 1 --out DIR`), `--heavy-reps` times, in a fresh output folder with the TeX
   and text caches of the cli section's cold run copied in (TeX SVGs do not depend on the resolution;
@@ -84,7 +95,7 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 LECTURE_BIN = Path(sys.executable).with_name("lecture")
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("engine", "preview", "cli", "scenes", "naive")  # in the order they run: scenes reuses the cli caches
+SECTIONS = ("engine", "preview", "cli", "narration", "scenes", "naive")  # in the order they run: narration and scenes reuse the cli caches
 LOW, HD = "l", "h"  # 480p15 (the CLI runs), 1080p60 (the scenes section)
 PREVIEW_SCENES = ("title", "gradient-field")  # the lightest scene and a heavy one
 QUICK_SCENES = ("title",)  # --quick: scenes rendered, and the only preview
@@ -107,6 +118,9 @@ JOBS_SPEEDUP = 1.6
 PREVIEW_IMPORT_LIMIT = 1.5
 PEAK_MEMORY_MB = 1000.0
 ENGINE_NUMPY_LIMIT = 5.0
+SYNTHESIS_PER_SPEECH_S = 0.1  # cold synthesis wall s per second of speech (model load included)
+NARRATED_SILENT_LIMIT = 1.10  # narrated / silent 480p render, per video second
+VOICE = "joe"  # the bundled piper voice
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -587,9 +601,10 @@ def lecture_cmd(*args: str) -> list[str]:
     return [str(LECTURE_BIN), *args]
 
 
-def clip_seconds(out: Path) -> float:
-    """Total duration of the clips an `--out` folder holds (480p), from the files themselves."""
-    return sum(video_info(movie).seconds for movie in sorted((out / "480p15").glob("*.mp4")))
+def clip_seconds(out: Path, narrated: bool = False) -> float:
+    """Total duration of the clips an `--out` folder holds (480p; narrated: `480p15/narrated`), from the files themselves."""
+    folder = out / "480p15" / "narrated" if narrated else out / "480p15"
+    return sum(video_info(movie).seconds for movie in sorted(folder.glob("*.mp4")))
 
 
 def cache_hits(run: Run) -> int:
@@ -745,6 +760,86 @@ def bench_previews(tmp: Path, reps: int, scenes: tuple[str, ...]) -> dict[str, T
     return results
 
 
+# --- narration ----------------------------------------------------------------------------------
+
+def bench_narration(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | None) -> dict[str, Timing]:
+    """The lecture at 480p15 silent and narrated (`--voice joe`), `lecture render -q l --jobs 2` into fresh
+    folders with LaTeX warm (caches from `latex`, the cli section's cold run's `--out`, or without it from a
+    silent render made first) and no speech cache; then the cold synthesis of all the narration's text,
+    taken from the narrated run's sidecars. `heavy_reps` times each."""
+    targets = render_targets(scenes)
+    work = tmp / "narration"
+    if latex is None:
+        latex = fresh_dir(work / "latex")
+        run_logged(lecture_cmd("render", *targets, "-q", LOW, "--out", str(latex)), tmp, "480p15 LaTeX warm-up (not reported)")
+    silent = Timing("silent: `--jobs 2`, fresh folders, LaTeX warm", scenes=len(scenes))
+    narrated = Timing(f"narrated: `--jobs 2 --voice {VOICE}`, fresh folders, LaTeX warm, speech cold", scenes=len(scenes))
+    for timing, voice in ((silent, ()), (narrated, ("--voice", VOICE))):
+        out = work / ("narrated" if voice else "silent")
+        for rep in range(heavy_reps):
+            fresh_dir(out)
+            seed_latex(latex, out)
+            shutil.rmtree(out / ".cache" / "speech", ignore_errors=True)  # none copied; the narrated run synthesises cold
+            timing.add(run_logged(lecture_cmd("render", *targets, "-q", LOW, "--jobs", "2", "--out", str(out), *voice), tmp,
+                                  f"lecture render {' '.join(voice) or 'silent'} {rep + 1}/{heavy_reps}"))
+        timing.video_s = clip_seconds(out, narrated=bool(voice))
+        log(f"{'narrated' if voice else 'silent'}: {timing.video_s:.1f} s of video")
+    beats = narration_beats(work / "narrated" / "480p15" / "narrated") or narration_beats(work / "silent" / "480p15")
+    return {"silent": silent, "narrated": narrated, "synthesis": bench_synthesis(beats, work, heavy_reps)}
+
+
+def narration_beats(folder: Path) -> list[list[str]]:
+    """[scene, beat, spoken text] of every beat with narration, from the sidecars in a clips folder."""
+    beats = []
+    for sidecar in sorted(folder.glob("*.json")):
+        data = json.loads(sidecar.read_text())
+        beats += [[data.get("scene", sidecar.stem), s["name"], s["narration"]]
+                  for s in data.get("sections", []) if s.get("narration")]
+    return beats
+
+
+def bench_synthesis(beats: list[list[str]], work: Path, reps: int) -> Timing:
+    """All the beats' texts said in one fresh process (`--synthesis-worker`) into an empty speech cache;
+    `video_s` is the seconds of speech made."""
+    timing = Timing(f"synthesis, cold: {len(beats)} beats, one process, empty speech cache (model load included)")
+    if not beats:
+        timing.error = "no narration text: the renders wrote no sidecars"
+        return timing
+    spec = work / "synthesis.json"
+    for rep in range(reps):
+        spec.write_text(json.dumps({"voice": VOICE, "cache_dir": str(fresh_dir(work / "speech")), "beats": beats}))
+        run = timing.add(run_logged([PYTHON, str(Path(__file__).resolve()), "--synthesis-worker", str(spec)], work,
+                                    f"synthesis {rep + 1}/{reps}"))
+        result = run.result() if run.ok else None
+        if result is None:
+            timing.error = timing.error or "the worker printed no result"
+            return timing
+        timing.video_s = result["speech_s"]
+        timing.note = (f"{result['speech_s']:.1f} s of speech ({result['synthesised_s']:.1f} s of it synthesised; the rest "
+                       f"gaps between pieces, or pieces said twice), {result['inside_s']:.2f} s inside the worker "
+                       "(imports, model load, synthesis); texts as the sidecars give them, without bookmarks")
+        log(f"synthesis {rep + 1}/{reps}: {run.wall_s:.2f} s for {result['speech_s']:.1f} s of speech")
+    return timing
+
+
+def synthesis_worker(spec_file: str) -> None:
+    """Subprocess entry (`--synthesis-worker FILE`): say every beat's text as a render process does
+    (`VoiceNarrator.speak`: a piece per sentence, each cached), and print the seconds of speech."""
+    started = time.perf_counter()
+    from lecture.narrator import VoiceNarrator
+    from lecture.voices import parse_voice
+    from scenes.narration import split_marks
+
+    spec = json.loads(Path(spec_file).read_text())
+    narrator = VoiceNarrator(parse_voice(spec["voice"]), Path(spec["cache_dir"]))
+    speech_s = 0.0
+    for scene, beat, text in spec["beats"]:
+        marked = split_marks(text)
+        speech_s += narrator.speak(scene, beat, marked.text, marked.marks).duration
+    print("RESULT " + json.dumps({"speech_s": speech_s, "synthesised_s": narrator.speaker.synthesised_seconds,
+                                  "inside_s": time.perf_counter() - started}), flush=True)
+
+
 # --- the engine ---------------------------------------------------------------------------------
 
 def bench_engine(reps: int) -> dict[str, Any]:
@@ -843,6 +938,26 @@ def cli_targets(cli: dict[str, Timing]) -> list[Target]:
     ]
 
 
+def narration_targets(narration: dict[str, Timing]) -> list[Target]:
+    """Cold synthesis per second of speech, and the narrated render against the silent one per video second."""
+    synthesis, silent, narrated = (narration.get(k) for k in ("synthesis", "silent", "narrated"))
+    per_speech_s = per_video_s(synthesis)
+    silent_s, narrated_s = per_video_s(silent), per_video_s(narrated)
+    ratio = narrated_s / silent_s if silent_s and narrated_s else None
+    measured = fmt(ratio, "x silent") + (f" ({narrated_s:.2f} vs {silent_s:.2f} s per video s)" if ratio else "")
+    return [
+        Target("synthesis of the whole lecture's narration, cold", fmt(per_speech_s, "s per speech s", 3),
+               f"<= {SYNTHESIS_PER_SPEECH_S}", at_most(per_speech_s, SYNTHESIS_PER_SPEECH_S), synthesis.error if synthesis else ""),
+        Target("narrated vs silent render of the lecture at 480p, per video second", measured, f"<= {NARRATED_SILENT_LIMIT}x",
+               at_most(ratio, NARRATED_SILENT_LIMIT), "; ".join(t.error for t in (silent, narrated) if t and t.error)),
+    ]
+
+
+def per_video_s(timing: Timing | None) -> float | None:
+    """Median wall seconds per video second of a run that succeeded (None if it failed or made nothing)."""
+    return timing.wall.median / timing.video_s if timing and not timing.error and timing.video_s else None
+
+
 def preview_targets(previews: dict[str, Timing]) -> list[Target]:
     floor = previews.get("import")
     rows = []
@@ -858,7 +973,7 @@ def targets(results: dict[str, Any]) -> list[Target]:
     engine = results.get("engine")
     ratio = engine["engine"].median / engine["numpy"].median if engine else None
     return [*hd_targets(results.get("scenes", []), results.get("naive"), results.get("hd")), *cli_targets(results.get("cli", {})),
-            *preview_targets(results.get("previews", {})),
+            *narration_targets(results.get("narration", {})), *preview_targets(results.get("previews", {})),
             Target("engine.gradient_field 1000x1000 vs numpy closed form", fmt(ratio, "x numpy"),
                    f"<= {ENGINE_NUMPY_LIMIT}x", at_most(ratio, ENGINE_NUMPY_LIMIT))]
 
@@ -922,7 +1037,7 @@ def timing_rows(timings: list[Timing]) -> list[list[str]]:
 
 
 def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str, Any]) -> str:
-    scenes, naive, cli, previews, engine = (results.get(k) for k in ("scenes", "naive", "cli", "previews", "engine"))
+    scenes, naive, cli, narration, previews, engine = (results.get(k) for k in ("scenes", "naive", "cli", "narration", "previews", "engine"))
     total_s = settings.get("total_s", 0)
     parts = [
         "# Lecture renderer benchmark",
@@ -953,6 +1068,14 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
                   "Peak RSS here is the CLI process's own (its render processes are forked from its fork server, "
                   "not children it waits for); each render's own peak is in the scenes table.",
                   table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(lecture_runs))]
+    if narration:
+        rows = timing_rows(list(narration.values()))
+        for row, t in zip(rows, narration.values()):
+            row.insert(2, fmt(t.video_s, "", 1).strip())
+        parts += ["## Narration (480p15, voice `joe`)",
+                  "Video s of the synthesis row is the seconds of speech it made; of the renders, their clips' total length "
+                  "(narrated clips are longer: beats hold until their speech is over).",
+                  table(["run", "wall s", "video / speech s", "s per video s", "peak RSS MB", "note"], rows)]
     if previews:
         floor = previews["import"].wall.median
         rows = timing_rows(list(previews.values()))
@@ -988,15 +1111,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--reps", type=int, help="repetitions of cheap measurements: engine, imports, previews, the unchanged "
                         "re-render (default 2; --quick: 1)")
     parser.add_argument("--heavy-reps", type=int, help="repetitions of the whole-lecture CLI runs (cold, --jobs 1, --jobs 2; "
-                        "the 480p15 scene rows come from them), the 1080p60 renders and the naive reference (default 1)")
+                        "the 480p15 scene rows come from them), the narrated and silent renders and the synthesis, the 1080p60 renders and the naive reference (default 1)")
     parser.add_argument("--quick", action="store_true", help=f"smoke run: 1 rep, scenes and previews {','.join(QUICK_SCENES)}, a {QUICK_NAIVE_S:g} s naive reference")
     parser.add_argument("--scenes", help="comma-separated scene ids (default: the whole lecture)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"what to measure (default {','.join(SECTIONS)}; always run "
-                        "in that order; scenes without cli warms LaTeX by a 480p15 render of each scene)")
+                        "in that order; narration and scenes without cli warm LaTeX by a 480p15 render of each scene)")
     parser.add_argument("--naive-seconds", type=float, help=f"video length of the naive reference (default {NAIVE_DEFAULT_S:g}; --quick: {QUICK_NAIVE_S:g})")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"results folder (default {RESULTS.relative_to(ROOT)})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary render folders")
     parser.add_argument("--naive-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--synthesis-worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.reps = args.reps or (1 if args.quick else 2)
     args.heavy_reps = args.heavy_reps or 1
@@ -1030,6 +1154,9 @@ def main(argv: list[str]) -> None:
     if args.naive_worker:
         naive_worker(json.loads(args.naive_worker))
         return
+    if args.synthesis_worker:
+        synthesis_worker(args.synthesis_worker)
+        return
     machine = machine_info()
     settings = {"reps": args.reps, "heavy_reps": args.heavy_reps, "quick": args.quick, "scenes": args.scenes,
                 "sections": [s for s in SECTIONS if s in args.sections]}
@@ -1045,8 +1172,10 @@ def main(argv: list[str]) -> None:
         if "cli" in args.sections:
             results["cli"], lowres = bench_cli(args.scenes, tmp, args.reps, args.heavy_reps)
             results["scenes"] = lowres
-        if "scenes" in args.sections:  # after cli: its cold run's LaTeX caches make these renders LaTeX warm
-            latex = cli_cold_out(tmp) if "cli" in args.sections else None
+        latex = cli_cold_out(tmp) if "cli" in args.sections else None  # after cli: its cold run's LaTeX caches
+        if "narration" in args.sections:
+            results["narration"] = bench_narration(args.scenes, tmp, args.heavy_reps, latex)
+        if "scenes" in args.sections:  # these renders LaTeX warm too
             results["hd"], hd = bench_scenes(args.scenes, tmp, args.heavy_reps, latex)
             results["scenes"] = lowres + hd
         if "naive" in args.sections:
