@@ -146,6 +146,12 @@ class CodePanel(VGroup):
         return self.marker.animate.become(target)
 
 
+def said_list(items: Sequence[str]) -> str:
+    """'w', 'w and b', 'a, b and c': names as the narrator lists them."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def legend_row(theme: Theme, icon: Mobject, text: str, color: str, size: float) -> VGroup:
     label = Text(text, font=theme.font, font_size=size, color=color)
     return VGroup(icon.scale_to_fit_height(label.height * 1.5), label).arrange(RIGHT, buff=0.2)
@@ -247,18 +253,27 @@ class ForwardGraphScene(AutogradScene):
         self.lines = graph_code(self.params, self.graph)
         self.record_graph(self.graph)
         self.record(**{name: float(v) for name, v in self.params.values.items()})
+        learnable = [n for line in self.lines for n in line.nodes if self.graph.node(n).learnable]  # as the code declares them
+        said = (f"the prediction is {self.values['prediction']:g}, and the loss is {self.values['loss']:g}."
+                if "prediction" in self.values else f"the loss is {self.values['loss']:g}.")
+        self.record(learnable_said=said_list(learnable) if learnable else "none of them", forward_said=said)
 
-    @beat("A tensor made with requires_grad=True is a learnable parameter: PyTorch will record every operation on it.")
+    @beat("In PyTorch, setting requires_grad=True marks a tensor as a learnable parameter. ^Here that means "
+          "{learnable_said}. From now on, PyTorch tracks every operation that uses them.")
     def declare_tensors(self) -> None:
         self.code = self.code_panel([line.text for line in self.lines])
         self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
         self.legends: dict[str, VGroup] = {}
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        self.wait_until("Here")
         for i in range(self.first_computing_line()):
             self.run_line(i)
 
-    @beat("Each line that computes with them adds nodes to the graph, as it runs: a dynamic graph.")
+    @beat("Now ^each line that computes adds its operations to the graph, at the moment it runs. Nothing is "
+          "planned in advance: PyTorch builds the graph as the code runs, and builds it anew on every forward pass. "
+          "That is a dynamic graph.")
     def build_graph_from_code(self) -> None:
+        self.wait_until("each")
         for i in range(self.first_computing_line(), len(self.lines)):
             self.run_line(i)
 
@@ -289,15 +304,17 @@ class ForwardGraphScene(AutogradScene):
         self.side_panel(list(self.legends.values()), self.code)
         return [FadeIn(row, shift=LEFT * 0.2)]
 
-    @beat("Forward pass: each value flows along its edges into the next operation, up to prediction and loss.")
+    @beat("Now the forward pass: ^values flow left to right along the edges. Each operation takes its inputs, "
+          "computes, and passes its result on, until the last one gives the loss.")
     def flow_values_forward(self) -> None:
         self.play(*self.add_legend("value"), run_time=0.6)
+        self.wait_until("values")
         line_of = {name: i for i, line in enumerate(self.lines) for name in line.nodes}
         for node in self.graph.forward_order():
             if node.kind == "op":
                 self.play(self.code.highlight(line_of[node.name]), self.diagram.forward_into(node.name, run_time=1.4))
 
-    @beat("The forward pass ends at the loss: {loss:g}, the number the seed prints.")
+    @beat("The forward pass is done: {forward_said} This one number, the ^loss, is what training will make smaller.")
     def print_the_loss(self) -> None:
         out = self.graph.output
         rows = [self.output_text(f"loss = {fmt(out.value)}", self.theme.loss)]
@@ -306,6 +323,7 @@ class ForwardGraphScene(AutogradScene):
         printed = self.side_panel([self.text("forward pass gives", size=self.theme.small_size, color=self.theme.muted), *rows],
                                   self.code)
         self.play(FadeOut(VGroup(*self.legends.values())), FadeIn(printed, shift=UP * 0.2))
+        self.wait_until("loss")
         self.play(Indicate(self.diagram.shown_values[out.name], color=self.theme.loss),
                   Indicate(self.diagram.node(out.name).body, color=self.theme.loss))
 
@@ -333,6 +351,9 @@ class GradFnScene(AutogradScene):
                     leaf_grad_fn=str(self.examples[0].leaf_grad_fns["a"]), loss_grad_fn=self.graph.output.grad_fn)
         self.record(next_functions=[name for name, _ in self.links],
                     prediction_grad_fn=self.graph.node("prediction").grad_fn if self.is_seed else "")
+        printed = ([f"{self.values['prediction_grad_fn']} for the prediction"] if self.is_seed else []) + \
+            [f"{self.values['loss_grad_fn']} for the loss"]
+        self.record(grad_fns_said=said_list(printed))
 
     def example_code(self, example: notes.GradFnExample) -> list[str]:
         leaves = [tensor_code(n, v, True) for n, v in notes.SEED_GRAD_FN_VALUES.items()]
@@ -367,7 +388,8 @@ class GradFnScene(AutogradScene):
         self.settle_tags(diagram, [tag, *leaves])
         return diagram, tag, leaves
 
-    @beat("c = a + b: the new tensor remembers how it was made. Its grad_fn is {add_grad_fn}, the backward of an addition.")
+    @beat("Every tensor made by an operation remembers that operation. Here c is a plus b. ^Printing its grad_fn "
+          "shows {add_grad_fn}: the backward of an addition, which will pass gradients back to a and b.")
     def show_grad_fn_of_a_sum(self) -> None:
         example = self.examples[0]
         self.code = self.code_panel(self.example_code(example))
@@ -378,20 +400,24 @@ class GradFnScene(AutogradScene):
         for line, name in enumerate(leaves):
             self.play(self.code.highlight(line), self.diagram.grow(name), run_time=0.8)
         self.play(self.code.highlight(len(leaves)), self.diagram.grow(c))
+        self.wait_until("Printing")
         self.play(self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), FadeIn(self.tag, shift=UP * 0.2))
 
-    @beat("Tensors the user makes are leaves: nothing made them, so their grad_fn is {leaf_grad_fn}.")
+    @beat("But a and b were made by us, not by an operation. They are the leaves of the graph, and their grad_fn "
+          "is {leaf_grad_fn}.")
     def leaves_have_no_grad_fn(self) -> None:
         for tag, node in zip(self.leaf_tags, self.examples[0].leaf_grad_fns):
             self.play(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node).body, color=self.theme.learnable))
 
-    @beat("Swap the operation and grad_fn follows: {mul_grad_fn} for a product, {sin_grad_fn} for a sine.")
+    @beat("Swap the operation, and grad_fn follows. For a ^times b it is {mul_grad_fn}; for the ^sine of a, "
+          "{sin_grad_fn}.")
     def swap_the_operation(self) -> None:
-        for example in self.examples[1:]:
+        for example, mark in zip(self.examples[1:], ("times", "sine")):
             code = self.code_panel(self.example_code(example))
             diagram, tag, leaf_tags = self.example_picture(example, code)
             printed = self.side_panel([self.output_text(f"<{example.grad_fn} object>")], code)
             code.marker.become(self.code.marker)  # the bar stays where it was while the code changes
+            self.wait_until(mark)
             self.play(ReplacementTransform(self.code, code), ReplacementTransform(self.diagram, diagram),
                       ReplacementTransform(self.tag, tag), ReplacementTransform(self.printed, printed),
                       ReplacementTransform(self.leaf_tags, leaf_tags), run_time=1.2)
@@ -411,7 +437,8 @@ class GradFnScene(AutogradScene):
         lines += [f"print({variable[n]}.grad_fn)" for n in named] + [f"print({loss}.grad_fn.next_functions)"]
         return lines, named
 
-    @beat("In the neuron, printing grad_fn shows only the last operation that made each tensor: {loss_grad_fn} for the loss.")
+    @beat("Back to the graph of our forward pass. Printing grad_fn shows only the ^last operation that made each "
+          "tensor: {grad_fns_said}.")
     def grad_fn_of_the_neuron(self) -> None:
         lines, named = self.neuron_code()
         self.named = named
@@ -425,6 +452,7 @@ class GradFnScene(AutogradScene):
         self.play(self.clear_stage(keep=[self.header]), run_time=0.6)
         self.play(FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         first = len(lines) - len(named) - 1
+        self.wait_until("last")
         for k, name in enumerate(named):
             self.play(self.code.highlight(first + k), FadeIn(self.printed[k], shift=LEFT * 0.2),
                       FadeIn(self.tags[name], shift=UP * 0.2), Indicate(self.diagram.node(name).body, color=self.theme.highlight))
@@ -434,9 +462,11 @@ class GradFnScene(AutogradScene):
         items = [f"(<{name}>, {i})" if name else f"(None, {i})" for name, i in self.links]
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
-    @beat("Yet each grad_fn links to the ones before it through next_functions, back to the leaves: the whole graph that backward will walk.")
+    @beat("Yet nothing is forgotten: each grad_fn links to the ones before it through next_functions, ^all the way "
+          "back to the leaves. That chain is the whole graph, and it is what .backward() will walk.")
     def follow_the_chain_back(self) -> None:
         self.play(self.code.highlight(len(self.code.code.code_lines) - 1), FadeIn(self.printed[-1], shift=LEFT * 0.2))
+        self.wait_until("all")
         for node in self.graph.backward_order():
             if node.kind == "op" and node.name not in self.named:
                 self.play(FadeIn(self.tags[node.name], shift=UP * 0.2),
@@ -464,11 +494,14 @@ class BackpropScene(AutogradScene):
         self.graph = lecture_graph(self.params)
         self.learnable = [n.name for n in self.graph.nodes if n.learnable]
         self.record_graph(self.graph)
+        self.record(gradients_read=" and ".join(f"{fmt(self.graph.node(n).grad)} for {n}" for n in self.learnable))
         if self.is_seed:
-            self.analytic = analytic_gradients(**self.params.values)
-            self.check = notes.seed_gradient_check(**self.params.values)
+            v = self.params.values
+            self.analytic = analytic_gradients(**v)
+            self.check = notes.seed_gradient_check(**v)
             self.record(analytic_dloss_dw=self.analytic["dloss_dw"], analytic_dloss_db=self.analytic["dloss_db"],
-                        printed=list(self.check.printed.values()), matches=list(self.check.matches.values()))
+                        printed=list(self.check.printed.values()), matches=list(self.check.matches.values()),
+                        x=float(v["x"]), y=float(v["y"]))
 
     def backward_code(self) -> list[str]:
         if self.is_seed:
@@ -491,18 +524,23 @@ class BackpropScene(AutogradScene):
         caption = self.text("on the lit edge s → t", size=self.theme.small_size, color=self.theme.muted)
         return VGroup(caption, VGroup(top, bottom)).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 
-    @beat("After the forward pass, calling backward on the loss starts from dloss/dloss = 1.")
+    @beat("Now the backward pass: after the forward pass, we call .backward() on the loss. It ^starts at the loss "
+          "itself: the derivative of the loss with respect to itself is one.")
     def call_backward(self) -> None:
         self.code = self.code_panel(self.backward_code())
         self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
         values = [self.diagram.show_value(n.name) for n in self.graph.nodes]
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         self.play(*values, run_time=0.8)
+        self.wait_until("starts")
         self.play(self.code.highlight(0), self.diagram.start_backward())
 
-    @beat("Along each edge, the gradient arriving from the right is multiplied by the edge's local derivative: the chain rule.")
+    @beat("Now the gradient flows back, edge by edge. ^On each edge, the gradient arriving from the right is "
+          "multiplied by the edge's local derivative, and the product lands in the node on the left. That is the "
+          "chain rule, applied from the loss back to every leaf.")
     def flow_gradients_back(self) -> None:
         edges = self.diagram.gradient_edges()
+        self.wait_until("On")
         sums: dict[str, float] = {self.graph.output_name: self.graph.output.grad}
         panel = None
         for e in edges:
@@ -516,9 +554,9 @@ class BackpropScene(AutogradScene):
         self.readout_panel = panel
         self.play(self.diagram.settle_gradients(), run_time=0.4)
 
-    @beat("The learnable leaves now hold their gradients in .grad: {gradients_read}.")
+    @beat("When it is done, each learnable leaf holds its gradient in .grad: {gradients_read}. These are exactly "
+          "the numbers gradient descent needs.")
     def read_the_gradients(self) -> None:
-        self.record(gradients_read=" and ".join(f"{fmt(self.graph.node(n).grad)} for {n}" for n in self.learnable))
         rows = [self.output_text(f"{n}.grad = {fmt(self.graph.node(n).grad)}", self.theme.gradient) for n in self.learnable]
         printed = self.side_panel(rows, self.code)
         self.play(FadeOut(self.readout_panel), FadeIn(printed[0]), self.code.highlight(1),
@@ -528,10 +566,12 @@ class BackpropScene(AutogradScene):
                       Indicate(self.diagram.shown_grads[name], color=self.theme.gradient))
         self.printed = printed
 
-    @beat("Every training step repeats these two passes: values flow forward to the loss, gradients flow back "
-          "to the leaves.", loop=True)
+    @beat("Training repeats these two passes at every step. Values flow ^forward to the loss, building the graph "
+          "anew each time; then gradients flow ^back to the leaves.", loop=True)
     def repeat_every_step(self) -> None:
+        self.wait_until("forward")
         self.play(self.diagram.pulse())
+        self.wait_until("back")
         self.play(self.diagram.pulse(backward=True))
 
     def hand_gradient(self, which: str, top: float) -> tuple[MathTex, MathTex, MathTex, MathTex, MathTex]:
@@ -566,23 +606,28 @@ class BackpropScene(AutogradScene):
         tail[1].set_color(t.gradient)
         return head, moving, numbers, equals, tail
 
-    @beat("By hand: dL/dw = -2x(y-p)(1-p^2) and dL/db = -2(y-p)(1-p^2). With x = {x:g}, y = {y:g}, p = {prediction:g} both give {analytic_dloss_dw:g}.")
+    @beat("Now by hand, with p for the prediction. The derivative of the loss with respect to w is minus two x, "
+          "times y minus p, times one minus p squared, which comes from tanh. ^Putting in x {x:g}, y {y:g} and "
+          "p {prediction:g} gives {analytic_dloss_dw:g}. For ^b, drop the x: {analytic_dloss_db:g}.")
     def derive_by_hand(self) -> None:
-        v = self.params.values
-        self.record(x=float(v["x"]), y=float(v["y"]))
         self.play(FadeOut(self.code), FadeOut(self.printed))
         top = self.content_area()[0]
         rows = VGroup()
         for k, which in enumerate(("w", "b")):
             head, moving, numbers, equals, tail = self.hand_gradient(which, top - 0.4 - 0.95 * k)
+            if which == "b":
+                self.wait_until("b")
             self.play(Write(head), run_time=1.0)
             self.add(moving)
+            if which == "w":
+                self.wait_until("Putting")
             self.play(FadeIn(equals), TransformMatchingTex(moving, numbers, transform_mismatches=True), run_time=1.2)
             self.play(Write(tail), Indicate(self.diagram.shown_grads[which], color=self.theme.gradient), run_time=1.0)
             rows.add(head, equals, numbers, tail)
         self.formulas = rows
 
-    @beat("The seed checks it: analytic equals autograd, and PyTorch prints {printed[0]} twice.")
+    @beat("The notebook then compares these hand-derived gradients with what autograd left in .grad. ^PyTorch "
+          "prints {printed[0]} for w, and {printed[1]} for b.")
     def compare_with_autograd(self) -> None:
         lines = ["print(ana_dloss_dw == autograd_dloss_dw)", "print(ana_dloss_db == autograd_dloss_db)"]
         code = self.code_panel(lines)
@@ -590,6 +635,7 @@ class BackpropScene(AutogradScene):
                    for k in ("dloss_dw", "dloss_db")]
         printed = self.side_panel(outputs, code)
         self.play(FadeOut(self.formulas), FadeIn(code, shift=DOWN * 0.2))
+        self.wait_until("PyTorch")
         for k, row in enumerate(printed):
             self.play(code.highlight(k), FadeIn(row, shift=LEFT * 0.2), run_time=0.8)
 
@@ -619,7 +665,9 @@ class AutogradNotesScene(AutogradScene):
                     detached_grad_fn=str(self.detach.detached_grad_fn), loss=self.detach.value,
                     grads=[dict(g) for g in self.accumulation.grads],
                     grad_after_1=self.accumulation.grads[0][self.first], grad_after_2=self.accumulation.grads[1][self.first],
-                    grad_zeroed=self.accumulation.zeroed[self.first])
+                    grad_zeroed=self.accumulation.zeroed[self.first], first_learnable=self.first,
+                    grad_after_zero_grad=str(self.accumulation.after_zero_grad[self.first]),
+                    grad_fresh=self.accumulation.fresh[self.first])
 
     def note_title(self, number: int, text: str) -> VGroup:
         badge = self.text(str(number), size=self.theme.label_size, color=self.theme.highlight)
@@ -687,7 +735,9 @@ class AutogradNotesScene(AutogradScene):
                 column[0][1].animate.set_stroke(t.learnable).set_fill(t.learnable, opacity=0.25),
                 LaggedStart(*[FadeIn(v, shift=UP * 0.15) for v in column[1]], lag_ratio=0.3)]
 
-    @beat("requires_grad is contagious: Y = W @ X requires grad because W does, and so does anything computed from Y.")
+    @beat("First note: requires_grad is contagious. W is learnable, X is not. ^Y = W @ X requires grad too, "
+          "because W does, and its grad_fn is {y_grad_fn}. So does ^Z, computed from Y: everything downstream of a "
+          "learnable tensor joins the graph.")
     def requires_grad_is_contagious(self) -> None:
         c, t = self.contagion, self.theme
         title = self.note_title(1, "requires_grad is contagious")
@@ -704,12 +754,15 @@ class AutogradNotesScene(AutogradScene):
         self.play(self.show_heading(), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(table[0]))
         self.play(code.highlight(0), FadeIn(columns[0], shift=UP * 0.2))
         self.play(code.highlight(1), FadeIn(links[0]), FadeIn(columns[1], shift=UP * 0.2))
-        for k, link in ((2, links[1]), (3, links[2])):
+        for k, link, mark in ((2, links[1], "Y"), (3, links[2], "Z")):
+            self.wait_until(mark)
             self.play(code.highlight(k), GrowArrow(link[0]), FadeIn(link[1]), FadeIn(columns[k][0]))
             self.play(*self.infect(columns[k], link))
         self.stage = VGroup(title, code, table)
 
-    @beat("To plot or store a tensor that requires grad, detach it first: the same number, cut from the graph, requires_grad False.")
+    @beat("Second note: a tensor that requires grad carries its graph along, and numpy refuses it: ^calling numpy "
+          "on the loss raises an error. So first call .^detach(): the same number, cut from the graph, with "
+          "requires_grad {detached_requires_grad}. That is what we plot or store.")
     def detach_before_plotting(self) -> None:
         d, t = self.detach, self.theme
         title = self.note_title(2, ".detach() before plotting or storing")
@@ -740,8 +793,10 @@ class AutogradNotesScene(AutogradScene):
         right_facts.set_x(detached.get_x())
         self.keep_inside(right_facts)
         self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(diagram))
+        self.wait_until("calling")
         self.play(code.highlight(0), FadeIn(error, shift=RIGHT * 0.2), FadeIn(left_facts),
                   Indicate(loss_node.body, color=t.loss))
+        self.wait_until("detach")
         self.play(code.highlight(1), ReplacementTransform(loss_node.copy(), detached), Create(cut), FadeIn(scissors),
                   run_time=1.4)
         self.play(FadeIn(ok, shift=RIGHT * 0.2), FadeIn(right_facts, shift=UP * 0.15))
@@ -779,7 +834,9 @@ class AutogradNotesScene(AutogradScene):
         bar = Rectangle(width=width, height=0.34, stroke_width=0, fill_color=self.theme.gradient, fill_opacity=0.85)
         return bar.move_to((start + end) / 2 + UP * height)
 
-    @beat("Each backward adds into .grad instead of replacing it: two backward passes give {grad_after_2:g}, twice {grad_after_1:g}.")
+    @beat("Third note: .backward() does not replace .grad, it adds to it. The ^first backward gives {grad_after_1:.4g}. "
+          "Run it ^again, and {first_learnable}.grad holds {grad_after_2:.4g}, twice as much. PyTorch does this on "
+          "purpose, so gradients from several losses can be summed.")
     def gradients_accumulate(self) -> None:
         acc = self.accumulation
         names = list(acc.zeroed)
@@ -792,22 +849,26 @@ class AutogradNotesScene(AutogradScene):
         axis, trackers = self.grad_axis(names, width=7.0)
         axis.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
         self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(axis))
-        for grads in acc.grads:
+        for grads, mark in zip(acc.grads, ("first", "again")):
+            self.wait_until(mark)
             self.play(code.highlight(1), run_time=0.5)
             self.play(code.highlight(2), *[trackers[n].animate.set_value(grads[n]) for n in names], run_time=1.4)
         self.trackers, self.code_box, self.note = trackers, code, title
 
-    @beat("So zero the gradients before each backward: grad.zero_() gives {grad_zeroed:g}; an optimizer's zero_grad() sets them to None, and the next backward starts fresh.")
+    @beat("So before each new backward, we zero the gradients. Zeroing in place gives {grad_zeroed:g}. An optimizer's "
+          "zero_grad() ^sets .grad to {grad_after_zero_grad} instead. Either way, the ^next backward starts fresh: "
+          "{grad_fresh:.4g}.")
     def zero_the_gradients(self) -> None:
         acc, code = self.accumulation, self.code_box
         names = list(acc.zeroed)
         title = self.note_title(4, "zero the gradients before each backward")
         self.play(ReplacementTransform(self.note, title), code.highlight(3),
                   *[self.trackers[n].animate.set_value(acc.zeroed[n]) for n in names], run_time=1.4)
-        self.record(grad_after_zero_grad=str(acc.after_zero_grad[self.first]), grad_fresh=acc.fresh[self.first])
         note = self.output_text(f"{self.first}.grad is {acc.after_zero_grad[self.first]}", self.theme.muted)
         fresh = self.output_text(f"next backward: {fmt(acc.fresh[self.first])}", self.theme.gradient)
         printed = self.side_panel([note, fresh], code)
+        self.wait_until("sets")
         self.play(code.highlight(4), FadeIn(note, shift=LEFT * 0.2))
+        self.wait_until("next")
         self.play(FadeIn(fresh, shift=LEFT * 0.2), *[self.trackers[n].animate.set_value(acc.fresh[n]) for n in names],
                   run_time=1.4)

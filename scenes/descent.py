@@ -214,6 +214,25 @@ def judge(traj: Trajectory, box: Box, floor: float) -> Outcome:
     return Outcome(verdict, final, traj.steps, left)
 
 
+def said_outcome(outcome: Outcome) -> str:
+    """What a run did, as the end of a spoken sentence ("... still far from the bottom, at f 1.29");
+    the final value only when the run ended on the map."""
+    phrases = {"converged": "converged", "close": "came close to the bottom", "oscillating": "is still oscillating",
+               "still far": "is still far from the bottom", "no slope at the start": "never moved: there is no slope at its start"}
+    phrase = phrases.get(outcome.verdict, outcome.verdict)  # "leaves the map at step 3", "diverged after 4 steps"...
+    if outcome.verdict in ("converged", "close", "oscillating", "still far"):
+        phrase += f", at f {spoken(outcome.final_value)}"
+    return phrase
+
+
+def said_list(items: Sequence[str], comma: str = ", ") -> str:
+    """'a', 'a and b', 'a, b and c' (or 'a; b; and c' with comma='; ', for clauses)."""
+    items = list(items)
+    if len(items) == 1:
+        return items[0]
+    return comma.join(items[:-1]) + (";" if comma == "; " else "") + " and " + items[-1]
+
+
 def low_shade(theme: Theme) -> str:
     """'darker' or 'lighter': how the theme's colour map shows low values, for narration."""
     luminance = [sum(color_to_rgb(c)) for c in (theme.surface[0], theme.surface[-1])]
@@ -478,11 +497,13 @@ class GradientDescentScene(DescentScene):
                     first_value=float(self.traj.values[0]), final_value=float(self.traj.values[-1]),
                     final_x=float(final[0]), final_y=float(final[1]), cauchy_year=CAUCHY_YEAR, result=result,
                     shading=low_shade(self.theme),
-                    step_story=("turned around and scaled by eta, it becomes the step" if p.optimizer == "sgd" else
-                                f"{p.optimizer} turns it into the step, using what it remembers of earlier gradients"))
+                    step_story=("it is turned around and scaled by eta, and that is the step" if p.optimizer == "sgd" else
+                                f"{p.optimizer} turns it into the step, using what it remembers of earlier gradients"),
+                    again_said=" Then the same again, from the new point." if self.slow_steps > 1 else "")
 
-    @beat("Gradient descent moves the parameters w a small step against the gradient: the new w is the old w "
-          "minus eta times the gradient of f at the old w. Cauchy proposed this iterative method in {cauchy_year}.")
+    @beat("The gradient points uphill, so to go down, we step against it. The ^new w is the old w, minus eta times "
+          "the gradient of f at the old w. ^Eta, the learning rate, sets the size of the step. "
+          "^Cauchy proposed this iterative method in {cauchy_year}.")
     def state_update_rule(self) -> None:
         th = self.theme
         self.head = self.heading(self.title)
@@ -500,13 +521,17 @@ class GradientDescentScene(DescentScene):
             self.text("to minimise a differentiable function of many variables.", size=th.label_size),
         ).arrange(DOWN, buff=0.15).set_color(th.muted).to_edge(DOWN, buff=th.margin + 0.3)
         self.play(FadeIn(self.head))
+        self.wait_until("new")
         self.play(Write(self.rule), run_time=2)
+        self.wait_until("Eta")
         self.play(GrowFromCenter(eta_brace), GrowFromCenter(grad_brace), FadeIn(eta_note, shift=UP * 0.1),
                   FadeIn(grad_note, shift=UP * 0.1))
+        self.wait_until("Cauchy")
         self.play(FadeIn(self.cauchy, shift=UP * 0.2))
 
-    @beat("The vanilla algorithm, as in the notes: from an initial guess, repeat the update T times with step "
-          "size eta, and return the last point.")
+    @beat("As an algorithm, it is just this rule in a ^loop: ^given a first guess w zero and a step size eta, "
+          "repeat the update T times, and return the last w. All we need is the gradient of the loss with respect "
+          "to the parameters.")
     def show_algorithm(self) -> None:
         th, L, C = self.theme, self.theme.learnable, self.theme.constant
         size = th.body_size
@@ -531,11 +556,14 @@ class GradientDescentScene(DescentScene):
         panel.move_to(block)
         self.play(FadeOut(self.notes), FadeOut(self.cauchy), FadeIn(panel), FadeIn(caption))
         self.bring_to_front(self.rule)  # a replacement takes the original's place in the drawing order
+        self.wait_until("loop")
         self.play(ReplacementTransform(self.rule, rows[2]), run_time=1.2)
+        self.wait_until("given")
         self.play(LaggedStart(*(FadeIn(rows[i], shift=RIGHT * 0.2) for i in (0, 1, 3, 4)), lag_ratio=0.3), run_time=2)
 
-    @beat("Here is f on a contour map, {shading} is lower. We start at w zero = ({start_x:g}, {start_y:g}) with "
-          "learning rate {lr:g} and T = {steps} steps.")
+    @beat("Let's run it on f of x and y equals {function}; on this map, {shading} colours are lower. We ^start at "
+          "{start_x:g}, {start_y:g}, with learning rate {lr:g}, for {steps} steps, and the ^counters and the loss "
+          "curve follow every step.")
     def show_landscape(self) -> None:
         th, p = self.theme, self.params
         top, bottom = self.content_area()
@@ -555,7 +583,9 @@ class GradientDescentScene(DescentScene):
                   FadeOut(self.algorithm[1][0]), ReplacementTransform(self.algorithm[1][1][2], rule),
                   FadeIn(self.plot), FadeIn(extent[1]), run_time=1.5)
         self.play(FadeIn(self.panel["function"]), FadeIn(self.panel["inputs"]))
+        self.wait_until("start")
         self.play(GrowFromCenter(self.view), FadeIn(self.start_label))
+        self.wait_until("counters")
         self.play(FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]), FadeIn(self.panel["curve"]))
 
     def side_panel(self, left: float, top: float, bottom: float) -> dict[str, VGroup]:
@@ -632,8 +662,8 @@ class GradientDescentScene(DescentScene):
         curve.add_updater(grow)
         return VGroup(axes, t_label, end_label, zero_label, f_label), curve
 
-    @beat("Each step: the gradient at the current point points uphill; {step_story}. "
-          "The counters show w and f after every step.")
+    @beat("Watch one step: at the current point, the ^gradient points uphill. ^Then {step_story}. The point ^moves, "
+          "and the counters show the new w and the new f.{again_said}")
     def take_steps(self) -> None:
         norms = np.linalg.norm(self.traj.grads, axis=1)
         longest = float(norms[: self.slow_steps + 1].max()) or 1.0
@@ -660,11 +690,14 @@ class GradientDescentScene(DescentScene):
             near = [self.start_label, *self.path_points[:2], *(arrow.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
             grad_label = self.label_near(self.math(r"\nabla f", size=th.label_size, color=th.gradient), arrow.get_end(),
                                          self.plot, avoid=near)
+            self.wait_until("gradient")
             self.play(GrowArrow(arrow), FadeIn(grad_label), run_time=0.8)
             self.wait(0.5)
             labels.add(grad_label)
         else:
             self.play(GrowArrow(arrow), run_time=0.5)
+        if first:
+            self.wait_until("Then")
         if sgd:
             self.play(Rotate(arrow, PI, about_point=a), *(FadeOut(m) for m in labels), run_time=0.6)
             labels = VGroup()
@@ -677,13 +710,15 @@ class GradientDescentScene(DescentScene):
             self.play(FadeIn(step_label), run_time=0.5)
             self.wait(0.5)
             labels.add(step_label)
+            self.wait_until("moves")
         self.replay(self.clock, t + 1, FadeOut(arrow), *(FadeOut(m) for m in labels), run_time=0.9)
 
-    @beat("The same rule, over and over, faster now: {n_steps} steps in all.")
+    @beat("From here on, the same rule over and over, faster: {n_steps} steps in all. Keep an eye on the loss "
+          "curve beside the map as the counters run.")
     def keep_stepping(self) -> None:
         self.replay(self.clock, self.traj.steps)
 
-    @beat("{result}")
+    @beat("{result} That is gradient descent: nothing but local slopes, one step at a time.")
     def show_result(self) -> None:
         th, traj, view = self.theme, self.traj, self.view
         counters = self.panel["counters"]
@@ -716,6 +751,8 @@ class LearningRatesScene(DescentScene):
         self.f = self.function()
         self.rates = tuple(p.learning_rates[:MAX_MAPS])
         self.trajs = [descend(self.f, p.start, lr, p.steps, p.optimizer) for lr in self.rates]
+        self.plots, self.labels = self.layout_maps()  # the maps judge the runs, which the narration tells
+        self.record_outcomes()
 
     def record_outcomes(self) -> None:
         """Judge each run once its map exists (the map's lowest value is the yardstick)."""
@@ -726,18 +763,22 @@ class LearningRatesScene(DescentScene):
         self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), steps=p.steps,
                     optimizer=p.optimizer, learning_rates=list(self.rates),
                     rates_shown=len(self.rates), rates_given=len(p.learning_rates),
-                    rates_note=(f" (the first {len(self.rates)} of the {len(p.learning_rates)} rates given)"
+                    rates_note=(f" Only the first {len(self.rates)} of the {len(p.learning_rates)} rates given fit here."
                                 if len(p.learning_rates) > len(self.rates) else ""),
+                    rates_said=said_list([f"{lr:g}" for lr in self.rates]),
+                    verdicts_said=" ".join(f"With eta {lr:g}, the run {said_outcome(o)}."
+                                           for lr, o in zip(self.rates, self.outcomes)),
                     outcomes=[{"lr": lr, "verdict": o.verdict, "final_value": o.final_value, "steps": o.steps,
                                "diverged": t.diverged, "left_map_at": o.left_at, "values": t.values.tolist(),
                                "final_point": t.points[-1].tolist()}
                               for lr, o, t in zip(self.rates, self.outcomes, self.trajs)],
                     summary=summary)
 
-    @beat("One start, {steps} steps, and only the learning rate differs from map to map{rates_note}.")
+    @beat("How big should eta, the learning rate, be? ^Here are {rates_shown} runs of {steps} steps, all from the same ^start. Only the "
+          "learning rate differs: {rates_said}.{rates_note}")
     def show_rates(self) -> None:
         th = self.theme
-        self.plots, labels = self.layout_maps()
+        labels = self.labels
         self.clock = ValueTracker(0)
         self.views, self.counters = [], []
         for plot, traj in zip(self.plots, self.trajs):
@@ -749,9 +790,10 @@ class LearningRatesScene(DescentScene):
             value.on_change = lambda c=counter, x=plot.frame[0].get_x(): c.set_x(x)  # stays centred as it grows
             value.resume_updating()
             self.views.append(view), self.counters.append(counter)
-        self.record_outcomes()
         self.play(FadeIn(self.heading(self.title)))
+        self.wait_until("Here")
         self.play(LaggedStart(*(FadeIn(Group(p, l)) for p, l in zip(self.plots, labels)), lag_ratio=0.25), run_time=2)
+        self.wait_until("start")
         self.play(*(GrowFromCenter(v) for v in self.views), *(FadeIn(c) for c in self.counters))
 
     def layout_maps(self) -> tuple[list[SurfacePlot], list[MathTex]]:
@@ -781,7 +823,8 @@ class LearningRatesScene(DescentScene):
             piece.shift(DOWN * max(0.0, (top - bottom - used) / 2))
         return plots, labels
 
-    @beat("At the start the gradient is the same on every map; eta alone sets how far the first step goes.")
+    @beat("At the start, every map has the same ^gradient, pointing uphill. ^Turned around and multiplied by eta, "
+          "it becomes the first step: eta alone decides how far it goes.")
     def scale_first_step(self) -> None:
         th = self.theme
         arrows, steps = VGroup(), VGroup()
@@ -799,19 +842,23 @@ class LearningRatesScene(DescentScene):
         if not len(arrows):
             self.wait(1)
             return
+        self.wait_until("gradient")
         self.play(*(GrowArrow(a) for a in arrows))
+        self.wait_until("Turned")
         self.play(*(Rotate(a, PI, about_point=a.get_start()) for a in arrows), run_time=0.7)
         self.play(*(Transform(a, s) for a, s in zip(arrows, steps)), run_time=1)
         self.wait(0.5)
         self.steps_shown = arrows
 
-    @beat("Now all {rates_shown} runs, step by step, at once.")
+    @beat("Now all {rates_shown} runs at once, step by step. A learning rate that is too small crawls: many steps, "
+          "little progress. A good one walks steadily down. One that is too large overshoots the valley at every "
+          "step, so the point zigzags, or flies off altogether.")
     def compare_rates(self) -> None:
         longest = max(t.steps for t in self.trajs)
         fade = [FadeOut(self.steps_shown, run_time=0.5)] if getattr(self, "steps_shown", None) else []
         self.replay(self.clock, longest, *fade, run_time=self.race_seconds(longest))
 
-    @beat("{summary}.")
+    @beat("{verdicts_said} So: too small is slow, too large is unstable, and a good rate lies in between.")
     def judge_rates(self) -> None:
         th = self.theme
         captions = VGroup()
@@ -843,14 +890,16 @@ class OptimizersScene(DescentScene):
         self.trajs = [descend(self.f, p.start, p.lr, p.steps, name) for name in self.names]
         self.colors = RACE_COLORS[self.theme.name]
         self.notes_shown = {n: OPTIMIZER_NOTES.get(n, n).format(**OPTIMIZERS[n][1]) for n in self.names}
+        self.judge_runs()
 
-    @beat("{names}: the same start, the same learning rate {lr:g}, {steps} steps each.")
-    def line_up_optimizers(self) -> None:
+    def judge_runs(self) -> None:
+        """The map, and each run judged on it (its lowest value is the yardstick), before the first beat
+        says what the race is."""
         th, p = self.theme, self.params
         top, bottom = self.content_area()
         left = -config.frame_width / 2 + th.margin
-        self.plot, extent = self.fitted_plot(self.f, width=6.4, height=top - bottom, labels=True)
-        self.place(self.plot, extent, np.array([left, top, 0]), UL)
+        self.plot, self.extent = self.fitted_plot(self.f, width=6.4, height=top - bottom, labels=True)
+        self.place(self.plot, self.extent, np.array([left, top, 0]), UL)
         floor = float(np.nanmin(self.plot.surface.z))
         self.outcomes = [judge(t, plot_box(self.plot), floor) for t in self.trajs]
         # A winner must have finished and gone downhill; otherwise no row is highlighted.
@@ -860,10 +909,17 @@ class OptimizersScene(DescentScene):
         self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), lr=p.lr,
                     steps=p.steps, names=", ".join(self.names), notes=self.notes_shown,
                     best=self.names[self.best] if self.best is not None else "none, no run went downhill",
-                    summary=summary,
+                    summary=summary, names_said=said_list(self.names),
+                    finals_said=said_list([f"{n} {said_outcome(o)}" for n, o in zip(self.names, self.outcomes)], "; "),
                     finals={n: {"final_value": o.final_value, "verdict": o.verdict, "steps": o.steps,
                                 "diverged": t.diverged, "final_point": t.points[-1].tolist(), "values": t.values.tolist()}
                             for n, o, t in zip(self.names, self.outcomes, self.trajs)})
+
+    @beat("A race: {names_said} start from the same point, with the same learning rate {lr:g}, for {steps} steps "
+          "each. ^Each has its own colour, and the legend says in a line how it turns gradients into steps.")
+    def line_up_optimizers(self) -> None:
+        th, p, extent = self.theme, self.params, self.extent
+        top, bottom = self.content_area()
         self.clock = ValueTracker(0)
         self.views = [TrajectoryView(self.plot, t, self.colors[i % len(self.colors)], self.clock, th, dot_radius=0.08)
                       for i, t in enumerate(self.trajs)]
@@ -878,6 +934,7 @@ class OptimizersScene(DescentScene):
         self.play(FadeIn(self.heading(self.title)), FadeIn(self.plot), FadeIn(extent[1]), FadeIn(self.header))
         self.play(*(GrowFromCenter(v.dot) for v in self.views))
         self.add(*self.views)
+        self.wait_until("Each")
         self.play(LaggedStart(*(FadeIn(row, shift=LEFT * 0.2) for row in self.legend), lag_ratio=0.3), run_time=2)
 
     def build_legend(self, left: float, top: float, bottom: float) -> VGroup:
@@ -914,12 +971,13 @@ class OptimizersScene(DescentScene):
             r[1][1].resume_updating()  # the live f
         return rows
 
-    @beat("Off they go, all at once.")
+    @beat("Off they go, all at once, and they all see the same local gradients; what differs is how each one turns "
+          "them into a step. Watch which paths head straight down, and which overshoot.")
     def race(self) -> None:
         longest = max(t.steps for t in self.trajs)
         self.replay(self.clock, longest, run_time=self.race_seconds(longest))
 
-    @beat("After {steps} steps: {summary}. Lowest here: {best}.")
+    @beat("After {steps} steps, {finals_said}. ^Lowest of all: {best}.")
     def compare_finals(self) -> None:
         th = self.theme
         verdicts = VGroup(*(self.text(o.verdict, size=th.small_size, color=th.text).move_to(row[2], aligned_edge=LEFT)
@@ -929,6 +987,7 @@ class OptimizersScene(DescentScene):
         self.play(LaggedStart(*(FadeTransform(row[2], v) for row, v in zip(self.legend, verdicts)), lag_ratio=0.25))
         if self.best is None:
             return
+        self.wait_until("Lowest")
         winner = SurroundingRectangle(VGroup(self.legend[self.best][:2], verdicts[self.best]), color=th.highlight,
                                       buff=0.12, corner_radius=0.08)
         self.play(Create(winner), Flash(self.views[self.best].dot.get_center(), color=th.highlight, line_length=0.25,

@@ -40,6 +40,7 @@ PROBE_ARROW = 1.2  # screen length of the probe's longest arrow
 GRID_ARROW = 0.5  # screen length of the grid's longest arrow, at most
 FLAT_SHARE = 0.1  # |grad| under this fraction of the steepest on the way out counts as flat
 PROBE_STEEPEST = 2.0  # the probe stays where |grad| is at most this times the grid's largest
+STOP_LEADS = ("Here", "Further out")  # how the narration opens the first and the second stop's sentence
 
 
 @dataclass(frozen=True)
@@ -204,38 +205,73 @@ class GradientFieldScene(LectureScene):
                     grad_max=float(finite.max()) if finite.size else 0.0,
                     arrow_exponent=self.scale.exponent)
         self.record(scale_sentence=self.scale_sentence())
+        self.lay_out()  # the first beat already says the colour bar's range
+        self.tell_the_walk()
 
     def scale_sentence(self) -> str:
         if self.scale.proportional:
-            return "Each arrow's length is proportional to the gradient's size."
-        return (f"The gradient sizes here span {spoken(self.values['grad_min'])} to {spoken(self.values['grad_max'])}, "
-                f"so arrow lengths grow as |grad| to the power {self.scale.exponent:g}, not in proportion.")
+            return "Its length is proportional to the gradient's size: a long arrow means steep ground."
+        root = {0.5: "square root", 0.25: "fourth root"}.get(self.scale.exponent, f"power {self.scale.exponent:g}")
+        return (f"The gradient sizes here range from {spoken(self.values['grad_min'])} to {spoken(self.values['grad_max'])}, "
+                f"so to keep the small ones visible, an arrow's length grows as the {root} of the size, not in proportion.")
+
+    def tell_the_walk(self) -> None:
+        """What the probe's walk will show, in words, before it walks: a beat's narration is filled in as the
+        beat starts. `probe_story` (alt text) reads the stops out; `probe_said` is the narration, its marked
+        words (^steepest, ^flat, ^ring) being where `move_probe` waits."""
+        if self.path is None:
+            story = "Here h is undefined all along the probe's path, so there is nothing to read."
+            self.record(probe_story=story, probe_said=story,
+                        ring_story="h is undefined round the ring, so the probe rests here.")
+            return
+        self.record(probe_start=self.path.values(0))
+        self.record(probe_story=" ".join(self.remember_stop(i, kind) for i, kind in self.stops))
+        said = [self.say_stop(i, kind, lead) for (i, kind), lead in zip(self.stops, STOP_LEADS)]
+        # Where the walk out ends (move_probe walks to each stop, then on to the ring's first sample).
+        ring_from = max(self.path.ring_start, *(i for i, _ in self.stops))
+        if ring_from < len(self.path) - 1:
+            said.append("Next, it turns onto a ^ring.")
+            ring_story = (("All the way round" if self.path.closed else "Along the ring, as far as h is defined") +
+                          ", the arrow turns to keep pointing uphill, straight across the contour lines. Wherever the "
+                          "probe stands, its gradient shows the steepest way up from there.")
+        else:
+            ring_story = "h is undefined round the ring, so the probe rests here."
+        self.record(probe_said=" ".join(said), ring_story=ring_story)
+
+    def say_stop(self, i: int, kind: str, lead: str) -> str:
+        """A stop of the walk as the narrator says it: `move_probe` walks on at its first word and shows the
+        stop's note at its kind word, both marked."""
+        v = self.path.values(i)
+        if kind == "flat":
+            return (f"^{lead}, where z is {v['z']:.2f}, the surface is ^flat: the length drops to {v['norm']:.2f}, "
+                    "and the arrow nearly vanishes.")
+        return f"^{lead}, the climb is at its ^steepest: the length reads {v['norm']:.2f}, the longest arrow on the way out."
 
     # --- beats -----------------------------------------------------------------------------------
-    @beat("This is z = h(x, y) = {function_text}, coloured by height with twenty contour levels; "
-          "the colour bar reads the height, from {z_min:.2f} to {z_max:.2f}.")
+    @beat("We start with a landscape: a function of two variables, h of x and y, coloured by its height z. "
+          "Its ^formula is {function_text}; the bar beside it reads heights from {z_min:.2f} to {z_max:.2f}."
+          "{undefined_said}")
     def show_surface(self) -> None:
-        self.lay_out()
         self.play(FadeIn(self.heading(self.title)), FadeIn(self.plot.heatmap), Create(self.plot.frame),
                   FadeIn(self.plot_labels), run_time=1.5)
+        self.wait_until("formula")
         self.play(FadeIn(self.bar, shift=LEFT * 0.2), Write(self.formula), run_time=1.5)
         if self.undefined_note is not None:
             self.play(FadeIn(self.undefined_note))
 
-    @beat("At each of the {grid_cols} by {grid_rows} grid points sits the gradient, an arrow pointing where h "
-          "rises fastest. {scale_sentence}")
+    @beat("On a grid of {grid_cols} by {grid_rows} points, each arrow is the gradient: the two partial derivatives "
+          "of z. It points where h increases the most, the direction of steepest ascent. {scale_sentence}")
     def add_gradient_arrows(self) -> None:
         centre = self.plot.point(*(sum(r) / 2 for r in (self.params.x_range, self.params.y_range)))
         ripple = sorted(self.arrows, key=lambda a: np.linalg.norm(a.get_start() - centre))
         growing = [LaggedStart(*(GrowArrow(a) for a in ripple), lag_ratio=0.02, run_time=2.5)] if ripple else []
         self.play(*growing, FadeIn(self.legend, shift=UP * 0.1))
 
-    @beat("A probe walks out from near the centre to a ring; its arrow, drawn larger than the grid's, "
-          "always points uphill. {probe_story}")
+    @beat("Now a ^probe walks out from near the centre. Its arrow, drawn larger than the grid's, always points "
+          "uphill. {probe_said}")
     def move_probe(self) -> None:
         self.note, self.probe = None, VGroup()
         if self.path is None:
-            self.record(probe_story="Here h is undefined all along the probe's path, so there is nothing to read.")
             self.readout_rows = self.formula
             self.show_note("h is undefined along the probe's path")
             return
@@ -248,27 +284,28 @@ class GradientFieldScene(LectureScene):
         arrow = always_redraw(lambda: gradient_arrow(starts[at()], ends[at()], arrow_color, stroke_width=6))
         self.readout_rows = self.readout(at)
         first_dot, first_arrow = dot.copy().clear_updaters(), arrow.copy().clear_updaters()
+        self.wait_until("probe")
         self.play(self.arrows.animate.set_opacity(0.3), FadeIn(first_dot, scale=2), GrowArrow(first_arrow),
                   FadeIn(self.readout_rows), run_time=1.2)
         self.remove(first_dot, first_arrow)
         trail = TracedPath(dot.get_center, stroke_color=dot_color, stroke_width=2, stroke_opacity=0.6)
         self.add(trail, arrow, dot)
-        self.record(probe_start=self.path.values(0))
-        story = []
-        for stop, kind in self.stops:
+        for (stop, kind), lead in zip(self.stops, STOP_LEADS):
+            self.wait_until(lead.split()[0])
             self.walk(index, stop)
+            self.wait_until({"steep": "steepest", "flat": "flat"}[kind])
             self.show_note(self.stop_note(kind))
             self.play(Flash(dot.get_center(), color=self.theme.highlight, line_length=0.15, flash_radius=0.22))
             self.wait(1.2)
-            story.append(self.remember_stop(stop, kind))
         self.walk(index, max(self.path.ring_start, at()))
         trail.clear_updaters()  # the ring is drawn whole instead, so every lap looks the same
         self.probe = VGroup(trail, dot, arrow, self.readout_rows)
-        self.record(probe_story=" ".join(story), probe_end=self.path.values(at()))
+        self.record(probe_end=self.path.values(at()))
         if at() < len(self.path) - 1:
             ring = self.ring_curve(at())
             self.probe.add(ring)
             self.add(ring).bring_to_front(arrow, dot)
+            self.wait_until("ring")
             self.play(Create(ring), run_time=1.0)
             self.show_note("around the ring: always uphill")
             self.probe.add(self.note)  # stays for every lap; leaves with the probe
@@ -278,15 +315,15 @@ class GradientFieldScene(LectureScene):
     def circle_the_ring(self) -> None:
         last = len(self.path) - 1 if self.path is not None else 0
         if self.path is None or self.probe_index.get_value() >= last:
-            self.record(ring_story="h is undefined round the ring, so the probe rests here.")
             return
-        self.record(ring_story="Around the ring the arrow turns to keep pointing uphill, across the contour lines.",
-                    probe_end=self.path.values(last))
+        self.record(probe_end=self.path.values(last))
         self.walk(self.probe_index, last, speed=RING_SPEED, rate_func=linear)
         if self.path.closed:  # the last sample is the first sample of the ring: start the next lap there
             self.probe_index.set_value(self.path.ring_start)
 
-    @beat("Gradient vectors only see their local values, not the whole landscape; their length is the steepness.")
+    @beat("So what does a gradient really know? Only its ^local values, not the whole landscape: it cannot see where the "
+          "lowest valley is. And its ^length is the steepness, so near a plateau, a minimum or a maximum, the "
+          "arrows shrink.")
     def state_the_lesson(self) -> None:
         lesson = VGroup(
             self.wrapped("Gradient vectors only see their local values, not the whole landscape.", self.column_width,
@@ -296,7 +333,9 @@ class GradientFieldScene(LectureScene):
         lesson.next_to(self.formula, DOWN, buff=0.7, aligned_edge=LEFT)
         leaving = [m.clear_updaters() for m in (*self.probe, *([self.note] if self.note else []))]
         self.play(*(FadeOut(m) for m in leaving), self.arrows.animate.set_opacity(1))
+        self.wait_until("local")
         self.play(FadeIn(lesson[0], shift=UP * 0.2))
+        self.wait_until("length")
         self.play(FadeIn(lesson[1], shift=UP * 0.2))
 
     # --- layout ----------------------------------------------------------------------------------
@@ -337,9 +376,11 @@ class GradientFieldScene(LectureScene):
     def undefined_region_note(self) -> Mobject | None:
         """A small note when h is undefined somewhere on the plot (those points are left blank)."""
         share = float(self.plot.surface.mask.mean())
-        self.record(undefined_percent=100 * share, undefined_arrows=int(self.field.mask.sum()))
+        self.record(undefined_percent=100 * share, undefined_arrows=int(self.field.mask.sum()), undefined_said="")
         if share == 0 and not self.field.warning:
             return None
+        self.record(undefined_said=" Where the map is left blank, h is undefined." if share > 0 else
+                    " At a few grid points h is undefined, so they get no arrow.")
         return self.wrapped(f"h is undefined on {100 * share:.0f}% of the plot and at "
                             f"{int(self.field.mask.sum())} arrow points: left blank", self.column_width,
                             size=self.theme.small_size, color=self.theme.muted, align="left")
@@ -499,8 +540,9 @@ class ChainRuleScene(LectureScene):
                     largest_difference=max(abs(a - b) for a, b in zip(analytic, autograd)))
 
     # --- beats -----------------------------------------------------------------------------------
-    @beat("The chain rule: to differentiate F(x) = g(h(x)), take the outer derivative at the inner value and "
-          "multiply by the inner derivative. In Leibniz's notation, dF/dx = dg/dh times dh/dx.")
+    @beat("To compute a gradient by hand, we use the chain rule. For a composite function, F of x equals g of h "
+          "of x, the ^derivative is the ^outer derivative, taken at the inner value, times the inner derivative. "
+          "With ^fractions: dF/dx = dg/dh times dh/dx.")
     def state_the_chain_rule(self) -> None:
         composite = self.equation("F(x)", "=", ("g", OUTER), "(", ("h(x)", INNER), ")", size=RULE_SIZE)
         derivative = self.equation("F'(x)", "=", ("g'", OUTER), "(", ("h(x)", INNER), ")",
@@ -510,18 +552,21 @@ class ChainRuleScene(LectureScene):
         composite.move_to(UP * 1.0)
         self.play(FadeIn(self.heading(self.title)), Write(composite))
         derivative.move_to(composite)
+        self.wait_until("derivative")
         self.morph(composite, derivative, key_map={"F(x)": "F'(x)", "g": "g'"})
         t = self.theme
         roles = VGroup(self.text("outer", size=t.label_size, color=t.highlight).next_to(derivative[2:6], DOWN, 0.2),
                        self.text("inner", size=t.label_size, color=t.forward).next_to(derivative[6], DOWN, 0.2))
+        self.wait_until("outer")
         self.play(FadeIn(roles, shift=UP * 0.1))
         leibniz.next_to(roles, DOWN, buff=0.6).set_x(derivative.get_x())
+        self.wait_until("fractions")
         self.morph(derivative.copy(), leibniz,
                    key_map={"F'(x)": r"\frac{dF}{dx}", "g'": r"\frac{dg}{dh}", "h'(x)": r"\frac{dh}{dx}"})
         self.rule = VGroup(derivative, roles, leibniz)
 
-    @beat("Our h is such a composite: z = f(g(x, y)), with the outer function f(u) = sin u and the inner "
-          "function g(x, y) = x squared plus y squared.")
+    @beat("Now the notebook's function: z is the sine of x squared plus y squared. It is a ^composite: the outer "
+          "function f is the sine, and the inner function g is x squared plus y squared.")
     def decompose_h(self) -> None:
         h = self.equation("z", "=", (r"\sin", OUTER), "(", ("x^2 + y^2", INNER), ")")
         composite = self.equation("z", "=", ("f", OUTER), "(", ("g(x, y)", INNER), ")")
@@ -534,20 +579,24 @@ class ChainRuleScene(LectureScene):
         h.move_to(composite, LEFT)
         self.play(FadeOut(self.rule[:2]), ReplacementTransform(self.rule[2], reminder))
         self.play(Write(h))
+        self.wait_until("composite")
         self.play(TransformMatchingTex(h, composite), TransformFromCopy(h[2], outer[2]),
                   TransformFromCopy(h[4], inner[2]), FadeIn(VGroup(outer[:2], outer[3], inner[:2])), run_time=1.8)
 
-    @beat("For x: dz/dx is df/dg times dg/dx. The outer derivative is cos, taken at the inner value g(x, y); "
-          "the inner derivative is 2x. So dz/dx = cos(x squared plus y squared) times 2x.")
+    @beat("For x, the chain rule says: dz/dx is df/dg times dg/dx. The ^outer derivative is the cosine, taken at "
+          "the inner value; the inner derivative is two x. ^Writing g out: the cosine of x squared plus y squared, "
+          "times two x.")
     def differentiate_x(self) -> None:
-        self.dz_dx = self.derive("x", ROWS["x"])
+        self.dz_dx = self.derive("x", ROWS["x"], marks=("outer", "Writing"))
 
-    @beat("The same steps for y give dz/dy = cos(x squared plus y squared) times 2y: together, the gradient vector.")
+    @beat("For y, the same two steps: ^again the cosine for the outer function, and two y for the inner one. ^So "
+          "dz/dy is the cosine of x squared plus y squared, times two y. Together, these two are the gradient vector.")
     def differentiate_y(self) -> None:
-        self.dz_dy = self.derive("y", ROWS["y"], run_time=0.9)
+        self.dz_dy = self.derive("y", ROWS["y"], run_time=0.9, marks=("again", "So"))
 
-    @beat("At (x, y) = ({point_x:.2f}, {point_y:.2f}) the formulas give {analytic_dx:.4f} and {analytic_dy:.4f}; "
-          "PyTorch's autograd gives {autograd_dx:.4f} and {autograd_dy:.4f}: the same numbers.")
+    @beat("Let's check at one point: x is {point_x:.2f}, y is {point_y:.2f}. Our ^formulas give {analytic_dx:.3g} "
+          "and {analytic_dy:.3g}. ^Autograd, PyTorch's automatic differentiation, gives {autograd_dx:.3g} and "
+          "{autograd_dy:.3g}: the ^same numbers.")
     def compare_with_autograd(self) -> None:
         v, t = self.values, self.theme
         point = self.math(rf"\text{{at }} (x, y) = ({v['point_x']:.2f},\ {v['point_y']:.2f})",
@@ -560,9 +609,12 @@ class ChainRuleScene(LectureScene):
         checks = VGroup(*(self.math(r"\checkmark", color=t.forward).next_to(columns[1][i], RIGHT, buff=0.35)
                           for i in (1, 2)))
         self.play(FadeIn(point), FadeIn(columns[0][0]))
+        self.wait_until("formulas")
         self.play(*(TransformFromCopy(line[2:], columns[0][i + 1]) for i, line in enumerate((self.dz_dx, self.dz_dy))),
                   run_time=1.2)
+        self.wait_until("Autograd")
         self.play(FadeIn(columns[1][0]), *(FadeIn(n, shift=LEFT * 0.3) for n in columns[1][1:]))
+        self.wait_until("same")
         self.play(LaggedStart(*(FadeIn(c, scale=1.5) for c in checks), lag_ratio=0.3),
                   *(Indicate(n, color=t.gradient, scale_factor=1.1) for col in columns for n in col[1:]))
 
@@ -591,8 +643,9 @@ class ChainRuleScene(LectureScene):
         self.remove(source, *source, *target)
         self.add(target)
 
-    def derive(self, var: str, y: float, run_time: float = 1.4) -> MathTex:
-        """In place, one step at a time: the chain rule, each factor's derivative, then g written out."""
+    def derive(self, var: str, y: float, run_time: float = 1.4, marks: tuple[str, str] | None = None) -> MathTex:
+        """In place, one step at a time: the chain rule, each factor's derivative, then g written out; each
+        step after the first starts on its word of the narration (`marks`)."""
         lhs = (rf"\frac{{\partial z}}{{\partial {var}}}", "gradient")
         outer, inner = r"\frac{\partial f}{\partial g}", rf"\frac{{\partial g}}{{\partial {var}}}"
         steps = [self.equation(lhs, "=", (outer, OUTER), (inner, INNER)),
@@ -603,8 +656,10 @@ class ChainRuleScene(LectureScene):
         for step in steps:
             step.move_to(np.array([self.left, y, 0]), LEFT)
         self.play(Write(steps[0]), run_time=run_time)
-        for before, after, key_map in zip(steps, steps[1:], keys):
+        for before, after, key_map, mark in zip(steps, steps[1:], keys, marks or (None, None)):
             self.wait(0.5)
+            if mark:
+                self.wait_until(mark)
             self.morph(before, after, key_map=key_map, run_time=run_time)
         return steps[-1]
 

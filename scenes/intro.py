@@ -22,7 +22,8 @@ class TitleScene(LectureScene):
         self.show_title()
         self.show_outline()
 
-    @beat("Lecture 3: feedforward neural networks and backpropagation, part one.")
+    @beat("Welcome to lecture three: feedforward neural networks and backpropagation, part one. "
+          "Learning means making a loss smaller, and gradients tell us how.")
     def show_title(self) -> None:
         kicker = self.text("Lecture 3", size=self.theme.label_size, color=self.theme.muted)
         name = self.text("Feedforward Neural Networks", size=52)
@@ -32,7 +33,9 @@ class TitleScene(LectureScene):
         self.play(FadeIn(kicker, shift=DOWN * 0.2), Write(name), run_time=1.5)
         self.play(FadeIn(rule), FadeIn(sub, shift=UP * 0.2))
 
-    @beat("Today: gradient vectors, gradient descent, and how PyTorch's autograd builds a graph forward and runs the chain rule backward.")
+    @beat("Here is the plan: ^first, gradient vectors, which point towards steepest ascent. Then gradient descent, "
+          "which steps against them. Then PyTorch's autograd: how it builds the graph as the code runs, "
+          "and how .backward() applies the chain rule.")
     def show_outline(self) -> None:
         roles = (self.theme.gradient, self.theme.learnable, self.theme.forward, self.theme.gradient)
         rows = VGroup()
@@ -46,4 +49,5 @@ class TitleScene(LectureScene):
             row[1].align_to(rows[0][1], LEFT)
         heading = self.heading("Outline")
         self.play(FadeOut(self.card, shift=UP * 0.5), FadeIn(heading))
+        self.wait_until("first")
         self.play(LaggedStart(*(FadeIn(r, shift=RIGHT * 0.3) for r in rows), lag_ratio=0.35), run_time=2.5)
