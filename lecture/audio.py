@@ -19,6 +19,7 @@ PEAK_CEILING = 10 ** (-2.0 / 20)  # a dB under the -1 dBFS limit: AAC overshoots
 FADE_SECONDS = 0.005
 SILENCE_DB = -45.0  # below this (relative to the loudest sample) counts as silence at the edges
 CODECS = {".mp4": "aac", ".mov": "aac", ".webm": "libopus"}
+BIT_RATE = 96000  # mono speech
 
 
 class AudioError(ValueError):
@@ -137,7 +138,7 @@ def with_audio(video: Path, track: np.ndarray, target: Path) -> Path:
         picture = source.streams.video[0]
         video_out = out.add_stream_from_template(picture)
         sound = out.add_stream(codec, rate=RATE, layout="mono")
-        sound.bit_rate = 96000
+        sound.bit_rate = BIT_RATE
         packets = encoded(sound, track)
         for packet in source.demux(picture):
             if packet.dts is None:

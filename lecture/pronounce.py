@@ -7,6 +7,7 @@ the voice is given `spoken(text)` ("d loss by d w equals minus fourteen"). Chang
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 
@@ -73,7 +74,7 @@ TABLE: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((re.compile(pattern), said) for pattern, said in TABLE)
 NUMBER = re.compile(r"(?<![\w.])(-?)(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?![\w])")
-VERSION = hashlib.sha256(repr((TABLE, "numbers-1")).encode()).hexdigest()[:12]
+VERSION = hashlib.sha256(repr((TABLE, "numbers-2")).encode()).hexdigest()[:12]
 
 ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
         "sixteen seventeen eighteen nineteen").split()
@@ -104,16 +105,20 @@ def year_words(n: int) -> str:
 
 
 def rounded_for_speech(text: str) -> str:
-    """Digits a listener can hold: at most three significant digits after the point ('0.41997' -> '0.42')."""
+    """Digits a listener can hold: three significant digits, two below 0.01 ('0.41997' -> '0.42',
+    '0.000831' -> '0.00083'); whole numbers keep theirs."""
     if "." not in text or "e" in text.lower():
         return text
-    whole, decimals = text.split(".")
-    significant = len((whole.lstrip("0") + decimals).lstrip("0"))
-    if significant <= 4:
-        return text
     value = float(text)
-    rounded = f"{value:.3g}"
-    return rounded if "e" not in rounded else text
+    keep = 2 if 0 < abs(value) < 0.01 else 3
+    whole, decimals = text.split(".")
+    if len((whole.lstrip("0") + decimals).lstrip("0").rstrip("0")) <= keep:
+        return text
+    rounded = f"{value:.{keep}g}"
+    if "e" in rounded:  # '%g' writes 0.00083 as 8.3e-04 and 1234.5 as 1.23e+03
+        places = keep - 1 - math.floor(math.log10(abs(value)))
+        rounded = f"{value:.{places}f}" if places > 0 else str(round(value))
+    return rounded if "." in rounded or abs(value) >= 1 else text
 
 
 def number_words(sign: str, digits: str) -> str:
@@ -124,6 +129,7 @@ def number_words(sign: str, digits: str) -> str:
         power = int(exponent)
         return (prefix + number_words("", mantissa) + " times ten to the " +
                 ("minus " if power < 0 else "") + integer_words(abs(power)))
+    written_whole = "." not in digits  # only a number written whole can be a year
     digits = rounded_for_speech(digits)
     if "." in digits:
         whole, decimals = digits.split(".")
@@ -133,7 +139,7 @@ def number_words(sign: str, digits: str) -> str:
             return prefix + head
         return prefix + head + " point " + " ".join(ONES[int(d)] for d in decimals)
     n = int(digits)
-    if not sign and 1100 <= n <= 1999:
+    if written_whole and not sign and 1100 <= n <= 1999:
         return year_words(n)
     return prefix + integer_words(n)
 

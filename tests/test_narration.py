@@ -80,6 +80,8 @@ def dominant_frequency(samples: np.ndarray) -> float:
     ("0.5 and 0.0025", "zero point five and zero point zero zero two five"),
     ("In 1847, Cauchy", "In eighteen forty-seven, Cauchy"),
     ("prediction 0.41997434", "prediction zero point four two"),
+    ("f is 0.000831", "f is zero point zero zero zero eight three"),
+    ("1234.5678 steps", "one thousand two hundred and thirty-five steps"),
     ("tanh(w*x + b)", "tanch of w times x plus b"),
     ("grad_fn is TanhBackward0", "grad F N is tanch Backward zero"),
     ("sin(x**2 + y**2)", "sine of x squared plus y squared"),
