@@ -3,16 +3,29 @@
 Each render runs in a process of its own (manim's config is one global), forked from a server that
 has already imported manim and torch, longest scene first. A single still for `lecture preview` is
 rendered in the CLI's own process instead: starting a second one would cost more than the render.
+
+Stopping: `stop_renders` (the CLI calls it on SIGTERM, SIGHUP and SIGINT) stops every render this
+process started, and they publish nothing afterwards; a render process also stops by itself when
+this process ends, however it ends (see `lecture.worker.stop_with`). The fork server and the
+resource tracker run with their standard streams on /dev/null: they must not hold the pipes of
+whoever started `lecture` after it has gone.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
+import signal
+import sys
+import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -106,23 +119,102 @@ def up_to_date(job: Job) -> list[str] | None:
     return [str(f) for f in files + [sidecar]]
 
 
-def run_forked(job: Job, cache_dir: Path, pool: ProcessPoolExecutor, encoder_threads: int = 0) -> Outcome:
-    """One render in a process forked from the pool's server, its output in the scene's render.log."""
-    from concurrent.futures.process import BrokenProcessPool
+_stopping = threading.Event()
+_running: dict = {}  # render processes started and not yet ended: their output folders
+_running_lock = threading.Lock()
 
-    from lecture import worker
 
+def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0) -> Outcome:
+    """One render in a process forked from the render server, its output in the scene's render.log."""
     started = time.perf_counter()
     log = cache_dir / job.scene / "render.log"
     log.parent.mkdir(parents=True, exist_ok=True)
+    context = forkserver_context()
+    server_running()
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=render_child, name=f"render {job.scene}",
+                              args=(send, job.payload(cache_dir, encoder_threads), str(log), os.getpid()))
+    with _running_lock:
+        if _stopping.is_set():
+            return Outcome(job, False, 0.0, error="stopped before it started")
+        process.start()
+        _running[process] = job.out_dir
+    send.close()
     try:
-        files = pool.submit(worker.render_forked, job.payload(cache_dir, encoder_threads), str(log)).result()
-    except BrokenProcessPool:
-        files = None
-    if files is not None:
-        return Outcome(job, True, time.perf_counter() - started, files)
-    text = log.read_text(errors="replace") if log.exists() else ""
-    return failed(job, started, cache_dir, text or "the render process died")
+        result = receive.recv()
+    except (EOFError, OSError):  # the process ended without a word: killed
+        result = None
+    finally:
+        receive.close()
+        process.join()
+        with _running_lock:
+            _running.pop(process, None)
+    if result is not None and "files" in result:
+        return Outcome(job, True, time.perf_counter() - started, result["files"])
+    if result is not None:
+        return failed(job, started, cache_dir, result.get("detail", ""), result["error"])
+    text = ""
+    with contextlib.suppress(OSError):
+        text = log.read_text(errors="replace")
+    return failed(job, started, cache_dir, text, process_end(process.exitcode))
+
+
+def render_child(send, payload: dict, log: str, caller: int) -> None:
+    """In the render process: render, and send back what `lecture.worker.render_forked` returns."""
+    from lecture import worker
+
+    send.send(worker.render_forked(payload, log, caller))
+    send.close()
+
+
+def process_end(code: int | None) -> str:
+    """Why a render process ended without a result, in words."""
+    if code is not None and code < 0 or code is not None and code > 128:
+        name = signal.Signals(-code if code < 0 else code - 128).name
+        if name == "SIGKILL":
+            return "the render process was killed (SIGKILL: by hand, or by the kernel when memory ran out)"
+        return f"the render process was stopped by {name}"
+    return f"the render process ended without finishing (exit status {code})"
+
+
+def stop_renders(grace: float = 1.0) -> None:
+    """Stop every render this process started, and start no more: SIGTERM (the render removes its
+    temporary files and exits), SIGKILL after `grace` seconds; then remove what a killed one left."""
+    _stopping.set()
+    with _running_lock:
+        processes = dict(_running)
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.exitcode is None:
+                process.kill()
+                process.join(0.5)
+    for process, out_dir in processes.items():
+        remove_temporaries(process, out_dir)
+    stop_render_server()
+
+
+def stop_render_server() -> None:
+    """End the fork server now: on its own it ends when this process does, after a second or two of
+    unloading torch and manim."""
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def remove_temporaries(process, out_dir: Path) -> None:
+    """The temporary files a killed render left in its output folder (named by `lecture.files.temporary_prefix`)."""
+    if process.pid is not None and process.exitcode is not None:
+        with contextlib.suppress(OSError):
+            for path in out_dir.glob(f".*.{process.pid}.*.part"):
+                path.unlink(missing_ok=True)
 
 
 def run_here(job: Job, cache_dir: Path) -> Outcome:
@@ -138,22 +230,49 @@ def run_here(job: Job, cache_dir: Path) -> Outcome:
         return Outcome(job, True, 0.0, cached, cached=True)
     try:
         files = worker.render(job.payload(cache_dir))["files"]
-    except Exception:  # noqa: BLE001 - any failure of the scene is reported with its log
-        return failed(job, started, cache_dir, traceback.format_exc())
+    except Exception as err:  # noqa: BLE001 - any failure of the scene is reported with its log
+        return failed(job, started, cache_dir, traceback.format_exc(), cause_in_words(err))
     return Outcome(job, True, time.perf_counter() - started, files)
 
 
-def failed(job: Job, started: float, cache_dir: Path, output: str) -> Outcome:
-    log = cache_dir / job.scene / "last-error.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(output)
-    return Outcome(job, False, time.perf_counter() - started, error=f"{last_error_line(output)} (full log: {log})")
+def failed(job: Job, started: float, cache_dir: Path, output: str, cause: str = "") -> Outcome:
+    """A failed render's outcome: one line, the cause in words and where the whole log is. The log goes
+    to the scene's cache folder, or, when that cannot be written (a full disk), to the system's
+    temporary folder."""
+    cause = cause or last_error_line(output)
+    where = f"full log: {cache_dir / job.scene / 'last-error.log'}"
+    for log in (cache_dir / job.scene / "last-error.log", Path(tempfile.gettempdir()) / "lecture" / f"{job.scene}-last-error.log"):
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(output)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                log.unlink()
+            where = f"no log: it could not be written ({os.strerror(err.errno).lower() if err.errno else err})"
+            continue
+        where = f"full log: {log}"
+        break
+    return Outcome(job, False, time.perf_counter() - started, error=f"{cause} ({where})")
 
 
-def render_pool(workers: int) -> ProcessPoolExecutor:
-    """At most `workers` render processes, each used once, forked from a server that preloaded PRELOAD:
-    separate processes (manim's config is one global) without paying the imports in each."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=forkserver_context(), max_tasks_per_child=1)
+def cause_in_words(err: BaseException) -> str:
+    """What went wrong in a render, in one line: an operating system error in its words ("no space left
+    on device") with the file, a missing LaTeX as what to do, anything else as its type and message."""
+    for e in (err, err.__cause__):
+        if isinstance(e, OSError) and e.errno:
+            name = e.filename if isinstance(e.filename, str) else ""
+            if e.errno == errno.ENOENT and name and os.sep not in name and ("tex" in name or name == "dvisvgm"):
+                return f"{name} is not installed or not on PATH (LaTeX); run `lecture doctor` to see what to install"
+            words = os.strerror(e.errno).lower()
+            return f"{words} ({name})" if name else words
+    if isinstance(err, MemoryError):
+        return "out of memory"
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    if "latex error" in text.lower() or "dvisvgm" in text.lower():
+        return f"LaTeX failed ({text[:200]}); the LaTeX log is named in the full log"
+    if len(text) > 200:
+        text = text[:200] + "..."
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def start_render_server() -> None:
@@ -161,7 +280,38 @@ def start_render_server() -> None:
     own process while this one gets on (checking the options loads torch here too: on 2 cores, the
     renders start about 2.5 s sooner)."""
     forkserver_context()
-    multiprocessing.forkserver.ensure_running()
+    server_running()
+
+
+def server_running() -> None:
+    """The fork server and multiprocessing's resource tracker, started (once) with their standard streams
+    on /dev/null: they inherit this process's otherwise, and would hold a caller's pipes open after
+    `lecture` ended (`subprocess.run(capture_output=True)` waited for the render to finish)."""
+    with standard_streams_on_null():
+        multiprocessing.resource_tracker.ensure_running()
+        multiprocessing.forkserver.ensure_running()
+
+
+_streams_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def standard_streams_on_null():
+    with _streams_lock:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                stream.flush()
+        saved = [os.dup(fd) for fd in (0, 1, 2)]
+        null = os.open(os.devnull, os.O_RDWR)
+        try:
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            yield
+        finally:
+            for fd, copy in zip((0, 1, 2), saved):
+                os.dup2(copy, fd)
+                os.close(copy)
+            os.close(null)
 
 
 def forkserver_context() -> multiprocessing.context.ForkServerContext:
@@ -191,21 +341,28 @@ def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool 
     # Renders side by side share the cores: x264's threads per encoder (it starts more than one per
     # core) cost more in switching than they give. One thread on each of 2 cores: 20% less encoding CPU.
     encoder_threads = 0 if workers == 1 else max(1, (os.cpu_count() or 1) // workers)
-    pool = None
 
     def one(job: Job) -> Outcome:
+        if _stopping.is_set():
+            return Outcome(job, False, 0.0, error="stopped before it started")
         cached = up_to_date(job) if use_cache else None
         if cached:
             outcome = Outcome(job, True, 0.0, cached, cached=True)
         else:
             report("start", Outcome(job, True, 0.0))
-            outcome = run_forked(job, cache_dir, pool, encoder_threads)
-        report("done", outcome)
+            outcome = run_forked(job, cache_dir, encoder_threads)
+        if not _stopping.is_set():  # a stopped render is not reported: the command says it was aborted
+            report("done", outcome)
         return outcome
 
-    # A thread per worker submits one job at a time, so "start" is reported when a render really starts;
+    # A thread per worker starts one render at a time, so "start" is reported when a render really starts;
     # the longest renders go first, so the workers finish together (the last one does not run alone).
     longest_first = sorted(jobs, key=lambda job: -BY_ID[job.scene].cost)
-    with render_pool(workers) as pool, ThreadPoolExecutor(max_workers=workers) as threads:
-        outcomes = dict(zip(map(id, longest_first), threads.map(one, longest_first)))
+    with ThreadPoolExecutor(max_workers=workers) as threads:
+        try:
+            outcomes = dict(zip(map(id, longest_first), threads.map(one, longest_first)))
+        except BaseException:  # a signal (the CLI's handler raised): stop the renders before waiting for them
+            stop_renders()
+            threads.shutdown(wait=False, cancel_futures=True)
+            raise
     return [outcomes[id(job)] for job in jobs]

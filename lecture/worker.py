@@ -147,23 +147,140 @@ def narrated_slides(config: Path, sections: list[dict], track) -> Path:
     return target
 
 
-def render_forked(job: dict, log: str) -> list[str] | None:
-    """Entry point in a process of `lecture.render`'s pool: the render's output (manim's, LaTeX's and a
-    traceback) goes to `log`, and the published files come back, or None if the render failed."""
+def render_forked(job: dict, log: str, caller: int | None = None) -> dict:
+    """Entry point in a render process forked from `lecture.render`'s server: the render's output
+    (manim's, LaTeX's and a traceback) goes to `log`. Returns {"files": [...]} when the clip, its
+    sidecar, captions and poster are in place (they appear together), else {"error": the cause in
+    words, "detail": the traceback} (also returned, as the log may be on the disk that is full).
+
+    The process stops, publishing nothing more, on SIGTERM, SIGHUP or SIGINT, when `caller` (the
+    `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG)."""
     import traceback
 
-    with open(log, "w") as sink:
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
+    from lecture.files import published_together
+    from lecture.render import cause_in_words
+
+    stop_with(caller)
     try:
-        return render(job)["files"]
-    except BaseException:  # noqa: BLE001 - reported through the log, whatever it was
-        traceback.print_exc()
-        return None
+        log_to(log)
+        with published_together(Path(job["out_dir"])):
+            files = render(job)["files"]
+        return {"files": files}
+    except BaseException as err:  # noqa: BLE001 - reported in one line, the traceback in the log
+        detail = traceback.format_exc()
+        with contextlib.suppress(OSError):
+            sys.stderr.write(detail)
+        return {"error": cause_in_words(err), "detail": detail}
     finally:
-        print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench.py)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        with contextlib.suppress(OSError):  # a full disk must not turn the report into a second traceback
+            print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench.py)
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+
+def log_to(log: str) -> None:
+    """Standard output and error into `log`; if it cannot be written, the render still runs and fails
+    on its own account (the parent reports why), its output then in the system's temporary folder."""
+    import tempfile
+
+    for path in (Path(log), Path(tempfile.gettempdir()) / "lecture" / f"{Path(log).parent.name}-render.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "w") as sink:
+                os.dup2(sink.fileno(), 1)
+                os.dup2(sink.fileno(), 2)
+            return
+        except OSError:
+            continue
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+PR_SET_PDEATHSIG = 1
+
+
+def stop_with(caller: int | None) -> None:
+    """Process set-up of a render process: it stops (`stop_now`) on a stop signal, when `caller` ends,
+    or when its parent (the fork server) does. A thread waits for all three at once, so a stop takes
+    effect even while the main thread is inside a long call into cairo or the encoder."""
+    import signal
+    import threading
+
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), lambda signum, frame: None)  # the wakeup fd carries the signal
+    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+    die_with_parent()
+    caller_fd = None
+    if caller is not None:
+        try:
+            caller_fd = os.pidfd_open(caller)
+        except ProcessLookupError:
+            stop_now("the lecture command ended", 1)
+        except (AttributeError, OSError):  # no pidfds (before Linux 5.3): polled below
+            caller_fd = None
+    threading.Thread(target=watch_for_stop, args=(wake_read, caller_fd, caller, os.getppid()),
+                     name="stop-watch", daemon=True).start()
+
+
+def die_with_parent() -> None:
+    """SIGTERM when the parent (the fork server, which ends when `lecture` does) dies: PR_SET_PDEATHSIG."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watch thread polls the parent instead
+        pass
+
+
+def watch_for_stop(wake_read: int, caller_fd: int | None, caller: int | None, parent: int) -> None:
+    import select
+    import signal
+
+    watched = [wake_read] + ([caller_fd] if caller_fd is not None else [])
+    while True:
+        ready, _, _ = select.select(watched, [], [], 0.25)
+        if wake_read in ready:
+            signum = os.read(wake_read, 1)[0]
+            stop_now(f"stopped by {signal.Signals(signum).name}", 128 + signum)
+        if caller_fd in ready or os.getppid() != parent or (caller_fd is None and caller and not alive(caller)):
+            stop_now("the lecture command ended", 1)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_now(reason: str, code: int) -> None:
+    """Publish nothing more, remove this render's temporary files, stop its child processes (LaTeX,
+    dvisvgm), note why in the log, and exit at once."""
+    import signal
+
+    from lecture.files import stop_publishing
+
+    stop_publishing()
+    for child in child_processes():
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.write(2, f"\nrender {reason}\n".encode())
+    os._exit(code)
+
+
+def child_processes() -> list[int]:
+    pids = []
+    for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        with contextlib.suppress(OSError, ValueError):
+            pids += [int(p) for p in children.read_text().split()]
+    return pids
 
 
 def peak_memory_mb() -> float:
