@@ -9,7 +9,7 @@ import torch
 
 Function2D = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
-MAX_GRID_POINTS = 4_000_000  # 2000 x 2000: larger grids are refused, not allocated
+from .limits import GRID_BYTES_PER_POINT, MAX_GRID_POINTS, grid_count, memory_problem, range_problem
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,9 @@ class Field:
 def check_range(lo: float, hi: float) -> tuple[float, float]:
     """The range as floats, or a ValueError that says what is wrong with it."""
     lo, hi = float(lo), float(hi)
-    if not (np.isfinite(lo) and np.isfinite(hi)) or lo >= hi:
-        raise ValueError(f"range ({lo:g}, {hi:g}) needs min < max, both finite")
+    problem = range_problem(lo, hi)
+    if problem:
+        raise ValueError(problem)
     return lo, hi
 
 
@@ -46,10 +47,14 @@ def grid_axis(lo: float, hi: float, step: float) -> np.ndarray:
     step = float(step)
     if not np.isfinite(step) or step <= 0:
         raise ValueError(f"grid step must be a positive number, got {step:g}")
-    count = int(round((hi - lo) / step)) + 1
+    count = grid_count(lo, hi, step)  # a float: a huge range's count does not fit an int
     if count < 2 or count * count > MAX_GRID_POINTS:
-        raise ValueError(f"grid step {step:g} gives {count} points per axis; use 2 to {int(MAX_GRID_POINTS ** 0.5)}")
-    return np.linspace(lo, hi, count)
+        shown = f"{count:.3g}" if count > 1e6 else f"{count:.0f}"
+        raise ValueError(f"grid step {step:g} gives {shown} points per axis; use 2 to {int(MAX_GRID_POINTS ** 0.5)}")
+    problem = memory_problem(f"a grid of {count:.0f} x {count:.0f} points", count * count * GRID_BYTES_PER_POINT)
+    if problem:
+        raise ValueError(problem)
+    return np.linspace(lo, hi, int(count))
 
 
 def evaluate_on_grid(f: Function2D, xs: np.ndarray, ys: np.ndarray) -> Field:
@@ -105,6 +110,9 @@ def sample_surface(
     """A fine grid of f (and its gradient) for heatmaps: `resolution` points along each axis."""
     if not 2 <= resolution <= int(MAX_GRID_POINTS**0.5):
         raise ValueError(f"resolution must be between 2 and {int(MAX_GRID_POINTS ** 0.5)}, got {resolution}")
+    problem = memory_problem(f"a grid of {resolution} x {resolution} points", resolution**2 * GRID_BYTES_PER_POINT)
+    if problem:
+        raise ValueError(problem)
     xs = np.linspace(*check_range(*x_range), resolution)
     ys = np.linspace(*check_range(*y_range), resolution)
     return evaluate_on_grid(f, xs, ys)

@@ -1,4 +1,59 @@
 """Bounds the engine holds its inputs to, in a module without torch: the CLI checks options against
 them before torch is loaded."""
+from __future__ import annotations
+
+import math
+import os
+
 MAX_STEPS = 10_000  # descent steps
 MAX_LEARNING_RATE = 1e3
+MAX_GRID_POINTS = 4_000_000  # 2000 x 2000: larger grids are refused, not allocated
+GRID_BYTES_PER_POINT = 160  # a gradient field's arrays and autograd's buffers (120 measured at 2000 x 2000)
+# A range's points (a heatmap of hundreds of samples, tick marks) must be distinct floats: a range
+# narrower than this share of its largest end has too few numbers in it (1e15 to 1e15+1 holds 8).
+MIN_RELATIVE_WIDTH = 1e-9
+# manim's axes count their ticks with an absolute tolerance of 1e-6: a range 1e-90 wide asked numpy
+# for 1e85 ticks ("Maximum allowed size exceeded").
+MIN_WIDTH = 1e-5
+
+
+def range_problem(lo: float, hi: float) -> str | None:
+    """What is wrong with (lo, hi) as an axis range for the engine and the plots, or None."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+        return f"range ({lo:g}, {hi:g}) needs min < max, both finite"
+    width = hi - lo
+    if not math.isfinite(width):
+        return f"range ({lo:g}, {hi:g}) is wider than a float can hold (its width overflows); keep it under {1.7e308:g}"
+    if width < MIN_WIDTH or width < MIN_RELATIVE_WIDTH * max(abs(lo), abs(hi)):
+        return (f"range ({lo:.15g}, {hi:.15g}) is too narrow to plot: its points would not be distinct numbers; "
+                f"make it at least {max(MIN_WIDTH, MIN_RELATIVE_WIDTH * max(abs(lo), abs(hi))):g} wide")
+    return None
+
+
+def grid_count(lo: float, hi: float, step: float) -> float:
+    """Points from lo to hi `step` apart, as a float (it may be too large for an int)."""
+    count = (hi - lo) / step
+    return float(round(count)) + 1 if math.isfinite(count) else math.inf
+
+
+def memory_available() -> int:
+    """Bytes of memory this machine can still give (MemAvailable), or its total where that is not known."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return 1 << 62
+
+
+def memory_problem(what: str, needed: float) -> str | None:
+    """A sentence if `needed` bytes are more than the machine has free, else None."""
+    free = memory_available()
+    if needed > free:
+        return f"{what} would need about {needed / 1e9:,.3g} GB of memory; this machine has {free / 1e9:,.3g} GB free"
+    return None
