@@ -12,13 +12,17 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from engine.limits import MAX_LEARNING_RATE, MAX_STEPS
+from engine.limits import MAX_LEARNING_RATE, MAX_STEPS, grid_count, memory_problem
 from engine.seed import SEED_ARROW_STEP, SEED_FUNCTION, SEED_LEARNABLE, SEED_NEURON, SEED_PLOT_RANGE
 
 from scenes.theme import THEMES
 
 ENV_VAR = "LECTURE_PARAMS"
 MAX_DRAWN_STEPS = 200  # steps a descent scene draws one by one; more would be minutes of video
+# The field scene's arrows: 40 x 40 (a range 20 wide at the seed's step 0.5). Each costs about 0.1 s of
+# rendering and 35 kB of memory even at the test quality (measured: 121 arrows 28 s, 1521 arrows 174 s).
+MAX_ARROWS = 1_600
+ARROW_BYTES = 35_000
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,6 @@ class LectureParams:
         parse_function(self.descent_function)
         check_range(*self.x_range)
         check_range(*self.y_range)
-        if not (math.isfinite(self.arrow_step) and 0 < self.arrow_step <= min(self.x_range[1] - self.x_range[0], self.y_range[1] - self.y_range[0]) / 2):
-            raise ValueError(f"arrow step {self.arrow_step:g} must be > 0 and at most half the range")
         if len(self.start) != 2 or not all(math.isfinite(s) for s in self.start):
             raise ValueError("start must be two finite numbers, e.g. --start -2.5,2")
         for lr in (self.lr, *self.learning_rates):
@@ -77,11 +79,62 @@ class LectureParams:
         return self
 
     def check_descent_start(self) -> None:
-        """Descent needs a start where the function is defined (only the descent scenes ask)."""
+        """Descent needs a start where the function and its gradient are finite (only the descent scenes ask)."""
         from engine import gradient_at, parse_function
 
-        if not math.isfinite(gradient_at(parse_function(self.descent_function), *self.start)[0]):
-            raise ValueError(f"the function is undefined at the start point {tuple(self.start)}; choose another --start")
+        if not all(math.isfinite(v) for v in gradient_at(parse_function(self.descent_function), *self.start)):
+            raise ValueError(f"the function is undefined at the start point {tuple(self.start)} (or it or its "
+                             "gradient is not finite there); choose another --start")
+
+    def check_arrow_grid(self) -> None:
+        """The field scene draws an arrow every `arrow_step` over the range: at least 2 x 2 of them, and no
+        more than it can draw in the time and memory a render has (MAX_ARROWS)."""
+        step = self.arrow_step
+        # as scenes.gradients.arrow_grid insets the plot's ranges: a step at each end, or half a step
+        inset = [(lo + step, hi - step) if hi - lo >= 3 * step else (lo + step / 2, hi - step / 2)
+                 for lo, hi in (self.x_range, self.y_range)]
+        counts = [grid_count(lo, hi, step) if lo < hi else 1 for lo, hi in inset]
+        if min(counts) < 2:
+            raise ValueError(f"--range {self.x_range[0]:g},{self.x_range[1]:g}: the gradient-field scene draws arrows "
+                             f"{step:g} apart and needs a range at least {2 * step:g} wide")
+        arrows = counts[0] * counts[1]
+        where = f"--range {self.x_range[0]:g},{self.x_range[1]:g}"
+        if arrows > MAX_ARROWS:
+            shown = f"{arrows:,.0f}" if arrows < 1e12 else f"{arrows:.3g}" if math.isfinite(arrows) else "over 1e308"
+            raise ValueError(f"{where}: the gradient-field scene would draw {shown} arrows ({step:g} apart; about 0.1 s "
+                             f"and 35 kB each); it draws at most {MAX_ARROWS:,} (a range at most "
+                             f"{(int(MAX_ARROWS ** 0.5) + 1) * step:g} wide)")
+        problem = memory_problem(f"the gradient-field scene's {arrows:,.0f} arrows", arrows * ARROW_BYTES)
+        if problem:
+            raise ValueError(f"{where}: {problem}")
+
+    def check_finite_somewhere(self, scene_uses: set[str]) -> None:
+        """A function that is undefined or overflows at every point of the range leaves nothing to draw."""
+        import numpy as np
+
+        from engine import evaluate_at, parse_function
+
+        xs, ys = (np.linspace(lo, hi, 21) for lo, hi in (self.x_range, self.y_range))
+        grid = np.meshgrid(xs, ys)
+        for use, option, formula in (("function", "--function", self.function), ("descent", "--function", self.descent_function)):
+            if use in scene_uses and not evaluate_at(parse_function(formula), *grid).mask.__invert__().any():
+                raise ValueError(f"{option} {formula!r} is undefined or not finite everywhere on --range "
+                                 f"{self.x_range[0]:g},{self.x_range[1]:g}; nothing would be drawn")
+
+    def check_graph(self) -> None:
+        """The graph scenes trace the expression (or the seed's neuron) at the values and show every
+        node's value and gradient: the trace must succeed and all of them be finite numbers."""
+        from engine import trace
+        from engine.neuron import neuron_loss
+
+        graph = trace(neuron_loss if self.expr is None else self.expr, requires_grad=self.learnable, **self.values)
+        bad = [n for n in graph.nodes if not math.isfinite(n.value) or (n.grad is not None and not math.isfinite(n.grad))]
+        if bad:
+            shown = ",".join(f"{n}={v:g}" for n, v in self.values.items())
+            node = bad[0]
+            raise ValueError(f"--values {shown}: {self.expr or 'the neuron'} is not finite there ({node.name} = "
+                             f"{node.value:g}, gradient {node.grad if node.grad is None else format(node.grad, 'g')}); "
+                             "choose smaller values")
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
