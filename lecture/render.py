@@ -287,6 +287,10 @@ def server_running() -> None:
     """The fork server and multiprocessing's resource tracker, started (once) with their standard streams
     on /dev/null: they inherit this process's otherwise, and would hold a caller's pipes open after
     `lecture` ended (`subprocess.run(capture_output=True)` waited for the render to finish)."""
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
+    if getattr(server, "_forkserver_pid", None) and getattr(tracker, "_pid", None):
+        return  # running: the streams are not touched again (other threads may be printing progress)
     with standard_streams_on_null():
         multiprocessing.resource_tracker.ensure_running()
         multiprocessing.forkserver.ensure_running()
