@@ -82,6 +82,8 @@ BAD = [
     (["render", "title", "--values", "w=abc"], "--values"),
     (["render", "title", "--range", "2,-2"], "min < max"),
     (["render", "title", "--range", "1"], "--range"),
+    # the range's width overflows a float: was "gradient-field failed: OverflowError", exit 1, inside the render
+    (["render", "gradient-field", "--range", "-1e308,1e308"], "--range '-1e308,1e308': range (-1e+308, 1e+308) is wider than a float"),
     (["render", "title", "--lr", "0"], "learning rate"),
     (["render", "title", "--lr", "-0.1"], "learning rate"),
     (["render", "title", "--steps", "0"], "steps"),
@@ -132,3 +134,41 @@ def test_config_file_options_and_cli_override(tmp_path):
     result = run_lecture("render", "title", "-q", "t", "--lr", "0.2", "--out", str(tmp_path / "o"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads((tmp_path / "o" / "tiny" / "title.json").read_text())["theme"] == "light"
+
+
+def run_with_config(tmp_path, text: str, *args: str):
+    (tmp_path / "lecture.toml").write_text(text)
+    result = run_lecture("render", "title", "-q", "t", *args, "--out", str(tmp_path / "o"), cwd=tmp_path)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("lecture: error: "), result.stdout + result.stderr
+    assert not (tmp_path / "o" / "tiny").exists()
+    return lines[0]
+
+
+def test_config_unknown_key_is_named_with_the_nearest_known_one(tmp_path):
+    """A typo in lecture.toml was ignored silently: the lecturer's function was not used, nothing said why."""
+    line = run_with_config(tmp_path, 'lr = 0.1\nfunktion = "x**2"\n')
+    assert "lecture.toml line 2: unknown option 'funktion'; did you mean function?" in line
+
+
+def test_config_wrong_type_names_the_key_the_type_and_the_line(tmp_path):
+    line = run_with_config(tmp_path, '# my lecture\nfunction = "x**2"\n\nsteps = "many"\n')
+    assert "lecture.toml line 4: steps must be a whole number, e.g. steps = 20; it is a string" in line
+
+
+def test_config_values_are_checked_as_on_the_command_line(tmp_path):
+    assert "lecture.toml line 1: range = [-1e+308, 1e+308]: range (-1e+308, 1e+308) is wider than a float" in \
+        run_with_config(tmp_path, "range = [-1e308, 1e308]\n")
+    assert "lecture.toml line 2: function = \"sin(x\": syntax error" in run_with_config(tmp_path, 'lr = 0.1\nfunction = "sin(x"\n')
+    assert "lecture.toml line 1: theme = \"neon\": unknown theme 'neon'" in run_with_config(tmp_path, 'theme = "neon"\n')
+
+
+def test_config_malformed_names_the_line(tmp_path):
+    line = run_with_config(tmp_path, 'lr = 0.1\nfunction = \n')
+    assert "lecture.toml line 2: not valid TOML" in line
+
+
+def test_config_command_line_only_options_say_so(tmp_path):
+    """The narration's --voice and --script are options of the command line; lecture.toml says so rather than "unknown"."""
+    assert "voice is an option of the command line only (--voice)" in run_with_config(tmp_path, 'voice = "joe"\n')
+    assert "script is an option of the command line only (--script)" in run_with_config(tmp_path, 'script = "s.md"\n')
