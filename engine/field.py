@@ -96,7 +96,7 @@ def gradient_field(
 ) -> Field:
     """The gradient of f at grid points `step` apart over both ranges, ends included.
 
-    The seed's quiver uses x_range = y_range = (-2.5, 2.5), step 0.5: an 11 x 11 grid.
+    The notebook's quiver uses x_range = y_range = (-2.5, 2.5), step 0.5: an 11 x 11 grid.
     """
     return evaluate_on_grid(f, grid_axis(*x_range, step), grid_axis(*y_range, step))
 

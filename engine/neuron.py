@@ -1,4 +1,4 @@
-"""The lecture's single neuron, as the seed notebook writes it: `tanh(x * w + b)` and a squared loss."""
+"""The lecture's single neuron, as the notebook notebook writes it: `tanh(x * w + b)` and a squared loss."""
 from __future__ import annotations
 
 import torch
@@ -11,7 +11,7 @@ def neuron(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def sq_loss(y_true: torch.Tensor, y_prediction: torch.Tensor) -> torch.Tensor:
-    """L2 loss (squared error), as in the seed."""
+    """L2 loss (squared error), as in the notebook."""
     loss = (y_true - y_prediction) ** 2
     return loss
 
@@ -24,7 +24,7 @@ def neuron_loss(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Tens
 
 
 class SimpleGraph:
-    """The seed's `SimpleGraph`: learnable `w` and `b` as one-element tensors with `requires_grad`."""
+    """The notebook's `SimpleGraph`: learnable `w` and `b` as one-element tensors with `requires_grad`."""
 
     def __init__(self, w: float, b: float):
         if not isinstance(w, float) or not isinstance(b, float):
@@ -37,7 +37,7 @@ class SimpleGraph:
 
 
 def analytic_gradients(w: float, b: float, x: float, y: float) -> dict[str, float]:
-    """The seed's hand-derived gradients, `-2x(y-p)(1-p^2)` and `-2(y-p)(1-p^2)`, for comparison with autograd."""
+    """The notebook's hand-derived gradients, `-2x(y-p)(1-p^2)` and `-2(y-p)(1-p^2)`, for comparison with autograd."""
     p = float(torch.tanh(torch.tensor(x * w + b, dtype=torch.float64)))
     return {
         "prediction": p,

@@ -1,8 +1,8 @@
-"""The seed's autograd facts, computed for real with torch: grad_fn names, contagion, detach, accumulation.
+"""The notebook's autograd facts, computed for real with torch: grad_fn names, contagion, detach, accumulation.
 
 Each function runs the few lines of PyTorch the lecture shows and returns what torch reported, as a
 small frozen dataclass of plain Python values (plus the traced `Graph` where a picture needs one), so
-scenes show torch's own answers and tests pin them to the seed's numbers (-14, -28, 0, True/False).
+scenes show torch's own answers and tests pin them to the notebook's numbers (-14, -28, 0, True/False).
 Never imports manim.
 """
 from __future__ import annotations
@@ -18,11 +18,11 @@ from .neuron import SimpleGraph, analytic_gradients, neuron_loss, sq_loss
 
 LossSource = Callable[..., torch.Tensor] | str  # a function of the named inputs, or a formula over them
 
-# The seed's grad_fn example: `a = torch.tensor([1.0], ...)`, `b = torch.tensor([-1.0], ...)`, `c = a + b`,
+# The notebook's grad_fn example: `a = torch.tensor([1.0], ...)`, `b = torch.tensor([-1.0], ...)`, `c = a + b`,
 # then "replace + with other single operations (e.g. c = a * b or c = torch.sin(a))".
-SEED_GRAD_FN_VALUES = {"a": 1.0, "b": -1.0}
-SEED_GRAD_FN_EXPRS = ("a + b", "a * b", "sin(a)")
-SEED_CONTAGION_SHAPE = (2, 3)  # W in `Y = W @ X`: any shape shows it; small enough to draw
+NOTEBOOK_GRAD_FN_VALUES = {"a": 1.0, "b": -1.0}
+NOTEBOOK_GRAD_FN_EXPRS = ("a + b", "a * b", "sin(a)")
+NOTEBOOK_CONTAGION_SHAPE = (2, 3)  # W in `Y = W @ X`: any shape shows it; small enough to draw
 
 
 def grad_fn_name(t: torch.Tensor) -> str | None:
@@ -31,7 +31,7 @@ def grad_fn_name(t: torch.Tensor) -> str | None:
 
 
 def make_leaves(values: dict[str, float], learnable: Iterable[str]) -> dict[str, torch.Tensor]:
-    """The seed's way to make inputs: `torch.tensor([v], requires_grad=...)`, one-element float tensors."""
+    """The notebook's way to make inputs: `torch.tensor([v], requires_grad=...)`, one-element float tensors."""
     wanted = set(learnable)
     return {name: torch.tensor([float(v)], requires_grad=name in wanted) for name, v in values.items()}
 
@@ -55,8 +55,8 @@ class GradFnExample:
 
 
 def grad_fn_example(expr: str, values: dict[str, float] | None = None) -> GradFnExample:
-    """Trace `c = expr` over the seed's a = 1, b = -1 (or `values`); every input requires grad."""
-    values = dict(SEED_GRAD_FN_VALUES if values is None else values)
+    """Trace `c = expr` over the notebook's a = 1, b = -1 (or `values`); every input requires grad."""
+    values = dict(NOTEBOOK_GRAD_FN_VALUES if values is None else values)
     graph = trace(expr, **values)
     leaves = make_leaves(values, values)
     result = run_loss(expr, leaves)
@@ -93,9 +93,9 @@ class Contagion:
     z_grad_fn: str | None
 
 
-def contagion_demo(shape: tuple[int, int] = SEED_CONTAGION_SHAPE, seed: int = 0) -> Contagion:
+def contagion_demo(shape: tuple[int, int] = NOTEBOOK_CONTAGION_SHAPE, random_seed: int = 0) -> Contagion:
     rows, cols = shape
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(random_seed)
     W = torch.randn(rows, cols, generator=generator, requires_grad=True)
     X = torch.randn(cols, 1, generator=generator)
     Y = W @ X
@@ -178,18 +178,18 @@ def accumulation_demo(values: dict[str, float], learnable: Iterable[str], times:
     return Accumulation(tuple(history), zeroed, after_zero_grad, grads())
 
 
-# --- the seed's own check: autograd against the hand-derived gradients -------------------------------
+# --- the notebook's own check: autograd against the hand-derived gradients -------------------------------
 @dataclass(frozen=True)
-class SeedCheck:
-    """The seed's last cell run as written: `print(ana_dloss_dw == autograd_dloss_dw)` and the same for b."""
+class NotebookCheck:
+    """The notebook's last cell run as written: `print(ana_dloss_dw == autograd_dloss_dw)` and the same for b."""
 
-    analytic: dict[str, float]  # dloss_dw, dloss_db from the formulas, in the seed's float32 tensors
+    analytic: dict[str, float]  # dloss_dw, dloss_db from the formulas, in the notebook's float32 tensors
     autograd: dict[str, float]  # w.grad, b.grad after square_loss.backward()
     matches: dict[str, bool]
     printed: dict[str, str]  # what print() shows: "tensor([True])"
 
 
-def seed_gradient_check(w: float, b: float, x: float, y: float) -> SeedCheck:
+def notebook_gradient_check(w: float, b: float, x: float, y: float) -> NotebookCheck:
     feature, target = torch.tensor([float(x)]), torch.tensor([float(y)])
     simple_graph = SimpleGraph(float(w), float(b))
     prediction = simple_graph.forward(feature)
@@ -204,6 +204,6 @@ def seed_gradient_check(w: float, b: float, x: float, y: float) -> SeedCheck:
     reference = analytic_gradients(w=w, b=b, x=x, y=y)  # the engine's float64 formulas agree too
     for k in analytic:
         if not torch.allclose(analytic[k].double(), torch.tensor([reference[k]], dtype=torch.float64), rtol=1e-4, atol=1e-4):
-            raise AssertionError(f"{k}: seed formula {analytic[k].item()} != engine {reference[k]}")
-    return SeedCheck({k: v.item() for k, v in analytic.items()}, {k: v.item() for k, v in autograd.items()},
+            raise AssertionError(f"{k}: notebook formula {analytic[k].item()} != engine {reference[k]}")
+    return NotebookCheck({k: v.item() for k, v in analytic.items()}, {k: v.item() for k, v in autograd.items()},
                      {k: bool(v.all()) for k, v in same.items()}, {k: str(v) for k, v in same.items()})

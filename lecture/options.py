@@ -14,7 +14,7 @@ from typing import Any
 from lecture import UserError
 from engine.limits import MAX_LEARNING_RATE, MAX_STEPS, range_problem
 from scenes.catalog import BY_ID, LECTURE
-from engine.seed import SEED_NEURON
+from engine.notebook import NOTEBOOK_NEURON
 from scenes.params import MAX_DRAWN_STEPS, LectureParams
 from scenes.theme import THEMES
 
@@ -294,8 +294,8 @@ def build_params(cli: dict[str, Any], config: Config | dict[str, Any] = NO_CONFI
     if missing:
         raise UserError(f"{where('learnable') if 'learnable' in _where else where('values')}: learnable "
                         f"{', '.join(missing)} not among the values ({', '.join(params.values)})")
-    if params.expr is None and set(params.values) != set(SEED_NEURON):
-        raise UserError(f"{where('values')}: the seed neuron takes values {', '.join(SEED_NEURON)}; give --expr for other inputs")
+    if params.expr is None and set(params.values) != set(NOTEBOOK_NEURON):
+        raise UserError(f"{where('values')}: the notebook neuron takes values {', '.join(NOTEBOOK_NEURON)}; give --expr for other inputs")
     return params
 
 

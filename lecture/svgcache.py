@@ -87,8 +87,8 @@ def parsed_path(mob: SVGMobject) -> Path | None:
     svg = Path(name).resolve()
     if not str(svg).startswith(_roots):
         return None
-    seed = (_versions, cls.__name__, mob.svg_default, mob.path_string_config, svg.name, str(config.renderer))
-    return svg.with_name(f"{svg.stem}.{hashlib.sha256(repr(seed).encode()).hexdigest()[:16]}.parsed")
+    identity = (_versions, cls.__name__, mob.svg_default, mob.path_string_config, svg.name, str(config.renderer))
+    return svg.with_name(f"{svg.stem}.{hashlib.sha256(repr(identity).encode()).hexdigest()[:16]}.parsed")
 
 
 def _save(mob: SVGMobject, target: Path) -> None:

@@ -1,5 +1,5 @@
-"""PyTorch autograd as the seed teaches it: the graph grows as the code runs, grad_fn names each op,
-.backward() runs the chain rule from the loss back to w and b, and the seed's three warnings.
+"""PyTorch autograd as the notebook teaches it: the graph grows as the code runs, grad_fn names each op,
+.backward() runs the chain rule from the loss back to w and b, and the notebook's three warnings.
 
 Layout of the graph scenes: the code on top (the line being run is marked), a side panel to its
 right (legend, printed output, the chain-rule readout), and the computational graph below, drawn
@@ -32,7 +32,7 @@ PANEL_GAP = 0.35  # between the code, the side panel and the graph
 
 # --- what the scenes show, from the params -------------------------------------------------------------
 def loss_source(params: LectureParams) -> Callable | str:
-    """The seed's neuron and squared loss, or the lecturer's formula."""
+    """The notebook's neuron and squared loss, or the lecturer's formula."""
     return neuron_loss if params.expr is None else params.expr
 
 
@@ -47,7 +47,7 @@ def torch_code(expr: str) -> str:
 
 
 def captions(params: LectureParams, graph: Graph) -> dict[str, str]:
-    """Names under op nodes: the seed's code names its results itself; a formula's result is the loss."""
+    """Names under op nodes: the notebook's code names its results itself; a formula's result is the loss."""
     return {} if params.expr is None else {graph.output_name: "loss"}
 
 
@@ -66,7 +66,7 @@ def tensor_code(name: str, value: float, learnable: bool, owner: str = "") -> st
 def graph_code(params: LectureParams, graph: Graph) -> list[CodeLine]:
     """The code that builds `graph`, each line with the nodes it creates.
 
-    The seed: its two `requires_grad` lines, `prediction = ...` and `loss = ...`. A formula: one
+    The notebook: its two `requires_grad` lines, `prediction = ...` and `loss = ...`. A formula: one
     tensor line per input and `loss = <formula>`. Ops go to the first line whose result is at or
     after them; an input or constant not declared on its own line appears with its first consumer.
     """
@@ -161,7 +161,7 @@ class AutogradScene(LectureScene):
     """Shared layout of the autograd scenes: code top left, a side panel top right, the graph below."""
 
     @property
-    def is_seed(self) -> bool:
+    def is_notebook(self) -> bool:
         return self.params.expr is None
 
     @property
@@ -344,19 +344,19 @@ class GradFnScene(AutogradScene):
         self.follow_the_chain_back()
 
     def compute(self) -> None:
-        self.examples = [notes.grad_fn_example(expr) for expr in notes.SEED_GRAD_FN_EXPRS]
+        self.examples = [notes.grad_fn_example(expr) for expr in notes.NOTEBOOK_GRAD_FN_EXPRS]
         self.graph = lecture_graph(self.params)
         self.links = notes.next_functions(loss_source(self.params), self.params.values, self.params.learnable)
         self.record(**{f"{ex.graph.output.op}_grad_fn": ex.grad_fn for ex in self.examples},
                     leaf_grad_fn=str(self.examples[0].leaf_grad_fns["a"]), loss_grad_fn=self.graph.output.grad_fn)
         self.record(next_functions=[name for name, _ in self.links],
-                    prediction_grad_fn=self.graph.node("prediction").grad_fn if self.is_seed else "")
-        printed = ([f"{self.values['prediction_grad_fn']} for the prediction"] if self.is_seed else []) + \
+                    prediction_grad_fn=self.graph.node("prediction").grad_fn if self.is_notebook else "")
+        printed = ([f"{self.values['prediction_grad_fn']} for the prediction"] if self.is_notebook else []) + \
             [f"{self.values['loss_grad_fn']} for the loss"]
         self.record(grad_fns_said=said_list(printed))
 
     def example_code(self, example: notes.GradFnExample) -> list[str]:
-        leaves = [tensor_code(n, v, True) for n, v in notes.SEED_GRAD_FN_VALUES.items()]
+        leaves = [tensor_code(n, v, True) for n, v in notes.NOTEBOOK_GRAD_FN_VALUES.items()]
         return leaves + [f"c = {torch_code(example.expr)}", "print(c.grad_fn)"]
 
     def grad_fn_tag(self, diagram: GraphDiagram, name: str, grad_fn: str | None) -> VGroup:
@@ -426,11 +426,11 @@ class GradFnScene(AutogradScene):
             self.code, self.diagram, self.tag, self.printed, self.leaf_tags = code, diagram, tag, printed, leaf_tags
 
     def neuron_code(self) -> tuple[list[str], list[str]]:
-        """The seed's forward and print lines (or the formula's), and the graph nodes printed."""
-        named = [n for n in ("prediction",) if self.is_seed] + [self.graph.output_name]
-        loss = "square_loss" if self.is_seed else "loss"
+        """The notebook's forward and print lines (or the formula's), and the graph nodes printed."""
+        named = [n for n in ("prediction",) if self.is_notebook] + [self.graph.output_name]
+        loss = "square_loss" if self.is_notebook else "loss"
         variable = {"prediction": "prediction", self.graph.output_name: loss}
-        if self.is_seed:
+        if self.is_notebook:
             lines = ["prediction = simple_graph.forward(feature)", "square_loss = sq_loss(target, prediction)"]
         else:
             lines = [f"loss = {torch_code(self.params.expr)}"]
@@ -486,7 +486,7 @@ class BackpropScene(AutogradScene):
         self.flow_gradients_back()
         self.read_the_gradients()
         self.repeat_every_step()
-        if self.is_seed:
+        if self.is_notebook:
             self.derive_by_hand()
             self.compare_with_autograd()
 
@@ -495,16 +495,16 @@ class BackpropScene(AutogradScene):
         self.learnable = [n.name for n in self.graph.nodes if n.learnable]
         self.record_graph(self.graph)
         self.record(gradients_read=" and ".join(f"{fmt(self.graph.node(n).grad)} for {n}" for n in self.learnable))
-        if self.is_seed:
+        if self.is_notebook:
             v = self.params.values
             self.analytic = analytic_gradients(**v)
-            self.check = notes.seed_gradient_check(**v)
+            self.check = notes.notebook_gradient_check(**v)
             self.record(analytic_dloss_dw=self.analytic["dloss_dw"], analytic_dloss_db=self.analytic["dloss_db"],
                         printed=list(self.check.printed.values()), matches=list(self.check.matches.values()),
                         x=float(v["x"]), y=float(v["y"]))
 
     def backward_code(self) -> list[str]:
-        if self.is_seed:
+        if self.is_notebook:
             owner, loss = "simple_graph.", "square_loss"
             return [f"{loss}.backward()"] + [f"autograd_dloss_d{n} = {owner}{n}.grad" for n in self.learnable]
         return ["loss.backward()"] + [f"dloss_d{n} = {n}.grad" for n in self.learnable]
@@ -575,7 +575,7 @@ class BackpropScene(AutogradScene):
         self.play(self.diagram.pulse(backward=True))
 
     def hand_gradient(self, which: str, top: float) -> tuple[MathTex, MathTex, MathTex, MathTex, MathTex]:
-        """The seed's formula for dL/d`which`, the same with the numbers in, and its value, on one line.
+        """The notebook's formula for dL/d`which`, the same with the numbers in, and its value, on one line.
 
         Returns the head (`dL/dw = -2x(y-p)(1-p^2)`), the symbolic part again (to transform), the
         numeric part, the `=` between them and the `= value` tail.
@@ -640,7 +640,7 @@ class BackpropScene(AutogradScene):
             self.play(code.highlight(k), FadeIn(row, shift=LEFT * 0.2), run_time=0.8)
 
 
-# --- 4. the seed's important notes ----------------------------------------------------------------------------
+# --- 4. the notebook's important notes ----------------------------------------------------------------------------
 class AutogradNotesScene(AutogradScene):
     scene_id = "autograd-notes"
     title = "Autograd: contagion, detach, accumulation"
@@ -659,7 +659,7 @@ class AutogradNotesScene(AutogradScene):
         self.contagion = notes.contagion_demo()
         self.detach = notes.detach_demo(p.values, p.learnable, loss=loss_source(p))
         self.accumulation = notes.accumulation_demo(p.values, p.learnable, times=2, loss=loss_source(p))
-        self.first = next(iter(self.accumulation.zeroed))  # w in the seed
+        self.first = next(iter(self.accumulation.zeroed))  # w in the notebook
         self.record(y_requires_grad=self.contagion.y_requires_grad, x_requires_grad=self.contagion.x_requires_grad,
                     y_grad_fn=self.contagion.y_grad_fn, detached_requires_grad=self.detach.detached_requires_grad,
                     detached_grad_fn=str(self.detach.detached_grad_fn), loss=self.detach.value,
@@ -841,7 +841,7 @@ class AutogradNotesScene(AutogradScene):
         acc = self.accumulation
         names = list(acc.zeroed)
         title = self.note_title(3, ".backward() accumulates gradients")
-        forward = "sq_loss(y, simple_graph.forward(x))" if self.is_seed else torch_code(self.params.expr)
+        forward = "sq_loss(y, simple_graph.forward(x))" if self.is_notebook else torch_code(self.params.expr)
         zero = f"{names[0]}.grad.zero_()" if len(names) == 1 else f"for p in ({', '.join(names)}): p.grad.zero_()"
         code = self.note_code(title, ["for step in range(2):", f"    loss = {forward}", "    loss.backward()", zero,
                                       "optimizer.zero_grad()  # or this"])

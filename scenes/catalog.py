@@ -27,5 +27,5 @@ SCENES: tuple[SceneInfo, ...] = (
     SceneInfo("autograd-notes", "autograd", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", (), 13),
 )
 
-LECTURE = tuple(s.id for s in SCENES if s.id != "optimizers")  # `all`: the seed lecture's nine clips
+LECTURE = tuple(s.id for s in SCENES if s.id != "optimizers")  # `all`: the notebook's nine clips
 BY_ID = {s.id: s for s in SCENES}

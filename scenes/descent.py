@@ -20,7 +20,7 @@ from manim import (DL, DOWN, DR, LEFT, PI, RIGHT, UL, UP, UR, Arrow, Axes, Brace
 from manim.utils.color import color_to_rgb
 
 from engine import OPTIMIZERS, ScalarField, Trajectory, descend, parse_function
-from engine.seed import CAUCHY_YEAR
+from engine.notebook import CAUCHY_YEAR
 from scenes.base import LectureScene, beat
 from scenes.numbers import QuickDecimal
 from scenes.surface import SurfacePlot, gradient_arrow

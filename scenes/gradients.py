@@ -1,8 +1,8 @@
 """Gradient vectors on a landscape, and the chain rule that computes them.
 
-`GradientFieldScene` brings the seed's contour-and-quiver figure to life for any `params.function`:
+`GradientFieldScene` brings the notebook's contour-and-quiver figure to life for any `params.function`:
 a probe walks over the surface while the engine's z and gradient update in place beside it.
-`ChainRuleScene` derives the seed's gradient of sin(x^2 + y^2) by the chain rule and checks the
+`ChainRuleScene` derives the notebook's gradient of sin(x^2 + y^2) by the chain rule and checks the
 hand-derived numbers against autograd.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, Fa
                    VMobject, Write, always_redraw, config, linear, smooth)
 
 from engine import Field, ScalarField, evaluate_at, gradient_at, gradient_field, parse_function
-from engine.seed import SEED_FUNCTION, fun_dz
+from engine.notebook import NOTEBOOK_FUNCTION, fun_dz
 from scenes.base import LectureScene, beat
 from scenes.numbers import QuickDecimal
 from scenes.surface import SurfacePlot, gradient_arrow
@@ -28,7 +28,7 @@ Range = tuple[float, float]
 READOUT_ROW = 0.58  # height of one readout row
 SHORT_ARROW = 0.15  # an arrow under this fraction of the longest is a speck at 480p
 MAX_SHORT_SHARE = 1 / 3  # more specks than this and the picture says nothing: compress the lengths
-EXPONENTS = (1.0, 0.5, 0.25)  # proportional first (as the seed's quiver), then gentler roots
+EXPONENTS = (1.0, 0.5, 0.25)  # proportional first (as the notebook's quiver), then gentler roots
 
 # --- the probe's walk, in units of the plot's half-width / half-height from its centre -----------
 PROBE_ANGLE = np.pi / 6  # direction of the walk out from the centre, between the grid's rows and diagonals
@@ -45,7 +45,7 @@ STOP_LEADS = ("Here", "Further out")  # how the narration opens the first and th
 
 @dataclass(frozen=True)
 class ArrowScale:
-    """Arrow length grows as |grad|**exponent. Exponent 1 (proportional, as in the seed's quiver) unless
+    """Arrow length grows as |grad|**exponent. Exponent 1 (proportional, as in the notebook's quiver) unless
     so many arrows would be specks that a root is needed to see them; the legend always says which."""
 
     exponent: float
@@ -162,14 +162,14 @@ def probe_stops(path: ProbePath) -> list[tuple[int, str]]:
 
 
 def arrow_grid(x_range: Range, y_range: Range, step: float) -> tuple[Range, Range]:
-    """The seed's quiver grid: the plot ranges inset by one step, or by half a step where a full one would
+    """The notebook's quiver grid: the plot ranges inset by one step, or by half a step where a full one would
     leave fewer than two points, so no arrow sits on the plot's edge."""
     return tuple((lo + step, hi - step) if hi - lo >= 3 * step else (lo + step / 2, hi - step / 2)
                  for lo, hi in (x_range, y_range))
 
 
 class GradientFieldScene(LectureScene):
-    """The seed's figure of z = h(x, y) with its gradient field, then a probe reading the gradient."""
+    """The notebook's figure of z = h(x, y) with its gradient field, then a probe reading the gradient."""
 
     scene_id = "gradient-field"
     title = "Gradient vectors point towards steepest ascent"
@@ -506,13 +506,13 @@ ROWS = {"decomposition": 1.7, "header": 0.6, "x": -0.55, "y": -2.15}  # y of eac
 
 
 class ChainRuleScene(LectureScene):
-    """The chain rule, then the seed's derivation of the gradient of sin(x^2 + y^2), checked against autograd.
+    """The chain rule, then the notebook's derivation of the gradient of sin(x^2 + y^2), checked against autograd.
 
-    The derivation is the seed's own worked example, so this clip always shows h = sin(x^2 + y^2),
+    The derivation is the notebook's own worked example, so this clip always shows h = sin(x^2 + y^2),
     whatever `params.function` is; only the check point (`params.start`) comes from the parameters.
     Colour marks the role, not the letter: the outer function and its derivative are always in the
     highlight colour and the inner ones in the forward colour (g is the outer function in the general
-    rule but the inner one in the seed's decomposition); the gradient's components are gradient-coloured.
+    rule but the inner one in the notebook's decomposition); the gradient's components are gradient-coloured.
     """
 
     scene_id = "chain-rule"
@@ -531,11 +531,11 @@ class ChainRuleScene(LectureScene):
         self.compare_with_autograd()
 
     def compute(self) -> None:
-        """The seed's closed-form gradient and autograd's, at one point."""
+        """The notebook's closed-form gradient and autograd's, at one point."""
         x, y = (float(c) for c in self.params.start)
         analytic = [float(g) for g in fun_dz(np.float64(x), np.float64(y))]
-        autograd = list(gradient_at(parse_function(SEED_FUNCTION), x, y)[1:])
-        self.record(function=SEED_FUNCTION, point_x=x, point_y=y, analytic_dx=analytic[0], analytic_dy=analytic[1],
+        autograd = list(gradient_at(parse_function(NOTEBOOK_FUNCTION), x, y)[1:])
+        self.record(function=NOTEBOOK_FUNCTION, point_x=x, point_y=y, analytic_dx=analytic[0], analytic_dy=analytic[1],
                     autograd_dx=autograd[0], autograd_dy=autograd[1],
                     largest_difference=max(abs(a - b) for a, b in zip(analytic, autograd)))
 

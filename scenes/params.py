@@ -1,4 +1,4 @@
-"""What a lecture shows, in one object whose defaults are the seed's: the CLI swaps them, scenes read them.
+"""What a lecture shows, in one object whose defaults are the notebook's: the CLI swaps them, scenes read them.
 
 Scenes never take options from anywhere else, so a lecturer's `--function` or `lecture.toml`
 reaches every scene the same way. The object travels to render processes as JSON in an
@@ -13,13 +13,13 @@ import os
 from dataclasses import dataclass, field
 
 from engine.limits import MAX_LEARNING_RATE, MAX_STEPS, grid_count, memory_problem
-from engine.seed import SEED_ARROW_STEP, SEED_FUNCTION, SEED_LEARNABLE, SEED_NEURON, SEED_PLOT_RANGE
+from engine.notebook import NOTEBOOK_ARROW_STEP, NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON, NOTEBOOK_PLOT_RANGE
 
 from scenes.theme import THEMES
 
 ENV_VAR = "LECTURE_PARAMS"
 MAX_DRAWN_STEPS = 200  # steps a descent scene draws one by one; more would be minutes of video
-# The field scene's arrows: 40 x 40 (a range 20 wide at the seed's step 0.5). Each costs about 0.1 s of
+# The field scene's arrows: 40 x 40 (a range 20 wide at the notebook's step 0.5). Each costs about 0.1 s of
 # rendering and 35 kB of memory even at the test quality (measured: 121 arrows 28 s, 1521 arrows 174 s).
 MAX_ARROWS = 1_600
 ARROW_BYTES = 35_000
@@ -27,10 +27,10 @@ ARROW_BYTES = 35_000
 
 @dataclass(frozen=True)
 class LectureParams:
-    function: str = SEED_FUNCTION  # gradient-field, chain-rule
-    x_range: tuple[float, float] = SEED_PLOT_RANGE
-    y_range: tuple[float, float] = SEED_PLOT_RANGE
-    arrow_step: float = SEED_ARROW_STEP
+    function: str = NOTEBOOK_FUNCTION  # gradient-field, chain-rule
+    x_range: tuple[float, float] = NOTEBOOK_PLOT_RANGE
+    y_range: tuple[float, float] = NOTEBOOK_PLOT_RANGE
+    arrow_step: float = NOTEBOOK_ARROW_STEP
     descent_function: str = "x**2 + 3*y**2"  # gradient-descent, learning-rates, optimizers: a bowl shows rates plainly
     start: tuple[float, float] = (-2.5, 2.0)
     lr: float = 0.1
@@ -38,9 +38,9 @@ class LectureParams:
     learning_rates: tuple[float, ...] = (0.02, 0.1, 0.36)  # too small, good, too large for the default bowl
     optimizer: str = "sgd"
     optimizers: tuple[str, ...] = ("sgd", "momentum", "adam")
-    expr: str | None = None  # None: the seed's SimpleGraph code; else a formula over `values`
-    values: dict[str, float] = field(default_factory=lambda: dict(SEED_NEURON))
-    learnable: tuple[str, ...] = SEED_LEARNABLE
+    expr: str | None = None  # None: the notebook's SimpleGraph code; else a formula over `values`
+    values: dict[str, float] = field(default_factory=lambda: dict(NOTEBOOK_NEURON))
+    learnable: tuple[str, ...] = NOTEBOOK_LEARNABLE
     theme: str = "dark"
 
     def validate(self) -> "LectureParams":
@@ -74,8 +74,8 @@ class LectureParams:
             raise ValueError(f"learnable {', '.join(missing)} not among the values ({', '.join(self.values)})")
         if self.expr is not None:
             parse_function(self.expr, tuple(self.values))
-        elif set(self.values) != set(SEED_NEURON):
-            raise ValueError(f"the seed neuron takes values {', '.join(SEED_NEURON)}; give --expr for other inputs")
+        elif set(self.values) != set(NOTEBOOK_NEURON):
+            raise ValueError(f"the notebook neuron takes values {', '.join(NOTEBOOK_NEURON)}; give --expr for other inputs")
         return self
 
     def check_descent_start(self) -> None:
@@ -122,7 +122,7 @@ class LectureParams:
                                  f"{self.x_range[0]:g},{self.x_range[1]:g}; nothing would be drawn")
 
     def check_graph(self) -> None:
-        """The graph scenes trace the expression (or the seed's neuron) at the values and show every
+        """The graph scenes trace the expression (or the notebook's neuron) at the values and show every
         node's value and gradient: the trace must succeed and all of them be finite numbers."""
         from engine import trace
         from engine.neuron import neuron_loss
@@ -150,6 +150,6 @@ class LectureParams:
 
 
 def load_params() -> LectureParams:
-    """The parameters of this render: from the environment when the CLI set them, else the seed's."""
+    """The parameters of this render: from the environment when the CLI set them, else the notebook's."""
     raw = os.environ.get(ENV_VAR)
     return LectureParams.from_dict(json.loads(raw)) if raw else LectureParams()

@@ -2,7 +2,7 @@
 bands under a pair of axes, a colour bar, and gradient arrows.
 
 The heatmap is a single image computed with numpy (thousands of vector squares render about 3x
-slower), banded into contour levels like the seed's `plt.contourf(levels=20)`.
+slower), banded into contour levels like the notebook's `plt.contourf(levels=20)`.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Group, ImageMobject, Mani
 from manim.utils.color import color_to_rgb
 
 from engine import Field, sample_surface
-from engine.seed import SEED_CONTOUR_LEVELS
+from engine.notebook import NOTEBOOK_CONTOUR_LEVELS
 from scenes.theme import Theme
 
 HEATMAP_RESOLUTION = 360  # samples per axis: sharp at 1080p for a plot about 6 units tall
@@ -25,14 +25,14 @@ def colormap(theme: Theme, t: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(t, positions, stops[:, k]) for k in range(3)], axis=-1)
 
 
-def contour_levels(z: np.ndarray, levels: int = SEED_CONTOUR_LEVELS) -> np.ndarray:
+def contour_levels(z: np.ndarray, levels: int = NOTEBOOK_CONTOUR_LEVELS) -> np.ndarray:
     """`levels` + 1 evenly spaced boundaries over the finite values of z."""
     finite = z[np.isfinite(z)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     return np.linspace(lo, hi if hi > lo else lo + 1, levels + 1)
 
 
-def heatmap_pixels(surface: Field, theme: Theme, levels: int = SEED_CONTOUR_LEVELS) -> np.ndarray:
+def heatmap_pixels(surface: Field, theme: Theme, levels: int = NOTEBOOK_CONTOUR_LEVELS) -> np.ndarray:
     """RGBA uint8 image of the banded surface, top row = largest y; undefined points transparent."""
     bounds = contour_levels(surface.z, levels)
     band = np.clip(np.digitize(np.nan_to_num(surface.z, nan=bounds[0]), bounds[1:-1]), 0, levels - 1)
@@ -51,7 +51,7 @@ class SurfacePlot(Group):
     """
 
     def __init__(self, f, x_range: tuple[float, float], y_range: tuple[float, float], theme: Theme,
-                 height: float = 6.0, levels: int = SEED_CONTOUR_LEVELS, resolution: int = HEATMAP_RESOLUTION):
+                 height: float = 6.0, levels: int = NOTEBOOK_CONTOUR_LEVELS, resolution: int = HEATMAP_RESOLUTION):
         x_span, y_span = x_range[1] - x_range[0], y_range[1] - y_range[0]
         width = height * x_span / y_span
         self.theme = theme

@@ -479,10 +479,10 @@ def naive_scene_class(duration_s: float) -> type:
                        FadeIn, FadeOut, MathTex, Scene, Square, Text, ValueTracker, VGroup, Write, always_redraw,
                        interpolate_color, linear)
 
-    from engine.seed import SEED_ARROW_STEP, SEED_PLOT_RANGE, fun_dz, fun_z
+    from engine.notebook import NOTEBOOK_ARROW_STEP, NOTEBOOK_PLOT_RANGE, fun_dz, fun_z
 
-    lo, hi = SEED_PLOT_RANGE
-    step = SEED_ARROW_STEP
+    lo, hi = NOTEBOOK_PLOT_RANGE
+    step = NOTEBOOK_ARROW_STEP
     offset = LEFT * 3  # data (x, y) is drawn at offset + (x, y): a 6 x 6 plot on the left
     beat = {name: seconds * duration_s / sum(NAIVE_BEATS.values()) for name, seconds in NAIVE_BEATS.items()}
 
@@ -847,14 +847,14 @@ def bench_engine(reps: int) -> dict[str, Any]:
     import numpy as np
 
     from engine import gradient_field, parse_function
-    from engine.seed import SEED_FUNCTION, SEED_PLOT_RANGE, fun_dz, fun_z
+    from engine.notebook import NOTEBOOK_FUNCTION, NOTEBOOK_PLOT_RANGE, fun_dz, fun_z
 
-    h = parse_function(SEED_FUNCTION)
-    lo, hi = SEED_PLOT_RANGE
+    h = parse_function(NOTEBOOK_FUNCTION)
+    lo, hi = NOTEBOOK_PLOT_RANGE
     n = 1000
 
     def engine_field() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        f = gradient_field(h, SEED_PLOT_RANGE, SEED_PLOT_RANGE, step=(hi - lo) / (n - 1))
+        f = gradient_field(h, NOTEBOOK_PLOT_RANGE, NOTEBOOK_PLOT_RANGE, step=(hi - lo) / (n - 1))
         return f.z, f.u, f.v
 
     def closed_form() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

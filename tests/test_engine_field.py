@@ -1,4 +1,4 @@
-"""gradient_field and sample_surface against the seed's closed form and finite differences."""
+"""gradient_field and sample_surface against the notebook's closed form and finite differences."""
 import numpy as np
 import pytest
 import torch
@@ -6,15 +6,15 @@ import torch
 from engine import evaluate_at, gradient_at, gradient_field, parse_function, sample_surface
 
 
-def fun_z(x, y):  # the seed's
+def fun_z(x, y):  # the notebook's
     return np.sin(x**2 + y**2)
 
 
-def fun_dz(x, y):  # the seed's
+def fun_dz(x, y):  # the notebook's
     return 2 * x * np.cos(x**2 + y**2), 2 * y * np.cos(x**2 + y**2)
 
 
-def test_seed_grid_and_gradient():
+def test_notebook_grid_and_gradient():
     f = parse_function("sin(x**2 + y**2)")
     field = gradient_field(f, (-2.5, 2.5), (-2.5, 2.5), 0.5)
     assert field.x.shape == (11, 11)

@@ -1,4 +1,4 @@
-"""trace() against the seed's numbers, analytic formulas and autograd's own results."""
+"""trace() against the notebook's numbers, analytic formulas and autograd's own results."""
 import math
 
 import pytest
@@ -7,20 +7,20 @@ import torch
 from engine import trace
 from engine.neuron import SimpleGraph, analytic_gradients, neuron_loss, sq_loss
 
-SEED = dict(w=-0.5, b=0.5, x=1.0, y=7.0)
+NOTEBOOK_NEURON_VALUES = dict(w=-0.5, b=0.5, x=1.0, y=7.0)
 
 
 @pytest.fixture(scope="module")
 def neuron_graph():
-    return trace(neuron_loss, requires_grad=["w", "b"], **SEED)
+    return trace(neuron_loss, requires_grad=["w", "b"], **NOTEBOOK_NEURON_VALUES)
 
 
-def test_seed_numbers(neuron_graph):
+def test_notebook_numbers(neuron_graph):
     g = neuron_graph
     assert g.node("prediction").value == 0.0
     assert g.output.value == 49.0
     assert g.node("w").grad == -14.0 and g.node("b").grad == -14.0
-    expected = analytic_gradients(**SEED)
+    expected = analytic_gradients(**NOTEBOOK_NEURON_VALUES)
     assert g.node("w").grad == pytest.approx(expected["dloss_dw"])
     assert g.node("b").grad == pytest.approx(expected["dloss_db"])
 
@@ -40,7 +40,7 @@ def test_names_and_grad_fns_are_torchs(neuron_graph):
 def test_every_input_is_a_node_and_structure(neuron_graph):
     g = neuron_graph
     names = [n.name for n in g.nodes]
-    for name in SEED:
+    for name in NOTEBOOK_NEURON_VALUES:
         assert name in names
     assert len(names) == len(set(names))
     forward = [n.name for n in g.forward_order()]
@@ -75,17 +75,17 @@ def test_layers_flow_left_to_right(neuron_graph):
     assert layers["loss"] == max(layers.values())
 
 
-def test_matches_seed_simple_graph_autograd():
+def test_matches_notebook_simple_graph_autograd():
     model = SimpleGraph(-0.5, 0.5)
     loss = sq_loss(torch.tensor([7]), model.forward(torch.tensor([1])))
     loss.backward()
-    g = trace(neuron_loss, requires_grad=["w", "b"], **SEED)
+    g = trace(neuron_loss, requires_grad=["w", "b"], **NOTEBOOK_NEURON_VALUES)
     assert g.node("w").grad == pytest.approx(model.w.grad.item())
     assert g.node("b").grad == pytest.approx(model.b.grad.item())
 
 
 def test_expression_string_names_ops():
-    g = trace("(y - tanh(w*x + b))**2", requires_grad=["w", "b"], **SEED)
+    g = trace("(y - tanh(w*x + b))**2", requires_grad=["w", "b"], **NOTEBOOK_NEURON_VALUES)
     assert [n.name for n in g.nodes if n.kind == "op"] == ["mul", "add", "tanh", "sub", "pow"]
     assert g.node("w").grad == -14.0
     assert g.node("tanh").grad_fn == "TanhBackward0"

@@ -17,7 +17,7 @@ from PIL import Image
 
 from engine import parse_function, trace
 from engine.neuron import analytic_gradients, neuron_loss
-from engine.seed import SEED_FUNCTION, SEED_LEARNABLE, SEED_NEURON
+from engine.notebook import NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON
 from lecture.frames import frames_at
 from lecture.options import QUALITIES
 from lecture.render import Job
@@ -50,8 +50,8 @@ def test_sidecar_describes_the_clip(rendered, scene_id):
 
 def test_backprop_values_are_the_engines(rendered):
     values = sidecar(rendered, "backprop")["values"]
-    graph = trace(neuron_loss, requires_grad=SEED_LEARNABLE, **SEED_NEURON)
-    expected = analytic_gradients(**SEED_NEURON)
+    graph = trace(neuron_loss, requires_grad=NOTEBOOK_LEARNABLE, **NOTEBOOK_NEURON)
+    expected = analytic_gradients(**NOTEBOOK_NEURON)
     assert values["prediction"] == graph.node("prediction").value == expected["prediction"] == 0.0
     assert values["loss"] == graph.output.value == 49.0
     assert values["dloss_dw"] == graph.node("w").grad == -14.0
@@ -62,7 +62,7 @@ def test_probe_ring_ends_where_it_begins():
     """The looping beat of gradient-field has no seam: the ring's last sample is its first."""
     from scenes.gradients import walk_probe
 
-    path = walk_probe(parse_function(SEED_FUNCTION), (-3, 3), (-3, 3))
+    path = walk_probe(parse_function(NOTEBOOK_FUNCTION), (-3, 3), (-3, 3))
     assert path.closed
     first, last = path.values(path.ring_start), path.values(len(path) - 1)
     assert first == pytest.approx(last, abs=1e-12)
