@@ -273,7 +273,7 @@ def test_narrated_decks_carry_speaker_notes_and_speech(narrated):
     from pptx import Presentation
     from playwright.sync_api import sync_playwright
 
-    from tests.test_slides import CHROMIUM
+    from tests.test_slides import launch_chromium
 
     out = str(narrated.parent)
     for to in ("pptx", "html"):
@@ -285,9 +285,7 @@ def test_narrated_decks_carry_speaker_notes_and_speech(narrated):
     html = narrated.parent / "slides" / "lecture.html"
     assert html.read_text().count('<aside class="notes"') == len(expected)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"])
+        browser = launch_chromium(p)
         try:
             page = browser.new_context(offline=True).new_page()
             page.goto(html.as_uri())

@@ -21,6 +21,14 @@ from tests.conftest import LECTURE as LECTURE_CLI, run_lecture
 CHROMIUM = "/usr/bin/chromium"
 
 
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, without the background connections a closed network refuses, and
+    allowed to play sound without a click."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"])
+
+
 def deck(rendered: Path, to: str) -> Path:
     result = run_lecture("slides", "all", "--to", to, "-q", "t", "--out", str(rendered.parent))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -61,9 +69,7 @@ def test_html_deck_plays_offline_and_advances(rendered):
     assert "cdn.jsdelivr" not in text and "lecture_assets/reveal.js/dist/reveal.js" in text
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"])
+        browser = launch_chromium(p)
         try:
             page = browser.new_context(offline=True).new_page()
             page.on("request", lambda r: requests.append(r.url))
