@@ -1,9 +1,10 @@
 """The real autograd graph of a scalar torch computation, with forward values and backward gradients.
 
 `trace` runs the computation once under a `TorchFunctionMode` that records every torch call (so
-constants that autograd never sees, like the `2` in `** 2`, are still nodes), reads each result's
-`grad_fn` for the names torch prints, walks `grad_fn.next_functions` to check the structure is
-autograd's own, and collects every node's gradient with tensor hooks during `.backward()`.
+constants that autograd never sees, like the `2` in `** 2`, are still nodes) and names each result
+after the local variable that held it. `GraphBuilder` then turns the calls into nodes and edges one
+by one, keeps what the output depends on, checks it against `grad_fn.next_functions` (autograd's own
+graph), and collects every node's gradient with tensor hooks during `.backward()`.
 """
 from __future__ import annotations
 
@@ -201,12 +202,132 @@ def _walk_grad_fns(root: Any) -> set[int]:
     return seen
 
 
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, k = name, 2
-    while candidate in taken:
-        candidate, k = f"{name}_{k}", k + 1
-    taken.add(candidate)
-    return candidate
+@dataclass
+class _Pending:
+    """A node while the graph is built: its torch value is kept until `finish` reads value and grad_fn."""
+
+    name: str
+    kind: NodeKind
+    op: str
+    value: torch.Tensor | float
+
+
+class _Wire(NamedTuple):
+    """source is argument `index` of `call`, whose result is target; its local gradient is found at the end."""
+
+    source: str
+    target: str
+    call: _Call
+    index: int
+
+
+class GraphBuilder:
+    """Turns a recorded computation into a `Graph`, one call at a time, as micrograd's `Value` builds its own.
+
+    `add_input` for each named input, `add_call` for each torch call in the order it ran (its arguments
+    become nodes the first time they are seen), then `finish(out)`: keep what `out` depends on, check it
+    is autograd's graph, run backward for the gradients and measure each edge's local gradient.
+    """
+
+    def __init__(self, local_names: dict[int, str]) -> None:
+        self._local_names = local_names  # tensor id -> the variable that held it in the traced code
+        self._nodes: dict[str, _Pending] = {}  # by name, in the order they were made (a topological order)
+        self._node_of: dict[int, str] = {}  # tensor id -> node name
+        self._wires: list[_Wire] = []
+        self._inputs: list[str] = []
+
+    def add_input(self, name: str, tensor: torch.Tensor) -> None:
+        """A named input of the computation: always in the graph, even when the output ignores it."""
+        self._add(name, "input", "input", tensor)
+        self._inputs.append(name)
+
+    def add_call(self, call: _Call) -> str:
+        """An op node for the call's result, fed by a node for each argument that is a number."""
+        sources = [self._source(arg) for arg in call.args]
+        computed = any(s is not None and isinstance(self._nodes[s].value, torch.Tensor) for s in sources)
+        op = _op_name(call.func)
+        name = self._add(self._local_names.get(id(call.out)) or op, "op" if computed else "constant",
+                         op if computed else "constant", call.out)
+        self._wires += [_Wire(s, name, call, i) for i, s in enumerate(sources) if s is not None]
+        return name
+
+    def finish(self, out: torch.Tensor) -> Graph:
+        output = self._node_of[id(out)]
+        kept = self._depended_on(output)
+        self._check_against_autograd(kept, out)
+        grads = self._gradients(kept, out)
+        edges = self._edges(kept)
+        nodes = tuple(Node(p.name, p.kind, p.op, _grad_fn_name(p.value), _scalar(p.value), grads.get(p.name))
+                      for p in self._nodes.values() if p.name in kept)
+        return Graph(nodes, edges, output)
+
+    # --- building ------------------------------------------------------------------------------------
+    def _add(self, name: str, kind: NodeKind, op: str, value: torch.Tensor | float) -> str:
+        """A new node, its name made unique with a suffix (add, add_2, ...); a tensor is found by id later."""
+        unique, k = name, 2
+        while unique in self._nodes:
+            unique, k = f"{name}_{k}", k + 1
+        self._nodes[unique] = _Pending(unique, kind, op, value)
+        if isinstance(value, torch.Tensor):
+            self._node_of[id(value)] = unique
+        return unique
+
+    def _source(self, arg: Any) -> str | None:
+        """The node an argument comes from: a tensor's own, a new one for a tensor made outside the
+        computation (a model's weight: an input if it requires grad, else a constant) or for a number."""
+        if isinstance(arg, torch.Tensor):
+            if id(arg) in self._node_of:
+                return self._node_of[id(arg)]
+            kind: NodeKind = "input" if arg.requires_grad else "constant"
+            name = self._local_names.get(id(arg)) or ("leaf" if arg.requires_grad else f"{_scalar(arg):g}")
+            return self._add(name, kind, kind, arg)
+        if isinstance(arg, (int, float)) and not isinstance(arg, bool):
+            return self._add(f"{arg:g}", "constant", "constant", arg)
+        return None
+
+    # --- finishing -----------------------------------------------------------------------------------
+    def _depended_on(self, output: str) -> set[str]:
+        """The output, every node it is computed from, and every named input."""
+        kept = {output}
+        for wire in reversed(self._wires):  # a node's wires come after the wires of its sources
+            if wire.target in kept:
+                kept.add(wire.source)
+        return kept | set(self._inputs)
+
+    def _check_against_autograd(self, kept: set[str], out: torch.Tensor) -> None:
+        reachable = _walk_grad_fns(out.grad_fn)
+        for name in kept:
+            value = self._nodes[name].value
+            if isinstance(value, torch.Tensor) and value.grad_fn is not None and id(value.grad_fn) not in reachable:
+                raise AssertionError(f"node {name} is not in autograd's graph")  # would be a bug in trace
+
+    def _gradients(self, kept: set[str], out: torch.Tensor) -> dict[str, float]:
+        """d out / d node for every kept tensor that requires grad, from hooks during `out.backward()`."""
+        grads: dict[str, float] = {}
+
+        def hook(name: str) -> Callable[[torch.Tensor], None]:
+            return lambda g: grads.__setitem__(name, grads.get(name, 0.0) + _scalar(g))
+
+        for name in kept:
+            value = self._nodes[name].value
+            if isinstance(value, torch.Tensor) and value.requires_grad:
+                value.register_hook(hook(name))
+        try:
+            out.backward()
+        except RuntimeError as err:
+            raise ValueError(f"backward failed (often an in-place op on a tensor autograd needed): {str(err).splitlines()[0]}") from None
+        return grads
+
+    def _edges(self, kept: set[str]) -> tuple[Edge, ...]:
+        """The wires into kept nodes, each with its local gradient (one re-run per call, not per wire)."""
+        local: dict[int, list[float | None]] = {}
+        edges = []
+        for wire in self._wires:
+            if wire.target in kept:
+                if id(wire.call) not in local:
+                    local[id(wire.call)] = _local_grads(wire.call)
+                edges.append(Edge(wire.source, wire.target, local[id(wire.call)][wire.index]))
+        return tuple(edges)
 
 
 def trace(
@@ -221,124 +342,49 @@ def trace(
     the others are constants. Raises ValueError for a non-scalar output, nothing learnable, or an
     in-place op that breaks backward.
     """
+    tensors = _input_tensors(inputs, requires_grad)
+    fn = parse_function(fn_or_expr, tuple(inputs)) if isinstance(fn_or_expr, str) else fn_or_expr
+    recorder = _Recorder()
+    try:
+        with recorder:
+            out, local_names = (fn(**tensors), {}) if isinstance(fn, ScalarField) else _capture_local_names(fn, tensors)
+    except RuntimeError as err:
+        raise ValueError(f"the computation failed in torch: {str(err).splitlines()[0]}") from None
+    _check_output(out)
+    graph = GraphBuilder(local_names)
+    for name, tensor in tensors.items():
+        graph.add_input(name, tensor)
+    for call in recorder.calls:
+        graph.add_call(call)
+    return graph.finish(out)
+
+
+def _input_tensors(inputs: dict[str, float], requires_grad: Iterable[str] | None) -> dict[str, torch.Tensor]:
+    """A float64 scalar tensor per input, requiring grad if learnable (default: all are)."""
     if not inputs:
         raise ValueError("trace needs at least one named input, e.g. trace(expr, w=-0.5, x=1)")
     learnable = set(inputs) if requires_grad is None else set(requires_grad)
     unknown = learnable - set(inputs)
     if unknown:
         raise ValueError(f"learnable {', '.join(sorted(unknown))} not among the inputs {', '.join(inputs)}")
-    if isinstance(fn_or_expr, str):
-        fn: Callable[..., torch.Tensor] = parse_function(fn_or_expr, tuple(inputs))
-    else:
-        fn = fn_or_expr
-    tensors: dict[str, torch.Tensor] = {}
+    tensors = {}
     for name, value in inputs.items():
         v = float(value)
         if not math.isfinite(v):
             raise ValueError(f"input {name} = {value!r} is not a finite number")
         tensors[name] = torch.tensor(v, dtype=torch.float64, requires_grad=name in learnable)
+    return tensors
 
-    recorder = _Recorder()
-    try:
-        with recorder:
-            if isinstance(fn, ScalarField):
-                out, local_names = fn(**tensors), {}
-            else:
-                out, local_names = _capture_local_names(fn, tensors)
-    except RuntimeError as err:
-        raise ValueError(f"the computation failed in torch: {str(err).splitlines()[0]}") from None
+
+def _check_output(out: Any) -> None:
     if not isinstance(out, torch.Tensor) or out.numel() != 1:
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         raise ValueError(f"trace needs a scalar output (one number), got {shape}; reduce it, e.g. with .sum()")
     if out.grad_fn is None:
         raise ValueError("the output does not depend on any learnable input; list one in requires_grad")
 
-    # Nodes: the inputs, then every recorded call's result, then constants as they are met.
-    taken: set[str] = set(tensors)
-    node_of: dict[int, str] = {id(t): name for name, t in tensors.items()}
-    kinds: dict[str, NodeKind] = {name: "input" for name in tensors}
-    ops: dict[str, str] = {name: "input" for name in tensors}
-    values: dict[str, torch.Tensor | float] = dict(tensors)
-    order: list[str] = list(tensors)
-    raw_edges: list[tuple[str, str, _Call, int]] = []
-
-    def source_node(arg: Any) -> str | None:
-        if isinstance(arg, torch.Tensor):
-            if id(arg) not in node_of:  # a tensor made outside fn, e.g. a model's weight
-                name = _unique(local_names.get(id(arg)) or ("leaf" if arg.requires_grad else f"{_scalar(arg):g}"), taken)
-                node_of[id(arg)] = name
-                kinds[name] = "input" if arg.requires_grad else "constant"
-                ops[name] = kinds[name]
-                values[name] = arg
-                order.append(name)
-            return node_of[id(arg)]
-        if isinstance(arg, (int, float)) and not isinstance(arg, bool):
-            name = _unique(f"{arg:g}", taken)
-            kinds[name], ops[name], values[name] = "constant", "constant", arg
-            order.append(name)
-            return name
-        return None
-
-    for call in recorder.calls:
-        sources = [source_node(a) for a in call.args]
-        op = _op_name(call.func)
-        has_inputs = any(s is not None and isinstance(values[s], torch.Tensor) for s in sources)
-        name = _unique(local_names.get(id(call.out)) or op, taken)
-        node_of[id(call.out)] = name
-        kinds[name] = "op" if has_inputs else "constant"
-        ops[name] = op if has_inputs else "constant"
-        values[name] = call.out
-        order.append(name)
-        raw_edges += [(s, name, call, i) for i, s in enumerate(sources) if s is not None]
-
-    output_name = node_of[id(out)]
-    # Keep what the output depends on (and every input); check each op against autograd's own graph.
-    needed = {output_name}
-    for source, target, _, _ in reversed(raw_edges):
-        if target in needed:
-            needed.add(source)
-    needed |= set(tensors)
-    reachable = _walk_grad_fns(out.grad_fn)
-    for name in needed:
-        t = values[name]
-        if isinstance(t, torch.Tensor) and t.grad_fn is not None and id(t.grad_fn) not in reachable:
-            raise AssertionError(f"node {name} is not in autograd's graph")  # would be a bug in trace
-
-    grads: dict[str, float] = {}
-    for name in needed:
-        t = values[name]
-        if isinstance(t, torch.Tensor) and t.requires_grad:
-            t.register_hook(lambda g, name=name: grads.__setitem__(name, grads.get(name, 0.0) + _scalar(g)))
-    try:
-        out.backward()
-    except RuntimeError as err:
-        raise ValueError(f"backward failed (often an in-place op on a tensor autograd needed): {str(err).splitlines()[0]}") from None
-
-    local_cache: dict[int, list[float | None]] = {}
-    edges = []
-    for source, target, call, index in raw_edges:
-        if target in needed:
-            if id(call) not in local_cache:
-                local_cache[id(call)] = _local_grads(call)
-            edges.append(Edge(source, target, local_cache[id(call)][index]))
-
-    nodes = tuple(
-        Node(
-            name=name,
-            kind=kinds[name],
-            op=ops[name],
-            grad_fn=_grad_fn_name(values[name]),
-            value=_scalar(values[name]),
-            grad=grads.get(name),
-        )
-        for name in order
-        if name in needed
-    )
-    return Graph(nodes, tuple(edges), output_name)
-
 
 def _grad_fn_name(value: torch.Tensor | float) -> str | None:
     if not isinstance(value, torch.Tensor) or not value.requires_grad:
         return None
     return "AccumulateGrad" if value.grad_fn is None else type(value.grad_fn).__name__
-
