@@ -429,6 +429,10 @@ class GraphDiagram(VGroup):
         self.shown_values[name] = label
         return FadeIn(label, shift=DOWN * 0.15)
 
+    def shown_numbers(self) -> dict[str, str]:
+        """The LaTeX of every value on screen, by node, in the order they appeared (for the sidecar)."""
+        return {name: label[1].tex_string for name, label in self.shown_values.items()}
+
     def forward_into(self, name: str, run_time: float = 1.6) -> Animation:
         """The values of the node's inputs travel along its edges and land as its own value."""
         target = self.nodes[name].body.get_center()

@@ -83,9 +83,19 @@ def test_wrapped_lines_are_as_few_as_fit_and_even():
 
 
 def test_forward_graph_values(rendered):
+    """Every node of the graph shows a value, and each is the engine's to the digits on screen; the
+    printed prediction and loss and the declared tensors are the engine's too."""
     values = sidecar(rendered, "forward-graph")["values"]
-    flat = json.dumps(values)
-    assert "49" in flat and ("prediction" in values or "0.0" in flat)
+    graph = trace(neuron_loss, requires_grad=NOTEBOOK_LEARNABLE, **NOTEBOOK_NEURON)
+    shown = values["shown_values"]  # the LaTeX of each value label, by node
+    assert sorted(shown) == sorted(n.name for n in graph.nodes)
+    for node in graph.nodes:
+        mantissa, _, exponent = shown[node.name].partition(r" \times 10^")
+        number = float(mantissa) * 10 ** int(exponent.strip("{}") or 0)
+        assert number == pytest.approx(node.value, rel=5e-4, abs=1e-12), (node.name, shown[node.name])
+    assert shown["mul"] == "-0.5" and shown["add"] == shown["prediction"] == "0" and shown["loss"] == "49"
+    assert values["prediction"] == graph.node("prediction").value and values["loss"] == graph.output.value
+    assert {name: values[name] for name in NOTEBOOK_NEURON} == NOTEBOOK_NEURON
 
 
 @pytest.mark.parametrize("scene_id", ALL)
