@@ -81,11 +81,44 @@ def test_a_failed_render_leaves_its_marker_so_its_files_are_made_again(tmp_path)
     assert not marker.exists()
 
 
+def flock_waiting(lock: Path) -> bool:
+    """Whether a process is waiting for an flock on `lock` (a "->" line of /proc/locks for its inode)."""
+    try:
+        inode = f":{lock.stat().st_ino}"
+    except FileNotFoundError:
+        return False
+    lines = Path("/proc/locks").read_text().splitlines()
+    return any(fields[1] == "->" and fields[-3].endswith(inode) for fields in map(str.split, lines))
+
+
 def test_two_renders_of_one_scene_at_once(tmp_path):
+    """Two renders of one scene into one folder take turns on the scene's lock (one waits while the
+    other renders: lecture/worker.py), both succeed, and what each publishes is a complete set: the
+    sidecar last, naming files that are all there, a whole clip with the same frames both times,
+    no temporary file or unfinished-render marker left, and the cache takes it as up to date."""
+    out, clip, sidecar = tmp_path / "tiny", tmp_path / "tiny" / "title.mp4", tmp_path / "tiny" / "title.json"
+    lock = tmp_path / ".cache" / "title" / ".lock"
     first, second = start_render(tmp_path), start_render(tmp_path)
-    assert first.wait(timeout=600) == 0 and second.wait(timeout=600) == 0
-    hashes = frame_hashes(tmp_path / "tiny" / "title.mp4")
-    assert len(hashes) > 10
+    took_turns, first_published = False, None
+    deadline = time.monotonic() + 600
+    while first.poll() is None or second.poll() is None:
+        assert time.monotonic() < deadline, "the two renders did not finish in 10 minutes"
+        took_turns = took_turns or flock_waiting(lock)
+        if first_published is None and sidecar.exists():  # the first render's set, while the other renders
+            first_published = frame_hashes(clip)
+        time.sleep(0.05)
+    for proc in (first, second):
+        stdout, stderr = proc.communicate()
+        assert proc.returncode == 0 and b"done in" in stdout, stderr.decode()
+    assert took_turns, "no render ever waited for the scene's lock"
+    data = json.loads(sidecar.read_text())
+    assert sorted(p.name for p in out.iterdir()) == sorted([*data["files"], sidecar.name])  # nothing else: no .part
+    hashes = frame_hashes(clip)
+    assert len(hashes) == round(data["duration_s"] * 5)  # the whole clip, at tiny's 5 fps
+    assert first_published == hashes
+    assert not (tmp_path / ".cache" / "title" / ".rendering").exists()
+    again = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
+    assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
 
 
 def test_same_inputs_give_identical_frames(tmp_path):
