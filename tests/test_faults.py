@@ -21,27 +21,37 @@ def frame_hashes(video: Path) -> list[str]:
         return [hashlib.sha256(f.to_ndarray(format="rgb24").tobytes()).hexdigest() for f in container.decode(video=0)]
 
 
+RUN_MARK = "LECTURE_TEST_RUN"  # in the environment of every process a test's render starts: finds them all
+
+
 def start_render(out: Path) -> subprocess.Popen:
     return subprocess.Popen([*LECTURE, "render", "title", "-q", "t", "--force", "--out", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            env={**os.environ, RUN_MARK: str(out)})
 
 
 def kill_while_rendering(out: Path) -> None:
+    """SIGKILL to the whole command once its render is writing frames; it must have been cut mid-render."""
     proc = start_render(out)
-    time.sleep(6)  # inside the worker: imports done, frames being written
+    wait_until_rendering(proc, out)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert (out / ".cache" / "title" / ".rendering").exists()  # removed only by a render that ends
 
 
 def test_sigkill_leaves_no_file_then_the_previous_file(tmp_path):
-    clip = tmp_path / "tiny" / "title.mp4"
+    folder = tmp_path / "tiny"
     kill_while_rendering(tmp_path)
-    assert not clip.exists()
+    assert not folder.exists() or list(folder.iterdir()) == []  # no clip, no sidecar, no temporary file
     assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
-    before = clip.read_bytes()
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
     kill_while_rendering(tmp_path)
-    assert clip.read_bytes() == before  # the complete previous clip, untouched
-    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--force").returncode == 0
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # the complete previous set, untouched
+    again = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
+    assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
+    again = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--force")
+    assert again.returncode == 0 and "done in" in again.stdout, again.stderr
+    assert not (tmp_path / ".cache" / "title" / ".rendering").exists()
 
 
 def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path):
@@ -176,15 +186,23 @@ def session_processes(session: int) -> list[int]:
     return found
 
 
+def writing_frames(work: Path) -> bool:
+    """Whether this render is encoding frames: its unfinished-render marker, and a partial movie file
+    of manim's written since (an older one is a previous render's)."""
+    try:
+        since = (work / ".rendering").stat().st_mtime_ns
+        return any(p.stat().st_mtime_ns >= since for p in work.glob("media/videos/*/partial_movie_files/*/*.mp4"))
+    except FileNotFoundError:
+        return False
+
+
 def wait_until_rendering(proc: subprocess.Popen, out: Path, timeout: float = 300) -> None:
-    """Until the render process has started drawing frames (its log exists, then a little longer)."""
-    log = out / ".cache" / "title" / "render.log"
+    """Until the render process is drawing frames (`writing_frames`), and still running."""
     deadline = time.monotonic() + timeout
-    while not log.exists():
+    while not writing_frames(out / ".cache" / "title"):
         assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the render did not start"
-        time.sleep(0.1)
-    time.sleep(2)
+        assert time.monotonic() < deadline, "the render did not start drawing frames"
+        time.sleep(0.05)
     assert proc.poll() is None, "the render finished before it could be stopped; the test needs a slower scene"
 
 
@@ -212,10 +230,24 @@ def stop_mid_render(out: Path, signum: int, whole_group: bool) -> dict:
     while any(alive(pid) for pid in renders) and time.monotonic() - sent < 20:
         time.sleep(0.05)
     stopped = time.monotonic() - sent
-    while session_processes(proc.pid) and time.monotonic() - sent < 30:
+    while (session_processes(proc.pid) or started_by(out)) and time.monotonic() - sent < 30:
         time.sleep(0.05)
     return {"code": proc.returncode, "stderr": stderr.decode(), "released": released, "renders": renders,
-            "stopped": stopped, "all_gone": time.monotonic() - sent, "left": session_processes(proc.pid)}
+            "stopped": stopped, "all_gone": time.monotonic() - sent, "left": session_processes(proc.pid),
+            "escaped": started_by(out)}
+
+
+def started_by(out: Path) -> list[int]:
+    """Live processes anywhere (their own session or not) whose environment carries `start_render`'s mark."""
+    mark = f"{RUN_MARK}={out}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if mark in environ.read_bytes().split(b"\0") and alive(int(environ.parent.name)):
+                found.append(int(environ.parent.name))
+        except (OSError, ValueError):
+            pass
+    return found
 
 
 SIGNAL_CASES = {  # what is sent, to whom; the exit status and the line the command prints
@@ -228,9 +260,10 @@ SIGNAL_CASES = {  # what is sent, to whom; the exit status and the line the comm
 
 def test_a_stopped_render_stops_at_once_and_publishes_nothing(tmp_path):
     """What a CI runner, `timeout`, a process manager, a closed terminal and Ctrl-C send, all at once in
-    parallel (one 45 s wait for all): every process the command started is gone within 2 s, the
-    caller's pipes are released, one line says why, and nothing appears in the output folder later,
-    where before the fix the render went on and published its clip about 20 s after SIGTERM."""
+    parallel: every process the command started is gone within 2 s, the caller's pipes are released,
+    one line says why, and nothing is published, nor can be later: no process the command started is
+    left anywhere, in its session or out of it (before the fix the render went on and published its
+    clip about 20 s after SIGTERM)."""
     from concurrent.futures import ThreadPoolExecutor
 
     outs = {name: tmp_path / name.split()[0] for name in SIGNAL_CASES}
@@ -244,10 +277,10 @@ def test_a_stopped_render_stops_at_once_and_publishes_nothing(tmp_path):
         assert run["stopped"] < 2.5, (name, run)  # every render gone within 2 s (and the time to look)
         assert run["released"] < 2.5, (name, run)  # the caller's pipes
         assert run["left"] == [], (name, run)  # and then everything (the fork server unloads torch on its way out)
+        assert run["escaped"] == [], (name, run)  # nor any that left the session: none could publish later
         if line is not None:
             assert run["stderr"].strip().splitlines() == [line], (name, run)
         assert "leaked" not in run["stderr"]
-    time.sleep(45)  # the render took about 20 s more to publish when it was not stopped
     for name, out in outs.items():
         published = [p for p in out.rglob("*") if p.is_file() and ".cache" not in p.relative_to(out).parts]
         assert published == [], (name, published)
