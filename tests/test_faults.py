@@ -62,8 +62,9 @@ def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path):
     work = tmp_path / ".cache" / "title"
     kept, cut = sorted((work / "media").glob("texts-*/*.svg"))[:2]
     (work / ".rendering").touch()
-    time.sleep(0.05)
     cut.write_bytes(b"")
+    marked = (work / ".rendering").stat().st_mtime_ns
+    os.utime(cut, ns=(marked, marked))  # as old as the marker, the closest call: counts as written after it
     for parsed in cut.parent.glob(f"{cut.stem}.*.parsed"):
         parsed.unlink()
     kept_before = kept.stat().st_mtime_ns
@@ -78,7 +79,8 @@ def test_a_failed_render_leaves_its_marker_so_its_files_are_made_again(tmp_path)
 
     old, marker = tmp_path / "old.svg", tmp_path / ".rendering"
     old.write_text("<svg/>")
-    time.sleep(0.05)  # file times tick coarsely: a file as old as the marker counts as written after it
+    second_ago = time.time_ns() - 1_000_000_000  # file times tick coarsely: one as old as the marker counts as written after it
+    os.utime(old, ns=(second_ago, second_ago))
     try:
         with unfinished_files_removed([tmp_path], marker):
             (tmp_path / "half.svg").write_text("<sv")
