@@ -242,16 +242,18 @@ class GraphBuilder:
         self._inputs.append(name)
 
     def add_call(self, call: _Call) -> str:
-        """An op node for the call's result, fed by a node for each argument that is a number."""
+        """A node for the call's result, wired from a node for each argument that is a number: an op,
+        or a constant when no argument is a tensor (`torch.ones(())`)."""
         sources = [self._source(arg) for arg in call.args]
         computed = any(s is not None and isinstance(self._nodes[s].value, torch.Tensor) for s in sources)
         op = _op_name(call.func)
-        name = self._add(self._local_names.get(id(call.out)) or op, "op" if computed else "constant",
-                         op if computed else "constant", call.out)
+        kind: NodeKind = "op" if computed else "constant"
+        name = self._add(self._local_names.get(id(call.out)) or op, kind, op if computed else "constant", call.out)
         self._wires += [_Wire(s, name, call, i) for i, s in enumerate(sources) if s is not None]
         return name
 
     def finish(self, out: torch.Tensor) -> Graph:
+        """The graph of `out`: its nodes in the order they were made, with values, grad_fns and gradients."""
         output = self._node_of[id(out)]
         kept = self._depended_on(output)
         self._check_against_autograd(kept, out)
