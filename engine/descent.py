@@ -49,9 +49,10 @@ def check_descent_options(start: tuple[float, float], lr: float, steps: int, opt
     """Raise ValueError naming the first bad option (the checks are `engine.limits`', shared with the CLI)."""
     if optimizer not in OPTIMIZERS:
         raise ValueError(optimizer_problem(optimizer))
-    for problem, value in ((start_problem(start), start), (learning_rate_problem(lr), lr), (steps_problem(steps), steps)):
+    for problem, value in ((start_problem(start), start), (learning_rate_problem(lr), f"{lr:g}"),
+                           (steps_problem(steps), steps)):
         if problem:
-            raise ValueError(f"{problem}, got {value!r}")
+            raise ValueError(f"{problem}, got {value}")
 
 
 def optimizer_problem(name: str) -> str | None:

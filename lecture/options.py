@@ -86,8 +86,8 @@ def check_config_entry(config: Config, name: str, value: Any) -> None:
             hint = f"known options: {', '.join(OPTIONS)}"
         raise UserError(f"{where}: unknown option {name!r}; {hint}")
     option = OPTIONS[name]
-    if not any(fits(kind, value) for kind in option.kinds):
-        raise UserError(f"{where}: {name} must be {option.wanted}, e.g. {option.example}; it is {toml_type(value)}")
+    if not any(fits(kind, value) for kind in option.content.kinds):
+        raise UserError(f"{where}: {name} must be {option.content.wanted}, e.g. {option.content.example}; it is {toml_type(value)}")
 
 
 def fits(kind: str, value: Any) -> bool:
