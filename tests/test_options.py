@@ -70,6 +70,8 @@ def test_content_options_set_only_fields_of_the_parameters():
     assert set(command_line) == set(CONTENT_OPTIONS)
     for name, text in command_line.items():
         assert set(CONTENT_OPTIONS[name].content.parse(text, f"--{name}")) <= fields, name
+    set_by_options = {f for name, text in command_line.items() for f in CONTENT_OPTIONS[name].content.parse(text, name)}
+    assert fields - set_by_options == {"arrow_step", "learning_rates"}  # fixed by the lecture, no option sets them
     params = build_params(command_line)
     assert (params.descent_function, params.x_range, params.steps, params.values, params.learnable) == \
         ("x**2", (-2.0, 2.0), 5, {"a": 1.0, "b": 2.0}, ("a",))
@@ -125,6 +127,12 @@ def test_a_lecture_declares_its_scenes_and_default_options():
     bad = Lecture("bad", "Bad", scenes=(BY_ID["title"],), options={"lr": -1})
     with pytest.raises(UserError, match=r"^lecture bad: lr = -1: learning rate"):
         build_params({}, {}, bad)
+
+
+def test_every_lectures_default_options_are_content_options():
+    for lecture in LECTURES:
+        assert set(lecture.options) <= set(CONTENT_OPTIONS), lecture.id
+        build_params({}, {}, lecture)
 
 
 def test_a_title_card_takes_its_lectures_title():
