@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lecture import UserError
-from lecture.option_table import CONTENT_OPTIONS as OPTIONS, COMMAND_LINE_ONLY, FORMATS, QUALITIES, Quality  # noqa: F401 (re-exported)
+from lecture.option_table import CONTENT_OPTIONS, COMMAND_LINE_ONLY, FORMATS, QUALITIES, Quality  # noqa: F401 (re-exported)
 from scenes.catalog import BY_ID, DEFAULT_LECTURE, Lecture
 from scenes.params import LectureParams, learnable_problem, values_problem
 
@@ -73,19 +73,19 @@ def key_line(text: str, key: str) -> int | None:
 
 def check_config_entry(config: Config, name: str, value: Any) -> None:
     where = config.where(name)
-    if name not in OPTIONS:
+    if name not in CONTENT_OPTIONS:
         if name in COMMAND_LINE_ONLY:
             raise UserError(f"{where}: {name} is an option of the command line only ({COMMAND_LINE_ONLY[name]}); "
-                            f"lecture.toml holds {', '.join(OPTIONS)}")
-        near = difflib.get_close_matches(name, list(OPTIONS) + list(COMMAND_LINE_ONLY), n=1, cutoff=0.6)
+                            f"lecture.toml holds {', '.join(CONTENT_OPTIONS)}")
+        near = difflib.get_close_matches(name, list(CONTENT_OPTIONS) + list(COMMAND_LINE_ONLY), n=1, cutoff=0.6)
         if near and near[0] in COMMAND_LINE_ONLY:
             hint = f"did you mean {near[0]}? (an option of the command line only: {COMMAND_LINE_ONLY[near[0]]})"
         elif near:
             hint = f"did you mean {near[0]}?"
         else:
-            hint = f"known options: {', '.join(OPTIONS)}"
+            hint = f"known options: {', '.join(CONTENT_OPTIONS)}"
         raise UserError(f"{where}: unknown option {name!r}; {hint}")
-    option = OPTIONS[name]
+    option = CONTENT_OPTIONS[name]
     if not any(fits(kind, value) for kind in option.content.kinds):
         raise UserError(f"{where}: {name} must be {option.content.wanted}, e.g. {option.content.example}; it is {toml_type(value)}")
 
@@ -163,13 +163,13 @@ def build_params(cli: dict[str, Any], config: Config | dict[str, Any] = NO_CONFI
     for name, value in lecture.options.items():
         merged[name], _where[name] = value, f"lecture {lecture.id}: {name} = {toml_text(value)}"
     for name, value in config.values.items():
-        if name in OPTIONS:
+        if name in CONTENT_OPTIONS:
             merged[name], _where[name] = value, f"{config.where(name)}: {name} = {toml_text(value)}"
     for name, value in cli.items():
-        if name in OPTIONS and value is not None:
+        if name in CONTENT_OPTIONS and value is not None:
             merged[name], _where[name] = value, f"--{name} {value!r}"
     fields: dict[str, Any] = {}
-    for name, option in OPTIONS.items():  # the table's order: --learnable after --values, whose default it replaces
+    for name, option in CONTENT_OPTIONS.items():  # the table's order: --learnable after --values, whose default it replaces
         if name in merged:
             fields.update(option.content.parse(merged[name], where(name)))
     params = dataclasses.replace(LectureParams(), **fields)
