@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from .limits import MAX_LEARNING_RATE, MAX_STEPS
+from .limits import learning_rate_problem, start_problem, steps_problem
 
 DIVERGENCE_FACTOR = 1e6
 
@@ -46,15 +46,18 @@ class Trajectory:
 
 
 def check_descent_options(start: tuple[float, float], lr: float, steps: int, optimizer: str) -> None:
-    """Raise ValueError naming the first bad option."""
+    """Raise ValueError naming the first bad option (the checks are `engine.limits`', shared with the CLI)."""
     if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer '{optimizer}'; choose one of {', '.join(OPTIMIZERS)}")
-    if len(start) != 2 or not all(math.isfinite(float(s)) for s in start):
-        raise ValueError(f"start must be two finite numbers x,y, got {start!r}")
-    if not (math.isfinite(lr) and 0 < lr <= MAX_LEARNING_RATE):
-        raise ValueError(f"learning rate must be > 0 and at most {MAX_LEARNING_RATE:g}, got {lr:g}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+        raise ValueError(optimizer_problem(optimizer))
+    for problem, value in ((start_problem(start), start), (learning_rate_problem(lr), f"{lr:g}"),
+                           (steps_problem(steps), steps)):
+        if problem:
+            raise ValueError(f"{problem}, got {value}")
+
+
+def optimizer_problem(name: str) -> str | None:
+    """What is wrong with `name` as an optimizer, or None."""
+    return None if name in OPTIMIZERS else f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}"
 
 
 def descend(

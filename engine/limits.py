@@ -30,6 +30,27 @@ def range_problem(lo: float, hi: float) -> str | None:
     return None
 
 
+def learning_rate_problem(lr: float) -> str | None:
+    """What is wrong with `lr` as a learning rate, or None: the one check of it (the CLI's and the engine's)."""
+    if not (math.isfinite(lr) and 0 < lr <= MAX_LEARNING_RATE):
+        return f"learning rate must be > 0 and at most {MAX_LEARNING_RATE:g}"
+    return None
+
+
+def steps_problem(steps: object, most: int = MAX_STEPS) -> str | None:
+    """What is wrong with `steps` as a count of descent steps (at most `most`), or None."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= min(most, MAX_STEPS):
+        return f"steps must be a whole number from 1 to {min(most, MAX_STEPS)}"
+    return None
+
+
+def start_problem(start: tuple[float, ...]) -> str | None:
+    """What is wrong with `start` as a point to descend from, or None."""
+    if len(start) != 2 or not all(math.isfinite(float(s)) for s in start):
+        return "start must be two finite numbers, e.g. --start -2.5,2"
+    return None
+
+
 def grid_count(lo: float, hi: float, step: float) -> float:
     """Points from lo to hi `step` apart, as a float (it may be too large for an int)."""
     count = (hi - lo) / step

@@ -22,43 +22,11 @@ import click
 
 from lecture import UserError
 from lecture.files import check_writable_dir
-from lecture.options import FORMATS, QUALITIES, build_params, check_params, read_config, resolve_scenes
-from scenes.catalog import BY_ID, LECTURE, SCENES
+from lecture.option_table import CONTENT_OPTIONS, DEFAULT_OUT, QUALITIES, options_for
+from lecture.options import build_params, check_params, read_config, resolve_scenes
+from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID, LECTURES, Lecture
 
-DEFAULT_OUT = Path("media")
-LECTURE_TITLE = "Feedforward Neural Networks and Backpropagation, Part 1"
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def content_options(command):
-    """The options that change what the clips show (shared by render, preview and watch)."""
-    options = [
-        click.option("--function", help='Formula in x, y for the field and descent scenes, e.g. "x**2 + 3*y**2".'),
-        click.option("--range", "range_", metavar="MIN,MAX", help="Axis range for x and y, e.g. -2,2 (default -3,3)."),
-        click.option("--start", metavar="X,Y", help="Start point of descent, e.g. -2.5,2."),
-        click.option("--lr", type=str, help="Learning rate of descent (> 0), e.g. 0.1."),
-        click.option("--steps", type=str, help="Descent steps to draw (1 to 200)."),
-        click.option("--optimizer", help="sgd|momentum|nesterov|adagrad|rmsprop|adam; several, comma-separated, race in `optimizers`."),
-        click.option("--expr", help='Formula whose autograd graph the graph scenes show, e.g. "(y - tanh(w*x + b))**2".'),
-        click.option("--values", help="Inputs of --expr, e.g. w=-0.5,b=0.5,x=1,y=7."),
-        click.option("--learnable", help="Inputs with requires_grad, e.g. w,b (default: all of --values)."),
-        click.option("--theme", help="dark (default) or light (white background, for slide decks)."),
-        click.option("--config", "config_path", type=click.Path(path_type=Path), help="A lecture.toml with these options (default ./lecture.toml); command-line options win."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def voice_options(default: str):
-    """--voice and --script, on every command that renders clips (`default`: who speaks unless told)."""
-    def add(command):
-        command = click.option("--script", "script_path", type=click.Path(path_type=Path),
-                               help="A narration script (from `lecture script`) whose texts replace the beats' own.")(command)
-        return click.option("--voice", default=default, show_default=True,
-                            help="none, joe (the bundled neural voice), a piper model .onnx, or a folder of recordings "
-                                 "DIR/<scene>/<beat>.wav (DIR,joe: joe speaks the beats not recorded).")(command)
-    return add
 
 
 @dataclass(frozen=True)
@@ -104,16 +72,20 @@ def narration_from(kwargs: dict[str, Any], ids: list[str], fmt: str, media: Path
     return Narration(voice, scripts)
 
 
+def lecture_from(kwargs: dict[str, Any]) -> Lecture:
+    """The lecture a command's scenes come from: --lecture, else the first."""
+    return LECTURE_BY_ID[kwargs.get("lecture_id") or DEFAULT_LECTURE.id]
+
+
 def params_from(kwargs: dict[str, Any]):
-    cli = {k: kwargs.get(k) for k in ("function", "start", "lr", "steps", "optimizer", "expr", "values", "learnable", "theme")}
-    cli["range"] = kwargs.get("range_")
+    cli = {name: kwargs.get(option.param) for name, option in CONTENT_OPTIONS.items()}
     config = read_config(kwargs.get("config_path"))
-    return build_params(cli, config), config
+    return build_params(cli, config, lecture_from(kwargs)), config
 
 
 @click.group(context_settings=CONTEXT)
 def cli() -> None:
-    """Render the lecture "Feedforward Neural Networks and Backpropagation, Part 1" as animated clips.
+    """Render lectures (`lecture list`) as animated clips, narrated videos, slide decks and scripts.
 
     \b
     Examples:
@@ -127,15 +99,15 @@ def cli() -> None:
 
 @cli.command("list")
 def list_scenes() -> None:
-    """List the scenes: id, title, sections and approximate duration."""
-    rows = [("id", "title", "sections", "duration")]
-    for info in SCENES:
-        sections, duration = last_render_summary(info.id)
-        flag = "" if info.id in LECTURE else " (extra)"
-        rows.append((info.id, info.title + flag, sections, duration))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    """List the scenes of every lecture: id, title, sections and approximate duration."""
+    for number, lecture in enumerate(LECTURES):
+        click.echo(("\n" if number else "") + f"{lecture.title} (--lecture {lecture.id})")
+        rows = [("id", "title", "sections", "duration")]
+        for info, flag in [*((s, "") for s in lecture.scenes), *((s, " (extra)") for s in lecture.extras)]:
+            rows.append((info.id, info.title + flag, *last_render_summary(info.id)))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for row in rows:
+            click.echo("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
 def last_render_summary(scene_id: str) -> tuple[str, str]:
@@ -149,17 +121,7 @@ def last_render_summary(scene_id: str) -> tuple[str, str]:
 
 @cli.command()
 @click.argument("scenes", nargs=-1)
-@click.option("-q", "--quality", default="l", show_default=True, type=click.Choice(list(QUALITIES)),
-              help="l=480p15, m=720p30, h=1080p60, k=2160p60 (t=192x108 at 5 fps, for tests).")
-@click.option("--format", "fmt", default="mp4", show_default=True, type=click.Choice(FORMATS),
-              help="mp4 (H.264, plays in PowerPoint/Keynote), webm, gif, mov, or png (a frame sequence).")
-@click.option("--transparent", is_flag=True, help="Transparent background (mov with alpha, or webm/png).")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True, help="Scenes rendered in parallel processes.")
-@click.option("--concat", is_flag=True, help="Also join the clips into lecture.mp4 with a chapter per scene.")
-@click.option("--force", is_flag=True, help="Render even when an up-to-date clip exists.")
-@voice_options("none")
-@content_options
+@options_for("render")
 def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs) -> None:
     """Render SCENES (ids from `lecture list`, or `all`) into OUT/<quality>/<scene>.<format>
     (narrated: OUT/<quality>/narrated/<scene>.<format>).
@@ -174,7 +136,8 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
     outcomes, out_dir = render_clips(scenes, quality, fmt, transparent, out, jobs, force, kwargs)
     failed = [o for o in outcomes if not o.ok]
     if concat and not failed:
-        click.echo(f"joined {len(outcomes)} clips with chapters: {join_lecture(outcomes, out_dir.parent if out_dir.name == 'narrated' else out_dir, fmt)}")
+        folder = out_dir.parent if out_dir.name == "narrated" else out_dir
+        click.echo(f"joined {len(outcomes)} clips with chapters: {join_lecture(outcomes, lecture_from(kwargs), folder, fmt)}")
     click.echo("files:")
     for o in outcomes:
         for f in o.files:
@@ -190,7 +153,7 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     """Check every option (content, voice, script), then render what is not up to date."""
     from lecture.render import Job, render_jobs
 
-    ids = resolve_scenes(scenes)
+    ids = resolve_scenes(scenes, lecture_from(kwargs))
     params, _ = params_from(kwargs)
     out = check_writable_dir(out).resolve()
     narration = narration_from(kwargs, ids, fmt, out)
@@ -201,29 +164,23 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=print_progress), out_dir
 
 
-def join_lecture(outcomes: list, folder: Path, fmt: str, captions: bool = False) -> Path:
-    """The clips joined into FOLDER/lecture.<fmt>, a chapter per scene; with `captions`, a subtitle
-    track (mp4 and mov) and lecture.srt and lecture.vtt beside it."""
+def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, captions: bool = False) -> Path:
+    """The clips joined into FOLDER/<lecture's file>.<fmt> (lecture.mp4), a chapter per scene; with
+    `captions`, a subtitle track (mp4 and mov) and .srt and .vtt files beside it."""
     from lecture.captions import srt_text, vtt_text
     from lecture.concat import concat_clips
     from lecture.files import write_text_atomic
 
     clips = [(BY_ID[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
-    joined, cues = concat_clips(clips, folder / f"lecture.{fmt}", subtitles=captions and fmt in ("mp4", "mov"))
+    joined, cues = concat_clips(clips, folder / f"{lecture.stem}.{fmt}", subtitles=captions and fmt in ("mp4", "mov"))
     if captions:
-        write_text_atomic(folder / "lecture.srt", srt_text(cues))
-        write_text_atomic(folder / "lecture.vtt", vtt_text(cues))
+        write_text_atomic(joined.with_suffix(".srt"), srt_text(cues))
+        write_text_atomic(joined.with_suffix(".vtt"), vtt_text(cues))
     return joined
 
 
 @cli.command()
-@click.option("-q", "--quality", default="l", show_default=True, type=click.Choice(list(QUALITIES)),
-              help="l=480p15, m=720p30, h=1080p60, k=2160p60 (t=192x108 at 5 fps, for tests).")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True, help="Scenes rendered in parallel processes.")
-@click.option("--force", is_flag=True, help="Render even when an up-to-date clip exists.")
-@voice_options("joe")
-@content_options
+@options_for("video")
 def video(quality, out, jobs, force, **kwargs) -> None:
     """The whole lecture, narrated, as OUT/<quality>/lecture.mp4: H.264 and AAC, a chapter per scene,
     a subtitle track of the narration, and lecture.srt and lecture.vtt beside it."""
@@ -232,23 +189,22 @@ def video(quality, out, jobs, force, **kwargs) -> None:
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
     folder = check_writable_dir(out).resolve() / QUALITIES[quality].folder
-    joined = join_lecture(outcomes, folder, "mp4", captions=True)
-    click.echo(f"wrote {joined} ({len(outcomes)} chapters, subtitles), {folder / 'lecture.srt'}, {folder / 'lecture.vtt'}")
+    joined = join_lecture(outcomes, lecture_from(kwargs), folder, "mp4", captions=True)
+    click.echo(f"wrote {joined} ({len(outcomes)} chapters, subtitles), {joined.with_suffix('.srt')}, {joined.with_suffix('.vtt')}")
 
 
 @cli.command()
 @click.argument("scenes", nargs=-1)
-@click.option("--out", "target", type=click.Path(path_type=Path), help="Write the Markdown here instead of printing it.")
-@click.option("--media", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Where the rendered clips are (for each beat's duration and its text with the numbers filled in).")
-def script(scenes, target, media) -> None:
+@options_for("script")
+def script(scenes, target, media, lecture_id) -> None:
     """The narration script of SCENES (or all), beat by beat, as Markdown: to read from while
     recording, and to edit and pass back with `--script FILE`."""
     from lecture.files import write_text_atomic
     from lecture.script import scene_script, to_markdown
 
-    ids = resolve_scenes(scenes)
-    text = to_markdown(LECTURE_TITLE, [scene_script(i) for i in ids], media)
+    lecture = LECTURE_BY_ID[lecture_id]
+    ids = resolve_scenes(scenes, lecture)
+    text = to_markdown(lecture.title, [scene_script(i) for i in ids], media)
     if target is None:
         click.echo(text)
     else:
@@ -280,10 +236,7 @@ def print_progress(event: str, outcome) -> None:
 
 @cli.command()
 @click.argument("scene")
-@click.option("--section", help="Show the end of this section (a beat name from `lecture list`) instead of the last frame.")
-@click.option("--storyboard", is_flag=True, help="One PNG grid of every section's end frame.")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
-@content_options
+@options_for("preview")
 def preview(scene, section, storyboard, out, **kwargs) -> None:
     """Write a 480p PNG of SCENE's last frame (or of a section's end) and print its path."""
     click.echo(str(make_preview(scene, section, storyboard, out, kwargs, in_this_process=True)))
@@ -296,7 +249,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     from lecture.frames import frames_at, storyboard as make_storyboard
     from lecture.render import Job, render_jobs, run_here
 
-    (scene_id,) = resolve_scenes((scene,))
+    (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
     params, _ = params_from(kwargs)
     check_params(params, [scene_id])
     out = check_writable_dir(out).resolve()
@@ -326,15 +279,12 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
 
 @cli.command()
 @click.argument("scene")
-@click.option("--section", help="Preview the end of this section.")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
-@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between checks for changes.")
-@content_options
+@options_for("watch")
 def watch(scene, section, out, interval, **kwargs) -> None:
     """Re-render SCENE's preview whenever a file under scenes/ or engine/ changes (Ctrl-C stops)."""
     from lecture.render import ROOT
 
-    check_params(params_from(kwargs)[0], resolve_scenes((scene,)))  # fail fast on bad options
+    check_params(params_from(kwargs)[0], resolve_scenes((scene,), lecture_from(kwargs)))  # fail fast on bad options
     folders = [ROOT / "scenes", ROOT / "engine"]
 
     def snapshot() -> dict[Path, float]:
@@ -357,33 +307,23 @@ def watch(scene, section, out, interval, **kwargs) -> None:
 
 @cli.command()
 @click.argument("scenes", nargs=-1)
-@click.option("--to", "to", type=click.Choice(["html", "pptx", "pdf"]), default="html", show_default=True,
-              help="html: reveal.js deck that works offline; pptx: one slide per pause with its video; pdf: one still per pause.")
-@click.option("-q", "--quality", default="l", show_default=True, type=click.Choice(list(QUALITIES)), help="Quality of the clips in the deck.")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder; the deck goes to OUT/slides/.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
-@voice_options("none")
-@content_options
+@options_for("slides")
 def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
     """Make one deck of SCENES (or all): a slide per pause, arrow keys or a clicker to advance."""
     from lecture.slides import export_deck
 
+    lecture = lecture_from(kwargs)
     params, configs = rendered_slides(scenes, quality, out, jobs, kwargs)
-    deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"lecture.{to}", params.theme,
-                       LECTURE_TITLE)
+    deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"{lecture.stem}.{to}", params.theme,
+                       lecture.title)
     click.echo(f"wrote {deck}")
     if to == "html":
-        click.echo(f"wrote {deck.parent / 'lecture_assets'} (keep it beside the HTML)")
+        click.echo(f"wrote {deck.parent / f'{lecture.stem}_assets'} (keep it beside the HTML)")
 
 
 @cli.command()
 @click.argument("scenes", nargs=-1)
-@click.option("-q", "--quality", default="h", show_default=True, type=click.Choice(list(QUALITIES)), help="Quality of the clips shown.")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Output folder.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
-@click.option("--fullscreen", is_flag=True, help="Start full screen.")
-@voice_options("none")
-@content_options
+@options_for("present")
 def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
     """Present SCENES (or all) in manim-slides' window: right arrow or a clicker for the next pause."""
     from lecture.slides import check_presenter
@@ -405,7 +345,7 @@ def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int,
 
 
 @cli.command()
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Media folder to check.")
+@options_for("doctor")
 def doctor(out) -> None:
     """Check LaTeX, dvisvgm, cairo, pango, the encoder, fonts and the media folder; say what to install."""
     from lecture.doctor import run_checks

@@ -1,10 +1,10 @@
-"""Command-line and lecture.toml options, checked and turned into LectureParams and render settings."""
+"""lecture.toml read and checked, and the options (from the table in `lecture.option_table`) turned into
+LectureParams, checked as a whole before a render."""
 from __future__ import annotations
 
 import dataclasses
 import difflib
 import json
-import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -12,60 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from lecture import UserError
-from engine.limits import MAX_LEARNING_RATE, MAX_STEPS, range_problem
-from scenes.catalog import BY_ID, LECTURE
-from engine.notebook import NOTEBOOK_NEURON
-from scenes.params import MAX_DRAWN_STEPS, LectureParams
-from scenes.theme import THEMES
-
-
-@dataclass(frozen=True)
-class Quality:
-    flag: str
-    width: int
-    height: int
-    fps: int
-    folder: str
-
-
-QUALITIES = {
-    "l": Quality("l", 854, 480, 15, "480p15"),
-    "m": Quality("m", 1280, 720, 30, "720p30"),
-    "h": Quality("h", 1920, 1080, 60, "1080p60"),
-    "k": Quality("k", 3840, 2160, 60, "2160p60"),
-    "t": Quality("t", 192, 108, 5, "tiny"),  # for tests and smoke checks
-}
-FORMATS = ("mp4", "webm", "gif", "mov", "png")
-
-@dataclass(frozen=True)
-class Option:
-    """A content option: `--NAME` on the command line, `NAME = ...` in lecture.toml; both are read by
-    `build_params` and checked the same way, whatever the source."""
-    name: str
-    kinds: tuple[str, ...]  # what lecture.toml may give: "text" (a string, read as on the command line),
-                            # "number", "whole", "numbers" (an array), "names" (an array), "table" (of numbers)
-    wanted: str  # the type wanted, in words
-    example: str  # as lecture.toml writes it
-
-
-OPTIONS = {o.name: o for o in (
-    Option("function", ("text",), "a formula in quotes", 'function = "x**2 + 3*y**2"'),
-    Option("range", ("numbers", "text"), "two numbers", "range = [-2, 2]"),
-    Option("start", ("numbers", "text"), "two numbers", "start = [-2.5, 2]"),
-    Option("lr", ("number",), "a number", "lr = 0.1"),
-    Option("steps", ("whole",), "a whole number", "steps = 20"),
-    Option("optimizer", ("text", "names"), "a name or a list of names", 'optimizer = ["sgd", "adam"]'),
-    Option("expr", ("text",), "a formula in quotes", 'expr = "(a*b + sin(a))**2"'),
-    Option("values", ("table", "text"), "a table of numbers", "values = {w = -0.5, b = 0.5, x = 1, y = 7}"),
-    Option("learnable", ("names", "text"), "a list of names", 'learnable = ["w", "b"]'),
-    Option("theme", ("text",), "a name in quotes", 'theme = "light"'),
-)}
-CONTENT_KEYS = tuple(OPTIONS)
-# Options of the command line only: named when lecture.toml gives one, rather than "unknown".
-COMMAND_LINE_ONLY = {"voice": "--voice", "script": "--script", "quality": "-q/--quality", "format": "--format",
-                     "transparent": "--transparent", "out": "--out", "jobs": "--jobs", "concat": "--concat",
-                     "force": "--force", "config": "--config", "section": "--section", "storyboard": "--storyboard",
-                     "interval": "--interval", "to": "--to", "fullscreen": "--fullscreen", "media": "--media"}
+from lecture.option_table import CONTENT_OPTIONS, COMMAND_LINE_ONLY, FORMATS, QUALITIES, Quality  # noqa: F401 (re-exported)
+from scenes.catalog import BY_ID, DEFAULT_LECTURE, Lecture
+from scenes.params import LectureParams, learnable_problem, values_problem
 
 
 @dataclass(frozen=True)
@@ -81,42 +30,6 @@ class Config:
 
 
 NO_CONFIG = Config(Path("lecture.toml"), {}, {})
-
-
-def parse_pair(name: str, text: Any, where: str | None = None) -> tuple[float, float]:
-    """Two finite numbers: the command line's "-2,2", or lecture.toml's [-2, 2]."""
-    where = where or f"--{name} {text!r}"
-    parts = list(text) if isinstance(text, (list, tuple)) else [p.strip() for p in str(text).split(",")]
-    try:
-        pair = tuple(float(p) for p in parts)
-    except (TypeError, ValueError):
-        raise UserError(f"{where}: expected two numbers like -2,2") from None
-    if len(pair) != 2 or not all(math.isfinite(v) for v in pair):
-        raise UserError(f"{where}: expected two finite numbers like -2,2")
-    return pair  # type: ignore[return-value]
-
-
-def parse_values(text: Any, where: str | None = None) -> dict[str, float]:
-    """name=number pairs: the command line's "w=-0.5,b=0.5", or lecture.toml's {w = -0.5, b = 0.5}."""
-    where = where or "--values"
-    if isinstance(text, dict):
-        items = [(str(k), v, f"{k} = {v!r}") for k, v in text.items()]
-    else:
-        items = [(*item.partition("=")[::2], item.strip()) if "=" in item else ("", None, item.strip())
-                 for item in str(text).split(",")]
-    values: dict[str, float] = {}
-    for name, number, shown in items:
-        name = name.strip()
-        try:
-            value = math.nan if isinstance(number, bool) else float(number)
-        except (TypeError, ValueError):
-            value = math.nan
-        if not name.isidentifier() or not math.isfinite(value):
-            raise UserError(f"{where}: {shown!r} is not name=number; write e.g. w=-0.5,b=0.5,x=1,y=7")
-        if name in values:
-            raise UserError(f"{where}: {name} is given twice")
-        values[name] = value
-    return values
 
 
 def read_config(path: Path | None) -> Config:
@@ -160,21 +73,21 @@ def key_line(text: str, key: str) -> int | None:
 
 def check_config_entry(config: Config, name: str, value: Any) -> None:
     where = config.where(name)
-    if name not in OPTIONS:
+    if name not in CONTENT_OPTIONS:
         if name in COMMAND_LINE_ONLY:
             raise UserError(f"{where}: {name} is an option of the command line only ({COMMAND_LINE_ONLY[name]}); "
-                            f"lecture.toml holds {', '.join(OPTIONS)}")
-        near = difflib.get_close_matches(name, list(OPTIONS) + list(COMMAND_LINE_ONLY), n=1, cutoff=0.6)
+                            f"lecture.toml holds {', '.join(CONTENT_OPTIONS)}")
+        near = difflib.get_close_matches(name, list(CONTENT_OPTIONS) + list(COMMAND_LINE_ONLY), n=1, cutoff=0.6)
         if near and near[0] in COMMAND_LINE_ONLY:
             hint = f"did you mean {near[0]}? (an option of the command line only: {COMMAND_LINE_ONLY[near[0]]})"
         elif near:
             hint = f"did you mean {near[0]}?"
         else:
-            hint = f"known options: {', '.join(OPTIONS)}"
+            hint = f"known options: {', '.join(CONTENT_OPTIONS)}"
         raise UserError(f"{where}: unknown option {name!r}; {hint}")
-    option = OPTIONS[name]
-    if not any(fits(kind, value) for kind in option.kinds):
-        raise UserError(f"{where}: {name} must be {option.wanted}, e.g. {option.example}; it is {toml_type(value)}")
+    option = CONTENT_OPTIONS[name]
+    if not any(fits(kind, value) for kind in option.content.kinds):
+        raise UserError(f"{where}: {name} must be {option.content.wanted}, e.g. {option.content.example}; it is {toml_type(value)}")
 
 
 def fits(kind: str, value: Any) -> bool:
@@ -236,81 +149,45 @@ def where(name: str, value: Any = None) -> str:
     return _where.get(name) or (f"--{name} {value!r}" if value is not None else f"--{name}")
 
 
-def build_params(cli: dict[str, Any], config: Config | dict[str, Any] = NO_CONFIG) -> LectureParams:
-    """Merge options (command line wins over lecture.toml) into LectureParams, checking each value the
-    same way whichever gave it; `check_params` checks what needs the engine (formulas, the start point)."""
+def build_params(cli: dict[str, Any], config: Config | dict[str, Any] = NO_CONFIG,
+                 lecture: Lecture = DEFAULT_LECTURE) -> LectureParams:
+    """Merge options (the command line over lecture.toml over the lecture's own defaults) into
+    LectureParams, each parsed and checked by its row of the option table whichever gave it;
+    `check_params` checks what needs the engine (formulas, the start point)."""
     if isinstance(config, dict):  # a plain mapping (tests, notebooks): checked as a file would be
         config = Config(Path("lecture.toml"), config, {})
         for name, value in config.values.items():
             check_config_entry(config, name, value)
-    merged = {k: v for k, v in config.values.items() if k in OPTIONS}
     _where.clear()
-    for name, value in merged.items():
-        _where[name] = f"{config.where(name)}: {name} = {toml_text(value)}"
+    merged: dict[str, Any] = {}
+    for name, value in lecture.options.items():
+        merged[name], _where[name] = value, f"lecture {lecture.id}: {name} = {toml_text(value)}"
+    for name, value in config.values.items():
+        if name in CONTENT_OPTIONS:
+            merged[name], _where[name] = value, f"{config.where(name)}: {name} = {toml_text(value)}"
     for name, value in cli.items():
-        if name in OPTIONS and value is not None:
-            merged[name] = value
-            _where[name] = f"--{name} {value!r}"
+        if name in CONTENT_OPTIONS and value is not None:
+            merged[name], _where[name] = value, f"--{name} {value!r}"
     fields: dict[str, Any] = {}
-    if "function" in merged:
-        fields["function"] = fields["descent_function"] = str(merged["function"])
-    if "range" in merged:
-        fields["x_range"] = fields["y_range"] = parse_pair("range", merged["range"], where("range"))
-        check_range_option(fields["x_range"])
-    if "start" in merged:
-        fields["start"] = parse_pair("start", merged["start"], where("start"))
-    if "lr" in merged:
-        fields["lr"] = _number("lr", merged["lr"], float)
-        if not (math.isfinite(fields["lr"]) and 0 < fields["lr"] <= MAX_LEARNING_RATE):
-            raise UserError(f"{where('lr')}: learning rate must be > 0 and at most {MAX_LEARNING_RATE:g}")
-    if "steps" in merged:
-        fields["steps"] = _number("steps", merged["steps"], int)
-        if not 1 <= fields["steps"] <= min(MAX_STEPS, MAX_DRAWN_STEPS):
-            raise UserError(f"{where('steps')}: steps must be a whole number from 1 to {MAX_DRAWN_STEPS}")
-    if "optimizer" in merged:
-        raw = merged["optimizer"]
-        names = tuple(n.strip() for n in (raw if isinstance(raw, list) else str(raw).split(",")) if n.strip())
-        if not names:
-            raise UserError(f"{where('optimizer')}: name at least one optimizer, e.g. sgd or sgd,momentum,adam")
-        fields["optimizer"], fields["optimizers"] = names[0], names
-    if "expr" in merged:
-        fields["expr"] = str(merged["expr"])
-    if "values" in merged:
-        fields["values"] = parse_values(merged["values"], where("values"))
-    if "learnable" in merged:
-        raw = merged["learnable"]
-        fields["learnable"] = tuple(n.strip() for n in (raw if isinstance(raw, list) else str(raw).split(",")) if n.strip())
-        bad = [n for n in fields["learnable"] if not n.isidentifier()]
-        if bad:
-            raise UserError(f"{where('learnable')}: {bad[0]!r} is not a name; write e.g. w,b")
-    elif "values" in fields:
-        fields["learnable"] = tuple(fields["values"])
-    if "theme" in merged:
-        fields["theme"] = str(merged["theme"])
-        if fields["theme"] not in THEMES:
-            raise UserError(f"{where('theme')}: unknown theme '{fields['theme']}'; choose one of {', '.join(THEMES)}")
+    for name, option in CONTENT_OPTIONS.items():  # the table's order: --learnable after --values, whose default it replaces
+        if name in merged:
+            fields.update(option.content.parse(merged[name], where(name)))
     params = dataclasses.replace(LectureParams(), **fields)
-    missing = [n for n in params.learnable if n not in params.values]
-    if missing:
-        raise UserError(f"{where('learnable') if 'learnable' in _where else where('values')}: learnable "
-                        f"{', '.join(missing)} not among the values ({', '.join(params.values)})")
-    if params.expr is None and set(params.values) != set(NOTEBOOK_NEURON):
-        raise UserError(f"{where('values')}: the notebook neuron takes values {', '.join(NOTEBOOK_NEURON)}; give --expr for other inputs")
-    return params
-
-
-def check_range_option(pair: tuple[float, float]) -> None:
-    """What the renderer can do with a range, before torch is loaded (`engine.limits.range_problem`)."""
-    problem = range_problem(*pair)
+    problem = learnable_problem(params.learnable, params.values)
     if problem:
-        raise UserError(f"{where('range')}: {problem}")
+        raise UserError(f"{where('learnable') if 'learnable' in _where else where('values')}: {problem}")
+    problem = values_problem(params.values, params.expr)
+    if problem:
+        raise UserError(f"{where('values')}: {problem}")
+    return params
 
 
 def check_params(params: LectureParams, scene_ids: list[str]) -> None:
     """Raise UserError for the first option the engine rejects, including what only some scenes need
     (a start point where the descent scenes' function is defined, an arrow grid the field scene can
     draw). Loads torch."""
-    from engine import OPTIMIZERS, ExpressionError, parse_function
+    from engine import ExpressionError, parse_function
+    from engine.descent import optimizer_problem
 
     for option, formula, variables in (("function", params.function, ("x", "y")),
                                        ("expr", params.expr, tuple(params.values))):
@@ -320,8 +197,8 @@ def check_params(params: LectureParams, scene_ids: list[str]) -> None:
             except ExpressionError as err:
                 raise UserError(f"{where(option, formula)}: {err}") from None
     for name in params.optimizers:
-        if name not in OPTIMIZERS:
-            raise UserError(f"{where('optimizer', name)}: unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")
+        if optimizer_problem(name):
+            raise UserError(f"{where('optimizer', name)}: {optimizer_problem(name)}")
     try:
         params.validate()
         uses = {use for i in scene_ids for use in BY_ID[i].uses}
@@ -340,25 +217,14 @@ def check_params(params: LectureParams, scene_ids: list[str]) -> None:
         raise UserError(text) from None
 
 
-def _number(name: str, value: Any, kind: type) -> Any:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = kind(value)
-        if kind is int and float(value) != number:
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        raise UserError(f"{where(name, value)}: expected {'a whole number' if kind is int else 'a number'}") from None
-    return number
-
-
-def resolve_scenes(names: tuple[str, ...]) -> list[str]:
-    """Scene ids in lecture order; `all` (or nothing) means the whole lecture."""
+def resolve_scenes(names: tuple[str, ...], lecture: Lecture = DEFAULT_LECTURE) -> list[str]:
+    """Scene ids in the order given; `all` (or nothing) means the lecture's scenes in its order.
+    A scene of any lecture may be named by its id."""
     if not names or names == ("all",):
-        return list(LECTURE)
+        return list(lecture.ids)
     unknown = [n for n in names if n not in BY_ID and n != "all"]
     if unknown:
         raise UserError(f"unknown scene {', '.join(unknown)}; known scenes: {', '.join(BY_ID)} (or all)")
-    chosen = list(LECTURE) if "all" in names else []
+    chosen = list(lecture.ids) if "all" in names else []
     chosen += [n for n in names if n != "all" and n not in chosen]
     return chosen

@@ -236,8 +236,6 @@ class AutogradScene(LectureScene):
 
 # --- 1. forward: the graph grows as the code runs ----------------------------------------------------------
 class ForwardGraphScene(AutogradScene):
-    scene_id = "forward-graph"
-    title = "Building the computational graph"
     alt_text = ("Code on top, graph below: as each line runs, its nodes appear; the learnable tensors are ringed. "
                 "Values then flow left to right to a loss of {loss:g}.")
 
@@ -331,8 +329,6 @@ class ForwardGraphScene(AutogradScene):
 
 # --- 2. grad_fn: every result remembers the op that made it --------------------------------------------------
 class GradFnScene(AutogradScene):
-    scene_id = "grad-fn"
-    title = "grad_fn remembers the operation"
     alt_text = ("c = a + b has grad_fn {add_grad_fn}; with a * b it is {mul_grad_fn}, with sin(a) {sin_grad_fn}; "
                 "leaves made by the user have none. The neuron's loss has {loss_grad_fn}.")
 
@@ -476,8 +472,6 @@ class GradFnScene(AutogradScene):
 
 # --- 3. backward: .backward() runs the chain rule from the loss to every leaf -----------------------------------
 class BackpropScene(AutogradScene):
-    scene_id = "backprop"
-    title = "Backward propagation with .backward()"
     alt_text = ("The graph of the forward pass; .backward() sends the gradient from the loss back along every edge, "
                 "multiplying by each local derivative, until the learnable leaves hold their gradients.")
 
@@ -643,8 +637,6 @@ class BackpropScene(AutogradScene):
 
 # --- 4. the notebook's important notes ----------------------------------------------------------------------------
 class AutogradNotesScene(AutogradScene):
-    scene_id = "autograd-notes"
-    title = "Autograd: contagion, detach, accumulation"
     alt_text = ("Y = W @ X requires grad because W does; .detach() gives a tensor without history for plotting; "
                 "a second backward doubles w.grad from {grad_after_1:g} to {grad_after_2:g}; zeroing resets it to {grad_zeroed:g}.")
 

@@ -20,6 +20,7 @@ from typing import Any, Callable, ClassVar
 from manim import UP, ManimColor, MathTex, Paragraph, Scene, Tex, Text, VGroup, config
 from manim_slides import Slide
 
+from scenes.catalog import Lecture, SceneInfo, LECTURE_OF, scene_for_class
 from scenes.narration import NarrationError, Narrator, Speech, caption_cues, fill, split_marks, spread_by_characters
 from scenes.params import LectureParams, load_params
 from scenes.theme import Theme, get_theme
@@ -77,13 +78,28 @@ def beat_narrations(scene_class: type) -> dict[str, str]:
 class LectureScene(Slide):
     """Theme, parameters, beats and the sidecar; subclasses hold only lecture content."""
 
-    scene_id: ClassVar[str] = ""
-    title: ClassVar[str] = ""
     alt_text: ClassVar[str] = ""
     skip_reversing = True  # reversed clips are only for stepping back in the presenter; half the encode time
     # Set by the render process: who speaks (None: silent), and the lecturer's own texts by beat name.
     narrator: ClassVar[Narrator | None] = None
     script: ClassVar[dict[str, str]] = {}
+
+    # The id and title are the catalog's (scenes/catalog.py), found by the class's name, so each is written once.
+    @property
+    def info(self) -> SceneInfo:
+        return scene_for_class(type(self).__name__)
+
+    @property
+    def scene_id(self) -> str:
+        return self.info.id
+
+    @property
+    def title(self) -> str:
+        return self.info.title or ""
+
+    @property
+    def lecture(self) -> Lecture:
+        return LECTURE_OF[self.info.id]
 
     def setup(self) -> None:
         self.params: LectureParams = load_params()

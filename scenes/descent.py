@@ -463,8 +463,6 @@ class DescentScene(LectureScene):
 
 
 class GradientDescentScene(DescentScene):
-    scene_id = "gradient-descent"
-    title = "Gradient descent"
     alt_text = ("The update rule w(t+1) = w(t) - eta grad f(w(t)), credited to Cauchy ({cauchy_year}), and the vanilla "
                 "algorithm; then {n_steps} steps of {optimizer} with eta = {lr:g} on a contour map of f = {function}, "
                 "from ({start_x:g}, {start_y:g}) to ({final_x:.2f}, {final_y:.2f}); {result}")
@@ -734,8 +732,6 @@ class GradientDescentScene(DescentScene):
 
 
 class LearningRatesScene(DescentScene):
-    scene_id = "learning-rates"
-    title = "Choosing the learning rate"
     alt_text = ("{rates_shown} contour maps of f = {function} side by side, each with gradient descent from "
                 "({start_x:g}, {start_y:g}) for {steps} steps with its own learning rate: {summary}.")
 
@@ -872,8 +868,6 @@ class LearningRatesScene(DescentScene):
 
 
 class OptimizersScene(DescentScene):
-    scene_id = "optimizers"
-    title = "Optimizers race on one map"
     alt_text = ("A contour map of f = {function}; {names} start together from ({start_x:g}, {start_y:g}) with "
                 "learning rate {lr:g} for {steps} steps, each a coloured path: {summary}.")
 

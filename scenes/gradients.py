@@ -171,8 +171,6 @@ def arrow_grid(x_range: Range, y_range: Range, step: float) -> tuple[Range, Rang
 class GradientFieldScene(LectureScene):
     """The notebook's figure of z = h(x, y) with its gradient field, then a probe reading the gradient."""
 
-    scene_id = "gradient-field"
-    title = "Gradient vectors point towards steepest ascent"
     alt_text = ("A colour-mapped contour plot of z = {function_text} with a colour bar from {z_min:.2f} to "
                 "{z_max:.2f} and a {grid_cols} by {grid_rows} grid of gradient arrows pointing uphill. A probe "
                 "walks out from the centre and along a ring while its z and gradient are read out beside the plot. "
@@ -515,8 +513,6 @@ class ChainRuleScene(LectureScene):
     rule but the inner one in the notebook's decomposition); the gradient's components are gradient-coloured.
     """
 
-    scene_id = "chain-rule"
-    title = "The chain rule gives the gradient"
     alt_text = ("The chain rule F'(x) = g'(h(x)) h'(x), then z = sin(x^2 + y^2) written as f(g(x, y)) with "
                 "f(u) = sin u and g(x, y) = x^2 + y^2, giving dz/dx = cos(x^2 + y^2) 2x and dz/dy = "
                 "cos(x^2 + y^2) 2y. At (x, y) = ({point_x:.2f}, {point_y:.2f}) these give ({analytic_dx:.4f}, "

@@ -14,8 +14,6 @@ OUTLINE = (
 
 
 class TitleScene(LectureScene):
-    scene_id = "title"
-    title = "Feedforward Neural Networks and Backpropagation, Part 1"
     alt_text = "Title card of the lecture, then its outline: gradient vectors, gradient descent, and PyTorch autograd forward and backward."
 
     def construct(self) -> None:
@@ -26,12 +24,13 @@ class TitleScene(LectureScene):
           "Learning means making a loss smaller, and gradients tell us how.")
     def show_title(self) -> None:
         kicker = self.text("Lecture 3", size=self.theme.label_size, color=self.theme.muted)
-        name = self.text("Feedforward Neural Networks", size=52)
-        sub = self.text("and Backpropagation, Part 1", size=40, color=self.theme.muted)
+        head, joined, tail = self.lecture.title.partition(" and ")  # "A and B": A large over "and B"
+        name = self.text(head, size=52)
+        subs = [self.text(f"and {tail}", size=40, color=self.theme.muted)] if joined else []
         rule = Line(LEFT * 3, RIGHT * 3, color=self.theme.gradient, stroke_width=3)
-        self.card = VGroup(kicker, name, rule, sub).arrange(DOWN, buff=0.35)
+        self.card = VGroup(kicker, name, rule, *subs).arrange(DOWN, buff=0.35)
         self.play(FadeIn(kicker, shift=DOWN * 0.2), Write(name), run_time=1.5)
-        self.play(FadeIn(rule), FadeIn(sub, shift=UP * 0.2))
+        self.play(FadeIn(rule), *(FadeIn(sub, shift=UP * 0.2) for sub in subs))
 
     @beat("Here is the plan: ^first, gradient vectors, which point towards steepest ascent. Then gradient descent, "
           "which steps against them. Then PyTorch's autograd: how it builds the graph as the code runs, "

@@ -12,7 +12,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
-from engine.limits import MAX_LEARNING_RATE, MAX_STEPS, grid_count, memory_problem
+from engine.limits import grid_count, learning_rate_problem, memory_problem, start_problem, steps_problem
 from engine.notebook import NOTEBOOK_ARROW_STEP, NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON, NOTEBOOK_PLOT_RANGE
 
 from scenes.theme import THEMES
@@ -44,38 +44,30 @@ class LectureParams:
     theme: str = "dark"
 
     def validate(self) -> "LectureParams":
-        """Raise ValueError (ExpressionError for formulas) with a one-line reason for the first bad option."""
-        from engine import OPTIMIZERS, parse_function  # torch: only when options are checked, not to read them
+        """Raise ValueError (ExpressionError for formulas) with a one-line reason for the first bad option.
+        Each value has one check, in the lowest layer that needs it; the CLI calls the same ones."""
+        from engine import parse_function  # torch: only when options are checked, not to read them
+        from engine.descent import optimizer_problem
         from engine.field import check_range
 
         parse_function(self.function)
         parse_function(self.descent_function)
         check_range(*self.x_range)
         check_range(*self.y_range)
-        if len(self.start) != 2 or not all(math.isfinite(s) for s in self.start):
-            raise ValueError("start must be two finite numbers, e.g. --start -2.5,2")
-        for lr in (self.lr, *self.learning_rates):
-            if not (math.isfinite(lr) and 0 < lr <= MAX_LEARNING_RATE):
-                raise ValueError(f"learning rate must be > 0 and at most {MAX_LEARNING_RATE:g}, got {lr:g}")
-        if not isinstance(self.steps, int) or not 1 <= self.steps <= min(MAX_STEPS, MAX_DRAWN_STEPS):
-            raise ValueError(f"steps must be a whole number from 1 to {MAX_DRAWN_STEPS}, got {self.steps}")
-        for name in (self.optimizer, *self.optimizers):
-            if name not in OPTIMIZERS:
-                raise ValueError(f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")
-        if self.theme not in THEMES:
-            raise ValueError(f"unknown theme '{self.theme}'; choose one of {', '.join(THEMES)}")
-        if not self.values:
-            raise ValueError("values must name at least one input, e.g. --values w=-0.5,b=0.5,x=1,y=7")
-        for name, value in self.values.items():
-            if not name.isidentifier() or not math.isfinite(value):
-                raise ValueError(f"value {name}={value} must be a name and a finite number")
-        missing = [n for n in self.learnable if n not in self.values]
-        if missing:
-            raise ValueError(f"learnable {', '.join(missing)} not among the values ({', '.join(self.values)})")
+        def got(problem: str | None, value: object) -> str | None:
+            return problem and f"{problem}, got {value}"
+
+        problems = [start_problem(self.start),
+                    *(got(learning_rate_problem(lr), f"{lr:g}") for lr in (self.lr, *self.learning_rates)),
+                    got(steps_problem(self.steps, MAX_DRAWN_STEPS), self.steps),
+                    *(optimizer_problem(name) for name in (self.optimizer, *self.optimizers)),
+                    theme_problem(self.theme), values_problem(self.values, self.expr),
+                    learnable_problem(self.learnable, self.values)]
+        problem = next((p for p in problems if p), None)
+        if problem:
+            raise ValueError(problem)
         if self.expr is not None:
             parse_function(self.expr, tuple(self.values))
-        elif set(self.values) != set(NOTEBOOK_NEURON):
-            raise ValueError(f"the notebook neuron takes values {', '.join(NOTEBOOK_NEURON)}; give --expr for other inputs")
         return self
 
     def check_descent_start(self) -> None:
@@ -147,6 +139,32 @@ class LectureParams:
             raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(names))}")
         tuples = {f.name for f in dataclasses.fields(cls) if str(f.type).startswith("tuple")}
         return cls(**{k: tuple(v) if k in tuples else v for k, v in data.items()})
+
+
+def theme_problem(theme: str) -> str | None:
+    return None if theme in THEMES else f"unknown theme '{theme}'; choose one of {', '.join(THEMES)}"
+
+
+def values_problem(values: dict[str, float], expr: str | None) -> str | None:
+    """What is wrong with the graph scenes' input values (for `expr`, or the notebook's neuron when None)."""
+    if not values:
+        return "values must name at least one input, e.g. --values w=-0.5,b=0.5,x=1,y=7"
+    bad = next((f"{n}={v}" for n, v in values.items() if not n.isidentifier() or not math.isfinite(v)), None)
+    if bad:
+        return f"value {bad} must be a name and a finite number"
+    if expr is None and set(values) != set(NOTEBOOK_NEURON):
+        return f"the notebook neuron takes values {', '.join(NOTEBOOK_NEURON)}; give --expr for other inputs"
+    return None
+
+
+def learnable_problem(learnable: tuple[str, ...], values: dict[str, float]) -> str | None:
+    bad = [n for n in learnable if not n.isidentifier()]
+    if bad:
+        return f"{bad[0]!r} is not a name; write e.g. w,b"
+    missing = [n for n in learnable if n not in values]
+    if missing:
+        return f"learnable {', '.join(missing)} not among the values ({', '.join(values)})"
+    return None
 
 
 def load_params() -> LectureParams:
