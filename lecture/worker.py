@@ -190,7 +190,7 @@ def render_forked(job: dict, log: str, caller: int | None = None,
         return {"error": cause_in_words(err), "detail": detail}
     finally:
         with contextlib.suppress(OSError):  # a full disk must not turn the report into a second traceback
-            print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench.py)
+            print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench/results.py)
             sys.stdout.flush()
             sys.stderr.flush()
 
