@@ -64,9 +64,13 @@ def test_plain_target():
     (slow,) = plain_targets({"default": timing(80.0), "plain": timing(160.0)})
     assert slow.verdict == "FAIL"
     skipped = "skipped: `lecture render` has no --plain here"
-    (absent,) = plain_targets({"default": timing(), "plain": timing(error=skipped)})
+    absent_plain = timing()
+    absent_plain.note = skipped
+    (absent,) = plain_targets({"default": timing(), "plain": absent_plain})
     assert absent.verdict == "not measured" and absent.note == skipped
     assert plain_targets({})[0].verdict == "not measured"
+    (broken,) = plain_targets({"default": timing(40.0), "plain": timing(9.0, error="exit 1: boom")})
+    assert broken.verdict == "not measured" and broken.note == "exit 1: boom"
 
 
 def test_cli_targets():

@@ -277,8 +277,8 @@ def bench_plain(scenes: list[str], tmp: Path, latex: Path | None) -> dict[str, T
     default = Timing("default renderer: `--force`, LaTeX warm", scenes=len(scenes))
     plain = Timing("stock manim: `--plain --force`, LaTeX warm", scenes=len(scenes))
     if not has_plain_render():
-        plain.error = "skipped: `lecture render` has no --plain here (stock manim rendering is not in this version)"
-        log(f"plain: {plain.error}")
+        plain.note = "skipped: `lecture render` has no --plain here (stock manim rendering is not in this version)"
+        log(f"plain: {plain.note}")
         return {"default": default, "plain": plain}
     out = fresh_dir(tmp / "plain")
     if latex is not None:
