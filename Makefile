@@ -12,4 +12,4 @@ test:
 	@.venv/bin/python -m pytest -q
 
 bench: setup
-	@.venv/bin/python scripts/bench.py
+	@.venv/bin/python -m scripts.bench

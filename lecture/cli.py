@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from lecture import UserError
+from lecture import UserError, progress
 from lecture.files import check_writable_dir
 from lecture.option_table import CONTENT_OPTIONS, DEFAULT_OUT, QUALITIES, options_for
 from lecture.options import build_params, check_params, read_config, resolve_scenes
@@ -161,7 +161,11 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     out_dir = narration.out_dir(out / q.folder)
     job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i)) for i in ids]
     check_if_rendering(job_list, params, ids, force)
-    return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=print_progress), out_dir
+    display = progress.Display(job_list, sys.stdout)
+    try:
+        return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=display), out_dir
+    finally:
+        display.close()
 
 
 def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, captions: bool = False) -> Path:
@@ -220,18 +224,6 @@ def check_if_rendering(jobs: list, params, ids: list[str], force: bool) -> None:
     if force or any(up_to_date(job) is None for job in jobs):
         start_render_server()
         check_params(params, ids)
-
-
-def print_progress(event: str, outcome) -> None:
-    scene = outcome.job.scene
-    if event == "start":
-        click.echo(f"  rendering {scene} ...")
-    elif outcome.cached:
-        click.echo(f"  {scene}: up to date")
-    elif outcome.ok:
-        click.echo(f"  {scene}: done in {outcome.seconds:.1f} s")
-    else:
-        click.echo(f"  {scene}: FAILED after {outcome.seconds:.1f} s")
 
 
 @cli.command()
@@ -401,6 +393,7 @@ def on_stop_signal(signum: int, frame) -> None:
 
 def main() -> None:
     """Entry point: one line and exit status 2 for bad input, never a traceback."""
+    progress.quiet_foreign_bars()
     for sig in STOP_SIGNALS:
         signal.signal(sig, on_stop_signal)
     try:

@@ -66,3 +66,22 @@ class LectureFileWriter(SceneFileWriter):
         self._next_buffer = (self._next_buffer + 1) % FRAME_BUFFERS
         np.copyto(buffer, frame)
         return buffer
+
+
+def encode_like_a_render(frames: list[np.ndarray], fps: int, width: int, height: int, target: Any) -> None:
+    """RGBA frames encoded into one mp4 as a render encodes one partial movie file: manim 0.21's
+    choice for mp4 (`SceneFileWriter.open_partial_movie_stream`: libx264, yuv420p, its frame rate) with
+    this module's X264_OPTIONS. For the benchmark's encoder floor, which must cost what a render's
+    encoding costs; if manim changes its encoder, this is the one place to follow it."""
+    import av
+    from manim.scene.scene_file_writer import to_av_frame_rate
+
+    with av.open(str(target), mode="w") as container:
+        stream = container.add_stream("libx264", rate=to_av_frame_rate(fps), options=X264_OPTIONS)
+        stream.pix_fmt = "yuv420p"
+        stream.width, stream.height = width, height
+        for rgba in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgba, format="rgba")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)

@@ -79,6 +79,7 @@ class Outcome:
     files: list[str] = field(default_factory=list)
     cached: bool = False
     error: str = ""
+    frames: int = 0  # frames drawn so far ("frames" reports) or in all (a finished render)
 
 
 def code_fingerprint() -> str:
@@ -124,8 +125,13 @@ _running: dict = {}  # render processes started and not yet ended: their output 
 _running_lock = threading.Lock()
 
 
-def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0) -> Outcome:
-    """One render in a process forked from the render server, its output in the scene's render.log."""
+FRAMES = "frames"  # tag of the render process's messages on the way: ("frames", frames drawn so far)
+
+
+def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0,
+               on_frames: Callable[[int], None] = lambda frames: None) -> Outcome:
+    """One render in a process forked from the render server, its output in the scene's render.log;
+    `on_frames` hears the frames drawn so far, after every play."""
     started = time.perf_counter()
     log = cache_dir / job.scene / "render.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -140,8 +146,11 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0) -> Outcome:
         process.start()
         _running[process] = job.out_dir
     send.close()
+    frames = 0
     try:
-        result = receive.recv()
+        while isinstance(result := receive.recv(), tuple) and result[0] == FRAMES:
+            frames = result[1]
+            on_frames(frames)
     except (EOFError, OSError):  # the process ended without a word: killed
         result = None
     finally:
@@ -150,7 +159,7 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0) -> Outcome:
         with _running_lock:
             _running.pop(process, None)
     if result is not None and "files" in result:
-        return Outcome(job, True, time.perf_counter() - started, result["files"])
+        return Outcome(job, True, time.perf_counter() - started, result["files"], frames=frames)
     if result is not None:
         return failed(job, started, cache_dir, result.get("detail", ""), result["error"])
     text = ""
@@ -163,7 +172,7 @@ def render_child(send, payload: dict, log: str, caller: int) -> None:
     """In the render process: render, and send back what `lecture.worker.render_forked` returns."""
     from lecture import worker
 
-    send.send(worker.render_forked(payload, log, caller))
+    send.send(worker.render_forked(payload, log, caller, lambda frames: send.send((FRAMES, frames))))
     send.close()
 
 
@@ -339,7 +348,8 @@ def last_error_line(stderr: str) -> str:
 
 def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool = True,
                 report: Callable[[str, Outcome | None], None] = lambda event, outcome: None) -> list[Outcome]:
-    """Run jobs, at most `workers` at once; `report("start"|"done", outcome)` follows along."""
+    """Run jobs, at most `workers` at once; `report("start"|"frames"|"done", outcome)` follows along
+    ("frames": `outcome.frames` drawn so far)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers, len(jobs)))
     # Renders side by side share the cores: x264's threads per encoder (it starts more than one per
@@ -354,7 +364,13 @@ def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool 
             outcome = Outcome(job, True, 0.0, cached, cached=True)
         else:
             report("start", Outcome(job, True, 0.0))
-            outcome = run_forked(job, cache_dir, encoder_threads)
+            started = time.perf_counter()
+
+            def frames(done: int) -> None:
+                if not _stopping.is_set():
+                    report("frames", Outcome(job, True, time.perf_counter() - started, frames=done))
+
+            outcome = run_forked(job, cache_dir, encoder_threads, frames)
         if not _stopping.is_set():  # a stopped render is not reported: the command says it was aborted
             report("done", outcome)
         return outcome

@@ -18,9 +18,22 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Callable
 
 
-def render(job: dict) -> dict:
+def count_frames(scene, fps: int, on_frames: Callable[[int], None]) -> None:
+    """After every play (a wait is a play too), `on_frames(frames so far)`: the scene's time (the sum of
+    the run times played) at `fps`, so nothing is counted per frame and the renderer is not touched."""
+    play = scene.play
+
+    def counted(*args, **kwargs) -> None:
+        play(*args, **kwargs)
+        on_frames(round(scene.time * fps))
+
+    scene.play = counted
+
+
+def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
     from manim import config, tempconfig
 
@@ -71,6 +84,8 @@ def render(job: dict) -> dict:
         # The media folder holds the text caches of every width, not only this render's.
         with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
             scene = scene_class(renderer=LectureRenderer(), output_folder=slides_folder)
+            if on_frames is not None:
+                count_frames(scene, job["fps"], on_frames)
             scene.render()
         writer = scene.renderer.file_writer
         stem = out / job["scene"]
@@ -147,14 +162,16 @@ def narrated_slides(config: Path, sections: list[dict], track) -> Path:
     return target
 
 
-def render_forked(job: dict, log: str, caller: int | None = None) -> dict:
+def render_forked(job: dict, log: str, caller: int | None = None,
+                  on_frames: Callable[[int], None] | None = None) -> dict:
     """Entry point in a render process forked from `lecture.render`'s server: the render's output
     (manim's, LaTeX's and a traceback) goes to `log`. Returns {"files": [...]} when the clip, its
     sidecar, captions and poster are in place (they appear together), else {"error": the cause in
     words, "detail": the traceback} (also returned, as the log may be on the disk that is full).
 
     The process stops, publishing nothing more, on SIGTERM, SIGHUP or SIGINT, when `caller` (the
-    `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG)."""
+    `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG).
+    `on_frames` hears the frames drawn so far after every play."""
     import traceback
 
     from lecture.files import published_together
@@ -164,7 +181,7 @@ def render_forked(job: dict, log: str, caller: int | None = None) -> dict:
     try:
         log_to(log)
         with published_together(Path(job["out_dir"])):
-            files = render(job)["files"]
+            files = render(job, on_frames)["files"]
         return {"files": files}
     except BaseException as err:  # noqa: BLE001 - reported in one line, the traceback in the log
         detail = traceback.format_exc()
@@ -173,7 +190,7 @@ def render_forked(job: dict, log: str, caller: int | None = None) -> dict:
         return {"error": cause_in_words(err), "detail": detail}
     finally:
         with contextlib.suppress(OSError):  # a full disk must not turn the report into a second traceback
-            print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench.py)
+            print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench/results.py)
             sys.stdout.flush()
             sys.stderr.flush()
 

@@ -1,0 +1,124 @@
+"""The report: Markdown tables of the targets and of every measurement, and the same as JSON."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import Any
+
+from scripts.bench.measure import Stats, Timing
+from scripts.bench.results import SceneBench
+from scripts.bench.targets import Target, targets
+from scripts.bench.text import fmt, peak_text, table
+
+
+
+
+def scene_rows(benches: list[SceneBench]) -> list[list[str]]:
+    rows = []
+    for b in benches:
+        if not b.ok:
+            rows.append([b.scene, b.quality, "FAILED: " + b.error.replace("|", "/")[:160]] + ["-"] * 7)
+            continue
+        rows.append([b.scene, b.quality, f"{b.video_s:.1f}", fmt(b.cold_s, "", 1).strip(), b.wall.text(1),
+                     b.per_video_s.text(2), peak_text(b.rss_mb.values), b.floor.text(1),
+                     fmt(b.floor_ratio, "", 2).strip(), str(b.frames)])
+    for quality in sorted({b.quality for b in benches}):
+        ok = [b for b in benches if b.quality == quality and b.ok]
+        if len(ok) > 1:
+            video, wall = sum(b.video_s for b in ok), sum(b.wall.median for b in ok)
+            floor = sum(b.floor.median or 0 for b in ok)
+            rows.append([f"**all {len(ok)} rendered**", quality, f"{video:.1f}", "", f"{wall:.1f}", f"{wall / video:.2f}",
+                         peak_text([v for b in ok for v in b.rss_mb.values]), f"{floor:.1f}",
+                         f"{wall / floor:.2f}" if floor else "-", str(sum(b.frames for b in ok))])
+    return rows
+
+
+def scene_notes(benches: list[SceneBench], cores: int) -> str:
+    """Where each quality's rows come from."""
+    notes = []
+    for quality in sorted({b.quality for b in benches}, key=lambda q: int(q.split("p")[0])):
+        for source in sorted({b.source for b in benches if b.quality == quality}):
+            notes.append(f"{quality}: {source}.")
+    if any(b.quality == "480p15" and b.cold_s for b in benches):
+        at_once = min(cores, sum(1 for b in benches if b.quality == "480p15"))
+        notes.append(f"LaTeX-cold wall s: the same line in the 480p15 cold run, which rendered {at_once} "
+                     f"scene{'s' if at_once > 1 else ''} at a time.")
+    return " ".join(notes)
+
+def timing_rows(timings: list[Timing]) -> list[list[str]]:
+    rows = []
+    for t in timings:
+        per_s = f"{t.wall.median / t.video_s:.2f}" if t.video_s and t.wall.values else "-"
+        note = "; ".join(filter(None, [t.note, f"FAILED: {t.error}" if t.error else ""])).replace("|", "/")
+        rows.append([t.name, t.wall.text(2), per_s, t.rss_mb.text(0), note])
+    return rows
+
+def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str, Any]) -> str:
+    scenes, naive, cli, narration, previews, engine = (results.get(k) for k in ("scenes", "naive", "cli", "narration", "previews", "engine"))
+    total_s = settings.get("total_s", 0)
+    parts = [
+        "# Lecture renderer benchmark",
+        f"This run took {total_s / 60:.1f} min ({total_s:.0f} s).",
+        f"{time.strftime('%Y-%m-%d %H:%M')} — {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; "
+        f"Python {machine['python']}, torch {machine['torch']}, manim {machine['manim']}, PyAV {machine['av']}. "
+        f"Settings: reps {settings['reps']}, 1080p/lecture reps {settings['heavy_reps']}"
+        + (", **quick run**" if settings["quick"] else "") + f"; sections: {', '.join(settings['sections'])}; "
+        f"scenes: {', '.join(settings['scenes'])}.",
+        "Times are medians (min–max) of wall seconds. \"LaTeX warm\" renders reuse TeX/text caches but no partial movies.",
+        "## Targets (score = measured/limit, or limit/measured for \"at least\"; <= 1.00 passes)",
+        table(["target", "measured", "limit", "score", "result", "note"],
+              [[t.name, t.measured, t.limit, fmt(t.score, "", 2).strip(), t.verdict, t.note]
+               for t in targets(results)]),
+    ]
+    if scenes:
+        parts += ["## Scenes",
+                  scene_notes(scenes, machine["cores"]),
+                  table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
+                         "peak RSS MB", "encoder floor s", "x floor", "frames"], scene_rows(scenes))]
+    if naive:
+        parts += ["## Naive reference (3,600 `Square`s + `ArrowVectorField`, 1080p60)",
+                  table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
+                         "peak RSS MB", "encoder floor s", "x floor", "frames"], scene_rows([naive]))]
+    lecture_runs = [*(cli or {}).values(), *([results["hd"]] if results.get("hd") else [])]
+    if lecture_runs:
+        parts += ["## Whole lecture through `lecture render` (480p15 unless said)",
+                  "Peak RSS here is the CLI process's own (its render processes are forked from its fork server, "
+                  "not children it waits for); each render's own peak is in the scenes table.",
+                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(lecture_runs))]
+    if narration:
+        rows = timing_rows(list(narration.values()))
+        for row, t in zip(rows, narration.values()):
+            row.insert(2, fmt(t.video_s, "", 1).strip())
+        parts += ["## Narration (480p15, voice `joe`)",
+                  "Video s of the synthesis row is the seconds of speech it made; of the renders, their clips' total length "
+                  "(narrated clips are longer: beats hold until their speech is over).",
+                  table(["run", "wall s", "video / speech s", "s per video s", "peak RSS MB", "note"], rows)]
+    plain = results.get("plain")
+    if plain:
+        parts += ["## Stock manim (`lecture render --plain`) against the default renderer (480p15, one run each)",
+                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(plain.values())))]
+    if previews:
+        floor = previews["import"].wall.median
+        rows = timing_rows(list(previews.values()))
+        for row, t in zip(rows, previews.values()):
+            row[2] = f"{t.wall.median / floor:.2f}x floor" if t.wall.values else "-"
+        parts += ["## Preview and imports", table(["command", "wall s", "vs import floor", "peak RSS MB", "note"], rows)]
+    if engine:
+        parts += ["## Engine: gradient of sin(x^2 + y^2) on 1000 x 1000",
+                  table(["implementation", "s", "x numpy"],
+                        [["engine.gradient_field (torch autograd)", engine["engine"].text(3),
+                          f"{engine['engine'].median / engine['numpy'].median:.2f}"],
+                         ["numpy closed form (meshgrid, z, gradient)", engine["numpy"].text(3), "1.00"]])
+                  + f"\n\nLargest difference between the two: {engine['max_abs_difference']:.2e}."]
+    return "\n\n".join(parts) + "\n"
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, (Stats, SceneBench, Timing)):
+        return value.to_json()
+    if isinstance(value, Target):
+        return asdict(value) | {"verdict": value.verdict}
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    return value
