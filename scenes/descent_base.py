@@ -88,7 +88,7 @@ class DescentScene(LectureScene):
 
     def live_number(self, value: Callable[[], float], color: str, size: float | None = None,
                     fixed: int | None = None) -> "LiveValue":
-        """A number that updates in place every frame, shown as `number_tex` writes it (or `fixed` decimals)."""
+        """A number that updates in place every frame, shown as `counter_tex` writes it (or `fixed` decimals)."""
         return LiveValue(value, color, size or self.theme.label_size, fixed)
 
     def replay(self, clock: ValueTracker, to: float, *animations, run_time: float | None = None) -> None:
