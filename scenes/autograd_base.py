@@ -20,7 +20,17 @@ def legend_row(theme: Theme, icon: Mobject, text: str, color: str, size: float) 
 
 
 class AutogradScene(LectureScene):
-    """Shared layout of the autograd scenes: code top left, a side panel top right, the graph below."""
+    """Shared layout of the autograd scenes: code top left, a side panel top right, the graph below.
+
+    The graph scenes show a few short lines of code and a small graph: both are drawn large
+    (`text_role`, `graph_growth`) so they fill the frame and read at 480p."""
+
+    text_role: str = "label_size"  # theme size of the code, the printed output and the legend
+    graph_growth: float = 1.35  # how much larger than its natural size the graph may be drawn, room allowing
+
+    @property
+    def text_size(self) -> float:
+        return getattr(self.theme, self.text_role)
 
     @property
     def is_notebook(self) -> bool:
@@ -35,7 +45,7 @@ class AutogradScene(LectureScene):
         return config.frame_width / 2 - self.theme.margin
 
     def code_panel(self, lines: Sequence[str], max_width: float | None = None, top: float | None = None) -> CodePanel:
-        panel = CodePanel(lines, self.theme, self.theme.small_size, max_width or (self.right - self.left) * 0.68)
+        panel = CodePanel(lines, self.theme, self.text_size, max_width or (self.right - self.left) * 0.68)
         top = self.content_area()[0] if top is None else top
         return panel.move_to([self.left, top, 0], aligned_edge=LEFT + UP)
 
@@ -50,12 +60,12 @@ class AutogradScene(LectureScene):
     def diagram_below(self, graph: Graph, above: Mobject, captions: dict[str, str] | None = None) -> GraphDiagram:
         """The graph in the box between `above` and the bottom margin, full width."""
         top, bottom = above.get_bottom()[1] - PANEL_GAP, self.content_area()[1]
-        diagram = GraphDiagram(graph, self.theme, self.right - self.left, top - bottom, captions)
+        diagram = GraphDiagram(graph, self.theme, self.right - self.left, top - bottom, captions, grow=self.graph_growth)
         return diagram.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
 
     def legend(self, kind: str) -> VGroup:
         """One legend row: 'learnable', 'constant' or 'value'."""
-        t, size = self.theme, self.theme.small_size
+        t, size = self.theme, self.text_size
         if kind == "learnable":
             return legend_row(t, leaf_shape(t, t.learnable, ringed=True), "requires_grad=True", t.learnable, size)
         if kind == "constant":
@@ -69,7 +79,7 @@ class AutogradScene(LectureScene):
 
     def output_text(self, text: str, color: str | None = None) -> Text:
         """A line the program prints, in the code font."""
-        return Text(text, font=self.theme.code_font, font_size=self.theme.small_size, color=color or self.theme.text)
+        return Text(text, font=self.theme.code_font, font_size=self.text_size, color=color or self.theme.text)
 
     def clear_stage(self, keep: Iterable[Mobject] = ()) -> Animation:
         """Fade out everything on screen except `keep` (the heading, a diagram that stays...), as one group."""

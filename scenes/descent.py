@@ -8,7 +8,7 @@ scene; the picture only replays it (`TrajectoryView`), and each run is judged by
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
+from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, Arrow, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
                    GrowFromCenter, Integer, LaggedStart, MathTex, ReplacementTransform, Rotate, RoundedRectangle,
                    SurroundingRectangle, Transform, ValueTracker, VGroup, VMobject, Write, config)
 
@@ -25,6 +25,8 @@ from scenes.wording import said_list
 
 SLOW_STEPS = 3  # steps of the first scene shown one by one with their gradient arrow
 MAX_MAPS = 5  # learning rates drawn side by side in one row; more would make maps too small to read
+ETA_ARROW = 0.35  # length of the arrow from "learning rate" down to eta in the update rule
+LOOP_INDENT = 0.8  # the update rule is the loop's body: indented under "for"
 
 
 class GradientDescentScene(DescentScene):
@@ -73,14 +75,18 @@ class GradientDescentScene(DescentScene):
         th = self.theme
         self.head = self.heading(self.title)
         self.rule = self.update_rule(size=56).move_to(UP * 0.9)
-        eta_brace = Brace(self.rule[4], UP, color=th.muted)
-        grad_brace = Brace(self.rule[5:8], DOWN, color=th.muted)
-        eta_note = self.tex(r"learning rate $\eta > 0$", size=th.label_size, color=th.constant).next_to(eta_brace, UP, buff=0.12)
+        eta, gradient = self.rule_part(self.rule, "eta"), self.rule_part(self.rule, "gradient")
+        # eta is one glyph: a brace over it reads as a glitch, so its label points at it with a short arrow.
+        eta_note = self.tex(r"learning rate $\eta > 0$", size=th.label_size, color=th.constant)
+        eta_note.next_to(eta, UP, buff=ETA_ARROW + 0.2).align_to(eta, RIGHT)
+        eta_arrow = Arrow(eta_note.get_bottom() + RIGHT * (eta.get_x() - eta_note.get_x()), eta.get_top(), buff=0.1,
+                          color=th.muted, stroke_width=3, tip_length=0.15, max_tip_length_to_length_ratio=0.4)
+        grad_brace = Brace(gradient, DOWN, color=th.muted)
         grad_note = self.tex(r"gradient of $f$ at the current point", size=th.label_size, color=th.gradient)
         grad_note.next_to(grad_brace, DOWN, buff=0.12)
         if grad_note.get_right()[0] > config.frame_width / 2 - th.margin:
             grad_note.align_to(grad_brace, RIGHT)
-        self.notes = VGroup(eta_brace, grad_brace, eta_note, grad_note)
+        self.notes = VGroup(eta_arrow, grad_brace, eta_note, grad_note)
         self.cauchy = VGroup(
             self.text(f"Cauchy, {CAUCHY_YEAR}: follow the negative gradient, step after step,", size=th.label_size),
             self.text("to minimise a differentiable function of many variables.", size=th.label_size),
@@ -89,7 +95,7 @@ class GradientDescentScene(DescentScene):
         self.wait_until("new")
         self.play(Write(self.rule), run_time=2)
         self.wait_until("Eta")
-        self.play(GrowFromCenter(eta_brace), GrowFromCenter(grad_brace), FadeIn(eta_note, shift=UP * 0.1),
+        self.play(GrowArrow(eta_arrow), GrowFromCenter(grad_brace), FadeIn(eta_note, shift=UP * 0.1),
                   FadeIn(grad_note, shift=UP * 0.1))
         self.wait_until("Cauchy")
         self.play(FadeIn(self.cauchy, shift=UP * 0.2))
@@ -100,31 +106,31 @@ class GradientDescentScene(DescentScene):
     def show_algorithm(self) -> None:
         th, L, C = self.theme, self.theme.learnable, self.theme.constant
         size = th.body_size
-        rows = [
-            self.tex(r"\textbf{Inputs:} initial guess ", r"$\mathbf{w}^{(0)}$", r", step size ", r"$\eta > 0$",
-                     r", number of steps ", r"$T$", size=size),
-            self.tex(r"\textbf{for} ", r"$t = 0, 1, 2, \dots, T-1$", r" \textbf{do}", size=size),
-            self.update_rule(size=size),
-            self.tex(r"\textbf{end}", size=size),
-            self.tex(r"\textbf{Return:} ", r"$\mathbf{w}^{(t+1)}$", size=size),
-        ]
-        rows[0][1].set_color(L), rows[0][3].set_color(C), rows[4][1].set_color(L)
-        body = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        rows[2].shift(RIGHT * 0.8)
+        inputs = self.colored_math([(r"\textbf{Inputs:} initial guess ", None), (r"$\mathbf{w}^{(0)}$", L),
+                                    (r", step size ", None), (r"$\eta > 0$", C), (r", number of steps ", None),
+                                    (r"$T$", None)], size=size, text=True)
+        loop = self.tex(r"\textbf{for} ", r"$t = 0, 1, 2, \dots, T-1$", r" \textbf{do}", size=size)
+        step = self.update_rule(size=size)
+        end = self.tex(r"\textbf{end}", size=size)
+        result = self.colored_math([(r"\textbf{Return:} ", None), (r"$\mathbf{w}^{(t+1)}$", L)], size=size, text=True)
+        body = VGroup(inputs, loop, step, end, result).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        step.shift(RIGHT * LOOP_INDENT)
         caption = self.text("Vanilla algorithm", size=th.label_size, color=th.muted)
         block = VGroup(caption, body).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         panel = RoundedRectangle(corner_radius=0.15, width=block.width + 0.8, height=block.height + 0.6,
                                  fill_color=th.panel, fill_opacity=1, stroke_width=0)
-        self.algorithm = VGroup(panel, block)
         top, bottom = self.content_area()
-        self.algorithm.move_to(UP * (top + bottom) / 2)
+        VGroup(panel, block).move_to(UP * (top + bottom) / 2)
         panel.move_to(block)
+        # Named for show_landscape: the rule moves on to the side panel, the rest of the listing leaves.
+        self.algorithm_step, self.algorithm_rest = step, VGroup(panel, caption, inputs, loop, end, result)
         self.play(FadeOut(self.notes), FadeOut(self.cauchy), FadeIn(panel), FadeIn(caption))
         self.bring_to_front(self.rule)  # a replacement takes the original's place in the drawing order
         self.wait_until("loop")
-        self.play(ReplacementTransform(self.rule, rows[2]), run_time=1.2)
+        self.play(ReplacementTransform(self.rule, step), run_time=1.2)
         self.wait_until("given")
-        self.play(LaggedStart(*(FadeIn(rows[i], shift=RIGHT * 0.2) for i in (0, 1, 3, 4)), lag_ratio=0.3), run_time=2)
+        self.play(LaggedStart(*(FadeIn(row, shift=RIGHT * 0.2) for row in (inputs, loop, end, result)), lag_ratio=0.3),
+                  run_time=2)
 
     @beat("Let's run it on f of x and y equals {function}; on this map, {shading} colours are lower. We ^start at "
           "{start_x:g}, {start_y:g}, with learning rate {lr:g}, for {steps} steps, and the ^counters and the loss "
@@ -143,9 +149,8 @@ class GradientDescentScene(DescentScene):
                                            start, self.plot, avoid=self.path_points, prefer=start - self.view.dot_at_end())
         self.panel = self.side_panel(left=extent.get_right()[0] + 0.5, top=top, bottom=bottom)
         rule = self.panel["rule"]
-        self.bring_to_front(self.algorithm[1][1][2])
-        self.play(FadeOut(self.algorithm[0]), FadeOut(VGroup(*(r for i, r in enumerate(self.algorithm[1][1]) if i != 2))),
-                  FadeOut(self.algorithm[1][0]), ReplacementTransform(self.algorithm[1][1][2], rule),
+        self.bring_to_front(self.algorithm_step)
+        self.play(FadeOut(self.algorithm_rest), ReplacementTransform(self.algorithm_step, rule),
                   FadeIn(self.plot), FadeIn(extent[1]), run_time=1.5)
         self.play(FadeIn(self.panel["function"]), FadeIn(self.panel["inputs"]))
         self.wait_until("start")

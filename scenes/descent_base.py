@@ -18,6 +18,7 @@ from scenes.theme import Theme
 STEP_SECONDS = 0.4  # time per step once the motion is understood...
 MAX_RUN_SECONDS = 8.0  # ...but never longer than this for the whole fast part, whatever params.steps is
 MIN_RUN_SECONDS = 2.0
+RULE_PARTS = {"new": slice(0, 1), "old": slice(2, 3), "eta": slice(4, 5), "gradient": slice(5, 8)}  # of update_rule
 
 
 def low_shade(theme: Theme) -> str:
@@ -72,19 +73,25 @@ class DescentScene(LectureScene):
         plot.shift(shift)
         extent[1].shift(shift)
 
-    def colored_math(self, parts: Sequence[tuple[str, str | None]], size: float | None = None) -> MathTex:
-        """MathTex from (tex, colour) pieces, so colour roles follow the symbols."""
-        m = self.math(*(t for t, _ in parts), size=size)
+    def colored_math(self, parts: Sequence[tuple[str, str | None]], size: float | None = None, text: bool = False) -> MathTex:
+        """MathTex (or Tex, with `text`) from (tex, colour) pieces, so colour roles follow the symbols."""
+        m = (self.tex if text else self.math)(*(t for t, _ in parts), size=size)
         for piece, (_, color) in zip(m, parts):
             if color:
                 piece.set_color(color)
         return m
 
     def update_rule(self, size: float | None = None) -> MathTex:
+        """w(t+1) = w(t) - eta grad f(w(t)), coloured by role; `rule_part` names its pieces."""
         th = self.theme
         return self.colored_math([(r"\mathbf{w}^{(t+1)}", th.learnable), ("=", None), (r"\mathbf{w}^{(t)}", th.learnable),
                                   ("-", None), (r"\eta", th.constant), (r"\nabla f(", th.gradient),
                                   (r"\mathbf{w}^{(t)}", th.learnable), (")", th.gradient)], size=size)
+
+    @staticmethod
+    def rule_part(rule: MathTex, name: str) -> VGroup:
+        """A piece of `update_rule` by what it is: 'new' w, 'old' w, 'eta', 'gradient' (nabla f at the old w)."""
+        return rule[RULE_PARTS[name]]
 
     def live_number(self, value: Callable[[], float], color: str, size: float | None = None,
                     fixed: int | None = None) -> "LiveValue":

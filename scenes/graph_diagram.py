@@ -135,20 +135,30 @@ class GraphDiagram(VGroup):
     """
 
     def __init__(self, graph: Graph, theme: Theme, width: float, height: float,
-                 captions: Mapping[str, str] | None = None):
+                 captions: Mapping[str, str] | None = None, grow: float = 1.0):
         super().__init__()
         self.graph, self.theme = graph, theme
         self.captions = dict(captions or {})
-        # Numbers go above and under each node; when that would shrink a tall graph too much, beside it.
-        factor = self._build(width, height, beside=False)
-        if factor < MIN_SCALE_STACKED:
-            beside = self._build(width, height, beside=True)
-            factor = beside if beside > factor else self._build(width, height, beside=False)
+        factor = self._fit(width, height)
+        if factor >= 1.0 and grow > 1.0:
+            # Room to spare: lay it out in a box `grow` times smaller (columns closer), then scale it up,
+            # so nodes and numbers get larger instead of the edges longer. Kept only if it gains.
+            smaller = self._fit(width / grow, height / grow)
+            factor = smaller * grow if smaller * grow > 1.0 else self._fit(width, height)
         self.scale(factor)
         self.label_size *= factor
         self.shown_values: dict[str, Mobject] = {}
         self.shown_grads: dict[str, Mobject] = {}
         self._grad_so_far: dict[str, float] = {}
+
+    def _fit(self, width: float, height: float) -> float:
+        """Build the drawing for a `width` x `height` box and return the scale that fits it (at most 1).
+        Numbers go above and under each node; when that would shrink a tall graph too much, beside it."""
+        factor = self._build(width, height, beside=False)
+        if factor < MIN_SCALE_STACKED:
+            beside = self._build(width, height, beside=True)
+            factor = beside if beside > factor else self._build(width, height, beside=False)
+        return factor
 
     def _build(self, width: float, height: float, beside: bool) -> float:
         """Make the nodes and edges with labels above/below (or beside) the nodes; return the scale that fits."""
