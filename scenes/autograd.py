@@ -1,5 +1,5 @@
 """PyTorch autograd as the notebook teaches it: the graph grows as the code runs, grad_fn names each op,
-.backward() runs the chain rule from the loss back to w and b, and the notebook's three warnings.
+.backward() runs the chain rule from the loss back to w and b (the notebook's warnings: `autograd_notes.py`).
 
 Layout of the graph scenes: the code on top (the line being run is marked), a side panel to its
 right (legend, printed output, the chain-rule readout), and the computational graph below, drawn

@@ -22,10 +22,11 @@ def legend_row(theme: Theme, icon: Mobject, text: str, color: str, size: float) 
 class AutogradScene(LectureScene):
     """Shared layout of the autograd scenes: code top left, a side panel top right, the graph below.
 
-    The graph scenes show a few short lines of code and a small graph: both are drawn large
-    (`text_role`, `graph_growth`) so they fill the frame and read at 480p."""
+    The graph scenes' printed output, legend and graph are drawn large (`text_role`, `graph_growth`) so
+    they fill the frame and read at 480p. The code stays at `small_size`: pango wraps a line wider than
+    the frame's pixel width, so at label size the longer lines wrap onto each other in a 192 px test frame."""
 
-    text_role: str = "label_size"  # theme size of the code, the printed output and the legend
+    text_role: str = "label_size"  # theme size of the printed output and the legend
     graph_growth: float = 1.35  # how much larger than its natural size the graph may be drawn, room allowing
 
     @property
@@ -45,7 +46,7 @@ class AutogradScene(LectureScene):
         return config.frame_width / 2 - self.theme.margin
 
     def code_panel(self, lines: Sequence[str], max_width: float | None = None, top: float | None = None) -> CodePanel:
-        panel = CodePanel(lines, self.theme, self.text_size, max_width or (self.right - self.left) * 0.68)
+        panel = CodePanel(lines, self.theme, self.theme.small_size, max_width or (self.right - self.left) * 0.68)
         top = self.content_area()[0] if top is None else top
         return panel.move_to([self.left, top, 0], aligned_edge=LEFT + UP)
 

@@ -21,7 +21,7 @@ from scenes.numbers import QuickDecimal
 class AutogradNotesScene(AutogradScene):
     scene_id = "autograd-notes"
     title = "Autograd: contagion, detach, accumulation"
-    text_role = "small_size"  # each note holds a table, a graph or an axis beside its code: the code stays small
+    text_role = "small_size"  # each note holds a table, a graph or an axis beside its code: its printed output stays small
     graph_growth = 1.0
     alt_text = ("Y = W @ X requires grad because W does; .detach() gives a tensor without history for plotting; "
                 "a second backward doubles w.grad from {grad_after_1:g} to {grad_after_2:g}; zeroing resets it to {grad_zeroed:g}.")
