@@ -113,11 +113,13 @@ class OptimizersScene(DescentScene):
             note = self.text(self.notes_shown[name], size=th.small_size, color=th.muted)
             head = VGroup(swatch, label).arrange(RIGHT, buff=0.2)
             note.next_to(label, DOWN, buff=0.1, aligned_edge=LEFT)
-            rows.add(VGroup(head, f_part, note))
+            row = VGroup(head, f_part, note)
+            row.head, row.label, row.f_part, row.value, row.note = head, label, f_part, value, note  # by name below
+            rows.add(row)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2 if crowded else 0.35)
-        f_x = max(r[0].get_right()[0] for r in rows) + 0.45
+        f_x = max(r.head.get_right()[0] for r in rows) + 0.45
         for r in rows:
-            r[1].move_to([f_x, r[0][1].get_y(), 0], aligned_edge=LEFT)
+            r.f_part.move_to([f_x, r.label.get_y(), 0], aligned_edge=LEFT)
         everything = np.concatenate([t.values for t in self.trajs])
         widest = max(everything, key=lambda v: len(counter_tex(v)))
         f_width = VGroup(self.math("f =", size=th.label_size), self.live_number(lambda: widest, th.loss)).arrange(RIGHT, buff=0.12).width
@@ -128,7 +130,7 @@ class OptimizersScene(DescentScene):
         rows.scale(self.legend_scale, about_edge=UL)
         rows.move_to([left, top, 0], aligned_edge=UL)
         for r in rows:
-            r[1][1].resume_updating()  # the live f
+            r.value.resume_updating()  # the live f
         return rows
 
     @beat("Off they go, all at once, and they all see the same local gradients; what differs is how each one turns "
@@ -140,15 +142,15 @@ class OptimizersScene(DescentScene):
     @beat("After {steps} steps, {finals_said}. ^Lowest of all: {best}.")
     def compare_finals(self) -> None:
         th = self.theme
-        verdicts = VGroup(*(self.text(o.verdict, size=th.small_size, color=th.text).move_to(row[2], aligned_edge=LEFT)
+        verdicts = VGroup(*(self.text(o.verdict, size=th.small_size, color=th.text).move_to(row.note, aligned_edge=LEFT)
                             for row, o in zip(self.legend, self.outcomes)))
         for verdict, row in zip(verdicts, self.legend):
             verdict.scale(self.legend_scale, about_edge=LEFT)  # as small as the notes, if the legend had to shrink
-        self.play(LaggedStart(*(FadeTransform(row[2], v) for row, v in zip(self.legend, verdicts)), lag_ratio=0.25))
+        self.play(LaggedStart(*(FadeTransform(row.note, v) for row, v in zip(self.legend, verdicts)), lag_ratio=0.25))
         if self.best is None:
             return
         self.wait_until("Lowest")
-        winner = SurroundingRectangle(VGroup(self.legend[self.best][:2], verdicts[self.best]), color=th.highlight,
+        winner = SurroundingRectangle(VGroup(self.legend[self.best].head, self.legend[self.best].f_part, verdicts[self.best]), color=th.highlight,
                                       buff=0.12, corner_radius=0.08)
         self.play(Create(winner), Flash(self.views[self.best].dot.get_center(), color=th.highlight, line_length=0.25,
                                         flash_radius=0.3))
