@@ -7,9 +7,10 @@ the voice is given `spoken(text)` ("d loss by d w equals minus fourteen"). Chang
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import unicodedata
+
+from scenes.formatting import positional
 
 # (pattern, what is said), applied in order, before numbers are read.
 TABLE: tuple[tuple[str, str], ...] = (
@@ -114,10 +115,7 @@ def rounded_for_speech(text: str) -> str:
     whole, decimals = text.split(".")
     if len((whole.lstrip("0") + decimals).lstrip("0").rstrip("0")) <= keep:
         return text
-    rounded = f"{value:.{keep}g}"
-    if "e" in rounded:  # '%g' writes 0.00083 as 8.3e-04 and 1234.5 as 1.23e+03
-        places = keep - 1 - math.floor(math.log10(abs(value)))
-        rounded = f"{value:.{places}f}" if places > 0 else str(round(value))
+    rounded = positional(value, keep)
     return rounded if "." in rounded or abs(value) >= 1 else text
 
 

@@ -51,15 +51,15 @@ LECTURES: tuple[Lecture, ...] = (
         scenes=(
             SceneInfo("title", "intro", "TitleScene", None, (), 3),
             SceneInfo("gradient-field", "gradients", "GradientFieldScene", "Gradient vectors point towards steepest ascent", ("function",), 17),
-            SceneInfo("chain-rule", "gradients", "ChainRuleScene", "The chain rule gives the gradient", ("function",), 11),
+            SceneInfo("chain-rule", "chain_rule", "ChainRuleScene", "The chain rule gives the gradient", ("function",), 11),
             SceneInfo("gradient-descent", "descent", "GradientDescentScene", "Gradient descent", ("descent",), 15),
             SceneInfo("learning-rates", "descent", "LearningRatesScene", "Choosing the learning rate", ("descent",), 12),
             SceneInfo("forward-graph", "autograd", "ForwardGraphScene", "Building the computational graph", ("graph",), 10),
             SceneInfo("grad-fn", "autograd", "GradFnScene", "grad_fn remembers the operation", ("graph",), 12),
             SceneInfo("backprop", "autograd", "BackpropScene", "Backward propagation with .backward()", ("graph",), 22),
-            SceneInfo("autograd-notes", "autograd", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", (), 13),
+            SceneInfo("autograd-notes", "autograd_notes", "AutogradNotesScene", "Autograd: contagion, detach, accumulation", (), 13),
         ),
-        extras=(SceneInfo("optimizers", "descent", "OptimizersScene", "Optimizers race on one map", ("descent",), 14),),
+        extras=(SceneInfo("optimizers", "optimizers", "OptimizersScene", "Optimizers race on one map", ("descent",), 14),),
         file="lecture",  # media/<quality>/lecture.mp4, media/slides/lecture.html: the paths it always had
     ),
 )

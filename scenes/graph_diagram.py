@@ -35,6 +35,8 @@ from manim import (DOWN, RIGHT, UP, Animation, AnimationGroup, Arrow, Background
                    VMobject, Wait)
 
 from engine import Edge, Graph, Node
+from scenes.formatting import short_tex
+from scenes.graph_layout import column_rows
 from scenes.theme import Theme
 
 OP_SYMBOLS: dict[str, str] = {
@@ -49,25 +51,7 @@ COLUMN_GAP = (1.25, 2.6)  # min and max distance between column centres
 ROW_PAD = 0.22  # extra space between two stacked nodes' labels
 Z_GLOW, Z_NODE, Z_LABEL = 1, 2, 3  # drawing order: edges, lit edges, nodes, numbers
 PATCH_BUFF = 0.05  # background margin around a number
-DENSE_COLUMN = 3  # a column of more inputs than this is staggered
 MIN_SCALE_STACKED = 0.85  # below this, numbers move beside the nodes so the graph can stay larger
-
-
-def fmt(value: float, digits: int = 4) -> str:
-    """A number as a lecturer writes it: -14, 0, 49, -0.5, 2.959 (`:g`, no negative zero)."""
-    if not math.isfinite(value):
-        return str(value)
-    text = f"{value:.{digits}g}"
-    return "0" if float(text) == 0 else text
-
-
-def tex_number(value: float, digits: int = 4) -> str:
-    """`fmt` as LaTeX: 1.2e+05 becomes 1.2 \\times 10^{5}."""
-    text = fmt(value, digits)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
 
 
 def tex_name(name: str) -> str:
@@ -115,7 +99,7 @@ class GraphNode(VGroup):
             self.symbol = _fit(MathTex(tex, font_size=symbol_size, color=theme.text), 1.45 * r)
         else:
             self.shape = leaf_shape(theme, color, ringed=node.learnable)
-            text = tex_name(node.name) if node.kind == "input" else tex_number(node.value)
+            text = tex_name(node.name) if node.kind == "input" else short_tex(node.value)
             self.symbol = _fit(MathTex(text, font_size=symbol_size, color=color), 1.5 * r)
         self.symbol.move_to(self.shape[0])
         self.add(self.shape, self.symbol)
@@ -142,109 +126,6 @@ class GraphNode(VGroup):
         return center + d * t
 
 
-def _pool_adjacent_violators(values: list[float], weights: list[float]) -> list[float]:
-    """The non-increasing sequence closest to `values` in weighted least squares."""
-    blocks: list[tuple[float, float, int]] = []  # (mean, weight, count)
-    for v, w in zip(values, weights):
-        blocks.append((v, w, 1))
-        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
-            m2, w2, c2 = blocks.pop()
-            m1, w1, c1 = blocks.pop()
-            blocks.append(((m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2))
-    return [m for m, _, c in blocks for _ in range(c)]
-
-
-def main_path(graph: Graph) -> list[str]:
-    """From the output back to an input, always through the source with the longest chain of ops
-    behind it (a learnable input before a constant): the line the rest of the graph hangs off."""
-    depth: dict[str, int] = {}
-    for n in graph.nodes:
-        depth[n.name] = 1 + max((depth[e.source] for e in graph.inputs_of(n.name)), default=-1)
-    path = [graph.output_name]
-    while sources := [e.source for e in graph.inputs_of(path[-1]) if e.source not in path]:
-        path.append(max(sources, key=lambda s: (depth[s], graph.node(s).learnable)))
-    return path
-
-
-def column_rows(graph: Graph, sweeps: int = 12) -> tuple[dict[str, int], dict[str, float], set[int]]:
-    """Column of every node (from `graph.layers()`), its height in row units (1 = the minimum gap),
-    and the columns drawn staggered.
-
-    The main path runs straight along row 0. Each sweep moves every other node towards the mean
-    height of its neighbours (the barycentre, which also orders each column so edges rarely cross;
-    ties go above), then spreads each column to at least one row apart with the least movement.
-    A tall column of inputs only (many weights and features) is staggered: every second node steps
-    left, so its nodes may sit half a row apart.
-    """
-    layer = graph.layers()
-    columns: dict[int, list[str]] = defaultdict(list)
-    for n in graph.nodes:
-        columns[layer[n.name]].append(n.name)
-    staggered = {c for c, names in columns.items()
-                 if len(names) > DENSE_COLUMN and all(graph.node(n).kind != "op" for n in names)}
-    gap = {c: 0.5 if c in staggered else 1.0 for c in columns}
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for e in graph.edges:
-        neighbours[e.source].append(e.target)
-        neighbours[e.target].append(e.source)
-    spine = set(main_path(graph))
-    y = {name: 0.0 if name in spine else float(len(names) - i) for names in columns.values()
-         for i, name in enumerate(names)}
-    order = sorted(columns)
-    for sweep in range(sweeps):
-        for c in order if sweep % 2 == 0 else reversed(order):
-            names = columns[c]
-            desired = {n: 0.0 if n in spine else
-                       (sum(y[m] for m in neighbours[n]) / len(neighbours[n]) if neighbours[n] else y[n]) + 0.01
-                       for n in names}
-            names.sort(key=lambda n: -desired[n])  # stable: ties keep their order
-            spread = _pool_adjacent_violators([desired[n] + i * gap[c] for i, n in enumerate(names)],
-                                              [1e6 if n in spine else 1.0 for n in names])
-            for i, n in enumerate(names):
-                y[n] = spread[i] - i * gap[c]
-    y = _uncross(graph, layer, columns, spine, y, gap)
-    middle = (max(y.values()) + min(y.values())) / 2
-    return layer, {n: v - middle for n, v in y.items()}, staggered
-
-
-def _crossings(graph: Graph, layer: dict[str, int], y: dict[str, float]) -> int:
-    """How many pairs of edges cross, drawn as straight segments from (column, row) to (column, row)."""
-    def orient(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
-        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-
-    segments = [((layer[e.source], y[e.source]), (layer[e.target], y[e.target]), {e.source, e.target}) for e in graph.edges]
-    count = 0
-    for i, (p1, p2, ends1) in enumerate(segments):
-        for p3, p4, ends2 in segments[i + 1:]:
-            if ends1 & ends2:
-                continue
-            if orient(p1, p2, p3) * orient(p1, p2, p4) < 0 and orient(p3, p4, p1) * orient(p3, p4, p2) < 0:
-                count += 1
-    return count
-
-
-def _uncross(graph: Graph, layer: dict[str, int], columns: dict[int, list[str]], spine: set[str],
-             y: dict[str, float], gap: dict[int, float]) -> dict[str, float]:
-    """Greedily mirror nodes to the other side of the main path (swapping with whatever sits there)
-    while that removes crossings."""
-    best = _crossings(graph, layer, y)
-    improved = True
-    while improved and best:
-        improved = False
-        for name in (n for n in y if n not in spine):
-            trial = dict(y)
-            trial[name] = -y[name]
-            clash = [m for m in columns[layer[name]] if m != name and abs(y[m] - trial[name]) < gap[layer[name]] - 1e-3]
-            if any(m in spine for m in clash) or len(clash) > 1:
-                continue
-            for m in clash:
-                trial[m] = y[name]
-            crossings = _crossings(graph, layer, trial)
-            if crossings < best:
-                y, best, improved = trial, crossings, True
-    return y
-
-
 class GraphDiagram(VGroup):
     """A left-to-right drawing of `graph` that fits in a `width` x `height` box.
 
@@ -254,20 +135,30 @@ class GraphDiagram(VGroup):
     """
 
     def __init__(self, graph: Graph, theme: Theme, width: float, height: float,
-                 captions: Mapping[str, str] | None = None):
+                 captions: Mapping[str, str] | None = None, grow: float = 1.0):
         super().__init__()
         self.graph, self.theme = graph, theme
         self.captions = dict(captions or {})
-        # Numbers go above and under each node; when that would shrink a tall graph too much, beside it.
-        factor = self._build(width, height, beside=False)
-        if factor < MIN_SCALE_STACKED:
-            beside = self._build(width, height, beside=True)
-            factor = beside if beside > factor else self._build(width, height, beside=False)
+        factor = self._fit(width, height)
+        if factor >= 1.0 and grow > 1.0:
+            # Room to spare: lay it out in a box `grow` times smaller (columns closer), then scale it up,
+            # so nodes and numbers get larger instead of the edges longer. Kept only if it gains.
+            smaller = self._fit(width / grow, height / grow)
+            factor = smaller * grow if smaller * grow > 1.0 else self._fit(width, height)
         self.scale(factor)
         self.label_size *= factor
         self.shown_values: dict[str, Mobject] = {}
         self.shown_grads: dict[str, Mobject] = {}
         self._grad_so_far: dict[str, float] = {}
+
+    def _fit(self, width: float, height: float) -> float:
+        """Build the drawing for a `width` x `height` box and return the scale that fits it (at most 1).
+        Numbers go above and under each node; when that would shrink a tall graph too much, beside it."""
+        factor = self._build(width, height, beside=False)
+        if factor < MIN_SCALE_STACKED:
+            beside = self._build(width, height, beside=True)
+            factor = beside if beside > factor else self._build(width, height, beside=False)
+        return factor
 
     def _build(self, width: float, height: float, beside: bool) -> float:
         """Make the nodes and edges with labels above/below (or beside) the nodes; return the scale that fits."""
@@ -300,7 +191,7 @@ class GraphDiagram(VGroup):
         return MathTex("0", font_size=self.label_size).height + 2 * PATCH_BUFF + LABEL_BUFF
 
     def _widest_label(self) -> float:
-        texts = {tex_number(v) for n in self.graph.nodes for v in (n.value, n.grad) if v is not None}
+        texts = {short_tex(v) for n in self.graph.nodes for v in (n.value, n.grad) if v is not None}
         return max(MathTex(t, font_size=self.label_size).width for t in texts) + 2 * PATCH_BUFF
 
     def _row_gap(self) -> float:
@@ -405,7 +296,7 @@ class GraphDiagram(VGroup):
 
     def _label(self, value: float, color: str) -> VGroup:
         """A number on a patch of background, so an edge behind it never cuts through the digits."""
-        tex = MathTex(tex_number(value), font_size=self.label_size, color=color)
+        tex = MathTex(short_tex(value), font_size=self.label_size, color=color)
         patch = BackgroundRectangle(tex, color=ManimColor(self.theme.background), fill_opacity=0.85, buff=PATCH_BUFF)
         return VGroup(patch, tex).set_z_index(Z_LABEL)
 
@@ -462,7 +353,7 @@ class GraphDiagram(VGroup):
         """Chain rule on one edge: upstream gradient x local derivative travels back and lands in the source."""
         arrow = self.arrow_of(edge)
         product = self._grad_so_far[edge.target] * edge.local_grad
-        local = self.label_on_edge(arrow, r"\times " + tex_number(edge.local_grad), self.theme.highlight)
+        local = self.label_on_edge(arrow, r"\times " + short_tex(edge.local_grad), self.theme.highlight)
         middle = arrow.point_from_proportion(0.5)
         glow = arrow.copy().set_stroke(self.theme.highlight, width=5).set_z_index(Z_GLOW)
         traveller = self.shown_grads[edge.target].copy()

@@ -13,6 +13,7 @@ from manim.utils.color import color_to_rgb
 
 from engine import Field, sample_surface
 from engine.notebook import NOTEBOOK_CONTOUR_LEVELS
+from scenes.formatting import scale_tex
 from scenes.theme import Theme
 
 HEATMAP_RESOLUTION = 360  # samples per axis: sharp at 1080p for a plot about 6 units tall
@@ -105,8 +106,8 @@ class SurfacePlot(Group):
         )).arrange(UP, buff=0)
         lo, hi = self.levels[0], self.levels[-1]
         ticks = VGroup(
-            MathTex(tex_number(hi, hi - lo), font_size=self.theme.small_size, color=self.theme.muted).next_to(bands, RIGHT, buff=0.1).align_to(bands, UP),
-            MathTex(tex_number(lo, hi - lo), font_size=self.theme.small_size, color=self.theme.muted).next_to(bands, RIGHT, buff=0.1).align_to(bands, DOWN),
+            MathTex(scale_tex(hi, hi - lo), font_size=self.theme.small_size, color=self.theme.muted).next_to(bands, RIGHT, buff=0.1).align_to(bands, UP),
+            MathTex(scale_tex(lo, hi - lo), font_size=self.theme.small_size, color=self.theme.muted).next_to(bands, RIGHT, buff=0.1).align_to(bands, DOWN),
         )
         caption = MathTex(label, font_size=self.theme.label_size, color=self.theme.text).rotate(np.pi / 2)
         caption.next_to(VGroup(bands, ticks), RIGHT, buff=0.15)
@@ -135,20 +136,6 @@ def gradient_arrow(start: np.ndarray, end: np.ndarray, color: str, stroke_width:
     return Arrow(start, end if length > 1e-6 else start + RIGHT * 1e-6, buff=0, color=color,
                  stroke_width=stroke_width, max_tip_length_to_length_ratio=0.35,
                  max_stroke_width_to_length_ratio=12, tip_length=min(0.18, 0.4 * length + 0.02))
-
-
-def tex_number(value: float, span: float) -> str:
-    """A colour-bar number in LaTeX: 3 significant digits, powers of ten as 10^{k}, and values
-    within a thousandth of the span of zero shown as 0."""
-    if abs(value) <= 1e-3 * abs(span):
-        return "0"
-    exponent = int(np.floor(np.log10(abs(value))))
-    if -3 <= exponent < 3:
-        return f"{value:.3g}"
-    if 3 <= exponent < 6:
-        return f"{round(value):,}".replace(",", "{,}")
-    mantissa = value / 10**exponent
-    return rf"{mantissa:.2g} \times 10^{{{exponent}}}"
 
 
 def nice_step(span: float) -> float:

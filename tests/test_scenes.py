@@ -60,7 +60,7 @@ def test_backprop_values_are_the_engines(rendered):
 
 def test_probe_ring_ends_where_it_begins():
     """The looping beat of gradient-field has no seam: the ring's last sample is its first."""
-    from scenes.gradients import walk_probe
+    from scenes.probe import walk_probe
 
     path = walk_probe(parse_function(NOTEBOOK_FUNCTION), (-3, 3), (-3, 3))
     assert path.closed
