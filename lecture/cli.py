@@ -5,7 +5,6 @@ A thin click CLI over `lecture.render` (processes, caching, atomic output) and `
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
@@ -158,9 +157,11 @@ def last_render_summary(scene_id: str) -> tuple[str, str]:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True, help="Scenes rendered in parallel processes.")
 @click.option("--concat", is_flag=True, help="Also join the clips into lecture.mp4 with a chapter per scene.")
 @click.option("--force", is_flag=True, help="Render even when an up-to-date clip exists.")
+@click.option("--plain", is_flag=True, help="Render with stock manim (no faster renderer, text cache or encoder changes), "
+              "to check the frames or on another manim version.")
 @voice_options("none")
 @content_options
-def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs) -> None:
+def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, **kwargs) -> None:
     """Render SCENES (ids from `lecture list`, or `all`) into OUT/<quality>/<scene>.<format>
     (narrated: OUT/<quality>/narrated/<scene>.<format>).
 
@@ -171,7 +172,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
         fmt = "mov"  # H.264 mp4 has no alpha channel
     if concat and fmt not in ("mp4", "mov", "webm"):
         raise UserError("--concat joins video clips; use --format mp4, mov or webm")
-    outcomes, out_dir = render_clips(scenes, quality, fmt, transparent, out, jobs, force, kwargs)
+    outcomes, out_dir = render_clips(scenes, quality, fmt, transparent, out, jobs, force, kwargs, plain)
     failed = [o for o in outcomes if not o.ok]
     if concat and not failed:
         click.echo(f"joined {len(outcomes)} clips with chapters: {join_lecture(outcomes, out_dir.parent if out_dir.name == 'narrated' else out_dir, fmt)}")
@@ -186,7 +187,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
 
 
 def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: bool, out: Path, jobs: int,
-                 force: bool, kwargs: dict) -> tuple[list, Path]:
+                 force: bool, kwargs: dict, plain: bool = False) -> tuple[list, Path]:
     """Check every option (content, voice, script), then render what is not up to date."""
     from lecture.render import Job, render_jobs
 
@@ -196,7 +197,7 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     narration = narration_from(kwargs, ids, fmt, out)
     q = QUALITIES[quality]
     out_dir = narration.out_dir(out / q.folder)
-    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i)) for i in ids]
+    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain) for i in ids]
     check_if_rendering(job_list, params, ids, force)
     return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=print_progress), out_dir
 
@@ -508,7 +509,9 @@ def exit_without_teardown(code: int) -> None:
     """Exit once Python's own exit handlers have run, skipping the interpreter's teardown: freeing
     torch's and manim's modules object by object took 1.1 s of a 5 s preview (measured), and the
     operating system frees the memory at once. Every file this tool writes is closed by then."""
-    atexit._run_exitfuncs()
+    from lecture.manim_compat import run_exit_handlers
+
+    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

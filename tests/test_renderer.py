@@ -1,4 +1,4 @@
-"""The project's renderer draws what manim draws, faster (lecture/renderer.py, lecture/layers.py)."""
+"""The project's renderer draws what manim draws, faster (lecture/manim_compat/renderer.py, layers.py)."""
 from __future__ import annotations
 
 import json
@@ -20,9 +20,9 @@ from PIL import Image, ImageFilter
 
 from lecture.options import QUALITIES
 from lecture.render import Job
-from lecture.encoding import X264_OPTIONS, LectureFileWriter
-from lecture.fades import RasterFade, raster_fade
-from lecture.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
+from lecture.manim_compat.encoding import X264_OPTIONS, LectureFileWriter
+from lecture.manim_compat.fades import RasterFade, raster_fade
+from lecture.manim_compat.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
 from scenes.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[1]
