@@ -5,7 +5,6 @@ A thin click CLI over `lecture.render` (processes, caching, atomic output) and `
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
@@ -122,7 +121,7 @@ def last_render_summary(scene_id: str) -> tuple[str, str]:
 @cli.command()
 @click.argument("scenes", nargs=-1)
 @options_for("render")
-def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs) -> None:
+def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, **kwargs) -> None:
     """Render SCENES (ids from `lecture list`, or `all`) into OUT/<quality>/<scene>.<format>
     (narrated: OUT/<quality>/narrated/<scene>.<format>).
 
@@ -133,7 +132,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
         fmt = "mov"  # H.264 mp4 has no alpha channel
     if concat and fmt not in ("mp4", "mov", "webm"):
         raise UserError("--concat joins video clips; use --format mp4, mov or webm")
-    outcomes, out_dir = render_clips(scenes, quality, fmt, transparent, out, jobs, force, kwargs)
+    outcomes, out_dir = render_clips(scenes, quality, fmt, transparent, out, jobs, force, kwargs, plain)
     failed = [o for o in outcomes if not o.ok]
     if concat and not failed:
         folder = out_dir.parent if out_dir.name == "narrated" else out_dir
@@ -149,7 +148,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, **kwargs
 
 
 def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: bool, out: Path, jobs: int,
-                 force: bool, kwargs: dict) -> tuple[list, Path]:
+                 force: bool, kwargs: dict, plain: bool = False) -> tuple[list, Path]:
     """Check every option (content, voice, script), then render what is not up to date."""
     from lecture.render import Job, render_jobs
 
@@ -159,7 +158,7 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     narration = narration_from(kwargs, ids, fmt, out)
     q = QUALITIES[quality]
     out_dir = narration.out_dir(out / q.folder)
-    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i)) for i in ids]
+    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain) for i in ids]
     check_if_rendering(job_list, params, ids, force)
     display = progress.Display(job_list, sys.stdout)
     try:
@@ -441,7 +440,9 @@ def exit_without_teardown(code: int) -> None:
     """Exit once Python's own exit handlers have run, skipping the interpreter's teardown: freeing
     torch's and manim's modules object by object took 1.1 s of a 5 s preview (measured), and the
     operating system frees the memory at once. Every file this tool writes is closed by then."""
-    atexit._run_exitfuncs()
+    from lecture.manim_compat import run_exit_handlers
+
+    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -219,6 +219,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("jobs", "Scenes rendered in parallel processes.", RENDERING, os.cpu_count() or 1, click.IntRange(1, 64), short="-j"),
     Option("concat", "Also join the clips into one video with a chapter per scene.", ("render",), flag=True),
     Option("force", "Render even when an up-to-date clip exists.", ("render", "video"), flag=True),
+    Option("plain", "Render with stock manim (no faster renderer, text cache or encoder changes), to check the frames or on another manim version.", ("render",), flag=True),
     Option("interval", "Seconds between checks for changes.", ("watch",), 0.5, float),
     Option("fullscreen", "Start full screen.", ("present",), flag=True),
     Option("voice", "none, joe (the bundled neural voice), a piper model .onnx, or a folder of recordings "

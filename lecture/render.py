@@ -31,13 +31,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
+from lecture import manim_compat
 from lecture.options import Quality
 from scenes.catalog import BY_ID
 from scenes.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE_FOLDERS = ("engine", "scenes")
-DRAWING_MODULES = ("worker", "renderer", "layers", "fades", "encoding", "svgcache")  # lecture/ modules that change frames
+CODE_FOLDERS = ("engine", "scenes", "lecture/manim_compat")  # and the seam to manim, which changes frames
+DRAWING_MODULES = ("worker",)  # other lecture/ modules that change frames
 SOUND_MODULES = ("audio", "narrator", "pronounce", "voices")  # and those that change the sound
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 # Imported once by the fork server; every render process is forked from it with these loaded (about
@@ -57,6 +58,7 @@ class Job:
     voice: str = "none"  # `--voice` as given (lecture.voices): none, joe, a model, recordings[,fallback]
     script: tuple[tuple[str, str], ...] = ()  # (beat, narration) the lecturer's script gives this scene
     voice_digest: str = ""  # the recordings' or the model's content, for the cache key
+    plain: bool = False  # `--plain`: stock manim draws it, nothing of lecture/manim_compat
 
     @property
     def cache_key(self) -> str:
@@ -68,7 +70,8 @@ class Job:
                 "height": self.quality.height, "fps": self.quality.fps, "format": self.format,
                 "transparent": self.transparent, "params": self.params.to_json(),
                 "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
-                "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script)}
+                "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script),
+                "plain": self.plain}
 
 
 @dataclass
@@ -103,7 +106,7 @@ def cache_key(job: Job) -> str:
     global _FINGERPRINT
     _FINGERPRINT = _FINGERPRINT or code_fingerprint()
     options = json.dumps([job.scene, job.quality.folder, job.format, job.transparent, job.params.to_json(), _FINGERPRINT,
-                          job.voice, job.script, job.voice_digest])
+                          job.voice, job.script, job.voice_digest, job.plain])
     return hashlib.sha256(options.encode()).hexdigest()[:32]
 
 
@@ -210,8 +213,7 @@ def stop_renders(grace: float = 1.0) -> None:
 def stop_render_server() -> None:
     """End the fork server now: on its own it ends when this process does, after a second or two of
     unloading torch and manim."""
-    server = getattr(multiprocessing.forkserver, "_forkserver", None)
-    pid = getattr(server, "_forkserver_pid", None)
+    pid = manim_compat.forkserver_pid()
     if pid:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
@@ -233,6 +235,8 @@ def run_here(job: Job, cache_dir: Path) -> Outcome:
 
     from lecture import worker
 
+    if not job.plain:
+        manim_compat.require_written_for()
     started = time.perf_counter()
     cached = up_to_date(job)
     if cached:
@@ -296,9 +300,7 @@ def server_running() -> None:
     """The fork server and multiprocessing's resource tracker, started (once) with their standard streams
     on /dev/null: they inherit this process's otherwise, and would hold a caller's pipes open after
     `lecture` ended (`subprocess.run(capture_output=True)` waited for the render to finish)."""
-    server = getattr(multiprocessing.forkserver, "_forkserver", None)
-    tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
-    if getattr(server, "_forkserver_pid", None) and getattr(tracker, "_pid", None):
+    if manim_compat.forkserver_pid() and manim_compat.resource_tracker_pid():
         return  # running: the streams are not touched again (other threads may be printing progress)
     with standard_streams_on_null():
         multiprocessing.resource_tracker.ensure_running()
@@ -349,7 +351,10 @@ def last_error_line(stderr: str) -> str:
 def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool = True,
                 report: Callable[[str, Outcome | None], None] = lambda event, outcome: None) -> list[Outcome]:
     """Run jobs, at most `workers` at once; `report("start"|"frames"|"done", outcome)` follows along
-    ("frames": `outcome.frames` drawn so far)."""
+    ("frames": `outcome.frames` drawn so far). On a manim the seam was not written for, only `--plain`
+    jobs run (ManimVersionError, one line, before any)."""
+    if not all(job.plain for job in jobs):
+        manim_compat.require_written_for()
     cache_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers, len(jobs)))
     # Renders side by side share the cores: x264's threads per encoder (it starts more than one per

@@ -2,8 +2,8 @@
 `python -m lecture.worker JOB_JSON` on its own (a render in a fresh process, as the tests use it).
 
 manim's `config` is one global, so every scene renders in a process of its own. Frames go through
-`lecture.renderer.LectureRenderer` (no drawing for skipped plays) and
-`lecture.encoding.LectureFileWriter` (bounded memory). Each scene has its own
+the project's renderer (`lecture.manim_compat.fast_renderer`: still parts drawn once, texts parsed
+once, bounded memory), or, for `--plain`, through stock manim's. Each scene has its own
 TeX folder and manim work folder, locked while it renders, so parallel renders never delete each
 other's LaTeX files and two renders of the same scene take turns. The finished files are copied to
 the output folder atomically; the sidecar goes last, so it only exists beside a complete clip.
@@ -37,9 +37,7 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
     from manim import config, tempconfig
 
-    from lecture import svgcache
-    from lecture.encoding import LectureFileWriter
-    from lecture.renderer import LectureRenderer
+    from lecture import manim_compat
     from lecture.files import publish, unfinished_files_removed, write_text_atomic
     from lecture.frames import save_poster
     from scenes.catalog import BY_ID
@@ -79,11 +77,12 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
     # The working folder is the cache: manim writes a still's captions into it, not where the user stands.
     with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
-        svgcache.install([settings["tex_dir"], settings["text_dir"]])
-        LectureFileWriter.encoder_threads = job.get("encoder_threads", 0)
+        # --plain: stock manim's renderer and file writer, nothing of lecture/manim_compat installed.
+        renderer = None if job.get("plain") else manim_compat.fast_renderer(
+            [settings["tex_dir"], settings["text_dir"]], job.get("encoder_threads", 0))
         # The media folder holds the text caches of every width, not only this render's.
         with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
-            scene = scene_class(renderer=LectureRenderer(), output_folder=slides_folder)
+            scene = scene_class(renderer=renderer, output_folder=slides_folder)
             if on_frames is not None:
                 count_frames(scene, job["fps"], on_frames)
             scene.render()
@@ -115,7 +114,7 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
             if track is not None:
                 slides = narrated_slides(slides, scene.sections, track)
             files.append(publish(slides, out / f"{job['scene']}.slides.json"))
-        sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"],
+        sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
                                      "files": [f.name for f in files]}
         files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
         return {"files": [str(f) for f in files]}

@@ -1,4 +1,4 @@
-"""The project's renderer draws what manim draws, faster (lecture/renderer.py, lecture/layers.py)."""
+"""The project's renderer draws what manim draws, faster (lecture/manim_compat/renderer.py, layers.py)."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from manim import (DEGREES, DOWN, FadeIn, FadeOut, ImageMobject, ManimColor, Scene, Square, UP, ValueTracker, VGroup,
+from manim import (DEGREES, DOWN, AnimationGroup, Create, FadeIn, FadeOut, Write, ImageMobject, ManimColor, Scene, Square, UP, ValueTracker, VGroup,
                    linear, tempconfig)
 from manim.camera.camera import Camera
 from manim.renderer.cairo_renderer import CairoRenderer
@@ -20,9 +20,9 @@ from PIL import Image, ImageFilter
 
 from lecture.options import QUALITIES
 from lecture.render import Job
-from lecture.encoding import X264_OPTIONS, LectureFileWriter
-from lecture.fades import RasterFade, raster_fade
-from lecture.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
+from lecture.manim_compat.encoding import X264_OPTIONS, LectureFileWriter
+from lecture.manim_compat.fades import RasterFade, raster_fade
+from lecture.manim_compat.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
 from scenes.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,3 +196,65 @@ def test_encoder_settings_reach_x264(tmp_path, monkeypatch):
     settings = movie.read_bytes()
     lookahead = X264_OPTIONS["rc-lookahead"]
     assert b" threads=1 " in settings and f" rc_lookahead={lookahead} ".encode() in settings
+
+
+class LaggedFadeScene(Scene):
+    """A panel of tiles fading in one after another: the lag is given to play(), not to FadeIn."""
+
+    def construct(self) -> None:
+        self.play(FadeIn(tile_panel()), lag_ratio=0.5, run_time=1)
+
+
+def test_a_lag_given_to_play_is_a_lagged_fade(tmp_path):
+    """play()'s keyword arguments reach the animations after the renderer has looked at them: a fade
+    lagged by play() must not become one picture fading (the first tile would wait for the last)."""
+    frames = {}
+    for renderer_class in (LectureRenderer, CairoRenderer):
+        media = tmp_path / renderer_class.__name__
+        with tempconfig({"pixel_width": 192, "pixel_height": 108, "frame_rate": 10, "format": "png",
+                         "media_dir": str(media), "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
+            LaggedFadeScene(renderer=renderer_class()).render()
+        frames[renderer_class] = [np.asarray(Image.open(f), dtype=int) for f in sorted(media.rglob("LaggedFadeScene*.png"))]
+    ours, manims = frames[LectureRenderer], frames[CairoRenderer]
+    assert len(ours) == len(manims) >= 8
+    for i, (a, b) in enumerate(zip(ours, manims)):
+        assert np.abs(a - b).max() <= 8, f"frame {i}: differs by up to {np.abs(a - b).max()}"
+
+
+def test_an_explicit_ignore_skipping_draws_while_skipping():
+    """While plays are skipped the renderer draws nothing, unless asked with ignore_skipping=True
+    (manim's show_frame, a scene drawing a frame on purpose)."""
+    with tempconfig({"pixel_width": 64, "pixel_height": 36, "verbosity": "ERROR"}):
+        renderer = LectureRenderer()
+        scene = Scene(renderer=renderer)
+        scene.add(Square(4, fill_color="#ffffff", fill_opacity=1, stroke_width=0))
+        renderer.skip_animations = True
+        renderer.camera.reset()
+        renderer.update_frame(scene)
+        assert renderer.camera.pixel_array[18, 32, :3].max() == 0, "a skipped play's frame is not drawn"
+        renderer.update_frame(scene, ignore_skipping=True)
+        assert renderer.camera.pixel_array[18, 32, :3].min() == 255, "asked to draw: the square is there"
+
+
+class FinishCallbackScene(Scene):
+    def construct(self) -> None:
+        self.finished: list[str] = []
+        done = self.finished.append
+        self.play(FadeIn(Square(), _on_finish=lambda s: done("fade in")))
+        group = AnimationGroup(Create(Square(), _on_finish=lambda s: done("create")),
+                               Write(Square(), _on_finish=lambda s: done("write")), _on_finish=lambda s: done("group"))
+        self.play(group)
+        self.play(FadeOut(self.mobjects[0], _on_finish=lambda s: done("fade out")))
+
+
+def test_a_still_runs_the_callbacks_of_the_animations_it_skips(tmp_path):
+    """A still replaces fades and writes by what they leave (EndState); what they were to do when
+    finished (`_on_finish`, as manim's Graph uses it) must still happen, in the same order."""
+    finished = {}
+    for renderer_class in (LectureRenderer, CairoRenderer):
+        with tempconfig({"pixel_width": 64, "pixel_height": 36, "save_last_frame": True, "write_to_movie": False,
+                         "media_dir": str(tmp_path / renderer_class.__name__), "verbosity": "ERROR"}):
+            scene = FinishCallbackScene(renderer=renderer_class())
+            scene.render()
+        finished[renderer_class] = scene.finished
+    assert finished[LectureRenderer] == finished[CairoRenderer] == ["fade in", "group", "create", "write", "fade out"]

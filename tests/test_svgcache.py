@@ -1,4 +1,4 @@
-"""Parsed SVGs are kept beside the cached SVGs and loaded with the same points (lecture/svgcache.py)."""
+"""Parsed SVGs are kept beside the cached SVGs and loaded with the same points (lecture/manim_compat/svgcache.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 from manim import MathTex, SVGMobject, Text, tempconfig
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
-from lecture import svgcache
+from lecture.manim_compat import svgcache
 
 SQUARE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><path d="M0 0 L10 0 L10 10 Z"/></svg>'
 
@@ -67,3 +67,17 @@ def test_svgs_outside_the_caches_get_no_pickle(caches):
     own.write_text(SQUARE_SVG)
     SVGMobject(str(own))
     assert not list((caches / "assets").glob("*.parsed"))
+
+
+def test_use_svg_cache_false_neither_loads_nor_keeps_a_parse(caches):
+    """`use_svg_cache=False` asks manim for a fresh parse: no pickle is read or written for it."""
+    svg = caches / "Tex" / "square.svg"
+    svg.parent.mkdir(exist_ok=True)
+    svg.write_text(SQUARE_SVG)
+    fresh = SVGMobject(str(svg), use_svg_cache=False)
+    assert not list(svg.parent.glob("*.parsed")), "no pickle kept for an uncached parse"
+    kept = SVGMobject(str(svg))
+    assert len(list(svg.parent.glob("*.parsed"))) == 1, "a cached parse is kept, as before"
+    again = SVGMobject(str(svg), use_svg_cache=False)
+    assert not loaded_from_pickle(again) and loaded_from_pickle(SVGMobject(str(svg)))
+    assert_same_drawing(fresh, kept)

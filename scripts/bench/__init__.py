@@ -57,7 +57,7 @@ What is measured, and how, in the order a full run does it:
   reported). The lecture target is this run's wall time, start-up included, over the sum of the floors.
 * encoder floor (480p15 and 1080p60 rows): each clip's own frames, decoded from it, encoded again exactly
   as the renders encode (manim 0.21's `SceneFileWriter.open_partial_movie_stream`: PyAV, libx264,
-  yuv420p, RGBA arrays in; with the project's options `lecture.encoding.X264_OPTIONS`: crf 23 and a
+  yuv420p, RGBA arrays in; with the project's options `lecture.manim_compat.encoding.X264_OPTIONS`: crf 23 and a
   10-frame lookahead), in streams of 60 frames as manim writes a partial movie
   file per animation; only the encoding is timed, once per render of the clip. No renderer can avoid this
   cost, and it depends on the content (x264 is fast on still frames), so a synthetic frame would not do.
@@ -75,7 +75,7 @@ are scored as measured/limit ("at most") or limit/measured ("at least"): 1.00 or
 scene is reported as failed and left out of the totals; the run goes on.
 
 The package: `measure` (running and timing commands), `video` (clip lengths, the encoder floor, encoded
-with `lecture.encoding.encode_like_a_render`), `naive_scene` (the naive reference), `results` (a scene's
+with `lecture.manim_compat.encoding.encode_like_a_render`), `naive_scene` (the naive reference), `results` (a scene's
 measurements, the CLI's output read back), `sections` (each section's runs), `targets`, `report` and
 `text` (the Markdown and JSON), `__main__` (options, the order of the sections).
 """

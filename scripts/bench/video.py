@@ -60,7 +60,7 @@ def sampled_chunks(path: Path, chunks: set[int]) -> Iterator[list[Any]]:
                 yield chunk
 
 def encode(frames: list[Any], info: VideoInfo, target: Path) -> None:
-    from lecture.encoding import encode_like_a_render  # imports manim: only when a floor is measured
+    from lecture.manim_compat.encoding import encode_like_a_render  # imports manim: only when a floor is measured
 
     encode_like_a_render(frames, round(info.fps), info.width, info.height, target)
 

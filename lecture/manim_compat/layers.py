@@ -11,6 +11,11 @@ Still means what manim assumes of what it puts in its static image: no animation
 and no updater sits anywhere in the group it was added to the scene with (an updater may change
 its neighbours: a caption re-centred on its live number). A frame whose mobjects no longer match
 the plan (one was removed, or put between a layer's parts) is drawn the way manim draws it.
+
+manim internals relied on (0.21.0): Camera's `get_mobjects_to_display`, `capture_mobjects(...,
+include_submobjects=False)` and its `pixel_array` (premultiplied BGRA as cairo draws); Scene's
+`moving_mobjects` and `foreground_mobjects`; what `Scene.get_moving_mobjects` counts as moving (copied
+in `animated_ids`); an `AbstractImageMobject` subclass the project's camera draws itself.
 """
 from __future__ import annotations
 
@@ -22,6 +27,10 @@ import numpy as np
 from manim import AnimationGroup, Mobject, config
 from manim.camera.camera import Camera
 from manim.mobject.types.image_mobject import AbstractImageMobject
+
+from lecture.manim_compat import require_written_for
+
+require_written_for()
 
 MIN_LAYER_MOBJECTS = 8  # a shorter still run costs less to draw than to paste
 
@@ -56,7 +65,7 @@ class Layer:
 
 class LayerMobject(AbstractImageMobject):
     """A drawn layer shown as one mobject, at an opacity and moved by `offset` pixels
-    (`lecture.fades.RasterFade`); the project's camera pastes it (`LectureCamera`)."""
+    (`lecture.manim_compat.fades.RasterFade`); the project's camera pastes it (`LectureCamera`)."""
 
     def __init__(self) -> None:
         super().__init__(scale_to_resolution=1)
@@ -71,11 +80,12 @@ class LayerMobject(AbstractImageMobject):
         return self
 
     def get_pixel_array(self) -> np.ndarray:
-        raise TypeError("a LayerMobject is drawn by lecture.renderer.LectureCamera only")
+        raise TypeError("a LayerMobject is drawn by lecture.manim_compat.renderer.LectureCamera only")
 
 
 def animated_ids(animations: Iterable[Any]) -> set[int]:
     """What the animations change: each one's mobject and its family, inside groups too (as manim)."""
+    # A copy of manim's `_collect_animation_mobjects`, nested inside Scene.get_moving_mobjects (private).
     ids: set[int] = set()
     for animation in animations:
         ids.update(id(m) for m in animation.mobject.get_family())
@@ -95,7 +105,7 @@ class StaticLayers:
     def plan(cls, scene: Any, camera: Camera, animations: Iterable[Any]) -> StaticLayers | None:
         """Layers for the mobjects manim would draw every frame of this play, or None if none is worth it.
         Leaves the camera's pixel array scribbled on: the next frame starts from the background."""
-        drawn = camera.get_mobjects_to_display(scene.moving_mobjects)
+        drawn = camera.get_mobjects_to_display(scene.moving_mobjects)  # manim undocumented: as a frame draws them
         moving = animated_ids(animations)
         moving.update(id(m) for f in scene.foreground_mobjects for m in f.get_family())
         for root in scene.mobjects:  # an updater may change its whole group (foreground ones all move)

@@ -16,6 +16,10 @@ cache folders are kept, so a user's SVG files never get pickles beside them.
 manim also rewrites every cached text SVG in place on every render (manimpango's `remove_last_M`);
 a render killed mid-rewrite left an empty SVG that failed every later render of the scene. Here the
 SVG is rewritten only when that changes it, and atomically.
+
+manim internals relied on (0.21.0): SVGMobject's `init_svg_mobject` (replaced), its `svg_default`,
+`path_string_config`, `id_to_vgroup_dict`, the methods a subclass parses with, VMobjectFromSVGPath's
+`path_obj`; manimpango's `PangoUtils.remove_last_M` (replaced).
 """
 from __future__ import annotations
 
@@ -28,11 +32,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
-from manim import config
+from manim import MarkupText, Text, config
 from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
 from manimpango import PangoUtils
 
 from lecture.files import write_text_atomic
+
+from lecture.manim_compat import require_written_for
+
+require_written_for()
 
 FORMAT = 1  # bump when what is pickled changes
 _original_init = SVGMobject.init_svg_mobject
@@ -45,7 +53,8 @@ def install(folders: Iterable[str | Path]) -> None:
     global _roots, _versions
     _roots = tuple(str(Path(f).resolve()) + os.sep for f in folders)
     _versions = f"{FORMAT} manim {metadata.version('manim')} svgelements {metadata.version('svgelements')}"
-    SVGMobject.init_svg_mobject = _init_svg_mobject
+    SVGMobject.init_svg_mobject = _init_svg_mobject  # manim undocumented: SVGMobject.__init__ parses through it
+    # manimpango undocumented: manim's Text calls it on every cached SVG, every render.
     PangoUtils.remove_last_M = staticmethod(_remove_last_m)
 
 
@@ -58,7 +67,11 @@ def _remove_last_m(file_name: str) -> None:
 
 
 def _init_svg_mobject(self: SVGMobject, use_svg_cache: bool) -> SVGMobject:
-    parsed = parsed_path(self)
+    # use_svg_cache=False asks for a fresh parse, and gets one; except from Text and MarkupText, which
+    # pass False by default (manim's docstring: an in-memory copy of a one-off SVG is not worth keeping),
+    # and whose SVG's name is a hash of the text and every setting, so its kept parse is of the same file.
+    fresh = not use_svg_cache and not isinstance(self, (Text, MarkupText))
+    parsed = None if fresh else parsed_path(self)
     if parsed is None:
         return _original_init(self, use_svg_cache)
     try:

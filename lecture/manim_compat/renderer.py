@@ -12,6 +12,11 @@ transform and blends it over a whole frame-sized canvas, about 125 ms a frame at
 heatmap, in every frame where it counts as moving (its fade-in, or anything animated below it).
 An unrotated image only needs resizing, once while its pixels stay the same, and blending where
 it lies.
+
+manim internals relied on (manim 0.21.0; see docs/seam.md): CairoRenderer's undocumented hooks
+`play`, `render`, `update_frame`, `save_static_frame_data`, `scene_finished` and its `static_image`;
+Camera's `display_image_mobject`, `points_to_subpixel_coords`, `set_frame_to_background`, `reset`;
+Animation's `_setup_scene` and `_on_finish`.
 """
 from __future__ import annotations
 
@@ -28,9 +33,13 @@ from manim.camera.camera import Camera
 from manim.mobject.types.image_mobject import AbstractImageMobject
 from manim.renderer.cairo_renderer import CairoRenderer
 
-from lecture.encoding import LectureFileWriter
-from lecture.fades import raster_fade
-from lecture.layers import LayerMobject, StaticLayers
+from lecture.manim_compat import require_written_for
+
+require_written_for()
+
+from lecture.manim_compat.encoding import LectureFileWriter
+from lecture.manim_compat.fades import raster_fade
+from lecture.manim_compat.layers import LayerMobject, StaticLayers
 
 WHOLE_FRAMES = "LECTURE_WHOLE_FRAMES"  # set to 1: draw every frame as manim does, without static layers
 
@@ -41,33 +50,41 @@ class LectureRenderer(CairoRenderer):
         self._scene_finished = False
         self._layers: StaticLayers | None = None  # the current play's still parts above moving ones
 
+    # manim undocumented: CairoRenderer.play(scene, *args, **kwargs) is what Scene.play calls, before
+    # play()'s keyword arguments are set on the animations (Scene.compile_animations, inside it).
     def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
         if config.save_last_frame:  # a still: only where each animation ends matters
             args = tuple(end_state(a) or a if isinstance(a, Animation) else a for a in args)
         else:
-            args = tuple(raster_fade(a, [o for o in args if o is not a], scene) or a for a in args)
+            args = tuple(raster_fade(a, [o for o in args if o is not a], scene, kwargs) or a for a in args)
         try:
             super().play(scene, *args, **kwargs)
         finally:
             self._layers = None
 
+    # manim undocumented: Scene.play_internal calls render(scene, time, moving_mobjects) per frame.
     def render(self, scene: Any, time: float, moving_mobjects: Any = None) -> None:
         self.update_frame(scene, moving_mobjects)
         self.add_frame(self.camera.pixel_array)  # LectureFileWriter copies it into a buffer of its own
 
-    def update_frame(self, scene: Any, mobjects: Any = None, *args: Any, **kwargs: Any) -> None:
-        if self.skip_animations and not self._scene_finished:
+    # manim undocumented: update_frame(scene, mobjects, include_submobjects, ignore_skipping) draws
+    # the camera's frame; manim calls it without `ignore_skipping` during skipped plays (and then
+    # draws anyway, its default being True): here those calls draw nothing, an explicit True draws.
+    def update_frame(self, scene: Any, mobjects: Any = None, include_submobjects: bool = True,
+                     ignore_skipping: bool | None = None, **kwargs: Any) -> None:
+        if self.skip_animations and not self._scene_finished and not ignore_skipping:
             return
         if self._layers is not None and mobjects is scene.moving_mobjects:
-            if self.static_image is not None:  # as manim starts a frame
+            if self.static_image is not None:  # as manim starts a frame (static_image: manim undocumented)
                 self.camera.set_frame_to_background(self.static_image)
             else:
                 self.camera.reset()
             if self._layers.draw(self.camera, mobjects):
                 return
             self._layers = None  # the scene changed under the plan: draw this play as manim does
-        super().update_frame(scene, mobjects, *args, **kwargs)
+        super().update_frame(scene, mobjects, include_submobjects, ignore_skipping=True, **kwargs)
 
+    # manim undocumented: called once per play, after the animations begin, with what stays still.
     def save_static_frame_data(self, scene: Any, static_mobjects: Any) -> Any:
         self._layers = None
         if self.skip_animations:
@@ -78,6 +95,7 @@ class LectureRenderer(CairoRenderer):
             self._layers = StaticLayers.plan(scene, self.camera, scene.animations)
         return image
 
+    # manim undocumented: Scene.render calls it once; a still's last frame is drawn in it.
     def scene_finished(self, scene: Any) -> None:
         self._scene_finished = True
         super().scene_finished(scene)
@@ -92,11 +110,13 @@ class LectureCamera(Camera):
         super().__init__(*args, **kwargs)
         self._resized: OrderedDict[int, tuple[np.ndarray, tuple[int, int], int, Image.Image]] = OrderedDict()
 
+    # manim undocumented: Camera draws each image through display_image_mobject.
     def display_image_mobject(self, image_mobject: AbstractImageMobject, pixel_array: np.ndarray) -> None:
         if isinstance(image_mobject, LayerMobject):
             if image_mobject.layer is not None:
                 image_mobject.layer.paste(pixel_array, image_mobject.opacity, *image_mobject.offset)
             return None
+        # manim undocumented: the camera's own mapping of the image's corners to pixels.
         ul, ur, dl, _ = self.points_to_subpixel_coords(image_mobject, image_mobject.points)
         if not (ul[1] == ur[1] and ul[0] == dl[0] and ur[0] > ul[0] and dl[1] > ul[1]):
             return super().display_image_mobject(image_mobject, pixel_array)  # rotated, skewed, flipped
@@ -136,10 +156,13 @@ ENDS_SHOWN = (FadeIn, Create, Write, DrawBorderThenFill, GrowArrow, GrowFromCent
 class EndState(Animation):
     """Shows and hides mobjects as a skipped animation would have left them, in the same time."""
 
-    def __init__(self, shown: list[Mobject], hidden: list[Mobject], run_time: float) -> None:
+    def __init__(self, shown: list[Mobject], hidden: list[Mobject], run_time: float,
+                 replaced: list[Animation] = ()) -> None:
         super().__init__(Mobject(), run_time=run_time, introducer=True)
         self.shown, self.hidden = shown, hidden
+        self.replaced = list(replaced)  # the animations it stands for, whose `_on_finish` it runs
 
+    # manim private: Scene.begin_animations calls `_setup_scene` on each animation before it begins.
     def _setup_scene(self, scene: Any) -> None:
         # As manim would: what a fade-out animates is first added to the scene if it is not there
         # itself (taking its parts out of where they were), then removed whole when it ends.
@@ -157,18 +180,20 @@ class EndState(Animation):
         pass
 
     def clean_up_from_scene(self, scene: Any) -> None:
+        for animation in self.replaced:
+            animation._on_finish(scene)  # manim private: what Animation.clean_up_from_scene calls first
         scene.remove(*self.hidden)
 
 
 def end_state(animation: Animation) -> EndState | None:
     """An `EndState` for fades, writes and growths, alone or grouped; None for anything else."""
     if type(animation) in ENDS_SHOWN:
-        return EndState([animation.mobject], [], animation.run_time)
+        return EndState([animation.mobject], [], animation.run_time, [animation])
     if type(animation) is FadeOut:  # it restores the mobject once removed, so removing is all it does
-        return EndState([], [animation.mobject], animation.run_time)
+        return EndState([], [animation.mobject], animation.run_time, [animation])
     if type(animation) in (AnimationGroup, LaggedStart) and not animation.remover:
         parts = [end_state(a) for a in animation.animations]
         if all(parts):
             return EndState([m for p in parts for m in p.shown], [m for p in parts for m in p.hidden],
-                            animation.run_time)
+                            animation.run_time, [animation] + [a for p in parts for a in p.replaced])
     return None

@@ -15,6 +15,9 @@ is a layer per z-index. A fade-out's group stands on
 its own in the scene, or is a group the scene does not hold (a stage gathered from parts added one
 by one): manim adds such a group on top of everything for the fade, and so does its layer. A group
 inside another one fades where its parent is, which a layer cannot do.
+
+manim internals relied on (0.21.0): Animation's `_setup_scene`; Fade's `point_target`, `scale_factor`,
+`shift_vector`; Scene's `replace` and `restructure_mobjects`; Camera's `get_mobjects_to_display`.
 """
 from __future__ import annotations
 
@@ -24,7 +27,11 @@ import numpy as np
 from manim import FadeIn, FadeOut, Group, Mobject
 from manim.animation.animation import Animation
 
-from lecture.layers import MIN_LAYER_MOBJECTS, LayerMobject, animated_ids, draw_layer
+from lecture.manim_compat import require_written_for
+
+require_written_for()
+
+from lecture.manim_compat.layers import MIN_LAYER_MOBJECTS, LayerMobject, animated_ids, draw_layer
 
 
 class RasterFade(Animation):
@@ -40,10 +47,11 @@ class RasterFade(Animation):
         super().__init__(Group(*self.layers), run_time=run_time, rate_func=rate_func,
                          introducer=fade_in, remover=not fade_in)
 
+    # manim private: Scene.begin_animations calls `_setup_scene` before `begin` (where FadeIn adds its group).
     def _setup_scene(self, scene: Any) -> None:
         if not scene.renderer.skip_animations:  # a skipped fade shows nothing: only its end matters
             camera = scene.renderer.camera
-            drawn = camera.get_mobjects_to_display([self.original])
+            drawn = camera.get_mobjects_to_display([self.original])  # manim undocumented: drawn order, z-sorted
             for layer, z in zip(self.layers, self.z_levels):
                 layer.layer = draw_layer(camera, [m for m in drawn if m.z_index == z])
             self.shift_px = (self.shift[0] * camera.pixel_width / camera.frame_width,
@@ -53,7 +61,7 @@ class RasterFade(Animation):
         elif self.original in scene.mobjects:
             scene.replace(self.original, self.mobject)
         else:  # the scene added the layers on top, as it adds the group itself: its parts come out
-            scene.restructure_mobjects([self.original])
+            scene.restructure_mobjects([self.original])  # manim undocumented: what Scene.remove does to parts
 
     def begin(self) -> None:  # no starting copy: the layer is the start
         self.interpolate(0)
@@ -75,12 +83,15 @@ class RasterFade(Animation):
             scene.remove(self.mobject)
 
 
-def raster_fade(animation: Any, others: list[Any], scene: Any) -> RasterFade | None:
-    """A `RasterFade` doing what `animation` would, or None if it does not qualify (module docstring)."""
+def raster_fade(animation: Any, others: list[Any], scene: Any, play_kwargs: dict | None = None) -> RasterFade | None:
+    """A `RasterFade` doing what `animation` would, or None if it does not qualify (module docstring).
+    `play_kwargs`: play()'s keyword arguments, which manim sets on every animation after this is asked
+    (`self.play(FadeIn(group), lag_ratio=0.5)` is a lagged fade)."""
     fade_in = type(animation) is FadeIn
     if not (fade_in or type(animation) is FadeOut):
         return None
-    if animation.point_target or animation.scale_factor != 1 or animation.lag_ratio:
+    given = play_kwargs or {}  # run_time and rate_func given to play() are set on the RasterFade as well
+    if animation.point_target or animation.scale_factor != 1 or given.get("lag_ratio", animation.lag_ratio):
         return None
     mob = animation.mobject
     family = mob.get_family()

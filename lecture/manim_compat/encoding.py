@@ -13,6 +13,9 @@ Changes, measured on the 1080p60 renders (peak memory target: under 1 GB) and wi
   and freeing them cost learning-rates at 1080p 71.4 s instead of 69.1 s).
 - With renders side by side, each x264 gets its share of the cores (`encoder_threads`, set by
   `lecture.render.render_jobs`): left to itself it starts three threads per encoder on 2 cores.
+
+manim internals relied on (0.21.0): SceneFileWriter's `open_partial_movie_stream` and `write_frame`
+hooks, its private `_current_encode_job` (with its `stream`, `queue`, `thread` and `failed`).
 """
 from __future__ import annotations
 
@@ -22,6 +25,10 @@ from typing import Any
 import numpy as np
 from manim import config
 from manim.scene.scene_file_writer import SceneFileWriter
+
+from lecture.manim_compat import require_written_for
+
+require_written_for()
 
 MAX_QUEUED_FRAMES = 6  # a few frames of slack keep both threads busy
 X264_OPTIONS = {"an": "1", "crf": "23", "rc-lookahead": "10"}  # manim's own options plus the shorter lookahead
@@ -39,7 +46,7 @@ class LectureFileWriter(SceneFileWriter):
 
     def open_partial_movie_stream(self, file_path: Any = None) -> None:
         super().open_partial_movie_stream(file_path)
-        job = self._current_encode_job
+        job = self._current_encode_job  # manim private: the encoder job this stream belongs to
         if job is not None and job.stream.codec_context.name == "libx264":
             job.stream.options.update(X264_OPTIONS)  # the codec opens at the first frame, after this
             if self.encoder_threads:
@@ -47,7 +54,7 @@ class LectureFileWriter(SceneFileWriter):
 
     def write_frame(self, frame_or_renderer: Any, num_frames: int = 1) -> None:
         """Queue a copy of the frame (`LectureRenderer` hands over the camera's own pixels)."""
-        job = self._current_encode_job
+        job = self._current_encode_job  # manim private: its queue and thread, to wait for the encoder
         while job is not None and not job.failed and job.thread.is_alive() and job.queue.qsize() >= MAX_QUEUED_FRAMES:
             time.sleep(0.001)
         if isinstance(frame_or_renderer, np.ndarray):
