@@ -135,7 +135,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
     outcomes, out_dir = render_clips(scenes, quality, fmt, transparent, out, jobs, force, kwargs, plain)
     failed = [o for o in outcomes if not o.ok]
     if concat and not failed:
-        folder = out_dir.parent if out_dir.name == "narrated" else out_dir
+        folder = out.resolve() / QUALITIES[quality].folder  # narrated clips are in its narrated/, the lecture beside them
         click.echo(f"joined {len(outcomes)} clips with chapters: {join_lecture(outcomes, lecture_from(kwargs), folder, fmt)}")
     click.echo("files:")
     for o in outcomes:

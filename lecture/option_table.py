@@ -183,7 +183,8 @@ class Option:
         return "/".join(f for f in (self.short, f"--{self.name}") if f)
 
     def default_for(self, command: str) -> Any:
-        return self.defaults.get(command, self.default)
+        value = self.defaults.get(command, self.default)
+        return False if self.flag and value is None else value  # a flag is False, not None: it is in cache keys
 
     def click_option(self, command: str) -> Callable:
         default = self.default_for(command)

@@ -100,6 +100,7 @@ class ForwardGraphScene(AutogradScene):
         for node in self.graph.forward_order():
             if node.kind == "op":
                 self.play(self.code.highlight(line_of[node.name]), self.diagram.forward_into(node.name, run_time=1.4))
+        self.record(shown_values=self.diagram.shown_numbers())
 
     @beat("The forward pass is done: {forward_said} This one number, the ^loss, is what training will make smaller.")
     def print_the_loss(self) -> None:

@@ -32,6 +32,7 @@ def launch_chromium(playwright):
 def deck(rendered: Path, to: str) -> Path:
     result = run_lecture("slides", "all", "--to", to, "-q", "t", "--out", str(rendered.parent))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "done in" not in result.stdout, result.stdout  # the clips `render` made are reused, not made again
     path = rendered.parent / "slides" / f"lecture.{to}"
     assert f"wrote {path}" in result.stdout
     return path
