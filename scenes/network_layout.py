@@ -1,0 +1,252 @@
+"""Where the network widget puts things, as plain boxes: the frame split into a picture of neurons and a
+panel of code and matrices, the neurons in columns (one per layer, then the loss), and a matrix
+equation such as W1 x + b1 = z1 as grids of cells. Pure Python (no manim), so the promises the
+scenes rely on are tested alone (tests/test_network_layout.py): for any allowed network, nothing
+overlaps and everything stays inside its box.
+
+The widget measures its text (a number's width and height, the code's size) and passes the sizes in;
+a picture that would not fit at those sizes is scaled down as a whole (`scale`), text included.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from engine.limits import MAX_SHOWN_ELEMENTS
+
+NODE_RADIUS = 0.3  # a neuron, before any scaling to the box
+LABEL_GAP = 0.06  # between a neuron and the number above or under it
+ROW_PAD = 0.16  # between the numbers of two stacked neurons
+COLUMN_GAP = (1.0, 2.4)  # least and most distance between the centres of two columns of neurons
+COLUMN_PAD = 0.25  # at least this between the numbers of two neighbouring columns
+BRACKET = 0.1  # room a matrix's bracket takes on each side of its cells
+BLOCK_GAP = 0.1  # between a matrix and the operator next to it
+BLOCK_LABEL_GAP = 0.1  # between the bottom of the tallest matrix and the names under them
+HEAT_CELL = 0.16  # side of a cell of a matrix drawn as a colour map (too large to show its numbers)
+HEAT_SIDE = 1.8  # the longest side a colour map may take (its cells shrink to fit)
+PANEL_GAP = 0.35  # between the picture, the code and the equation
+PICTURE_SHARE = 0.4  # of the content width, for the neurons
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle by its centre and size, in manim units."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @classmethod
+    def spanning(cls, left: float, bottom: float, right: float, top: float) -> "Box":
+        return cls((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
+
+    @property
+    def left(self) -> float:
+        return self.x - self.width / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.height / 2
+
+    def overlaps(self, other: "Box", gap: float = 0.0) -> bool:
+        """True if the two boxes come closer than `gap` (touching edges do not overlap)."""
+        return (abs(self.x - other.x) < (self.width + other.width) / 2 + gap - 1e-9 and
+                abs(self.y - other.y) < (self.height + other.height) / 2 + gap - 1e-9)
+
+    def inside(self, other: "Box") -> bool:
+        eps = 1e-9
+        return (self.left >= other.left - eps and self.right <= other.right + eps and
+                self.bottom >= other.bottom - eps and self.top <= other.top + eps)
+
+    def scaled(self, factor: float, about: tuple[float, float]) -> "Box":
+        ax, ay = about
+        return Box(ax + (self.x - ax) * factor, ay + (self.y - ay) * factor, self.width * factor, self.height * factor)
+
+    def shifted(self, dx: float, dy: float) -> "Box":
+        return replace(self, x=self.x + dx, y=self.y + dy)
+
+
+def bounding(boxes: Sequence[Box]) -> Box:
+    return Box.spanning(min(b.left for b in boxes), min(b.bottom for b in boxes),
+                        max(b.right for b in boxes), max(b.top for b in boxes))
+
+
+def shows_values(rows: int, cols: int = 1) -> bool:
+    """A tensor is drawn with its numbers up to the engine's MAX_SHOWN_ELEMENTS; larger, as a colour map."""
+    return rows <= MAX_SHOWN_ELEMENTS[0] and cols <= MAX_SHOWN_ELEMENTS[1]
+
+
+# --- the stage: neurons left, code and equation right ----------------------------------------------------
+@dataclass(frozen=True)
+class Stage:
+    picture: Box  # the neurons
+    code: Box  # where the code's top-left corner goes, and the room it has
+    equation: Box  # the matrices, under the code
+
+
+def stage(content: Box, code_height: float) -> Stage:
+    """Split the content area (below the title band, inside the margins): the picture takes the left
+    `PICTURE_SHARE`, the code the top of the rest, the equation what is left under it."""
+    split = content.left + PICTURE_SHARE * content.width
+    picture = Box.spanning(content.left, content.bottom, split, content.top)
+    right = split + PANEL_GAP
+    code = Box.spanning(right, content.top - code_height, content.right, content.top)
+    equation = Box.spanning(right, content.bottom, content.right, code.bottom - PANEL_GAP)
+    return Stage(picture, code, equation)
+
+
+# --- neurons in columns --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NeuronLayout:
+    """Per column (the layers, then the loss): each neuron's circle (as its square box), the slot above
+    it for its value and the slot under it for its gradient; `labelled[c]` says whether column c
+    shows numbers (a column taller than MAX_SHOWN_ELEMENTS allows does not: its matrix shows them as colours)."""
+
+    nodes: tuple[tuple[Box, ...], ...]
+    values: tuple[tuple[Box, ...], ...]
+    grads: tuple[tuple[Box, ...], ...]
+    labelled: tuple[bool, ...]
+    scale: float
+
+    def boxes(self) -> list[Box]:
+        """Everything drawn, for overlap checks: every node, and the number slots of labelled columns."""
+        out: list[Box] = []
+        for c, column in enumerate(self.nodes):
+            out += column
+            if self.labelled[c]:
+                out += [*self.values[c], *self.grads[c]]
+        return out
+
+
+def neuron_layout(layers: Sequence[int], box: Box, label: tuple[float, float]) -> NeuronLayout:
+    """Columns of neurons for a network of `layers` (input size, hidden sizes, output size) and a loss
+    node, centred in `box`; `label` is the (width, height) of the widest number. Numbers sit above
+    (value) and under (gradient) each neuron; the picture is scaled down as a whole when it does not fit."""
+    sizes = [*layers, 1]
+    label_w, label_h = label
+    node = 2 * NODE_RADIUS
+    slot = max(node, label_w)
+    columns = len(sizes)
+    dx = min(max((box.width - slot) / (columns - 1), COLUMN_GAP[0], slot + COLUMN_PAD), COLUMN_GAP[1])
+    pitch = node + 2 * (label_h + LABEL_GAP) + ROW_PAD
+    tallest = max(n * pitch for n in sizes if shows_values(n)) if any(shows_values(n) for n in sizes) else 0.0
+    height = max(tallest, min(box.height, max(sizes) * node))
+    nodes, values, grads, labelled = [], [], [], []
+    for c, n in enumerate(sizes):
+        shown = shows_values(n)
+        step = pitch if shown else min(pitch, height / n)
+        radius = NODE_RADIUS if shown else min(NODE_RADIUS, 0.4 * step)
+        x = c * dx
+        ys = [(n - 1) / 2 * step - i * step for i in range(n)]
+        nodes.append(tuple(Box(x, y, 2 * radius, 2 * radius) for y in ys))
+        values.append(tuple(Box(x, y + radius + LABEL_GAP + label_h / 2, label_w, label_h) for y in ys))
+        grads.append(tuple(Box(x, y - radius - LABEL_GAP - label_h / 2, label_w, label_h) for y in ys))
+        labelled.append(shown)
+    layout = NeuronLayout(tuple(nodes), tuple(values), tuple(grads), tuple(labelled), 1.0)
+    extent = bounding(layout.boxes())
+    factor = min(1.0, box.width / extent.width, box.height / extent.height)
+    return _moved(layout, extent, box, factor)
+
+
+def _moved(layout: NeuronLayout, extent: Box, box: Box, factor: float) -> NeuronLayout:
+    """`layout` scaled by `factor` about its centre and centred in `box`."""
+    def move(b: Box) -> Box:
+        return b.scaled(factor, (extent.x, extent.y)).shifted(box.x - extent.x, box.y - extent.y)
+
+    def each(groups: tuple[tuple[Box, ...], ...]) -> tuple[tuple[Box, ...], ...]:
+        return tuple(tuple(move(b) for b in g) for g in groups)
+
+    return NeuronLayout(each(layout.nodes), each(layout.values), each(layout.grads), layout.labelled, factor)
+
+
+# --- a matrix equation ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Matrix:
+    """A tensor in an equation: `rows` x `cols` cells, named (W1, x, z1, ...)."""
+
+    name: str
+    rows: int
+    cols: int = 1
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A symbol between matrices (+, =, an arrow with tanh over it), by its measured size."""
+
+    name: str
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class EquationLayout:
+    cells: dict[str, tuple[tuple[Box, ...], ...]]  # by matrix: rows of cells
+    frames: dict[str, Box]  # by matrix: its cells and brackets
+    labels: dict[str, Box]  # by matrix: its name under it
+    operators: dict[str, Box]
+    scale: float
+
+    def boxes(self) -> list[Box]:
+        """What must not overlap: each matrix with its brackets, each name, each operator."""
+        return [*self.frames.values(), *self.labels.values(), *self.operators.values()]
+
+    def shows_values(self, name: str) -> bool:
+        rows = self.cells[name]
+        return shows_values(len(rows), len(rows[0]))
+
+
+def cell_size(rows: int, cols: int, cell: tuple[float, float]) -> tuple[float, float]:
+    """A cell with a number (`cell`), or the square of a colour map whose longest side fits HEAT_SIDE."""
+    if shows_values(rows, cols):
+        return cell
+    side = min(HEAT_CELL, HEAT_SIDE / max(rows, cols))
+    return side, side
+
+
+def equation_layout(parts: Sequence[Matrix | Operator], box: Box, cell: tuple[float, float],
+                    labels: dict[str, tuple[float, float]]) -> EquationLayout:
+    """The parts left to right, centred on one line, the matrices' names on one line under the tallest;
+    `cell` is the (width, height) of a cell showing a number, `labels` the size of each matrix's name
+    (a name wider than its matrix widens its place). Centred in `box`, scaled down as a whole if it does not fit."""
+    sizes = {p.name: cell_size(p.rows, p.cols, cell) for p in parts if isinstance(p, Matrix)}
+    tallest = max(p.rows * sizes[p.name][1] for p in parts if isinstance(p, Matrix))
+    label_h = max(h for _, h in labels.values())
+    label_y = -tallest / 2 - BLOCK_LABEL_GAP - label_h / 2
+    cells, frames, names, operators = {}, {}, {}, {}
+    x = 0.0
+    for k, part in enumerate(parts):
+        if k:
+            x += BLOCK_GAP
+        if isinstance(part, Operator):
+            operators[part.name] = Box(x + part.width / 2, 0.0, part.width, part.height)
+            x += part.width
+            continue
+        w, h = sizes[part.name]
+        name_w, name_h = labels[part.name]
+        width = part.cols * w + 2 * BRACKET
+        slot = max(width, name_w)
+        left, top = x + (slot - width) / 2 + BRACKET, part.rows * h / 2
+        cells[part.name] = tuple(tuple(Box(left + (j + 0.5) * w, top - (i + 0.5) * h, w, h) for j in range(part.cols))
+                                 for i in range(part.rows))
+        frames[part.name] = Box(x + slot / 2, 0.0, width, part.rows * h + 0.08)
+        names[part.name] = Box(x + slot / 2, label_y, name_w, name_h)
+        x += slot
+    layout = EquationLayout(cells, frames, names, operators, 1.0)
+    extent = bounding(layout.boxes())
+    factor = min(1.0, box.width / extent.width, box.height / extent.height)
+
+    def move(b: Box) -> Box:
+        return b.scaled(factor, (extent.x, extent.y)).shifted(box.x - extent.x, box.y - extent.y)
+
+    return EquationLayout({n: tuple(tuple(move(b) for b in row) for row in rows) for n, rows in cells.items()},
+                          {n: move(b) for n, b in frames.items()}, {n: move(b) for n, b in names.items()},
+                          {n: move(b) for n, b in operators.items()}, factor)

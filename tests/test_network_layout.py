@@ -1,0 +1,109 @@
+"""The network widget's geometry: for every network --layers allows, neurons and their numbers never
+overlap and stay inside their box, and the matrix equations of every layer fit their panel."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from engine.limits import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SHOWN_ELEMENTS
+from scenes.network_layout import (Box, Matrix, Operator, bounding, equation_layout, neuron_layout, shows_values,
+                                   stage)
+
+FRAME = Box(0, 0, 14 + 2 / 9, 8)  # manim's frame, in units
+CONTENT = Box.spanning(-FRAME.width / 2 + 0.5, -3.5, FRAME.width / 2 - 0.5, 2.6)  # under the title band, margins kept
+NUMBER = (0.8, 0.26)  # "-0.123" at small size on its background patch
+CELL = (0.8, 0.3)
+OP = Operator("+", 0.3, 0.3)
+SIZES = range(1, MAX_LAYER_SIZE + 1)
+# Every allowed network of up to two hidden layers, and the extremes of the deepest ones.
+NETWORKS = [*itertools.product(SIZES, repeat=3), *itertools.product(SIZES, repeat=4),
+            *[(n,) * MAX_LAYERS for n in SIZES], (1, 6, 1, 6, 1), (6, 1, 6, 1, 6), (2, 3, 1)]
+
+
+def assert_apart(boxes: list[Box]) -> None:
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+
+
+def test_box_overlap_and_inside():
+    a = Box(0, 0, 2, 2)
+    assert a.overlaps(Box(1.5, 0, 2, 2)) and not a.overlaps(Box(2, 0, 2, 2))  # touching is not overlapping
+    assert a.overlaps(Box(2.05, 0, 2, 2), gap=0.1)
+    assert Box(0, 0, 1, 1).inside(a) and not Box(0.6, 0, 1, 1).inside(a)
+    assert bounding([Box(0, 0, 2, 2), Box(3, 1, 2, 2)]) == Box.spanning(-1, -1, 4, 2)
+
+
+def test_stage_splits_the_content_without_overlap():
+    s = stage(CONTENT, code_height=2.5)
+    for part in (s.picture, s.code, s.equation):
+        assert part.inside(CONTENT) and part.width > 5 and part.height > 2
+    assert_apart([s.picture, s.code, s.equation])
+    assert s.code.height == pytest.approx(2.5) and s.code.top == CONTENT.top
+
+
+@pytest.mark.parametrize("layers", [(2, 3, 1), (3, 4, 4, 2)])
+def test_the_lectures_networks_are_drawn_at_full_size(layers):
+    layout = neuron_layout(layers, stage(CONTENT, 3.0).picture, NUMBER)
+    assert layout.scale == pytest.approx(1.0) and all(layout.labelled)
+    assert [len(c) for c in layout.nodes] == [*layers, 1]  # a column per layer, then the loss
+
+
+def test_every_allowed_network_fits_without_overlap():
+    box = stage(CONTENT, 3.0).picture
+    for layers in NETWORKS:
+        layout = neuron_layout(layers, box, NUMBER)
+        assert all(b.inside(box) for b in layout.boxes()), layers
+        assert 0.6 < layout.scale <= 1.0, layers  # the deepest, widest network still reads
+        assert_apart(layout.boxes())
+        xs = [column[0].x for column in layout.nodes]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs)  # inputs left, the loss right
+
+
+def test_a_column_too_tall_for_numbers_is_squeezed_and_unlabelled():
+    box = stage(CONTENT, 3.0).picture
+    big = MAX_SHOWN_ELEMENTS[0] * 4
+    layout = neuron_layout((2, big, 1), box, NUMBER)
+    assert layout.labelled == (True, False, True, True)
+    assert all(b.inside(box) for b in layout.boxes())
+    assert_apart(layout.boxes())
+
+
+def layer_equation(n_in: int, n_out: int) -> list:
+    """W x + b = z, as the forward scene writes one layer."""
+    return [Matrix("W", n_out, n_in), Matrix("x", n_in), Operator("+", 0.3, 0.3), Matrix("b", n_out),
+            Operator("=", 0.3, 0.2), Matrix("z", n_out)]
+
+
+def test_every_layer_equation_fits_its_panel():
+    box = stage(CONTENT, 3.0).equation
+    names = {n: (0.45, 0.3) for n in "Wxbz"}
+    for n_in, n_out in itertools.product(SIZES, repeat=2):
+        layout = equation_layout(layer_equation(n_in, n_out), box, CELL, names)
+        assert all(b.inside(box) for b in layout.boxes())
+        assert_apart(layout.boxes())
+        cells = [c for rows in layout.cells.values() for row in rows for c in row]
+        assert_apart(cells)
+        assert len(layout.cells["W"]) == n_out and len(layout.cells["W"][0]) == n_in
+        assert all(c.inside(layout.frames[name]) for name, rows in layout.cells.items() for row in rows for c in row)
+        assert layout.scale > (0.95 if max(n_in, n_out) <= 4 else 0.75), (n_in, n_out)  # 3,4,4,2 at full size
+
+
+def test_a_name_wider_than_its_matrix_widens_its_place():
+    box = Box(0, 0, 20, 5)
+    names = {"W": (0.4, 0.3), "x": (2.0, 0.3), "b": (0.4, 0.3), "z": (0.4, 0.3)}
+    layout = equation_layout(layer_equation(2, 3), box, CELL, names)
+    assert layout.labels["x"].width == 2.0
+    assert_apart(list(layout.labels.values()))
+
+
+def test_large_tensors_become_colour_maps_that_fit():
+    rows, cols = MAX_SHOWN_ELEMENTS[0] + 1, 40
+    assert shows_values(*MAX_SHOWN_ELEMENTS) and not shows_values(rows, 1) and not shows_values(1, cols)
+    box = stage(CONTENT, 3.0).equation
+    layout = equation_layout([Matrix("W", rows, cols), Matrix("x", cols), Operator("=", 0.3, 0.2), Matrix("z", rows)],
+                             box, CELL, {n: (0.45, 0.3) for n in "Wxz"})
+    assert not layout.shows_values("W") and not layout.shows_values("x")
+    assert all(b.inside(box) for b in layout.boxes())
+    assert_apart(layout.boxes())
+    assert layout.frames["W"].height < box.height and layout.scale == 1.0
