@@ -78,3 +78,38 @@ def memory_problem(what: str, needed: float) -> str | None:
     if needed > free:
         return f"{what} would need about {needed / 1e9:,.3g} GB of memory; this machine has {free / 1e9:,.3g} GB free"
     return None
+
+# --- tensors and the part-2 network --------------------------------------------------------------
+MAX_TENSOR_ELEMENTS = 10_000  # numbers a traced computation may hold in all (every node's value)
+MAX_SHOWN_ELEMENTS = (8, 8)  # a tensor up to this shape is drawn with its numbers; larger ones by shape and colour
+ACTIVATIONS = ("tanh", "sigmoid", "relu")
+DATASETS = ("xor", "regression")
+MAX_LAYER_SIZE = 6  # neurons in one layer: more would not fit the network diagram as circles with numbers
+MAX_LAYERS = 5  # sizes given to --layers: the input, at most three hidden layers, the output
+MAX_TRAINING_STEPS = 2_000  # a training run is compressed into seconds; more steps add nothing visible
+MAX_SEED = 2**31 - 1
+
+
+def layers_problem(layers: tuple[int, ...], dataset: str) -> str | None:
+    """What is wrong with `layers` (input size, hidden sizes..., output size) for `dataset`, or None."""
+    if not 3 <= len(layers) <= MAX_LAYERS:
+        return f"layers are the input size, 1 to {MAX_LAYERS - 2} hidden sizes and the output size, e.g. 2,3,1"
+    if any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_LAYER_SIZE for n in layers):
+        return f"each layer size must be a whole number from 1 to {MAX_LAYER_SIZE}"
+    if dataset == "xor" and layers[0] < 2:
+        return "the xor data set needs at least 2 inputs (each output is the XOR of two inputs), e.g. 2,3,1"
+    return None
+
+
+def dataset_problem(dataset: str) -> str | None:
+    return None if dataset in DATASETS else f"unknown data set {dataset!r}; choose one of {', '.join(DATASETS)}"
+
+
+def activation_problem(activation: str) -> str | None:
+    return None if activation in ACTIVATIONS else f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+
+
+def seed_problem(seed: object) -> str | None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        return f"the torch seed must be a whole number from 0 to {MAX_SEED}"
+    return None

@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 import click
 
-from engine.limits import learning_rate_problem, range_problem, steps_problem
+from engine.limits import (ACTIVATIONS, DATASETS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_TRAINING_STEPS, activation_problem,
+                           dataset_problem, learning_rate_problem, range_problem, seed_problem, steps_problem)
 from lecture import UserError
 from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID
 from scenes.params import MAX_DRAWN_STEPS, theme_problem
@@ -144,6 +145,45 @@ def _learnable(value: Any, where: str) -> dict[str, Any]:
     return {"learnable": names}
 
 
+def _layers(value: Any, where: str) -> dict[str, Any]:
+    """Layer sizes: the command line's "2,3,1" or lecture.toml's [2, 3, 1]; checked against the data set
+    with the other network options (`LectureParams.network_problem`)."""
+    items = value if isinstance(value, (list, tuple)) else split_items(value, where)
+    sizes = tuple(parse_number(item, where, int) for item in items)
+    if not 3 <= len(sizes) <= MAX_LAYERS or not all(1 <= n <= MAX_LAYER_SIZE for n in sizes):
+        raise UserError(f"{where}: expected the input size, 1 to {MAX_LAYERS - 2} hidden sizes and the output size, "
+                        f"each from 1 to {MAX_LAYER_SIZE}, e.g. 2,3,1")
+    return {"layers": sizes}
+
+
+def _activation(value: Any, where: str) -> dict[str, Any]:
+    checked(activation_problem(str(value)), where)
+    return {"activation": str(value)}
+
+
+def _dataset(value: Any, where: str) -> dict[str, Any]:
+    checked(dataset_problem(str(value)), where)
+    return {"dataset": str(value)}
+
+
+def _seed(value: Any, where: str) -> dict[str, Any]:
+    seed = parse_number(value, where, int)
+    checked(seed_problem(seed), where)
+    return {"seed": seed}
+
+
+def _train_lr(value: Any, where: str) -> dict[str, Any]:
+    lr = parse_number(value, where)
+    checked(learning_rate_problem(lr), where)
+    return {"train_lr": lr}
+
+
+def _train_steps(value: Any, where: str) -> dict[str, Any]:
+    steps = parse_number(value, where, int)
+    checked(steps_problem(steps, MAX_TRAINING_STEPS), where)
+    return {"train_steps": steps}
+
+
 def _theme(value: Any, where: str) -> dict[str, Any]:
     checked(theme_problem(str(value)), where)
     return {"theme": str(value)}
@@ -250,6 +290,23 @@ OPTIONS: tuple[Option, ...] = (
                            ("graph",))),
     Option("learnable", "Inputs with requires_grad, e.g. w,b (default: all of --values).", CONTENT,
            content=Content(_learnable, NAMES, "a list of names", 'learnable = ["w", "b"]', ("graph",))),
+    # The part-2 network. Its learning rate and steps are rows of their own, not --lr/--steps with other
+    # defaults: one lecture.toml may hold both lectures' options, a rate that trains the network (0.3)
+    # is one at which descent's bowl already diverges, and descent draws each of at most 200 steps
+    # where a training run compresses hundreds; `render gradient-descent training-run` gets each its own.
+    Option("layers", f"Layer sizes of the part-2 network: input, 1 to {MAX_LAYERS - 2} hidden, output (each 1 to "
+           f"{MAX_LAYER_SIZE}), e.g. 2,3,1.", CONTENT, metavar="N,N,...",
+           content=Content(_layers, NUMBERS, "a list of whole numbers", "layers = [2, 3, 1]", ("network",))),
+    Option("activation", f"Activation of the network's hidden layers ({'|'.join(ACTIVATIONS)}); the output is linear.", CONTENT,
+           type=click.Choice(list(ACTIVATIONS)), content=Content(_activation, TEXT, "a name in quotes", 'activation = "tanh"', ("network",))),
+    Option("dataset", f"What the network learns ({'|'.join(DATASETS)}): XOR of its inputs, or sin(1.5 x) with noise.", CONTENT,
+           type=click.Choice(list(DATASETS)), content=Content(_dataset, TEXT, "a name in quotes", 'dataset = "xor"', ("network",))),
+    Option("seed", "torch seed of the network's first weights (and the regression noise).", CONTENT,
+           content=Content(_seed, ("whole",), "a whole number", "seed = 0", ("network",))),
+    Option("train-lr", "Learning rate of the network's SGD training (> 0), e.g. 0.3.", CONTENT, dest="train_lr",
+           content=Content(_train_lr, ("number",), "a number", "train-lr = 0.3", ("training",))),
+    Option("train-steps", f"Training steps of the network (1 to {MAX_TRAINING_STEPS}), shown in seconds.", CONTENT,
+           dest="train_steps", content=Content(_train_steps, ("whole",), "a whole number", "train-steps = 300", ("training",))),
     Option("theme", "dark (default) or light (white background, for slide decks).", CONTENT,
            content=Content(_theme, TEXT, "a name in quotes", 'theme = "light"', ())),
     Option("config", "A lecture.toml with these options (default ./lecture.toml); command-line options win.", CONTENT,

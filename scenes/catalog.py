@@ -62,6 +62,17 @@ LECTURES: tuple[Lecture, ...] = (
         extras=(SceneInfo("optimizers", "optimizers", "OptimizersScene", "Optimizers race on one map", ("descent",), 14),),
         file="lecture",  # media/<quality>/lecture.mp4, media/slides/lecture.html: the paths it always had
     ),
+    Lecture(
+        "part-2", "Feedforward Networks and Backpropagation, Part 2: layers, matrices and a training step",
+        scenes=(
+            SceneInfo("mlp-forward", "network_pass", "MlpForwardScene", "A small network, as neurons and as matrices", ("network",), 20),
+            SceneInfo("mlp-backward", "network_pass", "MlpBackwardScene", "The gradient flows back layer by layer", ("network",), 25),
+            SceneInfo("mlp-check", "network_check", "MlpCheckScene", "The hand formulas agree with .grad", ("network",), 15),
+            SceneInfo("training-step", "network_training", "TrainingStepScene", "One training step", ("network", "training"), 15),
+            SceneInfo("training-run", "network_training", "TrainingRunScene", "A training run", ("network", "training"), 20),
+        ),
+        file="part-2",
+    ),
 )
 
 LECTURE_BY_ID = {lecture.id: lecture for lecture in LECTURES}

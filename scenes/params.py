@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 
 from engine.limits import grid_count, learning_rate_problem, memory_problem, start_problem, steps_problem
+from engine.network_spec import NetworkSpec
 from engine.notebook import NOTEBOOK_ARROW_STEP, NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON, NOTEBOOK_PLOT_RANGE
 
 from scenes.theme import THEMES
@@ -42,6 +43,17 @@ class LectureParams:
     values: dict[str, float] = field(default_factory=lambda: dict(NOTEBOOK_NEURON))
     learnable: tuple[str, ...] = NOTEBOOK_LEARNABLE
     theme: str = "dark"
+    # The part-2 network (mlp-forward ... training-run): its own learning rate and steps, not descent's
+    layers: tuple[int, ...] = NetworkSpec.layers
+    activation: str = NetworkSpec.activation
+    dataset: str = NetworkSpec.dataset
+    seed: int = NetworkSpec.seed
+    train_lr: float = NetworkSpec.lr
+    train_steps: int = NetworkSpec.steps
+
+    def network_spec(self) -> NetworkSpec:
+        """The part-2 network these options describe (checked by `validate`)."""
+        return NetworkSpec(tuple(self.layers), self.activation, self.dataset, self.seed, self.train_lr, self.train_steps)
 
     def validate(self) -> "LectureParams":
         """Raise ValueError (ExpressionError for formulas) with a one-line reason for the first bad option.
@@ -62,13 +74,24 @@ class LectureParams:
                     got(steps_problem(self.steps, MAX_DRAWN_STEPS), self.steps),
                     *(optimizer_problem(name) for name in (self.optimizer, *self.optimizers)),
                     theme_problem(self.theme), values_problem(self.values, self.expr),
-                    learnable_problem(self.learnable, self.values)]
+                    learnable_problem(self.learnable, self.values), self.network_problem()]
         problem = next((p for p in problems if p), None)
         if problem:
             raise ValueError(problem)
         if self.expr is not None:
             parse_function(self.expr, tuple(self.values))
         return self
+
+    def network_problem(self) -> str | None:
+        """The first problem of the network options, naming the option as the command line spells it."""
+        spec = self.network_spec()
+        shown = {"layers": ("layers", ",".join(map(str, spec.layers))), "activation": ("activation", spec.activation),
+                 "dataset": ("dataset", spec.dataset), "seed": ("seed", spec.seed), "lr": ("train-lr", spec.lr),
+                 "steps": ("train-steps", spec.steps)}
+        for name, problem in spec.problems().items():
+            flag, value = shown[name]
+            return f"--{flag} {value}: {problem}"
+        return None
 
     def check_descent_start(self) -> None:
         """Descent needs a start where the function and its gradient are finite (only the descent scenes ask)."""
