@@ -185,7 +185,7 @@ def _shape_error(func: Callable, args: tuple, err: RuntimeError) -> Exception:
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     shapes = [tuple(a.shape) for a in args if isinstance(a, torch.Tensor)]
     if any(word in first for word in ("shape", "size", "dimension")) and shapes:
-        shown = " and ".join("(" + ", ".join(map(str, sh)) + ")" for sh in shapes)
+        shown = " and ".join(str(shape) for shape in shapes)
         return ShapeError(f"{_op_name(func)}: shapes {shown} do not fit ({first})")
     return RuntimeError(first)
 

@@ -165,7 +165,7 @@ def training_step(spec: NetworkSpec) -> TrainingStep:
     optimizer.step()
     with torch.no_grad():
         loss_after = float(mse(model(x), y))
-    return TrainingStep(spec, float(loss), loss_after, before, grads, _parameters(model))
+    return TrainingStep(spec, loss.item(), loss_after, before, grads, _parameters(model))
 
 
 @dataclass(frozen=True)

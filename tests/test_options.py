@@ -8,6 +8,7 @@ import click
 import pytest
 
 from engine.descent import check_descent_options
+from engine.network_spec import NetworkSpec
 from lecture import UserError
 from lecture.cli import cli
 from lecture.option_table import COMMAND_LINE_ONLY, CONTENT_OPTIONS, OPTIONS, as_data
@@ -66,7 +67,8 @@ def test_every_lecture_toml_key_is_a_content_option(tmp_path):
 def test_content_options_set_only_fields_of_the_parameters():
     fields = set(LectureParams.__dataclass_fields__)
     command_line = {"function": "x**2", "range": "-2,2", "start": "1,1", "lr": "0.2", "steps": "5", "optimizer": "adam",
-                    "expr": "a*b", "values": "a=1,b=2", "learnable": "a", "theme": "light"}
+                    "expr": "a*b", "values": "a=1,b=2", "learnable": "a", "theme": "light", "layers": "3,4,2",
+                    "activation": "relu", "dataset": "xor", "seed": "2", "train-lr": "0.5", "train-steps": "50"}
     assert set(command_line) == set(CONTENT_OPTIONS)
     for name, text in command_line.items():
         assert set(CONTENT_OPTIONS[name].content.parse(text, f"--{name}")) <= fields, name
@@ -75,6 +77,7 @@ def test_content_options_set_only_fields_of_the_parameters():
     params = build_params(command_line)
     assert (params.descent_function, params.x_range, params.steps, params.values, params.learnable) == \
         ("x**2", (-2.0, 2.0), 5, {"a": 1.0, "b": 2.0}, ("a",))
+    assert params.network_spec() == NetworkSpec((3, 4, 2), "relu", "xor", 2, 0.5, 50)  # its own lr and steps
 
 
 @pytest.mark.parametrize("option,text", [("optimizer", "sgd,,adam"), ("values", "w=1,,b=2"), ("learnable", "w,,b"),
