@@ -230,3 +230,45 @@ def train(spec: NetworkSpec) -> TrainingRun:
             optimizer.step()
     return TrainingRun(spec, x.numpy().copy(), y.numpy().copy(), np.array(losses), moments, grid,
                        np.array(outputs), _parameters(model))
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """A parameter's gradient by a hand formula against autograd's `.grad`, compared by `torch.allclose`."""
+
+    parameter: str  # "fc2.weight"
+    by_hand: np.ndarray
+    grad: np.ndarray
+    close: bool  # torch.allclose(by_hand, grad)
+    largest_difference: float
+
+
+@dataclass(frozen=True)
+class HandBackward:
+    """The backward pass written out by hand from the forward values alone: each layer's delta, output
+    first (delta_out = 2 (y_hat - y) / n_out, delta_prev = W^T delta * f'(z)), and every parameter's
+    check (dL/dW = delta h^T, dL/db = delta), last layer first, weight before bias."""
+
+    deltas: tuple[np.ndarray, ...]  # by layer, in forward order (deltas[0] is fc1's)
+    checks: tuple[GradientCheck, ...]
+
+    @property
+    def all_close(self) -> bool:
+        return all(check.close for check in self.checks)
+
+
+def hand_backward(net: NetworkPass) -> HandBackward:
+    """The hand formulas in torch, on the pass's forward values, each result compared with `.grad`."""
+    layers = net.layers
+    delta = 2 * (torch.tensor(net.prediction) - torch.tensor(net.y)) / len(net.y)
+    deltas: list[torch.Tensor] = [delta]
+    for below, layer in zip(reversed(layers[:-1]), reversed(layers[1:])):
+        deltas.insert(0, (torch.tensor(layer.weight).T @ deltas[0]) * torch.tensor(below.slope))
+    checks = []
+    for layer, d in reversed(list(zip(layers, deltas))):
+        for kind, by_hand, grad in (("weight", torch.outer(d, torch.tensor(layer.inputs)), layer.weight_grad),
+                                    ("bias", d, layer.bias_grad)):
+            autograd = torch.tensor(grad)
+            checks.append(GradientCheck(f"{layer.name}.{kind}", by_hand.numpy().copy(), grad,
+                                        bool(torch.allclose(by_hand, autograd)), float((by_hand - autograd).abs().max())))
+    return HandBackward(tuple(d.numpy().copy() for d in deltas), tuple(checks))

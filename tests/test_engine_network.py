@@ -2,14 +2,16 @@
 shapes that do not fit, one SGD step and a training run against torch's own arithmetic."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from engine.graph import ShapeError, trace
 from engine.limits import MAX_TENSOR_ELEMENTS
-from engine.network import (NetworkSpec, build_mlp, forward_backward, frame_steps, make_dataset, mse, train,
-                            training_step)
+from engine.network import (NetworkSpec, build_mlp, forward_backward, frame_steps, hand_backward, make_dataset, mse,
+                            train, training_step)
 
 SPECS = [NetworkSpec(), NetworkSpec(layers=(3, 4, 4, 2), activation="sigmoid"),
          NetworkSpec(layers=(1, 4, 1), activation="relu", dataset="regression", seed=3)]
@@ -165,3 +167,16 @@ def test_data_sets_and_seeds():
 def test_bad_specs_are_refused_in_one_line(spec, problem):
     with pytest.raises(ValueError, match=problem):
         build_mlp(spec)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.layers}-{s.activation}-{s.dataset}")
+def test_the_backward_pass_by_hand_agrees_with_grad(spec):
+    p = forward_backward(spec)
+    hand = hand_backward(p)
+    assert hand.all_close and [c.parameter for c in hand.checks][:2] == [f"fc{len(p.layers)}.weight", f"fc{len(p.layers)}.bias"]
+    assert len(hand.checks) == 2 * len(p.layers) and max(c.largest_difference for c in hand.checks) < 1e-12
+    for delta, layer in zip(hand.deltas, p.layers):  # by hand from forward values, as autograd's hook saw it
+        np.testing.assert_allclose(delta, layer.delta, rtol=1e-12, atol=1e-15)
+    wrong = forward_backward(spec)  # a wrong slope (f' forgotten) is caught by the same comparison
+    broken = replace(wrong, layers=tuple(replace(layer, slope=np.ones_like(layer.slope)) for layer in wrong.layers))
+    assert not hand_backward(broken).all_close
