@@ -44,9 +44,13 @@ def short(value: float, digits: int = 4) -> str:
     return "0" if float(text) == 0 else text
 
 
+NON_FINITE_TEX = {"nan": r"\mathrm{NaN}", "inf": r"\infty", "-inf": r"-\infty"}
+
+
 def short_tex(value: float, digits: int = 4) -> str:
-    """`short` as LaTeX: 1.2e+05 becomes 1.2 \\times 10^{5}."""
-    return e_to_tex(short(value, digits))
+    """`short` as LaTeX: 1.2e+05 becomes 1.2 \\times 10^{5}; NaN and infinities are drawn as such."""
+    text = short(value, digits)
+    return NON_FINITE_TEX.get(text) or e_to_tex(text)
 
 
 # --- counter: numbers that change in place --------------------------------------------------------

@@ -5,7 +5,8 @@ scenes rely on are tested alone (tests/test_network_layout.py): for any allowed 
 overlaps and everything stays inside its box.
 
 The widget measures its text (a number's width and height, the code's size) and passes the sizes in;
-a picture that would not fit at those sizes is scaled down as a whole (`scale`), text included.
+a picture that would not fit at those sizes is scaled down as a whole (`scale`), text included, and
+one with room to spare is drawn up to MAX_GROW times larger, so small networks read better.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ HEAT_CELL = 0.16  # side of a cell of a matrix drawn as a colour map (too large 
 HEAT_SIDE = 1.8  # the longest side a colour map may take (its cells shrink to fit)
 PANEL_GAP = 0.35  # between the picture, the code and the equation
 PICTURE_SHARE = 0.4  # of the content width, for the neurons
+MAX_GROW = 1.4  # a small picture is drawn up to this much larger than its natural size, room allowing
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,12 @@ def neuron_layout(layers: Sequence[int], box: Box, label: tuple[float, float]) -
         labelled.append(shown)
     layout = NeuronLayout(tuple(nodes), tuple(values), tuple(grads), tuple(labelled), 1.0)
     extent = bounding(layout.boxes())
-    factor = min(1.0, box.width / extent.width, box.height / extent.height)
-    return _moved(layout, extent, box, factor)
+    return _moved(layout, extent, box, _fit(extent, box))
+
+
+def _fit(extent: Box, box: Box) -> float:
+    """The scale that fits `extent` in `box`: smaller when it does not fit, up to MAX_GROW larger when there is room."""
+    return min(MAX_GROW, box.width / extent.width, box.height / extent.height)
 
 
 def _moved(layout: NeuronLayout, extent: Box, box: Box, factor: float) -> NeuronLayout:
@@ -242,7 +248,7 @@ def equation_layout(parts: Sequence[Matrix | Operator], box: Box, cell: tuple[fl
         x += slot
     layout = EquationLayout(cells, frames, names, operators, 1.0)
     extent = bounding(layout.boxes())
-    factor = min(1.0, box.width / extent.width, box.height / extent.height)
+    factor = _fit(extent, box)
 
     def move(b: Box) -> Box:
         return b.scaled(factor, (extent.x, extent.y)).shifted(box.x - extent.x, box.y - extent.y)

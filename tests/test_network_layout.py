@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from engine.limits import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SHOWN_ELEMENTS
-from scenes.network_layout import (Box, Matrix, Operator, bounding, equation_layout, neuron_layout, shows_values,
+from scenes.network_layout import (MAX_GROW, Box, Matrix, Operator, bounding, equation_layout, neuron_layout, shows_values,
                                    stage)
 
 FRAME = Box(0, 0, 14 + 2 / 9, 8)  # manim's frame, in units
@@ -45,7 +45,7 @@ def test_stage_splits_the_content_without_overlap():
 @pytest.mark.parametrize("layers", [(2, 3, 1), (3, 4, 4, 2)])
 def test_the_lectures_networks_are_drawn_at_full_size(layers):
     layout = neuron_layout(layers, stage(CONTENT, 3.0).picture, NUMBER)
-    assert layout.scale == pytest.approx(1.0) and all(layout.labelled)
+    assert layout.scale >= 1.0 - 1e-9 and all(layout.labelled)  # numbers at full size, or larger
     assert [len(c) for c in layout.nodes] == [*layers, 1]  # a column per layer, then the loss
 
 
@@ -54,7 +54,7 @@ def test_every_allowed_network_fits_without_overlap():
     for layers in NETWORKS:
         layout = neuron_layout(layers, box, NUMBER)
         assert all(b.inside(box) for b in layout.boxes()), layers
-        assert 0.6 < layout.scale <= 1.0, layers  # the deepest, widest network still reads
+        assert 0.6 < layout.scale <= MAX_GROW, layers  # the deepest, widest network still reads
         assert_apart(layout.boxes())
         xs = [column[0].x for column in layout.nodes]
         assert xs == sorted(xs) and len(set(xs)) == len(xs)  # inputs left, the loss right
@@ -93,7 +93,7 @@ def test_a_name_wider_than_its_matrix_widens_its_place():
     box = Box(0, 0, 20, 5)
     names = {"W": (0.4, 0.3), "x": (2.0, 0.3), "b": (0.4, 0.3), "z": (0.4, 0.3)}
     layout = equation_layout(layer_equation(2, 3), box, CELL, names)
-    assert layout.labels["x"].width == 2.0
+    assert layout.labels["x"].width == pytest.approx(2.0 * layout.scale)
     assert_apart(list(layout.labels.values()))
 
 
@@ -106,4 +106,11 @@ def test_large_tensors_become_colour_maps_that_fit():
     assert not layout.shows_values("W") and not layout.shows_values("x")
     assert all(b.inside(box) for b in layout.boxes())
     assert_apart(layout.boxes())
-    assert layout.frames["W"].height < box.height and layout.scale == 1.0
+    assert layout.frames["W"].height < box.height and layout.scale >= 1.0
+
+
+def test_a_small_network_is_drawn_larger_but_no_more_than_max_grow():
+    box = Box(0, 0, 30, 30)
+    small = neuron_layout((1, 1, 1), box, NUMBER)
+    assert small.scale == pytest.approx(MAX_GROW)
+    assert all(b.inside(box) for b in small.boxes())
