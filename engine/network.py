@@ -180,7 +180,15 @@ class TrainingRun:
     frame_steps: tuple[int, ...]  # the steps the snapshots are taken at: 0 ... steps
     grid: tuple[np.ndarray, ...]  # the sample points per input axis, (GRID_POINTS,) each; () for 3+ inputs
     outputs: np.ndarray  # output 0 of the network at each frame: (frames, G, G), (frames, G) or (frames, 0)
+    predictions: np.ndarray  # the trained network's outputs on x, (n, out)
     final: dict[str, np.ndarray] = field(default_factory=dict)  # the parameters after the last step
+
+    @property
+    def correct(self) -> int:
+        """xor: samples whose every output is on its target's side of BOUNDARY_LEVEL (regression: 0)."""
+        if self.spec.dataset != "xor":
+            return 0
+        return int(np.all((self.predictions > BOUNDARY_LEVEL) == (self.y > BOUNDARY_LEVEL), axis=1).sum())
 
     @property
     def kind(self) -> str:
@@ -228,8 +236,10 @@ def train(spec: NetworkSpec) -> TrainingRun:
         if step < spec.steps:
             loss.backward()
             optimizer.step()
+    with torch.no_grad():
+        predictions = model(x).numpy().copy()
     return TrainingRun(spec, x.numpy().copy(), y.numpy().copy(), np.array(losses), moments, grid,
-                       np.array(outputs), _parameters(model))
+                       np.array(outputs), predictions, _parameters(model))
 
 
 @dataclass(frozen=True)

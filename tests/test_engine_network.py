@@ -137,6 +137,8 @@ def test_a_training_run_learns_xor_at_the_defaults():
     for name, parameter in model.named_parameters():
         parameter.data = torch.tensor(run.final[name])
     np.testing.assert_array_equal((model(torch.tensor(run.x)) > 0.5).numpy(), run.y > 0.5)
+    np.testing.assert_array_equal(model(torch.tensor(run.x)).detach().numpy(), run.predictions)
+    assert run.correct == 4
     regression = train(NetworkSpec(layers=(1, 3, 1), dataset="regression", steps=20))
     assert regression.kind == "curve" and regression.outputs.shape == (21, 41)
     assert train(NetworkSpec(layers=(3, 4, 2), steps=5)).kind == "none"
