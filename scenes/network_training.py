@@ -46,11 +46,13 @@ class TrainingStepScene(AutogradScene):
                           key=lambda item: abs(self.step.grads[item[0]][item[1]]))  # the weight that moves most
         picked = {key: float(values[name][index]) for key, values in
                   (("before", self.step.before), ("grad", self.step.grads), ("after", self.step.after))}
-        where = ", ".join(map(str, index))
+        layer = name.split(".")[0].removeprefix("fc")
+        where = (f"W{layer}, row {index[0] + 1}, column {index[1] + 1}" if name.endswith("weight")
+                 else f"b{layer}, entry {index[0] + 1}")
         self.example = (name, index, picked)
         self.record(lr=self.spec.lr, loss_before=self.step.loss_before, loss_after=self.step.loss_after,
                     samples=len(make_dataset(self.spec)[0]), before=_lists(self.step.before), grads=_lists(self.step.grads),
-                    after=_lists(self.step.after), example=f"{name}[{where}]",
+                    after=_lists(self.step.after), example=where,
                     example_before=short(picked["before"], 3), example_grad=short(picked["grad"], 3),
                     example_after=short(picked["after"], 3), loss_before_said=short(self.step.loss_before, 3),
                     loss_after_said=short(self.step.loss_after, 3))
@@ -121,7 +123,7 @@ class TrainingStepScene(AutogradScene):
         self.play(FadeIn(self.headers[1]), LaggedStart(*(FadeIn(g, shift=LEFT * 0.3) for g in reversed(self.gradient_rows)),
                                                        lag_ratio=0.5), run_time=2.0)
 
-    @beat("optimizer.step() moves each weight by minus the learning rate times its gradient. ^Take {example}: "
+    @beat("optimizer.step() moves each parameter by minus the learning rate times its gradient. ^Take {example}: "
           "{example_before} minus {lr} times {example_grad} is {example_after}. Every number changes in place.")
     def take_the_step(self) -> None:
         self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
@@ -189,8 +191,9 @@ class TrainingRunScene(AutogradScene):
                    "none": "there is no picture: the network has more than two inputs."}[kind]
         motion = {"boundary": "the line bends until it separates the points", "curve": "the curve bends to follow the points",
                   "none": "the loss falls"}[kind]
-        result = (f"{self.run.correct} of {n} points are on their side of the line." if self.spec.dataset == "xor" and kind != "none"
-                  else "The network has fitted the data." if kind == "curve" else "")
+        on_side = "All" if self.run.correct == n else f"{self.run.correct} of"
+        result = (f"{on_side} {n} points are on their side of the line." if kind == "boundary"
+                  else "The curve now follows the samples." if kind == "curve" else "")
         self.record(steps=self.spec.steps, lr=self.spec.lr, losses=self.run.losses.tolist(),
                     first_loss=float(self.run.losses[0]), final_loss=float(self.run.losses[-1]),
                     first_loss_said=counter(float(self.run.losses[0])), final_loss_said=counter(float(self.run.losses[-1])),

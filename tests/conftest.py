@@ -26,8 +26,8 @@ def rendered(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def rendered_part2(tmp_path_factory) -> Path:
-    """The part-2 lecture's five scenes at 192x108, 5 fps, rendered once for every test that reads them."""
+    """The part-2 lecture's five scenes at 192x108, 5 fps, joined with --concat, rendered once for every test that reads them."""
     out = tmp_path_factory.mktemp("render-part2")
-    result = run_lecture("render", "--lecture", "part-2", "all", "-q", "t", "--jobs", "2", "--out", str(out))
+    result = run_lecture("render", "--lecture", "part-2", "all", "-q", "t", "--jobs", "2", "--out", str(out), "--concat")
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "tiny"

@@ -100,6 +100,11 @@ def test_forward_graph_values(rendered):
 
 @pytest.mark.parametrize("scene_id", ALL)
 def test_last_frame_matches_golden(rendered, scene_id):
+    assert_matches_golden(rendered, scene_id)
+
+
+def assert_matches_golden(rendered: Path, scene_id: str) -> None:
+    """The clip's last frame (its poster PNG) against tests/golden/<scene>.png; UPDATE_GOLDEN=1 accepts it."""
     frame = np.asarray(Image.open(rendered / f"{scene_id}.png").convert("RGB"), dtype=np.int16)
     golden_path = GOLDEN / f"{scene_id}.png"
     if os.environ.get("UPDATE_GOLDEN"):

@@ -33,7 +33,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--heavy-reps", type=int, help="repetitions of the whole-lecture CLI runs (cold, --jobs 1, --jobs 2; "
                         "the 480p15 scene rows come from them), the narrated and silent renders and the synthesis, the 1080p60 renders and the naive reference (default 1)")
     parser.add_argument("--quick", action="store_true", help=f"smoke run: 1 rep, scenes and previews {','.join(QUICK_SCENES)}, a {QUICK_NAIVE_S:g} s naive reference")
-    parser.add_argument("--scenes", help="comma-separated scene ids (default: the whole lecture)")
+    parser.add_argument("--scenes", help="comma-separated scene ids (default: every scene of --lecture)")
+    parser.add_argument("--lecture", default="all", help="whose scenes to measure: a lecture id, or all (default: every "
+                        "lecture's scenes, a row each; the whole-lecture targets then cover them all)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"what to measure (default {','.join(SECTIONS)}; always run "
                         "in that order; narration and scenes without cli warm LaTeX by a 480p15 render of each scene)")
     parser.add_argument("--naive-seconds", type=float, help=f"video length of the naive reference (default {NAIVE_DEFAULT_S:g}; --quick: {QUICK_NAIVE_S:g})")
@@ -48,14 +50,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = set(args.sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
-    args.scenes = scene_ids(parser, args.scenes, args.quick)
+    args.scenes = scene_ids(parser, args.scenes, args.quick, args.lecture)
     return args
 
-def scene_ids(parser: argparse.ArgumentParser, text: str | None, quick: bool) -> list[str]:
-    from scenes.catalog import BY_ID
+def scene_ids(parser: argparse.ArgumentParser, text: str | None, quick: bool, lecture: str = "all") -> list[str]:
+    from scenes.catalog import BY_ID, LECTURE_BY_ID
 
+    if lecture != "all" and lecture not in LECTURE_BY_ID:
+        parser.error(f"unknown lecture {lecture}; known: {', '.join(LECTURE_BY_ID)} (or all)")
     if not text:
-        return list(QUICK_SCENES) if quick else list_lecture()
+        return list(QUICK_SCENES) if quick else list_lecture(None if lecture == "all" else lecture)
     ids = [s.strip() for s in text.split(",") if s.strip()]
     unknown = [s for s in ids if s not in BY_ID]
     if unknown:

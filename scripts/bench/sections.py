@@ -135,13 +135,17 @@ def code_fingerprint() -> str:
     return fingerprint()
 
 def render_targets(scenes: list[str]) -> list[str]:
-    """The scene arguments of `lecture render`: `all` for the whole lecture."""
-    return ["all"] if scenes == list_lecture() else scenes
+    """The scene arguments of `lecture render`: `--lecture ID all` for one whole lecture, else the ids."""
+    from scenes.catalog import LECTURES
 
-def list_lecture() -> list[str]:
-    from scenes.catalog import LECTURE
+    whole = next((lecture for lecture in LECTURES if scenes == list(lecture.ids)), None)
+    return ["--lecture", whole.id, "all"] if whole else scenes
 
-    return list(LECTURE)
+def list_lecture(lecture_id: str | None = None) -> list[str]:
+    """One lecture's scenes, in order; every lecture's, one after the other, for None."""
+    from scenes.catalog import LECTURE_BY_ID, LECTURES
+
+    return list(LECTURE_BY_ID[lecture_id].ids) if lecture_id else [s for lecture in LECTURES for s in lecture.ids]
 
 def bench_previews(tmp: Path, reps: int, scenes: tuple[str, ...]) -> dict[str, Timing]:
     """`python -c "import manim, torch"`, then `lecture preview SCENE` (once LaTeX cold, then warm)."""
