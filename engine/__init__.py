@@ -12,7 +12,8 @@ _HOME = {
     "MAX_STEPS": "limits", "OPTIMIZERS": "descent", "Trajectory": "descent", "descend": "descent",
     "ExpressionError": "expression", "ScalarField": "expression", "parse_function": "expression",
     "Field": "field", "evaluate_at": "field", "gradient_at": "field", "gradient_field": "field", "sample_surface": "field",
-    "Edge": "graph", "Graph": "graph", "Node": "graph", "trace": "graph",
+    "Edge": "graph", "Graph": "graph", "Node": "graph", "ShapeError": "graph", "trace": "graph",
+    "NetworkSpec": "network_spec", "build_mlp": "network", "forward_backward": "network", "train": "network",
 }
 __all__ = sorted(_HOME)
 

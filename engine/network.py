@@ -18,8 +18,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from .graph import Graph, trace
-from .limits import ACTIVATIONS, DATASETS  # noqa: F401 (the contract's names, here too)
+from .limits import ACTIVATIONS, DATASETS  # the contract's names, here too
 from .network_spec import NetworkSpec
+
+__all__ = ["ACTIVATIONS", "DATASETS", "NetworkSpec", "build_mlp", "make_dataset", "forward_backward", "hand_backward",
+           "training_step", "train", "LayerPass", "NetworkPass", "GradientCheck", "HandBackward", "TrainingStep",
+           "TrainingRun", "mse", "frame_steps"]
 
 _MODULES: dict[str, Callable[[], nn.Module]] = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU}
 REGRESSION_POINTS = 16  # samples of the 1-D regression data set, on [-2, 2]

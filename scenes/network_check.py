@@ -12,7 +12,6 @@ from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart,
 from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
 from scenes.autograd_base import PANEL_GAP, AutogradScene
 from scenes.base import beat
-from scenes.formatting import short
 from scenes.equation_rows import at_one_scale
 from scenes.network_diagram import MatrixEquation, Term
 from scenes.network_layout import Box
