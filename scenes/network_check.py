@@ -15,10 +15,9 @@ from scenes.base import beat
 from scenes.equation_rows import at_one_scale
 from scenes.network_diagram import MatrixEquation, Term
 from scenes.network_layout import Box
-from scenes.training_code import SLOPE_SAID, CheckCode, check_code
+from scenes.training_code import ACTIVATION_TEX, SLOPE_SAID, CheckCode, check_code
 from scenes.wording import said_numbers
 
-ACTIVATION_TEX = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}"}
 CODE_SHARE = 0.62  # of the content width at most, for the code (its printed output and the formulas go right of it)
 PRINTED_GAP = 0.2  # between the code panel and what a line prints
 

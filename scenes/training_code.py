@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from engine.network_spec import NetworkSpec
 
 SLOPE_CODE = {"tanh": "(1 - {h}**2)", "sigmoid": "{h} * (1 - {h})", "relu": "({z} > 0)"}  # f'(z) from h = f(z)
+ACTIVATION_TEX = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}"}  # f in the formulas
 SLOPE_SAID = {"tanh": "one minus h squared", "sigmoid": "h times one minus h", "relu": "one where z is positive"}
 
 
