@@ -259,20 +259,22 @@ class _Drawn:
 class MatrixEquation(VGroup):
     """One equation of matrices left to right, e.g. [W1] [x] + [b1] = [z1], each with its name under it.
     `parts` are `Term`s and operators (LaTeX strings). A term up to MAX_SHOWN_ELEMENTS shows its
-    numbers; a larger one is a colour map of the theme's surface colours (NaN drawn hollow)."""
+    numbers; a larger one is a colour map of the theme's surface colours (NaN drawn hollow). With `wrap`,
+    an equation too wide for the box breaks before its "=" when two lines draw it larger."""
 
-    def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float):
+    def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False):
         super().__init__()
         self.theme, self.size = theme, size
         self.terms = {p.name: p for p in parts if isinstance(p, Term)}
-        widest = max((number(v, theme.text, size, theme) for t in self.terms.values() for v in t.grid.ravel()),
-                     key=lambda m: m.width)
-        cell = (widest.width + CELL_PAD[0], widest.height + CELL_PAD[1])
+        sizes = {t.name: [_size_of(number(v, theme.text, size, theme)) for v in t.grid.ravel()] for t in self.terms.values()}
+        height = max(h for each in sizes.values() for _, h in each) + CELL_PAD[1]
+        cells = {name: (max(w for w, _ in each) + CELL_PAD[0], height) for name, each in sizes.items()}
         labels = {t.name: MathTex(t.tex, font_size=size, color=t.color) for t in self.terms.values()}
         ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}
         specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *_size_of(ops[f"op{k}"]))
                  for k, p in enumerate(parts)]
-        self.layout = equation_layout(specs, box, cell, {n: _size_of(m) for n, m in labels.items()})
+        equals = next((f"op{k}" for k, p in enumerate(parts) if p == "="), None) if wrap else None
+        self.layout = equation_layout(specs, box, cells, {n: _size_of(m) for n, m in labels.items()}, equals)
         scale = self.layout.scale
         self.size = size * scale
         self.drawn: dict[str, _Drawn] = {}

@@ -11,7 +11,7 @@ one with room to spare is drawn up to MAX_GROW times larger, so small networks r
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
 
 from engine.limits import MAX_SHOWN_ELEMENTS
 
@@ -23,6 +23,7 @@ COLUMN_PAD = 0.25  # at least this between the numbers of two neighbouring colum
 BRACKET = 0.1  # room a matrix's bracket takes on each side of its cells
 BLOCK_GAP = 0.1  # between a matrix and the operator next to it
 BLOCK_LABEL_GAP = 0.1  # between the bottom of the tallest matrix and the names under them
+LINE_GAP = 0.3  # between the two lines of an equation broken before its '='
 HEAT_CELL = 0.16  # side of a cell of a matrix drawn as a colour map (too large to show its numbers)
 HEAT_SIDE = 1.8  # the longest side a colour map may take (its cells shrink to fit)
 PANEL_GAP = 0.35  # between the picture, the code and the equation
@@ -218,16 +219,25 @@ def cell_size(rows: int, cols: int, cell: tuple[float, float]) -> tuple[float, f
     return side, side
 
 
-def equation_layout(parts: Sequence[Matrix | Operator], box: Box, cell: tuple[float, float],
-                    labels: dict[str, tuple[float, float]]) -> EquationLayout:
-    """The parts left to right, centred on one line, the matrices' names on one line under the tallest;
-    `cell` is the (width, height) of a cell showing a number, `labels` the size of each matrix's name
-    (a name wider than its matrix widens its place). Centred in `box`, scaled down as a whole if it does not fit."""
-    sizes = {p.name: cell_size(p.rows, p.cols, cell) for p in parts if isinstance(p, Matrix)}
-    tallest = max(p.rows * sizes[p.name][1] for p in parts if isinstance(p, Matrix))
+def _placed(layout: EquationLayout, move: Callable[[Box], Box], factor: float = 1.0) -> EquationLayout:
+    return EquationLayout({n: tuple(tuple(move(b) for b in row) for row in rows) for n, rows in layout.cells.items()},
+                          {n: move(b) for n, b in layout.frames.items()}, {n: move(b) for n, b in layout.labels.items()},
+                          {n: move(b) for n, b in layout.operators.items()}, factor)
+
+
+def _merged(first: EquationLayout, second: EquationLayout) -> EquationLayout:
+    return EquationLayout({**first.cells, **second.cells}, {**first.frames, **second.frames},
+                          {**first.labels, **second.labels}, {**first.operators, **second.operators}, 1.0)
+
+
+def _line(parts: Sequence[Matrix | Operator], cells: Mapping[str, tuple[float, float]],
+          labels: Mapping[str, tuple[float, float]]) -> EquationLayout:
+    """The parts left to right at natural size, centred on y = 0, the names on one line under the tallest."""
+    sizes = {p.name: cell_size(p.rows, p.cols, cells[p.name]) for p in parts if isinstance(p, Matrix)}
+    tallest = max((p.rows * sizes[p.name][1] for p in parts if isinstance(p, Matrix)), default=0.0)
     label_h = max(h for _, h in labels.values())
     label_y = -tallest / 2 - BLOCK_LABEL_GAP - label_h / 2
-    cells, frames, names, operators = {}, {}, {}, {}
+    grids, frames, names, operators = {}, {}, {}, {}
     x = 0.0
     for k, part in enumerate(parts):
         if k:
@@ -241,18 +251,37 @@ def equation_layout(parts: Sequence[Matrix | Operator], box: Box, cell: tuple[fl
         width = part.cols * w + 2 * BRACKET
         slot = max(width, name_w)
         left, top = x + (slot - width) / 2 + BRACKET, part.rows * h / 2
-        cells[part.name] = tuple(tuple(Box(left + (j + 0.5) * w, top - (i + 0.5) * h, w, h) for j in range(part.cols))
+        grids[part.name] = tuple(tuple(Box(left + (j + 0.5) * w, top - (i + 0.5) * h, w, h) for j in range(part.cols))
                                  for i in range(part.rows))
         frames[part.name] = Box(x + slot / 2, 0.0, width, part.rows * h + 0.08)
         names[part.name] = Box(x + slot / 2, label_y, name_w, name_h)
         x += slot
-    layout = EquationLayout(cells, frames, names, operators, 1.0)
+    return EquationLayout(grids, frames, names, operators, 1.0)
+
+
+def _fitted(layout: EquationLayout, box: Box) -> EquationLayout:
     extent = bounding(layout.boxes())
     factor = _fit(extent, box)
+    return _placed(layout, lambda b: b.scaled(factor, (extent.x, extent.y)).shifted(box.x - extent.x, box.y - extent.y),
+                   factor)
 
-    def move(b: Box) -> Box:
-        return b.scaled(factor, (extent.x, extent.y)).shifted(box.x - extent.x, box.y - extent.y)
 
-    return EquationLayout({n: tuple(tuple(move(b) for b in row) for row in rows) for n, rows in cells.items()},
-                          {n: move(b) for n, b in frames.items()}, {n: move(b) for n, b in names.items()},
-                          {n: move(b) for n, b in operators.items()}, factor)
+def equation_layout(parts: Sequence[Matrix | Operator], box: Box, cells: Mapping[str, tuple[float, float]],
+                    labels: Mapping[str, tuple[float, float]], equals: str | None = None) -> EquationLayout:
+    """The parts left to right, centred on one line, the matrices' names on one line under the tallest;
+    `cells` is the (width, height) of a cell of each matrix (fitting its widest number), `labels` the size
+    of each matrix's name (a name wider than its matrix widens its place). Centred in `box`, scaled to fit.
+    An equation too wide for the box but with room below breaks into two lines before the operator
+    named `equals` (the result under the product), when that draws it larger."""
+    one = _fitted(_line(parts, cells, labels), box)
+    names = [p.name for p in parts]
+    if equals not in names or one.scale >= 1.0:
+        return one
+    cut = names.index(equals)
+    top, bottom = (_line(half, cells, labels) for half in (parts[:cut], parts[cut:]))
+    top_extent, bottom_extent = bounding(top.boxes()), bounding(bottom.boxes())
+    drop = top_extent.bottom - LINE_GAP - bottom_extent.top
+    two = _merged(_placed(top, lambda b: b.shifted(-top_extent.x, 0.0)),
+                  _placed(bottom, lambda b: b.shifted(-bottom_extent.x, drop)))
+    two = _fitted(two, box)
+    return two if two.scale > one.scale else one

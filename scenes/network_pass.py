@@ -20,23 +20,15 @@ from scenes.formatting import short
 from scenes.network_code import NetworkCode, backward_code, forward_code
 from scenes.network_diagram import MatrixEquation, NetworkDiagram, Term, number_tex
 from scenes.network_layout import Box, stage
-from scenes.wording import said_list
+from scenes.training_code import ACTIVATION_TEX
+from scenes.wording import ACTIVATION_SAID, layers_said, said_numbers
 
-ACTIVATION_TEX = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}"}
+SAID_DIGITS = 2  # numbers are rounded in speech (the screen keeps three digits)
 
 
 def said(values: Sequence[float]) -> str:
     """Numbers for the voice: "0.5", "0.5 and 1", "1, 0 and 1"."""
-    return said_list([short(float(v), 2) for v in values])
-
-
-def layers_said(sizes: Sequence[int]) -> str:
-    """"2 inputs, 3 hidden neurons and 1 output" (hidden layers in turn)."""
-    inputs, *hidden, outputs = sizes
-    parts = [f"{inputs} input{'s' * (inputs > 1)}"]
-    parts += [f"{n} hidden neuron{'s' * (n > 1)}" for n in hidden]
-    parts.append(f"{outputs} output{'s' * (outputs > 1)}")
-    return said_list(parts)
+    return said_numbers(values, SAID_DIGITS)
 
 
 class NetworkPassScene(AutogradScene):
@@ -50,8 +42,9 @@ class NetworkPassScene(AutogradScene):
         self.record(layers=list(self.spec.layers), activation=self.spec.activation, x=self.net.x.tolist(),
                     y=self.net.y.tolist(), prediction=self.net.prediction.tolist(), loss=self.net.loss,
                     layers_said=layers_said(self.spec.layers), x_said=said(self.net.x), y_said=said(self.net.y),
-                    prediction_said=said(self.net.prediction), loss_said=short(self.net.loss, 2),
-                    h1_said=said(self.net.layers[0].output))
+                    prediction_said=said(self.net.prediction), loss_said=short(self.net.loss, SAID_DIGITS),
+                    h1_said=said(self.net.layers[0].output), activation_said=ACTIVATION_SAID[self.spec.activation],
+                    outputs_said="the output neuron" if self.spec.layers[-1] == 1 else "each output neuron")
         for k, layer in enumerate(self.net.layers, start=1):
             self.record(**{f"W{k}": layer.weight.tolist(), f"b{k}": layer.bias.tolist(), f"z{k}": layer.pre_activation.tolist(),
                            f"h{k}": layer.output.tolist(), f"delta{k}": layer.delta.tolist(),
@@ -99,7 +92,7 @@ class NetworkPassScene(AutogradScene):
 
     def show_equation(self, parts: list) -> None:
         """Replace the equation under the code by `parts`."""
-        new = MatrixEquation(parts, self.theme, self.boxes.equation, self.theme.small_size)
+        new = MatrixEquation(parts, self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
         old, self.equation = self.equation, new
         self.play(*([FadeOut(old, shift=UP * 0.2)] if old else []), FadeIn(new, shift=UP * 0.2), run_time=0.7)
 
@@ -159,12 +152,12 @@ class MlpForwardScene(NetworkPassScene):
         h = Term("z", f"h_{{{n}}}", layer.output, self.theme.forward)
         self.play(self.equation.become("z", h), self.diagram.activate(k + 1, layer.output), run_time=1.0)
 
-    @beat("Then {activation} squashes each z into h, the neuron's output: ^h one is {h1_said}.")
+    @beat("Then {activation_said}: that is the neuron's output. ^Here h one is {h1_said}.")
     def apply_the_activation(self) -> None:
-        self.wait_until("h")
+        self.wait_until("Here")
         self.activate(0)
 
-    @beat("The next layer does the same, with h as its input: ^W times h, plus b. The last layer has no "
+    @beat("Each later layer does the same, with h as its input: ^W times h, plus b. The last layer has no "
           "activation, so its z is the prediction: {prediction_said}.")
     def repeat_for_the_next_layers(self) -> None:
         self.wait_until("W")
@@ -216,7 +209,7 @@ class MlpBackwardScene(NetworkPassScene):
     def compute(self) -> None:
         super().compute()
         last = self.net.layers[-1]
-        self.record(delta_said=said(last.delta), first_grad_said=short(float(self.net.layers[0].weight_grad[0, 0]), 2))
+        self.record(delta_said=said(last.delta), first_grad_said=short(float(self.net.layers[0].weight_grad[0, 0]), SAID_DIGITS))
 
     def show_forward_values(self) -> None:
         """The picture as the forward pass left it: every neuron's value and the loss."""
@@ -226,16 +219,16 @@ class MlpBackwardScene(NetworkPassScene):
         anims.append(d.show_values(self.count + 1, [self.net.loss], self.theme.loss))
         self.play(*anims, run_time=0.8)
 
-    @beat("Now backward. The gradient starts at the loss, ^and on the way into each output neuron it is "
-          "multiplied by the loss's slope there. What lands is delta, the gradient of the loss with respect to z: "
-          "{delta_said}.")
+    @beat("Now the backward pass. It starts at the loss, with a gradient of one. ^Flowing back into "
+          "{outputs_said}, it is multiplied by the derivative of the loss with respect to the prediction. What lands "
+          "is delta, the gradient of the loss with respect to z. Here it is {delta_said}.")
     def start_at_the_loss(self) -> None:
         self.lines = backward_code(self.spec)
         self.set_stage(self.lines)
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         self.show_forward_values()
         self.play(self.code.highlight(0), self.diagram.start_backward())
-        self.wait_until("and")
+        self.wait_until("Flowing")
         out, last = self.count, self.net.layers[-1]
         self.play(*(self.diagram.backward_into(out, i, [d], [d], d) for i, d in enumerate(last.delta)))
 

@@ -9,6 +9,7 @@ from engine.network import build_mlp
 from engine.network_spec import NetworkSpec
 from scenes.formatting import short_tex
 from scenes.network_code import backward_code, forward_code
+from scenes.wording import layers_said
 
 
 def test_forward_code_declares_the_engines_layers_and_marks_each_layers_line():
@@ -31,3 +32,8 @@ def test_backward_code_reads_the_gradients_last_layer_first():
 def test_not_finite_numbers_are_drawn_as_such():
     assert short_tex(math.nan) == r"\mathrm{NaN}" and short_tex(math.inf) == r"\infty" and short_tex(-math.inf) == r"-\infty"
     assert short_tex(0.5) == "0.5"
+
+
+def test_layers_are_said_as_a_teacher_would():
+    assert layers_said((2, 3, 1)) == "2 inputs, 3 hidden neurons and 1 output"
+    assert layers_said((1, 4, 1, 2)) == "1 input, 4 hidden neurons, 1 hidden neuron and 2 outputs"

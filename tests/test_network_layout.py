@@ -79,7 +79,7 @@ def test_every_layer_equation_fits_its_panel():
     box = stage(CONTENT, 3.0).equation
     names = {n: (0.45, 0.3) for n in "Wxbz"}
     for n_in, n_out in itertools.product(SIZES, repeat=2):
-        layout = equation_layout(layer_equation(n_in, n_out), box, CELL, names)
+        layout = equation_layout(layer_equation(n_in, n_out), box, dict.fromkeys(names, CELL), names)
         assert all(b.inside(box) for b in layout.boxes())
         assert_apart(layout.boxes())
         cells = [c for rows in layout.cells.values() for row in rows for c in row]
@@ -92,7 +92,7 @@ def test_every_layer_equation_fits_its_panel():
 def test_a_name_wider_than_its_matrix_widens_its_place():
     box = Box(0, 0, 20, 5)
     names = {"W": (0.4, 0.3), "x": (2.0, 0.3), "b": (0.4, 0.3), "z": (0.4, 0.3)}
-    layout = equation_layout(layer_equation(2, 3), box, CELL, names)
+    layout = equation_layout(layer_equation(2, 3), box, dict.fromkeys(names, CELL), names)
     assert layout.labels["x"].width == pytest.approx(2.0 * layout.scale)
     assert_apart(list(layout.labels.values()))
 
@@ -102,7 +102,7 @@ def test_large_tensors_become_colour_maps_that_fit():
     assert shows_values(*MAX_SHOWN_ELEMENTS) and not shows_values(rows, 1) and not shows_values(1, cols)
     box = stage(CONTENT, 3.0).equation
     layout = equation_layout([Matrix("W", rows, cols), Matrix("x", cols), Operator("=", 0.3, 0.2), Matrix("z", rows)],
-                             box, CELL, {n: (0.45, 0.3) for n in "Wxz"})
+                             box, dict.fromkeys("Wxz", CELL), {n: (0.45, 0.3) for n in "Wxz"})
     assert not layout.shows_values("W") and not layout.shows_values("x")
     assert all(b.inside(box) for b in layout.boxes())
     assert_apart(layout.boxes())
@@ -114,3 +114,28 @@ def test_a_small_network_is_drawn_larger_but_no_more_than_max_grow():
     small = neuron_layout((1, 1, 1), box, NUMBER)
     assert small.scale == pytest.approx(MAX_GROW)
     assert all(b.inside(box) for b in small.boxes())
+
+
+def test_each_matrix_gets_cells_as_wide_as_its_own_numbers():
+    names = {n: (0.45, 0.3) for n in "Wxbz"}
+    cells = {"W": (1.2, 0.3), "x": (0.3, 0.3), "b": (0.8, 0.3), "z": (0.8, 0.3)}
+    layout = equation_layout(layer_equation(2, 3), Box(0, 0, 20, 5), cells, names)
+    width = {n: layout.cells[n][0][0].width / layout.scale for n in cells}
+    assert width == pytest.approx({n: w for n, (w, _) in cells.items()})
+
+
+def test_a_wide_equation_breaks_before_its_equals_sign_when_that_draws_it_larger():
+    parts = [Matrix("delta", 6), Matrix("hT", 1, 6), Operator("=", 0.3, 0.2), Matrix("grad", 6, 6)]
+    names = {n: (0.45, 0.3) for n in ("delta", "hT", "grad")}
+    box = Box(0, -1, 7.5, 5.5)
+    one = equation_layout(parts, box, dict.fromkeys(names, CELL), names)
+    two = equation_layout(parts, box, dict.fromkeys(names, CELL), names, equals="=")
+    assert two.scale > one.scale
+    assert two.frames["grad"].top < two.frames["delta"].bottom  # the result on the second line
+    assert two.operators["="].x < two.frames["grad"].left
+    for layout in (one, two):
+        assert all(b.inside(box) for b in layout.boxes())
+        assert_apart(layout.boxes())
+    narrow = [Matrix("a", 1), Operator("=", 0.3, 0.2), Matrix("b", 1)]
+    assert equation_layout(narrow, box, dict.fromkeys("ab", CELL), {"a": (0.3, 0.3), "b": (0.3, 0.3)}, equals="=").frames["a"].y == \
+        pytest.approx(box.y, abs=0.3)  # fits on one line: stays on one
