@@ -188,6 +188,12 @@ class TrainingRun:
     final: dict[str, np.ndarray] = field(default_factory=dict)  # the parameters after the last step
 
     @property
+    def diverged_at(self) -> int | None:
+        """The first step whose loss is not a finite number (a learning rate too large), or None."""
+        bad = np.flatnonzero(~np.isfinite(self.losses))
+        return int(bad[0]) if bad.size else None
+
+    @property
     def correct(self) -> int:
         """xor: samples whose every output is on its target's side of BOUNDARY_LEVEL (regression: 0)."""
         if self.spec.dataset != "xor":

@@ -194,9 +194,15 @@ class TrainingRunScene(AutogradScene):
         on_side = "All" if self.run.correct == n else f"{self.run.correct} of"
         result = (f"{on_side} {n} points are on their side of the line." if kind == "boundary"
                   else "The curve now follows the samples." if kind == "curve" else "")
+        self.last_step = self.spec.steps if self.run.diverged_at is None else self.run.diverged_at - 1  # the last finite loss
+        if self.run.diverged_at is not None:
+            result = (f"At step {self.run.diverged_at} the loss is no longer a number: the learning rate {self.spec.lr:g} "
+                      "is too large, and training diverged.")
         self.record(steps=self.spec.steps, lr=self.spec.lr, losses=self.run.losses.tolist(),
-                    first_loss=float(self.run.losses[0]), final_loss=float(self.run.losses[-1]),
-                    first_loss_said=counter(float(self.run.losses[0])), final_loss_said=counter(float(self.run.losses[-1])),
+                    first_loss=float(self.run.losses[0]), final_loss=float(self.run.losses[self.last_step]),
+                    first_loss_said=counter(float(self.run.losses[0])),
+                    final_loss_said=counter(float(self.run.losses[self.last_step])), last_step=self.last_step,
+                    diverged_at=self.run.diverged_at,
                     frame_steps=list(self.run.frame_steps), correct=self.run.correct, final=_lists(self.run.final),
                     data_said=data, picture_said=picture, motion_said=motion, result_said=result,
                     picture_alt={"boundary": "bends its decision boundary around the points",
@@ -230,20 +236,22 @@ class TrainingRunScene(AutogradScene):
         return VGroup(counter_row, loss_row).arrange(RIGHT, buff=0.8)
 
     def frame_now(self) -> int:
-        return int(np.clip(round(self.clock.get_value()), 0, len(self.run.frame_steps) - 1))
+        """The snapshot the clock is at, never one taken after the last finite loss."""
+        shown = max(i for i, step in enumerate(self.run.frame_steps) if step <= self.last_step)
+        return int(np.clip(round(self.clock.get_value()), 0, shown))
 
     def step_now(self) -> int:
-        """The step the clock is at: between snapshots, the steps in between (the curve and counters run smoothly)."""
+        """The step the clock is at: between snapshots, the steps in between (the curve and counters run smoothly),
+        never past the last finite loss."""
         moments, at = self.run.frame_steps, self.clock.get_value()
         k = int(np.clip(np.floor(at), 0, len(moments) - 1))
-        if k == len(moments) - 1:
-            return moments[-1]
-        return int(round(moments[k] + (at - k) * (moments[k + 1] - moments[k])))
+        step = moments[-1] if k == len(moments) - 1 else round(moments[k] + (at - k) * (moments[k + 1] - moments[k]))
+        return int(min(step, self.last_step))
 
     def loss_curve(self, box: Box) -> tuple[VGroup, VMobject]:
         """The loss against the step, drawn up to the clock's step, in the loss colour."""
         t, losses = self.theme, self.run.losses
-        top = float(np.nanmax(losses)) if np.isfinite(losses).any() else 1.0
+        top = float(np.max(losses[: self.last_step + 1]))
         axes = Axes(x_range=[0, self.spec.steps, nice_step(self.spec.steps)], y_range=[0, top, nice_step(top)],
                     x_length=box.width - 0.9, y_length=box.height - 0.8, tips=False,
                     axis_config={"color": t.muted, "stroke_width": 2, "include_ticks": False})
@@ -347,8 +355,8 @@ class TrainingRunScene(AutogradScene):
         self.wait_until("The")
         self.play(self.clock.animate.set_value(len(self.run.frame_steps) - 1), run_time=RUN_SECONDS, rate_func=linear)
 
-    @beat("After {steps} steps the loss is {final_loss_said}, ^down from {first_loss_said}. {result_said}")
+    @beat("After {last_step} steps the loss is {final_loss_said}; it ^started at {first_loss_said}. {result_said}")
     def read_the_result(self) -> None:
-        self.wait_until("down")
+        self.wait_until("started")
         self.play(Indicate(self.readout[1], color=self.theme.loss), run_time=1.2)
         self.wait(1.0)

@@ -141,7 +141,9 @@ def test_a_training_run_learns_xor_at_the_defaults():
     assert run.correct == 4
     regression = train(NetworkSpec(layers=(1, 3, 1), dataset="regression", steps=20))
     assert regression.kind == "curve" and regression.outputs.shape == (21, 41)
-    assert train(NetworkSpec(layers=(3, 4, 2), steps=5)).kind == "none"
+    assert train(NetworkSpec(layers=(3, 4, 2), steps=5)).kind == "none" and run.diverged_at is None
+    diverging = train(NetworkSpec(lr=1000, steps=40))  # NaN and infinities are kept, not fatal
+    assert diverging.diverged_at is not None and np.isfinite(diverging.losses[:diverging.diverged_at]).all()
 
 
 def test_data_sets_and_seeds():
