@@ -17,3 +17,19 @@ def at_one_scale(equations: Sequence[Sequence[Term | str]], boxes: Sequence[Box]
     common = min(alone)
     return [MatrixEquation(parts, theme, Box(box.x, box.y, box.width * common / own, box.height * common / own), size)
             for parts, box, own in zip(equations, boxes, alone)]
+
+
+def side_by_side(equations: Sequence[Sequence[Term | str]], box: Box, theme: Theme, size: float,
+                 gap: float) -> list[MatrixEquation]:
+    """The equations left to right across `box`, each given a width in proportion to its own natural
+    width (measured once at scale 1), `gap` apart, all at one scale."""
+    natural = []
+    for parts in equations:
+        drawn = MatrixEquation(parts, theme, box, size)
+        natural.append(drawn.width / drawn.layout.scale)
+    total, slots, left = sum(natural), [], box.left
+    for width in natural:
+        share = width / total * box.width
+        slots.append(Box(left + share / 2, box.y, share - gap, box.height))
+        left += share
+    return at_one_scale(equations, slots, theme, size)

@@ -12,7 +12,7 @@ from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart,
 from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
 from scenes.autograd_base import PANEL_GAP, AutogradScene
 from scenes.base import beat
-from scenes.equation_rows import at_one_scale
+from scenes.equation_rows import side_by_side
 from scenes.network_diagram import MatrixEquation, Term
 from scenes.network_layout import Box
 from scenes.training_code import ACTIVATION_TEX, SLOPE_SAID, CheckCode, check_code
@@ -83,15 +83,8 @@ class MlpCheckScene(AutogradScene):
                     color=color or self.theme.text).scale(self.code_scale)
 
     def show(self, *equations: list) -> None:
-        """Replace the matrices below by these equations, side by side in their box, each given a width
-        in proportion to its columns of numbers."""
-        box = self.matrices
-        widths = [sum(p.grid.shape[1] if isinstance(p, Term) else 0.5 for p in parts) for parts in equations]
-        slots, left = [], box.left
-        for width in widths:
-            slots.append(Box(left + width / sum(widths) * box.width / 2, box.y, width / sum(widths) * box.width - PANEL_GAP, box.height))
-            left += width / sum(widths) * box.width
-        new = at_one_scale(equations, slots, self.theme, self.theme.label_size)
+        """Replace the matrices below by these equations, side by side in their box, at one scale."""
+        new = side_by_side(equations, self.matrices, self.theme, self.theme.label_size, PANEL_GAP)
         old, self.equations = self.equations, new
         self.play(*(FadeOut(e, shift=UP * 0.2) for e in old), *(FadeIn(e, shift=UP * 0.2) for e in new), run_time=0.7)
 
