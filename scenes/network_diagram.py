@@ -18,10 +18,10 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, BackgroundRectangle, Circle, Create, FadeIn,
                    FadeOut, Indicate, LaggedStart, Line, ManimColor, MathTex, Mobject, MoveAlongPath,
                    ReplacementTransform, RoundedRectangle, ShowPassingFlash, Square, Succession, SurroundingRectangle,
-                   Transform, VGroup, VMobject, Wait, color_gradient)
+                   Transform, VGroup, VMobject, color_gradient)
 
 from scenes.formatting import short_tex
-from scenes.network_layout import (Box, Matrix, Operator, equation_layout, neuron_layout)
+from scenes.network_layout import Box, Matrix, Operator, equation_layout, neuron_layout, shows_values
 from scenes.theme import Theme
 
 DIGITS = 3  # significant digits of every number the part-2 pictures show
@@ -266,10 +266,11 @@ class MatrixEquation(VGroup):
         super().__init__()
         self.theme, self.size = theme, size
         self.terms = {p.name: p for p in parts if isinstance(p, Term)}
-        sizes = {t.name: [_size_of(number(v, theme.text, size, theme)) for v in t.grid.ravel()] for t in self.terms.values()}
+        sizes = {t.name: [_size_of(number(v, theme.text, size, theme)) for v in t.grid.ravel()]
+                 if shows_values(*t.grid.shape) else [(0.0, 0.0)] for t in self.terms.values()}  # a colour map's cells: HEAT_CELL
         height = max(h for each in sizes.values() for _, h in each) + CELL_PAD[1]
         cells = {name: (max(w for w, _ in each) + CELL_PAD[0], height) for name, each in sizes.items()}
-        labels = {t.name: MathTex(t.tex, font_size=size, color=t.color) for t in self.terms.values()}
+        labels = {t.name: MathTex(self.name_tex(t), font_size=size, color=t.color) for t in self.terms.values()}
         ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}
         specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *_size_of(ops[f"op{k}"]))
                  for k, p in enumerate(parts)]
@@ -282,6 +283,12 @@ class MatrixEquation(VGroup):
             self.drawn[name] = self._draw(term, labels[name].scale(scale))
         for name, op in ops.items():
             self.add(_to(op.scale(scale), self.layout.operators[name]))
+
+    @staticmethod
+    def name_tex(term: Term) -> str:
+        """The term's name, with its shape when it is drawn as a colour map (its numbers are not shown)."""
+        rows, cols = term.grid.shape
+        return term.tex if shows_values(rows, cols) else rf"{term.tex}\ ({rows} \times {cols})"
 
     def _draw(self, term: Term, label: Mobject) -> _Drawn:
         boxes, frame = self.layout.cells[term.name], self.layout.frames[term.name]
@@ -366,7 +373,7 @@ class MatrixEquation(VGroup):
         anims = [Transform(drawn.cells[i][j], self._cell(term, v, b))
                  for (i, row), brow in zip(enumerate(term.grid), self.layout.cells[name]) for (j, v), b in zip(enumerate(row), brow)]
         drawn.texts = [[number_tex(v) for v in row] for row in term.grid]
-        anims.append(Transform(drawn.label, _to(MathTex(term.tex, font_size=self.size, color=term.color),
+        anims.append(Transform(drawn.label, _to(MathTex(self.name_tex(term), font_size=self.size, color=term.color),
                                                 self.layout.labels[name])))
         return AnimationGroup(*anims)
 

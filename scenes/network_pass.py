@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
-from manim import DOWN, LEFT, UP, AnimationGroup, FadeIn, FadeOut, Indicate, MathTex, VGroup
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Indicate, MathTex
 
 from engine.network import NetworkPass, forward_backward
 from scenes.autograd_base import AutogradScene
@@ -38,7 +37,6 @@ class NetworkPassScene(AutogradScene):
         self.spec = self.params.network_spec()
         self.net: NetworkPass = forward_backward(self.spec)
         self.count = len(self.net.layers)
-        t = self.theme
         self.record(layers=list(self.spec.layers), activation=self.spec.activation, x=self.net.x.tolist(),
                     y=self.net.y.tolist(), prediction=self.net.prediction.tolist(), loss=self.net.loss,
                     layers_said=layers_said(self.spec.layers), x_said=said(self.net.x), y_said=said(self.net.y),
@@ -49,7 +47,6 @@ class NetworkPassScene(AutogradScene):
             self.record(**{f"W{k}": layer.weight.tolist(), f"b{k}": layer.bias.tolist(), f"z{k}": layer.pre_activation.tolist(),
                            f"h{k}": layer.output.tolist(), f"delta{k}": layer.delta.tolist(),
                            f"slope{k}": layer.slope.tolist(), f"dW{k}": layer.weight_grad.tolist()})
-        self.colors = {"constant": t.constant, "forward": t.forward}
 
     def set_stage(self, code: NetworkCode) -> None:
         """The code top right, the neurons left, the room for equations under the code."""
@@ -118,8 +115,8 @@ class MlpForwardScene(NetworkPassScene):
     @beat("Here is a small network: {layers_said}. ^Each layer is an nn.Linear, and the forward function "
           "applies them one after the other, with {activation} in between.")
     def show_the_network(self) -> None:
-        self.set_stage(forward_code(self.spec))
         self.lines = forward_code(self.spec)
+        self.set_stage(self.lines)
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         self.wait_until("Each")
         self.play(self.diagram.grow(), run_time=2.0)

@@ -108,3 +108,26 @@ def test_a_deeper_network_runs_through_the_backward_scene(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     still = np.asarray(Image.open(tmp_path / "out" / "mlp-backward.png").convert("L"))
     assert still.shape == (108, 192) and (still < 240).mean() > 0.05  # a drawing on the light background (0.15 measured)
+
+
+def test_matrices_draw_nan_and_infinities_and_large_ones_by_shape_and_colour():
+    """Built, not rendered: a 9 x 12 tensor is a colour map named with its shape (NaN a hollow square,
+    +inf the top colour of the map), a small one writes NaN and infinity as such; all inside the box."""
+    from manim import ManimColor
+
+    from scenes.network_diagram import MatrixEquation, Term
+    from scenes.network_layout import Box
+    from scenes.theme import DARK
+
+    big = np.arange(108, dtype=float).reshape(9, 12)
+    big[0, 0], big[1, 1] = np.nan, np.inf
+    small = np.array([np.nan, np.inf, -np.inf, 0.5])
+    box = Box(2, -1, 7, 4)
+    eq = MatrixEquation([Term("W", "W", big, DARK.learnable), "=", Term("v", "v", small, DARK.forward)], DARK, box, 22)
+    assert eq.label("W").tex_string == r"W\ (9 \times 12)" and eq.label("v").tex_string == "v"
+    nan_cell, inf_cell = eq.cell("W", 0, 0), eq.cell("W", 1, 1)
+    assert nan_cell.get_fill_opacity() == 0 and nan_cell.get_stroke_width() > 0
+    assert inf_cell.get_fill_color() == ManimColor(DARK.surface[-1])
+    assert eq.shown() == {"v": [[r"\mathrm{NaN}"], [r"\infty"], [r"-\infty"], ["0.5"]]}  # the map's numbers are not shown
+    assert box.left - 1e-6 <= eq.get_left()[0] and eq.get_right()[0] <= box.right + 1e-6
+    assert box.bottom - 1e-6 <= eq.get_bottom()[1] and eq.get_top()[1] <= box.top + 1e-6
