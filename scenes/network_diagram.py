@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, BackgroundRectangle, Circle, Create, FadeIn,
-                   FadeOut, Indicate, LaggedStart, Line, ManimColor, MathTex, Mobject, MoveAlongPath,
+                   FadeOut, LaggedStart, Line, ManimColor, MathTex, Mobject, MoveAlongPath,
                    ReplacementTransform, RoundedRectangle, ShowPassingFlash, Square, Succession, SurroundingRectangle,
                    Transform, VGroup, VMobject, color_gradient)
 
@@ -152,7 +152,7 @@ class NetworkDiagram(VGroup):
         anims = []
         for i, v in enumerate(values):
             label = self.value_label(c, i, v)
-            anims += [ReplacementTransform(self.values[(c, i)], label), Indicate(self.node(c, i), color=self.theme.forward)]
+            anims += [ReplacementTransform(self.values[(c, i)], label), self.ring(c, i, self.theme.forward)]
             self.values[(c, i)] = label
         return AnimationGroup(*anims)
 
@@ -166,8 +166,12 @@ class NetworkDiagram(VGroup):
         """dL/dL = 1 appears under the loss."""
         c = self.loss_column
         self.grads[(c, 0)] = label = self.grad_label(c, 0, 1.0)
-        ring = self.node(c, 0).copy().set_stroke(self.theme.gradient, width=6).set_fill(opacity=0)
-        return AnimationGroup(FadeIn(label, scale=1.4), ShowPassingFlash(ring, time_width=0.6, run_time=1.2))
+        return AnimationGroup(FadeIn(label, scale=1.4), self.ring(c, 0, self.theme.gradient))
+
+    def ring(self, c: int, i: int, color: str) -> Animation:
+        """Light runs once round the neuron's outline (its fill, and the numbers, stay as they are)."""
+        outline = self.node(c, i).copy().set_stroke(color, width=6).set_fill(opacity=0)
+        return ShowPassingFlash(outline, time_width=0.6, run_time=1.2)
 
     def backward_into(self, c: int, j: int, locals_: Sequence[float], products: Sequence[float], total: float,
                       run_time: float = 2.2) -> Animation:

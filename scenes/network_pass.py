@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Indicate, MathTex
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, MathTex
 
 from engine.network import NetworkPass, forward_backward
 from scenes.autograd_base import AutogradScene
@@ -42,7 +42,8 @@ class NetworkPassScene(AutogradScene):
                     layers_said=layers_said(self.spec.layers), x_said=said(self.net.x), y_said=said(self.net.y),
                     prediction_said=said(self.net.prediction), loss_said=short(self.net.loss, SAID_DIGITS),
                     h1_said=said(self.net.layers[0].output), activation_said=ACTIVATION_SAID[self.spec.activation],
-                    outputs_said="the output neuron" if self.spec.layers[-1] == 1 else "each output neuron")
+                    outputs_said="the output neuron" if self.spec.layers[-1] == 1 else "each output neuron",
+                    later_said="The next layer" if self.count == 2 else "Each later layer")
         for k, layer in enumerate(self.net.layers, start=1):
             self.record(**{f"W{k}": layer.weight.tolist(), f"b{k}": layer.bias.tolist(), f"z{k}": layer.pre_activation.tolist(),
                            f"h{k}": layer.output.tolist(), f"delta{k}": layer.delta.tolist(),
@@ -154,7 +155,7 @@ class MlpForwardScene(NetworkPassScene):
         self.wait_until("Here")
         self.activate(0)
 
-    @beat("Each later layer does the same, with h as its input: ^W times h, plus b. The last layer has no "
+    @beat("{later_said} does the same, with h as its input: ^W times h, plus b. The last layer has no "
           "activation, so its z is the prediction: {prediction_said}.")
     def repeat_for_the_next_layers(self) -> None:
         self.wait_until("W")
@@ -186,7 +187,7 @@ class MlpForwardScene(NetworkPassScene):
         self.play(FadeOut(self.equation), FadeIn(formula, shift=UP * 0.2),
                   self.diagram.forward_into(out + 1, 0, self.net.loss), run_time=1.4)
         self.equation = None
-        self.play(Indicate(self.diagram.node(out + 1, 0), color=self.theme.loss))
+        self.play(self.diagram.ring(out + 1, 0, self.theme.loss))
         self.record_shown("loss")
 
 
