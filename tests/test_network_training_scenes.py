@@ -44,7 +44,7 @@ def test_mlp_check_shows_torchs_gradients_and_allclose(rendered_part2):
     F.mse_loss(model(x[:1]), y[:1]).backward()  # the one sample the pass scenes follow
     for name, parameter in model.named_parameters():
         np.testing.assert_allclose(values["grads"][name], parameter.grad.numpy(), rtol=1e-12)
-        assert torch.allclose(torch.tensor(values["by_hand"][name]), parameter.grad)
+        assert torch.allclose(torch.tensor(values["by_hand"][name], dtype=torch.float64), parameter.grad)
     assert values["printed"] == ["True"] * 4 and values["all_close"] and values["checks"] == 4
 
 
@@ -100,4 +100,4 @@ def test_network_options_are_checked_in_one_line(tmp_path):
         result = run_lecture("render", "mlp-check", option, value, "--out", str(tmp_path / "o"), cwd=tmp_path)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 2 and len(lines) == 1 and expected in lines[0], result.stderr
-    assert not (tmp_path / "o").exists()
+    assert not any((tmp_path / "o").rglob("*"))  # nothing written (the CLI may have made the empty folder)
