@@ -128,17 +128,17 @@ class MlpCheckScene(AutogradScene):
                 Term("slope", slope, self.net.layers[layer].slope, t.highlight)]
 
     # --- beats -----------------------------------------------------------------------------------------
-    @beat("After loss.backward(), every parameter's .grad holds its gradient. Can we get the same numbers by hand? "
-          "^Three formulas do it: the weight gradient is delta times the layer's input, transposed; the bias "
-          "gradient is delta itself; and one layer back, delta is W transposed times delta, times the slope of the activation.")
+    @beat("After loss.backward(), each parameter's .grad holds its gradient. Can we get the same numbers by hand? "
+          "^Three formulas: the weight gradient is delta times the input, transposed; the bias gradient is delta; "
+          "and one layer back, delta is W transposed times delta, times the activation's slope.")
     def state_the_formulas(self) -> None:
         self.set_stage()
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         self.wait_until("Three")
         self.play(LaggedStart(*(FadeIn(f, shift=DOWN * 0.2) for f in self.formulas), lag_ratio=0.6), run_time=2.4)
 
-    @beat("Start at the output. The loss is the mean squared error, so there delta is two times the prediction "
-          "minus the target: the prediction is {prediction_said}, the target {target_said}, so ^delta is {delta_out_said}.")
+    @beat("At the output, the mean squared error makes delta two times the prediction minus the target: "
+          "{prediction_said} against {target_said}, so ^delta is {delta_out_said}.")
     def start_at_the_output(self) -> None:
         self.play(self.code.highlight(self.code_lines.delta_line(len(self.net.layers) - 1)), run_time=0.5)
         self.wait_until("delta")
@@ -148,8 +148,8 @@ class MlpCheckScene(AutogradScene):
                    Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
                    Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")])
 
-    @beat("For the last layer, {last}, delta times h transposed is the weight gradient by hand. ^torch.allclose "
-          "compares it with {last}.weight.grad, and prints True. The bias gradient is delta itself: True again.")
+    @beat("For {last}, delta times h transposed is the weight gradient by hand; ^torch.allclose compares it with "
+          "{last}.weight.grad: True. The bias gradient is delta itself: True.")
     def check_the_output_layer(self) -> None:
         self.wait_until("torch")
         self.layer_checks(len(self.net.layers) - 1)
@@ -171,8 +171,7 @@ class MlpCheckScene(AutogradScene):
                 self.play(self.code.highlight(self.code_lines.delta_line(layer - 1)), run_time=0.5)
                 self.show(self.delta_terms(layer - 1))
 
-    @beat("{checks} comparisons, {results_said}: ^the three formulas give exactly what autograd computes, "
-          "for every weight and every bias of the network.")
+    @beat("{checks} comparisons, {results_said}: ^the formulas give exactly what autograd computes.")
     def all_agree(self) -> None:
         self.wait_until("the")
         self.play(LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()), lag_ratio=0.2),
