@@ -160,11 +160,13 @@ def test_scene_classes_take_id_and_title_from_the_catalog():
 
 def test_list_groups_scenes_by_lecture():
     result = run_lecture("list")
-    lines = result.stdout.splitlines()
-    assert result.returncode == 0 and lines[0] == f"{DEFAULT_LECTURE.title} (--lecture {DEFAULT_LECTURE.id})"
-    rows = [line.split()[0] for line in lines[2:]]
-    assert rows == [*DEFAULT_LECTURE.ids, "optimizers"] and "(extra)" in lines[-1]
-    assert all(line.startswith("  ") for line in lines[1:])
+    assert result.returncode == 0, result.stderr
+    blocks = [block.splitlines() for block in result.stdout.strip().split("\n\n")]
+    assert [block[0] for block in blocks] == [f"{lecture.title} (--lecture {lecture.id})" for lecture in LECTURES]
+    first = blocks[0]
+    assert [line.split()[0] for line in first[2:]] == [*DEFAULT_LECTURE.ids, "optimizers"] and "(extra)" in first[-1]
+    assert [line.split()[0] for line in blocks[1][2:]] == list(LECTURES[1].ids)
+    assert all(line.startswith("  ") for block in blocks for line in block[1:])
 
 
 def test_an_unknown_lecture_is_one_line_exit_2(tmp_path):
