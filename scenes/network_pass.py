@@ -101,8 +101,9 @@ class NetworkPassScene(AutogradScene):
 
 # --- 1. forward: W x + b, cell by cell ------------------------------------------------------------------
 class MlpForwardScene(NetworkPassScene):
-    alt_text = ("A {layers} network as neurons and as matrices: each layer multiplies its input by W, adds b and "
-                "applies {activation}; the prediction {prediction} and the loss {loss:.3g}.")
+    alt_text = ("A network of {layers_said}, as neurons and as matrices: each layer multiplies its input by W, adds b "
+                "and applies {activation} (the last one no activation); the prediction is {prediction_said} and the "
+                "loss {loss_said}.")
 
     def construct(self) -> None:
         self.compute()
@@ -193,7 +194,7 @@ class MlpForwardScene(NetworkPassScene):
 
 # --- 2. backward: delta, delta h^T, W^T delta --------------------------------------------------------------
 class MlpBackwardScene(NetworkPassScene):
-    alt_text = ("The gradient flows back through the {layers} network: delta at the output, each weight gradient "
+    alt_text = ("The gradient flows back through a network of {layers_said}: delta at the output, each weight gradient "
                 "the outer product delta times the layer's input, each hidden delta W transposed times delta "
                 "times the activation's slope.")
 
