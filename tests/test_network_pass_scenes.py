@@ -131,3 +131,18 @@ def test_matrices_draw_nan_and_infinities_and_large_ones_by_shape_and_colour():
     assert eq.shown() == {"v": [[r"\mathrm{NaN}"], [r"\infty"], [r"-\infty"], ["0.5"]]}  # the map's numbers are not shown
     assert box.left - 1e-6 <= eq.get_left()[0] and eq.get_right()[0] <= box.right + 1e-6
     assert box.bottom - 1e-6 <= eq.get_bottom()[1] and eq.get_top()[1] <= box.top + 1e-6
+
+
+@pytest.mark.parametrize("scene", ["MlpForwardScene", "MlpBackwardScene"])
+def test_every_word_a_beat_waits_for_is_marked_in_its_narration(scene):
+    """A voiced render waits for `^word`s; a silent one never would notice a missing mark."""
+    import inspect
+    import re
+
+    import scenes.network_pass as module
+    from scenes.base import beat_narrations
+
+    cls = getattr(module, scene)
+    for name, narration in beat_narrations(cls).items():
+        waited = set(re.findall(r'wait_until\("(\w+)"\)', inspect.getsource(getattr(cls, name))))
+        assert waited and waited <= set(re.findall(r"\^(\w+)", narration)), name
