@@ -110,6 +110,12 @@ def cache_key(job: Job) -> str:
     return hashlib.sha256(options.encode()).hexdigest()[:32]
 
 
+def code_changed() -> None:
+    """Source files changed (the studio's live reload): the next cache key hashes them again."""
+    global _FINGERPRINT
+    _FINGERPRINT = None
+
+
 def up_to_date(job: Job) -> list[str] | None:
     """The files of a previous render with the same key, if they are all still there."""
     sidecar = job.out_dir / f"{job.scene}.json"
