@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import queue
 import re
 import threading
@@ -38,12 +39,13 @@ class FieldError(UserError):
 
 def field_named(message: str) -> str | None:
     """The form field a CLI message is about: the first `--option` (or `option =` from the lecture's
-    defaults) it names."""
+    defaults) it names, else the first option it names in words."""
     for found in re.finditer(r"--([a-z]+)\b|\b([a-z]+) = ", message):
         name = found[1] or found[2]
         if name in FORM_OPTIONS:
             return name
-    return None
+    words = re.findall(r"[a-z]+", message)  # "unknown voice 'bob'": the option named in words
+    return next((w for w in words if w in FORM_OPTIONS), None)
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class Task:
 class Studio:
     """Checks, renders and events of one studio server over the media folder `out`."""
 
-    def __init__(self, out: Path, workers: int = 1):
+    def __init__(self, out: Path, workers: int = os.cpu_count() or 1):
         from lecture.options import read_config
 
         self.out = out.resolve()

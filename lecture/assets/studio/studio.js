@@ -62,7 +62,8 @@ function drawChoices() {
 function sceneMeta(s) {
   if (s.task) return s.task.state === "queued" ? "queued" : `rendering ${s.task.frames} frames`;
   if (s.error) return "failed: see the player";
-  return s.duration != null ? `${s.duration.toFixed(0)} s, ${s.sections.length} beats` : "not rendered yet";
+  if (s.duration != null) return `${s.duration.toFixed(0)} s, ${s.sections.length} beats`;
+  return Object.keys(page.settings).length ? "not rendered with these settings" : "not rendered yet";
 }
 
 function drawScenes() {
@@ -313,10 +314,13 @@ function mine(task) {
   return state && state.scenes.some((s) => s.id === task.scene);
 }
 
+window.studioEvents = [];
+
 function listen() {
   const events = new EventSource("/api/events");
   events.onmessage = (message) => {
     const event = JSON.parse(message.data);
+    window.studioEvents.push(event.type);  // what the page heard, for the tests and a curious lecturer
     if (event.type === "changed") {
       $("status").textContent = `${event.files.join(", ")} changed` + (event.scenes.length ? `: ${event.scenes.length} scenes affected` : "");
       return;
