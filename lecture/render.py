@@ -59,6 +59,7 @@ class Job:
     script: tuple[tuple[str, str], ...] = ()  # (beat, narration) the lecturer's script gives this scene
     voice_digest: str = ""  # the recordings' or the model's content, for the cache key
     plain: bool = False  # `--plain`: stock manim draws it, nothing of lecture/manim_compat
+    beats: bool = False  # draw only the beats whose frames changed since a render that kept them (the studio)
 
     @property
     def cache_key(self) -> str:
@@ -71,7 +72,7 @@ class Job:
                 "transparent": self.transparent, "params": self.params.to_json(),
                 "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
                 "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script),
-                "plain": self.plain}
+                "plain": self.plain, "beats": self.beats}
 
 
 @dataclass

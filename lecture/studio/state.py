@@ -143,7 +143,7 @@ class Studio:
 
         params, narration = self.checked(view, scene)
         return Job(scene, QUALITIES[view.quality], "mp4", False, params, self.out_dir(view, scene),
-                   **narration.job_fields(scene))
+                   **narration.job_fields(scene), beats=True)  # an edit of one beat draws that beat
 
     # --- what a page shows ------------------------------------------------------------------------
     def folder(self, out_dir: Path) -> str:
