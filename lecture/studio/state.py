@@ -26,6 +26,7 @@ from scenes.theme import THEMES
 
 FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)
 PREVIEW_QUALITY = "l"
+OPEN_VIEWS = 8  # settings a live reload renders again for: those of the pages opened last
 CHANGES = {row["name"]: set(row["changes"]) for row in as_data()}  # option -> the scenes it changes
 
 
@@ -175,7 +176,10 @@ class Studio:
         infos = [*lecture.scenes, *lecture.extras]
         if scene not in {i.id for i in infos}:
             scene = infos[0].id
-        self.open_views[view.key] = (view, scene)
+        self.open_views.pop(view.key, None)
+        self.open_views[view.key] = (view, scene)  # the newest last; live reload renders for the newest few
+        while len(self.open_views) > OPEN_VIEWS:
+            self.open_views.pop(next(iter(self.open_views)))
         return {"view": view.key, "lecture": lecture.id, "scene": scene, "quality": view.quality,
                 "lectures": [{"id": l.id, "title": l.title} for l in LECTURES],
                 "qualities": {k: f"{q.height}p{q.fps}" if k != "t" else "tiny" for k, q in QUALITIES.items()},
