@@ -169,13 +169,13 @@ class Handler(BaseHTTPRequestHandler):
         try:
             view, scene = View.from_query(body), body.get("scene", "")
             if path == "/api/check":
-                self.studio.checked(view, scene)
-                return self.send_json({"ok": True})
+                found = self.studio.problems(view, scene)
+                return self.send_json({"ok": not found, "errors": found}, 400 if found else 200)
             if path == "/api/render":
                 task = self.studio.render(view, scene)
                 return self.send_json({"ok": True, "task": self.studio.task_data(task)})
         except FieldError as err:
-            return self.send_json({"error": str(err), "field": err.field}, 400)
+            return self.send_json({"error": str(err), "field": err.field, "errors": err.every}, 400)
         self.refuse(404, "not found")
 
     def do_PUT(self) -> None:

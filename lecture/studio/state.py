@@ -33,9 +33,10 @@ CHANGES = {row["name"]: set(row["changes"]) for row in as_data()}  # option -> t
 class FieldError(UserError):
     """A form value the CLI would refuse: its message, and the field it names (None: the form as a whole)."""
 
-    def __init__(self, message: str, field_name: str | None):
+    def __init__(self, message: str, field_name: str | None, every: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.field = field_name
+        self.every = every or [{"field": field_name, "error": message}]  # every field's problem, when known
 
 
 def field_named(message: str) -> str | None:
@@ -131,6 +132,22 @@ class Studio:
                 raise FieldError(str(err), field_named(str(err))) from None
         return params, narration
 
+    def problems(self, view: View, scene: str) -> list[dict[str, Any]]:
+        """Every field the CLI would refuse, each checked alone over the defaults (the CLI stops at the
+        first), then the values together (a --learnable that --values does not name); [] when all pass."""
+        found = []
+        for name, value in view.settings:
+            try:
+                self.checked(View(view.lecture, view.quality, ((name, value),)), scene)
+            except FieldError as err:
+                found.append({"field": err.field or name, "error": str(err)})
+        if not found:
+            try:
+                self.checked(view, scene)
+            except FieldError as err:
+                found.append({"field": err.field, "error": str(err)})
+        return found
+
     def out_dir(self, view: View, scene: str) -> Path:
         """Where `scene` renders in `view`: keyed by the settings that change it (an --lr leaves the title
         card's clip where it was); the lecture's defaults in OUT/<quality>/, as `lecture render` has it."""
@@ -212,6 +229,9 @@ class Studio:
     def render(self, view: View, scene: str, force: bool = False) -> Task:
         """Queue `scene`'s render for `view` (checked first: a FieldError renders nothing); a render of
         the same clip already queued or running is the one returned."""
+        found = self.problems(view, scene)
+        if found:
+            raise FieldError(found[0]["error"], found[0]["field"], found)
         job = self.job(view, scene)
         slot = (str(job.out_dir), scene)
         with self._tasks_lock:

@@ -267,13 +267,15 @@ function showErrors(answer) {
   document.querySelectorAll(".field .error").forEach((e) => { e.textContent = ""; });
   document.querySelectorAll(".field input").forEach((i) => i.removeAttribute("aria-invalid"));
   $("form-error").textContent = "";
-  if (!answer || !answer.error) return;
-  const beside = answer.field && $("error-" + answer.field);
-  if (beside) {
-    beside.textContent = answer.error;
-    const input = $("field-" + answer.field);
-    if (input) input.setAttribute("aria-invalid", "true");
-  } else $("form-error").textContent = answer.error;
+  if (!answer) return;
+  for (const problem of answer.errors || (answer.error ? [answer] : [])) {
+    const beside = problem.field && $("error-" + problem.field);
+    if (beside) {
+      beside.textContent = problem.error;
+      const input = $("field-" + problem.field);
+      if (input) input.setAttribute("aria-invalid", "true");
+    } else $("form-error").textContent = problem.error;
+  }
 }
 
 function body(settings) {
