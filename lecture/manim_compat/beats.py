@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import inspect
+import io
 import json
 import os
 from pathlib import Path
@@ -84,6 +85,7 @@ class BeatCache:
         self.folder = folder
         self.base = base
         self.beats: list[dict[str, Any]] = []  # name, key, skipped, in the order they ran
+        self.last_frames: dict[str, bytes] = {}  # key -> the drawn beat's last frame, a PNG
         folder.mkdir(parents=True, exist_ok=True)
 
     def segment(self, key: str) -> Path:
@@ -111,8 +113,10 @@ class BeatCache:
         def keyed_end() -> None:
             end_beat()
             beat = self.beats[-1]
-            if not beat["skipped"]:
-                scene.renderer.camera.get_image().convert("RGB").save(self.segment(beat["key"]).with_suffix(".png.part"), "PNG")
+            if not beat["skipped"]:  # kept in memory (a PNG) until the segment is saved: a stopped render leaves nothing
+                image = io.BytesIO()
+                scene.renderer.camera.get_image().convert("RGB").save(image, "PNG")
+                self.last_frames[beat["key"]] = image.getvalue()
 
         scene.start_beat, scene.next_slide, scene.end_beat = keyed_start, slide, keyed_end
         renderer, play = scene.renderer, scene.renderer.play
@@ -149,7 +153,9 @@ class BeatCache:
                 temporary = target.with_name(f".{target.stem}.{os.getpid()}.part.mp4")
                 writer.combine_files(files, temporary)
                 os.replace(temporary, target)
-                os.replace(target.with_suffix(".png.part"), target.with_suffix(".png"))
+                still = target.with_name(f".{target.stem}.{os.getpid()}.part.png")
+                still.write_bytes(self.last_frames.pop(beat["key"]))
+                os.replace(still, target.with_suffix(".png"))
             parts.append(str(target))
         if len(parts) != len(self.beats):
             raise RuntimeError(f"{len(self.beats)} beats but {len(parts)} sections: render without the beat cache")
