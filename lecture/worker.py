@@ -34,6 +34,17 @@ def count_frames(scene, fps: int, on_frames: Callable[[int], None]) -> None:
 
 
 def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
+    """Render the job; with the beat cache, again without it if a skipped beat did not end as drawn."""
+    try:
+        return render_once(job, on_frames)
+    except Exception as err:  # noqa: BLE001 - only the beat cache's own doubt is retried
+        if type(err).__name__ != "Diverged":
+            raise
+        print(f"beat cache: {err}; rendering every beat")
+        return render_once({**job, "beats": False}, on_frames)
+
+
+def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
     from manim import config, tempconfig
 

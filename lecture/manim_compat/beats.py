@@ -9,9 +9,14 @@ narration, and the rest of the clip's inputs (`base`: the job's options and ever
 scene module's beat bodies). Each drawn beat's partial movie files are joined into one segment (manim's
 own concatenation, no re-encoding), and the clip is the segments joined in order.
 
+A segment keeps the state digest its beat ended with; a skipped beat must end with the same (an
+updater that integrates time could leave it otherwise), else `Diverged` and the worker renders every
+beat. A deck needs one drawn slide, so when every beat before the last was skipped, the last is drawn.
+
 manim internals relied on (0.21.0): `SceneFileWriter.sections` (each `Section`'s `name` and
 `partial_movie_files`, None for a skipped play), `SceneFileWriter.combine_files(files, target)`,
-`renderer.camera.get_image()` at a beat's end (its last frame, for the poster), and how the renderer's
+`renderer.camera.get_image()` at a beat's end (its last frame, for the poster), manim-slides'
+`_add_last_slide`, `_current_animation` and `_start_animation`, and how the renderer's
 clock advances (`CairoRenderer.play`, `add_frame`, `freeze_current_frame`, `Scene.get_time_progression`).
 """
 from __future__ import annotations
@@ -32,6 +37,11 @@ from lecture.manim_compat import require_written_for
 require_written_for()
 
 KEEP = 200  # segments kept per scene and quality: a few renders' worth of beats
+
+
+class Diverged(RuntimeError):
+    """A skipped beat left the scene otherwise than drawing it did (an updater that integrates time):
+    the render is made again without the beat cache."""
 
 
 def state_digest(scene: Any) -> str:
@@ -86,6 +96,8 @@ class BeatCache:
         self.base = base
         self.beats: list[dict[str, Any]] = []  # name, key, skipped, in the order they ran
         self.last_frames: dict[str, bytes] = {}  # key -> the drawn beat's last frame, a PNG
+        self.end_states: dict[str, str] = {}  # key -> the state digest the drawn beat ended with
+        self.last = ""  # the name of the scene's last beat (set by `install`)
         folder.mkdir(parents=True, exist_ok=True)
 
     def segment(self, key: str) -> Path:
@@ -93,6 +105,9 @@ class BeatCache:
 
     def install(self, scene: Any) -> None:
         """Wrap the scene's start_beat, next_slide and end_beat (instance attributes, this render only)."""
+        from scenes.base import beat_narrations
+
+        self.last = list(beat_narrations(type(scene)))[-1]
         start_beat, next_slide, end_beat = scene.start_beat, scene.next_slide, scene.end_beat
         pending: dict[str, bool] = {"skip": False}
 
@@ -100,7 +115,9 @@ class BeatCache:
             method = inspect.unwrap(getattr(type(scene), name))
             key = hashlib.sha256(json.dumps([self.base, name, template, scene.script.get(name), state_digest(scene),
                                              inspect.getsource(method)]).encode()).hexdigest()[:32]
-            skip = self.segment(key).exists() and self.segment(key).with_suffix(".png").exists()
+            skip = all(self.segment(key).with_suffix(suffix).exists() for suffix in (".mp4", ".png", ".json"))
+            if skip and name == self.last and all(b["skipped"] for b in self.beats):
+                skip = False  # manim-slides refuses a deck without a slide drawn: the last beat is drawn
             self.beats.append({"name": name, "key": key, "skipped": skip})
             pending["skip"] = skip
             start_beat(name, template, loop)
@@ -113,7 +130,13 @@ class BeatCache:
         def keyed_end() -> None:
             end_beat()
             beat = self.beats[-1]
-            if not beat["skipped"]:  # kept in memory (a PNG) until the segment is saved: a stopped render leaves nothing
+            end = state_digest(scene)
+            if beat["skipped"]:  # the skipped beat must leave the scene as drawing it did, or nothing after is sure
+                drawn = json.loads(self.segment(beat["key"]).with_suffix(".json").read_text())["end"]
+                if drawn != end:
+                    raise Diverged(f"beat {beat['name']} ends otherwise skipped than drawn")
+            else:
+                self.end_states[beat["key"]] = end  # kept in memory (a PNG) until the segment is saved: a stopped render leaves nothing
                 image = io.BytesIO()
                 scene.renderer.camera.get_image().convert("RGB").save(image, "PNG")
                 self.last_frames[beat["key"]] = image.getvalue()
@@ -131,6 +154,15 @@ class BeatCache:
                 scene_.update_mobjects(0)  # as a drawn play ends (Scene.play_internal)
 
         renderer.play = timed_play
+        add_last_slide = scene._add_last_slide
+
+        # manim-slides private: `_add_last_slide` closes the slide of the plays after the last
+        # `next_slide`, and refuses one without plays; when the last beat is skipped it has none.
+        def last_slide() -> None:
+            if scene._current_animation > scene._start_animation:
+                add_last_slide()
+
+        scene._add_last_slide = last_slide
 
     @property
     def drawn(self) -> int:
@@ -156,6 +188,7 @@ class BeatCache:
                 still = target.with_name(f".{target.stem}.{os.getpid()}.part.png")
                 still.write_bytes(self.last_frames.pop(beat["key"]))
                 os.replace(still, target.with_suffix(".png"))
+                target.with_suffix(".json").write_text(json.dumps({"end": self.end_states[beat["key"]]}))
             parts.append(str(target))
         if len(parts) != len(self.beats):
             raise RuntimeError(f"{len(self.beats)} beats but {len(parts)} sections: render without the beat cache")
@@ -170,8 +203,8 @@ class BeatCache:
             os.utime(path)
         segments = sorted(self.folder.glob("*.mp4"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in segments[keep:]:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".png").unlink(missing_ok=True)
+            for suffix in (".mp4", ".png", ".json"):
+                old.with_suffix(suffix).unlink(missing_ok=True)
 
     def complete_slides(self, config: Path, sections: list[dict[str, Any]]) -> None:
         """manim-slides leaves a skipped slide out of its config: put each skipped beat back, its video

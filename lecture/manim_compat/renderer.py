@@ -53,20 +53,14 @@ class LectureRenderer(CairoRenderer):
     # manim undocumented: CairoRenderer.play(scene, *args, **kwargs) is what Scene.play calls, before
     # play()'s keyword arguments are set on the animations (Scene.compile_animations, inside it).
     def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
-        if config.save_last_frame or self.skipping_section():  # a still, or a beat drawn from the beat cache:
-            args = tuple(end_state(a) or a if isinstance(a, Animation) else a for a in args)  # only ends matter
+        if config.save_last_frame:  # a still: only where each animation ends matters
+            args = tuple(end_state(a) or a if isinstance(a, Animation) else a for a in args)
         else:
             args = tuple(raster_fade(a, [o for o in args if o is not a], scene, kwargs) or a for a in args)
         try:
             super().play(scene, *args, **kwargs)
         finally:
             self._layers = None
-
-    # manim undocumented: the file writer's current section says whether its plays are skipped
-    # (`Scene.next_section(skip_animations=True)`; `update_skipping_status` reads it too).
-    def skipping_section(self) -> bool:
-        sections = getattr(self.file_writer, "sections", None)
-        return bool(config.write_to_movie and sections and sections[-1].skip_animations)
 
     # manim undocumented: Scene.play_internal calls render(scene, time, moving_mobjects) per frame.
     def render(self, scene: Any, time: float, moving_mobjects: Any = None) -> None:
