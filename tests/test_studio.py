@@ -228,3 +228,4 @@ def test_ctrl_c_stops_the_studio_mid_render_leaving_no_half_written_clip(studio)
     assert not list(studio["media"].rglob("*.part"))
     assert not list((studio["media"] / "studio").rglob("gradient-field.*"))  # its render stopped: nothing published
 
+

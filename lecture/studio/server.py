@@ -270,6 +270,7 @@ def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
     """`lecture studio`: serve until Ctrl-C. The renders are stopped by the CLI's signal handler
     (`lecture.render.stop_renders`): they publish nothing more, so no clip is left half-written."""
     import errno
+    import threading
     import webbrowser
 
     from lecture import UserError
@@ -284,6 +285,7 @@ def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
             raise UserError(f"--port {port}: another program listens there; choose another port, or 0 for any free one") from None
         raise UserError(f"--port {port}: cannot listen there ({err.strerror})") from None
     start_render_server()  # manim and torch load in the fork server while the page opens
+    threading.Thread(target=studio.warm, name="studio-warm", daemon=True).start()
     watcher = Watcher(ROOT, studio.reload)
     watcher.start()
     echo(f"lecture studio: {server.url}  (media: {studio.out}; Ctrl-C stops)")

@@ -148,6 +148,14 @@ class Studio:
                 found.append({"field": err.field, "error": str(err)})
         return found
 
+    def warm(self) -> None:
+        """Check the defaults once at start: the first check a page asks for loads torch (seconds) otherwise."""
+        lecture = LECTURES[0]
+        try:
+            self.checked(View(lecture.id), lecture.ids[0])
+        except UserError:
+            pass  # the page shows it when it asks
+
     def out_dir(self, view: View, scene: str) -> Path:
         """Where `scene` renders in `view`: keyed by the settings that change it (an --lr leaves the title
         card's clip where it was); the lecture's defaults in OUT/<quality>/, as `lecture render` has it."""
