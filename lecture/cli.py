@@ -297,6 +297,17 @@ def watch(scene, section, out, interval, **kwargs) -> None:
 
 
 @cli.command()
+@options_for("studio")
+def studio(port, no_open, out) -> None:
+    """A page on 127.0.0.1 to see, hear and change the lecture while writing it: each scene's player,
+    its beats on a timeline, a storyboard, and a form of the options that change it (Render streams the
+    progress). Edits under scenes/ and engine/ re-render the scenes they affect by themselves."""
+    from lecture.studio.server import run
+
+    run(check_writable_dir(out).resolve(), port, open_browser=not no_open, echo=click.echo)
+
+
+@cli.command()
 @click.argument("scenes", nargs=-1)
 @options_for("slides")
 def slides(scenes, to, quality, out, jobs, **kwargs) -> None:

@@ -252,7 +252,7 @@ OPTIONS: tuple[Option, ...] = (
            ("preview", "watch")),
     Option("storyboard", "One PNG grid of every section's end frame.", ("preview",), flag=True),
     Option("out", "Output folder (clips go to OUT/<quality>/, decks to OUT/slides/, stills to OUT/preview/).",
-           (*CONTENT, "doctor"), DEFAULT_OUT, click.Path(path_type=Path)),
+           (*CONTENT, "doctor", "studio"), DEFAULT_OUT, click.Path(path_type=Path)),
     Option("out", "Write the Markdown here instead of printing it.", ("script",), type=click.Path(path_type=Path),
            dest="target"),
     Option("media", "Where the rendered clips are (for each beat's duration and its text with the numbers filled in).",
@@ -263,6 +263,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("plain", "Render with stock manim (no faster renderer, text cache or encoder changes), to check the frames or on another manim version.", ("render",), flag=True),
     Option("interval", "Seconds between checks for changes.", ("watch",), 0.5, float),
     Option("fullscreen", "Start full screen.", ("present",), flag=True),
+    Option("port", "Port of the studio's page on 127.0.0.1 (0: any free port).", ("studio",), 8731, click.IntRange(0, 65535)),
+    Option("no-open", "Do not open the page in a browser; only print its address.", ("studio",), flag=True, dest="no_open"),
     Option("voice", "none, joe (the bundled neural voice), a piper model .onnx, or a folder of recordings "
            "DIR/<scene>/<beat>.wav (DIR,joe: joe speaks the beats not recorded).", RENDERING, "none",
            defaults={"video": "joe"}),

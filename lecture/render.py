@@ -59,6 +59,7 @@ class Job:
     script: tuple[tuple[str, str], ...] = ()  # (beat, narration) the lecturer's script gives this scene
     voice_digest: str = ""  # the recordings' or the model's content, for the cache key
     plain: bool = False  # `--plain`: stock manim draws it, nothing of lecture/manim_compat
+    beats: bool = False  # draw only the beats whose frames changed since a render that kept them (the studio)
 
     @property
     def cache_key(self) -> str:
@@ -71,7 +72,7 @@ class Job:
                 "transparent": self.transparent, "params": self.params.to_json(),
                 "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
                 "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script),
-                "plain": self.plain}
+                "plain": self.plain, "beats": self.beats}
 
 
 @dataclass
@@ -108,6 +109,12 @@ def cache_key(job: Job) -> str:
     options = json.dumps([job.scene, job.quality.folder, job.format, job.transparent, job.params.to_json(), _FINGERPRINT,
                           job.voice, job.script, job.voice_digest, job.plain])
     return hashlib.sha256(options.encode()).hexdigest()[:32]
+
+
+def code_changed() -> None:
+    """Source files changed (the studio's live reload): the next cache key hashes them again."""
+    global _FINGERPRINT
+    _FINGERPRINT = None
 
 
 def up_to_date(job: Job) -> list[str] | None:

@@ -34,6 +34,17 @@ def count_frames(scene, fps: int, on_frames: Callable[[int], None]) -> None:
 
 
 def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
+    """Render the job; with the beat cache, again without it if a skipped beat did not end as drawn."""
+    try:
+        return render_once(job, on_frames)
+    except Exception as err:  # noqa: BLE001 - only the beat cache's own doubt is retried
+        if type(err).__name__ != "Diverged":
+            raise
+        print(f"beat cache: {err}; rendering every beat")
+        return render_once({**job, "beats": False}, on_frames)
+
+
+def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
     from manim import config, tempconfig
 
@@ -81,10 +92,13 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
         renderer = None if job.get("plain") else manim_compat.fast_renderer(
             [settings["tex_dir"], settings["text_dir"]], job.get("encoder_threads", 0))
         # The media folder holds the text caches of every width, not only this render's.
+        beats = beat_cache(job, info.module, work) if job.get("beats") and renderer is not None and job["format"] == "mp4" else None
         with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
             scene = scene_class(renderer=renderer, output_folder=slides_folder)
             if on_frames is not None:
                 count_frames(scene, job["fps"], on_frames)
+            if beats is not None:
+                beats.install(scene)
             scene.render()
         writer = scene.renderer.file_writer
         stem = out / job["scene"]
@@ -94,12 +108,19 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
         movie = Path(writer.movie_file_path) if job["format"] != "png" else None
         if movie is not None and not movie.exists():  # manim names a GIF .gif but reports .mp4
             movie = movie.with_suffix(f".{job['format']}")
+        last_frame = scene.renderer.camera.get_image()
+        if beats is not None and movie is not None:  # the skipped beats' frames from their segments
+            from PIL import Image
+
+            poster = beats.splice(scene, movie)
+            if poster is not None and beats.beats[-1]["skipped"]:
+                last_frame = Image.open(poster)
         track = narration_track(scene) if scene.spoken and movie is not None else None
         if movie is not None:
             files.append(publish(movie if track is None else with_sound(movie, track), stem.with_suffix(movie.suffix)))
             if movie.with_suffix(".srt").exists():
                 files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
-            files.append(save_poster(scene.renderer.camera.get_image(), stem.with_suffix(".png"), job["transparent"]))
+            files.append(save_poster(last_frame, stem.with_suffix(".png"), job["transparent"]))
         else:  # a PNG sequence, e.g. for LaTeX's animate package
             frames_dir = Path(writer.image_file_path).parent
             target = out / f"{job['scene']}_frames"
@@ -111,13 +132,25 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
             files.append(target)
         slides = slides_folder / f"{scene_class.__name__}.json"
         if slides.exists():  # manim-slides' config of this render, for `lecture slides`
+            if beats is not None:
+                beats.complete_slides(slides, scene.sections)
             if track is not None:
                 slides = narrated_slides(slides, scene.sections, track)
             files.append(publish(slides, out / f"{job['scene']}.slides.json"))
         sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
                                      "files": [f.name for f in files]}
+        if beats is not None:
+            sidecar["beats"] = beats.beats  # each beat's key, and whether this render drew it
         files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
         return {"files": [str(f) for f in files]}
+
+
+def beat_cache(job: dict, module: str, work: Path):
+    """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work folder."""
+    from lecture.manim_compat.beats import BeatCache, beat_base
+    from lecture.render import CODE_FOLDERS, ROOT
+
+    return BeatCache(work / "beats" / job["quality"], beat_base(job, ROOT / "scenes" / f"{module}.py", ROOT, CODE_FOLDERS))
 
 
 def narrator_for(job: dict):

@@ -7,7 +7,7 @@ import json
 from scripts.bench.measure import Run, Stats, Timing
 from scripts.bench.report import report, to_json
 from scripts.bench.results import SceneBench, cache_hits, cli_scene_seconds
-from scripts.bench.targets import Target, at_least, at_most, cli_targets, plain_targets, targets
+from scripts.bench.targets import Target, at_least, at_most, cli_targets, incremental_targets, plain_targets, targets
 from scripts.bench.text import fmt, table
 from scripts.bench.video import FLOOR_CHUNK, FLOOR_MAX_FRAMES, floor_chunks
 
@@ -71,6 +71,16 @@ def test_plain_target():
     assert plain_targets({})[0].verdict == "not measured"
     (broken,) = plain_targets({"default": timing(40.0), "plain": timing(9.0, error="exit 1: boom")})
     assert broken.verdict == "not measured" and broken.note == "exit 1: boom"
+
+
+def test_incremental_target():
+    (target,) = incremental_targets({"full": timing(40.0), "edited": timing(8.0)})
+    assert target.score == 0.2 / 0.25 and target.verdict == "PASS" and "8.0 vs 40.0 s" in target.measured
+    different = timing(8.0)
+    different.valid, different.note = False, "frames differ from the full render"
+    (wrong,) = incremental_targets({"full": timing(40.0), "edited": different})
+    assert wrong.verdict == "not measured" and "frames differ" in wrong.note
+    assert incremental_targets({"full": timing(40.0), "edited": timing(20.0)})[0].verdict == "FAIL"
 
 
 def test_cli_targets():

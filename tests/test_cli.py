@@ -19,7 +19,7 @@ def test_list_shows_every_scene():
 
 
 def test_help_on_every_command():
-    for command in ([], ["render"], ["preview"], ["watch"], ["list"], ["video"], ["script"]):
+    for command in ([], ["render"], ["preview"], ["watch"], ["list"], ["video"], ["script"], ["studio"]):
         result = run_lecture(*command, "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout
 

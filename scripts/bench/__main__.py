@@ -22,7 +22,7 @@ from scripts.bench.targets import targets
 
 RESULTS = ROOT / "bench" / "results"
 
-SECTIONS = ("engine", "preview", "cli", "narration", "plain", "scenes", "naive")  # in the order they run: narration and scenes reuse the cli caches
+SECTIONS = ("engine", "preview", "cli", "narration", "plain", "incremental", "scenes", "naive")  # in the order they run: narration and scenes reuse the cli caches
 
 QUICK_NAIVE_S = 2.0
 
@@ -98,6 +98,10 @@ def main(argv: list[str]) -> None:
             results["narration"] = bench_narration(args.scenes, tmp, args.heavy_reps, latex)
         if "plain" in args.sections:
             results["plain"] = bench_plain(args.scenes, tmp, latex)
+        if "incremental" in args.sections:
+            from scripts.bench.incremental import bench_incremental
+
+            results["incremental"] = bench_incremental(tmp, args.reps)
         if "scenes" in args.sections:  # these renders LaTeX warm too
             results["hd"], hd = bench_scenes(args.scenes, tmp, args.heavy_reps, latex)
             results["scenes"] = lowres + hd

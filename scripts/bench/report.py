@@ -97,6 +97,10 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
     if plain:
         parts += ["## Stock manim (`lecture render --plain`) against the default renderer (480p15, one run each)",
                   table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(plain.values())))]
+    incremental = results.get("incremental")
+    if incremental:
+        parts += ["## Incremental edit: one beat of backprop at 480p15 (the studio's beat cache)",
+                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(incremental.values())))]
     if previews:
         floor = previews["import"].wall.median
         rows = timing_rows(list(previews.values()))

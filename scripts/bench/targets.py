@@ -31,6 +31,7 @@ SYNTHESIS_PER_SPEECH_S = 0.1  # cold synthesis wall s per second of speech (mode
 
 PLAIN_SPEEDUP = 3.0  # the default renderer against stock manim (`--plain`), whole lecture at 480p15
 NARRATED_SILENT_LIMIT = 1.10  # narrated / silent 480p render, per video second
+INCREMENTAL_LIMIT = 0.25  # one beat of backprop edited at 480p15 (the beat cache) / a full render of it
 
 @dataclass
 class Target:
@@ -130,11 +131,22 @@ def plain_targets(plain: dict[str, Timing]) -> list[Target]:
                    at_least(speedup, PLAIN_SPEEDUP), note)]
 
 
+def incremental_targets(incremental: dict[str, Timing]) -> list[Target]:
+    """One beat of backprop edited at 480p15: the render with the beat cache against a full one, frames equal."""
+    full, edited = incremental.get("full"), incremental.get("edited")
+    ran = full and edited and not edited.error and edited.wall.values and full.wall.values and edited.valid
+    ratio = edited.wall.median / full.wall.median if ran else None
+    measured = fmt(ratio, "x full", 2) + (f" ({edited.wall.median:.1f} vs {full.wall.median:.1f} s)" if ratio else "")
+    note = edited.error or edited.note if edited else ""
+    return [Target("one beat of backprop edited at 480p15 (beat cache) vs its full render", measured,
+                   f"<= {INCREMENTAL_LIMIT}x, frames equal", at_most(ratio, INCREMENTAL_LIMIT), note)]
+
+
 def targets(results: dict[str, Any]) -> list[Target]:
     engine = results.get("engine")
     ratio = engine["engine"].median / engine["numpy"].median if engine else None
     return [*hd_targets(results.get("scenes", []), results.get("naive"), results.get("hd")), *cli_targets(results.get("cli", {})),
             *narration_targets(results.get("narration", {})),
-            *plain_targets(results.get("plain", {})), *preview_targets(results.get("previews", {})),
+            *plain_targets(results.get("plain", {})), *incremental_targets(results.get("incremental", {})), *preview_targets(results.get("previews", {})),
             Target("engine.gradient_field 1000x1000 vs numpy closed form", fmt(ratio, "x numpy"),
                    f"<= {ENGINE_NUMPY_LIMIT}x", at_most(ratio, ENGINE_NUMPY_LIMIT))]

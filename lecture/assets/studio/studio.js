@@ -1,0 +1,356 @@
+// The studio's page: the state is in the URL (lecture, scene, quality, the options set), the server
+// checks and renders, and its events (progress, a render's end, a file changed) update the page.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const player = $("player");
+const page = fromURL();
+let state = null;       // the server's /api/state for this page's URL
+let open = null;        // the open scene's part of it
+let formFor = "";       // which scene and settings the form was built for (it is not rebuilt under the user's hands)
+let checkTimer = 0;
+let shown = { sections: [], duration: 1 };  // the beats of the clip in the player (an old one while a new renders)
+
+function fromURL() {
+  const query = new URLSearchParams(location.search);
+  const settings = {};
+  for (const [k, v] of query) if (!["lecture", "scene", "q"].includes(k)) settings[k] = v;
+  return { lecture: query.get("lecture") || "", scene: query.get("scene") || "", q: query.get("q") || "", settings };
+}
+
+function query(extra = {}) {
+  const q = new URLSearchParams();
+  if (page.lecture) q.set("lecture", page.lecture);
+  if (page.scene) q.set("scene", page.scene);
+  if (page.q) q.set("q", page.q);
+  for (const [k, v] of Object.entries({ ...page.settings, ...extra })) q.set(k, v);
+  return q;
+}
+
+function saveURL() {
+  history.replaceState(null, "", "?" + query().toString());
+}
+
+async function post(path, body) {
+  const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return { ok: response.ok, data: await response.json() };
+}
+
+async function load() {
+  const response = await fetch("/api/state?" + query().toString());
+  const data = await response.json();
+  if (!response.ok) { $("status").textContent = data.error; return; }
+  state = data;
+  page.lecture = data.lecture; page.scene = data.scene; page.q = data.quality;
+  saveURL();
+  const theme = "/theme.css?name=" + encodeURIComponent(page.settings.theme || "dark");
+  if ($("theme").getAttribute("href") !== theme) $("theme").setAttribute("href", theme);
+  open = state.scenes.find((s) => s.id === state.scene);
+  drawChoices();
+  drawScenes();
+  const key = open.id + JSON.stringify(page.settings) + page.q;
+  if (key !== formFor) { drawForm(); formFor = key; }
+  showOpen();
+}
+
+function drawChoices() {
+  const lectures = $("lecture"), qualities = $("quality");
+  lectures.replaceChildren(...state.lectures.map((l) => new Option(l.title, l.id, false, l.id === state.lecture)));
+  qualities.replaceChildren(...Object.entries(state.qualities).map(([k, name]) => new Option(name, k, false, k === state.quality)));
+}
+
+function sceneMeta(s) {
+  if (s.task) return s.task.state === "queued" ? "queued" : `rendering ${s.task.frames} frames`;
+  if (s.error) return "failed: see the player";
+  if (s.duration != null) return `${s.duration.toFixed(0)} s, ${s.sections.length} beats`;
+  return Object.keys(page.settings).length ? "not rendered with these settings" : "not rendered yet";
+}
+
+function drawScenes() {
+  $("scenes").replaceChildren(...state.scenes.map((s, i) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.scene = s.id;
+    button.setAttribute("aria-current", String(s.id === state.scene));
+    if (s.error) button.classList.add("failed");
+    const poster = s.poster ? Object.assign(new Image(), { src: s.poster, alt: "" }) : document.createElement("span");
+    if (!s.poster) poster.className = "no-poster";
+    const text = document.createElement("span");
+    text.innerHTML = `<span class="title"></span><span class="meta"></span>`;
+    text.querySelector(".title").textContent = `${i + 1}. ${s.title}${s.extra ? " (extra)" : ""}`;
+    text.querySelector(".meta").textContent = sceneMeta(s);
+    button.append(poster, text);
+    button.addEventListener("click", () => { page.scene = s.id; load(); });
+    item.append(button);
+    return item;
+  }));
+}
+
+function notice(text, isError = false) {
+  const box = $("notice");
+  box.hidden = !text;
+  box.textContent = text || "";
+  box.classList.toggle("error", isError);
+}
+
+function showOpen() {
+  if (open.clip && player.getAttribute("src") !== open.clip) {
+    const sameScene = player.dataset.scene === open.id, at = player.currentTime, playing = !player.paused;
+    player.dataset.scene = open.id;
+    player.setAttribute("src", open.clip);
+    player.poster = open.poster || "";
+    shown = { sections: open.sections, duration: open.duration || 1 };
+    if (sameScene) player.addEventListener("loadedmetadata", () => {
+      player.currentTime = Math.min(at, player.duration || at);
+      if (playing) player.play();
+    }, { once: true });
+    drawTimeline();
+    drawStoryboard();
+  } else if (!open.clip && player.dataset.scene !== open.id) {
+    player.removeAttribute("src"); player.removeAttribute("poster"); player.dataset.scene = "";
+    player.load();
+    shown = { sections: [], duration: 1 };
+    drawTimeline(); drawStoryboard();
+  }
+  // A scene rendering with new settings keeps playing its old clip until the new one is there.
+  const keepsOld = !open.clip && player.dataset.scene === open.id;
+  if (open.error) notice(open.error, true);
+  else if (open.task) notice(keepsOld ? "" : progressText(open.task));
+  else if (!open.clip) { notice(keepsOld ? "" : "not rendered yet: rendering it now"); render(page.settings, false); }
+  else notice("");
+}
+
+// --- the timeline: a block per beat, the waveform of the narration behind -----------------------
+function beats() { return shown.sections; }
+
+function drawTimeline() {
+  const total = shown.duration;
+  $("beats").replaceChildren(...beats().map((b, i) => {
+    const block = document.createElement("button");
+    block.type = "button";
+    block.className = "beat";
+    block.dataset.index = i;
+    block.dataset.start = b.start;
+    block.style.flex = `0 0 ${(100 * (b.end - b.start) / total).toFixed(3)}%`;
+    block.textContent = b.name.replaceAll("_", " ");
+    block.title = `${b.name} (${(b.end - b.start).toFixed(1)} s): ${b.narration}`;
+    block.setAttribute("aria-label", `beat ${i + 1}: ${b.name.replaceAll("_", " ")}, from ${b.start.toFixed(1)} s`);
+    block.addEventListener("click", () => seek(b.start));
+    return block;
+  }));
+  drawWaveform(null);
+  if (shown.sections.length) {
+    fetch("/api/waveform?" + query().toString()).then((r) => r.json()).then((w) => drawWaveform(w.peaks));
+  }
+  markBeat();
+}
+
+function drawWaveform(peaks) {
+  const canvas = $("waveform"), ratio = window.devicePixelRatio || 1;
+  canvas.width = canvas.clientWidth * ratio; canvas.height = canvas.clientHeight * ratio;
+  const g = canvas.getContext("2d");
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  if (!peaks) { canvas.dataset.peaks = "0"; return; }
+  canvas.dataset.peaks = String(peaks.length);
+  g.fillStyle = getComputedStyle(document.body).getPropertyValue("--forward");
+  g.globalAlpha = 0.55;
+  const mid = canvas.height / 2, step = canvas.width / peaks.length;
+  peaks.forEach((p, i) => { const h = Math.max(1, p * mid * 0.9); g.fillRect(i * step, mid - h, Math.max(1, step - 0.5), 2 * h); });
+}
+
+function currentIndex() {
+  const t = player.currentTime, list = beats();
+  let found = -1;
+  list.forEach((b, i) => { if (t >= b.start - 1e-3) found = i; });
+  return found;
+}
+
+function markBeat() {
+  const i = currentIndex(), list = beats();
+  document.querySelectorAll(".beat").forEach((b) => b.classList.toggle("current", Number(b.dataset.index) === i));
+  document.querySelectorAll("#storyboard button").forEach((b) => b.classList.toggle("current", Number(b.dataset.index) === i));
+  const total = shown.duration;
+  $("playhead").style.left = `${Math.min(100, 100 * player.currentTime / total)}%`;
+  $("beat-name").textContent = i >= 0 ? list[i].name.replaceAll("_", " ") : "";
+  $("beat-narration").textContent = i >= 0 ? list[i].narration : "";
+}
+
+function seek(time) {
+  player.currentTime = time;
+  markBeat();
+}
+
+function step(direction) {
+  const list = beats();
+  if (!list.length) return;
+  let i = currentIndex();
+  if (direction < 0 && i >= 0 && player.currentTime - list[i].start > 0.5) direction = 0; // back to this beat's start first
+  i = Math.max(0, Math.min(list.length - 1, i + direction));
+  seek(list[i].start);
+}
+
+function tick() { markBeat(); if (!player.paused) requestAnimationFrame(tick); }
+player.addEventListener("play", () => requestAnimationFrame(tick));
+player.addEventListener("timeupdate", markBeat);
+player.addEventListener("seeked", markBeat);
+
+// --- the storyboard: every beat's last frame -------------------------------------------------------
+function drawStoryboard() {
+  $("storyboard").replaceChildren();
+  if (!open || !open.clip) return;
+  const wanted = open.clip;
+  fetch("/api/storyboard?" + query().toString()).then((r) => r.json()).then((data) => {
+    if (!open || open.clip !== wanted) return;
+    $("storyboard").replaceChildren(...data.frames.map((f, i) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("role", "listitem");
+      button.dataset.index = i;
+      button.title = `Go to beat ${i + 1}: ${f.name}`;
+      const image = Object.assign(new Image(), { src: f.url, alt: `end of beat ${i + 1}, ${f.name}` });
+      const label = document.createElement("span");
+      label.textContent = `${i + 1}. ${f.name.replaceAll("_", " ")}`;
+      button.append(image, label);
+      button.addEventListener("click", () => seek(f.start));
+      return button;
+    }));
+    markBeat();
+  });
+}
+
+// --- the parameters: the option table's rows that change the open scene ----------------------------
+function drawForm() {
+  $("fields").replaceChildren(...state.form.map((f) => {
+    const box = document.createElement("div");
+    box.className = "field";
+    box.dataset.name = f.name;
+    const label = document.createElement("label");
+    label.htmlFor = "field-" + f.name;
+    label.textContent = f.name + " ";
+    let input;
+    if (f.choices) {
+      input = document.createElement("select");
+      input.append(...f.choices.map((c) => new Option(c, c, false, c === f.value)));
+    } else {
+      input = document.createElement("input");
+      input.type = "text";
+      input.value = f.value;
+      input.placeholder = f.default || (f.name === "expr" ? "the notebook's graph" : "");
+      input.spellcheck = false;
+    }
+    input.id = "field-" + f.name;
+    input.name = f.name;
+    input.dataset.default = f.default;
+    input.title = f.help;
+    const error = document.createElement("p");
+    error.className = "error";
+    error.id = "error-" + f.name;
+    input.setAttribute("aria-describedby", error.id);
+    input.addEventListener("input", () => { box.classList.toggle("changed", input.value.trim() !== f.default); scheduleCheck(); });
+    box.classList.toggle("changed", f.value !== f.default);
+    box.append(label, input, error);
+    return box;
+  }));
+  showErrors(null);
+}
+
+function formSettings() {
+  const settings = {};
+  for (const input of $("fields").querySelectorAll("input, select")) {
+    if (input.value.trim() !== input.dataset.default) settings[input.name] = input.value.trim();
+  }
+  return settings;
+}
+
+function showErrors(answer) {
+  document.querySelectorAll(".field .error").forEach((e) => { e.textContent = ""; });
+  document.querySelectorAll(".field input").forEach((i) => i.removeAttribute("aria-invalid"));
+  $("form-error").textContent = "";
+  if (!answer) return;
+  for (const problem of answer.errors || (answer.error ? [answer] : [])) {
+    const beside = problem.field && $("error-" + problem.field);
+    if (beside) {
+      beside.textContent = problem.error;
+      const input = $("field-" + problem.field);
+      if (input) input.setAttribute("aria-invalid", "true");
+    } else $("form-error").textContent = problem.error;
+  }
+}
+
+function body(settings) {
+  return { lecture: page.lecture, scene: page.scene, q: page.q, ...settings };
+}
+
+function scheduleCheck() {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(async () => {
+    const answer = await post("/api/check", body(formSettings()));
+    showErrors(answer.ok ? null : answer.data);
+  }, 350);
+}
+
+async function render(settings, fromForm) {
+  const answer = await post("/api/render", body(settings));
+  if (!answer.ok) { showErrors(answer.data); $("progress").textContent = ""; return; }
+  showErrors(null);
+  if (fromForm) { page.settings = settings; formFor = open.id + JSON.stringify(settings) + page.q; saveURL(); }
+  $("progress").textContent = progressText(answer.data.task);
+}
+
+function progressText(task) {
+  if (task.state === "queued") return `${task.scene}: queued`;
+  if (task.state === "failed") return `${task.scene}: failed`;
+  if (task.state === "done") return `${task.scene}: done`;
+  const frames = task.total ? `${task.frames}/${task.total} frames` : `${task.frames} frames`;
+  return `${task.scene}: ${frames}` + (task.eta_text ? `, ETA ${task.eta_text}` : "");
+}
+
+$("form").addEventListener("submit", (e) => { e.preventDefault(); render(formSettings(), true); });
+$("reset").addEventListener("click", () => { page.settings = {}; formFor = ""; load(); });
+$("lecture").addEventListener("change", (e) => { page.lecture = e.target.value; page.scene = ""; load(); });
+$("quality").addEventListener("change", (e) => { page.q = e.target.value; load(); });
+
+// --- events from the server ---------------------------------------------------------------------
+function mine(task) {
+  return state && state.scenes.some((s) => s.id === task.scene);
+}
+
+window.studioEvents = [];
+
+function listen() {
+  const events = new EventSource("/api/events");
+  events.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    window.studioEvents.push(event.type);  // what the page heard, for the tests and a curious lecturer
+    if (event.type === "changed") {
+      $("status").textContent = `${event.files.join(", ")} changed` + (event.scenes.length ? `: ${event.scenes.length} scenes affected` : "");
+      return;
+    }
+    const task = event.task;
+    if (!task || !mine(task)) return;
+    const shown = state.scenes.find((s) => s.id === task.scene);
+    if (task.scene === page.scene) $("progress").textContent = progressText(task);
+    if (event.type === "done" || event.type === "failed") { load(); return; }
+    if (shown && shown.folder === task.folder) {
+      shown.task = task;
+      const meta = document.querySelector(`#scenes button[data-scene="${task.scene}"] .meta`);
+      if (meta) meta.textContent = sceneMeta(shown);
+      if (task.scene === page.scene && !open.clip && player.dataset.scene !== open.id) notice(progressText(task));
+    }
+  };
+  events.onopen = () => { $("status").textContent = "connected"; };
+  events.onerror = () => { $("status").textContent = "server gone: reconnecting"; };
+}
+
+// --- keyboard: space plays and pauses, left and right step a beat ----------------------------------
+window.addEventListener("keydown", (e) => {
+  if (e.target.closest && e.target.closest("input, select, textarea")) return;
+  if (e.key === " ") { e.preventDefault(); e.stopPropagation(); if (player.paused) player.play(); else player.pause(); }
+  else if (e.key === "ArrowLeft") { e.preventDefault(); e.stopPropagation(); step(-1); }
+  else if (e.key === "ArrowRight") { e.preventDefault(); e.stopPropagation(); step(1); }
+}, true);
+window.addEventListener("resize", () => drawTimeline());
+
+listen();
+load();

@@ -1,0 +1,238 @@
+"""Incremental renders: a beat whose frames cannot have changed is not drawn again.
+
+`construct` still runs in full, but a beat whose key is in the beat cache is a skipped slide
+(manim-slides' public `next_slide(skip_animations=True)`: manim plays it without drawing, so the
+scene's state still advances); its frames come from the segment the render that drew it left. A
+beat's key hashes what decides its frames: the scene's state when it starts (every mobject's points,
+colours, widths and z-order, the recorded numbers, the clock), the beat method's source, its
+narration, and the rest of the clip's inputs (`base`: the job's options and every source file but the
+scene module's beat bodies). Each drawn beat's partial movie files are joined into one segment (manim's
+own concatenation, no re-encoding), and the clip is the segments joined in order.
+
+A segment keeps the state digest its beat ended with; a skipped beat must end with the same (an
+updater that integrates time could leave it otherwise), else `Diverged` and the worker renders every
+beat. A deck needs one drawn slide, so when every beat before the last was skipped, the last is drawn.
+
+manim internals relied on (0.21.0): `SceneFileWriter.sections` (each `Section`'s `name` and
+`partial_movie_files`, None for a skipped play), `SceneFileWriter.combine_files(files, target)`,
+`renderer.camera.get_image()` at a beat's end (its last frame, for the poster), manim-slides'
+`_add_last_slide`, `_current_animation` and `_start_animation`, and how the renderer's
+clock advances (`CairoRenderer.play`, `add_frame`, `freeze_current_frame`, `Scene.get_time_progression`).
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import inspect
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lecture.manim_compat import require_written_for
+
+require_written_for()
+
+KEEP = 200  # segments kept per scene and quality: a few renders' worth of beats
+
+
+class Diverged(RuntimeError):
+    """A skipped beat left the scene otherwise than drawing it did (an updater that integrates time):
+    the render is made again without the beat cache."""
+
+
+def state_digest(scene: Any) -> str:
+    """A hash of everything on screen (and what will be) when a beat starts."""
+    digest = hashlib.sha256()
+    digest.update(repr(round(float(scene.renderer.time), 6)).encode())
+    digest.update(json.dumps(scene.values, sort_keys=True, default=repr).encode())
+    for top in scene.mobjects:
+        for mob in top.get_family():
+            digest.update(type(mob).__name__.encode())
+            digest.update(repr(getattr(mob, "z_index", 0)).encode())
+            for name in ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas", "pixel_array"):
+                value = getattr(mob, name, None)
+                if isinstance(value, np.ndarray):
+                    digest.update(np.ascontiguousarray(value).tobytes())
+            for name in ("stroke_width", "background_stroke_width", "opacity", "color"):
+                digest.update(repr(getattr(mob, name, None)).encode())
+    return digest.hexdigest()
+
+
+def drawn_clock(scene: Any, before: float) -> float:
+    """The renderer's clock after the play just skipped, had it been drawn: a wait adds its frames at
+    once (`freeze_current_frame`), an animation 1/fps per frame of `np.arange(0, run time, 1/fps)`."""
+    from manim import config
+
+    dt = 1 / scene.renderer.camera.frame_rate
+    if scene.is_current_animation_frozen_frame():
+        return before + int(scene.duration / dt) * dt
+    clock = before
+    for _ in range(len(np.arange(0, scene.duration, 1 / config["frame_rate"]))):
+        clock += dt
+    return clock
+
+
+def module_without_beat_bodies(path: Path) -> str:
+    """The scene module's source with every `@beat` method's body left out: an edit inside one beat
+    changes that beat's key, any other edit in the module every key."""
+    text = path.read_text()
+    lines = text.splitlines()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef) and any("beat" in ast.unparse(d) for d in node.decorator_list):
+            for i in range(node.lineno - 1, node.end_lineno):
+                lines[i] = ""
+    return "\n".join(lines)
+
+
+class BeatCache:
+    """The beat cache of one render: which beats to skip, and afterwards the clip from the segments."""
+
+    def __init__(self, folder: Path, base: str):
+        self.folder = folder
+        self.base = base
+        self.beats: list[dict[str, Any]] = []  # name, key, skipped, in the order they ran
+        self.last_frames: dict[str, bytes] = {}  # key -> the drawn beat's last frame, a PNG
+        self.end_states: dict[str, str] = {}  # key -> the state digest the drawn beat ended with
+        self.last = ""  # the name of the scene's last beat (set by `install`)
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def segment(self, key: str) -> Path:
+        return self.folder / f"{key}.mp4"
+
+    def install(self, scene: Any) -> None:
+        """Wrap the scene's start_beat, next_slide and end_beat (instance attributes, this render only)."""
+        from scenes.base import beat_narrations
+
+        self.last = list(beat_narrations(type(scene)))[-1]
+        start_beat, next_slide, end_beat = scene.start_beat, scene.next_slide, scene.end_beat
+        pending: dict[str, bool] = {"skip": False}
+
+        def keyed_start(name: str, template: str, loop: bool = False) -> None:
+            method = inspect.unwrap(getattr(type(scene), name))
+            key = hashlib.sha256(json.dumps([self.base, name, template, scene.script.get(name), state_digest(scene),
+                                             inspect.getsource(method)]).encode()).hexdigest()[:32]
+            skip = all(self.segment(key).with_suffix(suffix).exists() for suffix in (".mp4", ".png", ".json"))
+            if skip and name == self.last and all(b["skipped"] for b in self.beats):
+                skip = False  # manim-slides refuses a deck without a slide drawn: the last beat is drawn
+            self.beats.append({"name": name, "key": key, "skipped": skip})
+            pending["skip"] = skip
+            start_beat(name, template, loop)
+
+        def slide(*args: Any, **kwargs: Any) -> None:
+            if pending.pop("skip", False):
+                kwargs["skip_animations"] = True
+            next_slide(*args, **kwargs)
+
+        def keyed_end() -> None:
+            end_beat()
+            beat = self.beats[-1]
+            end = state_digest(scene)
+            if beat["skipped"]:  # the skipped beat must leave the scene as drawing it did, or nothing after is sure
+                drawn = json.loads(self.segment(beat["key"]).with_suffix(".json").read_text())["end"]
+                if drawn != end:
+                    raise Diverged(f"beat {beat['name']} ends otherwise skipped than drawn")
+            else:
+                self.end_states[beat["key"]] = end  # kept in memory (a PNG) until the segment is saved: a stopped render leaves nothing
+                image = io.BytesIO()
+                scene.renderer.camera.get_image().convert("RGB").save(image, "PNG")
+                self.last_frames[beat["key"]] = image.getvalue()
+
+        scene.start_beat, scene.next_slide, scene.end_beat = keyed_start, slide, keyed_end
+        renderer, play = scene.renderer, scene.renderer.play
+
+        # manim undocumented: a skipped play adds its run time to the renderer's clock at once, a drawn
+        # one 1/fps per frame (`add_frame`); a skipped beat must end when the drawn one did, to the bit.
+        def timed_play(scene_: Any, *args: Any, **kwargs: Any) -> None:
+            before = renderer.time
+            play(scene_, *args, **kwargs)
+            if renderer.skip_animations:
+                renderer.time = drawn_clock(scene_, before)
+                scene_.update_mobjects(0)  # as a drawn play ends (Scene.play_internal)
+
+        renderer.play = timed_play
+        add_last_slide = scene._add_last_slide
+
+        # manim-slides private: `_add_last_slide` closes the slide of the plays after the last
+        # `next_slide`, and refuses one without plays; when the last beat is skipped it has none.
+        def last_slide() -> None:
+            if scene._current_animation > scene._start_animation:
+                add_last_slide()
+
+        scene._add_last_slide = last_slide
+
+    @property
+    def drawn(self) -> int:
+        return sum(not b["skipped"] for b in self.beats)
+
+    def splice(self, scene: Any, movie: Path) -> Path | None:
+        """Join the segments into `movie` (replacing manim's, which lacks the skipped beats); keep each
+        drawn beat's segment and last frame. Returns the last beat's last frame (the poster)."""
+        writer = scene.renderer.file_writer
+        parts: list[str] = []
+        for section in writer.sections:
+            files = [f for f in section.partial_movie_files if f is not None]
+            if len(parts) == len(self.beats) or section.name != self.beats[len(parts)]["name"]:
+                if files:  # manim's first section and manim-slides' last slide draw nothing here
+                    raise RuntimeError(f"section {section.name!r} drew frames outside a beat; render without the beat cache")
+                continue
+            beat = self.beats[len(parts)]
+            target = self.segment(beat["key"])
+            if not beat["skipped"]:
+                temporary = target.with_name(f".{target.stem}.{os.getpid()}.part.mp4")
+                writer.combine_files(files, temporary)
+                os.replace(temporary, target)
+                still = target.with_name(f".{target.stem}.{os.getpid()}.part.png")
+                still.write_bytes(self.last_frames.pop(beat["key"]))
+                os.replace(still, target.with_suffix(".png"))
+                target.with_suffix(".json").write_text(json.dumps({"end": self.end_states[beat["key"]]}))
+            parts.append(str(target))
+        if len(parts) != len(self.beats):
+            raise RuntimeError(f"{len(self.beats)} beats but {len(parts)} sections: render without the beat cache")
+        writer.combine_files(parts, movie)
+        self.prune(parts)
+        return self.segment(self.beats[-1]["key"]).with_suffix(".png") if self.beats else None
+
+
+    def prune(self, used: list[str], keep: int = KEEP) -> None:
+        """Keep the `keep` segments used last (this render's among them): the cache does not grow without end."""
+        for path in used:
+            os.utime(path)
+        segments = sorted(self.folder.glob("*.mp4"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in segments[keep:]:
+            for suffix in (".mp4", ".png", ".json"):
+                old.with_suffix(suffix).unlink(missing_ok=True)
+
+    def complete_slides(self, config: Path, sections: list[dict[str, Any]]) -> None:
+        """manim-slides leaves a skipped slide out of its config: put each skipped beat back, its video
+        the beat's segment (manim-slides' own SlideConfig, so the deck and presenter read it as any slide)."""
+        from manim_slides.config import SlideConfig
+
+        data = json.loads(config.read_text())
+        drawn = iter(data["slides"])
+        slides = []
+        for beat, section in zip(self.beats, sections):
+            if not beat["skipped"]:
+                slides.append(next(drawn))
+                continue
+            segment = self.segment(beat["key"])
+            slides.append(SlideConfig(file=segment, rev_file=segment, loop=section["loop"],
+                                      notes=section["narration"]).model_dump(mode="json"))
+        data["slides"] = slides
+        config.write_text(json.dumps(data, indent=2))
+
+
+def beat_base(job: dict, module: Path, root: Path, folders: tuple[str, ...]) -> str:
+    """What every beat key of this render shares: the job's options and every source file that can
+    change a frame, the scene's module without its beat bodies."""
+    digest = hashlib.sha256(json.dumps([job["scene"], job["quality"], job["params"], job["transparent"],
+                                        job.get("voice"), job.get("plain")]).encode())
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(module_without_beat_bodies(path).encode() if path == module else path.read_bytes())
+    return digest.hexdigest()
+

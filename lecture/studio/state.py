@@ -1,0 +1,354 @@
+"""The studio's state: what a page views (a lecture, a quality, the form's values), the same checks as
+the CLI's, and renders run in the background with their progress published to every page.
+
+Each setting renders into its own folder (the lecture's defaults into OUT/<quality>/, as `lecture
+render` does, any other into OUT/studio/<key>/<quality>/), so two tabs never write the same file;
+a page swaps its player to a new clip by loading the clip's new URL.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lecture import UserError, progress
+from lecture.option_table import CONTENT_OPTIONS, QUALITIES, as_data
+from scenes.catalog import BY_ID, LECTURE_BY_ID, LECTURES, SceneInfo
+from scenes.theme import THEMES
+
+FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)
+PREVIEW_QUALITY = "l"
+OPEN_VIEWS = 8  # settings a live reload renders again for: those of the pages opened last
+CHANGES = {row["name"]: set(row["changes"]) for row in as_data()}  # option -> the scenes it changes
+
+
+class FieldError(UserError):
+    """A form value the CLI would refuse: its message, and the field it names (None: the form as a whole)."""
+
+    def __init__(self, message: str, field_name: str | None, every: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.field = field_name
+        self.every = every or [{"field": field_name, "error": message}]  # every field's problem, when known
+
+
+def field_named(message: str) -> str | None:
+    """The form field a CLI message is about: the first `--option` (or `option =` from the lecture's
+    defaults) it names, else the first option it names in words."""
+    for found in re.finditer(r"--([a-z]+)\b|\b([a-z]+) = ", message):
+        name = found[1] or found[2]
+        if name in FORM_OPTIONS:
+            return name
+    words = re.findall(r"[a-z]+", message)  # "unknown voice 'bob'": the option named in words
+    return next((w for w in words if w in FORM_OPTIONS), None)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page shows: a lecture at a quality, with the form's values (only those set, as text)."""
+    lecture: str
+    quality: str = PREVIEW_QUALITY
+    settings: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> "View":
+        lecture = query.get("lecture") or LECTURES[0].id
+        if lecture not in LECTURE_BY_ID:
+            raise FieldError(f"unknown lecture {lecture!r}; known: {', '.join(LECTURE_BY_ID)}", None)
+        quality = query.get("q") or PREVIEW_QUALITY
+        if quality not in QUALITIES:
+            raise FieldError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}", None)
+        settings = tuple(sorted((k, str(v)) for k, v in query.items() if k in FORM_OPTIONS and str(v).strip() != ""))
+        return cls(lecture, quality, settings)
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps([self.lecture, self.quality, self.settings]).encode()).hexdigest()[:16]
+
+    def for_scene(self, scene: str) -> "View":
+        """Only the settings that change `scene` (the option table's `changes`, and the voice)."""
+        return View(self.lecture, self.quality, tuple((k, v) for k, v in self.settings if k == "voice" or scene in CHANGES[k]))
+
+    @property
+    def voice(self) -> str:
+        return dict(self.settings).get("voice", "none")
+
+
+@dataclass
+class Task:
+    """One scene's render for one view, as the page hears of it."""
+    id: str
+    view: View
+    scene: str
+    folder: str  # where it renders, relative to the media folder: pages match events by it
+    state: str = "queued"  # queued, rendering, done, failed
+    frames: int = 0
+    total: int | None = None
+    started: float = field(default_factory=time.perf_counter)
+    error: str = ""
+
+
+class Studio:
+    """Checks, renders and events of one studio server over the media folder `out`."""
+
+    def __init__(self, out: Path, workers: int = os.cpu_count() or 1):
+        from lecture.options import read_config
+
+        self.out = out.resolve()
+        self.config = read_config(None)  # ./lecture.toml, as the CLI reads it
+        self._check_lock = threading.Lock()  # build_params keeps where each value came from in a module global
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="studio-render")
+        self._tasks: dict[tuple[str, str], Task] = {}  # (out folder, scene) -> its queued or running render
+        self._tasks_lock = threading.Lock()
+        self._subscribers: list[queue.Queue] = []
+        self._errors: dict[tuple[str, str], str] = {}  # (folder, scene) -> why its last render failed
+        self.open_views: dict[str, tuple[View, str]] = {}  # view key -> (view, the scene open in it)
+        self.closing = threading.Event()
+        self._count = 0
+
+    # --- checks: the CLI's own ------------------------------------------------------------------
+    def checked(self, view: View, scene: str):
+        """(params, narration) for `scene` in `view`, checked exactly as `lecture render` checks them."""
+        from lecture.cli import narration_from
+        from lecture.options import build_params, check_params
+
+        if scene not in LECTURE_BY_ID[view.lecture].ids and scene not in BY_ID:
+            raise FieldError(f"unknown scene {scene!r}", None)
+        values = dict(view.settings)
+        with self._check_lock:
+            try:
+                params = build_params({k: v for k, v in values.items() if k in CONTENT_OPTIONS}, self.config,
+                                      LECTURE_BY_ID[view.lecture])
+                check_params(params, [scene])
+                narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
+            except UserError as err:
+                raise FieldError(str(err), field_named(str(err))) from None
+        return params, narration
+
+    def problems(self, view: View, scene: str) -> list[dict[str, Any]]:
+        """Every field the CLI would refuse, each checked alone over the defaults (the CLI stops at the
+        first), then the values together (a --learnable that --values does not name); [] when all pass."""
+        found = []
+        for name, value in view.settings:
+            try:
+                self.checked(View(view.lecture, view.quality, ((name, value),)), scene)
+            except FieldError as err:
+                found.append({"field": err.field or name, "error": str(err)})
+        if not found:
+            try:
+                self.checked(view, scene)
+            except FieldError as err:
+                found.append({"field": err.field, "error": str(err)})
+        return found
+
+    def warm(self) -> None:
+        """Check the defaults once at start: the first check a page asks for loads torch (seconds) otherwise."""
+        lecture = LECTURES[0]
+        try:
+            self.checked(View(lecture.id), lecture.ids[0])
+        except UserError:
+            pass  # the page shows it when it asks
+
+    def out_dir(self, view: View, scene: str) -> Path:
+        """Where `scene` renders in `view`: keyed by the settings that change it (an --lr leaves the title
+        card's clip where it was); the lecture's defaults in OUT/<quality>/, as `lecture render` has it."""
+        own = view.for_scene(scene)
+        folder = QUALITIES[view.quality].folder
+        base = self.out / folder if not own.settings else self.out / "studio" / own.key / folder
+        return base / "narrated" if own.voice != "none" else base  # as lecture.cli.Narration.out_dir
+
+    def job(self, view: View, scene: str):
+        from lecture.render import Job
+
+        params, narration = self.checked(view, scene)
+        return Job(scene, QUALITIES[view.quality], "mp4", False, params, self.out_dir(view, scene),
+                   **narration.job_fields(scene), beats=True)  # an edit of one beat draws that beat
+
+    # --- what a page shows ------------------------------------------------------------------------
+    def folder(self, out_dir: Path) -> str:
+        return out_dir.relative_to(self.out).as_posix()
+
+    def media_url(self, path: Path) -> str:
+        return "/media/" + path.relative_to(self.out).as_posix() + f"?v={path.stat().st_mtime_ns}"
+
+    def scene_state(self, view: View, info: SceneInfo) -> dict[str, Any]:
+        out_dir = self.out_dir(view, info.id)
+        state: dict[str, Any] = {"id": info.id, "title": info.title, "duration": None, "sections": [], "clip": None,
+                                 "folder": self.folder(out_dir),
+                                 "poster": None, "error": self._errors.get((self.folder(out_dir), info.id)), "task": None}
+        try:
+            sidecar = json.loads((out_dir / f"{info.id}.json").read_text())
+            clip, poster = out_dir / f"{info.id}.mp4", out_dir / f"{info.id}.png"
+            state.update(duration=sidecar["duration_s"], sections=sidecar["sections"], clip=self.media_url(clip),
+                         poster=self.media_url(poster) if poster.exists() else None, key=sidecar.get("cache_key"))
+        except (OSError, ValueError, KeyError):
+            pass
+        task = self._tasks.get((str(out_dir), info.id))
+        if task is not None:
+            state["task"] = self.task_data(task)
+        return state
+
+    def state(self, view: View, scene: str) -> dict[str, Any]:
+        """Every scene of the view's lecture, and the form of the open one."""
+        lecture = LECTURE_BY_ID[view.lecture]
+        infos = [*lecture.scenes, *lecture.extras]
+        if scene not in {i.id for i in infos}:
+            scene = infos[0].id
+        self.open_views.pop(view.key, None)
+        self.open_views[view.key] = (view, scene)  # the newest last; live reload renders for the newest few
+        while len(self.open_views) > OPEN_VIEWS:
+            self.open_views.pop(next(iter(self.open_views)))
+        return {"view": view.key, "lecture": lecture.id, "scene": scene, "quality": view.quality,
+                "lectures": [{"id": l.id, "title": l.title} for l in LECTURES],
+                "qualities": {k: f"{q.height}p{q.fps}" if k != "t" else "tiny" for k, q in QUALITIES.items()},
+                "scenes": [self.scene_state(view, i) | {"extra": i in lecture.extras} for i in infos],
+                "form": self.form(view, scene)}
+
+    def form(self, view: View, scene: str) -> list[dict[str, Any]]:
+        """The options that change `scene`, from the option table, each with its current text."""
+        from lecture.options import build_params
+
+        rows = {row["name"]: row for row in as_data()}
+        set_values = dict(view.settings)
+        with self._check_lock:
+            try:
+                defaults = build_params({}, self.config, LECTURE_BY_ID[view.lecture])
+            except UserError:
+                defaults = None
+        fields = []
+        for name in FORM_OPTIONS:
+            row = rows[name]
+            if name != "voice" and scene not in row["changes"]:
+                continue
+            default = default_text(name, defaults, BY_ID[scene]) if defaults is not None else ""
+            choices = row["choices"] or (list(THEMES) if name == "theme" else None)
+            fields.append({"name": name, "help": row["help"], "choices": choices, "default": default,
+                           "value": set_values.get(name, default)})
+        return fields
+
+    # --- renders --------------------------------------------------------------------------------
+    def render(self, view: View, scene: str, force: bool = False) -> Task:
+        """Queue `scene`'s render for `view` (checked first: a FieldError renders nothing); a render of
+        the same clip already queued or running is the one returned."""
+        found = self.problems(view, scene)
+        if found:
+            raise FieldError(found[0]["error"], found[0]["field"], found)
+        job = self.job(view, scene)
+        slot = (str(job.out_dir), scene)
+        with self._tasks_lock:
+            if slot in self._tasks:
+                return self._tasks[slot]
+            self._count += 1
+            task = self._tasks[slot] = Task(f"t{self._count}", view, scene, self.folder(job.out_dir))
+            task.total = progress.expected_frames(scene, job.out_dir, job.quality.fps)
+        self._errors.pop((task.folder, scene), None)
+        self._pool.submit(self._run, task, job, slot, force)
+        self.publish({"type": "queued", "task": self.task_data(task)})
+        return task
+
+    def _run(self, task: Task, job, slot: tuple[str, str], force: bool) -> None:
+        from lecture.render import render_jobs
+
+        def report(event: str, outcome) -> None:
+            if event == "start":
+                task.state, task.started = "rendering", time.perf_counter()
+            elif event == "frames":
+                task.frames = outcome.frames
+            self.publish({"type": "progress", "task": self.task_data(task)})
+
+        try:
+            (outcome,) = render_jobs([job], self.out / ".cache", 1, use_cache=not force, report=report)
+        except Exception as err:  # noqa: BLE001 - the page hears it in one line, the server goes on
+            from lecture.render import cause_in_words
+
+            outcome = None
+            task.error = cause_in_words(err)
+        with self._tasks_lock:
+            self._tasks.pop(slot, None)
+        if outcome is not None and outcome.ok:
+            task.state = "done"
+        else:
+            task.state = "failed"
+            task.error = outcome.error if outcome is not None else task.error
+            self._errors[(task.folder, task.scene)] = task.error
+        info = BY_ID[task.scene]
+        self.publish({"type": task.state, "task": self.task_data(task), "scene": self.scene_state(task.view, info)})
+
+    def task_data(self, task: Task) -> dict[str, Any]:
+        elapsed = time.perf_counter() - task.started
+        eta = progress.eta(task.frames, task.total, elapsed) if task.state == "rendering" else None
+        return {"id": task.id, "folder": task.folder, "scene": task.scene, "state": task.state, "frames": task.frames,
+                "total": max(task.frames, task.total) if task.total else None, "eta": eta,
+                "eta_text": progress.clock(eta) if eta is not None else None, "error": task.error}
+
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def reload(self, scenes: list[str], changed: list[str]) -> None:
+        """Files under scenes/ or engine/ changed: the scenes they affect render again in every open view
+        (the open scene, and those with a clip there), and every page hears of it."""
+        from lecture import render
+
+        render.code_changed()
+        self.publish({"type": "changed", "files": changed, "scenes": scenes})
+        for view, open_scene in list(self.open_views.values()):
+            wanted = [s for s in scenes if s == open_scene or (self.out_dir(view, s) / f"{s}.json").exists()]
+            for scene in sorted(wanted, key=lambda s: s != open_scene):
+                try:
+                    self.render(view, scene, force=True)
+                except FieldError as err:
+                    self._errors[(self.folder(self.out_dir(view, scene)), scene)] = str(err)
+
+    # --- events -----------------------------------------------------------------------------------
+    def subscribe(self) -> queue.Queue:
+        events: queue.Queue = queue.Queue()
+        self._subscribers.append(events)
+        return events
+
+    def unsubscribe(self, events: queue.Queue) -> None:
+        if events in self._subscribers:
+            self._subscribers.remove(events)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        for events in list(self._subscribers):
+            events.put(event)
+
+    def close(self) -> None:
+        """Stop: the pages' event streams end; renders are stopped by `lecture.render.stop_renders`."""
+        self.closing.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def default_text(name: str, params, info: SceneInfo) -> str:
+    """An option's current value for the open scene, written as the command line writes it."""
+    def number(v: float) -> str:
+        return f"{v:g}"
+
+    if name == "function":
+        return params.descent_function if "descent" in info.uses else params.function
+    if name == "range":
+        return ",".join(map(number, params.x_range))
+    if name == "start":
+        return ",".join(map(number, params.start))
+    if name == "lr":
+        return number(params.lr)
+    if name == "steps":
+        return str(params.steps)
+    if name == "optimizer":
+        return ",".join(params.optimizers) if info.id == "optimizers" else params.optimizer
+    if name == "expr":
+        return params.expr or ""
+    if name == "values":
+        return ",".join(f"{k}={number(v)}" for k, v in params.values.items())
+    if name == "learnable":
+        return ",".join(params.learnable)
+    if name == "theme":
+        return params.theme
+    return "none"  # voice

@@ -1,0 +1,92 @@
+"""Live reload: which scenes a changed file under scenes/ or engine/ affects, and a thread that looks.
+
+A scene is affected by its own module and by every project module that module imports, directly or
+through others (read from the import statements, without importing anything), so an edit to
+scenes/intro.py re-renders the title card only, one to scenes/base.py or engine/ every scene.
+"""
+from __future__ import annotations
+
+import ast
+import threading
+from pathlib import Path
+from typing import Callable
+
+from scenes.catalog import SCENES
+
+PACKAGES = ("scenes", "engine")
+
+
+def module_of(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, known: set[str], package: str) -> set[str]:
+    """The project modules a file imports (`from engine import x` is engine and engine.x when that is a
+    module; `from .x import y` inside `package` is package.x)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
+            module = ".".join(p for p in (base, node.module or "") if p)
+            names = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        found.update(name for name in names if name in known)
+    return found
+
+
+def affected_scenes(changed: list[Path], root: Path) -> list[str]:
+    """The ids of the scenes whose module is, or imports (transitively), one of the changed files."""
+    files = {module_of(p, root): p for package in PACKAGES for p in (root / package).rglob("*.py")}
+    graph = {name: imports_of(path, set(files), name if path.name == "__init__.py" else name.rpartition(".")[0])
+             for name, path in files.items()}
+    for name, path in files.items():  # a package loads its modules lazily (engine's names): it depends on them all
+        if path.name == "__init__.py":
+            graph[name] |= {m for m in files if m.startswith(name + ".")}
+    changed_modules = {module_of(p, root) for p in changed}
+
+    def reaches(module: str, seen: set[str]) -> bool:
+        if module in changed_modules:
+            return True
+        seen.add(module)
+        return any(reaches(m, seen) for m in graph.get(module, ()) if m not in seen)
+
+    return [s.id for s in SCENES if reaches(f"scenes.{s.module}", set())]
+
+
+class Watcher(threading.Thread):
+    """Polls the modification times of scenes/ and engine/ every `interval` s; calls
+    `on_change(scene ids, changed paths)` after a change (an editor's save is one change)."""
+
+    def __init__(self, root: Path, on_change: Callable[[list[str], list[str]], None], interval: float = 0.5):
+        super().__init__(name="studio-watch", daemon=True)
+        self.root, self.on_change, self.interval = root, on_change, interval
+        self.stopped = threading.Event()
+
+    def snapshot(self) -> dict[Path, int]:
+        times = {}
+        for package in PACKAGES:
+            for path in (self.root / package).rglob("*.py"):
+                try:
+                    times[path] = path.stat().st_mtime_ns
+                except OSError:  # removed meanwhile
+                    continue
+        return times
+
+    def run(self) -> None:
+        seen = self.snapshot()
+        while not self.stopped.wait(self.interval):
+            current = self.snapshot()
+            if current == seen:
+                continue
+            changed = sorted(p for p in set(current) | set(seen) if current.get(p) != seen.get(p))
+            seen = current
+            scenes = affected_scenes(changed, self.root)
+            self.on_change(scenes, [p.relative_to(self.root).as_posix() for p in changed])

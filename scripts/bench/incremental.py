@@ -1,0 +1,69 @@
+"""The incremental edit (the studio's beat cache): one beat of a scene edited, only its frames drawn.
+
+`backprop` at 480p15 rendered with the beat cache, then one beat's narration edited (a script text,
+as `lecture script` files and the studio give it) and rendered again: only that beat is drawn, the
+others come from their segments. The reference is a full render of the edited scene without the
+cache: the goal is <= 25% of its time, with every frame equal. A third render with nothing changed
+(every beat from the cache) measures what this design cannot save: the render process, `construct`
+building every mobject, and every play run without drawing.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts.bench.measure import Timing, log
+
+SCENE = "backprop"
+EDIT = ("derive_by_hand", "Now by hand, the same numbers once more: the bench's edit of this one beat.")
+
+
+def clip_frames(path: Path) -> list:
+    import av
+
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
+    """`reps` times: the incremental render and the full one of the same edit; frames compared."""
+    import numpy as np
+
+    from lecture.option_table import QUALITIES
+    from lecture.render import Job, render_jobs
+    from scenes.params import LectureParams
+
+    quality, out = QUALITIES["l"], tmp / "incremental"
+    cache = out / ".cache"
+    full = Timing(f"{SCENE} at 480p15, full render of the edited scene (no beat cache)")
+    edited = Timing(f"{SCENE} at 480p15, one beat's narration edited, the beat cache on")
+    unchanged = Timing(f"{SCENE} at 480p15 again, nothing changed (a save without an edit): every beat but the last from the cache")
+
+    def job(folder: str, script: tuple = (), beats: bool = True) -> Job:
+        return Job(SCENE, quality, "mp4", False, LectureParams(), out / folder, script=script, beats=beats)
+
+    def run(j: Job, timing: Timing | None) -> None:
+        (outcome,) = render_jobs([j], cache, 1, use_cache=False)
+        if not outcome.ok:
+            raise RuntimeError(outcome.error)
+        if timing is not None:
+            timing.wall.values.append(outcome.seconds)
+
+    try:
+        run(job("first"), None)  # LaTeX warm, and the beat cache filled (not reported)
+        for rep in range(reps):
+            text = (EDIT[0], f"{EDIT[1]} ({rep + 1})")
+            run(job(f"edit-{rep}", (text,)), edited)
+            run(job(f"full-{rep}", (text,), beats=False), full)
+            run(job(f"same-{rep}", (text,)), unchanged)  # construct in full, every play skipped: this design's floor
+            new, reference = (clip_frames(out / f / f"{SCENE}.mp4") for f in (f"edit-{rep}", f"full-{rep}"))
+            same = len(new) == len(reference) and all(np.array_equal(a, b) for a, b in zip(new, reference))
+            if not same:
+                edited.valid = False
+                edited.note = f"frames differ from the full render ({len(new)} vs {len(reference)} frames)"
+            else:
+                edited.note = f"all {len(new)} frames equal to the full render's"
+            log(f"incremental {rep + 1}/{reps}: {edited.wall.values[-1]:.1f} s, full {full.wall.values[-1]:.1f} s, {edited.note}")
+    except RuntimeError as err:
+        edited.error = full.error = str(err)
+    unchanged.note = "about the floor of this design: the process, construct and every play run, one short beat drawn"
+    return {"full": full, "edited": edited, "unchanged": unchanged}

@@ -1,0 +1,231 @@
+"""`lecture studio`: the real server (a subprocess of the CLI) over a copy of the session's tiny clips,
+driven in Debian's headless Chromium with every address but the studio's refused, and attacked with
+raw hostile requests. One server for the file; the last test stops it with Ctrl-C mid-render."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from scenes.catalog import DEFAULT_LECTURE
+from scenes.params import LectureParams
+from tests.conftest import LECTURE as LECTURE_CLI, ROOT, run_lecture
+from tests.test_slides import launch_chromium
+
+SCENE = "chain-rule"  # uses --function, five beats, renders in seconds at tiny size
+
+
+@pytest.fixture(scope="module")
+def studio(rendered, tmp_path_factory):
+    """The studio serving a copy of the session's tiny clips (nothing rendered for it), on any free port."""
+    media = tmp_path_factory.mktemp("studio")
+    shutil.copytree(rendered, media / "tiny", ignore=shutil.ignore_patterns("*.slides.json", "lecture.*"))
+    process = subprocess.Popen([*LECTURE_CLI, "studio", "--no-open", "--port", "0", "--out", str(media)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    line = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert found, line + process.stderr.read()
+    yield {"url": found[0], "port": int(found[1]), "media": media, "process": process}
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, studio, query: str, elsewhere: list[str]):
+    """A 1280x800 page of the studio; a request to any other address is refused and noted in `elsewhere`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+
+    def only_the_studio(route):
+        if route.request.url.startswith(studio["url"]):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_studio)
+    page = context.new_page()
+    page.goto(studio["url"] + query)
+    page.wait_for_function("document.querySelectorAll('#scenes li').length > 0 && document.querySelectorAll('.beat').length > 0",
+                           timeout=20000)
+    return page
+
+
+def sidecar(studio, scene: str, folder: str = "tiny") -> dict:
+    return json.loads((studio["media"] / folder / f"{scene}.json").read_text())
+
+
+def frame_of(page) -> bytes:
+    page.wait_for_function("(() => { const v = document.querySelector('#player'); return v.readyState >= 2 && !v.seeking; })()")
+    page.wait_for_timeout(200)
+    return page.locator("#player").screenshot()
+
+
+def test_the_page_lists_every_scene_and_a_click_on_a_beat_seeks_there(browser, studio):
+    elsewhere: list[str] = []
+    page = open_page(browser, studio, f"?q=t&scene={SCENE}", elsewhere)
+    titles = page.locator("#scenes .title").all_inner_texts()
+    infos = [*DEFAULT_LECTURE.scenes, *DEFAULT_LECTURE.extras]
+    assert len(titles) == len(infos) and all(info.title in t for info, t in zip(infos, titles))
+    assert page.locator("#scenes img").count() == len(infos)  # every poster (all were rendered)
+    sections = sidecar(studio, SCENE)["sections"]
+    assert page.locator(".beat").count() == len(sections)
+    assert sections[1]["narration"] in page.locator(".beat").nth(1).get_attribute("title")
+    page.locator(".beat").nth(2).click()
+    page.wait_for_function(f"Math.abs(document.querySelector('#player').currentTime - {sections[2]['start']}) < 1e-3")
+    page.wait_for_function("document.querySelector('.beat.current') && document.querySelector('.beat.current').dataset.index === '2'")
+    page.locator("body").press("ArrowRight")  # the keyboard steps a beat
+    page.wait_for_function(f"Math.abs(document.querySelector('#player').currentTime - {sections[3]['start']}) < 1e-3")
+    page.wait_for_function(f"document.querySelectorAll('#storyboard img').length === {len(sections)}")
+    page.locator("#storyboard button").nth(0).click()
+    page.wait_for_function("document.querySelector('#player').currentTime === 0")
+    assert all(page.locator(f"label[for='{i}']").count() == 1
+               for i in page.locator("#fields input, #fields select").evaluate_all("l => l.map(e => e.id)"))
+    assert page.locator("#field-function").input_value() == LectureParams().function  # the current value
+    assert not elsewhere, elsewhere
+
+
+def test_a_bad_function_shows_the_clis_message_beside_it_and_renders_nothing(browser, studio, tmp_path):
+    page = open_page(browser, studio, f"?q=t&scene={SCENE}", [])
+    page.locator("#field-function").fill("x**")
+    page.locator("#render").click()
+    page.wait_for_function("document.querySelector('#error-function').textContent.length > 0")
+    cli = run_lecture("preview", SCENE, "--function", "x**", "--out", str(tmp_path))
+    assert cli.returncode == 2
+    assert page.locator("#error-function").inner_text() == cli.stderr.strip().removeprefix("lecture: error: ")
+    assert page.locator("#field-function").get_attribute("aria-invalid") == "true"
+    page.wait_for_timeout(500)
+    assert not (studio["media"] / "studio").exists() and "function" not in page.url
+
+
+def test_a_good_change_renders_in_two_tabs_and_swaps_the_player(browser, studio):
+    first, second = (open_page(browser, studio, f"?q=t&scene={SCENE}", []) for _ in range(2))
+    at = sidecar(studio, SCENE)["sections"][1]["end"] - 0.1  # the function is on screen by then
+    first.evaluate(f"document.querySelector('#player').currentTime = {at}")
+    old = frame_of(first)
+    old_src = first.locator("#player").get_attribute("src")
+    for page, function in ((first, "x**2 + y**2"), (second, "sin(x) * y")):  # two tabs render at once
+        page.locator("#field-function").fill(function)
+        page.locator("#render").click()
+    state = json.loads(first.evaluate("fetch('/api/state?q=t&scene=title').then(r => r.text())"))  # answered meanwhile
+    assert state["scenes"][0]["clip"]
+    news = []
+    for page in (first, second):
+        page.wait_for_function(f"document.querySelector('#player').getAttribute('src') !== {json.dumps(old_src)}", timeout=120000)
+        assert "/media/studio/" in page.locator("#player").get_attribute("src") and "function=" in page.url
+        assert "progress" in page.evaluate("window.studioEvents")  # frames done were streamed
+        page.evaluate(f"document.querySelector('#player').currentTime = {at}")
+        news.append(frame_of(page))
+    assert old != news[0] and old != news[1] and news[0] != news[1]
+    clips = sorted((studio["media"] / "studio").glob(f"*/tiny/{SCENE}.mp4"))
+    assert len(clips) == 2 and all(json.loads(c.with_suffix(".json").read_text())["files"] for c in clips)
+    from scripts.studio_screenshot import shoot
+
+    assert shoot(first, studio["media"] / "studio.png").stat().st_size > 10_000
+
+
+def test_touching_a_scene_file_reloads_the_pages_clip(browser, studio):
+    page = open_page(browser, studio, "?q=t&scene=title", [])
+    before = page.locator("#player").get_attribute("src")
+    os.utime(ROOT / "scenes" / "intro.py")  # a save without a change: the title card renders again
+    page.wait_for_function(f"document.querySelector('#player').getAttribute('src') !== {json.dumps(before)}", timeout=60000)
+    assert "changed" in page.evaluate("window.studioEvents")
+    assert "scenes/intro.py changed" in page.locator("#status").inner_text()
+
+
+def request(studio, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", studio["port"], timeout=10)
+    connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    headers = {"Host": f"127.0.0.1:{studio['port']}", **(headers or {})}
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders(body)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def test_hostile_requests_get_nothing_outside_the_media_folder(studio, tmp_path):
+    secret = studio["media"].parent / "secret.txt"
+    secret.write_text("SECRET")
+    (studio["media"] / "tiny" / "out.txt").symlink_to(secret)
+    (studio["media"] / "tiny" / "up").symlink_to(studio["media"].parent, target_is_directory=True)
+    port = studio["port"]
+    own = {"Origin": f"http://127.0.0.1:{port}", "Content-Type": "application/json"}
+    marker = tmp_path / "evaluated"
+    refused = [
+        ("GET", "/media/../secret.txt", {}, None, 404),
+        ("GET", "/media/%2e%2e/secret.txt", {}, None, 404),
+        ("GET", "/media/%2E%2E%2Fsecret.txt", {}, None, 404),
+        ("GET", "/media/tiny/%2e%2e/%2e%2e/secret.txt", {}, None, 404),
+        ("GET", "/media/tiny/..%2f..%2fsecret.txt", {}, None, 404),
+        ("GET", "/media//etc/passwd", {}, None, 404),
+        ("GET", "/media/%2fetc%2fpasswd", {}, None, 404),
+        ("GET", f"/media/{secret}", {}, None, 404),
+        ("GET", "/media/tiny/out.txt", {}, None, 404),
+        ("GET", "/media/tiny/up/secret.txt", {}, None, 404),
+        ("GET", "/media/tiny", {}, None, 404),
+        ("GET", "/media/.cache", {}, None, 404),
+        ("GET", "/assets/../studio/server.py", {}, None, 404),
+        ("GET", "/assets/%2e%2e/%2e%2e/cli.py", {}, None, 404),
+        ("GET", "/media/tiny/title.png%00.txt", {}, None, 404),
+        ("GET", "/media/tiny\\..\\..\\secret.txt", {}, None, 404),
+        ("GET", "/media/tiny/title.png", {"Host": "evil.example"}, None, 421),
+        ("GET", "/media/tiny/title.png", {"Host": f"evil.example:{port}"}, None, 421),
+        ("GET", "/", {"Host": f"localhost.evil.example:{port}"}, None, 421),
+        ("POST", "/api/render", {"Content-Type": "application/json", "Content-Length": "2"}, b"{}", 403),
+        ("POST", "/api/render", {**own, "Origin": "http://evil.example", "Content-Length": "2"}, b"{}", 403),
+        ("POST", "/api/render", {**own, "Origin": "null", "Content-Length": "2"}, b"{}", 403),
+        ("POST", "/api/render", {**own, "Content-Type": "text/plain", "Content-Length": "2"}, b"{}", 415),
+        ("POST", "/api/render", {**own, "Content-Length": str(10 ** 8)}, b"", 413),
+        ("POST", "/api/render", {**own}, None, 411),
+        ("POST", "/api/render", {**own, "Content-Length": "5"}, b"[1,2]", 400),
+        ("DELETE", "/media/tiny/title.png", {}, None, 405),
+        ("PUT", "/media/tiny/x.mp4", {"Content-Length": "1"}, b"x", 405),
+    ]
+    for method, path, headers, body, status in refused:
+        got, data = request(studio, method, path, headers, body)
+        assert got == status and b"SECRET" not in data, (method, path, headers, got, data[:200])
+    evil = json.dumps({"q": "t", "scene": SCENE, "function": f"__import__('os').system('touch {marker}')"}).encode()
+    got, data = request(studio, "POST", "/api/render", {**own, "Content-Length": str(len(evil))}, evil)
+    assert got == 400 and json.loads(data)["field"] == "function" and not marker.exists()
+    got, data = request(studio, "GET", "/media/tiny/title.png")
+    assert got == 200 and data.startswith(b"\x89PNG")
+    got, data = request(studio, "GET", "/media/tiny/title.mp4", {"Range": "bytes=0-99"})
+    assert got == 206 and len(data) == 100
+
+
+def test_ctrl_c_stops_the_studio_mid_render_leaving_no_half_written_clip(studio):
+    body = json.dumps({"q": "t", "scene": "gradient-field", "function": "x**2 - y**2"}).encode()
+    own = {"Origin": f"http://127.0.0.1:{studio['port']}", "Content-Type": "application/json", "Content-Length": str(len(body))}
+    assert request(studio, "POST", "/api/render", own, body)[0] == 200
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((studio["media"] / ".cache" / "gradient-field").glob("render.log")):
+        time.sleep(0.2)
+    time.sleep(2)  # drawing frames by now
+    process = studio["process"]
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert "studio stopped" in out and "Traceback" not in err, out + err
+    assert not list(studio["media"].rglob("*.part"))
+    assert not list((studio["media"] / "studio").rglob("gradient-field.*"))  # its render stopped: nothing published
+
+
