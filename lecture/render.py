@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Protocol
@@ -83,6 +83,7 @@ class Outcome:
     cached: bool = False
     error: str = ""
     frames: int = 0  # frames drawn so far ("frames" reports) or in all (a finished render)
+    lost: bool = False  # the render process ended without a word (killed): worth trying again elsewhere
 
 
 def code_fingerprint() -> str:
@@ -169,7 +170,7 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0,
     text = ""
     with contextlib.suppress(OSError):
         text = log.read_text(errors="replace")
-    return failed(job, started, cache_dir, text, process_end(process.exitcode))
+    return replace(failed(job, started, cache_dir, text, process_end(process.exitcode)), lost=True)
 
 
 def render_child(send, payload: dict, log: str, caller: int) -> None:
