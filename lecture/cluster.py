@@ -179,7 +179,8 @@ class ClusterPool:
         remote: Outcome = answer["outcome"]
         if not remote.ok:
             cause = remote.error.split(" (full log: ")[0].split(" (no log: ")[0]
-            return failed(job, started, cache_dir, answer["log"], f"{cause} (on worker {answer['worker']})")
+            return replace(failed(job, started, cache_dir, answer["log"], f"{cause} (on worker {answer['worker']})"),
+                           seconds=remote.seconds)
         try:
             files = publish_answer(job, cache_dir, answer)
         except Exception as err:  # noqa: BLE001 - a full disk here: the scene fails, in one line

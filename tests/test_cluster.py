@@ -1,6 +1,6 @@
 """Rendering on a Dask cluster (`--scheduler`, lecture/cluster.py): a real LocalCluster of two worker
 processes with one thread each, started here and shared by the module's tests; its clips against the
-same scenes rendered by the local process pool in this module."""
+same scenes rendered by the local process pool (the session's render, `rendered`)."""
 from __future__ import annotations
 
 import json
@@ -25,8 +25,22 @@ SCENES = ("title", "chain-rule", "grad-fn")  # three short scenes (scenes/catalo
 
 
 @pytest.fixture(scope="module")
-def worker_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("worker-cache")
+def local(rendered) -> Path:
+    """The local process pool's clips of the same scenes: the session's render of the lecture (`--jobs 2`),
+    which the suite makes anyway; a render of its own here would cost CI half a minute more."""
+    return rendered
+
+
+@pytest.fixture(scope="module")
+def worker_cache(tmp_path_factory, local) -> Path:
+    """The workers' cache, LaTeX warm as after a first run: the local render's TeX and text caches of
+    the scenes, copied where a worker keeps them (its cache folder is laid out as `--out`'s .cache)."""
+    cache = tmp_path_factory.mktemp("worker-cache")
+    for scene in SCENES:
+        source = local.parent / ".cache" / scene
+        for folder in [f for f in [source / "Tex", *(source / "media").glob("texts-*px")] if f.is_dir()]:  # title has no TeX
+            shutil.copytree(folder, cache / scene / folder.relative_to(source))
+    return cache
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +59,6 @@ def cluster(worker_cache):
             os.environ[WORKER_CACHE] = saved
 
 
-@pytest.fixture(scope="module")
-def local(tmp_path_factory) -> Path:
-    """The same scenes rendered by the local process pool (`--jobs 2`)."""
-    out = tmp_path_factory.mktemp("local")
-    result = run_lecture("render", *SCENES, "-q", "t", "--jobs", "2", "--out", str(out))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out / "tiny"
-
-
 def without_out(path: Path, out: Path) -> bytes:
     """A file's bytes with its output folder's path taken out (the slides config names its videos by path)."""
     return path.read_bytes().replace(str(out).encode(), b"OUT")
@@ -69,7 +74,8 @@ def test_scenes_render_on_the_cluster_as_on_this_machine(cluster, local, tmp_pat
     result = run_lecture("render", *SCENES, "-q", "t", "--out", str(tmp_path), "--scheduler", cluster.scheduler_address)
     assert result.returncode == 0, result.stdout + result.stderr
     clips = tmp_path / "tiny"
-    assert sorted(p.name for p in clips.iterdir()) == sorted(p.name for p in local.iterdir())  # nothing else: no .part
+    published = [name for scene in SCENES for name in [*json.loads((clips / f"{scene}.json").read_text())["files"], f"{scene}.json"]]
+    assert sorted(p.name for p in clips.iterdir()) == sorted(published)  # nothing else: no .part
     for scene in SCENES:
         assert frame_hashes(clips / f"{scene}.mp4") == frame_hashes(local / f"{scene}.mp4"), scene
         for suffix in (".mp4", ".json", ".srt", ".png"):  # x264 with the same threads is deterministic: the same bytes
@@ -179,3 +185,16 @@ def test_a_worker_running_other_code_is_refused_naming_it(cluster, tmp_path):
     finally:
         worker.terminate()
         worker.wait(30)
+
+
+def test_lecture_all_is_every_lecture_each_with_its_own_scenes():
+    from lecture.cli import lectures_with_scenes
+    from scenes.catalog import LECTURES
+
+    assert [(lecture.id, ids) for lecture, ids in lectures_with_scenes((), {"lecture_id": "all"})] == \
+        [(lecture.id, list(lecture.ids)) for lecture in LECTURES]
+    extra = LECTURES[0].extras[0].id  # named by id: rendered once, with the lecture it belongs to
+    assert lectures_with_scenes(("all", extra), {"lecture_id": "all"})[0][1] == [*LECTURES[0].ids, extra]
+    assert [ids for _, ids in lectures_with_scenes((extra,), {"lecture_id": "all"})] == [[extra]]
+    script = run_lecture("script", "--lecture", "all")
+    assert script.returncode == 2 and "a script is one lecture's" in script.stderr and "Traceback" not in script.stderr

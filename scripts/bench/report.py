@@ -97,6 +97,12 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
     if plain:
         parts += ["## Stock manim (`lecture render --plain`) against the default renderer (480p15, one run each)",
                   table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(plain.values())))]
+    cluster = results.get("cluster")
+    if cluster:
+        parts += ["## A Dask cluster (`lecture render --scheduler`) against `--jobs 2` (480p15, the same machine)",
+                  "Both LaTeX warm, into fresh folders; the cluster's render servers start with its first tasks, as the "
+                  "CLI's fork server starts with the CLI.",
+                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(cluster.values())))]
     if previews:
         floor = previews["import"].wall.median
         rows = timing_rows(list(previews.values()))
