@@ -170,18 +170,31 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     out_dir = narration.out_dir(out / q.folder)
     job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain)
                 for ids, params in groups for i in ids]
-    scheduler = kwargs.get("scheduler")
-    rendering = check_if_rendering(job_list, groups, force, start_server=not scheduler)
-    pool = None
-    if scheduler and rendering:
-        from lecture.cluster import open_pool
-
-        pool = open_pool(scheduler, job_list)
+    pool = cluster_pool(kwargs.get("scheduler"), job_list, force)
+    try:
+        check_if_rendering(job_list, groups, force, start_server=pool is None)
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
     display = progress.Display(job_list, sys.stdout)
     try:
         return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=display, pool=pool), out_dir
     finally:
         display.close()
+
+
+def cluster_pool(scheduler: str | None, jobs: list, force: bool):
+    """With --scheduler, the cluster's pool, if a scene will render (an up-to-date one is not sent, so
+    the scheduler is not even contacted when none will): connected and its workers checked before the
+    options are (which loads torch), so a wrong address fails at once."""
+    from lecture.render import up_to_date
+
+    if not scheduler or not (force or any(up_to_date(job) is None for job in jobs)):
+        return None
+    from lecture.cluster import open_pool
+
+    return open_pool(scheduler, jobs)
 
 
 def by_lecture(outcomes: list, kwargs: dict[str, Any]) -> list[tuple[Lecture, list]]:
@@ -246,19 +259,17 @@ def script(scenes, target, media, lecture_id) -> None:
         click.echo(f"wrote {write_text_atomic(target, text)}")
 
 
-def check_if_rendering(jobs: list, groups: list[tuple[list[str], Any]], force: bool, start_server: bool = True) -> bool:
+def check_if_rendering(jobs: list, groups: list[tuple[list[str], Any]], force: bool, start_server: bool = True) -> None:
     """Check the options (loading torch) only if a scene will render: an up-to-date clip was rendered
     with these very options, so they passed then. The render server starts first (unless the renders
-    go to a cluster), importing manim and torch in its own process at the same time. Whether any will."""
+    go to a cluster), importing manim and torch in its own process at the same time."""
     from lecture.render import start_render_server, up_to_date
 
-    if not (force or any(up_to_date(job) is None for job in jobs)):
-        return False
-    if start_server:
-        start_render_server()
-    for ids, params in groups:
-        check_params(params, ids)
-    return True
+    if force or any(up_to_date(job) is None for job in jobs):
+        if start_server:
+            start_render_server()
+        for ids, params in groups:
+            check_params(params, ids)
 
 
 @cli.command()

@@ -161,7 +161,14 @@ class ClusterPool:
                                   key=f"render-{job.scene}-{job.quality.folder}-{token[:8]}", pure=False, retries=RETRIES)
         self.tasks.append(task)
         result: Future = Future()
-        task.add_done_callback(lambda done: result.set_result(self.collect(done, job, cache_dir, token)))
+
+        def finished(done) -> None:
+            try:
+                result.set_result(self.collect(done, job, cache_dir, token))
+            except BaseException as err:  # noqa: BLE001 - render_jobs must hear of it, not wait for ever
+                result.set_exception(err)
+
+        task.add_done_callback(finished)
         return result
 
     def collect(self, task, job: Job, cache_dir: Path, token: str) -> Outcome:
