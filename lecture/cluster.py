@@ -312,6 +312,7 @@ def take_host(cache: Path) -> Host:
             host = _idle_hosts.pop()
             if host.process.poll() is None:
                 return host
+            host.conn.close()
     return Host(cache)
 
 
