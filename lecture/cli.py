@@ -21,9 +21,9 @@ import click
 
 from lecture import UserError, progress
 from lecture.files import check_writable_dir
-from lecture.option_table import CONTENT_OPTIONS, DEFAULT_OUT, QUALITIES, options_for
+from lecture.option_table import ALL_LECTURES, CONTENT_OPTIONS, DEFAULT_OUT, QUALITIES, options_for
 from lecture.options import build_params, check_params, read_config, resolve_scenes
-from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID, LECTURES, Lecture
+from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID, LECTURE_OF, LECTURES, Lecture
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -76,10 +76,20 @@ def lecture_from(kwargs: dict[str, Any]) -> Lecture:
     return LECTURE_BY_ID[kwargs.get("lecture_id") or DEFAULT_LECTURE.id]
 
 
-def params_from(kwargs: dict[str, Any]):
+def lectures_with_scenes(scenes: tuple[str, ...], kwargs: dict[str, Any]) -> list[tuple[Lecture, list[str]]]:
+    """Each lecture a command renders, with its scenes: the one --lecture names, or, for `--lecture all`,
+    every lecture (SCENES named by id go to the lecture they belong to)."""
+    if kwargs.get("lecture_id") != ALL_LECTURES:
+        lecture = lecture_from(kwargs)
+        return [(lecture, resolve_scenes(scenes, lecture))]
+    groups = [(lecture, [i for i in resolve_scenes(scenes, lecture) if LECTURE_OF[i] is lecture]) for lecture in LECTURES]
+    return [(lecture, ids) for lecture, ids in groups if ids]
+
+
+def params_from(kwargs: dict[str, Any], lecture: Lecture | None = None):
     cli = {name: kwargs.get(option.param) for name, option in CONTENT_OPTIONS.items()}
     config = read_config(kwargs.get("config_path"))
-    return build_params(cli, config, lecture_from(kwargs)), config
+    return build_params(cli, config, lecture or lecture_from(kwargs)), config
 
 
 @click.group(context_settings=CONTEXT)
@@ -136,7 +146,8 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
     failed = [o for o in outcomes if not o.ok]
     if concat and not failed:
         folder = out.resolve() / QUALITIES[quality].folder  # narrated clips are in its narrated/, the lecture beside them
-        click.echo(f"joined {len(outcomes)} clips with chapters: {join_lecture(outcomes, lecture_from(kwargs), folder, fmt)}")
+        for lecture, clips in by_lecture(outcomes, kwargs):
+            click.echo(f"joined {len(clips)} clips with chapters: {join_lecture(clips, lecture, folder, fmt)}")
     click.echo("files:")
     for o in outcomes:
         for f in o.files:
@@ -152,19 +163,50 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     """Check every option (content, voice, script), then render what is not up to date."""
     from lecture.render import Job, render_jobs
 
-    ids = resolve_scenes(scenes, lecture_from(kwargs))
-    params, _ = params_from(kwargs)
+    groups = [(ids, params_from(kwargs, lecture)[0]) for lecture, ids in lectures_with_scenes(scenes, kwargs)]
     out = check_writable_dir(out).resolve()
-    narration = narration_from(kwargs, ids, fmt, out)
+    narration = narration_from(kwargs, [i for ids, _ in groups for i in ids], fmt, out)
     q = QUALITIES[quality]
     out_dir = narration.out_dir(out / q.folder)
-    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain) for i in ids]
-    check_if_rendering(job_list, params, ids, force)
+    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain)
+                for ids, params in groups for i in ids]
+    pool = cluster_pool(kwargs.get("scheduler"), job_list, force)
+    try:
+        check_if_rendering(job_list, groups, force, start_server=pool is None)
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
     display = progress.Display(job_list, sys.stdout)
     try:
-        return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=display), out_dir
+        return render_jobs(job_list, out / ".cache", jobs, use_cache=not force, report=display, pool=pool), out_dir
     finally:
         display.close()
+
+
+def cluster_pool(scheduler: str | None, jobs: list, force: bool):
+    """With --scheduler, the cluster's pool, if a scene will render (an up-to-date one is not sent, so
+    the scheduler is not even contacted when none will): connected and its workers checked before the
+    options are (which loads torch), so a wrong address fails at once."""
+    from lecture.render import up_to_date
+
+    if not scheduler or not (force or any(up_to_date(job) is None for job in jobs)):
+        return None
+    from lecture.cluster import open_pool
+
+    return open_pool(scheduler, jobs)
+
+
+def by_lecture(outcomes: list, kwargs: dict[str, Any]) -> list[tuple[Lecture, list]]:
+    """The rendered clips of each lecture: all of them are --lecture's; with `--lecture all`, each goes
+    to the lecture it belongs to."""
+    if kwargs.get("lecture_id") != ALL_LECTURES:
+        return [(lecture_from(kwargs), outcomes)]
+    groups: dict[str, tuple[Lecture, list]] = {}
+    for o in outcomes:
+        lecture = LECTURE_OF[o.job.scene]
+        groups.setdefault(lecture.id, (lecture, []))[1].append(o)
+    return list(groups.values())
 
 
 def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, captions: bool = False) -> Path:
@@ -192,8 +234,9 @@ def video(quality, out, jobs, force, **kwargs) -> None:
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
     folder = check_writable_dir(out).resolve() / QUALITIES[quality].folder
-    joined = join_lecture(outcomes, lecture_from(kwargs), folder, "mp4", captions=True)
-    click.echo(f"wrote {joined} ({len(outcomes)} chapters, subtitles), {joined.with_suffix('.srt')}, {joined.with_suffix('.vtt')}")
+    for lecture, clips in by_lecture(outcomes, kwargs):
+        joined = join_lecture(clips, lecture, folder, "mp4", captions=True)
+        click.echo(f"wrote {joined} ({len(clips)} chapters, subtitles), {joined.with_suffix('.srt')}, {joined.with_suffix('.vtt')}")
 
 
 @cli.command()
@@ -205,6 +248,8 @@ def script(scenes, target, media, lecture_id) -> None:
     from lecture.files import write_text_atomic
     from lecture.script import scene_script, to_markdown
 
+    if lecture_id == ALL_LECTURES:
+        raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(LECTURE_BY_ID)}")
     lecture = LECTURE_BY_ID[lecture_id]
     ids = resolve_scenes(scenes, lecture)
     text = to_markdown(lecture.title, [scene_script(i) for i in ids], media)
@@ -214,15 +259,17 @@ def script(scenes, target, media, lecture_id) -> None:
         click.echo(f"wrote {write_text_atomic(target, text)}")
 
 
-def check_if_rendering(jobs: list, params, ids: list[str], force: bool) -> None:
+def check_if_rendering(jobs: list, groups: list[tuple[list[str], Any]], force: bool, start_server: bool = True) -> None:
     """Check the options (loading torch) only if a scene will render: an up-to-date clip was rendered
-    with these very options, so they passed then. The render server starts first, importing manim and
-    torch in its own process at the same time."""
+    with these very options, so they passed then. The render server starts first (unless the renders
+    go to a cluster), importing manim and torch in its own process at the same time."""
     from lecture.render import start_render_server, up_to_date
 
     if force or any(up_to_date(job) is None for job in jobs):
-        start_render_server()
-        check_params(params, ids)
+        if start_server:
+            start_render_server()
+        for ids, params in groups:
+            check_params(params, ids)
 
 
 @cli.command()
@@ -314,13 +361,12 @@ def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
     """Make one deck of SCENES (or all): a slide per pause, arrow keys or a clicker to advance."""
     from lecture.slides import export_deck
 
-    lecture = lecture_from(kwargs)
-    params, configs = rendered_slides(scenes, quality, out, jobs, kwargs)
-    deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"{lecture.stem}.{to}", params.theme,
-                       lecture.title)
-    click.echo(f"wrote {deck}")
-    if to == "html":
-        click.echo(f"wrote {deck.parent / f'{lecture.stem}_assets'} (keep it beside the HTML)")
+    for lecture, params, configs in rendered_slides(scenes, quality, out, jobs, kwargs):
+        deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"{lecture.stem}.{to}", params.theme,
+                           lecture.title)
+        click.echo(f"wrote {deck}")
+        if to == "html":
+            click.echo(f"wrote {deck.parent / f'{lecture.stem}_assets'} (keep it beside the HTML)")
 
 
 @cli.command()
@@ -331,19 +377,20 @@ def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
     from lecture.slides import check_presenter
 
     check_presenter()
-    _, configs = rendered_slides(scenes, quality, out, jobs, kwargs)
+    configs = [config for _, _, lecture_configs in rendered_slides(scenes, quality, out, jobs, kwargs) for config in lecture_configs]
     command = [sys.executable, "-m", "manim_slides", "present", "--folder", str(configs[0].parent),
                *(["--full-screen"] if fullscreen else []), *(c.name.removesuffix(".json") for c in configs)]
     sys.exit(subprocess.call(command))
 
 
-def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int, kwargs: dict) -> tuple[Any, list[Path]]:
-    """Render SCENES (cached clips are reused) and return the params and each scene's manim-slides config."""
+def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int, kwargs: dict) -> list[tuple[Lecture, Any, list[Path]]]:
+    """Render SCENES (cached clips are reused); for each lecture, its params and each scene's manim-slides config."""
     outcomes, out_dir = render_clips(scenes, quality, "mp4", False, out, jobs, False, kwargs)
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
-    return params_from(kwargs)[0], [out_dir / f"{o.job.scene}.slides.json" for o in outcomes]
+    return [(lecture, clips[0].job.params, [out_dir / f"{o.job.scene}.slides.json" for o in clips])
+            for lecture, clips in by_lecture(outcomes, kwargs)]
 
 
 @cli.command()

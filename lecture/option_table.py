@@ -40,6 +40,7 @@ QUALITIES = {
 FORMATS = ("mp4", "webm", "gif", "mov", "png")
 DECK_FORMATS = ("html", "pptx", "pdf")
 DEFAULT_OUT = Path("media")
+ALL_LECTURES = "all"  # `--lecture all`: every lecture of scenes/catalog.py
 
 # --- the parse-and-check column: a value from the command line (text) or lecture.toml (a TOML value) ----
 
@@ -239,8 +240,9 @@ CONTENT = (*RENDERING, "preview", "watch")
 TEXT, NUMBERS, NAMES = ("text",), ("numbers", "text"), ("names", "text")
 
 OPTIONS: tuple[Option, ...] = (
-    Option("lecture", f"Which lecture SCENES and `all` come from ({', '.join(LECTURE_BY_ID)}).", SCENE_LISTS,
-           DEFAULT_LECTURE.id, click.Choice(list(LECTURE_BY_ID)), dest="lecture_id"),
+    Option("lecture", f"Which lecture SCENES and `all` come from ({', '.join(LECTURE_BY_ID)}; `{ALL_LECTURES}`: every "
+           "lecture, in one run).", SCENE_LISTS, DEFAULT_LECTURE.id, click.Choice([*LECTURE_BY_ID, ALL_LECTURES]),
+           dest="lecture_id"),
     Option("to", "html: reveal.js deck that works offline; pptx: one slide per pause with its video; pdf: one still per pause.",
            ("slides",), "html", click.Choice(list(DECK_FORMATS))),
     Option("quality", "l=480p15, m=720p30, h=1080p60, k=2160p60 (t=192x108 at 5 fps, for tests).", RENDERING, "l",
@@ -258,6 +260,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("media", "Where the rendered clips are (for each beat's duration and its text with the numbers filled in).",
            ("script",), DEFAULT_OUT, click.Path(path_type=Path)),
     Option("jobs", "Scenes rendered in parallel processes.", RENDERING, os.cpu_count() or 1, click.IntRange(1, 64), short="-j"),
+    Option("scheduler", "Render on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786, a task per scene "
+           "(README: \"Rendering on a cluster\"); without it, on this machine (--jobs).", RENDERING, metavar="ADDRESS"),
     Option("concat", "Also join the clips into one video with a chapter per scene.", ("render",), flag=True),
     Option("force", "Render even when an up-to-date clip exists.", ("render", "video"), flag=True),
     Option("plain", "Render with stock manim (no faster renderer, text cache or encoder changes), to check the frames or on another manim version.", ("render",), flag=True),

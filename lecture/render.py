@@ -25,11 +25,11 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from lecture import manim_compat
 from lecture.options import Quality
@@ -84,6 +84,7 @@ class Outcome:
     cached: bool = False
     error: str = ""
     frames: int = 0  # frames drawn so far ("frames" reports) or in all (a finished render)
+    lost: bool = False  # the render process ended without a word (killed): worth trying again elsewhere
 
 
 def code_fingerprint() -> str:
@@ -133,6 +134,7 @@ def up_to_date(job: Job) -> list[str] | None:
 _stopping = threading.Event()
 _running: dict = {}  # render processes started and not yet ended: their output folders
 _running_lock = threading.Lock()
+STOP_HOOKS: list[Callable[[], None]] = []  # what else `stop_renders` stops: a cluster's futures (lecture.cluster)
 
 
 FRAMES = "frames"  # tag of the render process's messages on the way: ("frames", frames drawn so far)
@@ -175,7 +177,7 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0,
     text = ""
     with contextlib.suppress(OSError):
         text = log.read_text(errors="replace")
-    return failed(job, started, cache_dir, text, process_end(process.exitcode))
+    return replace(failed(job, started, cache_dir, text, process_end(process.exitcode)), lost=True)
 
 
 def render_child(send, payload: dict, log: str, caller: int) -> None:
@@ -200,6 +202,9 @@ def stop_renders(grace: float = 1.0) -> None:
     """Stop every render this process started, and start no more: SIGTERM (the render removes its
     temporary files and exits), SIGKILL after `grace` seconds; then remove what a killed one left."""
     _stopping.set()
+    for hook in list(STOP_HOOKS):
+        with contextlib.suppress(Exception):
+            hook()
     with _running_lock:
         processes = dict(_running)
     for process in processes:
@@ -355,46 +360,105 @@ def last_error_line(stderr: str) -> str:
     return lines[-1].strip() if lines else "the render process failed"
 
 
-def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool = True,
-                report: Callable[[str, Outcome | None], None] = lambda event, outcome: None) -> list[Outcome]:
-    """Run jobs, at most `workers` at once; `report("start"|"frames"|"done", outcome)` follows along
-    ("frames": `outcome.frames` drawn so far). On a manim the seam was not written for, only `--plain`
-    jobs run (ManimVersionError, one line, before any)."""
-    if not all(job.plain for job in jobs):
-        manim_compat.require_written_for()
-    cache_dir.mkdir(parents=True, exist_ok=True)
+class RenderPool(Protocol):
+    """Where renders run: the local process pool (`LocalPool`) or a Dask cluster (`lecture.cluster.ClusterPool`).
+    `render_jobs` checks the cache, orders the jobs and reports; a pool only runs what it is given."""
+
+    def submit(self, job: Job, cache_dir: Path, events: Callable[[str, int], None]) -> Future:
+        """Start `job` (or queue it) and return a future of its `Outcome`, its files in `job.out_dir`
+        once published; `events("start", 0)` when it really starts, `events("frames", n)` as it draws."""
+
+    def stop(self) -> None:
+        """Stop what runs and what waits (a stop signal): nothing more is published."""
+
+    def close(self) -> None:
+        """Release what the pool holds, once every future has its result."""
+
+
+class LocalPool:
+    """Renders on this machine: a thread per worker starts one render process at a time (`run_forked`),
+    so "start" is reported when a render really starts."""
+
+    def __init__(self, workers: int, encoder_threads: int) -> None:
+        self.threads = ThreadPoolExecutor(max_workers=workers)
+        self.encoder_threads = encoder_threads
+
+    def submit(self, job: Job, cache_dir: Path, events: Callable[[str, int], None]) -> Future:
+        return self.threads.submit(self.run, job, cache_dir, events)
+
+    def run(self, job: Job, cache_dir: Path, events: Callable[[str, int], None]) -> Outcome:
+        if _stopping.is_set():
+            return Outcome(job, False, 0.0, error="stopped before it started")
+        events("start", 0)
+        return run_forked(job, cache_dir, self.encoder_threads, lambda frames: events("frames", frames))
+
+    def stop(self) -> None:
+        stop_renders()
+        self.threads.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self.threads.shutdown(wait=True)
+
+
+def local_pool(jobs: list[Job], workers: int) -> LocalPool:
+    """At most `workers` renders at once (no more than there are jobs)."""
     workers = max(1, min(workers, len(jobs)))
     # Renders side by side share the cores: x264's threads per encoder (it starts more than one per
     # core) cost more in switching than they give. One thread on each of 2 cores: 20% less encoding CPU.
-    encoder_threads = 0 if workers == 1 else max(1, (os.cpu_count() or 1) // workers)
+    return LocalPool(workers, encoder_threads_for(workers))
 
-    def one(job: Job) -> Outcome:
-        if _stopping.is_set():
-            return Outcome(job, False, 0.0, error="stopped before it started")
-        cached = up_to_date(job) if use_cache else None
-        if cached:
-            outcome = Outcome(job, True, 0.0, cached, cached=True)
-        else:
-            report("start", Outcome(job, True, 0.0))
-            started = time.perf_counter()
 
-            def frames(done: int) -> None:
-                if not _stopping.is_set():
-                    report("frames", Outcome(job, True, time.perf_counter() - started, frames=done))
+def encoder_threads_for(renders_at_once: int, cores: int | None = None) -> int:
+    """x264 threads per render when `renders_at_once` share a machine's `cores`; 0: x264 chooses."""
+    return 0 if renders_at_once == 1 else max(1, (cores or os.cpu_count() or 1) // renders_at_once)
 
-            outcome = run_forked(job, cache_dir, encoder_threads, frames)
+
+def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool = True,
+                report: Callable[[str, Outcome | None], None] = lambda event, outcome: None,
+                pool: RenderPool | None = None) -> list[Outcome]:
+    """Run jobs, at most `workers` at once on this machine, or on `pool` (a Dask cluster's);
+    `report("start"|"frames"|"done", outcome)` follows along ("frames": `outcome.frames` drawn so far).
+    An up-to-date job is not sent to the pool at all. On a manim the seam was not written for, only
+    `--plain` jobs run (ManimVersionError, one line, before any)."""
+    if not all(job.plain for job in jobs):
+        manim_compat.require_written_for()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    pool = pool or local_pool(jobs, workers)
+    outcomes: dict[int, Outcome] = {}
+    futures: dict[Future, Job] = {}
+
+    def finished(outcome: Outcome) -> None:
+        outcomes[id(outcome.job)] = outcome
         if not _stopping.is_set():  # a stopped render is not reported: the command says it was aborted
             report("done", outcome)
-        return outcome
 
-    # A thread per worker starts one render at a time, so "start" is reported when a render really starts;
-    # the longest renders go first, so the workers finish together (the last one does not run alone).
-    longest_first = sorted(jobs, key=lambda job: -BY_ID[job.scene].cost)
-    with ThreadPoolExecutor(max_workers=workers) as threads:
-        try:
-            outcomes = dict(zip(map(id, longest_first), threads.map(one, longest_first)))
-        except BaseException:  # a signal (the CLI's handler raised): stop the renders before waiting for them
-            stop_renders()
-            threads.shutdown(wait=False, cancel_futures=True)
-            raise
+    def events(job: Job) -> Callable[[str, int], None]:
+        started = time.perf_counter()
+
+        def event(kind: str, frames: int) -> None:
+            nonlocal started
+            if _stopping.is_set():
+                return
+            if kind == "start":
+                started = time.perf_counter()
+                report("start", Outcome(job, True, 0.0))
+            else:
+                report("frames", Outcome(job, True, time.perf_counter() - started, frames=frames))
+        return event
+
+    # The longest renders go first, so the workers finish together (the last one does not run alone).
+    try:
+        for job in sorted(jobs, key=lambda job: -BY_ID[job.scene].cost):
+            cached = up_to_date(job) if use_cache else None
+            if cached:
+                finished(Outcome(job, True, 0.0, cached, cached=True))
+            else:
+                futures[pool.submit(job, cache_dir, events(job))] = job
+        for future in as_completed(futures):
+            finished(future.result())
+    except BaseException:  # a signal (the CLI's handler raised): stop the renders before waiting for them
+        _stopping.set()
+        pool.stop()
+        raise
+    pool.close()
     return [outcomes[id(job)] for job in jobs]

@@ -7,7 +7,7 @@ import json
 from scripts.bench.measure import Run, Stats, Timing
 from scripts.bench.report import report, to_json
 from scripts.bench.results import SceneBench, cache_hits, cli_scene_seconds
-from scripts.bench.targets import Target, at_least, at_most, cli_targets, incremental_targets, plain_targets, targets
+from scripts.bench.targets import Target, at_least, at_most, cli_targets, cluster_targets, incremental_targets, plain_targets, targets
 from scripts.bench.text import fmt, table
 from scripts.bench.video import FLOOR_CHUNK, FLOOR_MAX_FRAMES, floor_chunks
 
@@ -107,3 +107,12 @@ def test_report_and_json_of_a_small_run():
     document = json.loads(json.dumps(to_json({"results": results, "targets": targets(results)})))
     assert document["results"]["scenes"][0]["ratio_to_floor"] == 4.0
     assert [t["verdict"] for t in document["targets"] if "--plain" in t["name"]] == ["PASS"]
+
+
+def test_cluster_target():
+    (target,) = cluster_targets({"local": timing(60.0), "cluster": timing(63.0)})
+    assert target.measured == "1.05 x `--jobs 2` (63.0 s vs 60.0 s)" and target.verdict == "PASS"
+    assert cluster_targets({"local": timing(60.0), "cluster": timing(70.0)})[0].verdict == "FAIL"
+    (broken,) = cluster_targets({"local": timing(60.0), "cluster": timing(3.0, error="exit 2: no Dask scheduler")})
+    assert broken.verdict == "not measured" and broken.note == "exit 2: no Dask scheduler"
+    assert cluster_targets({})[0].verdict == "not measured"

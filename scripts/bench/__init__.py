@@ -6,7 +6,7 @@ spread (min-max). The report and the JSON (`total_s`) give how long the benchmar
 run it while anything else renders: on 2 cores the numbers would be noise.
 
 Options: `--quick` (a smoke run of a few minutes: one rep, `title` only, a 2 s naive reference),
-`--scenes a,b` (default: the whole lecture), `--sections engine,preview,cli,narration,plain,scenes,naive`
+`--scenes a,b` (default: the whole lecture), `--sections engine,preview,cli,narration,plain,cluster,scenes,naive`
 (default: all, run in that order), `--reps N` (cheap measurements: engine, imports, previews, the unchanged re-render;
 default 2), `--heavy-reps N` (whole-lecture CLI runs, narrated and silent renders and the narration's
 synthesis, 1080p60 renders, the naive reference; default 1),
@@ -48,6 +48,13 @@ What is measured, and how, in the order a full run does it:
   one folder with the cli section's LaTeX caches copied in (without it: a render made first, logged, not
   reported). The target is the default's wall time against `--plain`'s. Skipped, with a line saying so,
   when `lecture render` has no `--plain`.
+* cluster: the lecture at 480p15 on a Dask cluster, `lecture render all -q l --scheduler ADDRESS` against a 2-worker
+  `distributed.LocalCluster` started by the section (two worker processes, one thread each, as `dask worker
+  --nworkers 2 --nthreads 1`), against `lecture render all -q l --jobs 2` on the same machine, `--heavy-reps`
+  times each, alternating, into fresh folders, LaTeX warm on both sides (the cli section's caches copied into
+  the `--jobs 2` folder and into the workers' cache, `LECTURE_WORKER_CACHE`; without the cli section, from a
+  render made first, logged, not reported). The cluster's render servers start with its first tasks, as the
+  CLI's fork server starts with the CLI. The target is the cluster's wall time against `--jobs 2`'s.
 * scenes: the lecture at 1080p60 through the real CLI as a lecturer renders it before class (`lecture
   render all -q h --jobs 1 --out DIR`), `--heavy-reps` times, in a fresh output folder with the TeX
   and text caches of the cli section's cold run copied in (TeX SVGs do not depend on the resolution;

@@ -16,13 +16,13 @@ from scripts.bench.naive_scene import NAIVE_DEFAULT_S, naive_worker
 from scripts.bench.report import report, to_json
 from scripts.bench.results import SceneBench
 from scripts.bench.sections import (PREVIEW_SCENES, QUICK_SCENES, bench_cli, bench_engine, bench_naive, bench_narration,
-                                    bench_plain, bench_previews, bench_scenes, cli_cold_out, list_lecture, synthesis_worker)
+                                    bench_plain, bench_cluster, bench_previews, bench_scenes, cli_cold_out, list_lecture, synthesis_worker)
 from scripts.bench.targets import targets
 
 
 RESULTS = ROOT / "bench" / "results"
 
-SECTIONS = ("engine", "preview", "cli", "narration", "plain", "incremental", "scenes", "naive")  # in the order they run: narration and scenes reuse the cli caches
+SECTIONS = ("engine", "preview", "cli", "narration", "plain", "incremental", "cluster", "scenes", "naive")  # in the order they run: narration and scenes reuse the cli caches
 
 QUICK_NAIVE_S = 2.0
 
@@ -102,6 +102,8 @@ def main(argv: list[str]) -> None:
             from scripts.bench.incremental import bench_incremental
 
             results["incremental"] = bench_incremental(tmp, args.reps)
+        if "cluster" in args.sections:
+            results["cluster"] = bench_cluster(args.scenes, tmp, args.heavy_reps, latex)
         if "scenes" in args.sections:  # these renders LaTeX warm too
             results["hd"], hd = bench_scenes(args.scenes, tmp, args.heavy_reps, latex)
             results["scenes"] = lowres + hd

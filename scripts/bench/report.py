@@ -101,6 +101,12 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
     if incremental:
         parts += ["## Incremental edit: one beat of backprop at 480p15 (the studio's beat cache)",
                   table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(incremental.values())))]
+    cluster = results.get("cluster")
+    if cluster:
+        parts += ["## A Dask cluster (`lecture render --scheduler`) against `--jobs 2` (480p15, the same machine)",
+                  "Both LaTeX warm, into fresh folders; the cluster's render servers start with its first tasks, as the "
+                  "CLI's fork server starts with the CLI.",
+                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(cluster.values())))]
     if previews:
         floor = previews["import"].wall.median
         rows = timing_rows(list(previews.values()))

@@ -294,3 +294,49 @@ def bench_plain(scenes: list[str], tmp: Path, latex: Path | None) -> dict[str, T
                               f"lecture render {' '.join(extra) or 'default'}"))
         timing.video_s = clip_seconds(out)
     return {"default": default, "plain": plain}
+
+CLUSTER_WORKERS = 2  # LocalCluster worker processes, one thread each: as `dask worker --nworkers 2 --nthreads 1`
+
+
+def bench_cluster(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | None) -> dict[str, Timing]:
+    """The lecture at 480p15 on a 2-worker LocalCluster (`lecture render -q l --scheduler ADDRESS`) against
+    `--jobs 2` on the same machine, `heavy_reps` times each, alternating, into fresh folders, LaTeX warm on
+    both sides: the cli section's caches (without it: a render made first, logged, not reported), copied
+    into the `--jobs 2` folder and into the workers' cache (LECTURE_WORKER_CACHE, laid out as `--out`'s
+    .cache). The cluster is started fresh for the section, as a cluster that is already up: its worker
+    processes are running, their render servers (lecture/render_host.py) start with the first task, as
+    the CLI's fork server starts with the CLI."""
+    import os
+
+    from distributed import LocalCluster
+
+    from lecture.cluster import WORKER_CACHE
+
+    targets = render_targets(scenes)
+    work = tmp / "cluster"
+    if latex is None:
+        latex = fresh_dir(work / "latex")
+        run_logged(lecture_cmd("render", *targets, "-q", LOW, "--out", str(latex)), tmp, "480p15 LaTeX warm-up (not reported)")
+    workers_cache = fresh_dir(work / "workers")
+    copy_latex_caches(latex, workers_cache)
+    local = Timing("`--jobs 2` on this machine: fresh folders, LaTeX warm", scenes=len(scenes))
+    cluster_run = Timing(f"`--scheduler`: a {CLUSTER_WORKERS}-worker LocalCluster on this machine (one thread each), "
+                         "fresh folders, LaTeX warm", scenes=len(scenes))
+    saved = os.environ.get(WORKER_CACHE)
+    os.environ[WORKER_CACHE] = str(workers_cache / ".cache")  # the worker processes inherit it
+    try:
+        with LocalCluster(n_workers=CLUSTER_WORKERS, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+            for rep in range(heavy_reps):
+                for timing, extra in ((local, ("--jobs", "2")), (cluster_run, ("--scheduler", cluster.scheduler_address))):
+                    out = fresh_dir(work / ("cluster" if timing is cluster_run else "local"))
+                    if timing is local:
+                        copy_latex_caches(latex, out)
+                    timing.add(run_logged(lecture_cmd("render", *targets, "-q", LOW, "--out", str(out), *extra), tmp,
+                                          f"lecture render {' '.join(extra)} {rep + 1}/{heavy_reps}"))
+                    timing.video_s = clip_seconds(out)
+    finally:
+        if saved is None:
+            os.environ.pop(WORKER_CACHE, None)
+        else:
+            os.environ[WORKER_CACHE] = saved
+    return {"local": local, "cluster": cluster_run}

@@ -32,6 +32,7 @@ SYNTHESIS_PER_SPEECH_S = 0.1  # cold synthesis wall s per second of speech (mode
 PLAIN_SPEEDUP = 3.0  # the default renderer against stock manim (`--plain`), whole lecture at 480p15
 NARRATED_SILENT_LIMIT = 1.10  # narrated / silent 480p render, per video second
 INCREMENTAL_LIMIT = 0.25  # one beat of backprop edited at 480p15 (the beat cache) / a full render of it
+CLUSTER_LOCAL_LIMIT = 1.10  # the lecture at 480p on a 2-worker LocalCluster / `--jobs 2`, same machine
 
 @dataclass
 class Target:
@@ -142,11 +143,23 @@ def incremental_targets(incremental: dict[str, Timing]) -> list[Target]:
                    f"<= {INCREMENTAL_LIMIT}x, frames equal", at_most(ratio, INCREMENTAL_LIMIT), note)]
 
 
+def cluster_targets(cluster: dict[str, Timing]) -> list[Target]:
+    """The lecture at 480p15 on a 2-worker LocalCluster against `--jobs 2` on the same machine."""
+    local, remote = cluster.get("local"), cluster.get("cluster")
+    ran = local and remote and not local.error and not remote.error and local.wall.values and remote.wall.values
+    ratio = remote.wall.median / local.wall.median if ran else None
+    measured = fmt(ratio, "x `--jobs 2`") + (f" ({remote.wall.median:.1f} s vs {local.wall.median:.1f} s)" if ratio else "")
+    return [Target("lecture at 480p15: 2-worker LocalCluster vs `--jobs 2`, same machine", measured,
+                   f"<= {CLUSTER_LOCAL_LIMIT}x", at_most(ratio, CLUSTER_LOCAL_LIMIT),
+                   "; ".join(t.error for t in (local, remote) if t and t.error))]
+
+
 def targets(results: dict[str, Any]) -> list[Target]:
     engine = results.get("engine")
     ratio = engine["engine"].median / engine["numpy"].median if engine else None
     return [*hd_targets(results.get("scenes", []), results.get("naive"), results.get("hd")), *cli_targets(results.get("cli", {})),
             *narration_targets(results.get("narration", {})),
-            *plain_targets(results.get("plain", {})), *incremental_targets(results.get("incremental", {})), *preview_targets(results.get("previews", {})),
+            *plain_targets(results.get("plain", {})), *incremental_targets(results.get("incremental", {})),
+            *cluster_targets(results.get("cluster", {})), *preview_targets(results.get("previews", {})),
             Target("engine.gradient_field 1000x1000 vs numpy closed form", fmt(ratio, "x numpy"),
                    f"<= {ENGINE_NUMPY_LIMIT}x", at_most(ratio, ENGINE_NUMPY_LIMIT))]
