@@ -1,6 +1,7 @@
 """Shared fixtures: the whole lecture rendered once at tiny size through the real CLI."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,17 @@ def rendered(tmp_path_factory) -> Path:
     result = run_lecture("render", "all", "optimizers", "-q", "t", "--jobs", "2", "--out", str(out), "--concat")
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "tiny"
+
+
+def warm_text_caches(rendered: Path, out: Path) -> None:
+    """Give a render into `out` the LaTeX and Pango SVGs the session's render made (the files its own first
+    render would make again, a minute of the suite each time), so a second render of the same scenes times
+    only drawing. The `.parsed` copies stay behind: they are the renderer's, made again from the SVGs."""
+    for tex in (rendered.parent / ".cache").glob("*/Tex"):
+        shutil.copytree(tex, out / ".cache" / tex.parent.name / "Tex", ignore=shutil.ignore_patterns("*.parsed"))
+    for texts in (rendered.parent / ".cache").glob("*/media/texts-*"):
+        shutil.copytree(texts, out / ".cache" / texts.parent.parent.name / "media" / texts.name,
+                        ignore=shutil.ignore_patterns("*.parsed"))
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from lecture import audio
 from lecture.pronounce import spoken
 from scenes.catalog import BY_ID, LECTURE
 from scenes.narration import NarrationError, caption_cues, split_marks, spread_by_characters
-from tests.conftest import run_lecture
+from tests.conftest import run_lecture, warm_text_caches
 
 
 # --- measuring sound ----------------------------------------------------------------------------------
@@ -194,9 +194,11 @@ def test_bookmarks_fall_where_their_words_are_spoken(tmp_path):
 
 # --- the narrated lecture --------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def narrated(tmp_path_factory) -> Path:
-    """`lecture video` at 192x108: every clip narrated by the bundled voice, joined into lecture.mp4."""
+def narrated(tmp_path_factory, rendered) -> Path:
+    """`lecture video` at 192x108: every clip narrated by the bundled voice, joined into lecture.mp4
+    (LaTeX and Pango's SVGs taken from the session's silent render: the narration changes none of them)."""
     out = tmp_path_factory.mktemp("video")
+    warm_text_caches(rendered, out)
     result = run_lecture("video", "-q", "t", "--jobs", "2", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "tiny"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from tests.conftest import ROOT, run_lecture
+from tests.conftest import ROOT, run_lecture, warm_text_caches
 from lecture.manim_compat import WRITTEN_FOR, version_problem
 from scenes.catalog import LECTURE
 
@@ -33,11 +32,7 @@ def plain(rendered: Path) -> Path:
     """Every scene rendered again with --plain, beside the suite's default render; LaTeX and Pango's
     SVGs are copied over from it (the same files stock manim would make), so only drawing is timed."""
     out = rendered.parent.parent / "plain"
-    for tex in (rendered.parent / ".cache").glob("*/Tex"):
-        shutil.copytree(tex, out / ".cache" / tex.parent.name / "Tex", ignore=shutil.ignore_patterns("*.parsed"))
-    for texts in (rendered.parent / ".cache").glob("*/media/texts-*"):
-        shutil.copytree(texts, out / ".cache" / texts.parent.parent.name / "media" / texts.name,
-                        ignore=shutil.ignore_patterns("*.parsed"))
+    warm_text_caches(rendered, out)
     result = run_lecture("render", "all", "optimizers", "-q", "t", "--jobs", "2", "--out", str(out), "--plain")
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "tiny"
