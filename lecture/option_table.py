@@ -114,16 +114,20 @@ def _range(value: Any, where: str) -> dict[str, Any]:
     return {"x_range": pair, "y_range": pair}
 
 
-def _lr(value: Any, where: str) -> dict[str, Any]:
-    lr = parse_number(value, where)
-    checked(learning_rate_problem(lr), where)
-    return {"lr": lr}
+def checked_number(field: str, problem: Callable[[Any], str | None], kind: type = float) -> Callable[[Any, str], dict[str, Any]]:
+    """The parse-and-check of a one-number option: parsed as `kind`, refused with `problem`'s words."""
+    def parse(value: Any, where: str) -> dict[str, Any]:
+        number = parse_number(value, where, kind)
+        checked(problem(number), where)
+        return {field: number}
+    return parse
 
 
-def _steps(value: Any, where: str) -> dict[str, Any]:
-    steps = parse_number(value, where, int)
-    checked(steps_problem(steps, MAX_DRAWN_STEPS), where)
-    return {"steps": steps}
+_lr = checked_number("lr", learning_rate_problem)
+_steps = checked_number("steps", lambda steps: steps_problem(steps, MAX_DRAWN_STEPS), int)
+_seed = checked_number("seed", seed_problem, int)
+_train_lr = checked_number("train_lr", learning_rate_problem)
+_train_steps = checked_number("train_steps", lambda steps: steps_problem(steps, MAX_TRAINING_STEPS), int)
 
 
 def _optimizer(value: Any, where: str) -> dict[str, Any]:
@@ -165,24 +169,6 @@ def _activation(value: Any, where: str) -> dict[str, Any]:
 def _dataset(value: Any, where: str) -> dict[str, Any]:
     checked(dataset_problem(str(value)), where)
     return {"dataset": str(value)}
-
-
-def _seed(value: Any, where: str) -> dict[str, Any]:
-    seed = parse_number(value, where, int)
-    checked(seed_problem(seed), where)
-    return {"seed": seed}
-
-
-def _train_lr(value: Any, where: str) -> dict[str, Any]:
-    lr = parse_number(value, where)
-    checked(learning_rate_problem(lr), where)
-    return {"train_lr": lr}
-
-
-def _train_steps(value: Any, where: str) -> dict[str, Any]:
-    steps = parse_number(value, where, int)
-    checked(steps_problem(steps, MAX_TRAINING_STEPS), where)
-    return {"train_steps": steps}
 
 
 def _theme(value: Any, where: str) -> dict[str, Any]:
