@@ -1,6 +1,6 @@
 """The beat cache (lecture/manim_compat/beats.py): an edit of one beat draws only that beat, and the
 clip, its sections, poster and slides equal a full render's. Three tiny renders of the title card in
-fresh processes (`python -m lecture.worker`)."""
+fresh processes (`python -m lecture.render.worker`)."""
 from __future__ import annotations
 
 import json
@@ -12,9 +12,9 @@ import av
 import numpy as np
 from PIL import Image
 
-from lecture.option_table import QUALITIES
-from lecture.render import Job
-from scenes.params import LectureParams
+from lecture.options.table import QUALITIES
+from lecture.render.jobs import Job
+from scenes.kit.params import LectureParams
 from tests.conftest import ROOT
 
 SCENE = "title"
@@ -23,7 +23,7 @@ EDIT = (("show_outline", "A different text for the outline beat only."),)
 
 def render(out: Path, cache: Path, script: tuple = (), beats: bool = True) -> dict:
     job = Job(SCENE, QUALITIES["t"], "mp4", False, LectureParams(), out, script=script, beats=beats)
-    result = subprocess.run([sys.executable, "-m", "lecture.worker", json.dumps(job.payload(cache))], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(cache))], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((out / f"{SCENE}.json").read_text())

@@ -37,7 +37,7 @@ def run(stdout: str, stderr: str = "", code: int = 0) -> Run:
 
 
 def test_cli_lines_read_back():
-    """The lines `lecture render` prints off a terminal (lecture.progress), as the benchmark reads them."""
+    """The lines `lecture render` prints off a terminal (lecture.render.progress), as the benchmark reads them."""
     out = run("  rendering backprop ...\n  title: up to date\n  backprop: done in 12.5 s\n  grad-fn: FAILED after 3.0 s\nfiles:\n",
               "lecture: error: grad-fn failed: no space left on device (full log: x)\n", code=1)
     assert cli_scene_seconds(out) == {"title": "a cache hit in fresh folders: not rendered", "backprop": 12.5,

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lecture.cluster import DASK_MALLOC, WORKER_CACHE, mismatch
+from lecture.cluster.pool import DASK_MALLOC, WORKER_CACHE, mismatch
 from tests.conftest import ROOT, run_lecture
 from tests.test_faults import frame_hashes
 
@@ -116,10 +116,11 @@ def test_a_worker_killed_mid_render_is_retried_on_another(cluster, local, tmp_pa
     """SIGKILL to the worker process while it renders grad-fn: Dask runs the task again on the other
     worker, the run succeeds with the same frames, and the killed worker's render processes end too.
     Before the kill: the render processes started without Dask's MALLOC_TRIM_THRESHOLD_."""
-    from lecture.cluster import ClusterPool
-    from lecture.option_table import QUALITIES
-    from lecture.options import build_params
-    from lecture.render import Job, render_jobs
+    from lecture.cluster.pool import ClusterPool
+    from lecture.options.table import QUALITIES
+    from lecture.options.resolve import build_params
+    from lecture.render.jobs import Job
+    from lecture.render.pool import render_jobs
 
     job = Job("grad-fn", QUALITIES["t"], "mp4", False, build_params({}), tmp_path / "tiny")
     pool = ClusterPool(cluster.scheduler_address)
@@ -166,7 +167,7 @@ def test_a_worker_running_other_code_is_refused_naming_it(cluster, tmp_path):
     other = tmp_path / "other"
     for folder in ("engine", "scenes", "lecture"):
         shutil.copytree(ROOT / folder, other / folder, ignore=shutil.ignore_patterns("__pycache__", "assets"))
-    with open(other / "scenes" / "intro.py", "a") as scene:
+    with open(other / "scenes" / "feedforward" / "intro.py", "a") as scene:
         scene.write("# a line this worker's copy has and the client's does not\n")
     known = set(cluster.scheduler_info["workers"])
     worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler_address,
@@ -188,7 +189,7 @@ def test_a_worker_running_other_code_is_refused_naming_it(cluster, tmp_path):
 
 
 def test_lecture_all_is_every_lecture_each_with_its_own_scenes():
-    from lecture.cli import lectures_with_scenes
+    from lecture.request import lectures_with_scenes
     from scenes.catalog import LECTURES
 
     assert [(lecture.id, ids) for lecture, ids in lectures_with_scenes((), {"lecture_id": "all"})] == \

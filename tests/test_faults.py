@@ -75,7 +75,7 @@ def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path):
 
 
 def test_a_failed_render_leaves_its_marker_so_its_files_are_made_again(tmp_path):
-    from lecture.files import unfinished_files_removed
+    from lecture.output.publish import unfinished_files_removed
 
     old, marker = tmp_path / "old.svg", tmp_path / ".rendering"
     old.write_text("<svg/>")
@@ -354,7 +354,7 @@ def test_a_full_disk_is_one_line_and_the_previous_clip_stays(small_disk):
 def test_files_published_together_appear_together_or_not_at_all(small_disk):
     """The clip, its captions, poster and sidecar are renamed into place together: a write that fails
     (the disk full at the poster) leaves none of the new files and every old one."""
-    from lecture.files import published_together, write_text_atomic
+    from lecture.output.publish import published_together, write_text_atomic
 
     folder = small_disk / "out"
     write_text_atomic(folder / "a.txt", "old a")

@@ -1,4 +1,5 @@
-"""Each layer imports only the one before it: engine never imports manim, scenes never import lecture."""
+"""Each layer imports only the ones before it (engine <- scenes' kit <- widgets <- lectures <- the tool), and no
+module imports itself back through others, at module level or inside a function."""
 import ast
 import subprocess
 import sys
@@ -9,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def imported_modules(folder: str) -> set[str]:
     names = set()
-    for path in (ROOT / folder).glob("*.py"):
+    for path in (ROOT / folder).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names |= {a.name.split(".")[0] for a in node.names}
@@ -29,5 +30,59 @@ def test_scenes_never_import_the_tool():
 
 
 def test_catalog_and_params_load_without_manim():
-    code = "import sys, scenes.catalog, scenes.params; sys.exit('manim' in sys.modules)"
+    code = "import sys, scenes.catalog, scenes.kit.params; sys.exit('manim' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def project_imports() -> dict[str, set[str]]:
+    """Every project module (engine, scenes, lecture) and the project modules it imports anywhere in it."""
+    files = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for package in ("engine", "scenes", "lecture") for p in (ROOT / package).rglob("*.py")}
+    graph = {}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                candidates = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
+                module = ".".join(p for p in (base, node.module or "") if p)
+                candidates = [module, *(f"{module}.{a.name}" for a in node.names)]
+            else:
+                continue
+            for candidate in candidates:
+                while candidate and candidate not in files:
+                    candidate = candidate.rpartition(".")[0]
+                if candidate and candidate != name and not name.startswith(candidate + "."):
+                    found.add(candidate)
+        graph[name] = found
+    return graph
+
+
+def test_no_import_cycles():
+    graph = project_imports()
+
+    def reaches(start: str, goal: str) -> list[str] | None:
+        stack, seen = [[start]], {start}
+        while stack:
+            path = stack.pop()
+            for nxt in graph[path[-1]]:
+                if nxt == goal:
+                    return path + [goal]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(path + [nxt])
+        return None
+
+    cycles = [" -> ".join(cycle) for name in graph if (cycle := reaches(name, name))]
+    assert not cycles, cycles[0]
+
+
+def test_the_kit_imports_no_widget_and_no_lecture():
+    """scenes/kit is what every lecture builds on; widgets build on the kit; a lecture folder on both."""
+    for name, imports in project_imports().items():
+        if name.startswith("scenes.kit"):
+            assert not {i for i in imports if i.startswith(("scenes.widgets", "scenes.feedforward", "scenes.part2"))}, name
+        if name.startswith("scenes.widgets"):
+            assert not {i for i in imports if i.startswith(("scenes.feedforward", "scenes.part2"))}, name

@@ -10,10 +10,10 @@ import av
 import numpy as np
 import pytest
 
-from lecture import audio
-from lecture.pronounce import spoken
+from lecture.voice import audio
+from lecture.voice.pronounce import spoken
 from scenes.catalog import BY_ID, LECTURE
-from scenes.narration import NarrationError, caption_cues, split_marks, spread_by_characters
+from scenes.kit.narration import NarrationError, caption_cues, split_marks, spread_by_characters
 from tests.conftest import run_lecture, warm_text_caches
 
 
@@ -167,8 +167,8 @@ def silent_wav(path: Path) -> Path:
 
 
 def test_a_broken_cache_entry_is_synthesised_again(tmp_path):
-    from lecture.narrator import VoiceNarrator
-    from lecture.voices import parse_voice
+    from lecture.voice.narrator import VoiceNarrator
+    from lecture.voice.voices import parse_voice
 
     narrator = VoiceNarrator(parse_voice("joe"), tmp_path)
     first = narrator.speak("title", "b", "One short sentence.", {})
@@ -180,8 +180,8 @@ def test_a_broken_cache_entry_is_synthesised_again(tmp_path):
 
 
 def test_bookmarks_fall_where_their_words_are_spoken(tmp_path):
-    from lecture.narrator import VoiceNarrator
-    from lecture.voices import parse_voice
+    from lecture.voice.narrator import VoiceNarrator
+    from lecture.voice.voices import parse_voice
 
     narrator = VoiceNarrator(parse_voice("joe"), tmp_path)
     marked = split_marks("First the values flow forward through the graph. Then the gradient ^flows back.")
@@ -255,7 +255,7 @@ def test_each_clip_is_at_minus_16_lufs(narrated):
 
 
 def test_captions_follow_the_speech(narrated):
-    from lecture.captions import read_srt
+    from lecture.voice.captions import read_srt
 
     for scene in LECTURE:
         sections = sidecar(narrated / "narrated", scene)["sections"]
@@ -300,7 +300,7 @@ def test_narrated_decks_carry_speaker_notes_and_speech(narrated):
 
 # --- recordings, voices and scripts ------------------------------------------------------------------------
 def title_beats() -> list[str]:
-    from lecture.script import scene_script
+    from lecture.voice.script import scene_script
 
     return list(scene_script("title").beats)
 

@@ -7,9 +7,9 @@ import torch
 
 from engine.network import build_mlp
 from engine.network_spec import NetworkSpec
-from scenes.formatting import short_tex
-from scenes.network_code import backward_code, forward_code
-from scenes.wording import layers_said
+from scenes.kit.formatting import short_tex
+from scenes.part2.network_code import backward_code, forward_code
+from scenes.kit.wording import layers_said
 
 
 def test_forward_code_declares_the_engines_layers_and_marks_each_layers_line():

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from engine.limits import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SHOWN_ELEMENTS
-from scenes.network_layout import (MAX_GROW, Box, Matrix, Operator, bounding, equation_layout, neuron_layout, shows_values,
+from scenes.widgets.network_layout import (MAX_GROW, Box, Matrix, Operator, bounding, equation_layout, neuron_layout, shows_values,
                                    stage)
 
 FRAME = Box(0, 0, 14 + 2 / 9, 8)  # manim's frame, in units

@@ -16,9 +16,9 @@ import torch.nn.functional as F
 from PIL import Image
 
 from engine.network import NetworkSpec, build_mlp, make_dataset
-from lecture.options import QUALITIES
-from lecture.render import Job
-from scenes.params import LectureParams
+from lecture.options.table import QUALITIES
+from lecture.render.jobs import Job
+from scenes.kit.params import LectureParams
 from tests.test_scenes import assert_matches_golden
 
 MINE = ["mlp-forward", "mlp-backward"]
@@ -103,7 +103,7 @@ def test_a_deeper_network_runs_through_the_backward_scene(tmp_path):
     the smallest such network, 1,1,1,1, so the still is cheap (the storyboards of 3,4,4,2 were looked at)."""
     params = LectureParams(layers=(1, 1, 1, 1), dataset="regression", theme="light")
     job = Job("mlp-backward", QUALITIES["t"], "still", False, params, tmp_path / "out")
-    result = subprocess.run([sys.executable, "-m", "lecture.worker", json.dumps(job.payload(tmp_path / "cache"))],
+    result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / "cache"))],
                             cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     still = np.asarray(Image.open(tmp_path / "out" / "mlp-backward.png").convert("L"))
@@ -115,9 +115,9 @@ def test_matrices_draw_nan_and_infinities_and_large_ones_by_shape_and_colour():
     +inf the top colour of the map), a small one writes NaN and infinity as such; all inside the box."""
     from manim import ManimColor
 
-    from scenes.network_diagram import MatrixEquation, Term
-    from scenes.network_layout import Box
-    from scenes.theme import DARK
+    from scenes.widgets.network_diagram import MatrixEquation, Term
+    from scenes.widgets.network_layout import Box
+    from scenes.kit.theme import DARK
 
     big = np.arange(108, dtype=float).reshape(9, 12)
     big[0, 0], big[1, 1] = np.nan, np.inf
@@ -139,8 +139,8 @@ def test_every_word_a_beat_waits_for_is_marked_in_its_narration(scene):
     import inspect
     import re
 
-    import scenes.network_pass as module
-    from scenes.base import beat_narrations
+    import scenes.part2.network_pass as module
+    from scenes.kit.base import beat_narrations
 
     cls = getattr(module, scene)
     for name, narration in beat_narrations(cls).items():

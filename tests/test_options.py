@@ -11,10 +11,10 @@ from engine.descent import check_descent_options
 from engine.network_spec import NetworkSpec
 from lecture import UserError
 from lecture.cli import cli
-from lecture.option_table import COMMAND_LINE_ONLY, CONTENT_OPTIONS, OPTIONS, as_data
-from lecture.options import build_params, read_config, resolve_scenes
+from lecture.options.table import COMMAND_LINE_ONLY, CONTENT_OPTIONS, OPTIONS, as_data
+from lecture.options.resolve import build_params, read_config, resolve_scenes
 from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURES, Lecture, SceneInfo
-from scenes.params import LectureParams
+from scenes.kit.params import LectureParams
 from tests.conftest import run_lecture
 
 
@@ -134,7 +134,7 @@ def test_a_lecture_declares_its_scenes_and_default_options():
 
 def test_every_lectures_default_options_are_content_options():
     for lecture in LECTURES:
-        assert set(lecture.options) <= set(CONTENT_OPTIONS), lecture.id
+        assert set(lecture.options.resolve) <= set(CONTENT_OPTIONS), lecture.id
         build_params({}, {}, lecture)
 
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from lecture.progress import Display, clock, eta, expected_frames, fraction, run_eta, scene_line
-from lecture.render import Outcome
+from lecture.render.progress import Display, clock, eta, expected_frames, fraction, run_eta, scene_line
+from lecture.render.jobs import Outcome
 from tests.conftest import LECTURE, ROOT, run_lecture
 
 
@@ -162,13 +162,13 @@ HELP = {
 def test_help_of_every_command_names_its_options():
     """One process asks every command for --help (through the CLI's own entry point), as a user would."""
     program = ("import contextlib, io, json, sys\n"
-               "from lecture import cli\n"
+               "from lecture.cli import exits\n"
                "answers = {}\n"
                "for command in sys.argv[1:]:\n"
                "    out = io.StringIO()\n"
                "    with contextlib.redirect_stdout(out):\n"
                "        sys.argv = ['lecture', command, '--help']\n"
-               "        code = cli.run_command()\n"
+               "        code = exits.run_command()\n"
                "    answers[command] = [code, out.getvalue()]\n"
                "print(json.dumps(answers))\n")
     result = subprocess.run([sys.executable, "-c", program, *HELP], cwd=ROOT, capture_output=True, text=True,

@@ -18,12 +18,12 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import _PartialMovieEncodeJob
 from PIL import Image, ImageFilter
 
-from lecture.options import QUALITIES
-from lecture.render import Job
+from lecture.options.table import QUALITIES
+from lecture.render.jobs import Job
 from lecture.manim_compat.encoding import X264_OPTIONS, LectureFileWriter
 from lecture.manim_compat.fades import RasterFade, raster_fade
 from lecture.manim_compat.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
-from scenes.params import LectureParams
+from scenes.kit.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ def test_static_layers_draw_the_same_frames(tmp_path):
     runs = {}
     for whole in ("0", "1"):
         job = Job("grad-fn", QUALITIES["t"], "png", False, LectureParams(), tmp_path / f"out{whole}")
-        runs[whole] = subprocess.Popen([sys.executable, "-m", "lecture.worker", json.dumps(job.payload(tmp_path / f"cache{whole}"))],
+        runs[whole] = subprocess.Popen([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / f"cache{whole}"))],
                                        cwd=ROOT, env=os.environ | {WHOLE_FRAMES: whole},
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for proc in runs.values():

@@ -9,14 +9,14 @@ import pytest
 
 from engine import descend, parse_function, trace
 from engine.notebook import NOTEBOOK_FUNCTION
-from lecture.pronounce import spoken
-from scenes import formatting
-from scenes.descent_runs import clamp, clip_segment, diverged_after, inside, judge, left_map_at, said_outcome
-from scenes.graph_code import graph_code, lecture_graph, torch_code
-from scenes.graph_layout import column_rows, main_path
-from scenes.params import LectureParams
-from scenes.probe import ArrowScale, arrow_grid, longest_run, probe_stops, walk_probe
-from scenes.wording import said_list
+from lecture.voice.pronounce import spoken
+from scenes.kit import formatting
+from scenes.feedforward.descent_runs import clamp, clip_segment, diverged_after, inside, judge, left_map_at, said_outcome
+from scenes.feedforward.graph_code import graph_code, lecture_graph, torch_code
+from scenes.widgets.graph_layout import column_rows, main_path
+from scenes.kit.params import LectureParams
+from scenes.feedforward.probe import ArrowScale, arrow_grid, longest_run, probe_stops, walk_probe
+from scenes.kit.wording import said_list
 
 BOX = ((-3.0, 3.0), (-3.0, 3.0))
 

@@ -18,11 +18,11 @@ from PIL import Image
 from engine import parse_function, trace
 from engine.neuron import analytic_gradients, neuron_loss
 from engine.notebook import NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON
-from lecture.frames import frames_at
-from lecture.options import QUALITIES
-from lecture.render import Job
+from lecture.output.frames import frames_at
+from lecture.options.table import QUALITIES
+from lecture.render.jobs import Job
 from scenes.catalog import BY_ID, LECTURE
-from scenes.params import LectureParams
+from scenes.kit.params import LectureParams
 
 GOLDEN = Path(__file__).parent / "golden"
 ALL = [*LECTURE, "optimizers"]
@@ -60,7 +60,7 @@ def test_backprop_values_are_the_engines(rendered):
 
 def test_probe_ring_ends_where_it_begins():
     """The looping beat of gradient-field has no seam: the ring's last sample is its first."""
-    from scenes.probe import walk_probe
+    from scenes.feedforward.probe import walk_probe
 
     path = walk_probe(parse_function(NOTEBOOK_FUNCTION), (-3, 3), (-3, 3))
     assert path.closed
@@ -71,7 +71,7 @@ def test_probe_ring_ends_where_it_begins():
 
 
 def test_wrapped_lines_are_as_few_as_fit_and_even():
-    from scenes.base import balanced_lines
+    from scenes.kit.base import balanced_lines
 
     words = "Gradient vectors only see their local values, not the whole landscape.".split()
     lines = balanced_lines(words, max_chars=30)
@@ -129,7 +129,7 @@ def test_still_is_the_clips_last_frame(rendered, tmp_path, scene_id):
     """A still (what `lecture preview` draws) replaces fades and writes by their end states
     (lecture/renderer.py): it must show exactly what the clip ends on."""
     job = Job(scene_id, QUALITIES["t"], "still", False, LectureParams(), tmp_path / "out")
-    result = subprocess.run([sys.executable, "-m", "lecture.worker", json.dumps(job.payload(tmp_path / "cache"))],
+    result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / "cache"))],
                             cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     still = np.asarray(Image.open(tmp_path / "out" / f"{scene_id}.png").convert("RGB"))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from scenes.catalog import DEFAULT_LECTURE
-from scenes.params import LectureParams
+from scenes.kit.params import LectureParams
 from tests.conftest import LECTURE as LECTURE_CLI, ROOT, run_lecture
 from tests.test_slides import launch_chromium
 
@@ -144,10 +144,10 @@ def test_a_good_change_renders_in_two_tabs_and_swaps_the_player(browser, studio)
 def test_touching_a_scene_file_reloads_the_pages_clip(browser, studio):
     page = open_page(browser, studio, "?q=t&scene=title", [])
     before = page.locator("#player").get_attribute("src")
-    os.utime(ROOT / "scenes" / "intro.py")  # a save without a change: the title card renders again
+    os.utime(ROOT / "scenes" / "feedforward" / "intro.py")  # a save without a change: the title card renders again
     page.wait_for_function(f"document.querySelector('#player').getAttribute('src') !== {json.dumps(before)}", timeout=60000)
     assert "changed" in page.evaluate("window.studioEvents")
-    assert "scenes/intro.py changed" in page.locator("#status").inner_text()
+    assert "scenes/feedforward/intro.py changed" in page.locator("#status").inner_text()
 
 
 def request(studio, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> tuple[int, bytes]:

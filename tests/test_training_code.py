@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from engine.network import NetworkSpec, build_mlp, forward_backward, make_dataset, mse
-from scenes.contour import level_segments
-from scenes.training_code import check_code, parameter_tex, step_code
+from scenes.widgets.contour import level_segments
+from scenes.part2.training_code import check_code, parameter_tex, step_code
 
 
 @pytest.mark.parametrize("spec", [NetworkSpec(), NetworkSpec(layers=(3, 4, 4, 2), activation="relu"),

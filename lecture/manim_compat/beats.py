@@ -105,7 +105,7 @@ class BeatCache:
 
     def install(self, scene: Any) -> None:
         """Wrap the scene's start_beat, next_slide and end_beat (instance attributes, this render only)."""
-        from scenes.base import beat_narrations
+        from scenes.kit.base import beat_narrations
 
         self.last = list(beat_narrations(type(scene)))[-1]
         start_beat, next_slide, end_beat = scene.start_beat, scene.next_slide, scene.end_beat

@@ -37,7 +37,7 @@ FRAME_BUFFERS = MAX_QUEUED_FRAMES + 2
 
 
 class LectureFileWriter(SceneFileWriter):
-    encoder_threads = 0  # x264 threads; 0: x264 chooses (`lecture.worker` sets it from the job)
+    encoder_threads = 0  # x264 threads; 0: x264 chooses (`lecture.render.worker` sets it from the job)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

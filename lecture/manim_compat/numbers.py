@@ -1,4 +1,4 @@
-"""Number readouts drawn as one path of cached glyphs (`scenes.numbers.QuickDecimal`).
+"""Number readouts drawn as one path of cached glyphs (`scenes.kit.numbers.QuickDecimal`).
 
 A DecimalNumber rebuilds one MathTex copy per character on every `set_value`; six readouts updating
 every frame spent most of a render on that. manim has no public hook for how a DecimalNumber lays
@@ -16,7 +16,7 @@ require_written_for()
 
 from manim import DEFAULT_FONT_SIZE, ORIGIN, MathTex, VMobject  # noqa: E402 - after the version check
 
-from scenes.numbers import QuickDecimal  # noqa: E402
+from scenes.kit.numbers import QuickDecimal  # noqa: E402
 
 _glyphs: dict[str, np.ndarray] = {}  # character -> outline points at MathTex's default size
 

@@ -36,7 +36,7 @@ from manim import MarkupText, Text, config
 from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
 from manimpango import PangoUtils
 
-from lecture.files import write_text_atomic
+from lecture.output.publish import write_text_atomic
 
 from lecture.manim_compat import require_written_for
 

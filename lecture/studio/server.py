@@ -210,8 +210,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def storyboard(self, view: View, scene: str) -> dict[str, Any]:
         """Each beat's last frame as a PNG beside the clip (made once per clip)."""
-        from lecture.frames import frames_at
-        from lecture.files import save_image_atomic
+        from lecture.output.frames import frames_at
+        from lecture.output.publish import save_image_atomic
 
         if scene not in BY_ID:
             raise FieldError(f"unknown scene {scene!r}", None)
@@ -249,10 +249,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def theme_css(name: str) -> str:
-    """The clips' theme (scenes/theme.py) as CSS variables: the page's colours are its roles."""
+    """The clips' theme (scenes/kit/theme.py) as CSS variables: the page's colours are its roles."""
     from dataclasses import asdict
 
-    from scenes.theme import THEMES
+    from scenes.kit.theme import THEMES
 
     theme = THEMES.get(name, THEMES["dark"])
     roles = {k: v for k, v in asdict(theme).items() if isinstance(v, str) and v.startswith("#")}
@@ -274,7 +274,8 @@ def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
     import webbrowser
 
     from lecture import UserError
-    from lecture.render import ROOT, start_render_server
+    from lecture.render.jobs import ROOT
+    from lecture.render.pool import start_render_server
     from lecture.studio.watch import Watcher
 
     studio = Studio(out)

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lecture import UserError, progress
-from lecture.option_table import CONTENT_OPTIONS, QUALITIES, as_data
+from lecture import UserError
+from lecture.render import progress
+from lecture.options.table import CONTENT_OPTIONS, QUALITIES, as_data
 from scenes.catalog import BY_ID, LECTURE_BY_ID, LECTURES, SceneInfo
-from scenes.theme import THEMES
+from scenes.kit.theme import THEMES
 
 FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)
 PREVIEW_QUALITY = "l"
@@ -99,7 +100,7 @@ class Studio:
     """Checks, renders and events of one studio server over the media folder `out`."""
 
     def __init__(self, out: Path, workers: int = os.cpu_count() or 1):
-        from lecture.options import read_config
+        from lecture.options.resolve import read_config
 
         self.out = out.resolve()
         self.config = read_config(None)  # ./lecture.toml, as the CLI reads it
@@ -116,8 +117,8 @@ class Studio:
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
         """(params, narration) for `scene` in `view`, checked exactly as `lecture render` checks them."""
-        from lecture.cli import narration_from
-        from lecture.options import build_params, check_params
+        from lecture.request import narration_from
+        from lecture.options.resolve import build_params, check_params
 
         if scene not in LECTURE_BY_ID[view.lecture].ids and scene not in BY_ID:
             raise FieldError(f"unknown scene {scene!r}", None)
@@ -162,10 +163,10 @@ class Studio:
         own = view.for_scene(scene)
         folder = QUALITIES[view.quality].folder
         base = self.out / folder if not own.settings else self.out / "studio" / own.key / folder
-        return base / "narrated" if own.voice != "none" else base  # as lecture.cli.Narration.out_dir
+        return base / "narrated" if own.voice != "none" else base  # as lecture.request.Narration.out_dir
 
     def job(self, view: View, scene: str):
-        from lecture.render import Job
+        from lecture.render.jobs import Job
 
         params, narration = self.checked(view, scene)
         return Job(scene, QUALITIES[view.quality], "mp4", False, params, self.out_dir(view, scene),
@@ -213,7 +214,7 @@ class Studio:
 
     def form(self, view: View, scene: str) -> list[dict[str, Any]]:
         """The options that change `scene`, from the option table, each with its current text."""
-        from lecture.options import build_params
+        from lecture.options.resolve import build_params
 
         rows = {row["name"]: row for row in as_data()}
         set_values = dict(view.settings)
@@ -254,7 +255,7 @@ class Studio:
         return task
 
     def _run(self, task: Task, job, slot: tuple[str, str], force: bool) -> None:
-        from lecture.render import render_jobs
+        from lecture.render.pool import render_jobs
 
         def report(event: str, outcome) -> None:
             if event == "start":
@@ -266,7 +267,7 @@ class Studio:
         try:
             (outcome,) = render_jobs([job], self.out / ".cache", 1, use_cache=not force, report=report)
         except Exception as err:  # noqa: BLE001 - the page hears it in one line, the server goes on
-            from lecture.render import cause_in_words
+            from lecture.render.errors import cause_in_words
 
             outcome = None
             task.error = cause_in_words(err)
@@ -294,7 +295,7 @@ class Studio:
     def reload(self, scenes: list[str], changed: list[str]) -> None:
         """Files under scenes/ or engine/ changed: the scenes they affect render again in every open view
         (the open scene, and those with a clip there), and every page hears of it."""
-        from lecture import render
+        from lecture.render import pool as render
 
         render.code_changed()
         self.publish({"type": "changed", "files": changed, "scenes": scenes})

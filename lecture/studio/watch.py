@@ -2,7 +2,7 @@
 
 A scene is affected by its own module and by every project module that module imports, directly or
 through others (read from the import statements, without importing anything), so an edit to
-scenes/intro.py re-renders the title card only, one to scenes/base.py or engine/ every scene.
+scenes/feedforward/intro.py re-renders the title card only, one to scenes/kit/base.py or engine/ every scene.
 """
 from __future__ import annotations
 

@@ -28,9 +28,10 @@ def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
     """`reps` times: the incremental render and the full one of the same edit; frames compared."""
     import numpy as np
 
-    from lecture.option_table import QUALITIES
-    from lecture.render import Job, render_jobs
-    from scenes.params import LectureParams
+    from lecture.options.table import QUALITIES
+    from lecture.render.jobs import Job
+    from lecture.render.pool import render_jobs
+    from scenes.kit.params import LectureParams
 
     quality, out = QUALITIES["l"], tmp / "incremental"
     cache = out / ".cache"

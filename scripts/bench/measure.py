@@ -71,7 +71,7 @@ class Run:
         return None
 
     def error(self) -> str:
-        from lecture.render import last_error_line
+        from lecture.render.errors import last_error_line
 
         return f"exit {self.returncode}: {last_error_line(self.stderr or self.stdout)}"
 

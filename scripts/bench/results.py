@@ -98,7 +98,7 @@ def cli_scene_benches(scenes: list[str], flag: str, jobs1: list[Run], cold: list
     """Scene rows from `lecture render --jobs 1` runs at quality `flag`: wall seconds from the runs'
     per-scene lines, peak memory from each run's render logs (`peaks`), "LaTeX cold" from the cold runs'
     lines (median), video seconds, frames and the encoder floor from the clips the last run wrote to `out`."""
-    from lecture.options import QUALITIES
+    from lecture.options.table import QUALITIES
 
     quality = QUALITIES[flag].folder
     rep_seconds = [(run, cli_scene_seconds(run)) for run in jobs1]

@@ -66,7 +66,7 @@ def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | No
 
 def bench_naive(tmp: Path, reps: int, duration_s: float) -> SceneBench:
     """The naive scene at 1080p60; no encoder floor (only its ratio to `gradient-field` is a target)."""
-    from lecture.options import QUALITIES
+    from lecture.options.table import QUALITIES
 
     quality = QUALITIES["h"]
     bench = SceneBench("naive gradient field", quality.folder)
@@ -130,7 +130,7 @@ def cli_cold_out(tmp: Path) -> Path:
     return tmp / "cli" / "cold"
 
 def code_fingerprint() -> str:
-    from lecture.render import code_fingerprint as fingerprint
+    from lecture.render.jobs import code_fingerprint as fingerprint
 
     return fingerprint()
 
@@ -225,9 +225,9 @@ def synthesis_worker(spec_file: str) -> None:
     """Subprocess entry (`--synthesis-worker FILE`): say every beat's text as a render process does
     (`VoiceNarrator.speak`: a piece per sentence, each cached), and print the seconds of speech."""
     started = time.perf_counter()
-    from lecture.narrator import VoiceNarrator
-    from lecture.voices import parse_voice
-    from scenes.narration import split_marks
+    from lecture.voice.narrator import VoiceNarrator
+    from lecture.voice.voices import parse_voice
+    from scenes.kit.narration import split_marks
 
     spec = json.loads(Path(spec_file).read_text())
     narrator = VoiceNarrator(parse_voice(spec["voice"]), Path(spec["cache_dir"]))
@@ -310,7 +310,7 @@ def bench_cluster(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | N
 
     from distributed import LocalCluster
 
-    from lecture.cluster import WORKER_CACHE
+    from lecture.cluster.pool import WORKER_CACHE
 
     targets = render_targets(scenes)
     work = tmp / "cluster"

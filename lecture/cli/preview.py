@@ -1,0 +1,87 @@
+"""`lecture preview` and `lecture watch`: a scene's last frame, a beat's end or a storyboard, while writing it."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from lecture import UserError
+from lecture.cli.app import RenderFailed, cli
+from lecture.options.resolve import check_params, resolve_scenes
+from lecture.options.table import QUALITIES, options_for
+from lecture.output.publish import check_writable_dir
+from lecture.request import lecture_from, params_from
+
+
+@cli.command()
+@click.argument("scene")
+@options_for("preview")
+def preview(scene, section, storyboard, out, **kwargs) -> None:
+    """Write a 480p PNG of SCENE's last frame (or of a section's end) and print its path."""
+    click.echo(str(make_preview(scene, section, storyboard, out, kwargs, in_this_process=True)))
+
+
+def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, kwargs: dict,
+                 in_this_process: bool = False) -> Path:
+    """A still renders in this process when asked (`preview`: no second start-up of manim and torch);
+    `watch` renders in a fresh process each time, so edited scene code is what it shows."""
+    from lecture.output.frames import frames_at, storyboard as make_storyboard
+    from lecture.render.jobs import Job
+    from lecture.render.pool import render_jobs, run_here
+
+    (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
+    params, _ = params_from(kwargs)
+    check_params(params, [scene_id])
+    out = check_writable_dir(out).resolve()
+    out_dir = out / "preview"
+    quality = QUALITIES["l"]
+    still = not (section or storyboard)
+    job = Job(scene_id, quality, "still" if still else "mp4", False, params, out_dir)
+    if still and in_this_process:
+        outcome = run_here(job, out / ".cache")
+    else:
+        (outcome,) = render_jobs([job], out / ".cache", 1)
+    if not outcome.ok:
+        raise RenderFailed(f"{scene_id} failed: {outcome.error}")
+    if still:
+        return Path(outcome.files[0])
+    sidecar = json.loads((out_dir / f"{scene_id}.json").read_text())
+    video = out_dir / f"{scene_id}.mp4"
+    if storyboard:
+        return make_storyboard(video, sidecar["sections"], out_dir / f"{scene_id}-storyboard.png")
+    match = [s for s in sidecar["sections"] if s["name"] == section]
+    if not match:
+        raise UserError(f"no section {section!r} in {scene_id}; sections: {', '.join(s['name'] for s in sidecar['sections'])}")
+    from lecture.output.publish import save_image_atomic
+
+    return save_image_atomic(frames_at(video, [match[0]["end"] - 1e-3])[0], out_dir / f"{scene_id}-{section}.png")
+
+
+@cli.command()
+@click.argument("scene")
+@options_for("watch")
+def watch(scene, section, out, interval, **kwargs) -> None:
+    """Re-render SCENE's preview whenever a file under scenes/ or engine/ changes (Ctrl-C stops)."""
+    from lecture.render.jobs import ROOT
+
+    check_params(params_from(kwargs)[0], resolve_scenes((scene,), lecture_from(kwargs)))  # fail fast on bad options
+    folders = [ROOT / "scenes", ROOT / "engine"]
+
+    def snapshot() -> dict[Path, float]:
+        return {p: p.stat().st_mtime for folder in folders for p in folder.rglob("*.py")}
+
+    seen: dict[Path, float] = {}
+    try:
+        while True:
+            current = snapshot()
+            if current != seen:
+                seen = current
+                try:
+                    click.echo(f"{time.strftime('%H:%M:%S')} preview: {make_preview(scene, section, False, out, kwargs)}")
+                except RenderFailed as err:
+                    click.echo(f"{time.strftime('%H:%M:%S')} {err}", err=True)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("stopped watching")

@@ -1,0 +1,1 @@
+"""Rendering on a Dask cluster (`--scheduler`)."""

@@ -1,0 +1,72 @@
+"""A render server for one task slot of a Dask worker: `python -m lecture.render.host FD`.
+
+`lecture.cluster.pool`'s task starts one per slot, the first time it renders there, and sends it one job
+at a time over the socket FD; it renders each as `lecture render` does on its own machine
+(`lecture.render.run_forked`: a process per render, forked from a server that has imported manim
+and torch) and answers with ("frames", n) as it draws and ("done", outcome) at the end.
+
+Why a process of its own and not the Dask worker's: the worker's environment carries Dask's
+MALLOC_TRIM_THRESHOLD_ (its nanny sets it), which doubled a manim render's time (measured), so this
+process starts without it and so do the renders forked from its server; and Dask's worker is a
+daemon process, which multiprocessing does not let have children. It stops, and its renders with it,
+when the worker that started it ends, however it ends.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from lecture.render import pool as render
+
+
+def stop_with_parent() -> None:
+    """A thread that waits for the Dask worker (this process's parent) to end, then stops every render
+    this process started (they remove their temporary files) and exits."""
+    parent = os.getppid()
+    try:
+        handle = os.pidfd_open(parent)
+    except OSError:  # no pidfds (before Linux 5.3): poll the parent instead
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])  # readable when the parent has ended
+        while handle is None and os.getppid() == parent:
+            time.sleep(0.5)
+        render.stop_renders()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def serve(conn: Connection) -> None:
+    """Render the jobs that arrive, one at a time, until the other end closes."""
+    render.start_render_server()
+    while True:
+        try:
+            job, cache_dir, encoder_threads = conn.recv()
+        except (EOFError, OSError):
+            return
+        outcome = render.run_forked(job, Path(cache_dir), encoder_threads, lambda frames: conn.send(("frames", frames)))
+        conn.send(("done", outcome))
+
+
+def main() -> None:
+    conn = Connection(int(sys.argv[1]))
+    stop_with_parent()
+    try:
+        serve(conn)
+    finally:
+        with contextlib.suppress(Exception):
+            render.stop_renders()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

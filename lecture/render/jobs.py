@@ -1,0 +1,102 @@
+"""A render job and its cache key: what a scene's clip depends on, and whether the clip on disk is up to date.
+
+Pure data and hashing (no processes): the CLI, the studio, the pools and the render process share it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from lecture.options.table import Quality
+from scenes.kit.params import LectureParams
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE_FOLDERS = ("engine", "scenes", "lecture/manim_compat")  # and the seam to manim, which changes frames
+DRAWING_FILES = ("lecture/render/worker.py",)  # other files of the tool that change frames
+SOUND_FILES = tuple(f"lecture/voice/{m}.py" for m in ("audio", "narrator", "pronounce", "voices"))  # and the sound
+PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
+@dataclass(frozen=True)
+class Job:
+    scene: str
+    quality: Quality
+    format: str  # mp4 webm gif mov png, or "still" (last frame only, for previews)
+    transparent: bool
+    params: LectureParams
+    out_dir: Path
+    voice: str = "none"  # `--voice` as given (lecture.voice.voices): none, joe, a model, recordings[,fallback]
+    script: tuple[tuple[str, str], ...] = ()  # (beat, narration) the lecturer's script gives this scene
+    voice_digest: str = ""  # the recordings' or the model's content, for the cache key
+    plain: bool = False  # `--plain`: stock manim draws it, nothing of lecture/manim_compat
+    beats: bool = False  # draw only the beats whose frames changed since a render that kept them (the studio)
+
+    @property
+    def cache_key(self) -> str:
+        return cache_key(self)
+
+    def payload(self, cache_dir: Path, encoder_threads: int = 0) -> dict:
+        """What a render process needs; `encoder_threads` 0 lets x264 choose (one per core and more)."""
+        return {"scene": self.scene, "quality": self.quality.folder, "width": self.quality.width,
+                "height": self.quality.height, "fps": self.quality.fps, "format": self.format,
+                "transparent": self.transparent, "params": self.params.to_json(),
+                "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
+                "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script),
+                "plain": self.plain, "beats": self.beats}
+
+
+@dataclass
+class Outcome:
+    job: Job
+    ok: bool
+    seconds: float
+    files: list[str] = field(default_factory=list)
+    cached: bool = False
+    error: str = ""
+    frames: int = 0  # frames drawn so far ("frames" reports) or in all (a finished render)
+    lost: bool = False  # the render process ended without a word (killed): worth trying again elsewhere
+
+
+def code_fingerprint() -> str:
+    """A hash of every source file that can change a frame, and the versions of the packages that draw it."""
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    for name in DRAWING_FILES + SOUND_FILES:
+        digest.update((ROOT / name).read_bytes())
+    for package in PACKAGES:
+        digest.update(f"{package}=={metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+_FINGERPRINT: str | None = None
+
+
+def cache_key(job: Job) -> str:
+    global _FINGERPRINT
+    _FINGERPRINT = _FINGERPRINT or code_fingerprint()
+    options = json.dumps([job.scene, job.quality.folder, job.format, job.transparent, job.params.to_json(), _FINGERPRINT,
+                          job.voice, job.script, job.voice_digest, job.plain])
+    return hashlib.sha256(options.encode()).hexdigest()[:32]
+
+
+def code_changed() -> None:
+    """Source files changed (the studio's live reload): the next cache key hashes them again."""
+    global _FINGERPRINT
+    _FINGERPRINT = None
+
+
+def up_to_date(job: Job) -> list[str] | None:
+    """The files of a previous render with the same key, if they are all still there."""
+    sidecar = job.out_dir / f"{job.scene}.json"
+    try:
+        data = json.loads(sidecar.read_text())
+    except (OSError, ValueError):
+        return None
+    files = [job.out_dir / name for name in data.get("files", [])]
+    if data.get("cache_key") != job.cache_key or not files or not all(f.exists() for f in files):
+        return None
+    return [str(f) for f in files + [sidecar]]

@@ -1,0 +1,1 @@
+"""Narration: who speaks (voices), what is said (pronunciation, the script file), the sound and the captions."""

@@ -1,0 +1,126 @@
+"""The narrator a render process hands its scene: speech for each beat, from piper or a recording.
+
+Speech is synthesised in pieces: a piece per sentence, and a new piece at every marked word, so the
+time a bookmark's word is spoken comes from the synthesiser itself (piper 1.8 returns no alignments
+for this voice). Each piece is cached by (voice, spoken text, pronunciation table), written
+atomically: an unchanged re-render synthesises nothing, and a killed one leaves no broken entry.
+A recording has no such pieces: its bookmarks and sentences are spread over it by characters.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+
+from lecture.voice import audio, pronounce
+from lecture.output.publish import write_atomic
+from lecture.voice.voices import Voice
+from scenes.kit.narration import Speech, sentences_of, spread_by_characters
+
+SENTENCE_GAP = 0.3  # seconds between sentences
+PIECE_GAP = 0.05  # between the pieces of one sentence cut at a bookmark
+SYNTHESIS_VERSION = "1"  # bump when the way pieces are made changes
+
+
+class SpeechCache:
+    """Float32 samples at 48 kHz by key, one .npy file each."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def get(self, key: str) -> np.ndarray | None:
+        try:
+            return np.load(self.folder / f"{key}.npy", allow_pickle=False)
+        except (OSError, ValueError, EOFError):
+            return None  # absent (or unreadable: made again and replaced)
+
+    def put(self, key: str, samples: np.ndarray) -> None:
+        buffer = io.BytesIO()
+        np.save(buffer, samples.astype(np.float32), allow_pickle=False)
+        write_atomic(self.folder / f"{key}.npy", lambda tmp: Path(tmp).write_bytes(buffer.getvalue()))
+
+
+class PiperSpeaker:
+    """One piper model, loaded on first use (about 0.6 s), saying plain text as 48 kHz samples."""
+
+    def __init__(self, voice: Voice, cache: SpeechCache):
+        self.voice, self.cache = voice, cache
+        self._piper = None
+        self.synthesised_seconds = 0.0  # speech made here rather than found in the cache
+
+    def say(self, text: str) -> np.ndarray:
+        said = pronounce.spoken(text)
+        key = hashlib.sha256("\n".join((self.voice.identity(), pronounce.VERSION, SYNTHESIS_VERSION, said)).encode()).hexdigest()[:32]
+        samples = self.cache.get(key)
+        if samples is None:
+            samples = self.synthesise(said)
+            self.synthesised_seconds += len(samples) / audio.RATE
+            self.cache.put(key, samples)
+        return samples
+
+    def synthesise(self, said: str) -> np.ndarray:
+        if self._piper is None:
+            from piper import PiperVoice  # GPL-3.0 extra: imported only to speak
+
+            self._piper = PiperVoice.load(self.voice.model)
+        chunks = [audio.trimmed(audio.resampled(chunk.audio_float_array, chunk.sample_rate))
+                  for chunk in self._piper.synthesize(said)]
+        chunks = [c for c in chunks if len(c)]
+        if not chunks:
+            return np.zeros(0, np.float32)
+        gap = audio.silence(SENTENCE_GAP)
+        return np.concatenate([part for chunk in chunks for part in (chunk, gap)][:-1])
+
+
+class VoiceNarrator:
+    """`scenes.kit.narration.Narrator` for a checked `--voice` (piper, or recordings with a fallback)."""
+
+    def __init__(self, voice: Voice, cache_dir: Path):
+        self.voice = voice
+        cache = SpeechCache(cache_dir)
+        piper = voice if voice.kind == "piper" else voice.fallback
+        self.speaker = PiperSpeaker(piper, cache) if piper is not None else None
+
+    def speak(self, scene: str, beat: str, text: str, marks: dict[str, int]) -> Speech:
+        recording = self.voice.recording(scene, beat)
+        if recording is not None:
+            samples = audio.trimmed(audio.decode(recording))
+            return dataclasses.replace(spread_by_characters(text, marks, len(samples) / audio.RATE), audio=samples)
+        if self.speaker is None:
+            raise FileNotFoundError(f"no recording for scene {scene}, beat {beat} and no voice to fall back on")
+        return self.synthesised(text, marks)
+
+    def synthesised(self, text: str, marks: dict[str, int]) -> Speech:
+        """Pieces cut at sentence starts and marked words, said one after another."""
+        starts, at = [], 0
+        for sentence in sentences_of(text):
+            at = text.index(sentence, at)
+            starts.append(at)
+            at += len(sentence)
+        cuts = sorted({*starts, *marks.values(), len(text)} - {0})
+        pieces, times, sentence_spans = [], {}, []
+        clock, begin = 0.0, 0
+        for cut in cuts:
+            piece = text[begin:cut].strip()
+            if begin in starts:
+                if pieces:
+                    pieces.append(audio.silence(SENTENCE_GAP))
+                    clock += SENTENCE_GAP
+                sentence_spans.append([clock, clock])
+            elif pieces:
+                pieces.append(audio.silence(PIECE_GAP))
+                clock += PIECE_GAP
+            times[begin] = clock
+            samples = self.speaker.say(piece) if piece else np.zeros(0, np.float32)
+            pieces.append(samples)
+            clock += len(samples) / audio.RATE
+            if sentence_spans:
+                sentence_spans[-1][1] = clock
+            begin = cut
+        samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        sentences = tuple((s, start, end) for s, (start, end) in zip(sentences_of(text), sentence_spans))
+        return Speech(len(samples) / audio.RATE, {name: times.get(i, 0.0) for name, i in marks.items()},
+                      sentences, audio=samples)

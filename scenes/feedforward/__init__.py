@@ -1,0 +1,1 @@
+"""Lecture: Feedforward Neural Networks and Backpropagation, Part 1."""

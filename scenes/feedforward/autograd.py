@@ -1,0 +1,426 @@
+"""PyTorch autograd as the notebook teaches it: the graph grows as the code runs, grad_fn names each op,
+.backward() runs the chain rule from the loss back to w and b (the notebook's warnings: `autograd_notes.py`).
+
+Layout of the graph scenes: the code on top (the line being run is marked), a side panel to its
+right (legend, printed output, the chain-rule readout), and the computational graph below, drawn
+by `GraphDiagram` so the forward and backward scenes share one picture and one set of motions.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Indicate, MathTex, Mobject, ReplacementTransform,
+                   TransformMatchingTex, VGroup, Write)
+
+import engine
+from engine import notes
+from engine.neuron import analytic_gradients
+from scenes.widgets.code_scene import CodeScene
+from scenes.kit.base import beat
+from scenes.kit.formatting import short, short_tex
+from scenes.feedforward.graph_code import captions, graph_code, lecture_graph, loss_source, tensor_code, torch_code
+from scenes.widgets.graph_diagram import GraphDiagram
+from scenes.kit.wording import said_list
+
+
+# --- 1. forward: the graph grows as the code runs ----------------------------------------------------------
+class ForwardGraphScene(CodeScene):
+    alt_text = ("Code on top, graph below: as each line runs, its nodes appear; the learnable tensors are ringed. "
+                "Values then flow left to right to a loss of {loss:g}.")
+
+    def construct(self) -> None:
+        self.compute()
+        self.declare_tensors()
+        self.build_graph_from_code()
+        self.flow_values_forward()
+        self.print_the_loss()
+
+    def compute(self) -> None:
+        self.graph = lecture_graph(self.params)
+        self.lines = graph_code(self.params, self.graph)
+        self.record_graph(self.graph)
+        self.record(**{name: float(v) for name, v in self.params.values.items()})
+        learnable = [n for line in self.lines for n in line.nodes if self.graph.node(n).learnable]  # as the code declares them
+        said = (f"the prediction is {self.values['prediction']:g}, and the loss is {self.values['loss']:g}."
+                if "prediction" in self.values else f"the loss is {self.values['loss']:g}.")
+        self.record(learnable_said=said_list(learnable) if learnable else "none of them", forward_said=said)
+
+    @beat("In PyTorch, setting requires_grad=True marks a tensor as a learnable parameter. ^Here that means "
+          "{learnable_said}. From now on, PyTorch tracks every operation that uses them.")
+    def declare_tensors(self) -> None:
+        self.code = self.code_panel([line.text for line in self.lines])
+        self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
+        self.legends: dict[str, VGroup] = {}
+        self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        self.wait_until("Here")
+        for i in range(self.first_computing_line()):
+            self.run_line(i)
+
+    @beat("Now ^each line that computes adds its operations to the graph, at the moment it runs. Nothing is "
+          "planned in advance: PyTorch builds the graph as the code runs, and builds it anew on every forward pass. "
+          "That is a dynamic graph.")
+    def build_graph_from_code(self) -> None:
+        self.wait_until("each")
+        for i in range(self.first_computing_line(), len(self.lines)):
+            self.run_line(i)
+
+    def first_computing_line(self) -> int:
+        """The first line that makes an op node (the ones before only declare tensors)."""
+        return next(i for i, line in enumerate(self.lines) if any(self.graph.node(n).kind == "op" for n in line.nodes))
+
+    def run_line(self, i: int) -> None:
+        """Mark line i and grow the nodes it creates, one by one; inputs show their values as they appear."""
+        self.play(self.code.highlight(i), run_time=0.5)
+        for name in self.lines[i].nodes:
+            node = self.graph.node(name)
+            anims = [self.diagram.grow(name)]
+            if node.kind != "op":
+                anims.append(self.diagram.show_value(name))
+            anims += self.legend_for(node)
+            self.play(*anims, run_time=0.8)
+
+    def legend_for(self, node: engine.Node) -> list[Animation]:
+        """The legend row explaining this kind of node, the first time one appears."""
+        kind = "learnable" if node.learnable else "constant" if node.kind != "op" else None
+        return self.add_legend(kind) if kind else []
+
+    def add_legend(self, kind: str) -> list[Animation]:
+        if kind in self.legends:
+            return []
+        self.legends[kind] = row = self.legend(kind)
+        self.side_panel(list(self.legends.values()), self.code)
+        return [FadeIn(row, shift=LEFT * 0.2)]
+
+    @beat("Now the forward pass: ^values flow left to right along the edges. Each operation takes its inputs, "
+          "computes, and passes its result on, until the last one gives the loss.")
+    def flow_values_forward(self) -> None:
+        self.play(*self.add_legend("value"), run_time=0.6)
+        self.wait_until("values")
+        line_of = {name: i for i, line in enumerate(self.lines) for name in line.nodes}
+        for node in self.graph.forward_order():
+            if node.kind == "op":
+                self.play(self.code.highlight(line_of[node.name]), self.diagram.forward_into(node.name, run_time=1.4))
+        self.record(shown_values=self.diagram.shown_numbers())
+
+    @beat("The forward pass is done: {forward_said} This one number, the ^loss, is what training will make smaller.")
+    def print_the_loss(self) -> None:
+        out = self.graph.output
+        rows = [self.output_text(f"loss = {short(out.value)}", self.theme.loss)]
+        if "prediction" in self.values:
+            rows.insert(0, self.output_text(f"prediction = {short(self.values['prediction'])}", self.theme.forward))
+        printed = self.side_panel([self.text("forward pass gives", size=self.theme.small_size, color=self.theme.muted), *rows],
+                                  self.code)
+        self.play(FadeOut(VGroup(*self.legends.values())), FadeIn(printed, shift=UP * 0.2))
+        self.wait_until("loss")
+        self.play(Indicate(self.diagram.shown_values[out.name], color=self.theme.loss),
+                  Indicate(self.diagram.node(out.name).body, color=self.theme.loss))
+
+
+# --- 2. grad_fn: every result remembers the op that made it --------------------------------------------------
+class GradFnScene(CodeScene):
+    alt_text = ("c = a + b has grad_fn {add_grad_fn}; with a * b it is {mul_grad_fn}, with sin(a) {sin_grad_fn}; "
+                "leaves made by the user have none. The neuron's loss has {loss_grad_fn}.")
+
+    def construct(self) -> None:
+        self.compute()
+        self.show_grad_fn_of_a_sum()
+        self.leaves_have_no_grad_fn()
+        self.swap_the_operation()
+        self.grad_fn_of_the_neuron()
+        self.follow_the_chain_back()
+
+    def compute(self) -> None:
+        self.examples = [notes.grad_fn_example(expr) for expr in notes.NOTEBOOK_GRAD_FN_EXPRS]
+        self.graph = lecture_graph(self.params)
+        self.links = notes.next_functions(loss_source(self.params), self.params.values, self.params.learnable)
+        self.record(**{f"{ex.graph.output.op}_grad_fn": ex.grad_fn for ex in self.examples},
+                    leaf_grad_fn=str(self.examples[0].leaf_grad_fns["a"]), loss_grad_fn=self.graph.output.grad_fn)
+        self.record(next_functions=[name for name, _ in self.links],
+                    prediction_grad_fn=self.graph.node("prediction").grad_fn if self.is_notebook else "")
+        printed = ([f"{self.values['prediction_grad_fn']} for the prediction"] if self.is_notebook else []) + \
+            [f"{self.values['loss_grad_fn']} for the loss"]
+        self.record(grad_fns_said=said_list(printed))
+
+    def example_code(self, example: notes.GradFnExample) -> list[str]:
+        leaves = [tensor_code(n, v, True) for n, v in notes.NOTEBOOK_GRAD_FN_VALUES.items()]
+        return leaves + [f"c = {torch_code(example.expr)}", "print(c.grad_fn)"]
+
+    def grad_fn_tag(self, diagram: GraphDiagram, name: str, grad_fn: str | None) -> VGroup:
+        """torch's name for the node's grad_fn, pinned to the node: under an op, above a leaf (None)."""
+        tag = self.text(grad_fn or "None", size=self.theme.small_size, color=self.theme.text if grad_fn else self.theme.muted)
+        tag.scale(min(1.0, diagram.label_size / self.theme.label_size))
+        return self.keep_inside(diagram.pin(tag, name, above=diagram.graph.node(name).kind != "op"))
+
+    def settle_tags(self, diagram: GraphDiagram, tags: Sequence[Mobject]) -> None:
+        """Move a tag down a line while it touches a tag placed before it; then shrink diagram and tags
+        together if they no longer fit above the bottom margin."""
+        placed: list[Mobject] = []
+        for tag in sorted(tags, key=lambda m: m.get_x()):
+            while any(abs(tag.get_x() - p.get_x()) < (tag.width + p.width) / 2 + 0.1 and
+                      abs(tag.get_y() - p.get_y()) < (tag.height + p.height) / 2 + 0.02 for p in placed):
+                tag.shift(DOWN * tag.height)
+            placed.append(tag)
+        picture = VGroup(diagram, *tags)
+        bottom = self.content_area()[1]
+        if picture.get_bottom()[1] < bottom:
+            top = diagram.get_top()[1]
+            picture.scale((top - bottom) / picture.height, about_point=[diagram.get_x(), top, 0])
+
+    def example_picture(self, example: notes.GradFnExample, above: Mobject) -> tuple[GraphDiagram, VGroup, VGroup]:
+        """The graph of `c = <expr>`, the grad_fn tag of c, and the tags of the leaves (None)."""
+        diagram = self.diagram_below(example.graph, above, {example.graph.output_name: "c"})
+        tag = self.grad_fn_tag(diagram, example.graph.output_name, example.grad_fn)
+        leaves = VGroup(*[self.grad_fn_tag(diagram, n, g) for n, g in example.leaf_grad_fns.items()])
+        self.settle_tags(diagram, [tag, *leaves])
+        return diagram, tag, leaves
+
+    @beat("Every tensor made by an operation remembers that operation. Here c is a plus b. ^Printing its grad_fn "
+          "shows {add_grad_fn}: the backward of an addition, which will pass gradients back to a and b.")
+    def show_grad_fn_of_a_sum(self) -> None:
+        example = self.examples[0]
+        self.code = self.code_panel(self.example_code(example))
+        self.diagram, self.tag, self.leaf_tags = self.example_picture(example, self.code)
+        self.printed = self.side_panel([self.output_text(f"<{example.grad_fn} object>")], self.code)
+        self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        *leaves, c = [n.name for n in example.graph.forward_order()]
+        for line, name in enumerate(leaves):
+            self.play(self.code.highlight(line), self.diagram.grow(name), run_time=0.8)
+        self.play(self.code.highlight(len(leaves)), self.diagram.grow(c))
+        self.wait_until("Printing")
+        self.play(self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), FadeIn(self.tag, shift=UP * 0.2))
+
+    @beat("But a and b were made by us, not by an operation. They are the leaves of the graph, and their grad_fn "
+          "is {leaf_grad_fn}.")
+    def leaves_have_no_grad_fn(self) -> None:
+        for tag, node in zip(self.leaf_tags, self.examples[0].leaf_grad_fns):
+            self.play(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node).body, color=self.theme.learnable))
+
+    @beat("Swap the operation, and grad_fn follows. For a ^times b it is {mul_grad_fn}; for the ^sine of a, "
+          "{sin_grad_fn}.")
+    def swap_the_operation(self) -> None:
+        for example, mark in zip(self.examples[1:], ("times", "sine")):
+            code = self.code_panel(self.example_code(example))
+            diagram, tag, leaf_tags = self.example_picture(example, code)
+            printed = self.side_panel([self.output_text(f"<{example.grad_fn} object>")], code)
+            code.marker.become(self.code.marker)  # the bar stays where it was while the code changes
+            self.wait_until(mark)
+            self.play(ReplacementTransform(self.code, code), ReplacementTransform(self.diagram, diagram),
+                      ReplacementTransform(self.tag, tag), ReplacementTransform(self.printed, printed),
+                      ReplacementTransform(self.leaf_tags, leaf_tags), run_time=1.2)
+            self.play(code.highlight(2), run_time=0.6)
+            self.play(code.highlight(3), Indicate(tag, color=self.theme.highlight), Indicate(printed, color=self.theme.highlight))
+            self.code, self.diagram, self.tag, self.printed, self.leaf_tags = code, diagram, tag, printed, leaf_tags
+
+    def neuron_code(self) -> tuple[list[str], list[str]]:
+        """The notebook's forward and print lines (or the formula's), and the graph nodes printed."""
+        named = [n for n in ("prediction",) if self.is_notebook] + [self.graph.output_name]
+        loss = "square_loss" if self.is_notebook else "loss"
+        variable = {"prediction": "prediction", self.graph.output_name: loss}
+        if self.is_notebook:
+            lines = ["prediction = simple_graph.forward(feature)", "square_loss = sq_loss(target, prediction)"]
+        else:
+            lines = [f"loss = {torch_code(self.params.expr)}"]
+        lines += [f"print({variable[n]}.grad_fn)" for n in named] + [f"print({loss}.grad_fn.next_functions)"]
+        return lines, named
+
+    @beat("Back to the graph of our forward pass. Printing grad_fn shows only the ^last operation that made each "
+          "tensor: {grad_fns_said}.")
+    def grad_fn_of_the_neuron(self) -> None:
+        lines, named = self.neuron_code()
+        self.named = named
+        self.code = self.code_panel(lines)
+        self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
+        self.tags = {n.name: self.grad_fn_tag(self.diagram, n.name, n.grad_fn) for n in self.graph.nodes if n.kind == "op"}
+        self.settle_tags(self.diagram, list(self.tags.values()))
+        rows = [self.output_text(f"<{self.graph.node(n).grad_fn} object>") for n in named]
+        rows.append(self.output_text(self.links_text()))
+        self.printed = self.side_panel(rows, self.code)
+        self.play(self.clear_stage(keep=[self.header]), run_time=0.6)
+        self.play(FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
+        first = len(lines) - len(named) - 1
+        self.wait_until("last")
+        for k, name in enumerate(named):
+            self.play(self.code.highlight(first + k), FadeIn(self.printed[k], shift=LEFT * 0.2),
+                      FadeIn(self.tags[name], shift=UP * 0.2), Indicate(self.diagram.node(name).body, color=self.theme.highlight))
+
+    def links_text(self) -> str:
+        """`next_functions` as Python prints it, without the addresses."""
+        items = [f"(<{name}>, {i})" if name else f"(None, {i})" for name, i in self.links]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+    @beat("Yet nothing is forgotten: each grad_fn links to the ones before it through next_functions, ^all the way "
+          "back to the leaves. That chain is the whole graph, and it is what .backward() will walk.")
+    def follow_the_chain_back(self) -> None:
+        self.play(self.code.highlight(len(self.code.code.code_lines) - 1), FadeIn(self.printed[-1], shift=LEFT * 0.2))
+        self.wait_until("all")
+        for node in self.graph.backward_order():
+            if node.kind == "op" and node.name not in self.named:
+                self.play(FadeIn(self.tags[node.name], shift=UP * 0.2),
+                          Indicate(self.diagram.node(node.name).body, color=self.theme.highlight), run_time=0.8)
+
+
+# --- 3. backward: .backward() runs the chain rule from the loss to every leaf -----------------------------------
+class BackpropScene(CodeScene):
+    alt_text = ("The graph of the forward pass; .backward() sends the gradient from the loss back along every edge, "
+                "multiplying by each local derivative, until the learnable leaves hold their gradients.")
+
+    def construct(self) -> None:
+        self.compute()
+        self.call_backward()
+        self.flow_gradients_back()
+        self.read_the_gradients()
+        self.repeat_every_step()
+        if self.is_notebook:
+            self.derive_by_hand()
+            self.compare_with_autograd()
+
+    def compute(self) -> None:
+        self.graph = lecture_graph(self.params)
+        self.learnable = [n.name for n in self.graph.nodes if n.learnable]
+        self.record_graph(self.graph)
+        self.record(gradients_read=" and ".join(f"{short(self.graph.node(n).grad)} for {n}" for n in self.learnable))
+        if self.is_notebook:
+            v = self.params.values
+            self.analytic = analytic_gradients(**v)
+            self.check = notes.notebook_gradient_check(**v)
+            self.record(analytic_dloss_dw=self.analytic["dloss_dw"], analytic_dloss_db=self.analytic["dloss_db"],
+                        printed=list(self.check.printed.values()), matches=list(self.check.matches.values()),
+                        x=float(v["x"]), y=float(v["y"]))
+
+    def backward_code(self) -> list[str]:
+        if self.is_notebook:
+            owner, loss = "simple_graph.", "square_loss"
+            return [f"{loss}.backward()"] + [f"autograd_dloss_d{n} = {owner}{n}.grad" for n in self.learnable]
+        return ["loss.backward()"] + [f"dloss_d{n} = {n}.grad" for n in self.learnable]
+
+    def readout(self, upstream: float, local: float, product: float) -> VGroup:
+        """The chain rule on the active edge: names on top, numbers under them."""
+        t, size = self.theme, self.theme.label_size
+        names = [(r"\dfrac{\partial L}{\partial s}", t.gradient), ("=", t.text), (r"\dfrac{\partial L}{\partial t}", t.gradient),
+                 (r"\times", t.text), (r"\dfrac{\partial t}{\partial s}", t.highlight)]
+        numbers = [(short_tex(product), t.gradient), ("=", t.text), (short_tex(upstream), t.gradient),
+                   (r"\times", t.text), (short_tex(local), t.highlight)]
+        top = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in names]).arrange(RIGHT, buff=0.3)
+        bottom = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in numbers])
+        row_y = top.get_bottom()[1] - 0.45
+        for number, name in zip(bottom, top):  # each number under its symbol, all on one line
+            number.move_to([name.get_center()[0], row_y, 0])
+        caption = self.text("on the lit edge s → t", size=self.theme.small_size, color=self.theme.muted)
+        return VGroup(caption, VGroup(top, bottom)).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+
+    @beat("Now the backward pass: after the forward pass, we call .backward() on the loss. It ^starts at the loss "
+          "itself: the derivative of the loss with respect to itself is one.")
+    def call_backward(self) -> None:
+        self.code = self.code_panel(self.backward_code())
+        self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
+        values = [self.diagram.show_value(n.name) for n in self.graph.nodes]
+        self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
+        self.play(*values, run_time=0.8)
+        self.wait_until("starts")
+        self.play(self.code.highlight(0), self.diagram.start_backward())
+
+    @beat("Now the gradient flows back, edge by edge. ^On each edge, the gradient arriving from the right is "
+          "multiplied by the edge's local derivative, and the product lands in the node on the left. That is the "
+          "chain rule, applied from the loss back to every leaf.")
+    def flow_gradients_back(self) -> None:
+        edges = self.diagram.gradient_edges()
+        self.wait_until("On")
+        sums: dict[str, float] = {self.graph.output_name: self.graph.output.grad}
+        panel = None
+        for e in edges:
+            upstream = sums[e.target]
+            product = upstream * e.local_grad
+            sums[e.source] = sums.get(e.source, 0.0) + product
+            new = self.side_panel([self.readout(upstream, e.local_grad, product)], self.code)
+            change = FadeIn(new) if panel is None else ReplacementTransform(panel, new)
+            self.play(self.diagram.backward_along(e, run_time=2.2), change)
+            panel = new
+        self.readout_panel = panel
+        self.play(self.diagram.settle_gradients(), run_time=0.4)
+
+    @beat("When it is done, each learnable leaf holds its gradient in .grad: {gradients_read}. These are exactly "
+          "the numbers gradient descent needs.")
+    def read_the_gradients(self) -> None:
+        rows = [self.output_text(f"{n}.grad = {short(self.graph.node(n).grad)}", self.theme.gradient) for n in self.learnable]
+        printed = self.side_panel(rows, self.code)
+        self.play(FadeOut(self.readout_panel), FadeIn(printed[0]), self.code.highlight(1),
+                  Indicate(self.diagram.shown_grads[self.learnable[0]], color=self.theme.gradient))
+        for k, name in enumerate(self.learnable[1:], start=1):
+            self.play(FadeIn(printed[k]), self.code.highlight(k + 1),
+                      Indicate(self.diagram.shown_grads[name], color=self.theme.gradient))
+        self.printed = printed
+
+    @beat("Training repeats these two passes at every step. Values flow ^forward to the loss, building the graph "
+          "anew each time; then gradients flow ^back to the leaves.", loop=True)
+    def repeat_every_step(self) -> None:
+        self.wait_until("forward")
+        self.play(self.diagram.pulse())
+        self.wait_until("back")
+        self.play(self.diagram.pulse(backward=True))
+
+    def hand_gradient(self, which: str, top: float) -> tuple[MathTex, MathTex, MathTex, MathTex, MathTex]:
+        """The notebook's formula for dL/d`which`, the same with the numbers in, and its value, on one line.
+
+        Returns the head (`dL/dw = -2x(y-p)(1-p^2)`), the symbolic part again (to transform), the
+        numeric part, the `=` between them and the `= value` tail.
+        """
+        v, a, t = self.params.values, self.analytic, self.theme
+        lhs = rf"\frac{{\partial L}}{{\partial {which}}}"
+        x, y, p = (short_tex(v["x"]), short_tex(v["y"]), short_tex(a["prediction"]))
+        symbolic = ["-2", *(["x"] if which == "w" else []), "(", "y", "-", "p", ")", "(1-", "p", "^2)"]
+        numeric = ["-2", *([f"({x})"] if which == "w" else []), "(", y, "-", p, ")", "(1-", p, "^2)"]
+        roles = {"x": t.constant, "y": t.constant, "p": t.forward}
+        value = short_tex(a[f"dloss_d{which}"])
+        size = self.theme.label_size
+
+        def tex(parts: list[str], role_of: list[str]) -> MathTex:
+            m = MathTex(*parts, font_size=size, color=t.text)
+            for sub, role in zip(m, role_of):  # a number keeps the colour of the symbol it replaces
+                sub.set_color(roles.get(role, t.text))
+            return m
+
+        full = MathTex(lhs, "=", *symbolic, "=", *numeric, "=", value, font_size=size)
+        full.move_to([self.left, top, 0], aligned_edge=LEFT)
+        n = len(symbolic)
+        head = tex([lhs, "=", *symbolic], ["", "", *symbolic]).move_to(VGroup(*full[:2 + n]))
+        moving = tex(symbolic, symbolic).move_to(VGroup(*full[2:2 + n]))
+        numbers = tex(numeric, symbolic).move_to(VGroup(*full[3 + n:3 + 2 * n]))
+        equals = full[2 + n].copy().set_color(t.text)
+        tail = MathTex("=", value, font_size=size, color=t.text).move_to(VGroup(*full[-2:]))
+        tail[1].set_color(t.gradient)
+        return head, moving, numbers, equals, tail
+
+    @beat("Now by hand, with p for the prediction. The derivative of the loss with respect to w is minus two x, "
+          "times y minus p, times one minus p squared, which comes from tanh. ^Putting in x {x:g}, y {y:g} and "
+          "p {prediction:g} gives {analytic_dloss_dw:g}. For ^b, drop the x: {analytic_dloss_db:g}.")
+    def derive_by_hand(self) -> None:
+        self.play(FadeOut(self.code), FadeOut(self.printed))
+        top = self.content_area()[0]
+        rows = VGroup()
+        for k, which in enumerate(("w", "b")):
+            head, moving, numbers, equals, tail = self.hand_gradient(which, top - 0.4 - 0.95 * k)
+            if which == "b":
+                self.wait_until("b")
+            self.play(Write(head), run_time=1.0)
+            self.add(moving)
+            if which == "w":
+                self.wait_until("Putting")
+            self.play(FadeIn(equals), TransformMatchingTex(moving, numbers, transform_mismatches=True), run_time=1.2)
+            self.play(Write(tail), Indicate(self.diagram.shown_grads[which], color=self.theme.gradient), run_time=1.0)
+            rows.add(head, equals, numbers, tail)
+        self.formulas = rows
+
+    @beat("The notebook then compares these hand-derived gradients with what autograd left in .grad. ^PyTorch "
+          "prints {printed[0]} for w, and {printed[1]} for b.")
+    def compare_with_autograd(self) -> None:
+        lines = ["print(ana_dloss_dw == autograd_dloss_dw)", "print(ana_dloss_db == autograd_dloss_db)"]
+        code = self.code_panel(lines)
+        outputs = [self.output_text(self.check.printed[k], self.theme.text if self.check.matches[k] else self.theme.loss)
+                   for k in ("dloss_dw", "dloss_db")]
+        printed = self.side_panel(outputs, code)
+        self.play(FadeOut(self.formulas), FadeIn(code, shift=DOWN * 0.2))
+        self.wait_until("PyTorch")
+        for k, row in enumerate(printed):
+            self.play(code.highlight(k), FadeIn(row, shift=LEFT * 0.2), run_time=0.8)
+
+

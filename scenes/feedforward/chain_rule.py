@@ -1,0 +1,182 @@
+"""The chain rule, then the notebook's derivation of the gradient of sin(x^2 + y^2), checked against autograd."""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, FadeTransform, Indicate, LaggedStart, MathTex,
+                   ReplacementTransform, TransformFromCopy, TransformMatchingTex, VGroup, Write, config)
+
+from engine import gradient_at, parse_function
+from engine.notebook import NOTEBOOK_FUNCTION, fun_dz
+from scenes.kit.base import LectureScene, beat
+
+OUTER, INNER = "highlight", "forward"  # theme roles of the outer and the inner function (and derivative)
+RULE_SIZE = 44  # the general rule, alone on screen
+DERIVATION_SIZE = 40
+ROWS = {"decomposition": 1.7, "header": 0.6, "x": -0.55, "y": -2.15}  # y of each row once the rule is stated
+
+
+class ChainRuleScene(LectureScene):
+    """The chain rule, then the notebook's derivation of the gradient of sin(x^2 + y^2), checked against autograd.
+
+    The derivation is the notebook's own worked example, so this clip always shows h = sin(x^2 + y^2),
+    whatever `params.function` is; only the check point (`params.start`) comes from the parameters.
+    Colour marks the role, not the letter: the outer function and its derivative are always in the
+    highlight colour and the inner ones in the forward colour (g is the outer function in the general
+    rule but the inner one in the notebook's decomposition); the gradient's components are gradient-coloured.
+    """
+
+    alt_text = ("The chain rule F'(x) = g'(h(x)) h'(x), then z = sin(x^2 + y^2) written as f(g(x, y)) with "
+                "f(u) = sin u and g(x, y) = x^2 + y^2, giving dz/dx = cos(x^2 + y^2) 2x and dz/dy = "
+                "cos(x^2 + y^2) 2y. At (x, y) = ({point_x:.2f}, {point_y:.2f}) these give ({analytic_dx:.4f}, "
+                "{analytic_dy:.4f}), the same as autograd's ({autograd_dx:.4f}, {autograd_dy:.4f}).")
+
+    def construct(self) -> None:
+        self.compute()
+        self.state_the_chain_rule()
+        self.decompose_h()
+        self.differentiate_x()
+        self.differentiate_y()
+        self.compare_with_autograd()
+
+    def compute(self) -> None:
+        """The notebook's closed-form gradient and autograd's, at one point."""
+        x, y = (float(c) for c in self.params.start)
+        analytic = [float(g) for g in fun_dz(np.float64(x), np.float64(y))]
+        autograd = list(gradient_at(parse_function(NOTEBOOK_FUNCTION), x, y)[1:])
+        self.record(function=NOTEBOOK_FUNCTION, point_x=x, point_y=y, analytic_dx=analytic[0], analytic_dy=analytic[1],
+                    autograd_dx=autograd[0], autograd_dy=autograd[1],
+                    largest_difference=max(abs(a - b) for a, b in zip(analytic, autograd)))
+
+    # --- beats -----------------------------------------------------------------------------------
+    @beat("To compute a gradient by hand, we use the chain rule. For a composite function, F of x equals g of h "
+          "of x, the ^derivative is the ^outer derivative, taken at the inner value, times the inner derivative. "
+          "With ^fractions: dF/dx = dg/dh times dh/dx.")
+    def state_the_chain_rule(self) -> None:
+        composite = self.equation("F(x)", "=", ("g", OUTER), "(", ("h(x)", INNER), ")", size=RULE_SIZE)
+        derivative = self.equation("F'(x)", "=", ("g'", OUTER), "(", ("h(x)", INNER), ")",
+                                   ("h'(x)", INNER), size=RULE_SIZE)
+        leibniz = self.equation(r"\frac{dF}{dx}", "=", (r"\frac{dg}{dh}", OUTER),
+                                (r"\frac{dh}{dx}", INNER), size=RULE_SIZE)
+        composite.move_to(UP * 1.0)
+        self.play(FadeIn(self.heading(self.title)), Write(composite))
+        derivative.move_to(composite)
+        self.wait_until("derivative")
+        self.morph(composite, derivative, key_map={"F(x)": "F'(x)", "g": "g'"})
+        t = self.theme
+        roles = VGroup(self.text("outer", size=t.label_size, color=t.highlight).next_to(derivative[2:6], DOWN, 0.2),
+                       self.text("inner", size=t.label_size, color=t.forward).next_to(derivative[6], DOWN, 0.2))
+        self.wait_until("outer")
+        self.play(FadeIn(roles, shift=UP * 0.1))
+        leibniz.next_to(roles, DOWN, buff=0.6).set_x(derivative.get_x())
+        self.wait_until("fractions")
+        self.morph(derivative.copy(), leibniz,
+                   key_map={"F'(x)": r"\frac{dF}{dx}", "g'": r"\frac{dg}{dh}", "h'(x)": r"\frac{dh}{dx}"})
+        self.rule = VGroup(derivative, roles, leibniz)
+
+    @beat("Now the notebook's function: z is the sine of x squared plus y squared. It is a ^composite: the outer "
+          "function f is the sine, and the inner function g is x squared plus y squared.")
+    def decompose_h(self) -> None:
+        h = self.equation("z", "=", (r"\sin", OUTER), "(", ("x^2 + y^2", INNER), ")")
+        composite = self.equation("z", "=", ("f", OUTER), "(", ("g(x, y)", INNER), ")")
+        outer = self.equation(("f(u)", OUTER), "=", (r"\sin", OUTER), ("u", OUTER))
+        inner = self.equation(("g(x, y)", INNER), "=", ("x^2 + y^2", INNER))
+        reminder = self.rule[2].copy().scale(0.8)
+        row = VGroup(reminder, composite, outer, inner).arrange(RIGHT, buff=0.9)
+        row.move_to(np.array([0, ROWS["decomposition"], 0])).to_edge(LEFT, buff=self.theme.margin + 0.2)
+        self.left = row.get_left()[0]
+        h.move_to(composite, LEFT)
+        self.play(FadeOut(self.rule[:2]), ReplacementTransform(self.rule[2], reminder))
+        self.play(Write(h))
+        self.wait_until("composite")
+        self.play(TransformMatchingTex(h, composite), TransformFromCopy(h[2], outer[2]),
+                  TransformFromCopy(h[4], inner[2]), FadeIn(VGroup(outer[:2], outer[3], inner[:2])), run_time=1.8)
+
+    @beat("For x, the chain rule says: dz/dx is df/dg times dg/dx. The ^outer derivative is the cosine, taken at "
+          "the inner value; the inner derivative is two x. ^Writing g out: the cosine of x squared plus y squared, "
+          "times two x.")
+    def differentiate_x(self) -> None:
+        self.dz_dx = self.derive("x", ROWS["x"], marks=("outer", "Writing"))
+
+    @beat("For y, the same two steps: ^again the cosine for the outer function, and two y for the inner one. ^So "
+          "dz/dy is the cosine of x squared plus y squared, times two y. Together, these two are the gradient vector.")
+    def differentiate_y(self) -> None:
+        self.dz_dy = self.derive("y", ROWS["y"], run_time=0.9, marks=("again", "So"))
+
+    @beat("Let's check at one point: x is {point_x:.2f}, y is {point_y:.2f}. Our ^formulas give {analytic_dx:.3g} "
+          "and {analytic_dy:.3g}. ^Autograd, PyTorch's automatic differentiation, gives {autograd_dx:.3g} and "
+          "{autograd_dy:.3g}: the ^same numbers.")
+    def compare_with_autograd(self) -> None:
+        v, t = self.values, self.theme
+        point = self.math(rf"\text{{at }} (x, y) = ({v['point_x']:.2f},\ {v['point_y']:.2f})",
+                          color=t.constant).move_to(np.array([self.left, ROWS["header"], 0]), LEFT)
+        columns = VGroup(*(self.value_column(title, [v[f"{key}_dx"], v[f"{key}_dy"]])
+                           for title, key in (("chain rule", "analytic"), ("autograd", "autograd"))))
+        right = config.frame_width / 2 - t.margin - 0.7  # room for the check marks
+        columns[1].next_to(columns[0], RIGHT, buff=0.9)  # same rows: only x moves
+        columns.shift(RIGHT * (right - columns.get_right()[0]))
+        checks = VGroup(*(self.math(r"\checkmark", color=t.forward).next_to(columns[1][i], RIGHT, buff=0.35)
+                          for i in (1, 2)))
+        self.play(FadeIn(point), FadeIn(columns[0][0]))
+        self.wait_until("formulas")
+        self.play(*(TransformFromCopy(line[2:], columns[0][i + 1]) for i, line in enumerate((self.dz_dx, self.dz_dy))),
+                  run_time=1.2)
+        self.wait_until("Autograd")
+        self.play(FadeIn(columns[1][0]), *(FadeIn(n, shift=LEFT * 0.3) for n in columns[1][1:]))
+        self.wait_until("same")
+        self.play(LaggedStart(*(FadeIn(c, scale=1.5) for c in checks), lag_ratio=0.3),
+                  *(Indicate(n, color=t.gradient, scale_factor=1.1) for col in columns for n in col[1:]))
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def equation(self, *parts: str | tuple[str, str], size: float = DERIVATION_SIZE) -> MathTex:
+        """MathTex from parts, each plain TeX or (TeX, theme role) to colour that part."""
+        eq = self.math(*(p if isinstance(p, str) else p[0] for p in parts), size=size)
+        for part, mob in zip(parts, eq):
+            if not isinstance(part, str):
+                mob.set_color(getattr(self.theme, part[1]))
+        return eq
+
+    def morph(self, source: MathTex, target: MathTex, key_map: dict[str, str] | None = None, **kwargs) -> None:
+        """TransformMatchingTex: equal parts move, parts paired by `key_map` cross-fade into each other, the
+        rest fade (manim 0.21's own key_map path crashes when paired parts differ in glyph count)."""
+        key_map, free, animations = key_map or {}, list(target), []
+        for part in source:
+            mapped = key_map.get(part.tex_string)
+            match = next((t for t in free if t.tex_string == (mapped or part.tex_string)), None)
+            if match is None:
+                animations.append(FadeOut(part))
+            else:
+                free.remove(match)
+                animations.append(FadeTransform(part, match) if mapped else ReplacementTransform(part, match))
+        self.play(*animations, *(FadeIn(t) for t in free), **kwargs)
+        self.remove(source, *source, *target)
+        self.add(target)
+
+    def derive(self, var: str, y: float, run_time: float = 1.4, marks: tuple[str, str] | None = None) -> MathTex:
+        """In place, one step at a time: the chain rule, each factor's derivative, then g written out; each
+        step after the first starts on its word of the narration (`marks`)."""
+        lhs = (rf"\frac{{\partial z}}{{\partial {var}}}", "gradient")
+        outer, inner = r"\frac{\partial f}{\partial g}", rf"\frac{{\partial g}}{{\partial {var}}}"
+        steps = [self.equation(lhs, "=", (outer, OUTER), (inner, INNER)),
+                 self.equation(lhs, "=", (r"\cos\big(g(x, y)\big)", OUTER), (rf"\,(2{var})", INNER)),
+                 self.equation(lhs, "=", (r"\cos(x^2 + y^2)", OUTER), (rf"\cdot 2{var}", INNER))]
+        keys = [{outer: r"\cos\big(g(x, y)\big)", inner: rf"\,(2{var})"},
+                {r"\cos\big(g(x, y)\big)": r"\cos(x^2 + y^2)", rf"\,(2{var})": rf"\cdot 2{var}"}]
+        for step in steps:
+            step.move_to(np.array([self.left, y, 0]), LEFT)
+        self.play(Write(steps[0]), run_time=run_time)
+        for before, after, key_map, mark in zip(steps, steps[1:], keys, marks or (None, None)):
+            self.wait(0.5)
+            if mark:
+                self.wait_until(mark)
+            self.morph(before, after, key_map=key_map, run_time=run_time)
+        return steps[-1]
+
+    def value_column(self, title: str, values: list[float]) -> VGroup:
+        """A titled column of gradient components, one on each derivation row, right-aligned."""
+        t = self.theme
+        numbers = [self.math(f"{value:.4f}", size=DERIVATION_SIZE, color=t.gradient) for value in values]
+        width = max(n.width for n in numbers)
+        for number, row in zip(numbers, ("x", "y")):
+            number.move_to(np.array([width, ROWS[row], 0]), RIGHT)
+        head = self.text(title, size=t.label_size, color=t.muted).move_to(np.array([width / 2, ROWS["header"], 0]))
+        return VGroup(head, *numbers)

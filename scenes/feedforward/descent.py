@@ -1,0 +1,438 @@
+"""Gradient descent drawn on a contour map: the update rule, the vanilla algorithm, its steps, and
+three learning rates side by side (the optimizers' race is in `scenes/feedforward/optimizers.py`).
+
+Every path comes from `engine.descend` (a real torch optimizer), computed once at the start of a
+scene; the picture only replays it (`TrajectoryView`), and each run is judged by its numbers
+(`scenes/feedforward/descent_runs.py`).
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, Arrow, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
+                   GrowFromCenter, Integer, LaggedStart, MathTex, ReplacementTransform, Rotate, RoundedRectangle,
+                   SurroundingRectangle, Transform, ValueTracker, VGroup, VMobject, Write, config)
+
+from engine import descend
+from engine.notebook import CAUCHY_YEAR
+from scenes.kit.base import beat
+from scenes.feedforward.descent_base import DescentScene, low_shade
+from scenes.feedforward.descent_runs import clip_segment, diverged_after, inside, judge, said_outcome
+from scenes.kit.formatting import counter
+from scenes.widgets.surface import SurfacePlot, gradient_arrow
+from scenes.feedforward.trajectory_view import TrajectoryView, plot_box
+from scenes.kit.wording import said_list
+
+SLOW_STEPS = 3  # steps of the first scene shown one by one with their gradient arrow
+MAX_MAPS = 5  # learning rates drawn side by side in one row; more would make maps too small to read
+ETA_ARROW = 0.35  # length of the arrow from "learning rate" down to eta in the update rule
+LOOP_INDENT = 0.8  # the update rule is the loop's body: indented under "for"
+
+
+class GradientDescentScene(DescentScene):
+    alt_text = ("The update rule w(t+1) = w(t) - eta grad f(w(t)), credited to Cauchy ({cauchy_year}), and the vanilla "
+                "algorithm; then {n_steps} steps of {optimizer} with eta = {lr:g} on a contour map of f = {function}, "
+                "from ({start_x:g}, {start_y:g}) to ({final_x:.2f}, {final_y:.2f}); {result}")
+
+    def construct(self) -> None:
+        self.compute()
+        self.state_update_rule()
+        self.show_algorithm()
+        self.show_landscape()
+        self.take_steps()
+        if self.traj.steps > self.slow_steps:
+            self.keep_stepping()
+        self.show_result()
+
+    def compute(self) -> None:
+        """The one descent this scene replays, and every number it will show."""
+        p = self.params
+        self.f = self.function()
+        self.traj = descend(self.f, p.start, p.lr, p.steps, p.optimizer)
+        self.slow_steps = min(SLOW_STEPS, self.traj.steps)
+        final = self.traj.points[-1]
+        if self.traj.diverged:
+            result = f"Descent {diverged_after(self.traj.steps)}: the learning rate {p.lr:g} is too large for this function."
+        else:
+            result = (f"After {self.traj.steps} steps the point is at ({final[0]:.2f}, {final[1]:.2f}), "
+                      f"and f has gone from {counter(self.traj.values[0])} to {counter(self.traj.values[-1])}.")
+        self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), lr=p.lr,
+                    steps=p.steps, n_steps=self.traj.steps, optimizer=p.optimizer, diverged=self.traj.diverged,
+                    values=self.traj.values.tolist(), points=self.traj.points.tolist(),
+                    first_value=float(self.traj.values[0]), final_value=float(self.traj.values[-1]),
+                    final_x=float(final[0]), final_y=float(final[1]), cauchy_year=CAUCHY_YEAR, result=result,
+                    shading=low_shade(self.theme),
+                    step_story=("it is turned around and scaled by eta, and that is the step" if p.optimizer == "sgd" else
+                                f"{p.optimizer} turns it into the step, using what it remembers of earlier gradients"),
+                    again_said=" Then the same again, from the new point." if self.slow_steps > 1 else "")
+
+    @beat("The gradient points uphill, so to go down, we step against it. The ^new w is the old w, minus eta times "
+          "the gradient of f at the old w. ^Eta, the learning rate, sets the size of the step. "
+          "^Cauchy proposed this iterative method in {cauchy_year}.")
+    def state_update_rule(self) -> None:
+        th = self.theme
+        self.head = self.heading(self.title)
+        self.rule = self.update_rule(size=56).move_to(UP * 0.9)
+        eta, gradient = self.rule_part(self.rule, "eta"), self.rule_part(self.rule, "gradient")
+        # eta is one glyph: a brace over it reads as a glitch, so its label points at it with a short arrow.
+        eta_note = self.tex(r"learning rate $\eta > 0$", size=th.label_size, color=th.constant)
+        eta_note.next_to(eta, UP, buff=ETA_ARROW + 0.2).align_to(eta, RIGHT)
+        eta_arrow = Arrow(eta_note.get_bottom() + RIGHT * (eta.get_x() - eta_note.get_x()), eta.get_top(), buff=0.1,
+                          color=th.muted, stroke_width=3, tip_length=0.15, max_tip_length_to_length_ratio=0.4)
+        grad_brace = Brace(gradient, DOWN, color=th.muted)
+        grad_note = self.tex(r"gradient of $f$ at the current point", size=th.label_size, color=th.gradient)
+        grad_note.next_to(grad_brace, DOWN, buff=0.12)
+        if grad_note.get_right()[0] > config.frame_width / 2 - th.margin:
+            grad_note.align_to(grad_brace, RIGHT)
+        self.notes = VGroup(eta_arrow, grad_brace, eta_note, grad_note)
+        self.cauchy = VGroup(
+            self.text(f"Cauchy, {CAUCHY_YEAR}: follow the negative gradient, step after step,", size=th.label_size),
+            self.text("to minimise a differentiable function of many variables.", size=th.label_size),
+        ).arrange(DOWN, buff=0.15).set_color(th.muted).to_edge(DOWN, buff=th.margin + 0.3)
+        self.play(FadeIn(self.head))
+        self.wait_until("new")
+        self.play(Write(self.rule), run_time=2)
+        self.wait_until("Eta")
+        self.play(GrowArrow(eta_arrow), GrowFromCenter(grad_brace), FadeIn(eta_note, shift=UP * 0.1),
+                  FadeIn(grad_note, shift=UP * 0.1))
+        self.wait_until("Cauchy")
+        self.play(FadeIn(self.cauchy, shift=UP * 0.2))
+
+    @beat("As an algorithm, it is just this rule in a ^loop: ^given a first guess w zero and a step size eta, "
+          "repeat the update T times, and return the last w. All we need is the gradient of the loss with respect "
+          "to the parameters.")
+    def show_algorithm(self) -> None:
+        th, L, C = self.theme, self.theme.learnable, self.theme.constant
+        size = th.body_size
+        inputs = self.colored_math([(r"\textbf{Inputs:} initial guess ", None), (r"$\mathbf{w}^{(0)}$", L),
+                                    (r", step size ", None), (r"$\eta > 0$", C), (r", number of steps ", None),
+                                    (r"$T$", None)], size=size, text=True)
+        loop = self.tex(r"\textbf{for} ", r"$t = 0, 1, 2, \dots, T-1$", r" \textbf{do}", size=size)
+        step = self.update_rule(size=size)
+        end = self.tex(r"\textbf{end}", size=size)
+        result = self.colored_math([(r"\textbf{Return:} ", None), (r"$\mathbf{w}^{(t+1)}$", L)], size=size, text=True)
+        body = VGroup(inputs, loop, step, end, result).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        step.shift(RIGHT * LOOP_INDENT)
+        caption = self.text("Vanilla algorithm", size=th.label_size, color=th.muted)
+        block = VGroup(caption, body).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        panel = RoundedRectangle(corner_radius=0.15, width=block.width + 0.8, height=block.height + 0.6,
+                                 fill_color=th.panel, fill_opacity=1, stroke_width=0)
+        top, bottom = self.content_area()
+        VGroup(panel, block).move_to(UP * (top + bottom) / 2)
+        panel.move_to(block)
+        # Named for show_landscape: the rule moves on to the side panel, the rest of the listing leaves.
+        self.algorithm_step, self.algorithm_rest = step, VGroup(panel, caption, inputs, loop, end, result)
+        self.play(FadeOut(self.notes), FadeOut(self.cauchy), FadeIn(panel), FadeIn(caption))
+        self.bring_to_front(self.rule)  # a replacement takes the original's place in the drawing order
+        self.wait_until("loop")
+        self.play(ReplacementTransform(self.rule, step), run_time=1.2)
+        self.wait_until("given")
+        self.play(LaggedStart(*(FadeIn(row, shift=RIGHT * 0.2) for row in (inputs, loop, end, result)), lag_ratio=0.3),
+                  run_time=2)
+
+    @beat("Let's run it on f of x and y equals {function}; on this map, {shading} colours are lower. We ^start at "
+          "{start_x:g}, {start_y:g}, with learning rate {lr:g}, for {steps} steps, and the ^counters and the loss "
+          "curve follow every step.")
+    def show_landscape(self) -> None:
+        th, p = self.theme, self.params
+        top, bottom = self.content_area()
+        left = -config.frame_width / 2 + th.margin
+        self.plot, extent = self.fitted_plot(self.f, width=6.6, height=top - bottom, labels=True)
+        self.place(self.plot, extent, np.array([left, top, 0]), UL)
+        self.clock = ValueTracker(0)
+        self.view = TrajectoryView(self.plot, self.traj, th.learnable, self.clock, th)
+        start = self.plot.point(*p.start) if inside(np.array(p.start), self.view.box) else self.view.dot.get_center()
+        self.path_points = [self.view.screen(q) for q in self.traj.points if inside(q, self.view.box)]
+        self.start_label = self.label_near(self.math(r"\mathbf{w}^{(0)}", size=th.label_size, color=th.learnable),
+                                           start, self.plot, avoid=self.path_points, prefer=start - self.view.dot_at_end())
+        self.panel = self.side_panel(left=extent.get_right()[0] + 0.5, top=top, bottom=bottom)
+        rule = self.panel["rule"]
+        self.bring_to_front(self.algorithm_step)
+        self.play(FadeOut(self.algorithm_rest), ReplacementTransform(self.algorithm_step, rule),
+                  FadeIn(self.plot), FadeIn(extent[1]), run_time=1.5)
+        self.play(FadeIn(self.panel["function"]), FadeIn(self.panel["inputs"]))
+        self.wait_until("start")
+        self.play(GrowFromCenter(self.view), FadeIn(self.start_label))
+        self.wait_until("counters")
+        self.play(FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]), FadeIn(self.panel["curve"]))
+
+    def side_panel(self, left: float, top: float, bottom: float) -> dict[str, VGroup]:
+        """The column beside the map: f, the rule, the inputs, live counters and the loss curve."""
+        th, p, traj = self.theme, self.params, self.traj
+        width = config.frame_width / 2 - th.margin - left
+        function = self.math(r"f(x, y) = " + self.f.latex, size=th.label_size)
+        rule = self.update_rule(size=th.body_size)
+        inputs = self.colored_math([(r"\eta = " + f"{p.lr:g}", th.constant), (r",\quad T = " + f"{p.steps}", None)]
+                                   + ([(r",\quad \text{" + p.optimizer + "}", th.muted)] if p.optimizer != "sgd" else []),
+                                   size=th.label_size)
+        view = self.view
+        step = Integer(0, font_size=th.label_size, color=th.text)
+        step.add_updater(lambda m: m.get_value() != view.step_at() and m.set_value(view.step_at()))
+        t_row = VGroup(self.math("t =", size=th.label_size), step).arrange(RIGHT, buff=0.15)
+        wx = self.live_number(lambda: traj.points[view.step_at()][0], th.learnable, fixed=2)
+        wy = self.live_number(lambda: traj.points[view.step_at()][1], th.learnable, fixed=2)
+        w_head = self.math(r"\mathbf{w}^{(t)} =", size=th.label_size, color=th.learnable)
+        open_, comma, close = (self.math(c, size=th.label_size, color=th.learnable) for c in ("(", ",", ")"))
+        w_row = VGroup(w_head, open_, wx, comma, wy, close).arrange(RIGHT, buff=0.06)
+        w_row[1:].shift(RIGHT * 0.09)
+
+        def follow(m: MathTex) -> None:  # runs after both numbers updated: they change width as they change
+            comma.next_to(wx, RIGHT, buff=0.05).align_to(wx, DOWN).shift(DOWN * 0.07)
+            wy.next_to(comma, RIGHT, buff=0.14).align_to(wx, DOWN)
+            m.next_to(wy, RIGHT, buff=0.06)
+
+        follow(close)
+        close.add_updater(follow)
+        loss = self.live_number(lambda: traj.values[view.step_at()], th.loss)
+        f_row = VGroup(self.math(r"f(\mathbf{w}^{(t)}) =", size=th.label_size, color=th.loss), loss).arrange(RIGHT, buff=0.15)
+        counters = VGroup(t_row, w_row, f_row).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        for row in (wx, wy, loss, step):  # the updaters keep each number's left edge where it is now
+            row.suspend_updating()
+        column = VGroup(function, rule, inputs, counters).arrange(DOWN, aligned_edge=LEFT, buff=0.32)
+        if column.width > width:
+            column.scale_to_fit_width(width)
+        column.move_to([left, top, 0], aligned_edge=UL)
+        for row in (wx, wy, loss, step):
+            row.resume_updating()
+        gap, below = 0.55, 0.35  # room above the curve (for a highlight box) and for the t-axis numbers
+        curve_axes, curve = self.loss_curve(width=min(width - 0.6, 4.6), height=max(1.0, column.get_bottom()[1] - gap - below - bottom))
+        curve_axes.shift([left + 0.35 - curve_axes[0].get_left()[0], column.get_bottom()[1] - gap - curve_axes[0].get_top()[1], 0])
+        curve.update()
+        return {"function": function, "rule": rule, "inputs": inputs, "counters": counters,
+                "curve_axes": curve_axes, "curve": curve}
+
+    def loss_curve(self, width: float, height: float) -> tuple[VGroup, VMobject]:
+        """f against t, drawn as the steps happen: the descent path's height, in the loss colour."""
+        th, traj, view = self.theme, self.traj, self.view
+        lo, hi = float(traj.values.min()), float(traj.values.max())
+        hi = hi if hi > lo else lo + 1
+        axes = Axes(x_range=[0, max(1, self.params.steps), max(1, self.params.steps)], y_range=[lo, hi, hi - lo],
+                    x_length=width, y_length=height, tips=False,
+                    axis_config={"color": th.muted, "stroke_width": 2, "include_ticks": False})
+        axes.x_axis.move_to(axes.c2p((axes.x_range[0] + axes.x_range[1]) / 2, lo))
+        axes.y_axis.move_to(axes.c2p(0, (lo + hi) / 2))
+        t_label = self.math("t", size=th.small_size, color=th.muted).next_to(axes.x_axis, RIGHT, buff=0.1)
+        end_label = self.math(f"{self.params.steps}", size=th.small_size, color=th.muted).next_to(axes.c2p(self.params.steps, lo), DOWN, buff=0.1)
+        zero_label = self.math("0", size=th.small_size, color=th.muted).next_to(axes.c2p(0, lo), DOWN, buff=0.1)
+        f_label = self.math(r"f", size=th.small_size, color=th.loss).next_to(axes.y_axis, LEFT, buff=0.1).align_to(axes.y_axis, UP)
+        curve = VMobject(stroke_color=th.loss, stroke_width=3)
+
+        def grow(m: VMobject) -> None:
+            k = view.step_at()
+            if k == getattr(m, "drawn_to", None) and m.has_points():
+                return
+            o, right, up = axes.c2p(0, lo), axes.c2p(1, lo), axes.c2p(0, lo + 1)
+            ts, vs = np.arange(k + 1), traj.values[: k + 1] - lo
+            corners = o + np.outer(ts, right - o) + np.outer(vs, up - o)
+            m.set_points_as_corners(corners if k > 0 else np.repeat(corners, 2, axis=0))
+            m.drawn_to = k
+
+        curve.add_updater(grow)
+        return VGroup(axes, t_label, end_label, zero_label, f_label), curve
+
+    @beat("Watch one step: at the current point, the ^gradient points uphill. ^Then {step_story}. The point ^moves, "
+          "and the counters show the new w and the new f.{again_said}")
+    def take_steps(self) -> None:
+        norms = np.linalg.norm(self.traj.grads, axis=1)
+        longest = float(norms[: self.slow_steps + 1].max()) or 1.0
+        for t in range(self.slow_steps):
+            if inside(self.traj.points[t], self.view.box) and norms[t] > 0:
+                self.step_with_arrows(t, norms[t] / longest, first=t == 0)
+            else:  # off the map or at a stationary point: nothing to draw but the move
+                self.replay(self.clock, t + 1, run_time=1.0)
+
+    def step_with_arrows(self, t: int, relative_norm: float, first: bool) -> None:
+        """One step as the rule says it: grad f at w(t), turned around (sgd), shrunk to the step, then the move.
+        The first step also names the two arrows."""
+        th, traj, view = self.theme, self.traj, self.view
+        sgd = self.params.optimizer == "sgd"
+        a = view.screen(traj.points[t])
+        direction = view.screen_direction(traj.points[t], traj.grads[t])
+        end = clip_segment(traj.points[t], traj.points[t + 1], view.box)
+        move = gradient_arrow(a, view.screen(end[1]) if end else a, th.gradient, stroke_width=5)
+        # Drawn longer than the step when there is room, so "scaled by eta" reads as a shrink.
+        wanted = max(1.6 * max(0.25, relative_norm), 1.25 * move.get_length())
+        arrow = gradient_arrow(a, a + direction * min(wanted, self.room(self.plot, a, direction)), th.gradient, stroke_width=5)
+        labels = VGroup()
+        if first:
+            near = [self.start_label, *self.path_points[:2], *(arrow.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
+            grad_label = self.label_near(self.math(r"\nabla f", size=th.label_size, color=th.gradient), arrow.get_end(),
+                                         self.plot, avoid=near)
+            self.wait_until("gradient")
+            self.play(GrowArrow(arrow), FadeIn(grad_label), run_time=0.8)
+            self.wait(0.5)
+            labels.add(grad_label)
+        else:
+            self.play(GrowArrow(arrow), run_time=0.5)
+        if first:
+            self.wait_until("Then")
+        if sgd:
+            self.play(Rotate(arrow, PI, about_point=a), *(FadeOut(m) for m in labels), run_time=0.6)
+            labels = VGroup()
+        self.play(Transform(arrow, move), *(FadeOut(m) for m in labels), run_time=0.6)
+        labels = VGroup()
+        if first:
+            near = [self.start_label, *self.path_points[:2], *(move.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
+            step_label = self.label_near(self.math(r"-\eta \nabla f" if sgd else r"\text{step}", size=th.label_size,
+                                                   color=th.gradient), move.get_end(), self.plot, avoid=near)
+            self.play(FadeIn(step_label), run_time=0.5)
+            self.wait(0.5)
+            labels.add(step_label)
+            self.wait_until("moves")
+        self.replay(self.clock, t + 1, FadeOut(arrow), *(FadeOut(m) for m in labels), run_time=0.9)
+
+    @beat("From here on, the same rule over and over, faster: {n_steps} steps in all. Keep an eye on the loss "
+          "curve beside the map as the counters run.")
+    def keep_stepping(self) -> None:
+        self.replay(self.clock, self.traj.steps)
+
+    @beat("{result} That is gradient descent: nothing but local slopes, one step at a time.")
+    def show_result(self) -> None:
+        th, traj, view = self.theme, self.traj, self.view
+        counters = self.panel["counters"]
+        box = SurroundingRectangle(counters[1:], color=th.highlight, buff=0.12, corner_radius=0.08)
+        end = view.dot.get_center()
+        if traj.diverged:
+            note = self.text(diverged_after(traj.steps), size=th.label_size, color=th.loss)
+        else:
+            note = self.math(rf"\mathbf{{w}}^{{({traj.steps})}}", size=th.label_size, color=th.learnable)
+        self.label_near(note, end, self.plot, avoid=[self.start_label, *self.path_points[:-1]],
+                        prefer=end - self.start_label.get_center())
+        self.play(Flash(end, color=th.highlight, line_length=0.25, flash_radius=0.3), FadeIn(note), Create(box))
+
+
+class LearningRatesScene(DescentScene):
+    alt_text = ("{rates_shown} contour maps of f = {function} side by side, each with gradient descent from "
+                "({start_x:g}, {start_y:g}) for {steps} steps with its own learning rate: {summary}.")
+
+    def construct(self) -> None:
+        self.compute()
+        self.show_rates()
+        self.scale_first_step()
+        self.compare_rates()
+        self.judge_rates()
+
+    def compute(self) -> None:
+        p = self.params
+        self.f = self.function()
+        self.rates = tuple(p.learning_rates[:MAX_MAPS])
+        self.trajs = [descend(self.f, p.start, lr, p.steps, p.optimizer) for lr in self.rates]
+        self.plots, self.labels = self.layout_maps()  # the maps judge the runs, which the narration tells
+        self.record_outcomes()
+
+    def record_outcomes(self) -> None:
+        """Judge each run once its map exists (the map's lowest value is the yardstick)."""
+        p = self.params
+        self.outcomes = [judge(traj, plot_box(plot), float(np.nanmin(plot.surface.z)))
+                         for traj, plot in zip(self.trajs, self.plots)]
+        summary = "; ".join(f"eta = {lr:g}: {o.verdict}, f = {counter(o.final_value)}" for lr, o in zip(self.rates, self.outcomes))
+        self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), steps=p.steps,
+                    optimizer=p.optimizer, learning_rates=list(self.rates),
+                    rates_shown=len(self.rates), rates_given=len(p.learning_rates),
+                    rates_note=(f" Only the first {len(self.rates)} of the {len(p.learning_rates)} rates given fit here."
+                                if len(p.learning_rates) > len(self.rates) else ""),
+                    rates_said=said_list([f"{lr:g}" for lr in self.rates]),
+                    verdicts_said=" ".join(f"With eta {lr:g}, the run {said_outcome(o)}."
+                                           for lr, o in zip(self.rates, self.outcomes)),
+                    outcomes=[{"lr": lr, "verdict": o.verdict, "final_value": o.final_value, "steps": o.steps,
+                               "diverged": t.diverged, "left_map_at": o.left_at, "values": t.values.tolist(),
+                               "final_point": t.points[-1].tolist()}
+                              for lr, o, t in zip(self.rates, self.outcomes, self.trajs)],
+                    summary=summary)
+
+    @beat("How big should eta, the learning rate, be? ^Here are {rates_shown} runs of {steps} steps, all from the same ^start. Only the "
+          "learning rate differs: {rates_said}.{rates_note}")
+    def show_rates(self) -> None:
+        th = self.theme
+        labels = self.labels
+        self.clock = ValueTracker(0)
+        self.views, self.counters = [], []
+        for plot, traj in zip(self.plots, self.trajs):
+            view = TrajectoryView(plot, traj, th.learnable, self.clock, th, dot_radius=0.075, trail_width=3)
+            value = self.live_number(lambda v=view: v.traj.values[v.step_at()], th.loss, size=th.label_size)
+            value.suspend_updating()
+            counter = VGroup(self.math("f =", size=th.label_size, color=th.loss), value).arrange(RIGHT, buff=0.12)
+            counter.next_to(plot.frame, DOWN, buff=0.12).set_x(plot.frame[0].get_x())
+            value.on_change = lambda c=counter, x=plot.frame[0].get_x(): c.set_x(x)  # stays centred as it grows
+            value.resume_updating()
+            self.views.append(view), self.counters.append(counter)
+        self.play(FadeIn(self.heading(self.title)))
+        self.wait_until("Here")
+        self.play(LaggedStart(*(FadeIn(Group(p, l)) for p, l in zip(self.plots, labels)), lag_ratio=0.25), run_time=2)
+        self.wait_until("start")
+        self.play(*(GrowFromCenter(v) for v in self.views), *(FadeIn(c) for c in self.counters))
+
+    def layout_maps(self) -> tuple[list[SurfacePlot], list[MathTex]]:
+        """One map per learning rate, side by side in one row (two rows would leave each map tiny),
+        each under its eta label, with room below for the f counter and a verdict of up to two lines;
+        the block is centred in the content area."""
+        th = self.theme
+        n = len(self.rates)
+        top, bottom = self.content_area()
+        gap, below = (0.45 if n <= 3 else 0.3), (1.0 if n <= 3 else 1.4)  # below the map: f and the verdict
+        cell_w = (config.frame_width - 2 * th.margin - (n - 1) * gap) / n
+        edge = config.frame_width / 2 - th.margin
+        self.cell_bounds = [(max(-edge, -edge + c * (cell_w + gap) - gap / 2), min(edge, -edge + c * (cell_w + gap) + cell_w + gap / 2))
+                            for c in range(n)]  # where each map's captions may spread
+        plots, labels, pieces = [], [], Group()
+        for c, lr in enumerate(self.rates):
+            label = self.colored_math([(r"\eta", th.constant), ("=" + f"{lr:g}", None)], size=th.body_size)
+            plot, extent = self.fitted_plot(self.f, width=cell_w, height=top - bottom - label.height - 0.15 - below)
+            x_mid = -config.frame_width / 2 + th.margin + cell_w / 2 + c * (cell_w + gap)
+            label.move_to([x_mid, top - label.height / 2, 0])
+            self.place(plot, extent, np.array([x_mid, label.get_bottom()[1] - 0.15, 0]), UP)
+            label.set_x(plot.frame[0].get_x())
+            plots.append(plot), labels.append(label)
+            pieces.add(plot, extent[1], label)
+        used = top - (min(p.frame.get_bottom()[1] for p in plots) - below)
+        for piece in pieces:
+            piece.shift(DOWN * max(0.0, (top - bottom - used) / 2))
+        return plots, labels
+
+    @beat("At the start, every map has the same ^gradient, pointing uphill. ^Turned around and multiplied by eta, "
+          "it becomes the first step: eta alone decides how far it goes.")
+    def scale_first_step(self) -> None:
+        th = self.theme
+        arrows, steps = VGroup(), VGroup()
+        for view in self.views:
+            traj = view.traj
+            here = traj.points[0]
+            norm = float(np.linalg.norm(traj.grads[0]))
+            if not inside(here, view.box) or norm == 0 or traj.steps == 0:
+                continue
+            a = view.screen(here)
+            direction = view.screen_direction(here, traj.grads[0])
+            arrows.add(gradient_arrow(a, a + direction * min(1.0, self.room(view.plot, a, direction)), th.gradient, stroke_width=4))
+            piece = clip_segment(here, traj.points[1], view.box)
+            steps.add(gradient_arrow(a, view.screen(piece[1]) if piece else a, th.gradient, stroke_width=4))
+        if not len(arrows):
+            self.wait(1)
+            return
+        self.wait_until("gradient")
+        self.play(*(GrowArrow(a) for a in arrows))
+        self.wait_until("Turned")
+        self.play(*(Rotate(a, PI, about_point=a.get_start()) for a in arrows), run_time=0.7)
+        self.play(*(Transform(a, s) for a, s in zip(arrows, steps)), run_time=1)
+        self.wait(0.5)
+        self.steps_shown = arrows
+
+    @beat("Now all {rates_shown} runs at once, step by step. A learning rate that is too small crawls: many steps, "
+          "little progress. A good one walks steadily down. One that is too large overshoots the valley at every "
+          "step, so the point zigzags, or flies off altogether.")
+    def compare_rates(self) -> None:
+        longest = max(t.steps for t in self.trajs)
+        fade = [FadeOut(self.steps_shown, run_time=0.5)] if getattr(self, "steps_shown", None) else []
+        self.replay(self.clock, longest, *fade, run_time=self.race_seconds(longest))
+
+    @beat("{verdicts_said} So: too small is slow, too large is unstable, and a good rate lies in between.")
+    def judge_rates(self) -> None:
+        th = self.theme
+        captions = VGroup()
+        for plot, f_counter, outcome in zip(self.plots, self.counters, self.outcomes):
+            lo, hi = self.cell_bounds[len(captions)]
+            caption = self.wrapped(outcome.verdict, width=hi - lo, size=th.label_size)
+            caption.next_to(f_counter, DOWN, buff=0.12).set_x(plot.frame[0].get_x())
+            caption.shift(RIGHT * max(0.0, lo - caption.get_left()[0]) + LEFT * max(0.0, caption.get_right()[0] - hi))
+            captions.add(caption)
+        self.play(LaggedStart(*(FadeIn(c, shift=UP * 0.15) for c in captions), lag_ratio=0.3), run_time=1.5)
+
+

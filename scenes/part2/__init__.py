@@ -1,0 +1,1 @@
+"""Lecture: Feedforward Networks and Backpropagation, Part 2."""

@@ -1,0 +1,179 @@
+"""The backward pass by hand, checked against autograd: the three layer formulas, each delta computed from
+the forward values, and `torch.allclose` of every hand gradient with its `.grad`, printing True.
+
+Layout: the formulas under the title, the check code left (its printed True beside each comparison),
+the matrices of the line being run on the right (`MatrixEquation`, as the pass scenes draw them).
+Every number and every True comes from `engine.network.hand_backward`, computed once at the start.
+"""
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject, Text, VGroup
+
+from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
+from scenes.widgets.code_scene import PANEL_GAP, CodeScene
+from scenes.kit.base import beat
+from scenes.widgets.equation_rows import side_by_side
+from scenes.widgets.network_diagram import MatrixEquation, Term
+from scenes.widgets.network_layout import Box
+from scenes.part2.training_code import ACTIVATION_TEX, SLOPE_SAID, CheckCode, check_code
+from scenes.kit.wording import said_numbers
+
+CODE_SHARE = 0.62  # of the content width at most, for the code (its printed output and the formulas go right of it)
+PRINTED_GAP = 0.2  # between the code panel and what a line prints
+
+
+class MlpCheckScene(CodeScene):
+    alt_text = ("The three layer formulas of backpropagation, applied by hand from the output back, give every "
+                "parameter's gradient; torch.allclose against .grad prints True {checks} times.")
+
+    def construct(self) -> None:
+        self.compute()
+        self.state_the_formulas()
+        self.start_at_the_output()
+        self.check_the_output_layer()
+        self.go_back_a_layer()
+        self.check_every_layer_below()
+        self.all_agree()
+
+    def compute(self) -> None:
+        self.spec = self.params.network_spec()
+        self.net: NetworkPass = forward_backward(self.spec)
+        self.hand: HandBackward = hand_backward(self.net)
+        self.code_lines: CheckCode = check_code(self.spec)
+        self.checks = {c.parameter: c for c in self.hand.checks}
+        last = len(self.net.layers)
+        below = list(reversed(self.spec.layer_names[:-1]))  # the layers under the output, top down
+        self.record(checks=len(self.hand.checks), all_close=self.hand.all_close,
+                    printed=[str(c.close) for c in self.hand.checks],
+                    by_hand={c.parameter: c.by_hand.tolist() for c in self.hand.checks},
+                    grads={c.parameter: c.grad.tolist() for c in self.hand.checks},
+                    deltas=[d.tolist() for d in self.hand.deltas],
+                    prediction_said=said_numbers(self.net.prediction), target_said=said_numbers(self.net.y),
+                    delta_out_said=said_numbers(self.hand.deltas[-1]),
+                    delta_back_said=said_numbers(self.hand.deltas[-2]), last=f"fc{last}", back=f"fc{last - 1}",
+                    slope_said=SLOPE_SAID[self.spec.activation], activation=self.spec.activation,
+                    results_said="all True" if self.hand.all_close else "not all True")
+        self.record(below_sentence=(f" Then, with the same formula, every layer below it down to {below[-1]}." if len(below) > 1 else ""))
+
+    # --- the stage ----------------------------------------------------------------------------------
+    def set_stage(self) -> None:
+        """The code top left, its printed output beside it, the formulas top right; the matrices below, full width."""
+        t = self.theme
+        top, bottom = self.content_area()
+        self.code = self.code_panel(self.code_lines.texts, max_width=(self.right - self.left) * CODE_SHARE, top=top)
+        reference = Text(self.code_lines.texts[0], font=t.code_font, font_size=t.small_size)
+        self.code_scale = self.code.line(0).width / reference.width  # the printed output is as large as the code
+        printed_right = self.code.get_right()[0] + PRINTED_GAP + self.printed_text("False").width
+        self.formulas = VGroup(
+            self.math(r"\frac{\partial L}{\partial W} = \delta\, h^{\top}", size=t.label_size, color=t.gradient),
+            self.math(r"\frac{\partial L}{\partial b} = \delta", size=t.label_size, color=t.gradient),
+            self.math(r"\delta_{\text{prev}} = \big(W^{\top} \delta\big) \odot f'(z)", size=t.label_size, color=t.gradient),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        room = self.right - printed_right - PANEL_GAP
+        if self.formulas.width > room:
+            self.formulas.scale_to_fit_width(room)
+        self.formulas.move_to([(printed_right + PANEL_GAP + self.right) / 2, top, 0], aligned_edge=UP)
+        self.printed: dict[int, Mobject] = {}
+        below = min(self.code.get_bottom()[1], self.formulas.get_bottom()[1]) - PANEL_GAP
+        self.matrices = Box.spanning(self.left, bottom, self.right, below)
+        self.equations: list[MatrixEquation] = []
+
+    def printed_text(self, text: str, color: str | None = None) -> Text:
+        return Text(text, font=self.theme.code_font, font_size=self.theme.small_size,
+                    color=color or self.theme.text).scale(self.code_scale)
+
+    def show(self, *equations: list) -> None:
+        """Replace the matrices below by these equations, side by side in their box, at one scale."""
+        new = side_by_side(equations, self.matrices, self.theme, self.theme.label_size, PANEL_GAP)
+        old, self.equations = self.equations, new
+        self.play(*(FadeOut(e, shift=UP * 0.2) for e in old), *(FadeIn(e, shift=UP * 0.2) for e in new), run_time=0.7)
+
+    def print_result(self, line: int, check: GradientCheck) -> None:
+        """What the comparison on `line` prints, right of the code, on the line's height."""
+        t = self.theme
+        printed = self.printed_text(str(check.close), t.forward if check.close else t.loss)
+        printed.next_to(self.code, RIGHT, buff=PRINTED_GAP).set_y(self.code.line(line).get_y())
+        self.printed[line] = printed
+        self.play(FadeIn(printed, shift=LEFT * 0.15), run_time=0.5)
+
+    # --- the terms -------------------------------------------------------------------------------------
+    def comparison(self, check: GradientCheck) -> list:
+        """by hand = .grad, for one parameter."""
+        k = int(check.parameter.split(".")[0].removeprefix("fc"))
+        is_weight = check.parameter.endswith("weight")
+        given = "x" if k == 1 else f"h_{{{k - 1}}}"
+        hand_tex = rf"\delta_{{{k}}} {given}^{{\top}}" if is_weight else rf"\delta_{{{k}}}"
+        t = self.theme
+        return [Term("hand", hand_tex, check.by_hand, t.gradient), "=",
+                Term("grad", rf"\texttt{{{check.parameter}.grad}}", check.grad, t.gradient)]
+
+    def layer_checks(self, layer: int) -> None:
+        """The weight and the bias comparison of layer `layer` (0-based), side by side with their lines."""
+        name = self.spec.layer_names[layer]
+        weight, bias = self.checks[f"{name}.weight"], self.checks[f"{name}.bias"]
+        lines = [i for i in self.code_lines.check_lines() if self.code_lines.lines[i].layer == layer]
+        self.show(self.comparison(weight), self.comparison(bias))
+        for line, check in zip(lines, (weight, bias)):
+            self.play(self.code.highlight(line), run_time=0.5)
+            self.print_result(line, check)
+
+    def delta_terms(self, layer: int) -> list:
+        """delta_k = (W_{k+1}^T delta_{k+1}) * f'(z_k), by hand, for layer `layer` (0-based) below the output."""
+        t, k = self.theme, layer + 1
+        after = self.net.layers[layer + 1]
+        slope = ACTIVATION_TEX[self.spec.activation] + rf"'(z_{{{k}}})"
+        return [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[layer], t.gradient), "=",
+                Term("WT", rf"W_{{{k + 1}}}^{{\top}}", after.weight.T, t.learnable),
+                Term("next", rf"\delta_{{{k + 1}}}", self.hand.deltas[layer + 1], t.gradient), r"\odot",
+                Term("slope", slope, self.net.layers[layer].slope, t.highlight)]
+
+    # --- beats -----------------------------------------------------------------------------------------
+    @beat("After loss.backward(), each parameter's .grad holds its gradient. Can we get the same numbers by hand? "
+          "^Three formulas: the weight gradient is delta times the input, transposed; the bias gradient is delta; "
+          "and one layer back, delta is W transposed times delta, times the activation's slope.")
+    def state_the_formulas(self) -> None:
+        self.set_stage()
+        self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        self.wait_until("Three")
+        self.play(LaggedStart(*(FadeIn(f, shift=DOWN * 0.2) for f in self.formulas), lag_ratio=0.6), run_time=2.4)
+
+    @beat("At the output, the mean squared error makes delta two times the prediction minus the target: "
+          "{prediction_said} against {target_said}, so ^delta is {delta_out_said}.")
+    def start_at_the_output(self) -> None:
+        self.play(self.code.highlight(self.code_lines.delta_line(len(self.net.layers) - 1)), run_time=0.5)
+        self.wait_until("delta")
+        k, t = len(self.net.layers), self.theme
+        n = len(self.net.y)
+        self.show([Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[-1], t.gradient), "=", r"2\,\Big(",
+                   Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
+                   Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")])
+
+    @beat("For {last}, delta times h transposed is the weight gradient by hand; ^torch.allclose compares it with "
+          "{last}.weight.grad: True. The bias gradient is delta itself: True.")
+    def check_the_output_layer(self) -> None:
+        self.wait_until("torch")
+        self.layer_checks(len(self.net.layers) - 1)
+
+    @beat("Now one layer back. W transposed times delta, times the slope of {activation}, which is {slope_said}, "
+          "^gives delta for {back}: {delta_back_said}.")
+    def go_back_a_layer(self) -> None:
+        layer = len(self.net.layers) - 2
+        self.play(self.code.highlight(self.code_lines.delta_line(layer)), run_time=0.5)
+        self.wait_until("gives")
+        self.show(self.delta_terms(layer))
+
+    @beat("With it, the same two checks for {back}: ^True, and True.{below_sentence}")
+    def check_every_layer_below(self) -> None:
+        self.wait_until("True")
+        for layer in range(len(self.net.layers) - 2, -1, -1):
+            self.layer_checks(layer)
+            if layer > 0:
+                self.play(self.code.highlight(self.code_lines.delta_line(layer - 1)), run_time=0.5)
+                self.show(self.delta_terms(layer - 1))
+
+    @beat("{checks} comparisons, {results_said}: ^the formulas give exactly what autograd computes.")
+    def all_agree(self) -> None:
+        self.wait_until("the")
+        self.play(LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()), lag_ratio=0.2),
+                  Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.05), run_time=2.0)
+        self.record(shown_matrices={str(k): e.shown() for k, e in enumerate(self.equations)})

@@ -1,0 +1,362 @@
+"""Training the part-2 network: one SGD step with its numbers changing in place, then a few hundred steps
+compressed into seconds, the loss curve drawn as it falls beside the decision boundary (or fitted curve).
+
+Every number comes from `engine.network.training_step` and `engine.network.train`, computed once at
+the start of the scene; the parameters are drawn as the pass scenes draw matrices (`MatrixEquation`).
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, FadeIn, FadeOut, Group, ImageMobject,
+                   Indicate, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, VGroup, VMobject, linear)
+
+from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
+from scenes.widgets.code_scene import PANEL_GAP, CodeScene
+from scenes.kit.base import beat
+from scenes.widgets.contour import level_segments
+from scenes.widgets.equation_rows import at_one_scale
+from scenes.kit.formatting import counter, short, short_tex
+from scenes.widgets.live_value import LiveValue
+from scenes.widgets.network_diagram import Term, number_tex
+from scenes.widgets.network_layout import Box
+from scenes.widgets.surface import colormap, nice_step
+from scenes.part2.training_code import parameter_tex, step_code
+
+CODE_SHARE = 0.58  # of the content width at most, for the code; the loss and the rule go right of it
+FLIGHT = 0.25  # of the step beat's motion: gradients fly into the weights, then the numbers change
+
+
+class TrainingStepScene(CodeScene):
+    alt_text = ("One SGD step: zero_grad, the loss {loss_before:.3g}, backward fills every .grad, step moves each "
+                "parameter by minus {lr} times its gradient; the loss computed again is {loss_after:.3g}.")
+
+    def construct(self) -> None:
+        self.compute()
+        self.meet_the_optimizer()
+        self.compute_the_loss()
+        self.fill_the_gradients()
+        self.take_the_step()
+        self.compute_the_loss_again()
+
+    def compute(self) -> None:
+        self.spec = self.params.network_spec()
+        self.step: TrainingStep = training_step(self.spec)
+        self.code_lines = step_code(self.spec)
+        name, index = max(((n, i) for n, g in self.step.grads.items() for i in np.ndindex(g.shape)),
+                          key=lambda item: abs(self.step.grads[item[0]][item[1]]))  # the weight that moves most
+        picked = {key: float(values[name][index]) for key, values in
+                  (("before", self.step.before), ("grad", self.step.grads), ("after", self.step.after))}
+        layer = name.split(".")[0].removeprefix("fc")
+        where = (f"W{layer}, row {index[0] + 1}, column {index[1] + 1}" if name.endswith("weight")
+                 else f"b{layer}, entry {index[0] + 1}")
+        self.example = (name, index, picked)
+        self.record(lr=self.spec.lr, loss_before=self.step.loss_before, loss_after=self.step.loss_after,
+                    samples=len(make_dataset(self.spec)[0]), before=_lists(self.step.before), grads=_lists(self.step.grads),
+                    after=_lists(self.step.after), example=where,
+                    example_before=short(picked["before"], 3), example_grad=short(picked["grad"], 3),
+                    example_after=short(picked["after"], 3), loss_before_said=short(self.step.loss_before, 3),
+                    loss_after_said=short(self.step.loss_after, 3))
+
+    # --- the stage -------------------------------------------------------------------------------------
+    def set_stage(self) -> None:
+        """Code top left, the loss and the update rule right of it; the layers' parameters below, one row per
+        layer: the values left, their gradients right."""
+        t = self.theme
+        top, bottom = self.content_area()
+        self.code = self.code_panel(list(self.code_lines.lines), max_width=(self.right - self.left) * CODE_SHARE, top=top)
+        self.side = Box.spanning(self.code.get_right()[0] + PANEL_GAP, self.code.get_bottom()[1], self.right, top)
+        self.loss_label = self.loss_tex(self.step.loss_before)
+        self.rule = self.math(r"W \leftarrow W - \eta\, \frac{\partial L}{\partial W}", rf"\quad \eta = {number_tex(self.spec.lr)}",
+                              size=t.label_size, color=t.learnable)
+        if self.rule.width > self.side.width:
+            self.rule.scale_to_fit_width(self.side.width)
+        self.rule.move_to([self.side.x, self.loss_label.get_bottom()[1] - 0.15, 0], aligned_edge=UP)
+        half = (self.right - self.left) / 2
+        self.headers = VGroup(*(self.text(words, size=t.small_size, color=t.muted).move_to(
+            [self.left + (k + 0.5) * half, self.code.get_bottom()[1] - PANEL_GAP, 0], aligned_edge=UP)
+            for k, words in enumerate(("model.parameters()", ".grad"))))
+        rows = Box.spanning(self.left, bottom, self.right, self.headers.get_bottom()[1] - 0.1)
+        heights = [self.step.before[f"{name}.weight"].shape[0] + 1.5 for name in self.spec.layer_names]
+        boxes, y = [], rows.top
+        for share in heights:
+            height = rows.height * share / sum(heights)
+            boxes.append(Box(rows.left + half / 2, y - height / 2, half - PANEL_GAP, height - 0.15))
+            y -= height
+        equations = [self.terms(name, self.step.before, t.learnable) for name in self.spec.layer_names]
+        equations += [self.terms(name, self.step.grads, t.gradient, r"\partial L / \partial ") for name in self.spec.layer_names]
+        drawn = at_one_scale(equations, boxes + [box.shifted(half, 0) for box in boxes], t, t.label_size)
+        self.value_rows, self.gradient_rows = drawn[:len(boxes)], drawn[len(boxes):]
+
+    def terms(self, layer: str, values: dict[str, np.ndarray], color: str, prefix: str = "") -> list[Term]:
+        return [Term(kind, prefix + parameter_tex(f"{layer}.{kind}"), values[f"{layer}.{kind}"], color)
+                for kind in ("weight", "bias")]
+
+    def loss_tex(self, *losses: float) -> MathTex:
+        """L = before, or L = before -> after: the loss readout at the top of the side column."""
+        parts = ["L", f"= {number_tex(losses[0])}", *(rf"\to {number_tex(v)}" for v in losses[1:])]
+        tex = self.math(*parts, size=self.theme.label_size, color=self.theme.loss)
+        return tex.move_to([self.side.x, self.side.top, 0], aligned_edge=UP)
+
+    # --- beats -----------------------------------------------------------------------------------------
+    @beat("A training step changes every weight of the network at once. ^The optimizer is SGD over all of "
+          "model.parameters(), with a learning rate of {lr}. Here are the parameters, as torch made them.")
+    def meet_the_optimizer(self) -> None:
+        self.set_stage()
+        self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        self.wait_until("The")
+        self.play(self.code.highlight(self.code_lines.optimizer), run_time=0.5)
+        self.play(FadeIn(self.headers[0]), LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows), lag_ratio=0.4),
+                  run_time=1.6)
+
+    @beat("optimizer.zero_grad() clears the gradients of the last step, so they do not add up. ^Then the forward "
+          "pass over all {samples} samples gives the loss: {loss_before_said}.")
+    def compute_the_loss(self) -> None:
+        self.play(self.code.highlight(self.code_lines.zero_grad), run_time=0.5)
+        self.wait_until("Then")
+        self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
+        self.play(FadeIn(self.loss_label, shift=UP * 0.2))
+
+    @beat("loss.backward() runs the backward pass and fills each parameter's .grad, ^from the last layer back to the first.")
+    def fill_the_gradients(self) -> None:
+        self.play(self.code.highlight(self.code_lines.backward), run_time=0.5)
+        self.wait_until("from")
+        self.play(FadeIn(self.headers[1]), LaggedStart(*(FadeIn(g, shift=LEFT * 0.3) for g in reversed(self.gradient_rows)),
+                                                       lag_ratio=0.5), run_time=2.0)
+
+    @beat("optimizer.step() moves each parameter by minus the learning rate times its gradient. ^Take {example}: "
+          "{example_before} minus {lr} times {example_grad} is {example_after}. Every number changes in place.")
+    def take_the_step(self) -> None:
+        self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
+        self.play(FadeIn(self.rule, shift=UP * 0.2))
+        self.wait_until("Take")
+        self.show_example()
+        for values, gradients, name in zip(self.value_rows, self.gradient_rows, self.spec.layer_names):
+            flights = [FadeOut(gradients.cell(kind, *index).copy(), target_position=values.cell(kind, *index))
+                       for kind in ("weight", "bias") for index in np.ndindex(gradients.terms[kind].grid.shape)]
+            self.play(LaggedStart(*flights, lag_ratio=0.05), run_time=1.0)
+            changed = self.terms(name, self.step.after, self.theme.learnable)
+            self.play(*(values.become(term.name, term) for term in changed), run_time=0.8)
+        self.record(shown_after=[v.shown() for v in self.value_rows])
+
+    def show_example(self) -> None:
+        """The moved-most weight's arithmetic, under the rule, and its cell picked out."""
+        name, index, picked = self.example
+        layer, kind = name.split(".")
+        tex = (rf"{number_tex(picked['before'])} - {number_tex(self.spec.lr)} \times ({number_tex(picked['grad'])})"
+               rf" = {number_tex(picked['after'])}")
+        self.arithmetic = self.math(tex, size=self.theme.label_size, color=self.theme.learnable)
+        if self.arithmetic.width > self.side.width:
+            self.arithmetic.scale_to_fit_width(self.side.width)
+        self.arithmetic.next_to(self.rule, DOWN, buff=0.15).set_x(self.side.x)
+        row = self.spec.layer_names.index(layer)
+        cell = self.value_rows[row].cell(kind, *((*index, 0) if len(index) == 1 else index))
+        self.play(FadeIn(self.arithmetic, shift=UP * 0.2), Indicate(cell, color=self.theme.highlight))
+
+    @beat("The same samples through the new weights, and torch computes the loss ^again: {loss_after_said}, down "
+          "from {loss_before_said}. One small step downhill; training repeats it, again and again.")
+    def compute_the_loss_again(self) -> None:
+        self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
+        self.wait_until("again")
+        after = self.loss_tex(self.step.loss_before, self.step.loss_after)
+        self.play(TransformMatchingTex(self.loss_label, after), run_time=1.0)
+        self.play(Indicate(after, color=self.theme.loss))
+
+
+def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
+    return {name: array.tolist() for name, array in values.items()}
+
+
+# --- a training run ----------------------------------------------------------------------------------------
+RUN_SECONDS = 9.0  # the run's steps, compressed
+
+
+class TrainingRunScene(CodeScene):
+    alt_text = ("{steps} SGD steps compressed into seconds: the loss curve falls from {first_loss:.3g} to "
+                "{final_loss:.3g} while the network's output {picture_alt}.")
+
+    def construct(self) -> None:
+        self.compute()
+        self.show_the_task()
+        self.train_for_real()
+        self.read_the_result()
+
+    def compute(self) -> None:
+        self.spec = self.params.network_spec()
+        self.run: TrainingRun = train(self.spec)
+        kind, n = self.run.kind, len(self.run.x)
+        data = f"the {n} XOR points" if self.spec.dataset == "xor" else f"{n} noisy samples of a sine curve"
+        picture = {"boundary": "the colour is the network's output over the plane, and the line is where it crosses "
+                               "one half; filled points should give one, hollow points zero.",
+                   "curve": "the samples, and the network's curve through them.",
+                   "none": "there is no picture: the network has more than two inputs."}[kind]
+        motion = {"boundary": "the line bends until it separates the points", "curve": "the curve bends to follow the points",
+                  "none": "the loss falls"}[kind]
+        on_side = "All" if self.run.correct == n else f"{self.run.correct} of"
+        result = (f"{on_side} {n} points are on their side of the line." if kind == "boundary"
+                  else "The curve now follows the samples." if kind == "curve" else "")
+        self.last_step = self.spec.steps if self.run.diverged_at is None else self.run.diverged_at - 1  # the last finite loss
+        if self.run.diverged_at is not None:
+            result = (f"At step {self.run.diverged_at} the loss is no longer a number: the learning rate {self.spec.lr:g} "
+                      "is too large, and training diverged.")
+        self.record(steps=self.spec.steps, lr=self.spec.lr, losses=self.run.losses.tolist(),
+                    first_loss=float(self.run.losses[0]), final_loss=float(self.run.losses[self.last_step]),
+                    first_loss_said=counter(float(self.run.losses[0])),
+                    final_loss_said=counter(float(self.run.losses[self.last_step])), last_step=self.last_step,
+                    diverged_at=self.run.diverged_at,
+                    frame_steps=list(self.run.frame_steps), correct=self.run.correct, final=_lists(self.run.final),
+                    data_said=data, picture_said=picture, motion_said=motion, result_said=result,
+                    picture_alt={"boundary": "bends its decision boundary around the points",
+                                 "curve": "curve bends to follow the samples", "none": "is not drawn"}[kind])
+
+    # --- the stage -------------------------------------------------------------------------------------
+    def set_stage(self) -> None:
+        top, bottom = self.content_area()
+        drawn = self.run.kind != "none"
+        split = (self.left + self.right) / 2 if drawn else self.right
+        self.readout = self.readouts().move_to([(self.left + split) / 2, top, 0], aligned_edge=UP)
+        curve_box = Box.spanning(self.left, bottom, split - PANEL_GAP, self.readout.get_bottom()[1] - PANEL_GAP)
+        self.curve_axes, self.curve = self.loss_curve(curve_box)
+        self.picture = self.output_picture(Box.spanning(split + PANEL_GAP, bottom, self.right, top)) if drawn else VGroup()
+
+    def readouts(self) -> VGroup:
+        """step k / steps and the loss now, changing in place."""
+        t = self.theme
+        self.clock = ValueTracker(0.0)  # how far through the run's snapshots, 0 ... frames - 1
+        step = LiveValue(lambda: self.step_now(), t.text, t.label_size, fixed=0)
+        loss = LiveValue(lambda: float(self.run.losses[self.step_now()]), t.loss, t.label_size)
+        widest = self.math(str(self.spec.steps), size=t.label_size)  # the counter's room, so nothing moves as it grows
+        counter_row = VGroup(self.text("step", size=t.label_size, color=t.muted), widest,
+                             self.text(f"of {self.spec.steps}", size=t.label_size, color=t.muted)).arrange(RIGHT, buff=0.15)
+        widest.set_opacity(0)  # held in the row for its width; the counter is drawn at its right edge
+        step.add_updater(lambda m: m.move_to(widest, aligned_edge=RIGHT))
+        counter_row.add(step)
+        loss_row = VGroup(self.math("L =", size=t.label_size, color=t.loss), loss).arrange(RIGHT, buff=0.15)
+        loss.add_updater(lambda m: m.next_to(loss_row[0], RIGHT, buff=0.15))
+        self.step_space = widest
+        return VGroup(counter_row, loss_row).arrange(RIGHT, buff=0.8)
+
+    def frame_now(self) -> int:
+        """The snapshot the clock is at, never one taken after the last finite loss."""
+        shown = max(i for i, step in enumerate(self.run.frame_steps) if step <= self.last_step)
+        return int(np.clip(round(self.clock.get_value()), 0, shown))
+
+    def step_now(self) -> int:
+        """The step the clock is at: between snapshots, the steps in between (the curve and counters run smoothly),
+        never past the last finite loss."""
+        moments, at = self.run.frame_steps, self.clock.get_value()
+        k = int(np.clip(np.floor(at), 0, len(moments) - 1))
+        step = moments[-1] if k == len(moments) - 1 else round(moments[k] + (at - k) * (moments[k + 1] - moments[k]))
+        return int(min(step, self.last_step))
+
+    def loss_curve(self, box: Box) -> tuple[VGroup, VMobject]:
+        """The loss against the step, drawn up to the clock's step, in the loss colour."""
+        t, losses = self.theme, self.run.losses
+        top = float(np.max(losses[: self.last_step + 1]))
+        axes = Axes(x_range=[0, self.spec.steps, nice_step(self.spec.steps)], y_range=[0, top, nice_step(top)],
+                    x_length=box.width - 0.9, y_length=box.height - 0.8, tips=False,
+                    axis_config={"color": t.muted, "stroke_width": 2, "include_ticks": False})
+        axes.move_to([box.x + 0.35, box.y + 0.3, 0])
+        names = VGroup(self.text("step", size=t.small_size, color=t.muted).next_to(axes.x_axis, DOWN, buff=0.15),
+                       self.math("L", size=t.small_size, color=t.loss).next_to(axes.y_axis, LEFT, buff=0.15))
+        ends = VGroup(self.math(str(self.spec.steps), size=t.small_size, color=t.muted).next_to(axes.c2p(self.spec.steps, 0), DOWN, buff=0.12),
+                      self.math("0", size=t.small_size, color=t.muted).next_to(axes.c2p(0, 0), DOWN + LEFT, buff=0.08),
+                      self.math(short_tex(top, 3), size=t.small_size, color=t.muted).next_to(axes.c2p(0, top), LEFT, buff=0.12))
+        curve = VMobject(stroke_color=t.loss, stroke_width=3)
+        origin = axes.c2p(0, 0)
+        right, up = axes.c2p(1, 0) - origin, axes.c2p(0, 1) - origin
+        corners = origin + np.outer(np.arange(len(losses)), right) + np.outer(np.clip(np.nan_to_num(losses, nan=top), 0, top), up)
+
+        def grow(m: VMobject) -> None:
+            k = self.step_now()
+            if k == getattr(m, "drawn_to", None):
+                return
+            m.set_points_as_corners(corners[: k + 1] if k else np.repeat(corners[:1], 2, axis=0))
+            m.drawn_to = k
+
+        grow(curve)
+        curve.add_updater(grow)
+        return VGroup(axes, names, ends), curve
+
+    def output_picture(self, box: Box) -> Group:
+        return self.boundary_picture(box) if self.run.kind == "boundary" else self.curve_picture(box)
+
+    def boundary_picture(self, box: Box) -> Group:
+        """The output over the plane as a colour map, the level-one-half line, the data as points."""
+        t, (xs, ys) = self.theme, self.run.grid
+        side = min(box.width, box.height)
+        border = Rectangle(width=side, height=side, stroke_color=t.muted, stroke_width=1.5).move_to([box.x, box.y, 0])
+        self.place = lambda x, y: border.get_corner(DOWN + LEFT) + np.array(
+            [(x - xs[0]) / (xs[-1] - xs[0]) * side, (y - ys[0]) / (ys[-1] - ys[0]) * side, 0])
+        self.heatmap = ImageMobject(self.pixels(0), resampling_algorithm=RESAMPLING_ALGORITHMS["bilinear"]).stretch_to_fit_width(side).stretch_to_fit_height(side).move_to(border)
+        self.boundary = VMobject(stroke_color=t.highlight, stroke_width=4)
+        self.boundary.add_updater(lambda m: self.draw_boundary(m))
+        self.heatmap.add_updater(lambda m: setattr(m, "pixel_array", self.pixels(self.frame_now())))
+        points = VGroup(*(self.sample_dot(self.place(x, y), target > BOUNDARY_LEVEL)
+                          for (x, y), target in zip(self.run.x, self.run.y[:, 0])))
+        return Group(self.heatmap, border, self.boundary, points)
+
+    def pixels(self, frame: int) -> np.ndarray:
+        """RGBA of the output at a snapshot, clipped to [0, 1] (the targets), top row = largest y; the camera
+        smooths the grid's pixels (bilinear)."""
+        z = np.clip(np.nan_to_num(self.run.outputs[frame], nan=0.0), 0, 1)
+        rgb = colormap(self.theme, np.flipud(z))
+        return (np.concatenate([rgb, np.ones(rgb.shape[:2] + (1,))], axis=-1) * 255).round().astype(np.uint8)
+
+    def draw_boundary(self, m: VMobject) -> None:
+        frame = self.frame_now()
+        if frame == getattr(m, "drawn_at", None):
+            return
+        m.clear_points()
+        xs, ys = self.run.grid
+        for a, b in level_segments(xs, ys, self.run.outputs[frame], BOUNDARY_LEVEL):
+            m.start_new_path(self.place(*a))
+            m.add_line_to(self.place(*b))
+        m.drawn_at = frame
+
+    def sample_dot(self, at: np.ndarray, filled: bool) -> Circle:
+        """A data point in the constant colour (inputs and targets): filled for a target of one, a ring for zero."""
+        t = self.theme
+        ring = Circle(radius=0.12, stroke_color=t.constant, stroke_width=3).move_to(at)
+        return ring.set_fill(t.constant if filled else t.background, 1)
+
+    def curve_picture(self, box: Box) -> Group:
+        """The samples (x, y) and the network's output along x, redrawn at every snapshot."""
+        t, (xs,) = self.theme, self.run.grid
+        ys = np.concatenate([self.run.y[:, 0], self.run.outputs.reshape(-1)])
+        lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
+        pad = 0.1 * (hi - lo or 1)
+        axes = Axes(x_range=[xs[0], xs[-1], nice_step(xs[-1] - xs[0])], y_range=[lo - pad, hi + pad, nice_step(hi - lo + 2 * pad)],
+                    x_length=box.width - 0.4, y_length=min(box.height, box.width) - 0.4, tips=False,
+                    axis_config={"color": t.muted, "stroke_width": 2, "include_ticks": False}).move_to([box.x, box.y, 0])
+        self.place = lambda x, y: axes.c2p(x, y)
+        fit = VMobject(stroke_color=t.forward, stroke_width=4)
+
+        def draw(m: VMobject) -> None:
+            frame = self.frame_now()
+            if frame != getattr(m, "drawn_at", None):
+                m.set_points_as_corners([axes.c2p(x, y) for x, y in zip(xs, np.nan_to_num(self.run.outputs[frame]))])
+                m.drawn_at = frame
+        draw(fit)
+        fit.add_updater(draw)
+        points = VGroup(*(self.sample_dot(axes.c2p(x, y), True) for x, y in zip(self.run.x[:, 0], self.run.y[:, 0])))
+        return Group(axes, points, fit)
+
+    # --- beats -----------------------------------------------------------------------------------------
+    @beat("Now the whole training: {steps} steps of SGD with learning rate {lr}, on {data_said}. ^Beside the loss "
+          "curve, {picture_said}")
+    def show_the_task(self) -> None:
+        self.set_stage()
+        self.play(self.show_heading(), FadeIn(self.readout), FadeIn(self.curve_axes), FadeIn(self.curve))
+        self.wait_until("Beside")
+        self.play(FadeIn(self.picture), run_time=1.2)
+
+    @beat("Here are the {steps} steps, compressed into a few seconds. ^The loss falls as {motion_said}.")
+    def train_for_real(self) -> None:
+        self.wait_until("The")
+        self.play(self.clock.animate.set_value(len(self.run.frame_steps) - 1), run_time=RUN_SECONDS, rate_func=linear)
+
+    @beat("After {last_step} steps the loss is {final_loss_said}; it ^started at {first_loss_said}. {result_said}")
+    def read_the_result(self) -> None:
+        self.wait_until("started")
+        self.play(Indicate(self.readout[1], color=self.theme.loss), run_time=1.2)
+        self.wait(1.0)

@@ -1,0 +1,1 @@
+"""Reusable pictures with methods that return animations: graph and network diagrams, surfaces, code panels, equation rows, ..."""

@@ -1,0 +1,425 @@
+"""A computational graph drawn left to right, and the lecture's two motions on it.
+
+`GraphDiagram` lays out any `engine.Graph` in columns from `graph.layers()` (inputs left, the output
+right), orders each column by the barycentre of its neighbours so edges rarely cross, and sizes
+itself to a box. Tensors made by the user are rounded squares (learnable ones ringed, in the
+learnable colour; constants in the constant colour); ops are circles showing their symbol and,
+when the code names the result, the variable name under them; the output is in the loss colour.
+
+Motions (each returns one animation to `play`):
+- `grow(name)`: the node appears with the edges that feed it.
+- `forward_into(name)`: the value of every input travels along its edge (forward colour) and the
+  arrivals become the node's value, above the node (beside it, over its outgoing edge, when a tall
+  graph would otherwise shrink too much).
+- `backward_along(edge)`: the target's gradient travels back along the edge, meets the local
+  derivative shown on the edge, becomes their product and lands under the source (gradient colour);
+  a second arrival at the same source adds to the first.
+- `pulse(backward)`: a wave of light along every edge, column by column, from the inputs to the
+  output (forward colour) or back (gradient colour); nothing is lit before or after, so it loops.
+
+Nodes never overlap, nor do their numbers, for graphs of up to ~15 nodes in a 13 x 4 box: the
+rows leave room for a value above and a gradient below each node (or both beside it), and a tall
+column of inputs is staggered.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from typing import Mapping
+
+import numpy as np
+from manim import (DOWN, RIGHT, UP, Animation, AnimationGroup, Arrow, BackgroundRectangle, Circle, CurvedArrow, FadeIn,
+                   FadeOut, GrowArrow, GrowFromCenter, LaggedStart, ManimColor, MathTex, Mobject, MoveAlongPath,
+                   Rectangle, ReplacementTransform, RoundedRectangle, ShowPassingFlash, Succession, Text, Transform, VGroup,
+                   VMobject, Wait)
+
+from engine import Edge, Graph, Node
+from scenes.kit.formatting import short_tex
+from scenes.widgets.graph_layout import column_rows
+from scenes.kit.theme import Theme
+
+OP_SYMBOLS: dict[str, str] = {
+    "mul": r"\times", "add": "+", "sub": "-", "div": r"\div", "pow": r"\ast\ast", "neg": "-", "pos": "+",
+    "matmul": "@", "tanh": r"\tanh", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "exp": r"\exp",
+    "log": r"\log", "sqrt": r"\sqrt{\ }", "abs": r"|\cdot|", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}",
+}
+
+NODE_RADIUS = 0.34  # half the size of a node, before any scaling to the box
+LABEL_BUFF = 0.08  # between a node and its value, caption or gradient
+COLUMN_GAP = (1.25, 2.6)  # min and max distance between column centres
+ROW_PAD = 0.22  # extra space between two stacked nodes' labels
+Z_GLOW, Z_NODE, Z_LABEL = 1, 2, 3  # drawing order: edges, lit edges, nodes, numbers
+PATCH_BUFF = 0.05  # background margin around a number
+MIN_SCALE_STACKED = 0.85  # below this, numbers move beside the nodes so the graph can stay larger
+
+
+def tex_name(name: str) -> str:
+    """A variable name in LaTeX: one letter in math italics, longer names upright with escaped underscores."""
+    if len(name) == 1:
+        return name
+    return r"\text{" + name.replace("_", r"\_") + "}"
+
+
+def is_generated_name(node: Node) -> bool:
+    """True for names trace made up from the op ("mul", "add_2", "2"), False for names the code chose."""
+    return node.kind == "op" and re.fullmatch(rf"{re.escape(node.op)}(_\d+)?", node.name) is not None
+
+
+def leaf_shape(theme: Theme, color: str, ringed: bool, size: float = 2 * NODE_RADIUS) -> VGroup:
+    """A tensor: a rounded square, with an outer ring when it requires grad."""
+    box = RoundedRectangle(corner_radius=size * 0.22, width=size, height=size, stroke_color=color, stroke_width=3,
+                           fill_color=theme.panel, fill_opacity=1)
+    parts = VGroup(box)
+    if ringed:
+        gap = size * 0.16
+        parts.add(RoundedRectangle(corner_radius=size * 0.22 + gap, width=size + 2 * gap, height=size + 2 * gap,
+                                   stroke_color=color, stroke_width=2))
+    return parts
+
+
+def _fit(mob: Mobject, width: float) -> Mobject:
+    if mob.width > width:
+        mob.scale_to_fit_width(width)
+    return mob
+
+
+class GraphNode(VGroup):
+    """One node: `shape` (its outline, ring included), `symbol` inside, optional `caption` under it."""
+
+    def __init__(self, node: Node, theme: Theme, color: str, caption: str | None, symbol_size: float,
+                 caption_size: float):
+        super().__init__()
+        self.node = node
+        r = NODE_RADIUS
+        if node.kind == "op":
+            self.shape = VGroup(Circle(radius=r, stroke_color=color, stroke_width=3, fill_color=theme.panel,
+                                       fill_opacity=1))
+            tex = OP_SYMBOLS.get(node.op, r"\mathrm{" + node.op.replace("_", r"\_") + "}")
+            self.symbol = _fit(MathTex(tex, font_size=symbol_size, color=theme.text), 1.45 * r)
+        else:
+            self.shape = leaf_shape(theme, color, ringed=node.learnable)
+            text = tex_name(node.name) if node.kind == "input" else short_tex(node.value)
+            self.symbol = _fit(MathTex(text, font_size=symbol_size, color=color), 1.5 * r)
+        self.symbol.move_to(self.shape[0])
+        self.add(self.shape, self.symbol)
+        self.caption = None
+        if caption:
+            self.caption = Text(caption, font=theme.font, font_size=caption_size, color=color)
+            self.caption.next_to(self.shape[0], DOWN, buff=LABEL_BUFF)
+            self.add(self.caption)
+
+    @property
+    def body(self) -> Mobject:
+        """The outline that edges attach to (without the ring)."""
+        return self.shape[0]
+
+    def boundary_point(self, direction: np.ndarray) -> np.ndarray:
+        """Where a ray from the centre in `direction` leaves the node (ring included)."""
+        outline = self.shape[-1]
+        center = self.body.get_center()
+        d = direction / (np.linalg.norm(direction) or 1)
+        if self.node.kind == "op":
+            return center + d * outline.width / 2
+        half = outline.width / 2
+        t = min(half / abs(d[0]) if abs(d[0]) > 1e-9 else np.inf, half / abs(d[1]) if abs(d[1]) > 1e-9 else np.inf)
+        return center + d * t
+
+
+class GraphDiagram(VGroup):
+    """A left-to-right drawing of `graph` that fits in a `width` x `height` box.
+
+    `captions` overrides the name shown under a node (e.g. {graph.output_name: "loss"}); by default
+    op nodes named by the code (`prediction`, `loss`) show that name and generated names show none.
+    Lookups: `node(name)`, `edge(source, target)`; slots: `value_label(name)`, `grad_label(name)`.
+    """
+
+    def __init__(self, graph: Graph, theme: Theme, width: float, height: float,
+                 captions: Mapping[str, str] | None = None, grow: float = 1.0):
+        super().__init__()
+        self.graph, self.theme = graph, theme
+        self.captions = dict(captions or {})
+        factor = self._fit(width, height)
+        if factor >= 1.0 and grow > 1.0:
+            # Room to spare: lay it out in a box `grow` times smaller (columns closer), then scale it up,
+            # so nodes and numbers get larger instead of the edges longer. Kept only if it gains.
+            smaller = self._fit(width / grow, height / grow)
+            factor = smaller * grow if smaller * grow > 1.0 else self._fit(width, height)
+        self.scale(factor)
+        self.label_size *= factor
+        self.shown_values: dict[str, Mobject] = {}
+        self.shown_grads: dict[str, Mobject] = {}
+        self._grad_so_far: dict[str, float] = {}
+
+    def _fit(self, width: float, height: float) -> float:
+        """Build the drawing for a `width` x `height` box and return the scale that fits it (at most 1).
+        Numbers go above and under each node; when that would shrink a tall graph too much, beside it."""
+        factor = self._build(width, height, beside=False)
+        if factor < MIN_SCALE_STACKED:
+            beside = self._build(width, height, beside=True)
+            factor = beside if beside > factor else self._build(width, height, beside=False)
+        return factor
+
+    def _build(self, width: float, height: float, beside: bool) -> float:
+        """Make the nodes and edges with labels above/below (or beside) the nodes; return the scale that fits."""
+        self.submobjects = []
+        self.beside, self.label_size = beside, self.theme.label_size
+        self.nodes: dict[str, GraphNode] = {}
+        for n in self.graph.nodes:
+            caption = self.captions.get(n.name, None if is_generated_name(n) or n.kind != "op" else n.name)
+            self.nodes[n.name] = GraphNode(n, self.theme, self.role_color(n), caption, self.theme.label_size,
+                                           self.theme.small_size)
+        self._place(width)
+        self.edge_list: list[tuple[Edge, VMobject]] = self._make_edges()
+        self.add(*[arrow for _, arrow in self.edge_list], *self.nodes.values())
+        for node in self.nodes.values():
+            node.set_z_index(Z_NODE)
+        extent = VGroup(self.copy(), *[self._slot_probe(n) for n in self.nodes])
+        # An invisible box around nodes and future numbers, so moving the diagram centres all of it.
+        self.add(Rectangle(width=extent.width, height=extent.height, stroke_width=0, fill_opacity=0).move_to(extent))
+        return min(1.0, width / extent.width, height / extent.height)
+
+    # --- colours and layout ----------------------------------------------------------------------
+    def role_color(self, n: Node) -> str:
+        if n.name == self.graph.output_name:
+            return self.theme.loss
+        if n.kind == "op":
+            return self.theme.muted
+        return self.theme.learnable if n.learnable else self.theme.constant
+
+    def _label_height(self) -> float:
+        return MathTex("0", font_size=self.label_size).height + 2 * PATCH_BUFF + LABEL_BUFF
+
+    def _widest_label(self) -> float:
+        texts = {short_tex(v) for n in self.graph.nodes for v in (n.value, n.grad) if v is not None}
+        return max(MathTex(t, font_size=self.label_size).width for t in texts) + 2 * PATCH_BUFF
+
+    def _row_gap(self) -> float:
+        """Centre-to-centre distance of two stacked nodes, with room for their numbers and captions."""
+        node = max(n.shape.height for n in self.nodes.values())
+        caption = max((n.caption.height + LABEL_BUFF for n in self.nodes.values() if n.caption), default=0)
+        if self.beside:
+            return max(node, 2 * self._label_height()) + caption + ROW_PAD
+        return node + 2 * self._label_height() + caption + ROW_PAD
+
+    def _place(self, width: float) -> None:
+        layer, rows, staggered = column_rows(self.graph)
+        n_columns = max(layer.values()) + 1
+        node = max(n.shape.width for n in self.nodes.values())
+        label = self._widest_label()
+        least = max(COLUMN_GAP[0], node + label + 0.3) if self.beside else COLUMN_GAP[0]
+        step_left = (node + label if self.beside else max(node, label)) + 0.25  # of every second staggered node
+        span = width - node - 1.0 - (step_left if staggered else 0.0)  # room for labels wider than the end nodes
+        dx = min(max(span / max(n_columns - 1, 1), least), max(COLUMN_GAP[1], least))
+        dy = self._row_gap()
+        offset = dict.fromkeys(rows, 0.0)
+        for c in staggered:
+            column = sorted((n for n in rows if layer[n] == c), key=lambda n: -rows[n])
+            offset.update(dict.fromkeys(column[1::2], -step_left))
+        for name, node_mob in self.nodes.items():
+            node_mob.shift(np.array([layer[name] * dx + offset[name], rows[name] * dy, 0]) - node_mob.body.get_center())
+
+    def _make_edges(self) -> list[tuple[Edge, VMobject]]:
+        seen: dict[tuple[str, str], int] = defaultdict(int)
+        edges = []
+        for e in self.graph.edges:
+            source, target = self.nodes[e.source], self.nodes[e.target]
+            direction = target.body.get_center() - source.body.get_center()
+            start, end = source.boundary_point(direction), target.boundary_point(-direction)
+            k = seen[(e.source, e.target)]
+            seen[(e.source, e.target)] += 1
+            style = dict(color=self.theme.muted, stroke_width=2.5, tip_length=0.13, buff=0.04)
+            if k == 0:
+                arrow = Arrow(start, end, max_tip_length_to_length_ratio=0.3, **style)
+            else:  # the same tensor used twice by one op (x * x): bend the others apart
+                arrow = CurvedArrow(start, end, angle=0.6 * (1 if k % 2 else -1) * math.ceil(k / 2),
+                                    color=self.theme.muted, stroke_width=2.5, tip_length=0.13)
+            edges.append((e, arrow))
+        return edges
+
+    def _slot_probe(self, name: str) -> Mobject:
+        """A stand-in for the value and gradient labels the node will get, to size the box."""
+        n = self.nodes[name].node
+        probes = VGroup(self.place_value(self._label(n.value, self.theme.text), name))
+        if n.grad is not None:
+            probes.add(self.place_grad(self._label(n.grad, self.theme.text), name))
+        return probes
+
+    # --- lookups -----------------------------------------------------------------------------------
+    def node(self, name: str) -> GraphNode:
+        return self.nodes[name]
+
+    def edge(self, source: str, target: str) -> VMobject:
+        for e, arrow in self.edge_list:
+            if (e.source, e.target) == (source, target):
+                return arrow
+        raise KeyError(f"no edge {source} -> {target}")
+
+    def arrow_of(self, edge: Edge) -> VMobject:
+        for e, arrow in self.edge_list:
+            if e is edge:
+                return arrow
+        raise KeyError(f"no edge {edge.source} -> {edge.target}")
+
+    def incoming(self, name: str) -> list[tuple[Edge, VMobject]]:
+        return [(e, a) for e, a in self.edge_list if e.target == name]
+
+    def place_value(self, mob: Mobject, name: str) -> Mobject:
+        """Put `mob` in the node's value slot: above it, or beside it just over its outgoing wire."""
+        node = self.nodes[name]
+        if self.beside:
+            return mob.next_to(node.shape, RIGHT, buff=LABEL_BUFF).align_to(node.body.get_center() + UP * 0.03, DOWN)
+        return mob.next_to(node.shape, UP, buff=LABEL_BUFF)
+
+    def place_grad(self, mob: Mobject, name: str) -> Mobject:
+        """Put `mob` in the node's gradient slot: under it (and its caption), or beside it under the wire."""
+        node = self.nodes[name]
+        if self.beside:
+            return mob.next_to(node.shape, RIGHT, buff=LABEL_BUFF).align_to(node.body.get_center() + DOWN * 0.03, UP)
+        return mob.next_to(node.caption or node.shape, DOWN, buff=LABEL_BUFF)
+
+    def value_label(self, name: str) -> VGroup:
+        return self.place_value(self._label(self.nodes[name].node.value, self.theme.forward), name)
+
+    def grad_label(self, name: str, value: float | None = None) -> VGroup:
+        value = self.nodes[name].node.grad if value is None else value
+        return self.place_grad(self._label(value, self.theme.gradient), name)
+
+    def pin(self, mob: Mobject, name: str, above: bool) -> VGroup:
+        """`mob` on a patch of background, just above the node or just under it (and its caption)."""
+        node = self.nodes[name]
+        patch = BackgroundRectangle(mob, color=ManimColor(self.theme.background), fill_opacity=0.85, buff=PATCH_BUFF)
+        group = VGroup(patch, mob).set_z_index(Z_LABEL)
+        if above:
+            return group.next_to(node.shape, UP, buff=LABEL_BUFF)
+        return group.next_to(node.caption or node.shape, DOWN, buff=LABEL_BUFF)
+
+    def _label(self, value: float, color: str) -> VGroup:
+        """A number on a patch of background, so an edge behind it never cuts through the digits."""
+        tex = MathTex(short_tex(value), font_size=self.label_size, color=color)
+        patch = BackgroundRectangle(tex, color=ManimColor(self.theme.background), fill_opacity=0.85, buff=PATCH_BUFF)
+        return VGroup(patch, tex).set_z_index(Z_LABEL)
+
+    def label_on_edge(self, arrow: VMobject, tex: str, color: str) -> VGroup:
+        """A small label riding on the middle of an edge."""
+        label = MathTex(tex, font_size=self.label_size, color=color)
+        patch = BackgroundRectangle(label, color=ManimColor(self.theme.background), fill_opacity=0.9, buff=PATCH_BUFF)
+        return VGroup(patch, label).move_to(arrow.point_from_proportion(0.5)).set_z_index(Z_LABEL)
+
+    # --- motions -----------------------------------------------------------------------------------
+    # Each motion is one Succession that adds only what it moves (introducer=True), so no stray group
+    # of travellers stays in the scene; highlights are copies of an edge, never the edge itself.
+    def grow(self, name: str) -> Animation:
+        """The node appears; the edges that feed it grow out of their sources."""
+        arrows = [GrowArrow(a) if isinstance(a, Arrow) else FadeIn(a) for _, a in self.incoming(name)]
+        return AnimationGroup(*arrows, GrowFromCenter(self.nodes[name]), lag_ratio=0.4)
+
+    def show_value(self, name: str) -> Animation:
+        """The value of a node appears above it (for the inputs, whose values the code gives)."""
+        label = self.value_label(name)
+        self.shown_values[name] = label
+        return FadeIn(label, shift=DOWN * 0.15)
+
+    def shown_numbers(self) -> dict[str, str]:
+        """The LaTeX of every value on screen, by node, in the order they appeared (for the sidecar)."""
+        return {name: label[1].tex_string for name, label in self.shown_values.items()}
+
+    def forward_into(self, name: str, run_time: float = 1.6) -> Animation:
+        """The values of the node's inputs travel along its edges and land as its own value."""
+        target = self.nodes[name].body.get_center()
+        label = self.value_label(name)
+        travellers, moves = [], []
+        for e, arrow in self.incoming(name):
+            traveller = (self.shown_values.get(e.source) or self.value_label(e.source)).copy()
+            travellers.append(traveller)
+            moves += [MoveAlongPath(traveller, self._path(traveller.get_center(), arrow, target)),
+                      self._flash(arrow, self.theme.forward)]
+        self.shown_values[name] = label
+        first, *others = travellers
+        land = [ReplacementTransform(first, label)] + [FadeOut(t, target_position=label) for t in others]
+        return self._sequence(AnimationGroup(*moves, run_time=0.7 * run_time),
+                              AnimationGroup(*land, run_time=0.3 * run_time))
+
+    def start_backward(self) -> Animation:
+        """d output / d output = 1 appears under the output."""
+        name = self.graph.output_name
+        label = self.grad_label(name)
+        self.shown_grads[name] = label
+        self._grad_so_far[name] = self.graph.output.grad
+        ring = self.nodes[name].body.copy().set_stroke(self.theme.gradient, width=6).set_fill(opacity=0)
+        return AnimationGroup(FadeIn(label, scale=1.4), ShowPassingFlash(ring, time_width=0.6, run_time=1.2))
+
+    def backward_along(self, edge: Edge, run_time: float = 2.4) -> Animation:
+        """Chain rule on one edge: upstream gradient x local derivative travels back and lands in the source."""
+        arrow = self.arrow_of(edge)
+        product = self._grad_so_far[edge.target] * edge.local_grad
+        local = self.label_on_edge(arrow, r"\times " + short_tex(edge.local_grad), self.theme.highlight)
+        middle = arrow.point_from_proportion(0.5)
+        glow = arrow.copy().set_stroke(self.theme.highlight, width=5).set_z_index(Z_GLOW)
+        traveller = self.shown_grads[edge.target].copy()
+        merged = self._label(product, self.theme.gradient).move_to(middle)
+        t = run_time
+        return self._sequence(
+            AnimationGroup(FadeIn(glow), FadeIn(local, scale=1.3),
+                           MoveAlongPath(traveller, self._path(traveller.get_center(), arrow, middle,
+                                                               reverse=True, hi=0.5)), run_time=0.35 * t),
+            AnimationGroup(Transform(traveller, merged), FadeOut(local, target_position=middle, scale=0.5),
+                           run_time=0.2 * t),
+            AnimationGroup(MoveAlongPath(traveller, self._path(middle, arrow, self.grad_label(edge.source, product).get_center(),
+                                                               reverse=True, lo=0.5)),
+                           FadeOut(glow), run_time=0.3 * t),
+            self._land_gradient(edge.source, product, traveller, run_time=0.15 * t),
+        )
+
+    def _land_gradient(self, name: str, product: float, arrived: Mobject, run_time: float) -> Animation:
+        """The arrival becomes the node's gradient; with an earlier arrival, both become their sum."""
+        if name not in self._grad_so_far:
+            self._grad_so_far[name] = product
+            self.shown_grads[name] = arrived
+            return Wait(run_time)
+        self._grad_so_far[name] += product
+        label = self.grad_label(name, self._grad_so_far[name])
+        old, self.shown_grads[name] = self.shown_grads[name], label
+        return AnimationGroup(ReplacementTransform(old, label), FadeOut(arrived, target_position=label),
+                              run_time=run_time)
+
+    def gradient_edges(self) -> list[Edge]:
+        """Every edge a gradient flows along, in the order .backward() reaches them."""
+        return [e for n in self.graph.backward_order() for e in self.graph.inputs_of(n.name)
+                if self.graph.node(e.source).grad is not None and e.local_grad is not None]
+
+    def settle_gradients(self) -> Animation:
+        """Every gradient as torch computed it (a landed sum can differ from torch's in the last digit)."""
+        anims = []
+        for name, shown in list(self.shown_grads.items()):
+            label = self.grad_label(name)
+            anims.append(ReplacementTransform(shown, label))
+            self.shown_grads[name] = label
+        return AnimationGroup(*anims)
+
+    def pulse(self, backward: bool = False, run_time: float = 2.4) -> Animation:
+        """One wave through the graph, column by column: leaves to output, or (backward) output to leaves."""
+        layer = self.graph.layers()
+        by_column: dict[int, list[VMobject]] = defaultdict(list)
+        for e, arrow in self.edge_list:
+            by_column[layer[e.source]].append(arrow)
+        columns = sorted(by_column, reverse=backward)
+        color = self.theme.gradient if backward else self.theme.forward
+        waves = [AnimationGroup(*(self._flash(a, color, backward) for a in by_column[c])) for c in columns]
+        return LaggedStart(*waves, lag_ratio=0.55, run_time=run_time)
+
+    def _flash(self, arrow: VMobject, color: str, backward: bool = False) -> Animation:
+        """A pulse of colour runs along the edge (against its direction if `backward`)."""
+        line = VMobject().set_points(arrow.points[::-1] if backward else arrow.points)
+        return ShowPassingFlash(line.set_stroke(color, width=6).set_z_index(Z_GLOW), time_width=0.5)
+
+    @staticmethod
+    def _sequence(*stages: Animation) -> Animation:
+        return Succession(*stages, introducer=True)
+
+    @staticmethod
+    def _path(start: np.ndarray, arrow: VMobject, end: np.ndarray, reverse: bool = False,
+              lo: float = 0.0, hi: float = 1.0) -> VMobject:
+        """From `start` along the edge between proportions lo..hi of the way (backwards if `reverse`) to `end`."""
+        along = [arrow.point_from_proportion(1 - t if reverse else t) for t in np.linspace(lo, hi, 12)]
+        return VMobject().set_points_smoothly([start, *along, end])

@@ -1,0 +1,51 @@
+"""A counter that changes in place every frame and switches to powers of ten as `counter_tex` does."""
+from __future__ import annotations
+
+from typing import Callable
+
+from manim import DOWN, RIGHT, UP, Integer, MathTex, VGroup
+
+from scenes.kit.formatting import counter_parts, counter_places, in_powers_of_ten
+from scenes.kit.numbers import QuickDecimal
+
+SUPERSCRIPT_RAISE = 0.1  # the power's top sits this far above the top of "10", as a superscript does
+
+class LiveValue(VGroup):
+    """A number that changes in place (a QuickDecimal, digits rebuilt only when the value changes),
+    switching to mantissa x 10^k for values `counter_tex` writes that way, so the live counter and the
+    final caption always show the same digits."""
+
+    def __init__(self, value: Callable[[], float], color: str, size: float, fixed: int | None = None):
+        super().__init__()
+        self.value, self.fixed = value, fixed
+        self.on_change: Callable[[], None] | None = None  # e.g. re-centre a caption that holds this number
+        self.mantissa = QuickDecimal(0, group_with_commas=False, font_size=size, color=color)
+        self.times = MathTex(r"\times 10", font_size=size, color=color)
+        self.exponent = Integer(0, font_size=size * 0.7, color=color)
+        self.add(self.mantissa)
+        self.shown: float | None = None
+        self.refresh(self)
+        self.add_updater(self.refresh)
+
+    def refresh(self, _mob: VGroup) -> None:
+        v = float(self.value())
+        if v == self.shown:
+            return
+        self.shown = v
+        sci = self.fixed is None and in_powers_of_ten(v)
+        if sci:
+            mantissa, exponent = counter_parts(v)
+            self.mantissa.num_decimal_places = 2
+            self.mantissa.set_value(float(mantissa))
+            self.exponent.set_value(exponent)
+        else:
+            self.mantissa.num_decimal_places = self.fixed if self.fixed is not None else counter_places(v)
+            self.mantissa.set_value(v)
+        self.times.next_to(self.mantissa, RIGHT, buff=0.1).align_to(self.mantissa, DOWN)
+        self.exponent.next_to(self.times, RIGHT, buff=0.04).align_to(self.times, UP).shift(UP * SUPERSCRIPT_RAISE)
+        if sci:  # the power of ten joins the group only while shown, so it never widens a layout
+            self.add(self.times, self.exponent)
+        else:
+            self.remove(self.times, self.exponent)
+        if self.on_change:
+            self.on_change()

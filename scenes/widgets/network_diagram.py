@@ -1,0 +1,386 @@
+"""A small network drawn twice, side by side: as layers of neurons (`NetworkDiagram`) and as matrices
+(`MatrixEquation`, one equation such as W1 x + b1 = z1 at a time), with the lecture's motions on both.
+
+Geometry is `scenes.widgets.network_layout`'s (tested: nothing overlaps, all inside its box); this module
+only draws it. Every method that moves something returns one animation to `play`, like
+`GraphDiagram`'s, and the motion grammar is the scalar graph's: a value travels forward along an
+edge and lands in the next neuron (forward colour); a gradient travels back along the same edge,
+meets the local derivative written on the edge, and their product lands under the source neuron
+(gradient colour), where arrivals add up. Numbers sit on a patch of background (an edge behind never
+cuts through the digits); a tensor larger than the engine's MAX_SHOWN_ELEMENTS is a colour map.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, BackgroundRectangle, Circle, Create, FadeIn,
+                   FadeOut, LaggedStart, Line, ManimColor, MathTex, Mobject, MoveAlongPath,
+                   ReplacementTransform, RoundedRectangle, ShowPassingFlash, Square, Succession, SurroundingRectangle,
+                   Transform, VGroup, VMobject, color_gradient)
+
+from scenes.kit.formatting import short_tex
+from scenes.widgets.network_layout import Box, Matrix, Operator, equation_layout, neuron_layout, shows_values
+from scenes.kit.theme import Theme
+
+DIGITS = 3  # significant digits of every number the part-2 pictures show
+PATCH_BUFF = 0.04  # background margin around a number
+CELL_PAD = (0.1, 0.08)  # around the widest number of a matrix, in its cell
+Z_EDGE_GLOW, Z_NODE, Z_NUMBER = 1, 2, 3
+RAMP_STEPS = 64  # colours of a colour map
+
+
+def number_tex(value: float) -> str:
+    return short_tex(float(value), DIGITS)
+
+
+def number(value: float, color: str, size: float, theme: Theme) -> VGroup:
+    """A number on a patch of background."""
+    tex = MathTex(number_tex(value), font_size=size, color=color)
+    patch = BackgroundRectangle(tex, color=ManimColor(theme.background), fill_opacity=0.85, buff=PATCH_BUFF)
+    return VGroup(patch, tex).set_z_index(Z_NUMBER)
+
+
+def _size_of(mob: Mobject) -> tuple[float, float]:
+    return mob.width, mob.height
+
+
+def _to(mob: Mobject, box: Box) -> Mobject:
+    return mob.move_to([box.x, box.y, 0])
+
+
+def _path(points: Sequence[np.ndarray]) -> VMobject:
+    return VMobject().set_points_smoothly([np.asarray(p) for p in points])
+
+
+def _there_and_back(mob: Mobject) -> Animation:
+    """`mob` lights up and goes again, leaving nothing behind."""
+    return Succession(FadeIn(mob, run_time=0.5), FadeOut(mob, run_time=0.5), introducer=True)
+
+
+# --- neurons in layers ----------------------------------------------------------------------------------
+class NetworkDiagram(VGroup):
+    """Columns of neurons: the inputs (constant colour, x1, x2, ... inside), the hidden and output
+    layers, then the loss (loss colour); every neuron of a column joined to every one of the next.
+    `edge(c, i, j)` joins neuron j of column c to neuron i of column c + 1 (the weight W[i, j] of layer c)."""
+
+    def __init__(self, layers: Sequence[int], theme: Theme, box: Box, size: float):
+        super().__init__()
+        self.theme, self.sizes = theme, [*layers, 1]
+        probe = number(-0.888, theme.text, size, theme)
+        self.layout = neuron_layout(layers, box, _size_of(probe))
+        self.size = size * self.layout.scale
+        self.nodes = [[self._neuron(c, i, b) for i, b in enumerate(column)] for c, column in enumerate(self.layout.nodes)]
+        self.edges: dict[tuple[int, int, int], Line] = {}
+        for c in range(len(self.sizes) - 1):
+            for i, target in enumerate(self.nodes[c + 1]):
+                for j, source in enumerate(self.nodes[c]):
+                    self.edges[(c, i, j)] = Line(source.get_right(), target.get_left(), buff=0.02,
+                                                 stroke_color=theme.muted, stroke_width=1.6)
+        self.add(*self.edges.values(), *[n for column in self.nodes for n in column])
+        self.values: dict[tuple[int, int], VGroup] = {}  # what each slot shows now
+        self.grads: dict[tuple[int, int], VGroup] = {}
+
+    @property
+    def loss_column(self) -> int:
+        return len(self.sizes) - 1
+
+    def _neuron(self, c: int, i: int, box: Box) -> VGroup:
+        t = self.theme
+        if c == len(self.sizes) - 1:
+            shape = RoundedRectangle(corner_radius=0.1, width=box.width, height=box.height, stroke_color=t.loss,
+                                     stroke_width=3, fill_color=t.panel, fill_opacity=1)
+            inside = MathTex("L", font_size=self.size * 1.1, color=t.loss)
+        else:
+            color = t.constant if c == 0 else t.muted
+            shape = Circle(radius=box.width / 2, stroke_color=color, stroke_width=3, fill_color=t.panel, fill_opacity=1)
+            inside = MathTex(f"x_{{{i + 1}}}", font_size=self.size, color=t.constant) if c == 0 else VGroup()
+        group = VGroup(shape, inside.move_to(shape)) if len(inside) else VGroup(shape)
+        return _to(group, box).set_z_index(Z_NODE)
+
+    def node(self, c: int, i: int) -> Mobject:
+        return self.nodes[c][i][0]
+
+    def edge(self, c: int, i: int, j: int) -> Line:
+        return self.edges[(c, i, j)]
+
+    # --- forward ------------------------------------------------------------------------------
+    def grow(self) -> Animation:
+        """The columns appear left to right, each with the edges that feed it."""
+        steps = []
+        for c, column in enumerate(self.nodes):
+            feeding = [e for (k, _, _), e in self.edges.items() if k == c - 1]
+            steps.append(AnimationGroup(*(Create(e) for e in feeding), *(FadeIn(n) for n in column)))
+        return LaggedStart(*steps, lag_ratio=0.5)
+
+    def value_label(self, c: int, i: int, value: float, color: str | None = None) -> VGroup:
+        return _to(number(value, color or self.theme.forward, self.size, self.theme), self.layout.values[c][i])
+
+    def grad_label(self, c: int, i: int, value: float) -> VGroup:
+        return _to(number(value, self.theme.gradient, self.size, self.theme), self.layout.grads[c][i])
+
+    def show_values(self, c: int, values: Sequence[float], color: str | None = None) -> Animation:
+        """The column's numbers appear above its neurons (the inputs, whose values the data gives)."""
+        labels = [self.value_label(c, i, v, color) for i, v in enumerate(values)]
+        self.values.update({(c, i): label for i, label in enumerate(labels)})
+        return AnimationGroup(*(FadeIn(label, shift=DOWN * 0.1) for label in labels))
+
+    def forward_into(self, c: int, i: int, value: float, run_time: float = 1.2) -> Animation:
+        """Neuron i of column c: every value of the column before travels along its edge into it and the
+        arrivals become its own value."""
+        target = self.node(c, i).get_center()
+        label = self.value_label(c, i, value)
+        travellers, moves = [], []
+        for j in range(self.sizes[c - 1]):
+            edge = self.edge(c - 1, i, j)
+            traveller = self.values[(c - 1, j)].copy()
+            travellers.append(traveller)
+            moves += [MoveAlongPath(traveller, _path([traveller.get_center(), edge.get_start(), edge.get_end(), target])),
+                      self.flash(edge, self.theme.forward)]
+        first, *others = travellers
+        old = self.values.get((c, i))
+        self.values[(c, i)] = label
+        land = [ReplacementTransform(first, label), *(FadeOut(t, target_position=label) for t in others)]
+        if old is not None:
+            land.append(FadeOut(old))
+        return Succession(AnimationGroup(*moves, run_time=0.7 * run_time),
+                          AnimationGroup(*land, run_time=0.3 * run_time), introducer=True)
+
+    def activate(self, c: int, values: Sequence[float]) -> Animation:
+        """Each neuron of column c passes its number through the activation: z becomes h in place."""
+        anims = []
+        for i, v in enumerate(values):
+            label = self.value_label(c, i, v)
+            anims += [ReplacementTransform(self.values[(c, i)], label), self.ring(c, i, self.theme.forward)]
+            self.values[(c, i)] = label
+        return AnimationGroup(*anims)
+
+    def flash(self, edge: Line, color: str, backward: bool = False) -> Animation:
+        """A pulse of colour runs along the edge (against it if `backward`)."""
+        line = VMobject().set_points(edge.points[::-1] if backward else edge.points)
+        return ShowPassingFlash(line.set_stroke(color, width=5).set_z_index(Z_EDGE_GLOW), time_width=0.6)
+
+    # --- backward -----------------------------------------------------------------------------
+    def start_backward(self) -> Animation:
+        """dL/dL = 1 appears under the loss."""
+        c = self.loss_column
+        self.grads[(c, 0)] = label = self.grad_label(c, 0, 1.0)
+        return AnimationGroup(FadeIn(label, scale=1.4), self.ring(c, 0, self.theme.gradient))
+
+    def ring(self, c: int, i: int, color: str) -> Animation:
+        """Light runs once round the neuron's outline (its fill, and the numbers, stay as they are)."""
+        outline = self.node(c, i).copy().set_stroke(color, width=6).set_fill(opacity=0)
+        return ShowPassingFlash(outline, time_width=0.6, run_time=1.2)
+
+    def backward_into(self, c: int, j: int, locals_: Sequence[float], products: Sequence[float], total: float,
+                      run_time: float = 2.2) -> Animation:
+        """Neuron j of column c: the gradient under each neuron i of column c + 1 travels back along the
+        edge, meets the local derivative `locals_[i]` written on it, becomes `products[i]`, and the
+        products land under j and add up to `total`."""
+        t = run_time
+        glows, notes, travellers, to_middle, merge, to_node = [], [], [], [], [], []
+        target = self.layout.grads[c][j]
+        for i, (local, value) in enumerate(zip(locals_, products)):
+            edge = self.edge(c, i, j)
+            middle = edge.point_from_proportion(0.5)
+            upstream = self.grads[(c + 1, i)]
+            traveller = upstream.copy()
+            note = self.on_edge(edge, r"\times " + number_tex(local))
+            product = number(value, self.theme.gradient, self.size, self.theme).move_to(middle)
+            glows.append(edge.copy().set_stroke(self.theme.highlight, width=4).set_z_index(Z_EDGE_GLOW))
+            notes.append(note)
+            travellers.append(traveller)
+            to_middle.append(MoveAlongPath(traveller, _path([traveller.get_center(), edge.get_end(), middle])))
+            merge += [Transform(traveller, product), FadeOut(note, target_position=middle, scale=0.5)]
+            to_node.append(MoveAlongPath(traveller, _path([middle, edge.get_start(), [target.x, target.y, 0]])))
+        label = self.grad_label(c, j, total)
+        self.grads[(c, j)] = label
+        first, *others = travellers
+        land = [ReplacementTransform(first, label), *(FadeOut(m, target_position=label) for m in others)]
+        return Succession(
+            AnimationGroup(*(FadeIn(g) for g in glows), *(FadeIn(n, scale=1.3) for n in notes), *to_middle, run_time=0.35 * t),
+            AnimationGroup(*merge, run_time=0.2 * t),
+            AnimationGroup(*to_node, *(FadeOut(g) for g in glows), run_time=0.3 * t),
+            AnimationGroup(*land, run_time=0.15 * t), introducer=True)
+
+    def through_activation(self, c: int, slopes: Sequence[float], deltas: Sequence[float]) -> Animation:
+        """Each gradient under column c meets the activation's slope f'(z), written beside it, and becomes delta."""
+        steps = []
+        for j, (slope, delta) in enumerate(zip(slopes, deltas)):
+            old = self.grads[(c, j)]
+            note = MathTex(r"\times " + number_tex(slope), font_size=self.size, color=self.theme.highlight)
+            note.next_to(old, RIGHT, buff=0.06).set_z_index(Z_NUMBER)
+            label = self.grad_label(c, j, delta)
+            self.grads[(c, j)] = label
+            steps.append(Succession(FadeIn(note, shift=LEFT * 0.1, run_time=0.5),
+                                    AnimationGroup(ReplacementTransform(old, label), FadeOut(note, target_position=label),
+                                                   run_time=0.5), introducer=True))
+        return AnimationGroup(*steps)
+
+    def on_edge(self, edge: Line, tex: str) -> VGroup:
+        """A small label riding on the middle of an edge (a local derivative)."""
+        label = MathTex(tex, font_size=self.size, color=self.theme.highlight)
+        patch = BackgroundRectangle(label, color=ManimColor(self.theme.background), fill_opacity=0.9, buff=PATCH_BUFF)
+        return VGroup(patch, label).move_to(edge.point_from_proportion(0.5)).set_z_index(Z_NUMBER)
+
+    def shown(self) -> dict[str, str]:
+        """The LaTeX of every number on the picture, by slot ("value c,i", "grad c,i"), for the sidecar."""
+        out = {f"value {c},{i}": m[1].tex_string for (c, i), m in self.values.items()}
+        out.update({f"grad {c},{i}": m[1].tex_string for (c, i), m in self.grads.items()})
+        return out
+
+
+
+# --- matrices -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """A tensor in an equation: its values (a vector is a column), its name in LaTeX, its role colour;
+    `filled` False: its cells start empty and fill in as the scene computes them."""
+
+    name: str
+    tex: str
+    values: np.ndarray
+    color: str
+    filled: bool = True
+
+    @property
+    def grid(self) -> np.ndarray:
+        return np.atleast_2d(np.asarray(self.values, dtype=float).T).T if np.ndim(self.values) == 1 else np.asarray(self.values, float)
+
+
+@dataclass
+class _Drawn:
+    """A term on screen. Every cell is in the equation from the start (a cell still to fill is
+    transparent), so fading the equation out takes all of it; `texts` is what each cell shows ("" empty)."""
+
+    cells: list[list[Mobject]]  # the number (or colour square) of each cell
+    frame: VGroup  # the brackets
+    label: Mobject
+    texts: list[list[str]]
+
+
+class MatrixEquation(VGroup):
+    """One equation of matrices left to right, e.g. [W1] [x] + [b1] = [z1], each with its name under it.
+    `parts` are `Term`s and operators (LaTeX strings). A term up to MAX_SHOWN_ELEMENTS shows its
+    numbers; a larger one is a colour map of the theme's surface colours (NaN drawn hollow). With `wrap`,
+    an equation too wide for the box breaks before its "=" when two lines draw it larger."""
+
+    def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False):
+        super().__init__()
+        self.theme, self.size = theme, size
+        self.terms = {p.name: p for p in parts if isinstance(p, Term)}
+        sizes = {t.name: [_size_of(number(v, theme.text, size, theme)) for v in t.grid.ravel()]
+                 if shows_values(*t.grid.shape) else [(0.0, 0.0)] for t in self.terms.values()}  # a colour map's cells: HEAT_CELL
+        height = max(h for each in sizes.values() for _, h in each) + CELL_PAD[1]
+        cells = {name: (max(w for w, _ in each) + CELL_PAD[0], height) for name, each in sizes.items()}
+        labels = {t.name: MathTex(self.name_tex(t), font_size=size, color=t.color) for t in self.terms.values()}
+        ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}
+        specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *_size_of(ops[f"op{k}"]))
+                 for k, p in enumerate(parts)]
+        equals = next((f"op{k}" for k, p in enumerate(parts) if p == "="), None) if wrap else None
+        self.layout = equation_layout(specs, box, cells, {n: _size_of(m) for n, m in labels.items()}, equals)
+        scale = self.layout.scale
+        self.size = size * scale
+        self.drawn: dict[str, _Drawn] = {}
+        for name, term in self.terms.items():
+            self.drawn[name] = self._draw(term, labels[name].scale(scale))
+        for name, op in ops.items():
+            self.add(_to(op.scale(scale), self.layout.operators[name]))
+
+    @staticmethod
+    def name_tex(term: Term) -> str:
+        """The term's name, with its shape when it is drawn as a colour map (its numbers are not shown)."""
+        rows, cols = term.grid.shape
+        return term.tex if shows_values(rows, cols) else rf"{term.tex}\ ({rows} \times {cols})"
+
+    def _draw(self, term: Term, label: Mobject) -> _Drawn:
+        boxes, frame = self.layout.cells[term.name], self.layout.frames[term.name]
+        values = term.grid
+        cells = [[self._cell(term, v, b) for v, b in zip(row, brow)] for row, brow in zip(values, boxes)]
+        texts = [[number_tex(v) if term.filled else "" for v in row] for row in values]
+        drawn = _Drawn(cells, self._brackets(frame), _to(label, self.layout.labels[term.name]), texts)
+        self.add(drawn.frame, drawn.label, *[c for row in cells for c in row])
+        if not term.filled:
+            for row in cells:
+                for c in row:
+                    c.set_opacity(0)
+        return drawn
+
+    def _cell(self, term: Term, value: float, box: Box) -> Mobject:
+        """A number, or (for a term too large to show its numbers) a square of the colour map."""
+        if self.layout.shows_values(term.name):
+            return _to(number(value, term.color, self.size, self.theme), box)
+        return self._square(term, value, box)
+
+    def _square(self, term: Term, value: float, box: Box) -> Mobject:
+        """A cell of a colour map: the theme's surface colours from the term's least finite value to its
+        largest; +inf and -inf at the ends, NaN a hollow square."""
+        values = term.grid
+        finite = values[np.isfinite(values)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        ramp = color_gradient([ManimColor(c) for c in self.theme.surface], RAMP_STEPS)
+        square = Square(side_length=box.width * 0.92, stroke_width=0)
+        if np.isnan(value):
+            square.set_stroke(self.theme.muted, width=1).set_fill(opacity=0)
+        else:
+            top = RAMP_STEPS - 1
+            k = top if value == np.inf else 0 if value == -np.inf else int(round(top * (value - lo) / ((hi - lo) or 1)))
+            square.set_fill(ramp[k], opacity=1)
+        return _to(square, box)
+
+    def _brackets(self, frame: Box) -> VGroup:
+        """Square brackets around a term's cells."""
+        serif = 0.07
+        def bracket(x: float, inward: float) -> VMobject:
+            top, bottom = frame.top, frame.bottom
+            return VMobject(stroke_color=self.theme.muted, stroke_width=2).set_points_as_corners(
+                [[x + inward, top, 0], [x, top, 0], [x, bottom, 0], [x + inward, bottom, 0]])
+        return VGroup(bracket(frame.left + 0.02, serif), bracket(frame.right - 0.02, -serif))
+
+    # --- lookups ------------------------------------------------------------------------------
+    def cell(self, name: str, i: int, j: int = 0) -> Mobject:
+        return self.drawn[name].cells[i][j]
+
+    def label(self, name: str) -> Mobject:
+        return self.drawn[name].label
+
+    def row(self, name: str, i: int) -> VGroup:
+        return VGroup(*self.drawn[name].cells[i])
+
+    def column(self, name: str, j: int = 0) -> VGroup:
+        return VGroup(*[row[j] for row in self.drawn[name].cells])
+
+    # --- motions ------------------------------------------------------------------------------
+    def spot(self, *groups: Mobject) -> Animation:
+        """A frame in the highlight colour lights up around each group and goes again."""
+        return AnimationGroup(*(_there_and_back(SurroundingRectangle(g, color=self.theme.highlight, buff=0.04,
+                                                                     stroke_width=2.5)) for g in groups))
+
+    def fill(self, name: str, i: int, j: int, sources: Sequence[Mobject], run_time: float = 1.0) -> Animation:
+        """Copies of `sources` (cells of other terms) travel into cell (i, j) of `name` and become its number."""
+        drawn, term = self.drawn[name], self.terms[name]
+        target, value = drawn.cells[i][j], term.grid[i, j]
+        drawn.texts[i][j] = number_tex(value)
+        filled = self._cell(term, value, self.layout.cells[name][i][j])
+        travellers = [s.copy() for s in sources]
+        moves = [MoveAlongPath(t, _path([t.get_center(), (t.get_center() + target.get_center()) / 2 + UP * 0.25,
+                                         target.get_center()])) for t in travellers]
+        land = [Transform(target, filled), *(FadeOut(t, scale=0.6) for t in travellers)]
+        return Succession(AnimationGroup(*moves, run_time=0.7 * run_time), AnimationGroup(*land, run_time=0.3 * run_time),
+                          introducer=True)
+
+    def become(self, name: str, term: Term) -> Animation:
+        """The term `name` turns into `term` in place (z into h = tanh(z)): numbers, colour and name."""
+        drawn = self.drawn[name]
+        self.terms[name] = term
+        anims = [Transform(drawn.cells[i][j], self._cell(term, v, b))
+                 for (i, row), brow in zip(enumerate(term.grid), self.layout.cells[name]) for (j, v), b in zip(enumerate(row), brow)]
+        drawn.texts = [[number_tex(v) for v in row] for row in term.grid]
+        anims.append(Transform(drawn.label, _to(MathTex(self.name_tex(term), font_size=self.size, color=term.color),
+                                                self.layout.labels[name])))
+        return AnimationGroup(*anims)
+
+    def shown(self) -> dict[str, list[list[str]]]:
+        """The LaTeX of every number shown, by term, row by row (empty where a cell is not filled yet)."""
+        return {self.terms[name].tex: d.texts for name, d in self.drawn.items() if self.layout.shows_values(name)}

@@ -1,0 +1,151 @@
+"""A function of (x, y) drawn as 3Blue1Brown draws a landscape: one raster heatmap with filled contour
+bands under a pair of axes, a colour bar, and gradient arrows.
+
+The heatmap is a single image computed with numpy (thousands of vector squares render about 3x
+slower), banded into contour levels like the notebook's `plt.contourf(levels=20)`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Group, ImageMobject, ManimColor, MathTex, Rectangle,
+                   Line, VGroup, config)
+from manim.utils.color import color_to_rgb
+
+from engine import Field, sample_surface
+from engine.notebook import NOTEBOOK_CONTOUR_LEVELS
+from scenes.kit.formatting import scale_tex
+from scenes.kit.theme import Theme
+
+HEATMAP_RESOLUTION = 360  # samples per axis: sharp at 1080p for a plot about 6 units tall
+
+
+def colormap(theme: Theme, t: np.ndarray) -> np.ndarray:
+    """RGB floats for values t in [0, 1], interpolated through the theme's surface colours."""
+    stops = np.array([color_to_rgb(c) for c in theme.surface])
+    positions = np.linspace(0, 1, len(stops))
+    return np.stack([np.interp(t, positions, stops[:, k]) for k in range(3)], axis=-1)
+
+
+def contour_levels(z: np.ndarray, levels: int = NOTEBOOK_CONTOUR_LEVELS) -> np.ndarray:
+    """`levels` + 1 evenly spaced boundaries over the finite values of z."""
+    finite = z[np.isfinite(z)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return np.linspace(lo, hi if hi > lo else lo + 1, levels + 1)
+
+
+def heatmap_pixels(surface: Field, theme: Theme, levels: int = NOTEBOOK_CONTOUR_LEVELS) -> np.ndarray:
+    """RGBA uint8 image of the banded surface, top row = largest y; undefined points transparent."""
+    bounds = contour_levels(surface.z, levels)
+    band = np.clip(np.digitize(np.nan_to_num(surface.z, nan=bounds[0]), bounds[1:-1]), 0, levels - 1)
+    rgb = colormap(theme, (band + 0.5) / levels)
+    alpha = np.where(surface.mask, 0.0, 1.0)[..., None]
+    rgba = np.concatenate([rgb, alpha], axis=-1)
+    return (np.flipud(rgba) * 255).round().astype(np.uint8)
+
+
+class SurfacePlot(Group):
+    """The heatmap of f over [x_range] x [y_range] in a framed box with ticks on the left and bottom,
+    as in a matplotlib contour plot. Move it as one piece; `point(x, y)` maps data to the frame.
+
+    `self.heatmap` (ImageMobject), `self.frame` (border and ticks), `self.axes` (invisible, for
+    coordinates), `self.surface` (the sampled Field), `self.levels` (contour boundaries).
+    """
+
+    def __init__(self, f, x_range: tuple[float, float], y_range: tuple[float, float], theme: Theme,
+                 height: float = 6.0, levels: int = NOTEBOOK_CONTOUR_LEVELS, resolution: int = HEATMAP_RESOLUTION):
+        x_span, y_span = x_range[1] - x_range[0], y_range[1] - y_range[0]
+        width = height * x_span / y_span
+        self.theme = theme
+        self.axes = Axes(x_range=[x_range[0], x_range[1], nice_step(x_span)],
+                         y_range=[y_range[0], y_range[1], nice_step(y_span)],
+                         x_length=width, y_length=height, tips=False)
+        self.surface = sample_surface(f, x_range, y_range, resolution)
+        self.levels = contour_levels(self.surface.z, levels)
+        self.heatmap = ImageMobject(heatmap_pixels(self.surface, theme, levels))
+        self.heatmap.stretch_to_fit_width(width).stretch_to_fit_height(height)
+        border = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1.5)
+        self.heatmap.move_to(border)
+        self.axes.move_to(border).set_opacity(0)  # only for coordinates; the frame is drawn instead
+        self.frame = VGroup(border, self._ticks(x_range, y_range, border))
+        super().__init__(self.heatmap, self.frame, self.axes)
+
+    def _ticks(self, x_range, y_range, border) -> VGroup:
+        """Tick marks and numbers along the bottom (x) and left (y) edges."""
+        ticks = VGroup()
+        for axis, (lo, hi) in enumerate((x_range, y_range)):
+            step = nice_step(hi - lo)
+            for value in np.arange(np.ceil(lo / step) * step, hi + step / 2, step):
+                value = 0.0 if abs(value) < 1e-9 else float(value)
+                label = MathTex(f"{value:g}", font_size=self.theme.small_size, color=self.theme.muted)
+                if axis == 0:
+                    at = np.array([self.axes.c2p(value, y_range[0])[0], border.get_bottom()[1], 0])
+                    ticks.add(Line(at, at + UP * 0.1, color=self.theme.muted, stroke_width=1.5), label.next_to(at, DOWN, buff=0.12))
+                else:
+                    at = np.array([border.get_left()[0], self.axes.c2p(x_range[0], value)[1], 0])
+                    ticks.add(Line(at, at + RIGHT * 0.1, color=self.theme.muted, stroke_width=1.5), label.next_to(at, LEFT, buff=0.12))
+        return ticks
+
+    def axis_labels(self, x: str = "x", y: str = "y") -> VGroup:
+        """LaTeX axis names below and left of the tick numbers."""
+        ticks = self.frame[1]
+        xl = MathTex(x, font_size=self.theme.label_size, color=self.theme.text).next_to(ticks, DOWN, buff=0.1)
+        yl = MathTex(y, font_size=self.theme.label_size, color=self.theme.text).next_to(ticks, LEFT, buff=0.15)
+        return VGroup(xl.set_x(self.frame[0].get_x()), yl.set_y(self.frame[0].get_y()))
+
+    def point(self, x: float, y: float) -> np.ndarray:
+        return self.axes.c2p(x, y)
+
+    def colorbar(self, label: str, height: float | None = None, width: float = 0.25) -> VGroup:
+        """A banded colour bar with min/max ticks and a LaTeX label, to place beside the plot."""
+        levels = len(self.levels) - 1
+        height = height or self.axes.y_length
+        bands = VGroup(*(
+            Rectangle(width=width, height=height / levels, stroke_width=0, fill_opacity=1,
+                      fill_color=ManimColor(colormap(self.theme, np.array([(k + 0.5) / levels]))[0]))
+            for k in range(levels)
+        )).arrange(UP, buff=0)
+        lo, hi = self.levels[0], self.levels[-1]
+        ticks = VGroup(
+            MathTex(scale_tex(hi, hi - lo), font_size=self.theme.small_size, color=self.theme.muted).next_to(bands, RIGHT, buff=0.1).align_to(bands, UP),
+            MathTex(scale_tex(lo, hi - lo), font_size=self.theme.small_size, color=self.theme.muted).next_to(bands, RIGHT, buff=0.1).align_to(bands, DOWN),
+        )
+        caption = MathTex(label, font_size=self.theme.label_size, color=self.theme.text).rotate(np.pi / 2)
+        caption.next_to(VGroup(bands, ticks), RIGHT, buff=0.15)
+        return VGroup(bands, ticks, caption)
+
+    def arrows(self, field: Field, color: str, max_length: float | None = None) -> VGroup:
+        """One arrow per finite grid point of `field`, scaled so the longest is `max_length` units
+        (default: 0.9 of the grid spacing on screen); lengths stay proportional to |gradient|."""
+        spacing = abs(self.point(field.x[0, 1], 0)[0] - self.point(field.x[0, 0], 0)[0]) if field.x.shape[1] > 1 else 0.5
+        max_length = max_length or 0.9 * spacing
+        largest = float(np.nanmax(field.magnitude)) if np.isfinite(field.magnitude).any() else 0.0
+        scale = max_length / largest if largest > 0 else 0.0
+        group = VGroup()
+        for x, y, u, v in zip(field.x.flat, field.y.flat, field.u.flat, field.v.flat):
+            if not (np.isfinite(u) and np.isfinite(v)):
+                continue
+            start = self.point(x, y)
+            delta = np.array([u, v, 0.0]) * scale
+            group.add(gradient_arrow(start, start + delta, color))
+        return group
+
+
+def gradient_arrow(start: np.ndarray, end: np.ndarray, color: str, stroke_width: float = 3.0) -> Arrow:
+    """An arrow whose tip shrinks with its length, so short gradients stay readable, not all tip."""
+    length = float(np.linalg.norm(end - start))
+    return Arrow(start, end if length > 1e-6 else start + RIGHT * 1e-6, buff=0, color=color,
+                 stroke_width=stroke_width, max_tip_length_to_length_ratio=0.35,
+                 max_stroke_width_to_length_ratio=12, tip_length=min(0.18, 0.4 * length + 0.02))
+
+
+def nice_step(span: float) -> float:
+    """A tick spacing of 1, 2 or 5 times a power of ten giving about 6 ticks over `span`."""
+    raw = span / 6
+    power = 10 ** np.floor(np.log10(raw))
+    return float(min((m * power for m in (1, 2, 5, 10)), key=lambda s: abs(s - raw)))
+
+
+def frame_fits(mobject, margin: float) -> bool:
+    """True when the mobject lies inside the frame with `margin` units to spare on every side."""
+    w, h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+    return mobject.get_left()[0] >= -w and mobject.get_right()[0] <= w and mobject.get_bottom()[1] >= -h and mobject.get_top()[1] <= h
