@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lecture import UserError
+from lecture.cluster.probe import check_scheduler
 from lecture.render.errors import failed
 from lecture.render.jobs import ROOT, Job, Outcome, code_fingerprint
 from lecture.render.pool import STOP_HOOKS, encoder_threads_for
@@ -59,6 +60,7 @@ class RenderCancelled(Exception):
 
 def connect(address: str):
     """A Dask client of the scheduler at `address`, or one line (UserError) within a few seconds."""
+    check_scheduler(address, CONNECT_TIMEOUT_S)  # what answers there, in one line, before Dask reads it (or loads)
     import logging
 
     from distributed import Client

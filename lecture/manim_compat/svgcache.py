@@ -11,7 +11,9 @@ scaled and moved), keyed by what manim keys its own in-memory SVG cache by, with
 for its content (manim names cached SVGs by a hash of what made them), and the versions of manim
 and svgelements. The svgelements path each glyph was built from is left out: nothing reads it
 after the glyph's points are made, and it was half the pickle. Only SVGs inside the render's own
-cache folders are kept, so a user's SVG files never get pickles beside them.
+cache folders are kept, so a user's SVG files never get pickles beside them. A pickle runs code when
+loaded, so each is sealed with this user's key (`lecture.sealed`): a cache copied from someone else is
+parsed again, never loaded.
 
 manim also rewrites every cached text SVG in place on every render (manimpango's `remove_last_M`);
 a render killed mid-rewrite left an empty SVG that failed every later render of the scene. Here the
@@ -37,12 +39,13 @@ from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
 from manimpango import PangoUtils
 
 from lecture.output.publish import write_text_atomic
+from lecture.sealed import seal, unseal
 
 from lecture.manim_compat import require_written_for
 
 require_written_for()
 
-FORMAT = 1  # bump when what is pickled changes
+FORMAT = 2  # bump when what is pickled changes (2: sealed)
 _original_init = SVGMobject.init_svg_mobject
 _roots: tuple[str, ...] = ()
 _versions = ""
@@ -74,17 +77,23 @@ def _init_svg_mobject(self: SVGMobject, use_svg_cache: bool) -> SVGMobject:
     parsed = None if fresh else parsed_path(self)
     if parsed is None:
         return _original_init(self, use_svg_cache)
-    try:
-        submobjects, ids = pickle.loads(parsed.read_bytes())
-    except Exception:  # noqa: BLE001 - not made yet, or damaged: parsed again and (re)written
-        pass
-    else:
+    kept = _load(parsed)
+    if kept is not None:
+        submobjects, self.id_to_vgroup_dict = kept
         self.add(*submobjects)
-        self.id_to_vgroup_dict = ids
         return self
     _original_init(self, use_svg_cache)
     _save(self, parsed)
     return self
+
+
+def _load(parsed: Path) -> tuple[list, dict] | None:
+    """The kept parse, if there is one and this user's key sealed it (nothing else is unpickled)."""
+    try:
+        payload = unseal(parsed.read_bytes())
+        return pickle.loads(payload) if payload is not None else None
+    except Exception:  # noqa: BLE001 - not made yet, or damaged: parsed again and (re)written
+        return None
 
 
 def parsed_path(mob: SVGMobject) -> Path | None:
@@ -119,7 +128,7 @@ def _save(mob: SVGMobject, target: Path) -> None:
     try:
         with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
             partial = Path(tmp.name)
-            tmp.write(data)
+            tmp.write(seal(data))
         os.replace(partial, target)
     except OSError:  # a read-only cache: parse again next time
         if partial is not None:

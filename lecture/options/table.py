@@ -17,6 +17,7 @@ import click
 from engine.limits import (ACTIVATIONS, DATASETS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_TRAINING_STEPS, activation_problem,
                            dataset_problem, learning_rate_problem, range_problem, seed_problem, steps_problem)
 from lecture import UserError
+from lecture.output.paths import OUTPUT_FILE, OUTPUT_FOLDER
 from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID
 from scenes.kit.params import MAX_DRAWN_STEPS, theme_problem
 
@@ -240,8 +241,8 @@ OPTIONS: tuple[Option, ...] = (
            ("preview", "watch")),
     Option("storyboard", "One PNG grid of every section's end frame.", ("preview",), flag=True),
     Option("out", "Output folder (clips go to OUT/<quality>/, decks to OUT/slides/, stills to OUT/preview/).",
-           (*CONTENT, "doctor", "studio"), DEFAULT_OUT, click.Path(path_type=Path)),
-    Option("out", "Write the Markdown here instead of printing it.", ("script",), type=click.Path(path_type=Path),
+           (*CONTENT, "doctor", "studio"), DEFAULT_OUT, OUTPUT_FOLDER),
+    Option("out", "Write the Markdown here instead of printing it.", ("script",), type=OUTPUT_FILE,
            dest="target"),
     Option("media", "Where the rendered clips are (for each beat's duration and its text with the numbers filled in).",
            ("script",), DEFAULT_OUT, click.Path(path_type=Path)),
