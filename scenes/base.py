@@ -5,7 +5,8 @@ A beat starts a manim section and a manim-slides slide under the method's name (
 the slide's speaker notes), runs, holds a short pause for the lecturer, and adds its narration as
 subcaptions (so every clip gets an .srt). With a narrator (set by the render process for a voiced
 render), the beat's speech starts with the beat and the beat holds until it has been said; marked
-words (`^word`) let the beat start an animation as the word is spoken (`wait_until`). After
+words (`^word`) let the beat start an animation as the word is spoken (`wait_until`, `play_along`),
+and pointed phrases (`[words](name)`) light up what the beat binds (`point_at`; `scenes.pointing`). After
 rendering, a JSON sidecar beside the video lists the sections, when their speech is heard, every
 number shown, and the narration, for slides, tests and accessibility.
 """
@@ -116,7 +117,8 @@ class LectureScene(PointingScene, Slide):
             self.spoken.append((self.now, self.speech))
 
     def wait_until(self, mark: str) -> None:
-        """Hold until the marked word `^mark` of this beat's narration is spoken (at once when silent)."""
+        """Hold until the marked word `^mark` (or pointed phrase `[..](mark)`) of this beat's narration is
+        spoken (at once when silent)."""
         if self.speech is None:
             return
         if mark not in self.speech.marks:

@@ -1,6 +1,6 @@
 """A tiny scene that points and paces, for tests/test_pointing.py, and how to render it in a process of
-its own: `python -m tests.pointing_scene CLASS OUT [--voice [SPEECH_CACHE]] [--plain]` writes OUT/CLASS.mp4 (with the
-narration's sound when voiced) and OUT/CLASS.json (the sidecar). No text, so no LaTeX or Pango.
+its own: `python -m tests.pointing_scene CLASS OUT [--voice [SPEECH_CACHE]] [--plain] [--beats DIR]` writes OUT/CLASS.mp4 (with the
+narration's sound when voiced), OUT/CLASS.json (the sidecar) and OUT/CLASS.srt. No text, so no LaTeX or Pango.
 
 `PointingDemo` and `PlainDemo` play the same animations; only `PointingDemo`'s narration points
 (`[..](name)`) and paces (`play_along`), so their silent renders must be the same frames.
@@ -59,12 +59,14 @@ class PlainDemo(DemoBase):
         self.play(self.slide_to_right())
 
 
-def render(name: str, out: Path, voice: Path | None, plain: bool) -> Path:
-    """Render the class `name` into `out` as the worker would (its renderer, or stock manim's)."""
-    os.environ["LECTURE_PARAMS"] = "{}"
+def render(name: str, out: Path, voice: Path | None, plain: bool, beats: Path | None = None) -> Path:
+    """Render the class `name` into `out` as the worker would (its renderer, or stock manim's; with
+    `beats`, the beat cache kept in that folder)."""
+    os.environ.setdefault("LECTURE_PARAMS", "{}")  # the defaults; '{"theme": "light"}' to look at the other theme
     from manim import tempconfig
 
     from lecture import manim_compat
+    from lecture.manim_compat.beats import BeatCache
     from lecture.narrator import VoiceNarrator
     from lecture.voices import parse_voice
     from lecture.worker import narration_track, with_sound
@@ -77,12 +79,18 @@ def render(name: str, out: Path, voice: Path | None, plain: bool) -> Path:
     with tempconfig(settings):
         renderer = None if plain else manim_compat.fast_renderer([str(out / "media" / "Tex")], 0)
         scene = scene_class(renderer=renderer, output_folder=out / "slides" / name)
+        cache = BeatCache(beats, name) if beats else None
+        if cache:
+            cache.install(scene)
         scene.render()
         movie = Path(scene.renderer.file_writer.movie_file_path)
-        sidecar = movie.with_suffix(".json")
+        if cache:
+            cache.splice(scene, movie)
+        sidecar, captions = movie.with_suffix(".json"), movie.with_suffix(".srt")
         if scene.spoken:
             movie = with_sound(movie, narration_track(scene))
     shutil.copy(sidecar, out / f"{name}.json")
+    shutil.copy(captions, out / f"{name}.srt")
     return Path(shutil.copy(movie, out / f"{name}.mp4"))
 
 
@@ -92,6 +100,7 @@ if __name__ == "__main__":
     parser.add_argument("out", type=Path)
     parser.add_argument("--voice", type=Path, nargs="?", const=True, help="speak; speech cached in this folder (default OUT/speech)")
     parser.add_argument("--plain", action="store_true")
+    parser.add_argument("--beats", type=Path, help="keep and use a beat cache in this folder")
     args = parser.parse_args()
     speech = args.out / "speech" if args.voice is True else args.voice
-    print(render(args.name, args.out.resolve(), speech and speech.resolve(), args.plain))
+    print(render(args.name, args.out.resolve(), speech and speech.resolve(), args.plain, args.beats and args.beats.resolve()))

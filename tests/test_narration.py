@@ -260,7 +260,9 @@ def test_captions_follow_the_speech(narrated):
 
     for scene in LECTURE:
         sections = sidecar(narrated / "narrated", scene)["sections"]
-        for cue in read_srt(narrated / "narrated" / f"{scene}.srt"):
+        cues = read_srt(narrated / "narrated" / f"{scene}.srt")
+        assert [c.text for c in cues] == [text for s in sections for _, _, text in s["cues"]]  # the sidecar's cues
+        for cue in cues:
             (section,) = [s for s in sections if s["start"] - 1e-3 <= cue.start < s["end"]]
             assert cue.end <= max(section["speech"][1] + 1.0, cue.start + 1.0) + 1e-3, (scene, cue)
             assert all(len(line) <= 42 for line in cue.text.split("\n"))

@@ -119,7 +119,9 @@ def renders(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     speech = str(out / "speech")
     return {"voiced": render("PointingDemo", out / "voiced", "--voice", speech),
             "plain": render("PointingDemo", out / "plain", "--voice", speech, "--plain"),
-            "silent": render("PointingDemo", out / "silent"), "twin": render("PlainDemo", out / "twin")}
+            "silent": render("PointingDemo", out / "silent"), "twin": render("PlainDemo", out / "twin"),
+            "cached": [render("PointingDemo", out / f"cached{i}", "--voice", speech, "--beats", str(out / "beats"))
+                       for i in range(2)]}
 
 
 def frames(path: Path) -> tuple[list[np.ndarray], float]:
@@ -171,6 +173,18 @@ def test_the_words_are_spoken_when_the_sidecar_says(renders):
         assert np.sqrt(np.mean(word ** 2)) > 4 * np.sqrt(np.mean(silence_before ** 2)) + 1e-4
 
 
+@pytest.mark.parametrize("render_name", ["voiced", "silent"])
+def test_the_srt_carries_the_sidecars_cues(renders, render_name):
+    from lecture.captions import read_srt
+
+    video, sidecar = renders[render_name]
+    cues = [cue for section in sidecar["sections"] for cue in section["cues"]]
+    srt = read_srt(video.with_suffix(".srt"))
+    assert len(srt) == len(cues) > 3
+    for cue, (start, end, text) in zip(srt, cues):
+        assert cue.text == text and cue.start == pytest.approx(start, abs=2e-3) and cue.end == pytest.approx(end, abs=2e-3)
+
+
 def test_a_paced_motion_lasts_as_long_as_its_phrase(renders):
     pictures, fps = frames(renders["voiced"][0])
     section = renders["voiced"][1]["sections"][1]
@@ -189,6 +203,16 @@ def test_stock_manim_draws_the_same_highlight(renders):
     stock, _ = frames(renders["plain"][0])
     assert len(ours) == len(stock)
     assert [lit(a)[0] > 100 for a in ours] == [lit(b)[0] > 100 for b in stock]
+
+
+def test_the_beat_cache_keeps_the_highlight(renders):
+    """The second render with the beat cache draws only the last beat (the first comes from its segment)."""
+    ours, _ = frames(renders["voiced"][0])
+    for video, _ in renders["cached"]:
+        cached, _ = frames(video)
+        assert len(cached) == len(ours)
+        assert [lit(a)[0] > 100 for a in ours] == [lit(b)[0] > 100 for b in cached]
+        assert max(np.abs(a.astype(int) - b).max() for a, b in zip(ours, cached)) < 40  # x264 noise only
 
 
 def test_the_silent_render_is_the_same_as_without_pointing(renders):
