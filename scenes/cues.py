@@ -2,8 +2,9 @@
 
 A cue is a clause (a comma, colon, semicolon, dash or sentence end closes it) in at most two lines of
 at most 42 characters, timed by when its words are spoken (`Speech.at`). Clauses too long for two
-lines are cut into even pieces; a cue of one word, or one the next cue would cover within a second,
-is joined to a neighbour it fits with (the one in the same sentence first); two clauses of one
+lines are cut into even pieces; a cue of fewer than three words, or one the next would cover within a second,
+is joined to a neighbour it fits with (the one in the same sentence first), or else the two are cut
+again into even pieces (a break inside a clause rather than a flash of two words); two clauses of one
 sentence that fit one line together are one cue. A cue stays up until the next one when the voice
 pauses for less than `JOIN_GAP`, and at least `CAPTION_MIN_SECONDS` when the next one leaves room.
 The .srt, the sidecar and the lecture's subtitle track all carry these cues.
@@ -19,6 +20,7 @@ CAPTION_CHARS = 42  # per line, two lines a cue (STYLE.md)
 CAPTION_LINES = 2
 CAPTION_MIN_SECONDS = 1.0
 JOIN_GAP = 0.5  # seconds: a shorter pause keeps the cue on screen until the next one
+MIN_WORDS = 3  # a cue of fewer words flashes by ("part one."): joined to a neighbour where it fits
 
 Span = tuple[int, int]  # characters of the speech's text
 
@@ -75,7 +77,7 @@ def cue_spans(speech: Speech, chars: int = CAPTION_CHARS, min_seconds: float = C
     def weak(i: int) -> bool:
         start, end = spans[i]
         shown = speech.at(spans[i + 1][0]) - speech.at(start) if i + 1 < len(spans) else math.inf
-        return len(text[start:end].split()) < 2 or shown < min_seconds
+        return len(text[start:end].split()) < MIN_WORDS or shown < min_seconds
 
     def join(i: int) -> bool:
         """Join spans i and i+1 when they fit one cue."""
@@ -89,8 +91,20 @@ def cue_spans(speech: Speech, chars: int = CAPTION_CHARS, min_seconds: float = C
         options = [j for j in (i - 1, i) if 0 <= j < len(spans) - 1]
         return sorted(options, key=lambda j: (ends_sentence(text, spans[j]), spans[j + 1][1] - spans[j][0]))
 
-    while any(weak(i) and any(join(j) for j in partners(i)) for i in range(len(spans))):
-        pass  # each join leaves a span fewer; stop when no weak span can be joined
+    def recut(j: int) -> bool:
+        """Spans j and j+1 cut again into even pieces, when that leaves none of them weak."""
+        before = spans[j:j + 2]
+        pieces = even_pieces(text, (before[0][0], before[1][1]), chars)
+        spans[j:j + 2] = pieces
+        if pieces != before and not any(weak(k) for k in range(j, j + len(pieces))):
+            return True
+        spans[j:j + len(pieces)] = before
+        return False
+
+    # Each join leaves a span fewer, each recut a weak span fewer; stop when no weak span can be helped.
+    while any(weak(i) and (any(join(j) for j in partners(i)) or any(recut(j) for j in partners(i)))
+              for i in range(len(spans))):
+        pass
     i = 0
     while i < len(spans) - 1:  # two clauses of a sentence that fit one line together
         start, end = spans[i][0], spans[i + 1][1]

@@ -13,7 +13,7 @@ import av
 import numpy as np
 import pytest
 
-from scenes.cues import CAPTION_CHARS, caption_cues
+from scenes.cues import CAPTION_CHARS, MIN_WORDS, caption_cues
 from scenes.narration import NarrationError, Speech, clauses, phrase_end, split_marks, spread_by_characters
 from tests.conftest import ROOT
 
@@ -76,12 +76,21 @@ def test_caption_cues_break_at_clauses_and_read_well(seconds):
     for (start, end, content), following in zip(cues, cues[1:] + [None]):
         lines = content.split("\n")
         assert len(lines) <= 2 and all(len(line) <= CAPTION_CHARS for line in lines), content
-        assert len(content.split()) > 1, f"a cue of one word: {content!r}"
+        assert len(content.split()) >= MIN_WORDS, f"a cue of a word or two: {content!r}"
         assert content.split()[-1] in ends, f"{content!r} does not end a clause"
         assert start >= 2.0 and (following is None or end <= following[0] + 1e-9)
         assert end - start >= 1.0 - 1e-9 or following is not None and end == following[0], (content, end - start)
     if seconds >= 12:
         assert all(end - start >= 1.0 - 1e-9 for start, end, _ in cues)
+
+
+def test_a_short_clause_before_a_long_one_is_not_a_flash():
+    """"At the output," fits with neither neighbour: the two clauses are cut again into even cues."""
+    text = ("At the output, the mean squared error makes delta two times the prediction minus the target: "
+            "0.5 against 1.0, so delta is -1.0.")
+    cues = caption_cues(spread_by_characters(text, {}, 6.0), 0.0)
+    assert " ".join(c[2] for c in cues).split() == text.split()
+    assert all(end - start >= 1.0 and len(content.split()) >= MIN_WORDS for start, end, content in cues[:-1]), cues
 
 
 def test_a_clause_too_long_for_two_lines_is_cut_evenly():
