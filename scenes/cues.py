@@ -25,25 +25,31 @@ MIN_WORDS = 3  # a cue of fewer words flashes by ("part one."): joined to a neig
 Span = tuple[int, int]  # characters of the speech's text
 
 
-def balanced_lines(words: list[str], max_chars: float) -> list[str]:
-    """The words in as many lines as filling each up to `max_chars` takes, broken where the longest
-    line is shortest (a word longer than `max_chars` still gets a line)."""
-    count, filled = 1, 0  # lines and characters in the last one, filling greedily
+def line_count(words: list[str], max_chars: float) -> int:
+    """How many lines filling each up to `max_chars` takes (the fewest any breaking gives)."""
+    count, filled = 1, 0  # lines and characters in the last one
     for word in words:
         if filled and filled + 1 + len(word) > max_chars:
             count, filled = count + 1, len(word)
         else:
             filled += bool(filled) + len(word)
+    return count
 
+
+def balanced_lines(words: list[str], max_chars: float) -> list[str]:
+    """The words in as many lines as filling each up to `max_chars` takes, broken where the longest
+    line is shortest (a word longer than `max_chars` still gets a line)."""
     def lines(cuts: tuple[int, ...]) -> list[str]:
         edges = (0, *cuts, len(words))
         return [" ".join(words[a:b]) for a, b in zip(edges, edges[1:])]
-    best = min(combinations(range(1, len(words)), count - 1), key=lambda cuts: max(map(len, lines(cuts))))
+    best = min(combinations(range(1, len(words)), line_count(words, max_chars) - 1),
+               key=lambda cuts: max(map(len, lines(cuts))))
     return lines(best)
 
 
 def fits(text: str, chars: int = CAPTION_CHARS) -> bool:
-    return len(balanced_lines(text.split(), chars)) <= CAPTION_LINES
+    """Whether `text` fits one cue (counted greedily: trying every break of a long clause is slow)."""
+    return line_count(text.split(), chars) <= CAPTION_LINES
 
 
 def even_pieces(text: str, span: Span, chars: int) -> list[Span]:
@@ -105,8 +111,13 @@ def cue_spans(speech: Speech, chars: int = CAPTION_CHARS, min_seconds: float = C
     while any(weak(i) and (any(join(j) for j in partners(i)) or any(recut(j) for j in partners(i)))
               for i in range(len(spans))):
         pass
+    return one_line_joins(text, spans, chars)
+
+
+def one_line_joins(text: str, spans: list[Span], chars: int) -> list[Span]:
+    """Two clauses of a sentence that fit one line together are one cue."""
     i = 0
-    while i < len(spans) - 1:  # two clauses of a sentence that fit one line together
+    while i < len(spans) - 1:
         start, end = spans[i][0], spans[i + 1][1]
         if not ends_sentence(text, spans[i]) and len(" ".join(text[start:end].split())) <= chars:
             spans[i:i + 2] = [(start, end)]

@@ -98,6 +98,8 @@ def test_a_clause_too_long_for_two_lines_is_cut_evenly():
             "through the graph that the forward pass recorded.")
     cues = caption_cues(spread_by_characters(text, {}, 10.0), 0.0)
     assert len(cues) == 2 and all(len(c[2].replace("\n", " ")) > 40 for c in cues)
+    endless = " ".join(["gradient"] * 120) + "."  # no clause ends: cut evenly, and at once
+    assert [len(c[2].split()) for c in caption_cues(spread_by_characters(endless, {}, 60.0), 0.0)] == [8] * 15
 
 
 # --- the highlight --------------------------------------------------------------------------------------------
