@@ -108,8 +108,7 @@ def cue_spans(speech: Speech, chars: int = CAPTION_CHARS, min_seconds: float = C
         return False
 
     # Each join leaves a span fewer, each recut a weak span fewer; stop when no weak span can be helped.
-    while any(weak(i) and (any(join(j) for j in partners(i)) or any(recut(j) for j in partners(i)))
-              for i in range(len(spans))):
+    while any(weak(i) and any(join(j) or recut(j) for j in partners(i)) for i in range(len(spans))):
         pass
     return one_line_joins(text, spans, chars)
 
