@@ -13,7 +13,8 @@ import pytest
 from lecture.voice import audio
 from lecture.voice.pronounce import spoken
 from scenes.catalog import BY_ID, LECTURE
-from scenes.kit.narration import NarrationError, caption_cues, split_marks, spread_by_characters
+from scenes.kit.cues import caption_cues
+from scenes.kit.narration import NarrationError, split_marks, spread_by_characters
 from tests.conftest import run_lecture, warm_text_caches
 
 
@@ -111,7 +112,7 @@ def test_caption_cues_are_two_short_lines_and_never_overlap():
     text = ("Gradient descent takes a step against the gradient, scaled by the learning rate. "
             "Small steps are slow. Large steps overshoot and can diverge.")
     speech = spread_by_characters(text, {}, 9.0)
-    cues = caption_cues(speech.sentences, offset=2.0)
+    cues = caption_cues(speech, offset=2.0)
     assert " ".join(c[2].replace("\n", " ") for c in cues) == text
     for (start, end, content), following in zip(cues, cues[1:] + [None]):
         assert all(len(line) <= 42 for line in content.split("\n")) and content.count("\n") <= 1
@@ -259,7 +260,9 @@ def test_captions_follow_the_speech(narrated):
 
     for scene in LECTURE:
         sections = sidecar(narrated / "narrated", scene)["sections"]
-        for cue in read_srt(narrated / "narrated" / f"{scene}.srt"):
+        cues = read_srt(narrated / "narrated" / f"{scene}.srt")
+        assert [c.text for c in cues] == [text for s in sections for _, _, text in s["cues"]]  # the sidecar's cues
+        for cue in cues:
             (section,) = [s for s in sections if s["start"] - 1e-3 <= cue.start < s["end"]]
             assert cue.end <= max(section["speech"][1] + 1.0, cue.start + 1.0) + 1e-3, (scene, cue)
             assert all(len(line) <= 42 for line in cue.text.split("\n"))
@@ -369,6 +372,7 @@ def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     ("## title\n### {b0}\n" + "word " * 20000 + "\n", "characters; at most 3,000"),
     ("## title\n### {b0}\n^a and ^a\n", "line 2: bookmark ^a is marked twice"),
     ("### {b0}\ntext\n", "line 1: a beat heading"),
+    ("## title\n### {b0}\nHere is\n[a thing](nothing).\n", "line 4: beat {b0} points at nothing called 'nothing'"),
 ])
 def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says):
     beat = title_beats()[0]

@@ -5,6 +5,11 @@ time a bookmark's word is spoken comes from the synthesiser itself (piper 1.8 re
 for this voice). Each piece is cached by (voice, spoken text, pronunciation table), written
 atomically: an unchanged re-render synthesises nothing, and a killed one leaves no broken entry.
 A recording has no such pieces: its bookmarks and sentences are spread over it by characters.
+
+The pace: piper's joe voice at its own length scale said the first lecture at 166 words a minute
+(1,484 words in 537 s, 0.3 s between sentences), faster than a lecture. `LENGTH_SCALE` 1.15 and
+0.55 s between sentences give 149 (597 s), measured with `python -m scripts.voice_pace`: the words
+themselves stay at about 160 a minute, a natural speaking rate, and the sentence ends breathe.
 """
 from __future__ import annotations
 
@@ -20,9 +25,10 @@ from lecture.output.publish import write_atomic
 from lecture.voice.voices import Voice
 from scenes.kit.narration import Speech, sentences_of, spread_by_characters
 
-SENTENCE_GAP = 0.3  # seconds between sentences
+SENTENCE_GAP = 0.55  # seconds between sentences: a short breath a listener hears as a full stop
+LENGTH_SCALE = 1.15  # piper's phoneme length (the voice's own: 1.0); with the gap, about 150 words a minute
 PIECE_GAP = 0.05  # between the pieces of one sentence cut at a bookmark
-SYNTHESIS_VERSION = "1"  # bump when the way pieces are made changes
+SYNTHESIS_VERSION = "2"  # bump when the way pieces are made changes
 
 
 class SpeechCache:
@@ -53,7 +59,8 @@ class PiperSpeaker:
 
     def say(self, text: str) -> np.ndarray:
         said = pronounce.spoken(text)
-        key = hashlib.sha256("\n".join((self.voice.identity(), pronounce.VERSION, SYNTHESIS_VERSION, said)).encode()).hexdigest()[:32]
+        key = hashlib.sha256("\n".join((self.voice.identity(), pronounce.VERSION, SYNTHESIS_VERSION, str(LENGTH_SCALE),
+                                         said)).encode()).hexdigest()[:32]
         samples = self.cache.get(key)
         if samples is None:
             samples = self.synthesise(said)
@@ -63,11 +70,12 @@ class PiperSpeaker:
 
     def synthesise(self, said: str) -> np.ndarray:
         if self._piper is None:
-            from piper import PiperVoice  # GPL-3.0 extra: imported only to speak
+            from piper import PiperVoice, SynthesisConfig  # GPL-3.0 extra: imported only to speak
 
             self._piper = PiperVoice.load(self.voice.model)
+            self._config = SynthesisConfig(length_scale=LENGTH_SCALE)
         chunks = [audio.trimmed(audio.resampled(chunk.audio_float_array, chunk.sample_rate))
-                  for chunk in self._piper.synthesize(said)]
+                  for chunk in self._piper.synthesize(said, self._config)]
         chunks = [c for c in chunks if len(c)]
         if not chunks:
             return np.zeros(0, np.float32)
@@ -101,7 +109,7 @@ class VoiceNarrator:
             starts.append(at)
             at += len(sentence)
         cuts = sorted({*starts, *marks.values(), len(text)} - {0})
-        pieces, times, sentence_spans = [], {}, []
+        pieces, times, sentence_spans, anchors = [], {}, [], []
         clock, begin = 0.0, 0
         for cut in cuts:
             piece = text[begin:cut].strip()
@@ -116,6 +124,8 @@ class VoiceNarrator:
             times[begin] = clock
             samples = self.speaker.say(piece) if piece else np.zeros(0, np.float32)
             pieces.append(samples)
+            lead = begin + len(text[begin:cut]) - len(text[begin:cut].lstrip())
+            anchors += word_anchors(piece, lead, clock, len(samples) / audio.RATE)
             clock += len(samples) / audio.RATE
             if sentence_spans:
                 sentence_spans[-1][1] = clock
@@ -123,4 +133,20 @@ class VoiceNarrator:
         samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
         sentences = tuple((s, start, end) for s, (start, end) in zip(sentences_of(text), sentence_spans))
         return Speech(len(samples) / audio.RATE, {name: times.get(i, 0.0) for name, i in marks.items()},
-                      sentences, audio=samples)
+                      sentences, audio=samples, text=text, anchors=tuple(anchors))
+
+
+def word_anchors(piece: str, first: int, start: float, seconds: float) -> list[tuple[int, float]]:
+    """(character, second) at each word start of a piece said from `start` for `seconds`, and at its
+    end: piper gives no word times for this voice, so a piece's time is shared by how long the words
+    are when spoken ("0.5" is "zero point five"), a good guess within one short piece."""
+    if not piece:
+        return []
+    whole = max(len(pronounce.spoken(piece)), 1)
+    anchors, at, reached = [], 0, 0.0
+    for word in piece.split():
+        at = piece.index(word, at)
+        reached = max(reached, min(len(pronounce.spoken(piece[:at])) / whole, 1.0))
+        anchors.append((first + at, start + seconds * reached))
+        at += len(word)
+    return anchors + [(first + len(piece), start + seconds)]

@@ -4,11 +4,12 @@ recording, and read back by `--script FILE` to replace any beat's text without t
     # <lecture title>
     ## <scene id>: <scene title>
     ### <beat name> (12.4 s)
-    The beat's text, with {values} the scene records and ^marked words.
+    The beat's text, with {values} the scene records, ^marked words and [pointed words](name).
     > said: the text with the numbers filled in (not read back)
 
 Only `##` and `###` headings and the text under a beat are read; quoted lines (`>`) and HTML comments
-are notes. Errors name the file's line.
+are notes. Errors name the file's line. A lecturer may move, drop or reword a pointed phrase, but
+only point at what the beat binds: the names its own narration points at.
 """
 from __future__ import annotations
 
@@ -62,9 +63,12 @@ def latest_sidecar(scene_id: str, media: Path) -> dict | None:
 
 
 def to_markdown(title: str, scripts: list[SceneScript], media: Path) -> str:
+    from scenes.kit.narration import split_marks
+
     lines = [f"# {title}", "", "Narration script, beat by beat. Edit the text under a beat and pass this file",
              "with `--script FILE`; `{name}` fills in a number the scene computes, `^word` marks a word",
-             "an animation waits for. Lines starting with `>` are notes and are not read back.", ""]
+             "an animation waits for, `[words](name)` lights up what the beat calls `name` while the words",
+             "are said. Lines starting with `>` are notes and are not read back.", ""]
     for script in scripts:
         sidecar = latest_sidecar(script.id, media) or {}
         sections = {s["name"]: s for s in sidecar.get("sections", [])}
@@ -74,7 +78,7 @@ def to_markdown(title: str, scripts: list[SceneScript], media: Path) -> str:
             took = f" ({section['end'] - section['start']:.1f} s)" if section else " (not rendered yet)"
             lines += [f"### {beat}{took}", "", text, ""]
             said = section.get("narration") if section else None
-            if said and said != text.replace("^", ""):
+            if said and said != split_marks(text).text:
                 lines += [f"> said: {said}", ""]
     return "\n".join(lines)
 
@@ -92,7 +96,7 @@ def read_script(path: Path, media: Path | None = None) -> dict[str, dict[str, st
     scripts: dict[str, SceneScript] = {}
     found: dict[str, dict[str, str]] = {}
     scene = beat = None
-    body: list[str] = []
+    body: list[tuple[int, str]] = []  # (line number, text)
     beat_line = 0
     in_comment = False
 
@@ -102,7 +106,7 @@ def read_script(path: Path, media: Path | None = None) -> dict[str, dict[str, st
     def close() -> None:
         if scene is None or beat is None:
             return
-        words = " ".join(" ".join(body).split())
+        words = " ".join(" ".join(line for _, line in body).split())
         if not words:
             raise error(beat_line, f"beat {beat} has no text; write what is said, or delete its heading")
         if len(words) > MAX_BEAT_CHARS:
@@ -112,9 +116,10 @@ def read_script(path: Path, media: Path | None = None) -> dict[str, dict[str, st
             raise error(beat_line, f"{{{unknown[0]}}} is not a value scene {scene} records; "
                                    f"it records {', '.join(sorted(scripts[scene].recorded)) or 'none'}")
         try:
-            split_marks(words)
+            points = split_marks(words).points
         except NarrationError as err:
             raise error(beat_line, str(err)) from None
+        check_points(points, scripts[scene], beat, body, error)
         found[scene][beat] = words
 
     def placeholders_checked(words: str, line: int) -> list[str]:
@@ -149,6 +154,18 @@ def read_script(path: Path, media: Path | None = None) -> dict[str, dict[str, st
         elif line.startswith("# ") or line.startswith(">"):
             continue
         elif beat is not None:
-            body.append(line)
+            body.append((number, line))
     close()
     return found
+
+
+def check_points(points: dict, script: SceneScript, beat: str, body: list[tuple[int, str]], error) -> None:
+    """Every `[words](name)` of a beat's new text names what the beat binds (its own text points at)."""
+    from scenes.kit.narration import split_marks
+
+    known = split_marks(script.beats[beat]).points
+    for name in points:
+        if name not in known:
+            line = next((n for n, text in body if f"]({name})" in text), body[0][0])
+            raise error(line, f"beat {beat} points at nothing called {name!r}; it can point at "
+                              f"{', '.join(known) or 'nothing'} (write [words](name) with one of those, or plain words)")

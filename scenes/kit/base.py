@@ -5,7 +5,8 @@ A beat starts a manim section and a manim-slides slide under the method's name (
 the slide's speaker notes), runs, holds a short pause for the lecturer, and adds its narration as
 subcaptions (so every clip gets an .srt). With a narrator (set by the render process for a voiced
 render), the beat's speech starts with the beat and the beat holds until it has been said; marked
-words (`^word`) let the beat start an animation as the word is spoken (`wait_until`). After
+words (`^word`) let the beat start an animation as the word is spoken (`wait_until`, `play_along`),
+and pointed phrases (`[words](name)`) light up what the beat binds (`point_at`; `scenes.kit.pointing`). After
 rendering, a JSON sidecar beside the video lists the sections, when their speech is heard, every
 number shown, and the narration, for slides, tests and accessibility.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-from itertools import combinations
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
@@ -21,26 +21,11 @@ from manim import UP, ManimColor, MathTex, Paragraph, Scene, Tex, Text, VGroup, 
 from manim_slides import Slide
 
 from scenes.catalog import Lecture, SceneInfo, LECTURE_OF, scene_for_class
-from scenes.kit.narration import NarrationError, Narrator, Speech, caption_cues, fill, split_marks, spread_by_characters
+from scenes.kit.cues import balanced_lines, caption_cues
+from scenes.kit.narration import NarrationError, Narrator, Speech, fill, split_marks, spread_by_characters
 from scenes.kit.params import LectureParams, load_params
+from scenes.kit.pointing import PointingScene
 from scenes.kit.theme import Theme, get_theme
-
-
-def balanced_lines(words: list[str], max_chars: float) -> list[str]:
-    """The words in as many lines as filling each up to `max_chars` takes, broken where the longest
-    line is shortest (a word longer than `max_chars` still gets a line)."""
-    count, filled = 1, 0  # lines and characters in the last one, filling greedily
-    for word in words:
-        if filled and filled + 1 + len(word) > max_chars:
-            count, filled = count + 1, len(word)
-        else:
-            filled += bool(filled) + len(word)
-
-    def lines(cuts: tuple[int, ...]) -> list[str]:
-        edges = (0, *cuts, len(words))
-        return [" ".join(words[a:b]) for a, b in zip(edges, edges[1:])]
-    best = min(combinations(range(1, len(words)), count - 1), key=lambda cuts: max(map(len, lines(cuts))))
-    return lines(best)
 
 
 def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = False) -> Callable:
@@ -75,8 +60,8 @@ def beat_narrations(scene_class: type) -> dict[str, str]:
     return dict(sorted(beats.items(), key=lambda item: source.find(f"self.{item[0]}(")))
 
 
-class LectureScene(Slide):
-    """Theme, parameters, beats and the sidecar; subclasses hold only lecture content."""
+class LectureScene(PointingScene, Slide):
+    """Theme, parameters, beats (pointing and pacing: `scenes.kit.pointing`) and the sidecar; subclasses hold only lecture content."""
 
     alt_text: ClassVar[str] = ""
     skip_reversing = True  # reversed clips are only for stepping back in the presenter; half the encode time
@@ -127,11 +112,13 @@ class LectureScene(Slide):
         self.speech = self.narrator.speak(self.scene_id, name, marked.text, marked.marks) if self.narrator else None
         self.next_slide(name=name, loop=loop, notes=marked.text)
         self._beat_name, self._beat_start, self._beat_loops = name, self.now, loop
+        self.begin_pointing(template, marked, self.speech)
         if self.speech:
             self.spoken.append((self.now, self.speech))
 
     def wait_until(self, mark: str) -> None:
-        """Hold until the marked word `^mark` of this beat's narration is spoken (at once when silent)."""
+        """Hold until the marked word `^mark` (or pointed phrase `[..](mark)`) of this beat's narration is
+        spoken (at once when silent)."""
         if self.speech is None:
             return
         if mark not in self.speech.marks:
@@ -148,14 +135,20 @@ class LectureScene(Slide):
         hold = max(spoken_until - self.now, 0.0)
         if not self._beat_loops or self.now == self._beat_start or hold > 0:
             self.wait(hold + self.theme.pause)
+        self.end_pointing()
         start, end = self._beat_start, self.now
         speech = self.speech or spread_by_characters(self.narration, {}, end - start)
-        for cue_start, cue_end, text in caption_cues(speech.sentences, start):
-            self.add_subcaption(text, duration=min(cue_end, end) - cue_start, offset=cue_start - self.now)
+        cues = [(a, min(b, end), text) for a, b, text in caption_cues(speech, start)]
+        for cue_start, cue_end, text in cues:
+            self.add_subcaption(text, duration=cue_end - cue_start, offset=cue_start - self.now)
         section = {"name": self._beat_name, "start": round(start, 3), "end": round(end, 3),
-                   "loop": self._beat_loops, "narration": self.narration}
+                   "loop": self._beat_loops, "narration": self.narration,
+                   "cues": [[round(a, 3), round(b, 3), text] for a, b, text in cues]}
         if self.speech:
             section["speech"] = [round(start, 3), round(spoken_until, 3)]
+            section["marks"] = {name: round(start + t, 3) for name, t in self.speech.marks.items()}
+            section["points"] = {name: [round(start + self.speech.at(a), 3), round(start + self.speech.at(b), 3)]
+                                 for name, (a, b) in self._marked.points.items()}
         self.sections.append(section)
 
     def record(self, **values: Any) -> None:
