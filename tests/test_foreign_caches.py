@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import SVGMobject, Text, tempconfig
+from manim import Text
 
 from lecture import sealed
-from lecture.manim_compat import svgcache
 from lecture.voice.narrator import SpeechCache
+from tests.test_svgcache import caches  # noqa: F401 (a fixture: a render's text caches, parses kept)
 
 
 class Payload:
@@ -40,16 +40,6 @@ def own_key(tmp_path, monkeypatch):
     sealed.key.cache_clear()
     yield tmp_path / "config" / "lecture" / "cache.key"
     sealed.key.cache_clear()
-
-
-@pytest.fixture
-def caches(tmp_path, own_key, monkeypatch):
-    monkeypatch.setattr(SVGMobject, "init_svg_mobject", SVGMobject.init_svg_mobject)
-    monkeypatch.setattr(svgcache, "_roots", ())
-    folders = {"tex_dir": str(tmp_path / "Tex"), "text_dir": str(tmp_path / "texts")}
-    with tempconfig(folders):
-        svgcache.install(folders.values())
-        yield tmp_path
 
 
 def sealed_with(key: bytes, payload: bytes) -> bytes:
@@ -86,7 +76,7 @@ def test_processes_starting_together_agree_on_one_key(own_key):
 
 @pytest.mark.parametrize("seal_it", [lambda data: data, lambda data: sealed_with(os.urandom(32), data)],
                          ids=["a bare pickle", "a pickle sealed by someone else"])
-def test_a_foreign_text_parse_is_never_loaded(caches, seal_it):
+def test_a_foreign_text_parse_is_never_loaded(own_key, caches, seal_it):
     original = Text("w.grad", font_size=30)
     (entry,) = (caches / "texts").rglob("*.parsed")
     marker = caches / "the-payload-ran"

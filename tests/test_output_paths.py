@@ -2,29 +2,13 @@
 written (lecture/output/paths.py). Run in this process through the CLI's own entry (no render starts)."""
 from __future__ import annotations
 
-import contextlib
-import io
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-from lecture.cli import exits
 from lecture.output.paths import file_problem, folder_problem
-
-
-def run(*args: str) -> tuple[int, str]:
-    """The CLI as a user runs it, in this process: exit status and what it wrote to stderr."""
-    err = io.StringIO()
-    saved = sys.argv
-    sys.argv = ["lecture", *args]
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = exits.run_command()
-    finally:
-        sys.argv = saved
-    return code, err.getvalue()
+from tests.in_process import run
 
 
 def tree(root: Path) -> set[str]:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import io
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,22 +16,10 @@ from typing import Callable
 
 import pytest
 
-from lecture.cli import exits
 from lecture.cluster.probe import is_dask_greeting
+from tests.in_process import run
 
 HOLD_S = 20  # how long a silent server keeps a connection open: longer than the probe waits
-
-
-def run(*args: str) -> tuple[int, str]:
-    err = io.StringIO()
-    saved = sys.argv
-    sys.argv = ["lecture", *args]
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = exits.run_command()
-    finally:
-        sys.argv = saved
-    return code, err.getvalue()
 
 
 def serve(answer: Callable[[socket.socket], None]) -> tuple[str, Callable[[], None]]:
