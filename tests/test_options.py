@@ -134,7 +134,7 @@ def test_a_lecture_declares_its_scenes_and_default_options():
 
 def test_every_lectures_default_options_are_content_options():
     for lecture in LECTURES:
-        assert set(lecture.options.resolve) <= set(CONTENT_OPTIONS), lecture.id
+        assert set(lecture.options) <= set(CONTENT_OPTIONS), lecture.id
         build_params({}, {}, lecture)
 
 

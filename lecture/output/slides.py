@@ -19,7 +19,7 @@ from manim_slides.convert import PDF, PowerPoint, RevealJS
 
 from lecture import UserError
 
-REVEAL_ASSETS = Path(__file__).parent / "assets" / "reveal.js"
+REVEAL_ASSETS = Path(__file__).parent.parent / "assets" / "reveal.js"
 FORMATS = ("html", "pptx", "pdf")
 
 

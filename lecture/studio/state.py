@@ -295,9 +295,9 @@ class Studio:
     def reload(self, scenes: list[str], changed: list[str]) -> None:
         """Files under scenes/ or engine/ changed: the scenes they affect render again in every open view
         (the open scene, and those with a clip there), and every page hears of it."""
-        from lecture.render import pool as render
+        from lecture.render.jobs import code_changed  # waits with the render machinery, as render() does
 
-        render.code_changed()
+        code_changed()
         self.publish({"type": "changed", "files": changed, "scenes": scenes})
         for view, open_scene in list(self.open_views.values()):
             wanted = [s for s in scenes if s == open_scene or (self.out_dir(view, s) / f"{s}.json").exists()]
