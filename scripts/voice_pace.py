@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--gap", type=float, help="seconds between sentences")
     parser.add_argument("--beats", action="store_true", help="also print each beat's words and seconds")
     args = parser.parse_args()
-    from lecture import narrator as voice
+    from lecture.voice import narrator as voice
     from lecture.voice.voices import parse_voice
     from scenes.kit.cues import caption_cues
     from scenes.kit.narration import split_marks
