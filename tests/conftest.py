@@ -1,4 +1,6 @@
-"""Shared fixtures: the whole lecture rendered once at tiny size through the real CLI."""
+"""Shared fixtures: the whole lecture rendered once at tiny size through the real CLI; and the two tiers
+(tests/tiers.py): tests using these renders are marked slow here, and an unmarked test that renders, starts
+a process or speaks fails."""
 from __future__ import annotations
 
 import shutil
@@ -7,6 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
+# The two tiers' hooks (tests/tiers.py): marking by fixture, and the guard on unmarked tests.
+from tests.tiers import (pytest_collection_modifyitems, pytest_configure, pytest_runtest_call,  # noqa: F401
+                         pytest_runtest_protocol)
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = [sys.executable, "-m", "lecture"]

@@ -167,6 +167,7 @@ def silent_wav(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_broken_cache_entry_is_synthesised_again(tmp_path):
     from lecture.voice.narrator import VoiceNarrator
     from lecture.voice.voices import parse_voice
@@ -180,6 +181,7 @@ def test_a_broken_cache_entry_is_synthesised_again(tmp_path):
     assert not list(tmp_path.glob("*.part"))
 
 
+@pytest.mark.slow
 def test_bookmarks_fall_where_their_words_are_spoken(tmp_path):
     from lecture.voice.narrator import VoiceNarrator
     from lecture.voice.voices import parse_voice
@@ -308,6 +310,7 @@ def title_beats() -> list[str]:
     return list(scene_script("title").beats)
 
 
+@pytest.mark.slow
 def test_recordings_are_used_and_a_missing_one_is_named(tmp_path):
     beats = title_beats()
     recordings = tmp_path / "recordings"
@@ -326,6 +329,7 @@ def test_recordings_are_used_and_a_missing_one_is_named(tmp_path):
     assert dominant_frequency(samples[int(0.3 * audio.RATE):int(1.7 * audio.RATE)]) == pytest.approx(330.0, abs=3.0)
 
 
+@pytest.mark.slow
 def test_bad_voices_are_one_line(tmp_path):
     (tmp_path / "fake.onnx").write_bytes(b"not a model")
     (tmp_path / "fake.onnx.json").write_text(json.dumps({"audio": {"sample_rate": 22050}}))
@@ -342,6 +346,7 @@ def test_bad_voices_are_one_line(tmp_path):
     assert not (tmp_path / "out" / "tiny").exists()
 
 
+@pytest.mark.slow
 def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     script = tmp_path / "script.md"
     result = run_lecture("script", "title", "--out", str(script), "--media", str(tmp_path))
@@ -374,6 +379,7 @@ def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     ("### {b0}\ntext\n", "line 1: a beat heading"),
     ("## title\n### {b0}\nHere is\n[a thing](nothing).\n", "line 4: beat {b0} points at nothing called 'nothing'"),
 ])
+@pytest.mark.slow
 def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says):
     beat = title_beats()[0]
     script = tmp_path / "script.md"
@@ -384,6 +390,7 @@ def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says)
     assert not (tmp_path / "out" / "tiny").exists()
 
 
+@pytest.mark.slow
 def test_a_narrated_webm_speaks_opus(tmp_path):
     result = run_lecture("render", "title", "-q", "t", "--voice", "joe", "--format", "webm", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -393,6 +400,7 @@ def test_a_narrated_webm_speaks_opus(tmp_path):
     assert ebur128(tmp_path / "tiny" / "narrated" / "title.webm")["lufs"] == pytest.approx(-16.0, abs=1.0)
 
 
+@pytest.mark.slow
 def test_doctor_names_the_voices():
     result = run_lecture("doctor")
     assert result.returncode == 0 and "voice joe (--voice joe)" in result.stdout and "CC0" in result.stdout

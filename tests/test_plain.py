@@ -65,6 +65,7 @@ def test_a_mismatched_manim_is_named_with_what_to_do():
     assert "make setup" in problem and "--plain" in problem
 
 
+@pytest.mark.slow
 def test_on_another_manim_only_plain_renders(tmp_path):
     """A distribution record claiming manim 0.20.0 first on the path: what importlib.metadata reads,
     while the real manim still imports. The default render refuses before anything starts; --plain renders."""
