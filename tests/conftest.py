@@ -3,6 +3,7 @@
 a process or speaks fails."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,18 @@ def warm_text_caches(rendered: Path, out: Path) -> None:
     for texts in (rendered.parent / ".cache").glob("*/media/texts-*"):
         shutil.copytree(texts, out / ".cache" / texts.parent.parent.name / "media" / texts.name,
                         ignore=shutil.ignore_patterns("*.parsed"))
+
+
+def copy_session_clip(rendered: Path, scene: str, out: Path) -> Path:
+    """OUT as `lecture render SCENE -q t --out OUT` leaves it (the clip and the files its sidecar names,
+    the sidecar, and the scene's cache with its text SVGs and log), copied from a session render: for
+    tests that need a finished clip to start from, not a render of their own. Returns OUT/tiny."""
+    folder = out / rendered.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in [*json.loads((rendered / f"{scene}.json").read_text())["files"], f"{scene}.json"]:
+        shutil.copy2(rendered / name, folder / name)
+    shutil.copytree(rendered.parent / ".cache" / scene, out / ".cache" / scene, ignore=shutil.ignore_patterns(".lock"))
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pathlib import Path
 import av
 import pytest
 
-from tests.conftest import LECTURE, ROOT, run_lecture
+from tests.conftest import LECTURE, ROOT, copy_session_clip, run_lecture
 
 
 def frame_hashes(video: Path) -> list[str]:
@@ -56,11 +56,12 @@ def test_sigkill_leaves_no_file_then_the_previous_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path):
+def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path, rendered):
     """What SIGKILL in the middle of writing a text's SVG (Pango's first write, or manimpango's rewrite
     in every render before the fix) leaves: the render's marker, and an empty SVG newer than it. The
-    kill in the test above hits that window only now and then; it failed CI that way."""
-    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
+    kill in the test above hits that window only now and then; it failed CI that way. (The finished
+    render to start from is the session's, copied.)"""
+    copy_session_clip(rendered, "title", tmp_path)
     work = tmp_path / ".cache" / "title"
     kept, cut = sorted((work / "media").glob("texts-*/*.svg"))[:2]
     (work / ".rendering").touch()
@@ -137,11 +138,11 @@ def test_two_renders_of_one_scene_at_once(tmp_path):
 
 
 @pytest.mark.slow
-def test_same_inputs_give_identical_frames(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    for out in (a, b):
-        assert run_lecture("render", "title", "-q", "t", "--out", str(out)).returncode == 0
-    assert frame_hashes(a / "tiny" / "title.mp4") == frame_hashes(b / "tiny" / "title.mp4")
+def test_same_inputs_give_identical_frames(tmp_path, rendered):
+    """A render of the title card with the inputs of the session's (its own process, a fresh cache)
+    gives the session's frames exactly."""
+    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
+    assert frame_hashes(tmp_path / "tiny" / "title.mp4") == frame_hashes(rendered / "title.mp4")
 
 
 @pytest.mark.slow
@@ -468,11 +469,11 @@ def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path):
 
 
 @pytest.mark.slow
-def test_write_access_lost_mid_render_is_one_line(tmp_path):
+def test_write_access_lost_mid_render_is_one_line(tmp_path, rendered):
     """Write access to the output folder lost while rendering (made immutable with chattr +i, which
     binds root too, who ignores file modes): one line with the cause, the previous clip intact, and
-    the next render after access is back runs without --force."""
-    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
+    the next render after access is back runs without --force. (The previous clip is the session's, copied.)"""
+    copy_session_clip(rendered, "title", tmp_path)
     folder = tmp_path / "tiny"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     (tmp_path / ".cache" / "title" / "render.log").unlink()

@@ -12,7 +12,7 @@ import pytest
 
 from lecture.voice import audio
 from lecture.voice.pronounce import spoken
-from scenes.catalog import BY_ID, LECTURE
+from scenes.catalog import BY_ID
 from scenes.kit.cues import caption_cues
 from scenes.kit.narration import NarrationError, split_marks, spread_by_characters
 from tests.conftest import run_lecture, warm_text_caches
@@ -196,13 +196,20 @@ def test_bookmarks_fall_where_their_words_are_spoken(tmp_path):
 
 
 # --- the narrated lecture --------------------------------------------------------------------------------
+# The scenes `narrated` speaks: every narration path, not the whole lecture again. The title card: plain
+# beats, the deck's first slide; backprop: values said from the engine ({...}), bookmarks (^) the picture
+# waits for, a loop beat, several sections.
+NARRATED = ("title", "backprop")
+
+
 @pytest.fixture(scope="session")
 def narrated(tmp_path_factory, rendered) -> Path:
-    """`lecture video` at 192x108: every clip narrated by the bundled voice, joined into lecture.mp4
-    (LaTeX and Pango's SVGs taken from the session's silent render: the narration changes none of them)."""
+    """`lecture video` of NARRATED at 192x108: each clip narrated by the bundled voice, joined into
+    lecture.mp4 (LaTeX and Pango's SVGs taken from the session's silent render: the narration changes
+    none of them)."""
     out = tmp_path_factory.mktemp("video")
     warm_text_caches(rendered, out)
-    result = run_lecture("video", "-q", "t", "--jobs", "2", "--out", str(out))
+    result = run_lecture("video", *NARRATED, "-q", "t", "--jobs", "2", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "tiny"
 
@@ -219,15 +226,15 @@ def test_lecture_mp4_has_sound_chapters_and_subtitles(narrated):
         chapters = [c["metadata"]["title"] for c in container.chapters()]
         subtitles = [bytes(p)[2:].decode() for p in container.demux(container.streams.subtitles[0]) if p.size > 2]
     assert kinds == {"video": "h264", "audio": "aac", "subtitle": "mov_text"} and rate == 48000
-    assert chapters == [BY_ID[s].title for s in LECTURE]
+    assert chapters == [BY_ID[s].title for s in NARRATED]
     srt_text = (narrated / "lecture.srt").read_text()
     assert (narrated / "lecture.vtt").read_text().startswith("WEBVTT")
     assert subtitles and all(cue.split("\n")[0] in srt_text for cue in subtitles)
-    assert sum(sidecar(narrated / "narrated", s)["sections"][0]["narration"].split()[0] in srt_text for s in LECTURE) == len(LECTURE)
+    assert sum(sidecar(narrated / "narrated", s)["sections"][0]["narration"].split()[0] in srt_text for s in NARRATED) == len(NARRATED)
 
 
 def test_every_beats_speech_lies_inside_its_beat(narrated):
-    for scene in LECTURE:
+    for scene in NARRATED:
         data = sidecar(narrated / "narrated", scene)
         samples = decoded(narrated / "narrated" / f"{scene}.mp4")
         for section in data["sections"]:
@@ -241,7 +248,7 @@ def test_every_beats_speech_lies_inside_its_beat(narrated):
 
 
 def test_sound_and_picture_last_equally_long(narrated):
-    for scene in LECTURE:
+    for scene in NARRATED:
         with av.open(str(narrated / "narrated" / f"{scene}.mp4")) as container:
             video, sound = container.streams.video[0], container.streams.audio[0]
             lengths = [float(s.duration * s.time_base) for s in (video, sound)]
@@ -251,7 +258,7 @@ def test_sound_and_picture_last_equally_long(narrated):
 
 
 def test_each_clip_is_at_minus_16_lufs(narrated):
-    for scene in LECTURE:
+    for scene in NARRATED:
         measured = ebur128(narrated / "narrated" / f"{scene}.mp4")
         assert measured["lufs"] == pytest.approx(-16.0, abs=1.0), scene
         assert 20 * np.log10(measured["peak"]) < -1.0, scene
@@ -260,7 +267,7 @@ def test_each_clip_is_at_minus_16_lufs(narrated):
 def test_captions_follow_the_speech(narrated):
     from lecture.voice.captions import read_srt
 
-    for scene in LECTURE:
+    for scene in NARRATED:
         sections = sidecar(narrated / "narrated", scene)["sections"]
         cues = read_srt(narrated / "narrated" / f"{scene}.srt")
         assert [c.text for c in cues] == [text for s in sections for _, _, text in s["cues"]]  # the sidecar's cues
@@ -271,9 +278,9 @@ def test_captions_follow_the_speech(narrated):
 
 
 def test_an_unchanged_narrated_lecture_is_not_rendered_or_spoken_again(narrated):
-    result = run_lecture("video", "-q", "t", "--out", str(narrated.parent))
+    result = run_lecture("video", *NARRATED, "-q", "t", "--out", str(narrated.parent))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("up to date") == len(LECTURE) and "rendering" not in result.stdout
+    assert result.stdout.count("up to date") == len(NARRATED) and "rendering" not in result.stdout
 
 
 def test_narrated_decks_carry_speaker_notes_and_speech(narrated):
