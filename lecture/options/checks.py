@@ -153,16 +153,17 @@ class Check:
     parse: Callable[[Any, str], dict[str, Any]]
     kinds: tuple[str, ...]  # what TOML may give (see `fits`)
     wanted: str
+    field: str  # the LectureParams field it sets (the form shows its current value)
 
 
 TEXT, NUMBERS, NAMES = ("text",), ("numbers", "text"), ("names", "text")
 CHECKS = {
-    "layers": Check(_layers, NUMBERS, "a list of whole numbers"),
-    "activation": Check(_activation, TEXT, "a name in quotes"),
-    "dataset": Check(_dataset, TEXT, "a name in quotes"),
-    "seed": Check(_seed, ("whole",), "a whole number"),
-    "training-rate": Check(_train_lr, ("number",), "a number"),
-    "training-steps": Check(_train_steps, ("whole",), "a whole number"),
+    "layers": Check(_layers, NUMBERS, "a list of whole numbers", "layers"),
+    "activation": Check(_activation, TEXT, "a name in quotes", "activation"),
+    "dataset": Check(_dataset, TEXT, "a name in quotes", "dataset"),
+    "seed": Check(_seed, ("whole",), "a whole number", "seed"),
+    "training-rate": Check(_train_lr, ("number",), "a number", "train_lr"),
+    "training-steps": Check(_train_steps, ("whole",), "a whole number", "train_steps"),
 }
 KIND_TOML = {"number": (("number",), "a number"), "whole": (("whole",), "a whole number"), "text": (TEXT, "a string in quotes"),
              "choice": (TEXT, "a name in quotes"), "numbers": (NUMBERS, "a list of numbers"), "names": (NAMES, "a list of names")}
