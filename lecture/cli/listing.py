@@ -35,10 +35,10 @@ def list_scenes() -> None:
             click.echo("  its options:")
             for line in options:
                 click.echo(f"    {line}")
-    if problems:
-        for problem in problems:
+    if problems:  # after the lectures that are fine: each on a line, exit status 2
+        for problem in problems[:-1]:
             click.echo(f"lecture: error: {problem}", err=True)
-        raise SystemExit(2)
+        raise UserError(problems[-1])
 
 
 def own_options_lines(lecture: Lecture) -> list[str]:
