@@ -48,8 +48,9 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
 
 
 def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: bool, out: Path, jobs: int,
-                 force: bool, kwargs: dict, plain: bool = False) -> tuple[list, Path]:
-    """Check every option (content, voice, script), then render what is not up to date."""
+                 force: bool, kwargs: dict, plain: bool = False, record: bool = False) -> tuple[list, Path]:
+    """Check every option (content, voice, script), then render what is not up to date (with `record`,
+    what has no geometry record for `lecture check` either)."""
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs
 
@@ -58,7 +59,7 @@ def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: b
     narration = narration_from(kwargs, [i for ids, _ in groups for i in ids], fmt, out)
     q = QUALITIES[quality]
     out_dir = narration.out_dir(out / q.folder)
-    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain)
+    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain, record=record)
                 for ids, params in groups for i in ids]
     pool = cluster_pool(kwargs.get("scheduler"), job_list, force)
     try:

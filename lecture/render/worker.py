@@ -92,13 +92,15 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
         renderer = None if job.get("plain") else manim_compat.fast_renderer(
             [settings["tex_dir"], settings["text_dir"]], job.get("encoder_threads", 0))
         # The media folder holds the text caches of every width, not only this render's.
-        beats = beat_cache(job, info.module, work) if job.get("beats") and renderer is not None and job["format"] == "mp4" else None
+        beats = (beat_cache(job, info.module, work) if job.get("beats") and not job.get("record") and renderer is not None
+                 and job["format"] == "mp4" else None)
         with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
             scene = scene_class(renderer=renderer, output_folder=slides_folder)
             if on_frames is not None:
                 count_frames(scene, job["fps"], on_frames)
             if beats is not None:
                 beats.install(scene)
+            recorder = recorder_for(job, scene, still)
             scene.render()
         writer = scene.renderer.file_writer
         stem = out / job["scene"]
@@ -137,12 +139,25 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
             if track is not None:
                 slides = narrated_slides(slides, scene.sections, track)
             files.append(publish(slides, out / f"{job['scene']}.slides.json"))
+        if recorder is not None:
+            from lecture.render.jobs import GEOMETRY
+
+            files.append(recorder.save(out / f"{job['scene']}{GEOMETRY}"))
         sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
                                      "files": [f.name for f in files]}
         if beats is not None:
             sidecar["beats"] = beats.beats  # each beat's key, and whether this render drew it
         files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
         return {"files": [str(f) for f in files]}
+
+
+def recorder_for(job: dict, scene, still: bool):
+    """With `record` (`lecture check`), the geometry recorder hooked into this render (not into stills or --plain)."""
+    if not job.get("record") or still or job.get("plain"):
+        return None
+    from lecture.manim_compat import record
+
+    return record.install(scene)
 
 
 def beat_cache(job: dict, module: str, work: Path):
