@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from lecture.check import captions, frame, overlap, textsize
+from lecture.check import canvas, captions, contrast, frame, numbers, overlap, textsize
 from lecture.check.geometry import Record, load
 from lecture.check.rules import Finding, unique
 
@@ -13,24 +13,30 @@ GEOMETRY_RULES: dict[str, Callable[[Record], list[Finding]]] = {
     "overlap": overlap.check,
     "off-frame": frame.check,
     "text-size": textsize.check,
-}
-SIDECAR_RULES: dict[str, Callable[[dict[str, Any]], list[Finding]]] = {
-    "captions": captions.check,
+    "contrast": contrast.check,
+    "empty-canvas": canvas.check,
 }
 
 
 def check_clip(sidecar_path: Path, geometry_path: Path | None,
                video: Path | None = None) -> tuple[list[Finding], list[str], dict[str, Any]]:
-    """The clip's findings, the rules applied to it, and its sidecar."""
+    """The clip's findings, the rules applied to it, and its sidecar. The geometric rules need the
+    record; stillness needs a narrated video."""
     sidecar = json.loads(sidecar_path.read_text())
     findings: list[Finding] = []
     applied: list[str] = []
-    if geometry_path is not None and geometry_path.exists():
-        record = load(geometry_path)
+    record = load(geometry_path) if geometry_path is not None and geometry_path.exists() else None
+    if record is not None:
         for name, rule in GEOMETRY_RULES.items():
             findings += rule(record)
             applied.append(name)
-    for name, rule in SIDECAR_RULES.items():
-        findings += rule(sidecar)
-        applied.append(name)
+    if video is not None and video.exists() and any("speech" in s for s in sidecar.get("sections", [])):
+        from lecture.check import stillness
+
+        findings += stillness.check(video, sidecar)
+        applied.append("stillness")
+    findings += captions.check(sidecar)
+    applied.append("captions")
+    findings += numbers.check(record, sidecar)
+    applied.append("numbers")
     return unique(findings), applied, sidecar
