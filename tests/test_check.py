@@ -59,6 +59,7 @@ def test_overlap_two_texts_on_each_other_and_apart(tmp_path):
     over = record_of(tmp_path, title() + glyphs("x1", 0, 0, 1) + glyphs("7", 0.3, 0.1, 2))
     (finding,) = overlap.check(over)
     assert finding.rule == "overlap" and finding.objects == ['"7"', '"x1"'] and finding.box
+    assert finding.message.startswith("At the beat's end, texts drawn over each other")
     apart = record_of(tmp_path, title() + glyphs("x1", -2, 0, 1) + glyphs("7", 2, 0, 2))
     assert overlap.check(apart) == []
 
@@ -74,7 +75,7 @@ def test_overlap_is_glyphs_not_boxes(tmp_path):
 def test_overlap_text_hidden_under_a_shape_drawn_after_it(tmp_path):
     hidden = record_of(tmp_path, title() + glyphs("w", 0, 0, 1) + [shape(-0.2, -0.2, 1.2, 0.6, 5)])
     (finding,) = overlap.check(hidden)
-    assert "hidden under a Rectangle" in finding.message
+    assert "texts hidden under shapes drawn after them" in finding.message and "under a Rectangle" in finding.message
     on_top = record_of(tmp_path, title() + [shape(-0.2, -0.2, 1.2, 0.6, 5)] + glyphs("w", 0, 0, 1))
     assert overlap.check(on_top) == []
 

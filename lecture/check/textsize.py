@@ -18,11 +18,11 @@ def check(record: Record) -> list[Finding]:
     smallest = get_theme(record.theme or "dark").small_size
     findings = []
     for snap in record.snapshots:
-        if snap.at == "mid":
-            continue  # a text growing or shrinking in place is read where it rests
+        if snap.at not in ("end", "beat-end"):
+            continue  # read where it rests: a text being written or growing is not yet its size
         for text in snap.texts:
             size = text.font_size
-            if 0 < size < smallest - SIZE_TOLERANCE and text.opacity >= FAINT_OPACITY:
+            if 0 < size < smallest - SIZE_TOLERANCE and text.opacity >= FAINT_OPACITY and not text.moving:
                 findings.append(Finding("text-size", record.scene, snap.beat, snap.t,
                                         f"{text.name()} is drawn at {size:.1f} pt (tallest glyph {glyph_px(text.parts):.0f} px "
                                         f"at 480p), under the theme's smallest {smallest:g}", [text.name()],
