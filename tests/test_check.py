@@ -47,7 +47,7 @@ def record_of(tmp_path: Path, *frames: list[dict], theme: str = "dark", at: str 
             items.append([len(shapes), ""])
             shapes.append(part)
         snapshots.append({"t": float(t), "beat": "b", "at": at, "items": items})
-    data = {"format": 1, "scene": "demo", "title": "Title", "theme": theme,
+    data = {"format": 2, "scene": "demo", "title": "Title", "theme": theme,
             "background": "#111319" if theme == "dark" else "#FFFFFF", "frame": [128 / 9, 8.0], "pixels": [854, 480],
             "shapes": shapes, "snapshots": snapshots}
     path = tmp_path / "demo.geometry.json.gz"

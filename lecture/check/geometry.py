@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from lecture import UserError
 from lecture.check.rules import PX_PER_UNIT
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The geometry recorder of `lecture check`: what every beat draws, captured during a normal render.
 
 For every play it takes a snapshot at the animation's first frame, its middle frame and after it
-ends, and one at each beat's end: every mobject the camera draws, in the order it draws them, as
+ends, and one at each beat's end: every mobject the camera draws, in the order it draws them, with the groups it is in, as
 outlines (each subpath's anchors and curve midpoints, in scene units), fill and stroke colours and
 the text, formula or number it is a glyph of. Shapes that do not change between snapshots are stored
 once (a table of shapes, each snapshot a list of indices), so a scene's record is a few hundred kB,
@@ -30,7 +30,7 @@ from lecture.manim_compat import require_written_for
 
 require_written_for()
 
-FORMAT = 1  # the record's layout; lecture/check refuses another
+FORMAT = 2  # the record's layout; lecture/check refuses another
 TEXTS = (Text, MarkupText, Paragraph, SingleStringMathTex, DecimalNumber)  # a glyph's outermost one of these is its text
 DIGITS = 3  # decimals kept of a coordinate (scene units: a 480p pixel is 0.017)
 
@@ -86,6 +86,7 @@ class Recorder:
         self.keys: dict[tuple, int] = {}
         self.uids: dict[int, tuple[int, Any]] = {}  # id(mob) -> (uid, mob): the mob kept so its id is not reused
         self.snapshots: list[dict[str, Any]] = []
+        self.groups: dict[int, str] = {}  # uid of a mobject with parts -> its type
         self.play: dict[str, Any] = {}
 
     def uid(self, mob: Any) -> int:
@@ -95,21 +96,27 @@ class Recorder:
             self.uids[id(mob)] = entry
         return entry[0]
 
-    def texts(self) -> dict[int, Any]:
-        """id(member) -> the text it is a glyph of, for everything in the scene."""
+    def texts(self) -> tuple[dict[int, Any], dict[int, tuple[int, ...]]]:
+        """For everything in the scene: id(member) -> the text it is a glyph of, and id(member) -> the uids
+        of the groups it is in, outermost first (a chart's axes and labels share their Axes)."""
         roots: dict[int, Any] = {}
+        chains: dict[int, tuple[int, ...]] = {}
 
-        def walk(mob: Any, root: Any) -> None:
+        def walk(mob: Any, root: Any, chain: tuple[int, ...]) -> None:
             if root is None and isinstance(mob, TEXTS):
                 root = mob
             if root is not None:
                 roots[id(mob)] = root
-            for sub in mob.submobjects:
-                walk(sub, root)
+            chains[id(mob)] = chain
+            if mob.submobjects:
+                uid = self.uid(mob)
+                self.groups.setdefault(uid, type(mob).__name__)
+                for sub in mob.submobjects:
+                    walk(sub, root, chain + (uid,))
 
         for top in self.scene.mobjects:
-            walk(top, None)
-        return roots
+            walk(top, None, ())
+        return roots, chains
 
     def moving(self) -> dict[int, str]:
         """id(member) -> the animation moving it in the current play."""
@@ -129,7 +136,7 @@ class Recorder:
             walk(animation)
         return names
 
-    def shape(self, mob: Any, root: Any, font_sizes: dict[int, float]) -> int:
+    def shape(self, mob: Any, root: Any, font_sizes: dict[int, float], chain: tuple[int, ...] = ()) -> int:
         image = isinstance(mob, ImageMobject)
         points = np.asarray(mob.points)
         fill = getattr(mob, "fill_rgbas", None)
@@ -137,12 +144,12 @@ class Recorder:
         data = mob.pixel_array if image else None
         key = (self.uid(mob), hash(points.tobytes()), hash(fill.tobytes()) if isinstance(fill, np.ndarray) else 0,
                hash(stroke.tobytes()) if isinstance(stroke, np.ndarray) else 0, getattr(mob, "stroke_width", 0),
-               hash(data.tobytes()) if data is not None else 0, id(root) if root is not None else 0)
+               hash(data.tobytes()) if data is not None else 0, id(root) if root is not None else 0, chain)
         index = self.keys.get(key)
         if index is not None:
             return index
         entry: dict[str, Any] = {"uid": key[0], "kind": "image" if image else ("text" if root is not None else "shape"),
-                                 "type": type(mob).__name__}
+                                 "type": type(mob).__name__, "groups": list(chain)}
         if image:
             corners = points[:, :2]
             entry.update(box=[round(float(corners[:, 0].min()), DIGITS), round(float(corners[:, 1].min()), DIGITS),
@@ -169,12 +176,12 @@ class Recorder:
 
     def snap(self, at: str) -> None:
         scene = self.scene
-        roots, moving = self.texts(), self.moving() if at in ("start", "mid") else {}
+        (roots, chains), moving = self.texts(), self.moving() if at in ("start", "mid") else {}
         font_sizes: dict[int, float] = {}
         items = []
         for mob in scene.camera.get_mobjects_to_display(scene.mobjects):  # manim: the camera's draw order
             if isinstance(mob, ImageMobject) or (isinstance(mob, VMobject) and len(mob.points)):
-                items.append([self.shape(mob, roots.get(id(mob)), font_sizes), moving.get(id(mob), "")])
+                items.append([self.shape(mob, roots.get(id(mob)), font_sizes, chains.get(id(mob), ())), moving.get(id(mob), "")])
         self.snapshots.append({"t": round(float(scene.renderer.time), 3), "beat": getattr(scene, "_beat_name", ""),
                                "at": at, "items": items})
 
@@ -215,7 +222,7 @@ class Recorder:
                 "title": getattr(scene, "title", ""), "theme": getattr(theme, "name", ""),
                 "background": getattr(theme, "background", "#000000"),
                 "frame": [config.frame_width, config.frame_height], "pixels": [config.pixel_width, config.pixel_height],
-                "shapes": self.shapes, "snapshots": self.snapshots}
+                "shapes": self.shapes, "groups": {str(k): v for k, v in self.groups.items()}, "snapshots": self.snapshots}
 
     def save(self, target: Path) -> Path:
         from lecture.output.publish import write_atomic
