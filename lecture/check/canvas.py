@@ -2,7 +2,9 @@
 while the rest is crowded.
 
 The measure: the area below the title band, inside the margins, is cut into `EMPTY_GRID` cells; a
-cell is used when drawn parts (their boxes) cover a tenth of it. The emptiness is the largest
+cell is used when drawn things cover a tenth of it. A thing is the largest group a part is drawn in
+whose box stays under `GROUP_MAX_SHARE` of the area (a chart's axes and labels make one chart, its
+inside used; a scene-wide group is too big to say where things are), else the part itself. The emptiness is the largest
 rectangle of unused cells, as a share of the area; the crowding is how full the used cells are
 (the share of their area the parts' boxes cover). A frame is reported when the empty rectangle is
 over `EMPTY_MAX_SHARE` and the used cells are at least `EMPTY_CROWDED` full: content packed into
@@ -17,6 +19,7 @@ from lecture.check.rules import EMPTY_CROWDED, EMPTY_GRID, EMPTY_MAX_SHARE, TITL
 from scenes.kit.theme import get_theme
 
 RESOLUTION = 20  # samples per unit for the coverage masks
+GROUP_MAX_SHARE = 0.3  # a group's box larger than this share of the area is not one thing
 
 
 def area(record: Record) -> tuple[float, float, float, float]:
@@ -30,12 +33,18 @@ def coverage(record: Record, snap: Snapshot) -> np.ndarray:
     x0, y0, x1, y1 = area(record)
     nx, ny = round((x1 - x0) * RESOLUTION), round((y1 - y0) * RESOLUTION)
     mask = np.zeros((ny, nx), dtype=bool)
-    for d in snap.drawn:
-        if d.opacity < 0.05 or (d.kind == "text" and d.label == record.title):
-            continue
-        bx0, by0, bx1, by1 = d.box
-        if bx1 - bx0 >= record.frame[0] * 0.98 and by1 - by0 >= record.frame[1] * 0.98:
-            continue  # a background
+    shown = [d for d in snap.drawn if d.opacity >= 0.05 and not (d.kind == "text" and d.label == record.title)
+             and not (d.box[2] - d.box[0] >= record.frame[0] * 0.98 and d.box[3] - d.box[1] >= record.frame[1] * 0.98)]
+    group_boxes: dict[int, list[float]] = {}
+    for d in shown:
+        for g in d.groups:
+            b = group_boxes.setdefault(g, list(d.box))
+            b[:] = [min(b[0], d.box[0]), min(b[1], d.box[1]), max(b[2], d.box[2]), max(b[3], d.box[3])]
+    largest = GROUP_MAX_SHARE * (x1 - x0) * (y1 - y0)
+    for d in shown:
+        bx0, by0, bx1, by1 = next((group_boxes[g] for g in d.groups
+                                   if (group_boxes[g][2] - group_boxes[g][0]) * (group_boxes[g][3] - group_boxes[g][1]) <= largest),
+                                  d.box)
         c0 = int(np.clip((bx0 - x0) * RESOLUTION, 0, nx))
         c1 = int(np.clip(np.ceil((bx1 - x0) * RESOLUTION), 0, nx))
         r0 = int(np.clip((y1 - by1) * RESOLUTION, 0, ny))

@@ -49,6 +49,11 @@ class Drawn:
                     for p in self.parts), default=1.0) if self.kind != "image" else 1.0
 
     @property
+    def groups(self) -> list[int]:
+        """The groups it is drawn in, outermost first (its first part's)."""
+        return self.parts[0].get("groups", []) if self.parts else []
+
+    @property
     def font_size(self) -> float:
         return self.parts[0].get("font_size", 0.0) if self.parts else 0.0
 

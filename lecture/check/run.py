@@ -21,7 +21,8 @@ GEOMETRY_RULES: dict[str, Callable[[Record], list[Finding]]] = {
 def check_clip(sidecar_path: Path, geometry_path: Path | None,
                video: Path | None = None) -> tuple[list[Finding], list[str], dict[str, Any]]:
     """The clip's findings, the rules applied to it, and its sidecar. The geometric rules need the
-    record; stillness needs a narrated video."""
+    record; stillness and captions a narrated clip (a silent clip's cues are spread over its beats by
+    their length, not timed to a voice)."""
     sidecar = json.loads(sidecar_path.read_text())
     findings: list[Finding] = []
     applied: list[str] = []
@@ -35,8 +36,9 @@ def check_clip(sidecar_path: Path, geometry_path: Path | None,
 
         findings += stillness.check(video, sidecar)
         applied.append("stillness")
-    findings += captions.check(sidecar)
-    applied.append("captions")
+    if any("speech" in s for s in sidecar.get("sections", [])):  # a silent clip's cues follow no voice
+        findings += captions.check(sidecar)
+        applied.append("captions")
     findings += numbers.check(record, sidecar)
     applied.append("numbers")
     return unique(findings), applied, sidecar
