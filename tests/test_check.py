@@ -176,3 +176,37 @@ def test_check_bad_input_is_one_line_exit_2(tmp_path, args, message):
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("lecture: error:") and message in lines[0], err
     assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))
+
+
+def narrated_clip(path: Path, moving_until: float, seconds: float = 6.0, fps: int = 10) -> Path:
+    """A 192x108 clip with a tone throughout (the voice) whose picture changes every frame until
+    `moving_until`, then stands still."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = 192, 108, "yuv420p"
+        audio = container.add_stream("aac", rate=16000, layout="mono")
+        for i in range(int(seconds * fps)):
+            picture = np.zeros((108, 192, 3), dtype=np.uint8)
+            x = min(i, int(moving_until * fps)) * 2 % 180
+            picture[40:60, x:x + 12] = 255
+            container.mux(video.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
+        tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(int(seconds * 16000)) / 16000)).astype(np.float32)
+        for start in range(0, len(tone), 1024):
+            frame = av.AudioFrame.from_ndarray(tone[None, start:start + 1024], format="flt", layout="mono")
+            frame.sample_rate = 16000
+            container.mux(audio.encode(frame))
+        container.mux(video.encode())
+        container.mux(audio.encode())
+    return path
+
+
+def test_stillness_a_still_picture_while_the_voice_speaks(tmp_path):
+    from lecture.check import stillness
+
+    side = {"scene": "demo", "theme": "dark", "sections": [{"name": "b", "start": 0.0, "end": 6.0, "speech": [0, 6]}]}
+    still = stillness.check(narrated_clip(tmp_path / "still.mp4", moving_until=1.0), side)
+    assert {f.beat for f in still} == {"b", ""} and "stands still for 4.9 s" in still[0].message
+    assert stillness.check(narrated_clip(tmp_path / "moving.mp4", moving_until=6.0), side) == []
