@@ -1,6 +1,7 @@
 """Shared fixtures: the whole lecture rendered once at tiny size through the real CLI."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every render of the suite also records what it draws, so tests/test_check_render.py checks the session's
+# renders with `lecture check` without rendering them again (the recorder's cost: docs/checking.md).
+os.environ.setdefault("LECTURE_RECORD", "1")
 LECTURE = [sys.executable, "-m", "lecture"]
 
 

@@ -1,6 +1,7 @@
 """`lecture render` and `lecture video`: clips rendered where they are not up to date, joined into a lecture."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,14 +51,15 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
 def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: bool, out: Path, jobs: int,
                  force: bool, kwargs: dict, plain: bool = False, record: bool = False) -> tuple[list, Path]:
     """Check every option (content, voice, script), then render what is not up to date (with `record`,
-    what has no geometry record for `lecture check` either)."""
-    from lecture.render.jobs import Job
+    or LECTURE_RECORD=1 in the environment, what has no geometry record for `lecture check` either)."""
+    from lecture.render.jobs import RECORD_ENV, Job
     from lecture.render.pool import render_jobs
 
     groups = [(ids, params_from(kwargs, lecture)[0]) for lecture, ids in lectures_with_scenes(scenes, kwargs)]
     out = check_writable_dir(out).resolve()
     narration = narration_from(kwargs, [i for ids, _ in groups for i in ids], fmt, out)
     q = QUALITIES[quality]
+    record = record or os.environ.get(RECORD_ENV) == "1"
     out_dir = narration.out_dir(out / q.folder)
     job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain, record=record)
                 for ids, params in groups for i in ids]
