@@ -14,6 +14,7 @@ from lecture.check.rules import GEOMETRIC
 from lecture.check.run import check_clip
 from scenes.catalog import LECTURE_BY_ID
 from tests.conftest import ROOT, run_lecture
+from tests.test_studio import browser, open_page, studio  # noqa: F401 (fixtures: the studio over the session's clips)
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +57,22 @@ def test_check_reuses_the_session_render(request, tmp_path, lecture, fixture, ex
     assert [c["scene"] for c in data["clips"]] == scenes
     assert all(set(GEOMETRIC) <= set(c["rules_applied"]) for c in data["clips"])
     beats = {(c["scene"], b["name"]) for c in data["clips"] for b in c["beats"]}
-    assert all((f["scene"], f["beat"]) in beats for f in data["findings"])
+    assert all(f["beat"] == "" or (f["scene"], f["beat"]) in beats for f in data["findings"])  # "": the whole clip
     assert result.returncode == (1 if data["findings"] else 0), result.stdout + result.stderr
     assert sheet.stat().st_size > 0
+
+
+def test_the_studio_shows_a_scenes_findings_on_their_beats(studio, browser):
+    """The studio over the session's clips (with their geometry records): /api/findings gives the check's
+    findings, and the page marks each beat that has some."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", studio["port"], timeout=60)
+    connection.request("GET", "/api/findings?scene=backprop&q=t")
+    data = json.loads(connection.getresponse().read())
+    assert set(GEOMETRIC) <= set(data["rules"])
+    expected = check_clip(studio["media"] / "tiny" / "backprop.json", studio["media"] / "tiny" / "backprop.geometry.json.gz")[0]
+    assert [f["message"] for f in data["findings"]] == [f.message for f in expected]
+    page = open_page(browser, studio, "?scene=backprop&q=t", [])
+    marked = {f.beat for f in expected}
+    page.wait_for_function(f"document.querySelectorAll('.beat.has-findings').length === {len(marked)}", timeout=20000)

@@ -139,6 +139,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(self.storyboard(View.from_query(query), query.get("scene", "")))
             if path == "/api/waveform":
                 return self.send_json(self.waveform(View.from_query(query), query.get("scene", "")))
+            if path == "/api/findings":
+                return self.send_json(self.findings(View.from_query(query), query.get("scene", "")))
             if path == "/api/events":
                 return self.events()
         except FieldError as err:
@@ -228,6 +230,22 @@ class Handler(BaseHTTPRequestHandler):
                 save_image_atomic(image.convert("RGB"), still)
         return {"frames": [{"name": s["name"], "start": s["start"], "url": self.studio.media_url(p)}
                            for s, p in zip(sections, stills)]}
+
+    def findings(self, view: View, scene: str) -> dict[str, Any]:
+        """`lecture check`'s findings on the open clip, each with its beat: the rules that need no record
+        (captions, numbers, stillness), and the geometric ones where a geometry record lies beside the
+        clip (`lecture check` with the same options writes it)."""
+        from lecture.check.run import check_clip
+        from lecture.render.jobs import GEOMETRY
+
+        if scene not in BY_ID:
+            raise FieldError(f"unknown scene {scene!r}", None)
+        folder = self.studio.out_dir(view, scene)
+        sidecar = folder / f"{scene}.json"
+        if not sidecar.exists():
+            return {"findings": [], "rules": []}
+        found, applied, _ = check_clip(sidecar, folder / f"{scene}{GEOMETRY}", folder / f"{scene}.mp4")
+        return {"findings": [f.as_json() for f in found], "rules": applied}
 
     def waveform(self, view: View, scene: str) -> dict[str, Any]:
         """The narration's loudness along the clip (PEAKS maxima of |sample|), or none for a silent clip."""
