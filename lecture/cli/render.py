@@ -118,11 +118,13 @@ def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, capti
 
 
 @cli.command()
+@click.argument("scenes", nargs=-1)
 @options_for("video")
-def video(quality, out, jobs, force, **kwargs) -> None:
+def video(scenes, quality, out, jobs, force, **kwargs) -> None:
     """The whole lecture, narrated, as OUT/<quality>/lecture.mp4: H.264 and AAC, a chapter per scene,
-    a subtitle track of the narration, and lecture.srt and lecture.vtt beside it."""
-    outcomes, out_dir = render_clips(("all",), quality, "mp4", False, out, jobs, force, kwargs)
+    a subtitle track of the narration, and lecture.srt and lecture.vtt beside it. SCENES (default: all)
+    makes a shorter one of just those."""
+    outcomes, out_dir = render_clips(scenes or ("all",), quality, "mp4", False, out, jobs, force, kwargs)
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
