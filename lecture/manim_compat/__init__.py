@@ -64,6 +64,15 @@ def fast_renderer(text_caches: Iterable[str | Path], encoder_threads: int = 0) -
     return LectureRenderer()
 
 
+def beat_cache(folder: Path, job: dict, scene_file: Path, root: Path, code_folders: tuple[str, ...]) -> Any:
+    """The beat cache of an incremental render (`Job.beats`): segments kept in `folder`, each beat's key
+    built on the job's options and the sources under `code_folders` (the scene's beat bodies left out)."""
+    require_written_for()
+    from lecture.manim_compat.beats import BeatCache, beat_base  # imports manim: only renders that use it
+
+    return BeatCache(folder, beat_base(job, scene_file, root, code_folders))
+
+
 def run_exit_handlers() -> None:
     """Run what `atexit` holds now, as the interpreter would at exit (before `os._exit`)."""
     import atexit

@@ -147,10 +147,11 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
 
 def beat_cache(job: dict, module: str, work: Path):
     """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work folder."""
-    from lecture.manim_compat.beats import BeatCache, beat_base
+    from lecture import manim_compat
     from lecture.render.jobs import CODE_FOLDERS, ROOT
 
-    return BeatCache(work / "beats" / job["quality"], beat_base(job, ROOT / "scenes" / (module.replace(".", "/") + ".py"), ROOT, CODE_FOLDERS))
+    scene_file = ROOT / "scenes" / (module.replace(".", "/") + ".py")
+    return manim_compat.beat_cache(work / "beats" / job["quality"], job, scene_file, ROOT, CODE_FOLDERS)
 
 
 def narrator_for(job: dict):
