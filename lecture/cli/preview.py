@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from lecture import UserError
-from lecture.cli.app import RenderFailed, cli
+from lecture.cli.app import RenderFailed, all_rendered, cli
 from lecture.options.resolve import check_params, resolve_scenes
 from lecture.options.table import QUALITIES, options_for
 from lecture.output.publish import check_writable_dir
@@ -43,8 +43,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
         outcome = run_here(job, out / ".cache")
     else:
         (outcome,) = render_jobs([job], out / ".cache", 1)
-    if not outcome.ok:
-        raise RenderFailed(f"{scene_id} failed: {outcome.error}")
+    all_rendered([outcome])
     if still:
         return Path(outcome.files[0])
     sidecar = json.loads((out_dir / f"{scene_id}.json").read_text())

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from lecture import UserError
-from lecture.cli.app import RenderFailed, cli
+from lecture.cli.app import all_rendered, cli
 from lecture.options.resolve import check_params
 from lecture.options.table import ALL_LECTURES, QUALITIES, options_for
 from lecture.output.publish import check_writable_dir
@@ -41,7 +41,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
     for o in outcomes:
         for f in o.files:
             click.echo(f"  {f}")
-    if failed:
+    if failed:  # every clip that was made is listed above, then why the others were not
         for o in failed:
             click.echo(f"lecture: error: {o.job.scene} failed: {o.error}", err=True)
         sys.exit(1)
@@ -119,10 +119,7 @@ def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, capti
 def video(quality, out, jobs, force, **kwargs) -> None:
     """The whole lecture, narrated, as OUT/<quality>/lecture.mp4: H.264 and AAC, a chapter per scene,
     a subtitle track of the narration, and lecture.srt and lecture.vtt beside it."""
-    outcomes, out_dir = render_clips(("all",), quality, "mp4", False, out, jobs, force, kwargs)
-    failed = [o for o in outcomes if not o.ok]
-    if failed:
-        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+    outcomes = all_rendered(render_clips(("all",), quality, "mp4", False, out, jobs, force, kwargs)[0])
     folder = check_writable_dir(out).resolve() / QUALITIES[quality].folder
     for lecture, clips in by_lecture(outcomes, kwargs):
         joined = join_lecture(clips, lecture, folder, "mp4", captions=True)

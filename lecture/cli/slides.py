@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from lecture.cli.app import RenderFailed, cli
+from lecture.cli.app import all_rendered, cli
 from lecture.cli.render import by_lecture, render_clips
 from lecture.options.table import options_for
 from lecture.output.publish import check_writable_dir
@@ -47,8 +47,6 @@ def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
 def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int, kwargs: dict) -> list[tuple[Lecture, Any, list[Path]]]:
     """Render SCENES (cached clips are reused); for each lecture, its params and each scene's manim-slides config."""
     outcomes, out_dir = render_clips(scenes, quality, "mp4", False, out, jobs, False, kwargs)
-    failed = [o for o in outcomes if not o.ok]
-    if failed:
-        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+    all_rendered(outcomes)
     return [(lecture, clips[0].job.params, [out_dir / f"{o.job.scene}.slides.json" for o in clips])
             for lecture, clips in by_lecture(outcomes, kwargs)]
