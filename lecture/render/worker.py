@@ -30,6 +30,7 @@ from manim import tempconfig
 from PIL import Image
 
 from lecture import manim_compat
+from lecture.output.faststart import faststart
 from lecture.output.frames import save_poster
 from lecture.output.publish import (publish, published_together, stop_publishing, unfinished_files_removed,
                                     write_text_atomic)
@@ -146,8 +147,7 @@ def publish_render(job: dict, scene, beats, out: Path, slides_folder: Path) -> d
     if slides.exists():  # manim-slides' config of this render, for `lecture slides`
         if beats is not None:
             beats.complete_slides(slides, scene.sections)
-        if track is not None:
-            slides = narrated_slides(slides, scene.sections, track)
+        slides = narrated_slides(slides, scene.sections, track) if track is not None else slides_index_first(slides)
         files.append(publish(slides, out / f"{job['scene']}.slides.json"))
     sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
                                  "files": [f.name for f in files]}
@@ -168,7 +168,8 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
         if poster is not None and beats.beats[-1]["skipped"]:
             last_frame = Image.open(poster)
     track = narration_track(scene) if scene.spoken else None
-    files = [publish(movie if track is None else with_sound(movie, track), stem.with_suffix(movie.suffix))]
+    # The index first for a browser: the narrated clip is muxed so; manim's silent one is muxed again.
+    files = [publish(faststart(movie) if track is None else with_sound(movie, track), stem.with_suffix(movie.suffix))]
     if movie.with_suffix(".srt").exists():
         files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
     files.append(save_poster(last_frame, stem.with_suffix(".png"), job["transparent"]))
@@ -207,6 +208,15 @@ def narration_track(scene):
 def with_sound(video: Path, track) -> Path:
     """The silent video's packets with `track` beside them: the picture is not encoded twice."""
     return audio.with_audio(video, track, video.with_name(f"{video.stem}.narrated{video.suffix}"))
+
+
+def slides_index_first(config: Path) -> Path:
+    """manim-slides' silent slide videos with their index first, as the clips (a deck may be served too)."""
+    for slide in json.loads(config.read_text())["slides"]:
+        for key in ("file", "rev_file"):
+            if slide.get(key) and Path(slide[key]).exists():
+                faststart(Path(slide[key]))
+    return config
 
 
 def narrated_slides(config: Path, sections: list[dict], track) -> Path:

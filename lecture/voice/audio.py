@@ -13,6 +13,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from lecture.output.faststart import muxer_options
+
 RATE = 48000
 TARGET_LUFS = -16.0
 PEAK_CEILING = 10 ** (-3.0 / 20)  # 2 dB under the -1 dBFS limit: AAC overshoots speech peaks by up to 1.1 dB (measured)
@@ -144,7 +146,7 @@ def with_audio(video: Path, track: np.ndarray, target: Path) -> Path:
 
 def muxed(video: Path, track: np.ndarray, target: Path) -> Path:
     codec = CODECS[target.suffix]
-    with av.open(str(video)) as source, av.open(str(target), "w") as out:
+    with av.open(str(video)) as source, av.open(str(target), "w", options=muxer_options(target)) as out:
         picture = source.streams.video[0]
         video_out = out.add_stream_from_template(picture)
         sound = out.add_stream(codec, rate=RATE, layout="mono")
