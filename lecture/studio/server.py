@@ -54,32 +54,27 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.studio
 
     # --- answers ------------------------------------------------------------------------------
-    def send_json(self, data: Any, status: int = 200) -> None:
-        body = json.dumps(data).encode()
+    def send_body(self, status: int, body: bytes, kind: str, cache: str | None = None, close: bool = False) -> None:
+        """One whole answer: status, type, length (and caching, closing when asked), then the body."""
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_text(self, text: str, kind: str) -> None:
-        body = text.encode()
-        self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
+        if cache:
+            self.send_header("Cache-Control", cache)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
+    def send_json(self, data: Any, status: int = 200) -> None:
+        self.send_body(status, json.dumps(data).encode(), "application/json", cache="no-store")
+
+    def send_text(self, text: str, kind: str) -> None:
+        self.send_body(200, text.encode(), kind)
+
     def refuse(self, status: int, why: str) -> None:
-        body = f"{why}\n".encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-        self.close_connection = True
+        self.send_body(status, f"{why}\n".encode(), "text/plain; charset=utf-8", close=True)
 
     def send_file(self, path: Path | None) -> None:
         if path is None:
