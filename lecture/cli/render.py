@@ -11,8 +11,9 @@ from lecture import UserError
 from lecture.cli.app import all_rendered, cli
 from lecture.options.resolve import check_params
 from lecture.options.table import ALL_LECTURES, QUALITIES, options_for
-from lecture.output.publish import check_writable_dir
+from lecture.output.publish import check_writable_dir, write_text_atomic
 from lecture.render import progress
+from lecture.voice.captions import srt_text, vtt_text
 from lecture.request import lecture_from, lectures_with_scenes, narration_from, params_from
 from scenes.catalog import BY_ID, LECTURE_OF, Lecture
 
@@ -50,6 +51,7 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
 def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: bool, out: Path, jobs: int,
                  force: bool, kwargs: dict, plain: bool = False) -> tuple[list, Path]:
     """Check every option (content, voice, script), then render what is not up to date."""
+    # The render machinery (the job's cache key, the pool: about 0.4 s): only for a command that renders.
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs
 
@@ -78,11 +80,11 @@ def cluster_pool(scheduler: str | None, jobs: list, force: bool):
     """With --scheduler, the cluster's pool, if a scene will render (an up-to-date one is not sent, so
     the scheduler is not even contacted when none will): connected and its workers checked before the
     options are (which loads torch), so a wrong address fails at once."""
-    from lecture.render.jobs import up_to_date
+    from lecture.render.jobs import up_to_date  # the render machinery: only for a command that renders
 
     if not scheduler or not (force or any(up_to_date(job) is None for job in jobs)):
         return None
-    from lecture.cluster.pool import open_pool
+    from lecture.cluster.pool import open_pool  # Dask: only with --scheduler
 
     return open_pool(scheduler, jobs)
 
@@ -102,9 +104,7 @@ def by_lecture(outcomes: list, kwargs: dict[str, Any]) -> list[tuple[Lecture, li
 def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, captions: bool = False) -> Path:
     """The clips joined into FOLDER/<lecture's file>.<fmt> (lecture.mp4), a chapter per scene; with
     `captions`, a subtitle track (mp4 and mov) and .srt and .vtt files beside it."""
-    from lecture.voice.captions import srt_text, vtt_text
-    from lecture.output.concat import concat_clips
-    from lecture.output.publish import write_text_atomic
+    from lecture.output.concat import concat_clips  # av (about 0.3 s): only when clips are joined
 
     clips = [(BY_ID[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
     joined, cues = concat_clips(clips, folder / f"{lecture.stem}.{fmt}", subtitles=captions and fmt in ("mp4", "mov"))
@@ -130,7 +130,7 @@ def check_if_rendering(jobs: list, groups: list[tuple[list[str], Any]], force: b
     """Check the options (loading torch) only if a scene will render: an up-to-date clip was rendered
     with these very options, so they passed then. The render server starts first (unless the renders
     go to a cluster), importing manim and torch in its own process at the same time."""
-    from lecture.render.jobs import up_to_date
+    from lecture.render.jobs import up_to_date  # the render machinery: only for a command that renders
     from lecture.render.pool import start_render_server
 
     if force or any(up_to_date(job) is None for job in jobs):

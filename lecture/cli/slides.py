@@ -20,7 +20,7 @@ from scenes.catalog import Lecture
 @options_for("slides")
 def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
     """Make one deck of SCENES (or all): a slide per pause, arrow keys or a clicker to advance."""
-    from lecture.output.slides import export_deck
+    from lecture.output.slides import export_deck  # manim-slides' converters (seconds): only when a deck is made
 
     for lecture, params, configs in rendered_slides(scenes, quality, out, jobs, kwargs):
         deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"{lecture.stem}.{to}", params.theme,
@@ -35,7 +35,7 @@ def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
 @options_for("present")
 def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
     """Present SCENES (or all) in manim-slides' window: right arrow or a clicker for the next pause."""
-    from lecture.output.slides import check_presenter
+    from lecture.output.slides import check_presenter  # manim-slides (seconds): only when presenting
 
     check_presenter()
     configs = [config for _, _, lecture_configs in rendered_slides(scenes, quality, out, jobs, kwargs) for config in lecture_configs]

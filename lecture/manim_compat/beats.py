@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from manim import config
+from manim_slides.config import SlideConfig
 
 from lecture.manim_compat import require_written_for
 from scenes.kit.base import beat_narrations
@@ -66,8 +68,6 @@ def state_digest(scene: Any) -> str:
 def drawn_clock(scene: Any, before: float) -> float:
     """The renderer's clock after the play just skipped, had it been drawn: a wait adds its frames at
     once (`freeze_current_frame`), an animation 1/fps per frame of `np.arange(0, run time, 1/fps)`."""
-    from manim import config
-
     dt = 1 / scene.renderer.camera.frame_rate
     if scene.is_current_animation_frozen_frame():
         return before + int(scene.duration / dt) * dt
@@ -231,8 +231,6 @@ class BeatCache:
     def complete_slides(self, config: Path, sections: list[dict[str, Any]]) -> None:
         """manim-slides leaves a skipped slide out of its config: put each skipped beat back, its video
         the beat's segment (manim-slides' own SlideConfig, so the deck and presenter read it as any slide)."""
-        from manim_slides.config import SlideConfig
-
         data = json.loads(config.read_text())
         drawn = iter(data["slides"])
         slides = []

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import av
+from av.subtitles.subtitle import SubtitleSet
 
+from lecture.voice import audio
 from lecture.voice.captions import Cue, read_srt
 from lecture.output.faststart import muxer_options
 from lecture.output.publish import publish
@@ -117,8 +119,6 @@ def clip_end(path: Path) -> Fraction:
 
 def joined_sound(out, paths: list[Path], offsets: list[Fraction], total: Fraction) -> list[av.Packet]:
     """Every clip's sound at its offset in one track, encoded as the clips are (AAC or Opus)."""
-    from lecture.voice import audio
-
     track = audio.mix([(float(offset), audio.decode(path)) for path, offset in zip(paths, offsets)], float(total))
     stream = out.add_stream(audio.CODECS[paths[0].suffix], rate=audio.RATE, layout="mono")
     stream.bit_rate = audio.BIT_RATE
@@ -133,8 +133,6 @@ def text_stream(out):
 
 
 def write_cues(out, stream, cues: list[Cue]) -> None:
-    from av.subtitles.subtitle import SubtitleSet
-
     for i, cue in enumerate(cues):
         start = round(cue.start / SUBTITLE_TIME_BASE)
         duration = max(round((cue.end - cue.start) / SUBTITLE_TIME_BASE), 1)

@@ -6,18 +6,31 @@ Every request passes `lecture.studio.safety` first: Host, then (for a POST) Orig
 """
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import queue
-from http import HTTPStatus
+import threading
+import webbrowser
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import av
+import numpy as np
+
+from lecture import UserError
+from lecture.output.frames import frames_at
+from lecture.output.publish import save_image_atomic
+from lecture.render.jobs import ROOT
+from lecture.render.pool import start_render_server
 from lecture.studio import safety
 from lecture.studio.state import FieldError, Studio, View
+from lecture.studio.watch import Watcher
 from scenes.catalog import BY_ID
+from scenes.kit.theme import THEMES
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "studio"
 BOUND = "127.0.0.1"
@@ -205,9 +218,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def storyboard(self, view: View, scene: str) -> dict[str, Any]:
         """Each beat's last frame as a PNG beside the clip (made once per clip)."""
-        from lecture.output.frames import frames_at
-        from lecture.output.publish import save_image_atomic
-
         if scene not in BY_ID:
             raise FieldError(f"unknown scene {scene!r}", None)
         folder = self.studio.out_dir(view, scene)
@@ -226,9 +236,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def waveform(self, view: View, scene: str) -> dict[str, Any]:
         """The narration's loudness along the clip (PEAKS maxima of |sample|), or none for a silent clip."""
-        import av
-        import numpy as np
-
         if scene not in BY_ID:
             raise FieldError(f"unknown scene {scene!r}", None)
         clip = self.studio.out_dir(view, scene) / f"{scene}.mp4"
@@ -245,10 +252,6 @@ class Handler(BaseHTTPRequestHandler):
 
 def theme_css(name: str) -> str:
     """The clips' theme (scenes/kit/theme.py) as CSS variables: the page's colours are its roles."""
-    from dataclasses import asdict
-
-    from scenes.kit.theme import THEMES
-
     theme = THEMES.get(name, THEMES["dark"])
     roles = {k: v for k, v in asdict(theme).items() if isinstance(v, str) and v.startswith("#")}
     lines = [f"  --{k}: {v};" for k, v in roles.items()]
@@ -264,15 +267,6 @@ def serve(studio: Studio, port: int) -> StudioServer:
 def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
     """`lecture studio`: serve until Ctrl-C. The renders are stopped by the CLI's signal handler
     (`lecture.render.stop_renders`): they publish nothing more, so no clip is left half-written."""
-    import errno
-    import threading
-    import webbrowser
-
-    from lecture import UserError
-    from lecture.render.jobs import ROOT
-    from lecture.render.pool import start_render_server
-    from lecture.studio.watch import Watcher
-
     studio = Studio(out)
     try:
         server = serve(studio, port)

@@ -22,8 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from lecture import UserError
-from lecture.render import progress
+from lecture.options.resolve import build_params, check_params, read_config
 from lecture.options.table import CONTENT_OPTIONS, OPTIONS, QUALITIES, as_data
+from lecture.render import progress
+from lecture.render.errors import cause_in_words
+from lecture.render.jobs import Job, code_changed
+from lecture.render.pool import render_jobs
+from lecture.request import narration_from
 from scenes.catalog import BY_ID, LECTURE_BY_ID, LECTURES, SceneInfo
 from scenes.kit.theme import THEMES
 
@@ -103,8 +108,6 @@ class Studio:
     """Checks, renders and events of one studio server over the media folder `out`."""
 
     def __init__(self, out: Path, workers: int = os.cpu_count() or 1):
-        from lecture.options.resolve import read_config
-
         self.out = out.resolve()
         self.config = read_config(None)  # ./lecture.toml, as the CLI reads it
         self._check_lock = threading.Lock()  # build_params keeps where each value came from in a module global
@@ -120,9 +123,6 @@ class Studio:
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
         """(params, narration) for `scene` in `view`, checked exactly as `lecture render` checks them."""
-        from lecture.request import narration_from
-        from lecture.options.resolve import build_params, check_params
-
         if scene not in LECTURE_BY_ID[view.lecture].ids and scene not in BY_ID:
             raise FieldError(f"unknown scene {scene!r}", None)
         values = dict(view.settings)
@@ -169,8 +169,6 @@ class Studio:
         return base / "narrated" if own.voice != "none" else base  # as lecture.request.Narration.out_dir
 
     def job(self, view: View, scene: str):
-        from lecture.render.jobs import Job
-
         params, narration = self.checked(view, scene)
         return Job(scene, QUALITIES[view.quality], "mp4", False, params, self.out_dir(view, scene),
                    **narration.job_fields(scene), beats=True)  # an edit of one beat draws that beat
@@ -217,8 +215,6 @@ class Studio:
 
     def form(self, view: View, scene: str) -> list[dict[str, Any]]:
         """The options that change `scene`, from the option table, each with its current text."""
-        from lecture.options.resolve import build_params
-
         rows = {row["name"]: row for row in as_data()}
         set_values = dict(view.settings)
         with self._check_lock:
@@ -258,8 +254,6 @@ class Studio:
         return task
 
     def _run(self, task: Task, job, slot: tuple[str, str], force: bool) -> None:
-        from lecture.render.pool import render_jobs
-
         def report(event: str, outcome) -> None:
             if event == "start":
                 task.state, task.started = "rendering", time.perf_counter()
@@ -270,8 +264,6 @@ class Studio:
         try:
             (outcome,) = render_jobs([job], self.out / ".cache", 1, use_cache=not force, report=report)
         except Exception as err:  # noqa: BLE001 - the page hears it in one line, the server goes on
-            from lecture.render.errors import cause_in_words
-
             outcome = None
             task.error = cause_in_words(err)
         with self._tasks_lock:
@@ -298,8 +290,6 @@ class Studio:
     def reload(self, scenes: list[str], changed: list[str]) -> None:
         """Files under scenes/ or engine/ changed: the scenes they affect render again in every open view
         (the open scene, and those with a clip there), and every page hears of it."""
-        from lecture.render.jobs import code_changed  # waits with the render machinery, as render() does
-
         code_changed()
         self.publish({"type": "changed", "files": changed, "scenes": scenes})
         for view, open_scene in list(self.open_views.values()):

@@ -101,7 +101,7 @@ def mix(placements: list[tuple[float, np.ndarray]], duration: float) -> np.ndarr
 
 def loudness(track: np.ndarray) -> float:
     """Integrated loudness in LUFS (gated, so the silences between beats do not count)."""
-    import pyloudnorm
+    import pyloudnorm  # with scipy, about 0.5 s: only where loudness is measured (a narrated render)
 
     if len(track) < RATE // 2:  # shorter than the 400 ms gating block and its overlap
         track = np.concatenate([track, np.zeros(RATE // 2 - len(track), np.float32)])
@@ -111,7 +111,7 @@ def loudness(track: np.ndarray) -> float:
 def limited(track: np.ndarray, ceiling: float = PEAK_CEILING, window: float = 0.004) -> np.ndarray:
     """Peaks brought under `ceiling` by a gain that dips smoothly around them (look-ahead and release
     of `window` seconds), so speech is not clipped and quieter parts keep their level."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d  # scipy: only where a narration is limited
 
     need = np.minimum(1.0, ceiling / np.maximum(np.abs(track), 1e-9))
     if need.min() >= 1.0:
