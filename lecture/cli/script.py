@@ -7,6 +7,8 @@ from lecture import UserError
 from lecture.cli.app import cli
 from lecture.options.resolve import resolve_scenes
 from lecture.options.table import ALL_LECTURES, options_for
+from lecture.output.publish import write_text_atomic
+from lecture.voice.script import scene_script, to_markdown
 from scenes.catalog import LECTURE_BY_ID
 
 
@@ -16,9 +18,6 @@ from scenes.catalog import LECTURE_BY_ID
 def script(scenes, target, media, lecture_id) -> None:
     """The narration script of SCENES (or all), beat by beat, as Markdown: to read from while
     recording, and to edit and pass back with `--script FILE`."""
-    from lecture.output.publish import write_text_atomic
-    from lecture.voice.script import scene_script, to_markdown
-
     if lecture_id == ALL_LECTURES:
         raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(LECTURE_BY_ID)}")
     lecture = LECTURE_BY_ID[lecture_id]

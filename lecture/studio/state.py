@@ -7,6 +7,7 @@ a page swaps its player to a new clip by loading the clip's new URL.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -14,18 +15,25 @@ import queue
 import re
 import threading
 import time
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lecture import UserError
+from lecture.options.resolve import build_params, check_params, read_config
+from lecture.options.table import CONTENT_OPTIONS, OPTIONS, QUALITIES, as_data
 from lecture.render import progress
-from lecture.options.table import CONTENT_OPTIONS, QUALITIES, as_data
+from lecture.render.errors import cause_in_words
+from lecture.render.jobs import Job, code_changed
+from lecture.render.pool import render_jobs
+from lecture.request import narration_from
 from scenes.catalog import BY_ID, LECTURE_BY_ID, LECTURES, SceneInfo
 from scenes.kit.theme import THEMES
 
 FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)
+OPTION_ROWS = {o.name: o for o in OPTIONS if o.name in FORM_OPTIONS}  # the table's row of each field
 PREVIEW_QUALITY = "l"
 OPEN_VIEWS = 8  # settings a live reload renders again for: those of the pages opened last
 CHANGES = {row["name"]: set(row["changes"]) for row in as_data()}  # option -> the scenes it changes
@@ -100,8 +108,6 @@ class Studio:
     """Checks, renders and events of one studio server over the media folder `out`."""
 
     def __init__(self, out: Path, workers: int = os.cpu_count() or 1):
-        from lecture.options.resolve import read_config
-
         self.out = out.resolve()
         self.config = read_config(None)  # ./lecture.toml, as the CLI reads it
         self._check_lock = threading.Lock()  # build_params keeps where each value came from in a module global
@@ -117,9 +123,6 @@ class Studio:
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
         """(params, narration) for `scene` in `view`, checked exactly as `lecture render` checks them."""
-        from lecture.request import narration_from
-        from lecture.options.resolve import build_params, check_params
-
         if scene not in LECTURE_BY_ID[view.lecture].ids and scene not in BY_ID:
             raise FieldError(f"unknown scene {scene!r}", None)
         values = dict(view.settings)
@@ -166,8 +169,6 @@ class Studio:
         return base / "narrated" if own.voice != "none" else base  # as lecture.request.Narration.out_dir
 
     def job(self, view: View, scene: str):
-        from lecture.render.jobs import Job
-
         params, narration = self.checked(view, scene)
         return Job(scene, QUALITIES[view.quality], "mp4", False, params, self.out_dir(view, scene),
                    **narration.job_fields(scene), beats=True)  # an edit of one beat draws that beat
@@ -214,8 +215,6 @@ class Studio:
 
     def form(self, view: View, scene: str) -> list[dict[str, Any]]:
         """The options that change `scene`, from the option table, each with its current text."""
-        from lecture.options.resolve import build_params
-
         rows = {row["name"]: row for row in as_data()}
         set_values = dict(view.settings)
         with self._check_lock:
@@ -255,8 +254,6 @@ class Studio:
         return task
 
     def _run(self, task: Task, job, slot: tuple[str, str], force: bool) -> None:
-        from lecture.render.pool import render_jobs
-
         def report(event: str, outcome) -> None:
             if event == "start":
                 task.state, task.started = "rendering", time.perf_counter()
@@ -267,8 +264,6 @@ class Studio:
         try:
             (outcome,) = render_jobs([job], self.out / ".cache", 1, use_cache=not force, report=report)
         except Exception as err:  # noqa: BLE001 - the page hears it in one line, the server goes on
-            from lecture.render.errors import cause_in_words
-
             outcome = None
             task.error = cause_in_words(err)
         with self._tasks_lock:
@@ -295,8 +290,6 @@ class Studio:
     def reload(self, scenes: list[str], changed: list[str]) -> None:
         """Files under scenes/ or engine/ changed: the scenes they affect render again in every open view
         (the open scene, and those with a clip there), and every page hears of it."""
-        from lecture.render.jobs import code_changed  # waits with the render machinery, as render() does
-
         code_changed()
         self.publish({"type": "changed", "files": changed, "scenes": scenes})
         for view, open_scene in list(self.open_views.values()):
@@ -328,28 +321,47 @@ class Studio:
 
 
 def default_text(name: str, params, info: SceneInfo) -> str:
-    """An option's current value for the open scene, written as the command line writes it."""
-    def number(v: float) -> str:
-        return f"{v:g}"
+    """An option's current value for the open scene, as the command line writes it, from the option
+    table: the `LectureParams` fields its row's parser sets, written back as text. Of the texts of those
+    fields, the one that gives all of them as they are (`sgd,momentum,adam` sets the optimizer and the
+    race); where none does, the field the scene reads: `<use>_<field>` for a scene that uses it
+    (`descent_function` for the descent scenes), else the first."""
+    option = OPTION_ROWS[name]
+    if option.content is None:
+        return as_text(option.default_for("render"))
+    fields = fields_set_by(name)
+    for field_name in fields:
+        text = as_text(getattr(params, field_name))
+        if gives(option, text, params, fields):
+            return text
+    own = [f"{use}_{fields[0]}" for use in info.uses if f"{use}_{fields[0]}" in fields]
+    return as_text(getattr(params, own[0] if own else fields[0]))
 
-    if name == "function":
-        return params.descent_function if "descent" in info.uses else params.function
-    if name == "range":
-        return ",".join(map(number, params.x_range))
-    if name == "start":
-        return ",".join(map(number, params.start))
-    if name == "lr":
-        return number(params.lr)
-    if name == "steps":
-        return str(params.steps)
-    if name == "optimizer":
-        return ",".join(params.optimizers) if info.id == "optimizers" else params.optimizer
-    if name == "expr":
-        return params.expr or ""
-    if name == "values":
-        return ",".join(f"{k}={number(v)}" for k, v in params.values.items())
-    if name == "learnable":
-        return ",".join(params.learnable)
-    if name == "theme":
-        return params.theme
-    return "none"  # voice
+
+@functools.cache
+def fields_set_by(name: str) -> tuple[str, ...]:
+    """The `LectureParams` fields a content option sets, in order: its parser run on its own example."""
+    content = OPTION_ROWS[name].content
+    return tuple(content.parse(tomllib.loads(content.example)[name], f"the example of --{name}"))
+
+
+def gives(option, text: str, params, fields: tuple[str, ...]) -> bool:
+    """Whether `text`, parsed as the command line parses it, sets every one of `fields` as `params` has it."""
+    try:
+        parsed = option.content.parse(text, f"--{option.name}")
+    except UserError:
+        return False
+    return all(parsed.get(f) == getattr(params, f) for f in fields)
+
+
+def as_text(value: Any) -> str:
+    """A value as the command line writes it: lists comma-separated, tables name=value, numbers short."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ",".join(f"{k}={as_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ",".join(as_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
