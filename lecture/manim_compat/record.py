@@ -176,7 +176,10 @@ class Recorder:
         return index
 
     def snap(self, at: str) -> None:
+        """Everything drawn now; what stayed still in this play keeps the shape the play's first frame found
+        (manim's `static_mobjects`: no updater, no animation), the rest is looked at again."""
         scene = self.scene
+        still = self.play.get("still", set()) if at in ("mid", "end") else set()
         (roots, chains), moving = self.texts(), self.moving() if at in ("start", "mid") else {}
         font_sizes: dict[int, float] = {}
         items = []
