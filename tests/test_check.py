@@ -150,12 +150,13 @@ def test_captions_short_one_word_long_line_outside_speech():
 
 def test_numbers_said_shown_and_the_engines(tmp_path):
     rec = record_of(tmp_path, title() + glyphs("3.3920", 0, 0, 1))
-    good = sidecar([], narration="The slope is 3.39 here.", values={"dx": 3.3919692})
-    assert numbers.check(rec, good) == []
-    wrong = sidecar([], narration="The slope is 4.5 here, over 2 inputs.", values={"dx": 3.3919692})
+    good = sidecar([], narration="The slope is 3.39 here, after 20 steps.", values={"dx": 3.3919692, "steps": 20})
+    assert numbers.check(rec, good) == []  # a count (20 steps) is the engine's, not on screen
+    wrong = sidecar([], narration="The slope is 4.5 here, over 2 inputs and 12 steps.", values={"dx": 3.3919692, "steps": 20})
     assert [f.message for f in numbers.check(rec, wrong)] == [
-        "the narration says 4.5, which no text on screen shows in this beat",
-        "the narration says 4.5, which is none of the values the scene recorded"]
+        "the narration says 4.5, which no text on screen shows by the end of this beat",
+        "the narration says 4.5, which is none of the values the scene recorded",
+        "the narration says 12, which is none of the values the scene recorded"]
 
 
 def test_every_rule_has_a_test_and_a_doc():

@@ -1,10 +1,11 @@
-"""numbers: every number the narration says is on screen in its beat and is the engine's.
+"""numbers: every number the narration says is on screen and is the engine's.
 
 The said numbers are the narration's digits as the sidecar keeps it (the voice turns them into words);
-the screen's are the numbers in every text drawn during the beat (its record), the engine's the values
-the scene recorded (sidecar `values`, which the narration is filled from). A number matches when one
-rounds to the other (the screen keeps more digits than speech). Small whole numbers (counts: "2 inputs",
-"3 hidden neurons") are not required on screen: a count is shown by the things counted."""
+the screen's are the numbers in every text drawn up to the end of the beat (its record: a beat may
+recall a value shown before), the engine's the values the scene recorded (sidecar `values`, which the
+narration is filled from). A number matches when one rounds to the other (the screen keeps more digits
+than speech). Whole numbers are counts ("2 inputs", "an 11 by 11 grid", "20 steps"), shown by the
+things counted: they must be the engine's, not on screen; whole numbers under 10 are not checked."""
 from __future__ import annotations
 
 import re
@@ -58,13 +59,13 @@ def check(record: Record | None, sidecar: dict[str, Any]) -> list[Finding]:
             continue
         shown = []
         if record is not None:
-            labels = {d.label for s in record.snapshots if s.beat == section["name"] for d in s.texts}
+            labels = {d.label for s in record.snapshots if s.t <= section["end"] + 1e-3 for d in s.texts}
             shown = [n for label in labels for n in numbers_in(label)]
         for number in said:
             text = f"{number[0]:.{number[1]}f}"
-            if record is not None and not any(same(number, n) for n in shown):
+            if record is not None and number[1] > 0 and not any(same(number, n) for n in shown):
                 findings.append(Finding("numbers", scene, section["name"], section["start"],
-                                        f"the narration says {text}, which no text on screen shows in this beat", [text], None, theme))
+                                        f"the narration says {text}, which no text on screen shows by the end of this beat", [text], None, theme))
             if not any(same(number, n) for n in engine):
                 findings.append(Finding("numbers", scene, section["name"], section["start"],
                                         f"the narration says {text}, which is none of the values the scene recorded", [text], None, theme))

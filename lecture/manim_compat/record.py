@@ -12,7 +12,7 @@ Off unless the job asks for it (`Job.record`, set by `lecture check`): the rende
 
 manim internals relied on (0.21.0): `CairoRenderer.play(scene, ...)` and `render(scene, time,
 moving_mobjects)` called by `Scene.play_internal` once per frame (the hooks the renderer overrides
-too), `Scene.duration` and `Scene.animations` set before the first frame, `Camera.get_mobjects_to_display`
+too), `Scene.duration`, `Scene.animations` and `Scene.static_mobjects` set before the first frame, `Camera.get_mobjects_to_display`
 (draw order), and the font sizes Text, MathTex and DecimalNumber compute from `initial_height`.
 """
 from __future__ import annotations
@@ -87,6 +87,7 @@ class Recorder:
         self.uids: dict[int, tuple[int, Any]] = {}  # id(mob) -> (uid, mob): the mob kept so its id is not reused
         self.snapshots: list[dict[str, Any]] = []
         self.groups: dict[int, str] = {}  # uid of a mobject with parts -> its type
+        self.last: dict[int, int] = {}  # id(mob) -> its shape in the last snapshot
         self.play: dict[str, Any] = {}
 
     def uid(self, mob: Any) -> int:
@@ -175,13 +176,21 @@ class Recorder:
         return index
 
     def snap(self, at: str) -> None:
+        """Everything drawn now; what stayed still in this play keeps the shape the play's first frame found
+        (manim's `static_mobjects`: no updater, no animation), the rest is looked at again."""
         scene = self.scene
+        still = self.play.get("still", set()) if at in ("mid", "end") else set()
         (roots, chains), moving = self.texts(), self.moving() if at in ("start", "mid") else {}
         font_sizes: dict[int, float] = {}
         items = []
+        last, self.last = self.last, {}
         for mob in scene.camera.get_mobjects_to_display(scene.mobjects):  # manim: the camera's draw order
             if isinstance(mob, ImageMobject) or (isinstance(mob, VMobject) and len(mob.points)):
-                items.append([self.shape(mob, roots.get(id(mob)), font_sizes, chains.get(id(mob), ())), moving.get(id(mob), "")])
+                index = last.get(id(mob)) if id(mob) in still else None
+                if index is None:
+                    index = self.shape(mob, roots.get(id(mob)), font_sizes, chains.get(id(mob), ()))
+                self.last[id(mob)] = index
+                items.append([index, moving.get(id(mob), "")])
         self.snapshots.append({"t": round(float(scene.renderer.time), 3), "beat": getattr(scene, "_beat_name", ""),
                                "at": at, "items": items})
 
@@ -201,6 +210,8 @@ class Recorder:
             if self.play:
                 if self.play["frames"] == 0:
                     self.snap("start")
+                    # manim: what begin_animations found still for this play (static_mobjects, Cairo renderer)
+                    self.play["still"] = {id(m) for top in getattr(scene_, "static_mobjects", []) for m in top.get_family()}
                 elif not self.play["mid"] and time >= getattr(scene_, "duration", 0) / 2:
                     self.play["mid"] = True
                     self.snap("mid")
