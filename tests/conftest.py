@@ -23,7 +23,9 @@ os.environ.setdefault("LECTURE_RECORD", "1")
 LECTURE = [sys.executable, "-m", "lecture"]
 
 
-def run_lecture(*args: str, cwd: Path = ROOT, timeout: float = 900) -> subprocess.CompletedProcess:
+def run_lecture(*args: str, cwd: Path = ROOT, timeout: float = 3600) -> subprocess.CompletedProcess:
+    """`lecture ARGS` in a process of its own. The timeout only ends a hang: on a shared 2-core machine
+    under load 30 the session's render took over 900 s."""
     return subprocess.run([*LECTURE, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 

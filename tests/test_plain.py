@@ -29,11 +29,10 @@ MAX_SHARE_OVER_24 = 0.02
 # One scene per seam module that changes how frames are drawn (lecture/manim_compat/; encoding.py writes
 # every clip), and one of part 2: what the comparison needs, not the whole lecture again.
 PLAIN_SCENES = {
-    "title": "fades.py: the title card's text panel fades as one picture",
-    "gradient-field": "renderer.py: the heatmaps' images resized, not warped",
+    "title": "fades.py: the title card's text fades in and out as groups",
+    "gradient-field": "renderer.py: the heatmaps' images resized, not warped; numbers.py: the probe's readouts",
     "chain-rule": "svgcache.py: MathTex and Text parsed once and pickled",
-    "gradient-descent": "numbers.py: the live readouts' digits as one path",
-    "backprop": "layers.py: the still code and graph drawn once above the moving parts",
+    "forward-graph": "layers.py: the still code and graph drawn once above the moving parts",
 }
 PLAIN_PART2 = {"mlp-forward": "part 2: the network and matrix widgets"}
 
