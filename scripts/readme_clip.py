@@ -1,7 +1,7 @@
 """`python -m scripts.readme_clip CLIP.mp4 TARGET.gif [START END FPS WIDTH]`: the README's animated picture,
 a stretch of a real render as a small GIF (one palette for every frame, so the file stays small).
 
-docs/clip.gif is gradient-descent rendered with `lecture render gradient-descent -q l`, 13.5 s to 35.3 s,
+`docs/clip.gif` is gradient-descent rendered with `lecture render gradient-descent -q l`, 13.5 s to 35.3 s,
 10 frames a second, 480 pixels wide (about 0.4 MB).
 """
 from __future__ import annotations

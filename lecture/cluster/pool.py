@@ -137,7 +137,7 @@ def check_workers(client) -> Workers:
 
 
 class ClusterPool:
-    """`lecture.render.RenderPool` on a Dask cluster: one task per job; the files come back as bytes and
+    """`lecture.render.pool.RenderPool` on a Dask cluster: one task per job; the files come back as bytes and
     are published here. Progress arrives as Dask events on a topic of this run's own."""
 
     def __init__(self, address: str) -> None:

@@ -12,7 +12,7 @@ Changes, measured on the 1080p60 renders (peak memory target: under 1 GB) and wi
 - Frames are copied into a few buffers used in turn, not into a new 8 MB array each (allocating
   and freeing them cost learning-rates at 1080p 71.4 s instead of 69.1 s).
 - With renders side by side, each x264 gets its share of the cores (`encoder_threads`, set by
-  `lecture.render.render_jobs`): left to itself it starts three threads per encoder on 2 cores.
+  `lecture.render.pool.render_jobs`): left to itself it starts three threads per encoder on 2 cores.
 
 manim internals relied on (0.21.0): SceneFileWriter's `open_partial_movie_stream` and `write_frame`
 hooks, its private `_current_encode_job` (with its `stream`, `queue`, `thread` and `failed`).

@@ -2,7 +2,7 @@
 
 `lecture.cluster.pool`'s task starts one per slot, the first time it renders there, and sends it one job
 at a time over the socket FD; it renders each as `lecture render` does on its own machine
-(`lecture.render.run_forked`: a process per render, forked from a server that has imported manim
+(`lecture.render.pool.run_forked`: a process per render, forked from a server that has imported manim
 and torch) and answers with ("frames", n) as it draws and ("done", outcome) at the end.
 
 Why a process of its own and not the Dask worker's: the worker's environment carries Dask's

@@ -6,7 +6,7 @@ rendered in the CLI's own process instead: starting a second one would cost more
 
 Stopping: `stop_renders` (the CLI calls it on SIGTERM, SIGHUP and SIGINT) stops every render this
 process started, and they publish nothing afterwards; a render process also stops by itself when
-this process ends, however it ends (see `lecture.worker.stop_with`). The fork server and the
+this process ends, however it ends (see `lecture.render.worker.stop_with`). The fork server and the
 resource tracker run with their standard streams on /dev/null: they must not hold the pipes of
 whoever started `lecture` after it has gone.
 """
@@ -88,7 +88,7 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0,
 
 
 def render_child(send, payload: dict, log: str, caller: int) -> None:
-    """In the render process: render, and send back what `lecture.worker.render_forked` returns."""
+    """In the render process: render, and send back what `lecture.render.worker.render_forked` returns."""
     from lecture.render import worker  # imports manim: in the render process, after the fork
 
     send.send(worker.render_forked(payload, log, caller, lambda frames: send.send((FRAMES, frames))))
@@ -130,7 +130,7 @@ def stop_render_server() -> None:
 
 
 def remove_temporaries(process, out_dir: Path) -> None:
-    """The temporary files a killed render left in its output folder (named by `lecture.files.temporary_prefix`)."""
+    """The temporary files a killed render left in its output folder (named by `lecture.output.publish.temporary_prefix`)."""
     if process.pid is not None and process.exitcode is not None:
         with contextlib.suppress(OSError):
             for path in out_dir.glob(f".*.{process.pid}.*.part"):
@@ -206,7 +206,7 @@ def forkserver_context() -> multiprocessing.context.ForkServerContext:
 
 
 class RenderPool(Protocol):
-    """Where renders run: the local process pool (`LocalPool`) or a Dask cluster (`lecture.cluster.ClusterPool`).
+    """Where renders run: the local process pool (`LocalPool`) or a Dask cluster (`lecture.cluster.pool.ClusterPool`).
     `render_jobs` checks the cache, orders the jobs and reports; a pool only runs what it is given."""
 
     def submit(self, job: Job, cache_dir: Path, events: Callable[[str, int], None]) -> Future:

@@ -284,7 +284,7 @@ def serve(studio: Studio, port: int) -> StudioServer:
 
 def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
     """`lecture studio`: serve until Ctrl-C. The renders are stopped by the CLI's signal handler
-    (`lecture.render.stop_renders`): they publish nothing more, so no clip is left half-written."""
+    (`lecture.render.pool.stop_renders`): they publish nothing more, so no clip is left half-written."""
     studio = Studio(out)
     try:
         server = serve(studio, port)

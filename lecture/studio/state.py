@@ -316,7 +316,7 @@ class Studio:
             events.put(event)
 
     def close(self) -> None:
-        """Stop: the pages' event streams end; renders are stopped by `lecture.render.stop_renders`."""
+        """Stop: the pages' event streams end; renders are stopped by `lecture.render.pool.stop_renders`."""
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
