@@ -271,3 +271,12 @@ def test_part_two_title_card_matches_its_golden(rendered_part2):
     from tests.test_scenes import assert_matches_golden
 
     assert_matches_golden(rendered_part2, "part-2-title")
+
+
+def test_an_option_row_the_tool_cannot_take_is_one_line_with_its_line(elsewhere):
+    row = '\n[options.rate]\nhelp = "A rate."\nflag = "lr"\n'
+    lecture_folder(elsewhere / "lectures", "clash", good_toml("clash", "clash-dot", row))
+    code, out, err = run("list")
+    line = one_error_line(code, err)
+    assert __import__("re").search(r"clash_\d+/lecture.toml line 1\d: option rate: flag 'lr' is a shared option's", line)
+    assert "(--lecture clash)" in out  # its scenes still list
