@@ -280,3 +280,13 @@ def test_an_option_row_the_tool_cannot_take_is_one_line_with_its_line(elsewhere)
     line = one_error_line(code, err)
     assert __import__("re").search(r"clash_\d+/lecture.toml line 1\d: option rate: flag 'lr' is a shared option's", line)
     assert "(--lecture clash)" in out  # its scenes still list
+
+
+def test_the_studio_reloads_a_scene_of_a_lecture_folder_outside_the_tool(elsewhere):
+    from lecture.render.jobs import ROOT
+    from lecture.studio.watch import affected_scenes
+
+    assert run("new", "reload-talk")[0] == 0
+    folder = (elsewhere / "lectures" / "reload_talk").resolve()
+    assert affected_scenes([folder / "example.py"], ROOT) == ["reload-talk-example"]
+    assert "reload-talk-title" in affected_scenes([ROOT / "scenes" / "kit" / "title.py"], ROOT)
