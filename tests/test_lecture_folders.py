@@ -263,3 +263,30 @@ def test_a_new_lecture_outside_the_repo_renders_and_narrates(tmp_path):
     assert sidecar["title"] == "A computational graph and its loss"
     title = json.loads((clips / "my-talk-title.json").read_text())
     assert title["title"] == "My Talk" and title["sections"][0]["narration"] == "Welcome to My Talk."
+
+
+def test_part_two_title_card_matches_its_golden(rendered_part2):
+    """Part 2's title card, new with lecture folders (tests/golden/part-2-title.png, looked at at 480p):
+    slow by its fixture, the session's part-2 render."""
+    from tests.test_scenes import assert_matches_golden
+
+    assert_matches_golden(rendered_part2, "part-2-title")
+
+
+def test_an_option_row_the_tool_cannot_take_is_one_line_with_its_line(elsewhere):
+    row = '\n[options.rate]\nhelp = "A rate."\nflag = "lr"\n'
+    lecture_folder(elsewhere / "lectures", "clash", good_toml("clash", "clash-dot", row))
+    code, out, err = run("list")
+    line = one_error_line(code, err)
+    assert __import__("re").search(r"clash_\d+/lecture.toml line 1\d: option rate: flag 'lr' is a shared option's", line)
+    assert "(--lecture clash)" in out  # its scenes still list
+
+
+def test_the_studio_reloads_a_scene_of_a_lecture_folder_outside_the_tool(elsewhere):
+    from lecture.render.jobs import ROOT
+    from lecture.studio.watch import affected_scenes
+
+    assert run("new", "reload-talk")[0] == 0
+    folder = (elsewhere / "lectures" / "reload_talk").resolve()
+    assert affected_scenes([folder / "example.py"], ROOT) == ["reload-talk-example"]
+    assert "reload-talk-title" in affected_scenes([ROOT / "scenes" / "kit" / "title.py"], ROOT)

@@ -12,7 +12,7 @@ from lecture.cli.app import RenderFailed, all_rendered, cli
 from lecture.options.resolve import check_params, resolve_scenes
 from lecture.options.table import QUALITIES, options_for
 from lecture.output.publish import check_writable_dir, save_image_atomic
-from lecture.request import lecture_from, params_from
+from lecture.request import check_importable, lecture_from, params_from
 from scenes.catalog import current
 
 
@@ -34,6 +34,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     from lecture.render.pool import render_jobs, run_here
 
     (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
+    check_importable([current().by_id[scene_id]])  # a lecture folder's module that raises: one line
     params, _ = params_from(kwargs, current().lecture_of[scene_id])  # the options of the lecture it belongs to
     check_params(params, [scene_id])
     out = check_writable_dir(out).resolve()
@@ -62,12 +63,13 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
 @click.argument("scene")
 @options_for("watch")
 def watch(scene, section, out, interval, **kwargs) -> None:
-    """Re-render SCENE's preview whenever a file under scenes/ or engine/ changes (Ctrl-C stops)."""
+    """Re-render SCENE's preview whenever a file under scenes/, engine/ or its lecture's folder changes (Ctrl-C stops)."""
     from lecture.render.jobs import ROOT  # with the option table's checks: only when watch runs
 
     (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
     check_params(params_from(kwargs, current().lecture_of[scene_id])[0], [scene_id])  # fail fast on bad options
-    folders = [ROOT / "scenes", ROOT / "engine"]
+    lecture = current().lecture_of[scene_id]
+    folders = [ROOT / "scenes", ROOT / "engine", *([lecture.folder] if not lecture.built_in else [])]  # and its own folder
 
     def snapshot() -> dict[Path, float]:
         return {p: p.stat().st_mtime for folder in folders for p in folder.rglob("*.py")}
@@ -75,9 +77,9 @@ def watch(scene, section, out, interval, **kwargs) -> None:
     seen: dict[Path, float] = {}
     try:
         while True:
-            current = snapshot()
-            if current != seen:
-                seen = current
+            now = snapshot()
+            if now != seen:
+                seen = now
                 try:
                     click.echo(f"{time.strftime('%H:%M:%S')} preview: {make_preview(scene, section, False, out, kwargs)}")
                 except RenderFailed as err:

@@ -204,18 +204,20 @@ def toml_example(row: OptionRow) -> str:
 
 def row_problem(lecture: Lecture, row: OptionRow) -> str | None:
     """What is wrong with a lecture's option row for the tool (its file can say nothing of these)."""
+    if row.check and row.check not in CHECKS:
+        problem = f"option {row.name}: unknown check {row.check!r}; known checks: {', '.join(CHECKS)} (or none, by kind)"
+    elif row.flag and row.flag in SHARED_NAMES:
+        problem = (f"option {row.name}: flag {row.flag!r} is a shared option's; choose another flag, or none "
+                   f"(then `--set {row.name}=VALUE`)")
+    else:
+        return None
+    if lecture.folder is None:
+        return f"lecture {lecture.id}: {problem}"
     from scenes.catalog.folder import Located
 
-    where = f"{lecture.folder / 'lecture.toml'}" if lecture.folder else f"lecture {lecture.id}"
-    line = Located(lecture.folder / "lecture.toml", (lecture.folder / "lecture.toml").read_text()).line(
-        None, f"options.{row.name}") if lecture.folder else None
-    where += f" line {line}" if line else ""
-    if row.check and row.check not in CHECKS:
-        return f"{where}: option {row.name}: unknown check {row.check!r}; known checks: {', '.join(CHECKS)} (or none, by kind)"
-    if row.flag and row.flag in SHARED_NAMES:
-        return (f"{where}: option {row.name}: flag {row.flag!r} is a shared option's; choose another flag, or none "
-                f"(then `--set {row.name}=VALUE`)")
-    return None
+    path = lecture.folder / "lecture.toml"
+    line = Located(path, path.read_text()).line(None, f"options.{row.name}")
+    return f"{path}" + (f" line {line}" if line else "") + f": {problem}"
 
 
 def lecture_flags() -> tuple[Option, ...]:
