@@ -104,6 +104,7 @@ class Drafter:
         self.pending_engine: list[DraftScene] = []
         self.subtitle = ""
         self.new_subtitle = ""
+        self.title_said = False
 
     # --- scenes -----------------------------------------------------------------------------
     def unique(self, base: str) -> str:
@@ -129,8 +130,8 @@ class Drafter:
         self.scene = None
 
     def ensure_scene(self, where: str) -> None:
-        if self.scene is None:
-            self.open_scene(self.title, where)
+        if self.scene is None:  # content before the first section heading
+            self.open_scene("Introduction" if self.scenes or self.title_said else self.title, where)
 
     def add_beat(self, narration: str, show: dict[str, Any], words: str = "", ready: bool = False) -> None:
         """A beat; the subtitle a lower heading started is said first and shown above. `narration` is
@@ -188,6 +189,7 @@ class Drafter:
         title = clean_title(block.text)
         if block.level <= 2:
             if block.level == 1 and title == self.title and self.scene is None and not self.scenes:
+                self.title_said = True
                 return  # the lecture's own title: its title card says it
             self.open_scene(title, where)
         else:

@@ -17,7 +17,6 @@ what the cell printed under it, a stored PNG beside it). A narration's `[words](
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +25,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, ImageMobject, 
 
 from scenes.kit.base import LectureScene, beat
 from scenes.widgets.code_panel import CodePanel
+from scenes.widgets.drafted_names import class_name
 
 DRAFT_FILE = "draft.json"
 FORMAT = 1
@@ -196,12 +196,6 @@ def beat_method(entry: dict[str, Any]) -> Callable:
 
     run.__name__ = entry["name"]
     return beat(entry["narration"])(run)
-
-
-def class_name(lecture_id: str, scene_id: str) -> str:
-    """'Draft' + the lecture's and scene's ids in CamelCase: unique across lectures, a Python name."""
-    words = re.split(r"[^A-Za-z0-9]+", f"{lecture_id} {scene_id}")
-    return "Draft" + "".join(w[:1].upper() + w[1:] for w in words if w)
 
 
 def load_draft(folder: Path) -> dict[str, Any]:

@@ -1,0 +1,165 @@
+"""A draft written as a lecture folder: lecture.toml, draft.json (what the drafted scenes show and
+say), drafted.py (two lines: the classes, made by scenes/widgets/drafted.py), script.md (the narration
+to edit), NOTES.md (what was done, left out or failed: the lecturer's list) and images/.
+
+Written whole or not at all: every file is made in a temporary folder beside the target first.
+Drafting again (`--force`) replaces only files the draft wrote and nobody changed since (their hashes
+are kept in .drafted.json); a changed file is kept, the new draft of it written beside it as NAME.new.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from lecture import UserError
+from lecture.notebook.model import Draft
+from scenes.widgets.drafted_names import class_name
+
+MANIFEST = ".drafted.json"
+MODULE = "drafted"
+ENGINE_USES = {"gradient-field": ["function"], "forward-graph": ["graph"], "backprop": ["graph"]}
+
+
+def toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(type(value))
+
+
+def engine_defaults(draft: Draft) -> tuple[dict, list[str]]:
+    """The lecture's default options the engine scenes need (one function, one graph per lecture: a later
+    one is noted, not used)."""
+    defaults, notes = {}, []
+    for scene in draft.scenes:
+        if not scene.engine:
+            continue
+        clash = {k: v for k, v in scene.options.items() if k in defaults and defaults[k] != v}
+        if clash:
+            notes.append(f"{scene.id}: uses the lecture's first {', '.join(clash)}; one lecture has one of each, "
+                         f"so {scene.options} is not drawn (copy the scene into a lecture of its own)")
+            continue
+        defaults.update(scene.options)
+    return defaults, notes
+
+
+def lecture_toml(draft: Draft, lecture_id: str, defaults: dict) -> str:
+    chapters = [s for s in draft.scenes if not s.engine][:6]
+    lines = [f"# Drafted from a notebook by `lecture new {lecture_id} --from ...`; edit freely (docs/notebooks.md).",
+             f"id = {toml_string(lecture_id)}", f"title = {toml_string(draft.title)}", "", "[card]",
+             "outline = [" + ", ".join(f"[{toml_string(s.title)}]" for s in chapters) + "]",
+             f"welcome = {toml_string('Welcome to ' + draft.title.rstrip('.') + '.')}",
+             "plan = " + toml_string("Here is the plan: " + ", then ".join(s.title.rstrip(':.') for s in chapters) + "."), ""]
+    if defaults:
+        lines += ["[defaults]", *(f"{k} = {toml_value(v)}" for k, v in defaults.items()), ""]
+    lines += ["[[scenes]]", 'id = "title"', 'module = "title"', 'class = "TitleScene"', "cost = 3", ""]
+    for scene in draft.scenes:
+        lines += ["[[scenes]]", f"id = {toml_string(scene.id)}", f"module = {toml_string(MODULE)}",
+                  f"class = {toml_string(class_name(lecture_id, scene.id))}", f"title = {toml_string(scene.title)}"]
+        if scene.engine:
+            lines.append(f"uses = {toml_value(ENGINE_USES.get(scene.engine, []))}")
+        lines += [f"cost = {max(5, 4 * len(scene.beats)) if not scene.engine else 20}", ""]
+    return "\n".join(lines)
+
+
+def script_md(draft: Draft) -> str:
+    """The narration as `lecture script` writes it: a scene per `##`, a beat per `###`."""
+    out = [f"# {draft.title}", ""]
+    for scene in draft.scenes:
+        out += [f"## {scene.id}: {scene.title}", ""]
+        if scene.engine:
+            out += [f"<!-- the engine's {scene.engine} scene: its narration is that scene's own -->", ""]
+        for beat in scene.beats:
+            out += [f"### {beat.name}", beat.narration, ""]
+    return "\n".join(out)
+
+
+def notes_md(draft: Draft, lecture_id: str, notes: list[str], source: Path) -> str:
+    engine = [s for s in draft.scenes if s.engine]
+    out = [f"# Notes on the draft of {draft.title}", "",
+           f"Drafted from `{source.name}` without running any of its code: the outputs are the ones stored in it.",
+           f"Render it with `lecture video --lecture {lecture_id}`; edit `draft.json` (what each beat shows) or "
+           "`script.md` (what it says, with `--script`).", "",
+           "## Animated by the engine", ""]
+    out += [f"- {s.id}: the {s.engine} scene with {s.options}" for s in engine] or ["- nothing: no function of x and y nor scalar requires_grad formula was found"]
+    out += ["", "## Left out, replaced or to check", ""]
+    out += [f"- {n}" for n in notes] or ["- nothing"]
+    out += ["", "## Before publishing", "",
+            "- Prose beats show the paragraph's bold terms or its first sentence: replace them with pictures.",
+            "- Read script.md aloud: sentences written for reading (long, with parentheses) want shortening for the ear.",
+            "- Check each formula and code panel at 480p (`lecture preview SCENE --storyboard`).", ""]
+    return "\n".join(out)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def files_of(draft: Draft, lecture_id: str, source: Path) -> dict[str, bytes]:
+    defaults, clash_notes = engine_defaults(draft)
+    data = {**draft.to_json(), "lecture": lecture_id}
+    data["notes"] = [*draft.notes, *clash_notes]
+    files = {
+        "lecture.toml": lecture_toml(draft, lecture_id, defaults),
+        "draft.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
+        f"{MODULE}.py": ('"""The drafted scenes: each renders its beats from draft.json (scenes/widgets/drafted.py)."""\n'
+                         "from scenes.widgets.drafted import drafted_scenes\n\n"
+                         "globals().update(drafted_scenes(__file__, __name__))\n"),
+        "title.py": ('"""The lecture\'s title card, from lecture.toml\'s [card]."""\n'
+                     "from scenes.kit.title import TitleScene  # noqa: F401\n"),
+        "script.md": script_md(draft),
+        "NOTES.md": notes_md(draft, lecture_id, data["notes"], source),
+    }
+    out = {name: text.encode("utf-8") for name, text in files.items()}
+    out.update({f"images/{name}": png for name, png in draft.images.items()})
+    return out
+
+
+def write_folder(draft: Draft, folder: Path, lecture_id: str, source: Path, force: bool) -> list[str]:
+    """Write the draft into `folder`; returns what was kept because the lecturer changed it."""
+    if folder.exists() and not force:
+        raise UserError(f"{folder} already exists; pass --force to draft it again (files you changed are kept)")
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} is a file, not a lecture folder; choose another id or move it")
+    files = files_of(draft, lecture_id, source)
+    previous = {}
+    try:
+        previous = json.loads((folder / MANIFEST).read_text()) if (folder / MANIFEST).is_file() else {}
+    except (OSError, ValueError):
+        previous = {}
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    kept: list[str] = []
+    try:
+        for name, data in files.items():
+            target = folder / name
+            if target.exists() and target.read_bytes() != data and previous.get(name) != digest(target.read_bytes()):
+                kept.append(name)  # not what the draft wrote last time: the lecturer's, kept
+                name = name + ".new"
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(data)
+        manifest = {name: digest(data) for name, data in files.items() if name not in kept}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+        folder.mkdir(exist_ok=True)
+        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+            target = folder / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return kept
