@@ -60,26 +60,28 @@ class DraftedScene(LectureScene):
         half = config.frame_width / 2 - self.theme.margin
         return -half, half, top - 0.45, bottom
 
-    def fit(self, mob: Mobject, width: float | None = None, height: float | None = None) -> Mobject:
+    def fit(self, mob: Mobject, width: float | None = None, height: float | None = None, grow: float = 1.0) -> Mobject:
+        """Shrink `mob` into the stage (or `width` x `height`), or grow it up to `grow` times to fill it:
+        the picture is the largest thing in the frame."""
         left, right, top, bottom = self.area()
         width, height = width or right - left, height or top - bottom
-        if mob.width > width:
-            mob.scale_to_fit_width(width)
-        if mob.height > height:
-            mob.scale_to_fit_height(height)
+        mob.scale(min(width / max(mob.width, 1e-6), height / max(mob.height, 1e-6), grow))
         return mob
 
     def subtitle_for(self, show: dict[str, Any]) -> None:
         """The subsection's name, small, at the top of the content area; changed only when it changes."""
         text = show.get("subtitle", "")
         current = getattr(self, "subtitle", None)
-        if current is not None and getattr(current, "said", None) == text:
+        self.subtitle_changed = (getattr(current, "said", "") if current is not None else "") != text
+        if not self.subtitle_changed:
             return
         new = self.text(text, size=self.theme.small_size, color=self.theme.muted) if text else None
         if new is not None:
             new.move_to([self.area()[0], self.content_area()[0], 0], aligned_edge=LEFT + UP)
             new.said = text
-        self.play(*([FadeOut(current)] if current is not None else []), *([FadeIn(new)] if new else []), run_time=0.5)
+        moves = [*([FadeOut(current)] if current is not None else []), *([FadeIn(new)] if new else [])]
+        if moves:
+            self.play(*moves, run_time=0.5)
         self.subtitle = new
 
     def swap(self, new: Mobject | None, *, keep_formula: bool = False) -> None:
@@ -98,7 +100,7 @@ class DraftedScene(LectureScene):
 
     def show_prose(self, show: dict[str, Any]) -> None:
         terms = show.get("terms") or []
-        if not terms and self.stage is not None:
+        if not terms and self.stage is not None and not getattr(self, "subtitle_changed", False):
             self.wait(0.1)  # the formula or code before it stays while this is said
             return
         left, right, top, bottom = self.area()
@@ -134,7 +136,7 @@ class DraftedScene(LectureScene):
     def show_equation(self, show: dict[str, Any]) -> None:
         left, right, top, bottom = self.area()
         rows = VGroup(*(self.formula_row(r) for r in show["rows"])).arrange(DOWN, buff=0.45)
-        self.fit(rows).move_to([(left + right) / 2, (top + bottom) / 2, 0])
+        self.fit(rows, width=(right - left) * 0.9, height=(top - bottom) * 0.8, grow=1.7).move_to([(left + right) / 2, (top + bottom) / 2, 0])
         if "formula" in self._can_point:
             self.point_at(formula=rows)
         if show.get("transform") and self.formula is not None and len(self.formula) == len(rows) == 1 \
@@ -166,7 +168,7 @@ class DraftedScene(LectureScene):
                                   color=self.theme.forward) for line in show["printed"])).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             parts.append(VGroup(label, lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15))
         column = VGroup(*parts).arrange(DOWN, aligned_edge=LEFT, buff=STAGE_GAP)
-        self.fit(column, width=width).move_to([left, top, 0], aligned_edge=LEFT + UP)
+        self.fit(column, width=width, grow=1.5).move_to([left, top, 0], aligned_edge=LEFT + UP)
         group: list[Mobject] = [column]
         if image and image.is_file():
             picture = ImageMobject(str(image))
