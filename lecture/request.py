@@ -9,7 +9,7 @@ from typing import Any
 from lecture import UserError
 from lecture.options.resolve import build_params, read_config, resolve_scenes
 from lecture.options.table import ALL_LECTURES, CONTENT_OPTIONS
-from scenes.catalog import DEFAULT_LECTURE, LECTURE_BY_ID, LECTURE_OF, LECTURES, Lecture
+from scenes.catalog import current, Lecture
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def narration_from(kwargs: dict[str, Any], ids: list[str], fmt: str, media: Path
 
 def lecture_from(kwargs: dict[str, Any]) -> Lecture:
     """The lecture a command's scenes come from: --lecture, else the first."""
-    return LECTURE_BY_ID[kwargs.get("lecture_id") or DEFAULT_LECTURE.id]
+    return current().lecture_by_id[kwargs.get("lecture_id") or current().default.id]
 
 
 def lectures_with_scenes(scenes: tuple[str, ...], kwargs: dict[str, Any]) -> list[tuple[Lecture, list[str]]]:
@@ -66,7 +66,7 @@ def lectures_with_scenes(scenes: tuple[str, ...], kwargs: dict[str, Any]) -> lis
     if kwargs.get("lecture_id") != ALL_LECTURES:
         lecture = lecture_from(kwargs)
         return [(lecture, resolve_scenes(scenes, lecture))]
-    groups = [(lecture, [i for i in resolve_scenes(scenes, lecture) if LECTURE_OF[i] is lecture]) for lecture in LECTURES]
+    groups = [(lecture, [i for i in resolve_scenes(scenes, lecture) if current().lecture_of[i] is lecture]) for lecture in current().lectures]
     return [(lecture, ids) for lecture, ids in groups if ids]
 
 

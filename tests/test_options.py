@@ -153,7 +153,7 @@ def test_the_first_lecture_is_the_notebooks_nine_clips_and_optimizers_is_extra()
 
 def test_scene_classes_take_id_and_title_from_the_catalog():
     for info in BY_ID.values():
-        scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+        scene_class = getattr(importlib.import_module(info.module), info.cls)
         assert "scene_id" not in vars(scene_class) and "title" not in vars(scene_class), info.cls
         assert scene_class.info.fget(scene_class.__new__(scene_class)) == info
 

@@ -7,13 +7,13 @@ import click
 
 from lecture.cli.app import cli
 from lecture.options.table import DEFAULT_OUT
-from scenes.catalog import LECTURES
+from scenes.catalog import current
 
 
 @cli.command("list")
 def list_scenes() -> None:
     """List the scenes of every lecture: id, title, sections and approximate duration."""
-    for number, lecture in enumerate(LECTURES):
+    for number, lecture in enumerate(current().lectures):
         click.echo(("\n" if number else "") + f"{lecture.title} (--lecture {lecture.id})")
         rows = [("id", "title", "sections", "duration")]
         for info, flag in [*((s, "") for s in lecture.scenes), *((s, " (extra)") for s in lecture.extras)]:

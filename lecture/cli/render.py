@@ -14,7 +14,7 @@ from lecture.options.table import ALL_LECTURES, QUALITIES, options_for
 from lecture.output.publish import check_writable_dir
 from lecture.render import progress
 from lecture.request import lecture_from, lectures_with_scenes, narration_from, params_from
-from scenes.catalog import BY_ID, LECTURE_OF, Lecture
+from scenes.catalog import current, Lecture
 
 
 @cli.command()
@@ -94,7 +94,7 @@ def by_lecture(outcomes: list, kwargs: dict[str, Any]) -> list[tuple[Lecture, li
         return [(lecture_from(kwargs), outcomes)]
     groups: dict[str, tuple[Lecture, list]] = {}
     for o in outcomes:
-        lecture = LECTURE_OF[o.job.scene]
+        lecture = current().lecture_of[o.job.scene]
         groups.setdefault(lecture.id, (lecture, []))[1].append(o)
     return list(groups.values())
 
@@ -106,7 +106,7 @@ def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, capti
     from lecture.output.concat import concat_clips
     from lecture.output.publish import write_text_atomic
 
-    clips = [(BY_ID[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
+    clips = [(current().by_id[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
     joined, cues = concat_clips(clips, folder / f"{lecture.stem}.{fmt}", subtitles=captions and fmt in ("mp4", "mov"))
     if captions:
         write_text_atomic(joined.with_suffix(".srt"), srt_text(cues))

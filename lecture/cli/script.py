@@ -7,7 +7,7 @@ from lecture import UserError
 from lecture.cli.app import cli
 from lecture.options.resolve import resolve_scenes
 from lecture.options.table import ALL_LECTURES, options_for
-from scenes.catalog import LECTURE_BY_ID
+from scenes.catalog import current
 
 
 @cli.command()
@@ -20,8 +20,8 @@ def script(scenes, target, media, lecture_id) -> None:
     from lecture.voice.script import scene_script, to_markdown
 
     if lecture_id == ALL_LECTURES:
-        raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(LECTURE_BY_ID)}")
-    lecture = LECTURE_BY_ID[lecture_id]
+        raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(current().lecture_by_id)}")
+    lecture = current().lecture_by_id[lecture_id]
     ids = resolve_scenes(scenes, lecture)
     text = to_markdown(lecture.title, [scene_script(i) for i in ids], media)
     if target is None:

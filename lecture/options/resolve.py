@@ -13,7 +13,7 @@ from typing import Any
 
 from lecture import UserError
 from lecture.options.table import CONTENT_OPTIONS, COMMAND_LINE_ONLY
-from scenes.catalog import BY_ID, DEFAULT_LECTURE, Lecture
+from scenes.catalog import current, Lecture
 from scenes.kit.params import LectureParams, learnable_problem, values_problem
 
 
@@ -150,7 +150,7 @@ def where(name: str, value: Any = None) -> str:
 
 
 def build_params(cli: dict[str, Any], config: Config | dict[str, Any] = NO_CONFIG,
-                 lecture: Lecture = DEFAULT_LECTURE) -> LectureParams:
+                 lecture: Lecture | None = None) -> LectureParams:
     """Merge options (the command line over lecture.toml over the lecture's own defaults) into
     LectureParams, each parsed and checked by its row of the option table whichever gave it;
     `check_params` checks what needs the engine (formulas, the start point)."""
@@ -158,6 +158,7 @@ def build_params(cli: dict[str, Any], config: Config | dict[str, Any] = NO_CONFI
         config = Config(Path("lecture.toml"), config, {})
         for name, value in config.values.items():
             check_config_entry(config, name, value)
+    lecture = lecture or current().default
     _where.clear()
     merged: dict[str, Any] = {}
     for name, value in lecture.options.items():
@@ -201,7 +202,7 @@ def check_params(params: LectureParams, scene_ids: list[str]) -> None:
             raise UserError(f"{where('optimizer', name)}: {optimizer_problem(name)}")
     try:
         params.validate()
-        uses = {use for i in scene_ids for use in BY_ID[i].uses}
+        uses = {use for i in scene_ids for use in current().by_id[i].uses}
         if "gradient-field" in scene_ids:
             params.check_arrow_grid()
         params.check_finite_somewhere(uses)
@@ -217,14 +218,15 @@ def check_params(params: LectureParams, scene_ids: list[str]) -> None:
         raise UserError(text) from None
 
 
-def resolve_scenes(names: tuple[str, ...], lecture: Lecture = DEFAULT_LECTURE) -> list[str]:
+def resolve_scenes(names: tuple[str, ...], lecture: Lecture | None = None) -> list[str]:
     """Scene ids in the order given; `all` (or nothing) means the lecture's scenes in its order.
     A scene of any lecture may be named by its id."""
+    lecture = lecture or current().default
     if not names or names == ("all",):
         return list(lecture.ids)
-    unknown = [n for n in names if n not in BY_ID and n != "all"]
+    unknown = [n for n in names if n not in current().by_id and n != "all"]
     if unknown:
-        raise UserError(f"unknown scene {', '.join(unknown)}; known scenes: {', '.join(BY_ID)} (or all)")
+        raise UserError(f"unknown scene {', '.join(unknown)}; known scenes: {', '.join(current().by_id)} (or all)")
     chosen = list(lecture.ids) if "all" in names else []
     chosen += [n for n in names if n != "all" and n not in chosen]
     return chosen

@@ -18,7 +18,7 @@ from engine.limits import (ACTIVATIONS, DATASETS, MAX_LAYER_SIZE, MAX_LAYERS, MA
                            dataset_problem, learning_rate_problem, range_problem, seed_problem, steps_problem)
 from lecture import UserError
 from lecture.output.paths import OUTPUT_FILE, OUTPUT_FOLDER
-from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID
+from scenes.catalog import current
 from scenes.kit.params import MAX_DRAWN_STEPS, theme_problem
 
 
@@ -227,8 +227,8 @@ CONTENT = (*RENDERING, "preview", "watch")
 TEXT, NUMBERS, NAMES = ("text",), ("numbers", "text"), ("names", "text")
 
 OPTIONS: tuple[Option, ...] = (
-    Option("lecture", f"Which lecture SCENES and `all` come from ({', '.join(LECTURE_BY_ID)}; `{ALL_LECTURES}`: every "
-           "lecture, in one run).", SCENE_LISTS, DEFAULT_LECTURE.id, click.Choice([*LECTURE_BY_ID, ALL_LECTURES]),
+    Option("lecture", f"Which lecture SCENES and `all` come from ({', '.join(current().lecture_by_id)}; `{ALL_LECTURES}`: every "
+           "lecture, in one run).", SCENE_LISTS, current().default.id, click.Choice([*current().lecture_by_id, ALL_LECTURES]),
            dest="lecture_id"),
     Option("to", "html: reveal.js deck that works offline; pptx: one slide per pause with its video; pdf: one still per pause.",
            ("slides",), "html", click.Choice(list(DECK_FORMATS))),
@@ -320,7 +320,7 @@ def options_for(command: str) -> Callable:
 
 def scenes_changed(option: Option) -> list[str]:
     uses = option.content.uses if option.content else None
-    return [s for s, info in BY_ID.items() if uses == () or set(uses or ()) & set(info.uses)]
+    return [s for s, info in current().by_id.items() if uses == () or set(uses or ()) & set(info.uses)]
 
 
 def as_data() -> list[dict[str, Any]]:

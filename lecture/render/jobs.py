@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from lecture.options.table import Quality
+from scenes.catalog import BUILT_IN, FILE_NAME, current
 from scenes.kit.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +45,7 @@ class Job:
                 "transparent": self.transparent, "params": self.params.to_json(),
                 "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
                 "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script),
-                "plain": self.plain, "beats": self.beats}
+                "plain": self.plain, "beats": self.beats, "lecture_path": lecture_path()}
 
 
 @dataclass
@@ -79,8 +81,28 @@ def cache_key(job: Job) -> str:
     global _FINGERPRINT
     _FINGERPRINT = _FINGERPRINT or code_fingerprint()
     options = json.dumps([job.scene, job.quality.folder, job.format, job.transparent, job.params.to_json(), _FINGERPRINT,
-                          job.voice, job.script, job.voice_digest, job.plain])
+                          job.voice, job.script, job.voice_digest, job.plain, lecture_fingerprint(job.scene)])
     return hashlib.sha256(options.encode()).hexdigest()[:32]
+
+
+def lecture_path() -> str:
+    """The lecture folders this command found, besides the built-in one, for the render process
+    (LECTURE_PATH there: it is forked from a server that did not see `--lectures`)."""
+    return os.pathsep.join(str(folder) for folder in current().folders if folder != BUILT_IN)
+
+
+def lecture_fingerprint(scene: str) -> str:
+    """A hash of the scene's lecture.toml (its card, titles) and, for a folder outside the tool, of every
+    module in it: code_fingerprint covers only the tool's own folders."""
+    lecture = current().lecture_of.get(scene)
+    if lecture is None or lecture.folder is None:
+        return ""
+    digest = hashlib.sha256((lecture.folder / FILE_NAME).read_bytes())
+    if not lecture.built_in:
+        for path in sorted(lecture.folder.rglob("*.py")):
+            digest.update(path.relative_to(lecture.folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def code_changed() -> None:

@@ -29,7 +29,7 @@ from typing import Callable, Protocol
 from lecture import manim_compat
 from lecture.render.errors import cause_in_words, failed, process_end
 from lecture.render.jobs import Job, Outcome, up_to_date
-from scenes.catalog import BY_ID
+from scenes.catalog import current
 
 # Imported once by the fork server; every render process is forked from it with these loaded (about
 # 4 s per scene otherwise; torch._dynamo alone is 1.8 s, pulled in by the first torch.optim optimizer).
@@ -294,7 +294,7 @@ def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool 
 
     # The longest renders go first, so the workers finish together (the last one does not run alone).
     try:
-        for job in sorted(jobs, key=lambda job: -BY_ID[job.scene].cost):
+        for job in sorted(jobs, key=lambda job: -current().by_id[job.scene].cost):
             cached = up_to_date(job) if use_cache else None
             if cached:
                 finished(Outcome(job, True, 0.0, cached, cached=True))

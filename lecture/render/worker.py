@@ -46,15 +46,16 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
 
 def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
     os.environ["LECTURE_PARAMS"] = job["params"]
+    os.environ["LECTURE_PATH"] = job.get("lecture_path", "")  # the lecture folders the command found (scenes/catalog.py)
     from manim import config, tempconfig
 
     from lecture import manim_compat
     from lecture.output.publish import publish, unfinished_files_removed, write_text_atomic
     from lecture.output.frames import save_poster
-    from scenes.catalog import BY_ID
+    from scenes.catalog import current
 
-    info = BY_ID[job["scene"]]
-    scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+    info = current().by_id[job["scene"]]
+    scene_class = getattr(importlib.import_module(info.module), info.cls)
     scene_class.script = dict(job.get("script", {}))
     scene_class.narrator = narrator_for(job)
     work = Path(job["cache_dir"]).resolve() / job["scene"]
@@ -92,7 +93,7 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
         renderer = None if job.get("plain") else manim_compat.fast_renderer(
             [settings["tex_dir"], settings["text_dir"]], job.get("encoder_threads", 0))
         # The media folder holds the text caches of every width, not only this render's.
-        beats = beat_cache(job, info.module, work) if job.get("beats") and renderer is not None and job["format"] == "mp4" else None
+        beats = beat_cache(job, info.file, work) if job.get("beats") and renderer is not None and job["format"] == "mp4" else None
         with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
             scene = scene_class(renderer=renderer, output_folder=slides_folder)
             if on_frames is not None:
@@ -145,12 +146,16 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
         return {"files": [str(f) for f in files]}
 
 
-def beat_cache(job: dict, module: str, work: Path):
-    """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work folder."""
+def beat_cache(job: dict, module: Path, work: Path):
+    """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work
+    folder. Only for the lectures inside the tool: a beat key hashes the tool's code folders, not a
+    lecture folder elsewhere (such a scene renders whole)."""
     from lecture.manim_compat.beats import BeatCache, beat_base
     from lecture.render.jobs import CODE_FOLDERS, ROOT
 
-    return BeatCache(work / "beats" / job["quality"], beat_base(job, ROOT / "scenes" / (module.replace(".", "/") + ".py"), ROOT, CODE_FOLDERS))
+    if not module.is_relative_to(ROOT):
+        return None
+    return BeatCache(work / "beats" / job["quality"], beat_base(job, module, ROOT, CODE_FOLDERS))
 
 
 def narrator_for(job: dict):

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lecture.studio import safety
 from lecture.studio.state import FieldError, Studio, View
-from scenes.catalog import BY_ID
+from scenes.catalog import current
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "studio"
 BOUND = "127.0.0.1"
@@ -213,7 +213,7 @@ class Handler(BaseHTTPRequestHandler):
         from lecture.output.frames import frames_at
         from lecture.output.publish import save_image_atomic
 
-        if scene not in BY_ID:
+        if scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         folder = self.studio.out_dir(view, scene)
         clip, sidecar = folder / f"{scene}.mp4", folder / f"{scene}.json"
@@ -234,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
         import av
         import numpy as np
 
-        if scene not in BY_ID:
+        if scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         clip = self.studio.out_dir(view, scene) / f"{scene}.mp4"
         if not clip.exists():

@@ -22,7 +22,7 @@ from typing import Any
 from lecture import UserError
 from lecture.render import progress
 from lecture.options.table import CONTENT_OPTIONS, QUALITIES, as_data
-from scenes.catalog import BY_ID, LECTURE_BY_ID, LECTURES, SceneInfo
+from scenes.catalog import current, SceneInfo
 from scenes.kit.theme import THEMES
 
 FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)
@@ -60,9 +60,9 @@ class View:
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> "View":
-        lecture = query.get("lecture") or LECTURES[0].id
-        if lecture not in LECTURE_BY_ID:
-            raise FieldError(f"unknown lecture {lecture!r}; known: {', '.join(LECTURE_BY_ID)}", None)
+        lecture = query.get("lecture") or current().lectures[0].id
+        if lecture not in current().lecture_by_id:
+            raise FieldError(f"unknown lecture {lecture!r}; known: {', '.join(current().lecture_by_id)}", None)
         quality = query.get("q") or PREVIEW_QUALITY
         if quality not in QUALITIES:
             raise FieldError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}", None)
@@ -120,13 +120,13 @@ class Studio:
         from lecture.request import narration_from
         from lecture.options.resolve import build_params, check_params
 
-        if scene not in LECTURE_BY_ID[view.lecture].ids and scene not in BY_ID:
+        if scene not in current().lecture_by_id[view.lecture].ids and scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         values = dict(view.settings)
         with self._check_lock:
             try:
                 params = build_params({k: v for k, v in values.items() if k in CONTENT_OPTIONS}, self.config,
-                                      LECTURE_BY_ID[view.lecture])
+                                      current().lecture_by_id[view.lecture])
                 check_params(params, [scene])
                 narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
             except UserError as err:
@@ -151,7 +151,7 @@ class Studio:
 
     def warm(self) -> None:
         """Check the defaults once at start: the first check a page asks for loads torch (seconds) otherwise."""
-        lecture = LECTURES[0]
+        lecture = current().lectures[0]
         try:
             self.checked(View(lecture.id), lecture.ids[0])
         except UserError:
@@ -198,7 +198,7 @@ class Studio:
 
     def state(self, view: View, scene: str) -> dict[str, Any]:
         """Every scene of the view's lecture, and the form of the open one."""
-        lecture = LECTURE_BY_ID[view.lecture]
+        lecture = current().lecture_by_id[view.lecture]
         infos = [*lecture.scenes, *lecture.extras]
         if scene not in {i.id for i in infos}:
             scene = infos[0].id
@@ -207,7 +207,7 @@ class Studio:
         while len(self.open_views) > OPEN_VIEWS:
             self.open_views.pop(next(iter(self.open_views)))
         return {"view": view.key, "lecture": lecture.id, "scene": scene, "quality": view.quality,
-                "lectures": [{"id": l.id, "title": l.title} for l in LECTURES],
+                "lectures": [{"id": l.id, "title": l.title} for l in current().lectures],
                 "qualities": {k: f"{q.height}p{q.fps}" if k != "t" else "tiny" for k, q in QUALITIES.items()},
                 "scenes": [self.scene_state(view, i) | {"extra": i in lecture.extras} for i in infos],
                 "form": self.form(view, scene)}
@@ -220,7 +220,7 @@ class Studio:
         set_values = dict(view.settings)
         with self._check_lock:
             try:
-                defaults = build_params({}, self.config, LECTURE_BY_ID[view.lecture])
+                defaults = build_params({}, self.config, current().lecture_by_id[view.lecture])
             except UserError:
                 defaults = None
         fields = []
@@ -228,7 +228,7 @@ class Studio:
             row = rows[name]
             if name != "voice" and scene not in row["changes"]:
                 continue
-            default = default_text(name, defaults, BY_ID[scene]) if defaults is not None else ""
+            default = default_text(name, defaults, current().by_id[scene]) if defaults is not None else ""
             choices = row["choices"] or (list(THEMES) if name == "theme" else None)
             fields.append({"name": name, "help": row["help"], "choices": choices, "default": default,
                            "value": set_values.get(name, default)})
@@ -279,7 +279,7 @@ class Studio:
             task.state = "failed"
             task.error = outcome.error if outcome is not None else task.error
             self._errors[(task.folder, task.scene)] = task.error
-        info = BY_ID[task.scene]
+        info = current().by_id[task.scene]
         self.publish({"type": task.state, "task": self.task_data(task), "scene": self.scene_state(task.view, info)})
 
     def task_data(self, task: Task) -> dict[str, Any]:

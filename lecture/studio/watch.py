@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from scenes.catalog import SCENES
+from scenes.catalog import current
 
 PACKAGES = ("scenes", "engine")
 
@@ -58,7 +58,7 @@ def affected_scenes(changed: list[Path], root: Path) -> list[str]:
         seen.add(module)
         return any(reaches(m, seen) for m in graph.get(module, ()) if m not in seen)
 
-    return [s.id for s in SCENES if reaches(f"scenes.{s.module}", set())]
+    return [s.id for s in current().scenes if reaches(s.module, set())]
 
 
 class Watcher(threading.Thread):

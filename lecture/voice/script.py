@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lecture import UserError
-from scenes.catalog import BY_ID
+from scenes.catalog import current
 
 MAX_BEAT_CHARS = 3000  # about three minutes of speech: a beat that long is several beats
 
@@ -37,8 +37,8 @@ def scene_script(scene_id: str, media: Path | None = None) -> SceneScript:
     """A scene's beats and default texts, from its class (imports manim), and the value names it records."""
     from scenes.kit.base import beat_narrations
 
-    info = BY_ID[scene_id]
-    scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+    info = current().by_id[scene_id]
+    scene_class = getattr(importlib.import_module(info.module), info.cls)
     beats = beat_narrations(scene_class)
     names = {name for text in [*beats.values(), scene_class.alt_text] for name in placeholders(text)}
     sidecar = latest_sidecar(scene_id, media) if media else None
@@ -145,8 +145,8 @@ def read_script(path: Path, media: Path | None = None) -> dict[str, dict[str, st
         elif line.startswith("## "):
             close()
             scene, beat = line[3:].split(":")[0].strip(), None
-            if scene not in BY_ID:
-                raise error(number, f"unknown scene {scene!r}; known scenes: {', '.join(BY_ID)}")
+            if scene not in current().by_id:
+                raise error(number, f"unknown scene {scene!r}; known scenes: {', '.join(current().by_id)}")
             if scene in found:
                 raise error(number, f"scene {scene} is given twice")
             scripts[scene] = scene_script(scene, media)
