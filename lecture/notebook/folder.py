@@ -24,24 +24,6 @@ MODULE = "drafted"
 ENGINE_USES = {"gradient-field": ["function"], "forward-graph": ["graph"], "backprop": ["graph"]}
 
 
-def toml_string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
-
-
-def toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(type(value))
-
-
 def engine_defaults(draft: Draft) -> tuple[dict, list[str]]:
     """The lecture's default options the engine scenes need (one function, one graph per lecture: a later
     one is noted, not used)."""
@@ -58,23 +40,21 @@ def engine_defaults(draft: Draft) -> tuple[dict, list[str]]:
     return defaults, notes
 
 
-def lecture_toml(draft: Draft, lecture_id: str, defaults: dict) -> str:
+def lecture_text_of(draft: Draft, lecture_id: str, package: str, defaults: dict) -> str:
+    """lecture.toml, through the catalog's own writer: a title card, then every drafted scene in order."""
+    from scenes.catalog.folder import lecture_text
+
     chapters = [s for s in draft.scenes if not s.engine][:6]
-    lines = [f"# Drafted from a notebook by `lecture new {lecture_id} --from ...`; edit freely (docs/notebooks.md).",
-             f"id = {toml_string(lecture_id)}", f"title = {toml_string(draft.title)}", "", "[card]",
-             "outline = [" + ", ".join(f"[{toml_string(s.title)}]" for s in chapters) + "]",
-             f"welcome = {toml_string('Welcome to ' + draft.title.rstrip('.') + '.')}",
-             "plan = " + toml_string("Here is the plan: " + ", then ".join(s.title.rstrip(':.') for s in chapters) + "."), ""]
-    if defaults:
-        lines += ["[defaults]", *(f"{k} = {toml_value(v)}" for k, v in defaults.items()), ""]
-    lines += ["[[scenes]]", 'id = "title"', 'module = "title"', 'class = "TitleScene"', "cost = 3", ""]
+    scenes = [{"id": f"{lecture_id}-title", "module": "title", "class": "TitleScene", "cost": 3}]
     for scene in draft.scenes:
-        lines += ["[[scenes]]", f"id = {toml_string(scene.id)}", f"module = {toml_string(MODULE)}",
-                  f"class = {toml_string(class_name(lecture_id, scene.id))}", f"title = {toml_string(scene.title)}"]
+        entry = {"id": scene.id, "module": MODULE, "class": class_name(scene.id), "title": scene.title}
         if scene.engine:
-            lines.append(f"uses = {toml_value(ENGINE_USES.get(scene.engine, []))}")
-        lines += [f"cost = {max(5, 4 * len(scene.beats)) if not scene.engine else 20}", ""]
-    return "\n".join(lines)
+            entry["uses"] = ENGINE_USES.get(scene.engine, [])
+        entry["cost"] = 20 if scene.engine else max(5, 4 * len(scene.beats))
+        scenes.append(entry)
+    card = {"outline": [[s.title.rstrip(":")] for s in chapters]}
+    text = lecture_text(lecture_id, draft.title, scenes, card=card, defaults=defaults or None)
+    return f"# Drafted from a notebook (`lecture new {lecture_id} --from ...`); edit freely: docs/notebooks.md\n" + text
 
 
 def script_md(draft: Draft) -> str:
@@ -110,18 +90,19 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def files_of(draft: Draft, lecture_id: str, source: Path) -> dict[str, bytes]:
+def files_of(draft: Draft, lecture_id: str, package: str, source: Path) -> dict[str, bytes]:
     defaults, clash_notes = engine_defaults(draft)
     data = {**draft.to_json(), "lecture": lecture_id}
     data["notes"] = [*draft.notes, *clash_notes]
     files = {
-        "lecture.toml": lecture_toml(draft, lecture_id, defaults),
+        "lecture.toml": lecture_text_of(draft, lecture_id, package, defaults),
+        "__init__.py": '"""A lecture drafted from a notebook (lecture.toml, NOTES.md)."""\n',
         "draft.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
         f"{MODULE}.py": ('"""The drafted scenes: each renders its beats from draft.json (scenes/widgets/drafted.py)."""\n'
                          "from scenes.widgets.drafted import drafted_scenes\n\n"
                          "globals().update(drafted_scenes(__file__, __name__))\n"),
-        "title.py": ('"""The lecture\'s title card, from lecture.toml\'s [card]."""\n'
-                     "from scenes.kit.title import TitleScene  # noqa: F401\n"),
+        "title.py": ('"""The lecture\'s title card, drawn from lecture.toml\'s [card]."""\n'
+                     "from scenes.kit.title import title_card\n\nTitleScene = title_card(__name__)\n"),
         "script.md": script_md(draft),
         "NOTES.md": notes_md(draft, lecture_id, data["notes"], source),
     }
@@ -131,28 +112,39 @@ def files_of(draft: Draft, lecture_id: str, source: Path) -> dict[str, bytes]:
 
 
 def write_folder(draft: Draft, folder: Path, lecture_id: str, source: Path, force: bool) -> list[str]:
-    """Write the draft into `folder`; returns what was kept because the lecturer changed it."""
+    """Write the draft into `folder` (its name is the package name, a Python name); returns the files
+    kept because the lecturer changed them. The folder is checked as the catalog reads it before any
+    file is moved in."""
+    from scenes.catalog import LectureFileError, read_lecture
+
     if folder.exists() and not force:
         raise UserError(f"{folder} already exists; pass --force to draft it again (files you changed are kept)")
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder} is a file, not a lecture folder; choose another id or move it")
-    files = files_of(draft, lecture_id, source)
+    files = files_of(draft, lecture_id, folder.name, source)
     previous = {}
     try:
         previous = json.loads((folder / MANIFEST).read_text()) if (folder / MANIFEST).is_file() else {}
     except (OSError, ValueError):
         previous = {}
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    outer = Path(tempfile.mkdtemp(prefix=f".draft-{folder.name}-", dir=folder.parent))
+    staging = outer / folder.name  # the package's own name, so it reads as the catalog will read it
     kept: list[str] = []
     try:
+        staging.mkdir()
+        for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(data)
+        try:
+            read_lecture(staging)
+        except LectureFileError as err:
+            raise UserError(f"the draft does not read as a lecture folder ({err}); please report this") from None
         for name, data in files.items():
             target = folder / name
             if target.exists() and target.read_bytes() != data and previous.get(name) != digest(target.read_bytes()):
                 kept.append(name)  # not what the draft wrote last time: the lecturer's, kept
-                name = name + ".new"
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_bytes(data)
+                os.replace(staging / name, staging / (name + ".new"))
         manifest = {name: digest(data) for name, data in files.items() if name not in kept}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
         folder.mkdir(exist_ok=True)
@@ -161,5 +153,5 @@ def write_folder(draft: Draft, folder: Path, lecture_id: str, source: Path, forc
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(outer, ignore_errors=True)
     return kept

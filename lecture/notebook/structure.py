@@ -40,7 +40,7 @@ def slug(text: str, limit: int = 40) -> str:
 
 def clean_title(text: str) -> str:
     """A heading as a title: markdown and trailing anchors ('#', '¶') removed."""
-    return speech.plain(re.sub(r"\s*\^\{[^}]*\}\s*$", "", text)).rstrip("#¶ ").strip() or "Untitled"
+    return speech.plain(re.sub(r"\s*\^\{[^}]*\}\s*$", "", text)).rstrip("#¶: ").strip() or "Untitled"
 
 
 def items_of(notebook) -> tuple[list[Item], list[str]]:
@@ -95,8 +95,8 @@ def point(narration: str, pattern: re.Pattern[str] | str, name: str) -> str:
 class Drafter:
     """Walks the items once, building scenes; `notes` collect what a lecturer must look at."""
 
-    def __init__(self, title: str, taken: set[str]) -> None:
-        self.title, self.taken = title, set(taken)
+    def __init__(self, title: str, taken: set[str], prefix: str = "") -> None:
+        self.title, self.taken, self.prefix = title, set(taken), prefix
         self.scenes: list[DraftScene] = []
         self.notes: list[str] = []
         self.images: dict[str, bytes] = {}
@@ -108,7 +108,7 @@ class Drafter:
 
     # --- scenes -----------------------------------------------------------------------------
     def unique(self, base: str) -> str:
-        base = base or "scene"
+        base = "-".join(p for p in (self.prefix, base or "scene") if p)
         name, n = base, 2
         while name in self.taken:
             name, n = f"{base}-{n}", n + 1
@@ -275,7 +275,7 @@ class Drafter:
         found, skipped = engine_scenes(source)
         for f in found:
             for scene in f.scenes:
-                sid = self.unique(f"{self.scene.id}-{scene}")
+                sid = self.unique(f"{self.scene.id.removeprefix(self.prefix + '-') if self.prefix else self.scene.id}-{scene}")
                 self.pending_engine.append(DraftScene(sid, engine_title(scene), engine=scene, options=dict(f.options),
                                                       source=where))
             self.notes.append(f"{where}: animated by the engine: {f.why}")
@@ -296,15 +296,16 @@ def engine_title(scene: str) -> str:
             "backprop": "Backpropagation through the notebook's computation"}.get(scene, scene)
 
 
-def draft_notebook(path: Path, taken: set[str] = frozenset()) -> Draft:
-    """The draft of a lecture from the notebook at `path`; scene ids avoid `taken`. Raises UserError."""
+def draft_notebook(path: Path, taken: set[str] = frozenset(), prefix: str = "") -> Draft:
+    """The draft of a lecture from the notebook at `path`; scene ids start with `prefix` (the lecture's
+    id: scene ids are unique across lectures) and avoid `taken`. Raises UserError."""
     notebook, notes = read_notebook(path)
     if not notebook.cells:
         raise UserError(f"{path}: the notebook has no cells; nothing to draft a lecture from")
     items, left_out = items_of(notebook)
     title = next((clean_title(it.block.text) for it in items if it.kind == "block" and it.block.kind == "heading"
                   and it.block.level == 1), None) or str(notebook.metadata.get("title") or "") or Path(path).stem
-    drafter = Drafter(title, set(taken))
+    drafter = Drafter(title, set(taken), prefix)
     drafter.run(items)
     if not drafter.scenes:
         raise UserError(f"{path}: the notebook has no prose, formulas or code to draft from (every cell is "

@@ -213,10 +213,9 @@ def drafted_scenes(module_file: str, module_name: str) -> dict[str, type]:
     data), and a subclass of the engine's scene for each scene the engine animates."""
     folder = Path(module_file).resolve().parent
     data = load_draft(folder)
-    lecture_id = data["lecture"]
     classes: dict[str, type] = {}
     for scene in data["scenes"]:
-        name = class_name(lecture_id, scene["id"])
+        name = class_name(scene["id"])
         if scene.get("engine"):
             classes[name] = type(name, (engine_class(scene["engine"]),), {"__module__": module_name})
             continue
