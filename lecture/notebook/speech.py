@@ -45,7 +45,11 @@ def sentence(text: str) -> str:
 
 def list_sentences(items: tuple[str, ...]) -> str:
     """A list read aloud: each item a sentence of its own."""
-    return " ".join(sentence(plain(item)) for item in items if plain(item))
+    return " ".join(sentence(capital(plain(item))) for item in items if plain(item))
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def template(text: str) -> str:

@@ -206,7 +206,7 @@ class Drafter:
                                   "text": first_sentence(piece)}, words=first_sentence(piece, 24))
 
     def listing(self, entries: tuple[str, ...]) -> None:
-        said = [speech.sentence(speech.plain(e)) for e in entries if speech.plain(e)]
+        said = [speech.sentence(speech.capital(speech.plain(e))) for e in entries if speech.plain(e)]
         if any(len(s) > LONG_ITEM for s in said):
             for s in said:
                 self.prose(s, [])
