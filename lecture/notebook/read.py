@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 from lecture import UserError
@@ -47,6 +48,7 @@ def read_notebook(path: Path) -> tuple[object, list[str]]:
                 kept.append(cell)
         raw["cells"] = kept
     try:
+        warnings.filterwarnings("ignore", category=nbformat.validator.MissingIDFieldWarning)  # old files lack cell ids
         node = nbformat.from_dict(raw)
         if major == 3:
             nbformat.validate(node, version=3)
