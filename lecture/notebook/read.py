@@ -17,6 +17,7 @@ def read_notebook(path: Path) -> tuple[object, list[str]]:
     """The notebook at `path` as an nbformat 4 NotebookNode (version 3 converted), and notes on what
     was left out before validation: cells of a type Jupyter does not know (a newer tool's)."""
     import nbformat  # only drafting needs it
+    import nbformat.warnings
 
     where = f"{path}"
     if not path.is_file():
@@ -48,7 +49,8 @@ def read_notebook(path: Path) -> tuple[object, list[str]]:
                 kept.append(cell)
         raw["cells"] = kept
     try:
-        warnings.filterwarnings("ignore", category=nbformat.validator.MissingIDFieldWarning)  # old files lack cell ids
+        for quirk in (nbformat.warnings.MissingIDFieldWarning, nbformat.warnings.DuplicateCellId):
+            warnings.filterwarnings("ignore", category=quirk)  # old or copied files: nbformat repairs the ids itself
         node = nbformat.from_dict(raw)
         if major == 3:
             nbformat.validate(node, version=3)
