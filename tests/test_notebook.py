@@ -291,3 +291,49 @@ def test_drafting_again_refuses_without_force_and_keeps_the_lecturers_files(ever
     assert second.kept == ["script.md"] and (first.folder / "script.md.new").is_file()
     assert (first.folder / "draft.json").read_bytes() == untouched
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".draft-")]  # no staging left behind
+
+
+# --- rendered: the drafted lecture speaks, and a clip shows inside a notebook ------------------------
+
+def run_with(lectures: Path, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LECTURE_PATH": str(lectures)}
+    return subprocess.run([sys.executable, "-m", "lecture", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+@pytest.mark.slow
+def test_a_drafted_scene_renders_and_narrates(tmp_path):
+    """The first lecture's autograd section, drafted, rendered at 192x108 with the voice: its sections say the
+    notebook's sentences, its code panel and printed outputs are on screen (the sidecar's narration and the
+    clip's audio are checked; the picture is looked at in the 480p storyboard, see docs/notebooks.md)."""
+    import av
+
+    new_from_notebook("ff", FEEDFORWARD, tmp_path / "lectures", force=False)
+    out = tmp_path / "out"
+    done = run_with(tmp_path / "lectures", "render", "ff-pytorch-autograd", "--lecture", "ff", "-q", "t",
+                    "--voice", "joe", "--out", str(out), "-j", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    sidecar = json.loads((out / "tiny" / "narrated" / "ff-pytorch-autograd.json").read_text())
+    said = " ".join(sidecar["narration"])
+    assert "Here is where all the magic lies." in said
+    assert "we can set the optional argument requires_grad to True." in said
+    assert all("speech" in s for s in sidecar["sections"])
+    pointed = next(s for s in sidecar["sections"] if s["name"] == "beat_04_sq_loss")
+    assert "line" in pointed["points"]  # the marked code line is ringed as "requires_grad" is said
+    assert sidecar["values"]["latex_failed"] == []
+    with av.open(str(out / "tiny" / "narrated" / "ff-pytorch-autograd.mp4")) as clip:
+        audio = clip.streams.audio[0]
+        assert float(audio.duration * audio.time_base) > 0.9 * sidecar["duration_s"] - 2
+
+
+@pytest.mark.slow
+def test_show_displays_a_clip_inline_in_a_headless_notebook(tmp_path):
+    """`lecture.show` in a notebook run by nbclient: the output cell holds the video, embedded."""
+    nbclient = pytest.importorskip("nbclient", reason="pip install -e .[jupyter]")
+    out = tmp_path / "media"
+    notebook = new_notebook(cells=[new_code_cell(f"import lecture\nlecture.show('title', quality='t', out={str(out)!r})")])
+    nbclient.NotebookClient(notebook, timeout=900, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}}).execute()
+    data = notebook.cells[0].outputs[0]["data"]
+    assert "data:video/mp4;base64," in data["text/html"]
+    assert (out / "tiny" / "title.mp4").is_file()
