@@ -13,6 +13,7 @@ from lecture.options.resolve import check_params, resolve_scenes
 from lecture.options.table import QUALITIES, options_for
 from lecture.output.publish import check_writable_dir
 from lecture.request import lecture_from, params_from
+from scenes.catalog import current
 
 
 @cli.command()
@@ -32,7 +33,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     from lecture.render.pool import render_jobs, run_here
 
     (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
-    params, _ = params_from(kwargs)
+    params, _ = params_from(kwargs, current().lecture_of[scene_id])  # the options of the lecture it belongs to
     check_params(params, [scene_id])
     out = check_writable_dir(out).resolve()
     out_dir = out / "preview"
@@ -66,7 +67,8 @@ def watch(scene, section, out, interval, **kwargs) -> None:
     """Re-render SCENE's preview whenever a file under scenes/ or engine/ changes (Ctrl-C stops)."""
     from lecture.render.jobs import ROOT
 
-    check_params(params_from(kwargs)[0], resolve_scenes((scene,), lecture_from(kwargs)))  # fail fast on bad options
+    (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
+    check_params(params_from(kwargs, current().lecture_of[scene_id])[0], [scene_id])  # fail fast on bad options
     folders = [ROOT / "scenes", ROOT / "engine"]
 
     def snapshot() -> dict[Path, float]:

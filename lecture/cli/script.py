@@ -6,6 +6,7 @@ import click
 from lecture import UserError
 from lecture.cli.app import cli
 from lecture.options.resolve import resolve_scenes
+from lecture.request import lecture_from
 from lecture.options.table import ALL_LECTURES, options_for
 from scenes.catalog import current
 
@@ -21,7 +22,7 @@ def script(scenes, target, media, lecture_id) -> None:
 
     if lecture_id == ALL_LECTURES:
         raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(current().lecture_by_id)}")
-    lecture = current().lecture_by_id[lecture_id]
+    lecture = lecture_from({"lecture_id": lecture_id})
     ids = resolve_scenes(scenes, lecture)
     text = to_markdown(lecture.title, [scene_script(i) for i in ids], media)
     if target is None:

@@ -21,14 +21,13 @@ from typing import Any
 
 from lecture import UserError
 from lecture.render import progress
-from lecture.options.table import CONTENT_OPTIONS, QUALITIES, as_data
+from lecture.options.form import command_line, current_text, form_rows
+from lecture.options.table import QUALITIES
 from scenes.catalog import current, SceneInfo
 from scenes.kit.theme import THEMES
 
-FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)
 PREVIEW_QUALITY = "l"
 OPEN_VIEWS = 8  # settings a live reload renders again for: those of the pages opened last
-CHANGES = {row["name"]: set(row["changes"]) for row in as_data()}  # option -> the scenes it changes
 
 
 class FieldError(UserError):
@@ -40,15 +39,16 @@ class FieldError(UserError):
         self.every = every or [{"field": field_name, "error": message}]  # every field's problem, when known
 
 
-def field_named(message: str) -> str | None:
+def field_named(message: str, names: dict[str, Any]) -> str | None:
     """The form field a CLI message is about: the first `--option` (or `option =` from the lecture's
     defaults) it names, else the first option it names in words."""
-    for found in re.finditer(r"--([a-z]+)\b|\b([a-z]+) = ", message):
-        name = found[1] or found[2]
-        if name in FORM_OPTIONS:
-            return name
+    for found in re.finditer(r"--set ([a-z0-9.-]+)=|--([a-z][a-z-]*)\b|\b([a-z][a-z-]*) = ", message):
+        name = found[1] or found[2] or found[3]
+        own = [key for key in names if found[1] and key.endswith(f".{name}")]  # `--set w=...`: the field LECTURE.w
+        if name in names or own:
+            return name if name in names else own[0]
     words = re.findall(r"[a-z]+", message)  # "unknown voice 'bob'": the option named in words
-    return next((w for w in words if w in FORM_OPTIONS), None)
+    return next((w for w in words if w in names), None)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ class View:
         quality = query.get("q") or PREVIEW_QUALITY
         if quality not in QUALITIES:
             raise FieldError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}", None)
-        settings = tuple(sorted((k, str(v)) for k, v in query.items() if k in FORM_OPTIONS and str(v).strip() != ""))
+        names = form_rows(current().lecture_by_id[lecture])
+        settings = tuple(sorted((k, str(v)) for k, v in query.items() if k in names and str(v).strip() != ""))
         return cls(lecture, quality, settings)
 
     @property
@@ -75,7 +76,8 @@ class View:
 
     def for_scene(self, scene: str) -> "View":
         """Only the settings that change `scene` (the option table's `changes`, and the voice)."""
-        return View(self.lecture, self.quality, tuple((k, v) for k, v in self.settings if k == "voice" or scene in CHANGES[k]))
+        rows = form_rows(current().lecture_by_id[self.lecture])
+        return View(self.lecture, self.quality, tuple((k, v) for k, v in self.settings if k == "voice" or scene in rows[k]["changes"]))
 
     @property
     def voice(self) -> str:
@@ -104,7 +106,6 @@ class Studio:
 
         self.out = out.resolve()
         self.config = read_config(None)  # ./lecture.toml, as the CLI reads it
-        self._check_lock = threading.Lock()  # build_params keeps where each value came from in a module global
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="studio-render")
         self._tasks: dict[tuple[str, str], Task] = {}  # (out folder, scene) -> its queued or running render
         self._tasks_lock = threading.Lock()
@@ -123,14 +124,14 @@ class Studio:
         if scene not in current().lecture_by_id[view.lecture].ids and scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         values = dict(view.settings)
-        with self._check_lock:
-            try:
-                params = build_params({k: v for k, v in values.items() if k in CONTENT_OPTIONS}, self.config,
-                                      current().lecture_by_id[view.lecture])
-                check_params(params, [scene])
-                narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
-            except UserError as err:
-                raise FieldError(str(err), field_named(str(err))) from None
+        try:
+            lecture = current().lecture_by_id[view.lecture]
+            cli, sets = command_line(lecture, values)
+            params = build_params(cli, self.config, lecture, sets)
+            check_params(params, [scene])
+            narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
+        except UserError as err:
+            raise FieldError(str(err), field_named(str(err), form_rows(current().lecture_by_id[view.lecture]))) from None
         return params, narration
 
     def problems(self, view: View, scene: str) -> list[dict[str, Any]]:
@@ -216,19 +217,18 @@ class Studio:
         """The options that change `scene`, from the option table, each with its current text."""
         from lecture.options.resolve import build_params
 
-        rows = {row["name"]: row for row in as_data()}
+        lecture = current().lecture_by_id[view.lecture]
+        rows = form_rows(lecture)
         set_values = dict(view.settings)
-        with self._check_lock:
-            try:
-                defaults = build_params({}, self.config, current().lecture_by_id[view.lecture])
-            except UserError:
-                defaults = None
+        try:
+            defaults = build_params({}, self.config, lecture)
+        except UserError:
+            defaults = None
         fields = []
-        for name in FORM_OPTIONS:
-            row = rows[name]
+        for name, row in rows.items():
             if name != "voice" and scene not in row["changes"]:
                 continue
-            default = default_text(name, defaults, current().by_id[scene]) if defaults is not None else ""
+            default = current_text(name, defaults, current().by_id[scene], lecture) if defaults is not None else ""
             choices = row["choices"] or (list(THEMES) if name == "theme" else None)
             fields.append({"name": name, "help": row["help"], "choices": choices, "default": default,
                            "value": set_values.get(name, default)})
@@ -325,31 +325,3 @@ class Studio:
         """Stop: the pages' event streams end; renders are stopped by `lecture.render.stop_renders`."""
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def default_text(name: str, params, info: SceneInfo) -> str:
-    """An option's current value for the open scene, written as the command line writes it."""
-    def number(v: float) -> str:
-        return f"{v:g}"
-
-    if name == "function":
-        return params.descent_function if "descent" in info.uses else params.function
-    if name == "range":
-        return ",".join(map(number, params.x_range))
-    if name == "start":
-        return ",".join(map(number, params.start))
-    if name == "lr":
-        return number(params.lr)
-    if name == "steps":
-        return str(params.steps)
-    if name == "optimizer":
-        return ",".join(params.optimizers) if info.id == "optimizers" else params.optimizer
-    if name == "expr":
-        return params.expr or ""
-    if name == "values":
-        return ",".join(f"{k}={number(v)}" for k, v in params.values.items())
-    if name == "learnable":
-        return ",".join(params.learnable)
-    if name == "theme":
-        return params.theme
-    return "none"  # voice
