@@ -337,3 +337,28 @@ def test_show_displays_a_clip_inline_in_a_headless_notebook(tmp_path):
     data = notebook.cells[0].outputs[0]["data"]
     assert "data:video/mp4;base64," in data["text/html"]
     assert (out / "tiny" / "title.mp4").is_file()
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+def test_lecture_new_from_a_notebook_on_the_command_line(every, tmp_path):
+    from tests.in_process import run
+
+    path, _ = every  # its folder and name have spaces
+    code, err = run("new", "every-kind", "--from", str(path), "--dir", str(tmp_path))
+    assert code == 0, err
+    assert (tmp_path / "every_kind" / "draft.json").is_file()
+    code, err = run("new", "every-kind", "--from", str(path), "--dir", str(tmp_path))
+    assert code == 2 and "--force" in err and err.count("\n") == 1
+    code, err = run("new", "every-kind", "--from", str(path), "--dir", str(tmp_path), "--force")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("content", ["not json", '{"nbformat": 4}', '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'])
+def test_lecture_new_from_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, content):
+    from tests.in_process import run
+
+    path = write(tmp_path / "a notebook.ipynb", content)
+    code, err = run("new", "bad", "--from", str(path), "--dir", str(tmp_path / "out"))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,8 @@ class Drafted:
     draft: Draft
     kept: list[str]  # files the lecturer had changed: kept, the new draft beside them as NAME.new
 
-    def summary(self) -> str:
+    def summary(self, directory: Path = Path("lectures")) -> str:
+        """What was drafted and the next commands (with --lectures when DIR is not ./lectures)."""
         engine = [s for s in self.draft.scenes if s.engine]
         beats = sum(len(s.beats) for s in self.draft.scenes)
         lines = [f"drafted {self.folder}: {len(self.draft.scenes)} scenes, {beats} beats"
@@ -27,8 +29,9 @@ class Drafted:
                  f"  {len(self.draft.notes)} notes in {self.folder / 'NOTES.md'} (left out, replaced or to check)"]
         lines += [f"  kept your {name}; the new draft of it is {name}.new" for name in self.kept]
         lecture_id = self.folder.name.replace("_", "-")
-        lines += [f"  look:   lecture preview {self.draft.scenes[0].id} --storyboard",
-                  f"  video:  lecture video --lecture {lecture_id}",
+        look = "" if directory.resolve() == Path("lectures").resolve() else f" --lectures {shlex.quote(str(directory))}"
+        lines += [f"  look:   lecture preview{look} --lecture {lecture_id} {self.draft.scenes[0].id} --storyboard",
+                  f"  video:  lecture video{look} --lecture {lecture_id} --voice joe",
                   f"  edit:   {self.folder / 'draft.json'} (what beats show), {self.folder / 'script.md'} (what they say)"]
         return "\n".join(lines)
 
