@@ -44,7 +44,6 @@ class DraftedScene(LectureScene):
         self.record(latex_failed=[])
         self.header = self.heading(self.data["title"])
         self.scale_heading()
-        self.play(FadeIn(self.header))
         for entry in self.data["beats"]:
             getattr(self, entry["name"])()
 
@@ -143,13 +142,13 @@ class DraftedScene(LectureScene):
                 and all(hasattr(m, "tex_string") for m in (self.formula[0], rows[0])):
             old = self.formula
             self.stage, self.formula = rows, rows
-            self.play_or_wait("formula", TransformMatchingTex(old[0], rows[0]), old=old, new=rows)
+            self.play_or_wait("formula", TransformMatchingTex(old[0], rows[0]))
             return
         self.swap(rows)
         self.formula = rows
-        self.play_or_wait("formula", LaggedStart(*(Write(r) for r in rows), lag_ratio=0.6), new=rows)
+        self.play_or_wait("formula", LaggedStart(*(Write(r) for r in rows), lag_ratio=0.6))
 
-    def play_or_wait(self, name: str, animation: Any, old: Mobject | None = None, new: Mobject | None = None) -> None:
+    def play_or_wait(self, name: str, animation: Any) -> None:
         """The animation as the phrase `name` is said, if the narration has it; else at once."""
         if name in self._marked.marks:
             self.play_along(name, animation)
@@ -193,6 +192,8 @@ def beat_method(entry: dict[str, Any]) -> Callable:
     kind = entry["show"].get("kind", "prose")
 
     def run(self: DraftedScene) -> None:
+        if self.header not in self.mobjects:  # in the first beat: every frame belongs to a beat's slide
+            self.play(FadeIn(self.header), run_time=0.6)
         self.subtitle_for(entry["show"])
         getattr(self, f"show_{kind}", DraftedScene.show_prose)(entry["show"])
 
