@@ -30,7 +30,7 @@ class Drafted:
         lines += [f"  kept your {name}; the new draft of it is {name}.new" for name in self.kept]
         lecture_id = self.folder.name.replace("_", "-")
         look = "" if directory.resolve() == Path("lectures").resolve() else f" --lectures {shlex.quote(str(directory))}"
-        lines += [f"  look:   lecture preview{look} --lecture {lecture_id} {self.draft.scenes[0].id} --storyboard",
+        lines += [f"  look:   lecture preview{look} {self.draft.scenes[0].id} --storyboard",
                   f"  video:  lecture video{look} --lecture {lecture_id} --voice joe",
                   f"  edit:   {self.folder / 'draft.json'} (what beats show), {self.folder / 'script.md'} (what they say)"]
         return "\n".join(lines)
