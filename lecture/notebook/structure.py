@@ -201,6 +201,8 @@ class Drafter:
 
     def prose(self, text: str, terms: list[str]) -> None:
         terms = [t.rstrip(":") for t in terms if len(t.rstrip(":")) > 3][:4]
+        if len(terms) == 1 and " " not in terms[0]:
+            terms = []  # one bold word ("towards") says less than the picture before it
         for n, piece in enumerate(sentences(text)):
             self.add_beat(piece, {"kind": "prose", "terms": terms if n == 0 else [],
                                   "text": first_sentence(piece)}, words=first_sentence(piece, 24))

@@ -135,7 +135,7 @@ class DraftedScene(LectureScene):
     def show_equation(self, show: dict[str, Any]) -> None:
         left, right, top, bottom = self.area()
         rows = VGroup(*(self.formula_row(r) for r in show["rows"])).arrange(DOWN, buff=0.45)
-        self.fit(rows, width=(right - left) * 0.9, height=(top - bottom) * 0.8, grow=1.7).move_to([(left + right) / 2, (top + bottom) / 2, 0])
+        self.fit(rows, width=(right - left) * 0.9, height=(top - bottom) * 0.8, grow=2.0).move_to([(left + right) / 2, (top + bottom) / 2, 0])
         if "formula" in self._can_point:
             self.point_at(formula=rows)
         if show.get("transform") and self.formula is not None and len(self.formula) == len(rows) == 1 \
