@@ -1,5 +1,5 @@
 # The two commands of the README's quick start. Both install what is missing first.
-.PHONY: lecture test bench setup
+.PHONY: lecture test test-fast bench setup
 
 setup:
 	@bash scripts/setup.sh
@@ -10,6 +10,10 @@ lecture: setup
 test:
 	@EXTRA_APT_PACKAGES=chromium bash scripts/setup.sh
 	@.venv/bin/python -m pytest -q
+
+# The edit loop's tier: everything not marked slow (no render, process, browser or voice), under a minute.
+test-fast: setup
+	@.venv/bin/python -m pytest -q -m "not slow"
 
 bench: setup
 	@.venv/bin/python -m scripts.bench

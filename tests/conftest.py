@@ -1,6 +1,10 @@
-"""Shared fixtures: the whole lecture rendered once at tiny size through the real CLI."""
+"""Shared fixtures: the whole lecture rendered once at tiny size through the real CLI; and the two tiers
+(tests/tiers.py): tests using these renders are marked slow here, and an unmarked test that renders, starts
+a process or speaks fails."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -8,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
+# The two tiers' hooks (tests/tiers.py): marking by fixture, and the guard on unmarked tests.
+from tests.tiers import (pytest_collection_modifyitems, pytest_configure, pytest_runtest_call,  # noqa: F401
+                         pytest_runtest_protocol)
+
 ROOT = Path(__file__).resolve().parents[1]
+# Every render of the suite also records what it draws, so tests/test_check_render.py checks the session's
+# renders with `lecture check` without rendering them again (the recorder's cost: docs/checking.md).
+os.environ.setdefault("LECTURE_RECORD", "1")
 LECTURE = [sys.executable, "-m", "lecture"]
 
 
@@ -34,6 +45,18 @@ def warm_text_caches(rendered: Path, out: Path) -> None:
     for texts in (rendered.parent / ".cache").glob("*/media/texts-*"):
         shutil.copytree(texts, out / ".cache" / texts.parent.parent.name / "media" / texts.name,
                         ignore=shutil.ignore_patterns("*.parsed"))
+
+
+def copy_session_clip(rendered: Path, scene: str, out: Path) -> Path:
+    """OUT as `lecture render SCENE -q t --out OUT` leaves it (the clip and the files its sidecar names,
+    the sidecar, and the scene's cache with its text SVGs and log), copied from a session render: for
+    tests that need a finished clip to start from, not a render of their own. Returns OUT/tiny."""
+    folder = out / rendered.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in [*json.loads((rendered / f"{scene}.json").read_text())["files"], f"{scene}.json"]:
+        shutil.copy2(rendered / name, folder / name)
+    shutil.copytree(rendered.parent / ".cache" / scene, out / ".cache" / scene, ignore=shutil.ignore_patterns(".lock"))
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 from PIL import Image
 
 from lecture.options.table import QUALITIES
 from lecture.render.jobs import Job
 from scenes.kit.params import LectureParams
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # every test here starts the CLI or a render in a fresh process
 
 SCENE = "title"
 EDIT = (("show_outline", "A different text for the outline beat only."),)

@@ -10,6 +10,8 @@ from PIL import Image
 from scenes.catalog import BY_ID, LECTURE
 from tests.conftest import run_lecture
 
+pytestmark = pytest.mark.slow  # every test here starts the CLI or a render in a fresh process
+
 
 def test_list_shows_every_scene():
     result = run_lecture("list")

@@ -94,6 +94,7 @@ def test_scenes_render_on_the_cluster_as_on_this_machine(cluster, local, tmp_pat
     assert "rendering title" in third.stdout and third.stdout.count("rendering") == 1 and third.stdout.count("up to date") == 2
 
 
+@pytest.mark.slow
 def test_nothing_listening_is_one_line_and_exit_2_within_seconds(tmp_path):
     started = time.monotonic()
     result = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--scheduler", nothing_listening())
@@ -188,6 +189,7 @@ def test_a_worker_running_other_code_is_refused_naming_it(cluster, tmp_path):
         worker.wait(30)
 
 
+@pytest.mark.slow
 def test_lecture_all_is_every_lecture_each_with_its_own_scenes():
     from lecture.request import lectures_with_scenes
     from scenes.catalog import LECTURES

@@ -13,7 +13,7 @@ from pathlib import Path
 import av
 import pytest
 
-from tests.conftest import LECTURE, ROOT, run_lecture
+from tests.conftest import LECTURE, ROOT, copy_session_clip, run_lecture
 
 
 def frame_hashes(video: Path) -> list[str]:
@@ -39,6 +39,7 @@ def kill_while_rendering(out: Path) -> None:
     assert (out / ".cache" / "title" / ".rendering").exists()  # removed only by a render that ends
 
 
+@pytest.mark.slow
 def test_sigkill_leaves_no_file_then_the_previous_file(tmp_path):
     folder = tmp_path / "tiny"
     kill_while_rendering(tmp_path)
@@ -54,11 +55,13 @@ def test_sigkill_leaves_no_file_then_the_previous_file(tmp_path):
     assert not (tmp_path / ".cache" / "title" / ".rendering").exists()
 
 
-def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path):
+@pytest.mark.slow
+def test_a_cache_file_cut_short_by_a_kill_is_made_again(tmp_path, rendered):
     """What SIGKILL in the middle of writing a text's SVG (Pango's first write, or manimpango's rewrite
     in every render before the fix) leaves: the render's marker, and an empty SVG newer than it. The
-    kill in the test above hits that window only now and then; it failed CI that way."""
-    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
+    kill in the test above hits that window only now and then; it failed CI that way. (The finished
+    render to start from is the session's, copied.)"""
+    copy_session_clip(rendered, "title", tmp_path)
     work = tmp_path / ".cache" / "title"
     kept, cut = sorted((work / "media").glob("texts-*/*.svg"))[:2]
     (work / ".rendering").touch()
@@ -103,6 +106,7 @@ def flock_waiting(lock: Path) -> bool:
     return any(fields[1] == "->" and fields[-3].endswith(inode) for fields in map(str.split, lines))
 
 
+@pytest.mark.slow
 def test_two_renders_of_one_scene_at_once(tmp_path):
     """Two renders of one scene into one folder take turns on the scene's lock (one waits while the
     other renders: lecture/worker.py), both succeed, and what each publishes is a complete set: the
@@ -133,13 +137,15 @@ def test_two_renders_of_one_scene_at_once(tmp_path):
     assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
 
 
-def test_same_inputs_give_identical_frames(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    for out in (a, b):
-        assert run_lecture("render", "title", "-q", "t", "--out", str(out)).returncode == 0
-    assert frame_hashes(a / "tiny" / "title.mp4") == frame_hashes(b / "tiny" / "title.mp4")
+@pytest.mark.slow
+def test_same_inputs_give_identical_frames(tmp_path, rendered):
+    """A render of the title card with the inputs of the session's (its own process, a fresh cache)
+    gives the session's frames exactly."""
+    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
+    assert frame_hashes(tmp_path / "tiny" / "title.mp4") == frame_hashes(rendered / "title.mp4")
 
 
+@pytest.mark.slow
 def test_doctor_reports_everything_present():
     result = run_lecture("doctor")
     assert result.returncode == 0 and "everything a render needs is here" in result.stdout
@@ -258,6 +264,7 @@ SIGNAL_CASES = {  # what is sent, to whom; the exit status and the line the comm
 }
 
 
+@pytest.mark.slow
 def test_a_stopped_render_stops_at_once_and_publishes_nothing(tmp_path):
     """What a CI runner, `timeout`, a process manager, a closed terminal and Ctrl-C send, all at once in
     parallel: every process the command started is gone within 2 s, the caller's pipes are released,
@@ -287,6 +294,7 @@ def test_a_stopped_render_stops_at_once_and_publishes_nothing(tmp_path):
         assert not list(out.rglob("*.part")), name
 
 
+@pytest.mark.slow
 def test_a_killed_render_process_is_one_line(tmp_path):
     """SIGKILL to the render process alone (the kernel's out-of-memory killer, a user's `kill -9`): one
     line naming the scene, the cause and the log; the next render succeeds without --force. Before,
@@ -328,6 +336,7 @@ def fill(disk: Path, leave_kb: int) -> Path:
     return ballast
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_the_previous_clip_stays(small_disk):
     """Out of space mid-render: one line naming the scene, the cause in words and the log (before: a
     131-line traceback through manim and concurrent.futures); the previous clip, sidecar, captions and
@@ -351,6 +360,7 @@ def test_a_full_disk_is_one_line_and_the_previous_clip_stays(small_disk):
     assert json.loads((clip / "title.json").read_text())["theme"] == "light"
 
 
+@pytest.mark.slow
 def test_files_published_together_appear_together_or_not_at_all(small_disk):
     """The clip, its captions, poster and sidecar are renamed into place together: a write that fails
     (the disk full at the poster) leaves none of the new files and every old one."""
@@ -381,6 +391,7 @@ def current_umask() -> int:
     return mask
 
 
+@pytest.mark.slow
 def test_a_missing_latex_is_one_line_naming_it(tmp_path):
     """LaTeX gone from PATH (uninstalled mid-term): one line saying which program and what to do."""
     bin_dir = tmp_path / "bin"
@@ -427,6 +438,7 @@ HOSTILE_OPTIONS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("toml, args, message", HOSTILE_OPTIONS, ids=[" ".join(a[1:]) + " " + t.strip()[:30] for t, a, _ in HOSTILE_OPTIONS])
 def test_hostile_options_are_one_line_exit_2(tmp_path, toml, args, message):
     if toml:
@@ -439,6 +451,7 @@ def test_hostile_options_are_one_line_exit_2(tmp_path, toml, args, message):
     assert not any(p.is_file() for p in out.rglob("*") if ".cache" not in p.parts) if out.exists() else True
 
 
+@pytest.mark.slow
 def test_a_config_that_never_ends_is_refused(tmp_path):
     """found: --config naming a FIFO (or /dev/zero) waited forever for the end of the file."""
     fifo = tmp_path / "lecture.toml"
@@ -447,6 +460,7 @@ def test_a_config_that_never_ends_is_refused(tmp_path):
     assert result.returncode == 2 and "not a file" in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path):
     """found: a lecture.toml saved by Windows Notepad (UTF-8 with a BOM) was "not valid TOML" at line 1."""
     (tmp_path / "lecture.toml").write_bytes(b"\xef\xbb\xbflr = -1\n")
@@ -454,11 +468,12 @@ def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path):
     assert result.returncode == 2 and "lecture.toml line 1: lr = -1: learning rate must be > 0" in result.stderr, result.stderr
 
 
-def test_write_access_lost_mid_render_is_one_line(tmp_path):
+@pytest.mark.slow
+def test_write_access_lost_mid_render_is_one_line(tmp_path, rendered):
     """Write access to the output folder lost while rendering (made immutable with chattr +i, which
     binds root too, who ignores file modes): one line with the cause, the previous clip intact, and
-    the next render after access is back runs without --force."""
-    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
+    the next render after access is back runs without --force. (The previous clip is the session's, copied.)"""
+    copy_session_clip(rendered, "title", tmp_path)
     folder = tmp_path / "tiny"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     (tmp_path / ".cache" / "title" / "render.log").unlink()

@@ -65,6 +65,7 @@ def test_the_key_is_private_and_kept(own_key):
     assert sealed.key() == first, "read back, not made again"
 
 
+@pytest.mark.slow
 def test_processes_starting_together_agree_on_one_key(own_key):
     """Renders started at once each make a key if none exists: they must end with the same one."""
     code = "from lecture import sealed; print(sealed.key().hex())"

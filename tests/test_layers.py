@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -19,6 +21,7 @@ def imported_modules(folder: str) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_engine_never_imports_manim_or_upper_layers():
     assert not imported_modules("engine") & {"manim", "manim_slides", "scenes", "lecture"}
     code = "import sys, engine, engine.neuron; sys.exit('manim' in sys.modules)"
@@ -29,6 +32,7 @@ def test_scenes_never_import_the_tool():
     assert "lecture" not in imported_modules("scenes")
 
 
+@pytest.mark.slow
 def test_catalog_and_params_load_without_manim():
     code = "import sys, scenes.catalog, scenes.kit.params; sys.exit('manim' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

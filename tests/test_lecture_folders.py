@@ -263,3 +263,11 @@ def test_a_new_lecture_outside_the_repo_renders_and_narrates(tmp_path):
     assert sidecar["title"] == "A computational graph and its loss"
     title = json.loads((clips / "my-talk-title.json").read_text())
     assert title["title"] == "My Talk" and title["sections"][0]["narration"] == "Welcome to My Talk."
+
+
+def test_part_two_title_card_matches_its_golden(rendered_part2):
+    """Part 2's title card, new with lecture folders (tests/golden/part-2-title.png, looked at at 480p):
+    slow by its fixture, the session's part-2 render."""
+    from tests.test_scenes import assert_matches_golden
+
+    assert_matches_golden(rendered_part2, "part-2-title")

@@ -12,7 +12,7 @@ import pytest
 
 from lecture.voice import audio
 from lecture.voice.pronounce import spoken
-from scenes.catalog import BY_ID, LECTURE
+from scenes.catalog import BY_ID
 from scenes.kit.cues import caption_cues
 from scenes.kit.narration import NarrationError, split_marks, spread_by_characters
 from tests.conftest import run_lecture, warm_text_caches
@@ -167,6 +167,7 @@ def silent_wav(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_broken_cache_entry_is_synthesised_again(tmp_path):
     from lecture.voice.narrator import VoiceNarrator
     from lecture.voice.voices import parse_voice
@@ -180,6 +181,7 @@ def test_a_broken_cache_entry_is_synthesised_again(tmp_path):
     assert not list(tmp_path.glob("*.part"))
 
 
+@pytest.mark.slow
 def test_bookmarks_fall_where_their_words_are_spoken(tmp_path):
     from lecture.voice.narrator import VoiceNarrator
     from lecture.voice.voices import parse_voice
@@ -194,13 +196,20 @@ def test_bookmarks_fall_where_their_words_are_spoken(tmp_path):
 
 
 # --- the narrated lecture --------------------------------------------------------------------------------
+# The scenes `narrated` speaks: every narration path, not the whole lecture again. The title card: plain
+# beats, the deck's first slide; backprop: values said from the engine ({...}), bookmarks (^) the picture
+# waits for, a loop beat, several sections.
+NARRATED = ("title", "backprop")
+
+
 @pytest.fixture(scope="session")
 def narrated(tmp_path_factory, rendered) -> Path:
-    """`lecture video` at 192x108: every clip narrated by the bundled voice, joined into lecture.mp4
-    (LaTeX and Pango's SVGs taken from the session's silent render: the narration changes none of them)."""
+    """`lecture video` of NARRATED at 192x108: each clip narrated by the bundled voice, joined into
+    lecture.mp4 (LaTeX and Pango's SVGs taken from the session's silent render: the narration changes
+    none of them)."""
     out = tmp_path_factory.mktemp("video")
     warm_text_caches(rendered, out)
-    result = run_lecture("video", "-q", "t", "--jobs", "2", "--out", str(out))
+    result = run_lecture("video", *NARRATED, "-q", "t", "--jobs", "2", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "tiny"
 
@@ -217,15 +226,15 @@ def test_lecture_mp4_has_sound_chapters_and_subtitles(narrated):
         chapters = [c["metadata"]["title"] for c in container.chapters()]
         subtitles = [bytes(p)[2:].decode() for p in container.demux(container.streams.subtitles[0]) if p.size > 2]
     assert kinds == {"video": "h264", "audio": "aac", "subtitle": "mov_text"} and rate == 48000
-    assert chapters == [BY_ID[s].title for s in LECTURE]
+    assert chapters == [BY_ID[s].title for s in NARRATED]
     srt_text = (narrated / "lecture.srt").read_text()
     assert (narrated / "lecture.vtt").read_text().startswith("WEBVTT")
     assert subtitles and all(cue.split("\n")[0] in srt_text for cue in subtitles)
-    assert sum(sidecar(narrated / "narrated", s)["sections"][0]["narration"].split()[0] in srt_text for s in LECTURE) == len(LECTURE)
+    assert sum(sidecar(narrated / "narrated", s)["sections"][0]["narration"].split()[0] in srt_text for s in NARRATED) == len(NARRATED)
 
 
 def test_every_beats_speech_lies_inside_its_beat(narrated):
-    for scene in LECTURE:
+    for scene in NARRATED:
         data = sidecar(narrated / "narrated", scene)
         samples = decoded(narrated / "narrated" / f"{scene}.mp4")
         for section in data["sections"]:
@@ -239,7 +248,7 @@ def test_every_beats_speech_lies_inside_its_beat(narrated):
 
 
 def test_sound_and_picture_last_equally_long(narrated):
-    for scene in LECTURE:
+    for scene in NARRATED:
         with av.open(str(narrated / "narrated" / f"{scene}.mp4")) as container:
             video, sound = container.streams.video[0], container.streams.audio[0]
             lengths = [float(s.duration * s.time_base) for s in (video, sound)]
@@ -249,7 +258,7 @@ def test_sound_and_picture_last_equally_long(narrated):
 
 
 def test_each_clip_is_at_minus_16_lufs(narrated):
-    for scene in LECTURE:
+    for scene in NARRATED:
         measured = ebur128(narrated / "narrated" / f"{scene}.mp4")
         assert measured["lufs"] == pytest.approx(-16.0, abs=1.0), scene
         assert 20 * np.log10(measured["peak"]) < -1.0, scene
@@ -258,7 +267,7 @@ def test_each_clip_is_at_minus_16_lufs(narrated):
 def test_captions_follow_the_speech(narrated):
     from lecture.voice.captions import read_srt
 
-    for scene in LECTURE:
+    for scene in NARRATED:
         sections = sidecar(narrated / "narrated", scene)["sections"]
         cues = read_srt(narrated / "narrated" / f"{scene}.srt")
         assert [c.text for c in cues] == [text for s in sections for _, _, text in s["cues"]]  # the sidecar's cues
@@ -269,9 +278,9 @@ def test_captions_follow_the_speech(narrated):
 
 
 def test_an_unchanged_narrated_lecture_is_not_rendered_or_spoken_again(narrated):
-    result = run_lecture("video", "-q", "t", "--out", str(narrated.parent))
+    result = run_lecture("video", *NARRATED, "-q", "t", "--out", str(narrated.parent))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("up to date") == len(LECTURE) and "rendering" not in result.stdout
+    assert result.stdout.count("up to date") == len(NARRATED) and "rendering" not in result.stdout
 
 
 def test_narrated_decks_carry_speaker_notes_and_speech(narrated):
@@ -308,6 +317,7 @@ def title_beats() -> list[str]:
     return list(scene_script("title").beats)
 
 
+@pytest.mark.slow
 def test_recordings_are_used_and_a_missing_one_is_named(tmp_path):
     beats = title_beats()
     recordings = tmp_path / "recordings"
@@ -326,6 +336,7 @@ def test_recordings_are_used_and_a_missing_one_is_named(tmp_path):
     assert dominant_frequency(samples[int(0.3 * audio.RATE):int(1.7 * audio.RATE)]) == pytest.approx(330.0, abs=3.0)
 
 
+@pytest.mark.slow
 def test_bad_voices_are_one_line(tmp_path):
     (tmp_path / "fake.onnx").write_bytes(b"not a model")
     (tmp_path / "fake.onnx.json").write_text(json.dumps({"audio": {"sample_rate": 22050}}))
@@ -342,6 +353,7 @@ def test_bad_voices_are_one_line(tmp_path):
     assert not (tmp_path / "out" / "tiny").exists()
 
 
+@pytest.mark.slow
 def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     script = tmp_path / "script.md"
     result = run_lecture("script", "title", "--out", str(script), "--media", str(tmp_path))
@@ -374,6 +386,7 @@ def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     ("### {b0}\ntext\n", "line 1: a beat heading"),
     ("## title\n### {b0}\nHere is\n[a thing](nothing).\n", "line 4: beat {b0} points at nothing called 'nothing'"),
 ])
+@pytest.mark.slow
 def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says):
     beat = title_beats()[0]
     script = tmp_path / "script.md"
@@ -384,6 +397,7 @@ def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says)
     assert not (tmp_path / "out" / "tiny").exists()
 
 
+@pytest.mark.slow
 def test_a_narrated_webm_speaks_opus(tmp_path):
     result = run_lecture("render", "title", "-q", "t", "--voice", "joe", "--format", "webm", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -393,6 +407,7 @@ def test_a_narrated_webm_speaks_opus(tmp_path):
     assert ebur128(tmp_path / "tiny" / "narrated" / "title.webm")["lufs"] == pytest.approx(-16.0, abs=1.0)
 
 
+@pytest.mark.slow
 def test_doctor_names_the_voices():
     result = run_lecture("doctor")
     assert result.returncode == 0 and "voice joe (--voice joe)" in result.stdout and "CC0" in result.stdout

@@ -98,6 +98,7 @@ def test_pass_scenes_last_frames_match_golden(rendered_part2, scene_id):
     assert_matches_golden(rendered_part2, scene_id)
 
 
+@pytest.mark.slow
 def test_a_deeper_network_runs_through_the_backward_scene(tmp_path):
     """Two hidden layers (the weight gradient between them too), in the light theme, on the regression data:
     the smallest such network, 1,1,1,1, so the still is cheap (the storyboards of 3,4,4,2 were looked at)."""
@@ -110,6 +111,7 @@ def test_a_deeper_network_runs_through_the_backward_scene(tmp_path):
     assert still.shape == (108, 192) and (still < 240).mean() > 0.05  # a drawing on the light background (0.15 measured)
 
 
+@pytest.mark.slow
 def test_matrices_draw_nan_and_infinities_and_large_ones_by_shape_and_colour():
     """Built, not rendered: a 9 x 12 tensor is a colour map named with its shape (NaN a hollow square,
     +inf the top colour of the map), a small one writes NaN and infinity as such; all inside the box."""

@@ -93,6 +93,7 @@ def test_last_frame_matches_golden(rendered_part2, scene_id):
     assert_matches_golden(rendered_part2, scene_id)
 
 
+@pytest.mark.slow
 def test_network_options_are_checked_in_one_line(tmp_path):
     for option, value, expected in (("--layers", "1,3,1", "xor data set needs at least 2 inputs"),
                                     ("--train-steps", "5000", "from 1 to 2000"),

@@ -30,6 +30,7 @@ def test_every_command_takes_exactly_the_options_the_table_gives_it():
         assert command_flags(name) - {"-h", "-q", "-j"} == wanted, name
 
 
+@pytest.mark.slow
 def test_help_of_every_command_shows_its_options():
     for name in cli.commands:
         result = run_lecture(name, "--help")
@@ -83,6 +84,7 @@ def test_content_options_set_only_fields_of_the_parameters():
     assert params.network_spec() == NetworkSpec((3, 4, 2), "relu", "xor", 2, 0.5, 50)  # its own lr and steps
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option,text", [("optimizer", "sgd,,adam"), ("values", "w=1,,b=2"), ("learnable", "w,,b"),
                                          ("start", "-2,,2"), ("optimizer", "sgd,adam,")])
 def test_list_valued_options_refuse_an_empty_item_alike(tmp_path, option, text):
@@ -161,6 +163,7 @@ def test_scene_classes_take_id_and_title_from_the_catalog():
         assert scene_class.info.fget(scene_class.__new__(scene_class)) == info
 
 
+@pytest.mark.slow
 def test_list_groups_scenes_by_lecture():
     result = run_lecture("list")
     assert result.returncode == 0, result.stderr
@@ -174,6 +177,7 @@ def test_list_groups_scenes_by_lecture():
     assert all(line.startswith("  ") for block in blocks for line in block[1:])
 
 
+@pytest.mark.slow
 def test_an_unknown_lecture_is_one_line_exit_2(tmp_path):
     result = run_lecture("render", "all", "--lecture", "nope", "--out", str(tmp_path / "o"))
     lines = result.stderr.strip().splitlines()

@@ -15,7 +15,6 @@ from PIL import Image, ImageFilter
 
 from tests.conftest import ROOT, run_lecture, warm_text_caches
 from lecture.manim_compat import WRITTEN_FOR, version_problem
-from scenes.catalog import LECTURE
 
 # The tolerance, on frames blurred by a 5x5 box (x264 noise and one-pixel edges average out there):
 # every pixel within 48 levels, and at most 2% of them over 24. What is drawn differently on purpose:
@@ -27,15 +26,32 @@ MAX_BLURRED_DIFFERENCE = 48
 MAX_SHARE_OVER_24 = 0.02
 
 
+# One scene per seam module that changes how frames are drawn (lecture/manim_compat/; encoding.py writes
+# every clip), and one of part 2: what the comparison needs, not the whole lecture again.
+PLAIN_SCENES = {
+    "title": "fades.py: the title card's text panel fades as one picture",
+    "gradient-field": "renderer.py: the heatmaps' images resized, not warped",
+    "chain-rule": "svgcache.py: MathTex and Text parsed once and pickled",
+    "gradient-descent": "numbers.py: the live readouts' digits as one path",
+    "backprop": "layers.py: the still code and graph drawn once above the moving parts",
+}
+PLAIN_PART2 = {"mlp-forward": "part 2: the network and matrix widgets"}
+
+
 @pytest.fixture(scope="session")
-def plain(rendered: Path) -> Path:
-    """Every scene rendered again with --plain, beside the suite's default render; LaTeX and Pango's
-    SVGs are copied over from it (the same files stock manim would make), so only drawing is timed."""
+def plain(rendered: Path, rendered_part2: Path) -> dict[str, Path]:
+    """PLAIN_SCENES and PLAIN_PART2 rendered again with --plain, beside the suite's default renders;
+    LaTeX and Pango's SVGs are copied over from them (the same files stock manim would make), so only
+    drawing is timed. Each scene id maps to (its stock clip's folder, the default render's folder)."""
     out = rendered.parent.parent / "plain"
-    warm_text_caches(rendered, out)
-    result = run_lecture("render", "all", "optimizers", "-q", "t", "--jobs", "2", "--out", str(out), "--plain")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out / "tiny"
+    for session in (rendered, rendered_part2):
+        warm_text_caches(session, out)
+    folders = {}
+    for lecture, scenes, session in (("feedforward", PLAIN_SCENES, rendered), ("part-2", PLAIN_PART2, rendered_part2)):
+        result = run_lecture("render", "--lecture", lecture, *scenes, "-q", "t", "--jobs", "2", "--out", str(out), "--plain")
+        assert result.returncode == 0, result.stdout + result.stderr
+        folders |= {scene: (out / "tiny", session) for scene in scenes}
+    return folders
 
 
 def video_frames(path: Path) -> list[np.ndarray]:
@@ -43,18 +59,20 @@ def video_frames(path: Path) -> list[np.ndarray]:
         return [np.asarray(f.to_image().filter(ImageFilter.BoxBlur(2)), dtype=int) for f in container.decode(video=0)]
 
 
-@pytest.mark.parametrize("scene_id", [*LECTURE, "optimizers"])  # what the `rendered` fixture renders
-def test_plain_render_draws_the_same_frames(rendered, plain, scene_id):
-    ours, stock = video_frames(rendered / f"{scene_id}.mp4"), video_frames(plain / f"{scene_id}.mp4")
+@pytest.mark.parametrize("scene_id", [*PLAIN_SCENES, *PLAIN_PART2])
+def test_plain_render_draws_the_same_frames(plain, scene_id):
+    stock_folder, ours_folder = plain[scene_id]
+    ours, stock = video_frames(ours_folder / f"{scene_id}.mp4"), video_frames(stock_folder / f"{scene_id}.mp4")
     assert len(ours) == len(stock) > 10
     for i, (a, b) in enumerate(zip(ours, stock)):
         diff = np.abs(a - b).max(axis=2)
         share = (diff > 24).mean()
         assert diff.max() <= MAX_BLURRED_DIFFERENCE and share <= MAX_SHARE_OVER_24, \
             f"{scene_id} frame {i}: blurred frames differ by up to {diff.max()}, {share:.2%} of pixels by more than 24"
-    sidecar = json.loads((plain / f"{scene_id}.json").read_text())
-    assert sidecar["plain"] is True and json.loads((rendered / f"{scene_id}.json").read_text())["plain"] is False
-    assert sidecar["cache_key"] != json.loads((rendered / f"{scene_id}.json").read_text())["cache_key"]
+    sidecar = json.loads((stock_folder / f"{scene_id}.json").read_text())
+    ours_sidecar = json.loads((ours_folder / f"{scene_id}.json").read_text())
+    assert sidecar["plain"] is True and ours_sidecar["plain"] is False
+    assert sidecar["cache_key"] != ours_sidecar["cache_key"]
 
 
 def test_a_mismatched_manim_is_named_with_what_to_do():
@@ -65,6 +83,7 @@ def test_a_mismatched_manim_is_named_with_what_to_do():
     assert "make setup" in problem and "--plain" in problem
 
 
+@pytest.mark.slow
 def test_on_another_manim_only_plain_renders(tmp_path):
     """A distribution record claiming manim 0.20.0 first on the path: what importlib.metadata reads,
     while the real manim still imports. The default render refuses before anything starts; --plain renders."""

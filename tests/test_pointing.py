@@ -156,6 +156,7 @@ def lit(frame: np.ndarray) -> tuple[int, float]:
     return int(mask.sum()), float(xs.mean() / frame.shape[1]) if len(xs) else -1.0
 
 
+@pytest.mark.slow
 def test_a_pointed_object_lights_up_while_its_words_are_spoken(renders):
     from scenes.kit.pointing import FADE_IN, FADE_OUT, LINGER
 
@@ -173,6 +174,7 @@ def test_a_pointed_object_lights_up_while_its_words_are_spoken(renders):
     assert len(dark) > len(pictures) / 2  # nothing else is lit
 
 
+@pytest.mark.slow
 def test_the_words_are_spoken_when_the_sidecar_says(renders):
     video, sidecar = renders["voiced"]
     with av.open(str(video)) as container:
@@ -184,6 +186,7 @@ def test_the_words_are_spoken_when_the_sidecar_says(renders):
         assert np.sqrt(np.mean(word ** 2)) > 4 * np.sqrt(np.mean(silence_before ** 2)) + 1e-4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("render_name", ["voiced", "silent"])
 def test_the_srt_carries_the_sidecars_cues(renders, render_name):
     from lecture.voice.captions import read_srt
@@ -196,6 +199,7 @@ def test_the_srt_carries_the_sidecars_cues(renders, render_name):
         assert cue.text == text and cue.start == pytest.approx(start, abs=2e-3) and cue.end == pytest.approx(end, abs=2e-3)
 
 
+@pytest.mark.slow
 def test_a_paced_motion_lasts_as_long_as_its_phrase(renders):
     pictures, fps = frames(renders["voiced"][0])
     section = renders["voiced"][1]["sections"][1]
@@ -209,6 +213,7 @@ def test_a_paced_motion_lasts_as_long_as_its_phrase(renders):
     assert (still[-1] - still[0] + 1) / silent_fps == pytest.approx(1.0, abs=1.5 / silent_fps)
 
 
+@pytest.mark.slow
 def test_stock_manim_draws_the_same_highlight(renders):
     ours, fps = frames(renders["voiced"][0])
     stock, _ = frames(renders["plain"][0])
@@ -216,6 +221,7 @@ def test_stock_manim_draws_the_same_highlight(renders):
     assert [lit(a)[0] > 100 for a in ours] == [lit(b)[0] > 100 for b in stock]
 
 
+@pytest.mark.slow
 def test_the_beat_cache_keeps_the_highlight(renders):
     """The second render with the beat cache draws only the last beat (the first comes from its segment)."""
     ours, _ = frames(renders["voiced"][0])
@@ -226,6 +232,7 @@ def test_the_beat_cache_keeps_the_highlight(renders):
         assert max(np.abs(a.astype(int) - b).max() for a, b in zip(ours, cached)) < 40  # x264 noise only
 
 
+@pytest.mark.slow
 def test_the_silent_render_is_the_same_as_without_pointing(renders):
     pointing, _ = frames(renders["silent"][0])
     twin, _ = frames(renders["twin"][0])

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from lecture.render.progress import Display, clock, eta, expected_frames, fraction, run_eta, scene_line
 from lecture.render.jobs import Outcome
 from tests.conftest import LECTURE, ROOT, run_lecture
@@ -118,6 +120,7 @@ def run_in_terminal(*args: str, timeout: float = 600) -> tuple[int, str]:
     return proc.wait(timeout=timeout), b"".join(chunks).decode()
 
 
+@pytest.mark.slow
 def test_render_on_a_terminal_shows_frames_and_eta(tmp_path):
     tiny = tmp_path / "tiny"
     tiny.mkdir()
@@ -133,6 +136,7 @@ def test_render_on_a_terminal_shows_frames_and_eta(tmp_path):
     assert re.search(rf"\x1b\[\d+F\x1b\[J  all: 1/1 scenes, {frames} frames in \d+:\d\d\r\nfiles:", out), out
 
 
+@pytest.mark.slow
 def test_slides_off_a_terminal_has_no_carriage_returns(tmp_path):
     """manim-slides' PDF and PPTX converters draw tqdm bars: with the output captured they are off."""
     result = subprocess.run([*LECTURE, "slides", "title", "--to", "pdf", "-q", "t", "--out", str(tmp_path)], cwd=ROOT,
@@ -159,6 +163,7 @@ HELP = {
 }
 
 
+@pytest.mark.slow
 def test_help_of_every_command_names_its_options():
     """One process asks every command for --help (through the CLI's own entry point), as a user would."""
     program = ("import contextlib, io, json, sys\n"

@@ -76,6 +76,7 @@ def test_unchanged_image_is_resized_once():
         assert camera._resized[id(image)][3] is not first
 
 
+@pytest.mark.slow
 def test_static_layers_draw_the_same_frames(tmp_path):
     """grad-fn pastes still code and graph parts as layers in most of its plays (lecture/layers.py):
     every frame must equal the frame drawn whole, as manim draws it (LECTURE_WHOLE_FRAMES=1)."""
@@ -128,6 +129,7 @@ def fade_frames(tmp_path: Path, renderer_class: type) -> list[np.ndarray]:
     return [np.asarray(Image.open(f), dtype=int) for f in sorted(media.rglob("FadeScene*.png"))]
 
 
+@pytest.mark.slow
 def test_group_fades_as_manim_fades_it(tmp_path):
     with tempconfig({"pixel_width": 192, "pixel_height": 108}):
         scene = FadeScene(renderer=LectureRenderer())
@@ -163,6 +165,7 @@ class BrighteningScene(Scene):
         self.play(tracker.animate.set_value(1), run_time=3, rate_func=linear)
 
 
+@pytest.mark.slow
 def test_frames_reach_the_encoder_in_order_while_it_lags(tmp_path, monkeypatch):
     """LectureFileWriter copies frames into buffers it reuses: a buffer still waiting for a slow
     encoder must never be overwritten by a later frame."""
@@ -184,6 +187,7 @@ def test_frames_reach_the_encoder_in_order_while_it_lags(tmp_path, monkeypatch):
     assert steps.min() > 1.5, f"frames out of order or repeated: smallest step {steps.min():.1f} of about 4.3"
 
 
+@pytest.mark.slow
 def test_encoder_settings_reach_x264(tmp_path, monkeypatch):
     """x264 writes its settings into the stream: the project's lookahead, and the thread count the
     renderer gives each encoder when renders run side by side."""
@@ -205,6 +209,7 @@ class LaggedFadeScene(Scene):
         self.play(FadeIn(tile_panel()), lag_ratio=0.5, run_time=1)
 
 
+@pytest.mark.slow
 def test_a_lag_given_to_play_is_a_lagged_fade(tmp_path):
     """play()'s keyword arguments reach the animations after the renderer has looked at them: a fade
     lagged by play() must not become one picture fading (the first tile would wait for the last)."""
@@ -247,6 +252,7 @@ class FinishCallbackScene(Scene):
         self.play(FadeOut(self.mobjects[0], _on_finish=lambda s: done("fade out")))
 
 
+@pytest.mark.slow
 def test_a_still_runs_the_callbacks_of_the_animations_it_skips(tmp_path):
     """A still replaces fades and writes by what they leave (EndState); what they were to do when
     finished (`_on_finish`, as manim's Graph uses it) must still happen, in the same order."""

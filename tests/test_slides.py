@@ -106,6 +106,7 @@ def test_pdf_has_a_page_per_pause(rendered):
     assert len(re.findall(rb"/Type\s*/Page\b", data)) == slide_count(rendered)
 
 
+@pytest.mark.slow
 def test_transparent_clip_has_real_alpha(tmp_path):
     result = run_lecture("render", "title", "-q", "t", "--transparent", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -117,6 +118,7 @@ def test_transparent_clip_has_real_alpha(tmp_path):
     assert alpha.max() > 128, "the text is drawn (thin glyphs at 192x108 are anti-aliased, never fully opaque)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt,suffix", [("webm", ".webm"), ("gif", ".gif")])
 def test_other_formats(tmp_path, fmt, suffix):
     result = run_lecture("render", "title", "-q", "t", "--format", fmt, "--out", str(tmp_path))
@@ -125,6 +127,7 @@ def test_other_formats(tmp_path, fmt, suffix):
         assert sum(1 for _ in container.decode(video=0)) > 10
 
 
+@pytest.mark.slow
 def test_png_sequence(tmp_path):
     result = run_lecture("render", "title", "-q", "t", "--format", "png", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr

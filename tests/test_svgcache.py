@@ -41,6 +41,7 @@ def loaded_from_pickle(mob: SVGMobject) -> bool:
     return all(m.path_obj is None for m in mob.get_family() if isinstance(m, VMobjectFromSVGPath))
 
 
+@pytest.mark.slow
 def test_a_parse_is_kept_and_loaded_with_the_same_points(caches):
     first = made()
     assert not any(loaded_from_pickle(m) for m in first)
@@ -51,6 +52,7 @@ def test_a_parse_is_kept_and_loaded_with_the_same_points(caches):
         assert_same_drawing(a, b)
 
 
+@pytest.mark.slow
 def test_a_damaged_pickle_is_parsed_again_and_replaced(caches):
     (text, _) = made()
     (pickle_file,) = (caches / "texts").rglob("*.parsed")

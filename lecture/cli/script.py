@@ -8,6 +8,8 @@ from lecture.cli.app import cli
 from lecture.options.resolve import resolve_scenes
 from lecture.request import lecture_from
 from lecture.options.table import ALL_LECTURES, options_for
+from lecture.output.publish import write_text_atomic
+from lecture.voice.script import scene_script, to_markdown
 from scenes.catalog import current
 
 
@@ -17,9 +19,6 @@ from scenes.catalog import current
 def script(scenes, target, media, lecture_id) -> None:
     """The narration script of SCENES (or all), beat by beat, as Markdown: to read from while
     recording, and to edit and pass back with `--script FILE`."""
-    from lecture.output.publish import write_text_atomic
-    from lecture.voice.script import scene_script, to_markdown
-
     if lecture_id == ALL_LECTURES:
         raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(current().lecture_by_id)}")
     lecture = lecture_from({"lecture_id": lecture_id})

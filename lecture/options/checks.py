@@ -13,7 +13,7 @@ from engine.limits import (MAX_TRAINING_STEPS, activation_problem, dataset_probl
                            learning_rate_problem, range_problem, seed_problem, steps_problem)
 from lecture import UserError
 from scenes.catalog import OptionRow
-from scenes.kit.params import MAX_DRAWN_STEPS, theme_problem
+from scenes.kit.params import MAX_DRAWN_STEPS, names_problem, theme_problem, values_problem
 
 # --- the parse-and-check column: a value from the command line (text) or lecture.toml (a TOML value) ----
 
@@ -59,8 +59,7 @@ def parse_values(value: Any, where: str) -> dict[str, float]:
         if name in values:
             raise UserError(f"{where}: {name} is given twice")
         values[name] = number
-    if not values:
-        raise UserError(f"{where}: values must name at least one input, e.g. --values w=-0.5,b=0.5,x=1,y=7")
+    checked(values_problem(values, None) if not values else None, where)  # none at all: the one check of it
     return values
 
 
@@ -117,9 +116,7 @@ def _values(value: Any, where: str) -> dict[str, Any]:
 
 def _learnable(value: Any, where: str) -> dict[str, Any]:
     names = tuple(split_items(value, where))
-    bad = [n for n in names if not n.isidentifier()]
-    if bad:
-        raise UserError(f"{where}: {bad[0]!r} is not a name; write e.g. w,b")
+    checked(names_problem(names), where)
     return {"learnable": names}
 
 

@@ -1,5 +1,6 @@
 """A lecture's options as a form (the studio's): which options a scene's form shows, keyed as a page's
-query names them, and each one's current value written as the command line writes it.
+query names them, and a lecture's own option's current value written as the command line writes it
+(the studio's `default_text` writes the others', from the option table).
 
 Keys: a shared option by its name (`lr`), a lecture's own option by its flag (`train-lr`), or, without
 one, LECTURE.NAME (`my-talk.w`, as `--set` names it). Plain functions of the lecture: no state.
@@ -9,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from lecture.options.checks import CHECKS
-from lecture.options.table import SHARED_CONTENT, as_data
-from scenes.catalog import Lecture, OptionRow, SceneInfo
+from lecture.options.table import as_data
+from scenes.catalog import Lecture, OptionRow
 from scenes.kit.params import LectureParams
 
 
@@ -28,33 +29,12 @@ def command_line(lecture: Lecture, values: dict[str, str]) -> tuple[dict[str, st
     return cli, sets
 
 
-def number(value: float) -> str:
-    return f"{value:g}"
-
-
 def as_text(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(as_text(v) for v in value)
     if isinstance(value, float):
-        return number(value)
+        return f"{value:g}"
     return str(value)
-
-
-def shared_text(name: str, params: LectureParams, info: SceneInfo) -> str:
-    """A shared option's current value for the scene `info`."""
-    texts = {
-        "function": lambda: params.descent_function if "descent" in info.uses else params.function,
-        "range": lambda: ",".join(map(number, params.x_range)),
-        "start": lambda: ",".join(map(number, params.start)),
-        "lr": lambda: number(params.lr),
-        "steps": lambda: str(params.steps),
-        "optimizer": lambda: ",".join(params.optimizers) if info.id == "optimizers" else params.optimizer,
-        "expr": lambda: params.expr or "",
-        "values": lambda: ",".join(f"{k}={number(v)}" for k, v in params.values.items()),
-        "learnable": lambda: ",".join(params.learnable),
-        "theme": lambda: params.theme,
-    }
-    return texts[name]() if name in texts else ""
 
 
 def own_text(row: OptionRow, params: LectureParams) -> str:
@@ -62,13 +42,3 @@ def own_text(row: OptionRow, params: LectureParams) -> str:
     if row.check in CHECKS:
         return as_text(getattr(params, CHECKS[row.check].field))
     return as_text(params.lecture_options.get(row.name, ""))
-
-
-def current_text(key: str, params: LectureParams, info: SceneInfo, lecture: Lecture) -> str:
-    """The current value of the option a form names `key`, for the scene `info` of `lecture`."""
-    for row in lecture.own_options:
-        if key in (row.flag, f"{lecture.id}.{row.name}"):
-            return own_text(row, params)
-    if key in SHARED_CONTENT:
-        return shared_text(key, params, info)
-    return "none" if key == "voice" else ""

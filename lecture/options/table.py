@@ -92,10 +92,10 @@ class Option:
                             is_eager=self.callback is not None, expose_value=self.callback is None)
 
 
-RENDERING = ("render", "video", "slides", "present")  # commands that render clips
-SCENE_LISTS = ("render", "video", "script", "slides", "present")  # commands that take a lecture's scenes
+RENDERING = ("render", "video", "slides", "present", "check")  # commands that render clips
+SCENE_LISTS = ("render", "video", "script", "slides", "present", "check")  # commands that take a lecture's scenes
 CONTENT = (*RENDERING, "preview", "watch")
-EVERY_COMMAND = (*CONTENT, "script", "doctor", "studio", "list", "new")
+EVERY_COMMAND = (*CONTENT, "script", "doctor", "studio", "list", "new")  # check is in CONTENT
 
 
 def look_in(ctx: click.Context, param: click.Parameter, folders: tuple[Path, ...]) -> None:
@@ -133,11 +133,15 @@ SHARED_OPTIONS: tuple[Option, ...] = (
     Option("scheduler", "Render on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786, a task per scene "
            "(README: \"Rendering on a cluster\"); without it, on this machine (--jobs).", RENDERING, metavar="ADDRESS"),
     Option("concat", "Also join the clips into one video with a chapter per scene.", ("render",), flag=True),
-    Option("force", "Render even when an up-to-date clip exists.", ("render", "video"), flag=True),
+    Option("force", "Render even when an up-to-date clip exists.", ("render", "video", "check"), flag=True),
     Option("force", "Write into an existing lecture folder: the files you have not changed since `lecture new` "
            "wrote them (the others are kept).", ("new",), flag=True),
     Option("dir", "Where the new lecture's folder goes (./lectures: found without --lectures).", ("new",), Path("lectures"),
            click.Path(file_okay=False, path_type=Path), dest="folder"),
+    Option("json", "Also write every rule applied and every finding (scene, beat, time, rule, objects, message) as JSON here.",
+           ("check",), type=OUTPUT_FILE, dest="json_path"),
+    Option("sheet", "Also write a PNG contact sheet here: the frames with findings, each finding boxed and labelled.",
+           ("check",), type=OUTPUT_FILE, dest="sheet_path"),
     Option("plain", "Render with stock manim (no faster renderer, text cache or encoder changes), to check the frames or on another manim version.", ("render",), flag=True),
     Option("interval", "Seconds between checks for changes.", ("watch",), 0.5, float),
     Option("fullscreen", "Start full screen.", ("present",), flag=True),

@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
@@ -88,7 +89,7 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0,
 
 def render_child(send, payload: dict, log: str, caller: int) -> None:
     """In the render process: render, and send back what `lecture.worker.render_forked` returns."""
-    from lecture.render import worker
+    from lecture.render import worker  # imports manim: in the render process, after the fork
 
     send.send(worker.render_forked(payload, log, caller, lambda frames: send.send((FRAMES, frames))))
     send.close()
@@ -139,9 +140,7 @@ def remove_temporaries(process, out_dir: Path) -> None:
 def run_here(job: Job, cache_dir: Path) -> Outcome:
     """One render in this process: for a single still (a preview), where a second process would cost
     more than the render. Only once per process: manim's config and the scene modules stay loaded."""
-    import traceback
-
-    from lecture.render import worker
+    from lecture.render import worker  # imports manim: only when this process renders
 
     if not job.plain:
         manim_compat.require_written_for()

@@ -35,6 +35,7 @@ def discover(folders: list[Path]) -> Catalog:
     """Every lecture folder in `folders` (each a lecture folder itself, or a folder of them)."""
     lectures: list[Lecture] = []
     problems: list[str] = []
+    broken: dict[str, str] = {}
     seen: set[Path] = set()
     for lecture_dir in lecture_dirs(folders, problems):
         if lecture_dir in seen:
@@ -47,10 +48,24 @@ def discover(folders: list[Path]) -> Catalog:
                 raise LectureFileError(problem)
         except LectureFileError as err:
             problems.append(str(err))
+            broken.setdefault(id_in(lecture_dir) or "", str(err))
             continue
         register_package(lecture)
         lectures.append(lecture)
-    return Catalog(tuple(lectures), tuple(problems), tuple(f.resolve() for f in folders if f.is_dir()))
+    broken.pop("", None)
+    return Catalog(tuple(lectures), tuple(problems), tuple(f.resolve() for f in folders if f.is_dir()),
+                   {k: v for k, v in broken.items() if k not in {lecture.id for lecture in lectures}})
+
+
+def id_in(folder: Path) -> str | None:
+    """The id a broken folder's lecture.toml gives, if it can be read at all (to name it when asked for)."""
+    import tomllib
+
+    try:
+        found = tomllib.loads((folder / FILE_NAME).read_text(encoding="utf-8-sig")).get("id")
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 def lecture_dirs(folders: list[Path], problems: list[str]) -> list[Path]:

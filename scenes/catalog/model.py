@@ -93,6 +93,7 @@ class Catalog:
     lectures: tuple[Lecture, ...]
     problems: tuple[str, ...] = ()
     folders: tuple[Path, ...] = ()  # where they were looked for (absolute), for render processes
+    broken: dict[str, str] = field(default_factory=dict)  # a left-out lecture's id (when its file says) -> its problem
 
     @functools.cached_property
     def lecture_by_id(self) -> dict[str, Lecture]:
