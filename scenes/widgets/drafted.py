@@ -40,6 +40,7 @@ class DraftedScene(LectureScene):
 
     def construct(self) -> None:
         self.stage: Mobject | None = None  # what the beats show under the heading
+        self.stage_kind = ""  # the kind of beat that put it there
         self.formula: Mobject | None = None
         self.record(latex_failed=[])
         self.header = self.heading(self.data["title"])
@@ -83,23 +84,21 @@ class DraftedScene(LectureScene):
             self.play(*moves, run_time=0.5)
         self.subtitle = new
 
-    def swap(self, new: Mobject | None, *, keep_formula: bool = False) -> None:
-        """Clear the stage for `new` (added by the caller's animation)."""
+    def swap(self, new: Mobject | None, kind: str) -> None:
+        """Clear the stage for `new` (added by the caller's animation), shown by a beat of `kind`."""
         if self.stage is not None:
             self.play(FadeOut(self.stage), run_time=0.5)
-        self.stage = new
-        if not keep_formula:
-            self.formula = None
+        self.stage, self.stage_kind, self.formula = new, kind, None
 
     # --- beats --------------------------------------------------------------------------------
     def show_title(self, show: dict[str, Any]) -> None:
         card = self.fit(self.text(self.data["title"], size=self.theme.title_size))
-        self.swap(card)
+        self.swap(card, "title")
         self.play(Write(card), run_time=1.0)
 
     def show_prose(self, show: dict[str, Any]) -> None:
         terms = show.get("terms") or []
-        if not terms and self.stage is not None and not getattr(self, "subtitle_changed", False):
+        if not terms and self.stage_kind in ("equation", "code") and not getattr(self, "subtitle_changed", False):
             self.wait(0.1)  # the formula or code before it stays while this is said
             return
         left, right, top, bottom = self.area()
@@ -109,7 +108,7 @@ class DraftedScene(LectureScene):
         else:
             rows = self.wrapped(show.get("text", ""), (right - left) * 0.85, size=self.theme.body_size)
         self.fit(rows).move_to([(left + right) / 2, (top + bottom) / 2, 0])
-        self.swap(rows)
+        self.swap(rows, "prose")
         self.play(LaggedStart(*(FadeIn(r, shift=UP * 0.15) for r in rows), lag_ratio=0.4), run_time=1.2)
 
     def show_list(self, show: dict[str, Any]) -> None:
@@ -119,7 +118,7 @@ class DraftedScene(LectureScene):
                                ).arrange(RIGHT, buff=0.25, aligned_edge=UP) for item in show["items"]))
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         self.fit(rows).move_to([(left + right) / 2, (top + bottom) / 2, 0])
-        self.swap(rows)
+        self.swap(rows, "list")
         self.play(LaggedStart(*(FadeIn(r, shift=RIGHT * 0.2) for r in rows), lag_ratio=0.5), run_time=0.8 * len(rows))
 
     def formula_row(self, row: dict[str, Any]) -> Mobject:
@@ -144,7 +143,7 @@ class DraftedScene(LectureScene):
             self.stage, self.formula = rows, rows
             self.play_or_wait("formula", TransformMatchingTex(old[0], rows[0]))
             return
-        self.swap(rows)
+        self.swap(rows, "equation")
         self.formula = rows
         self.play_or_wait("formula", LaggedStart(*(Write(r) for r in rows), lag_ratio=0.6))
 
@@ -177,7 +176,7 @@ class DraftedScene(LectureScene):
             picture.move_to([right, top, 0], aligned_edge=RIGHT + UP)
             group.append(picture)
         stage = Group(*group)
-        self.swap(stage)
+        self.swap(stage, "code")
         self.play(FadeIn(column[0]), *(FadeIn(g) for g in group[1:]), run_time=0.8)
         mark = show.get("mark")
         if mark is not None and 0 <= mark < len(panel.code.code_lines):
