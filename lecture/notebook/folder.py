@@ -79,10 +79,17 @@ def notes_md(draft: Draft, lecture_id: str, notes: list[str], source: Path) -> s
     out += [f"- {s.id}: the {s.engine} scene with {s.options}" for s in engine] or ["- nothing: no function of x and y nor scalar requires_grad formula was found"]
     out += ["", "## Left out, replaced or to check", ""]
     out += [f"- {n}" for n in notes] or ["- nothing"]
+    longest = max((s for s in draft.scenes if not s.engine), key=lambda s: len(s.beats), default=None)
     out += ["", "## Before publishing", "",
             "- Prose beats show the paragraph's bold terms or its first sentence: replace them with pictures.",
-            "- Read script.md aloud: sentences written for reading (long, with parentheses) want shortening for the ear.",
-            "- Check each formula and code panel at 480p (`lecture preview SCENE --storyboard`).", ""]
+            "- The narration is the notebook's prose read aloud: shorten long sentences and asides in parentheses "
+            "for the ear, and replace the generic sentences over code (\"This code defines ...\", \"The code goes on.\").",
+            "- Code cells are shown whole, in parts of at most 14 lines: cut them to the lines the narration discusses.",
+            "- Engine scenes keep their own narration; move each next to the paragraph that talks about its picture "
+            "(a notebook's plot is not stored as a picture the draft can show).",
+            *([f"- {longest.id} has {len(longest.beats)} beats: split it at a level-3 heading (a scene per idea)."]
+              if longest and len(longest.beats) > 12 else []),
+            "- Check each formula and code panel at 480p (`lecture preview SCENE --storyboard`) and run `lecture check`.", ""]
     return "\n".join(out)
 
 
