@@ -22,6 +22,20 @@ from scenes.widgets.drafted_names import class_name
 MANIFEST = ".drafted.json"
 MODULE = "drafted"
 ENGINE_USES = {"gradient-field": ["function"], "forward-graph": ["graph"], "backprop": ["graph"]}
+ENGINE_CLASSES = {"gradient-field": ("scenes.feedforward.gradients", "GradientFieldScene"),
+                  "forward-graph": ("scenes.feedforward.autograd", "ForwardGraphScene"),
+                  "backprop": ("scenes.feedforward.autograd", "BackpropScene")}  # the first lecture's scenes, reused
+
+
+def module_text(draft: Draft) -> str:
+    """drafted.py: the engine scenes it reuses imported, and the classes made from draft.json."""
+    used = sorted({s.engine for s in draft.scenes if s.engine})
+    imports = [f"from {ENGINE_CLASSES[e][0]} import {ENGINE_CLASSES[e][1]}" for e in used]
+    mapping = ", ".join(f"{e!r}: {ENGINE_CLASSES[e][1]}" for e in used)
+    return ('"""The drafted scenes: each renders its beats from draft.json (scenes/widgets/drafted.py)."""\n'
+            + "".join(f"{line}\n" for line in sorted(set(imports)))
+            + "from scenes.widgets.drafted import drafted_scenes\n\n"
+            + f"globals().update(drafted_scenes(__file__, __name__, {{{mapping}}}))\n")
 
 
 def engine_defaults(draft: Draft) -> tuple[dict, list[str]]:
@@ -105,9 +119,7 @@ def files_of(draft: Draft, lecture_id: str, package: str, source: Path) -> dict[
         "lecture.toml": lecture_text_of(draft, lecture_id, package, defaults),
         "__init__.py": '"""A lecture drafted from a notebook (lecture.toml, NOTES.md)."""\n',
         "draft.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
-        f"{MODULE}.py": ('"""The drafted scenes: each renders its beats from draft.json (scenes/widgets/drafted.py)."""\n'
-                         "from scenes.widgets.drafted import drafted_scenes\n\n"
-                         "globals().update(drafted_scenes(__file__, __name__))\n"),
+        f"{MODULE}.py": module_text(draft),
         "title.py": ('"""The lecture\'s title card, drawn from lecture.toml\'s [card]."""\n'
                      "from scenes.kit.title import title_card\n\nTitleScene = title_card(__name__)\n"),
         "script.md": script_md(draft),

@@ -4,8 +4,9 @@ beats (narration and what to show), written by `lecture new ID --from NOTEBOOK.i
 
 A lecture folder's module makes the classes its lecture.toml names:
 
+    from scenes.feedforward.gradients import GradientFieldScene  # the engine scenes the draft reuses
     from scenes.widgets.drafted import drafted_scenes
-    globals().update(drafted_scenes(__file__, __name__))
+    globals().update(drafted_scenes(__file__, __name__, {"gradient-field": GradientFieldScene}))
 
 What a beat shows (`show["kind"]`): `title` (the scene's title, large), `prose` (its bold terms, or the
 picture before it kept, or its first sentence), `list` (the items, one row each), `equation` (rows of
@@ -208,29 +209,25 @@ def load_draft(folder: Path) -> dict[str, Any]:
     return data
 
 
-def drafted_scenes(module_file: str, module_name: str) -> dict[str, type]:
+def drafted_scenes(module_file: str, module_name: str, engine: dict[str, type] | None = None) -> dict[str, type]:
     """The scene classes of the draft beside `module_file`: one per drafted scene (beats from the
-    data), and a subclass of the engine's scene for each scene the engine animates."""
+    data), and a subclass of the engine's scene class `engine[id]` for each scene the engine animates
+    (the lecture folder's module imports those: a widget imports no lecture)."""
     folder = Path(module_file).resolve().parent
     data = load_draft(folder)
     classes: dict[str, type] = {}
     for scene in data["scenes"]:
         name = class_name(scene["id"])
         if scene.get("engine"):
-            classes[name] = type(name, (engine_class(scene["engine"]),), {"__module__": module_name})
+            if scene["engine"] not in (engine or {}):
+                raise ValueError(f"{module_file}: draft.json's scene {scene['id']} is the engine's {scene['engine']} "
+                                 "scene, which this module does not import; draft the lecture again with --force")
+            classes[name] = type(name, (engine[scene["engine"]],), {"__module__": module_name})
             continue
         members: dict[str, Any] = {"__module__": module_name, "data": scene, "folder": folder, "alt_text": alt_text(scene)}
         members.update({entry["name"]: beat_method(entry) for entry in scene["beats"]})
         classes[name] = type(name, (DraftedScene,), members)
     return classes
-
-
-def engine_class(scene_id: str) -> type:
-    """The engine's scene class of the first lecture that a draft reuses, by its id there."""
-    from scenes.feedforward.autograd import BackpropScene, ForwardGraphScene
-    from scenes.feedforward.gradients import GradientFieldScene
-
-    return {"gradient-field": GradientFieldScene, "forward-graph": ForwardGraphScene, "backprop": BackpropScene}[scene_id]
 
 
 def alt_text(scene: dict[str, Any]) -> str:
