@@ -64,10 +64,19 @@ def write_atomic(path: Path, text: str) -> None:
 
 @cli.command()
 @click.argument("lecture_id", metavar="ID")
+@click.option("--from", "notebook", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Draft the lecture from this Jupyter notebook (.ipynb): its prose narrated, its formulas and "
+                   "code as beats, none of its code run (docs/notebooks.md).")
 @options_for("new")
-def new(lecture_id: str, folder: Path, force: bool) -> None:
+def new(lecture_id: str, notebook: Path | None, folder: Path, force: bool) -> None:
     """Write a new lecture folder DIR/ID (a title card and one example scene) that renders and narrates
-    at once, and print what to edit; `lecture list` and the studio list it."""
+    at once, and print what to edit; `lecture list` and the studio list it. With --from NOTEBOOK.ipynb,
+    the folder is a draft of the notebook's lecture instead."""
+    if notebook is not None:
+        from lecture.notebook.new import new_from_notebook  # nbformat: only when drafting
+
+        click.echo(new_from_notebook(lecture_id, notebook, folder, force).summary(folder))
+        return
     if not ID.match(lecture_id):
         raise UserError(f"lecture new {lecture_id!r}: an id is lower-case letters, digits and hyphens, e.g. my-lecture")
     target = folder / lecture_id.replace("-", "_")
