@@ -225,7 +225,7 @@ class GradFnScene(CodeScene):
     def leaves_have_no_grad_fn(self) -> None:
         nodes = VGroup(*[self.diagram.node(n) for n in self.examples[0].leaf_grad_fns])
         self.point_at(ab=nodes, leaves=nodes)
-        self.play_along("is", *[AnimationGroup(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node).body,
+        self.play_along("is", *[AnimationGroup(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node),
                                                                                         color=self.theme.learnable))
                                 for tag, node in zip(self.leaf_tags, self.examples[0].leaf_grad_fns)])
 
@@ -238,18 +238,13 @@ class GradFnScene(CodeScene):
             diagram, tag, leaf_tags = self.example_picture(example, code)
             printed = self.side_panel([self.output_text(f"<{example.grad_fn} object>")], code)
             code.marker.become(self.code.marker)  # the bar stays where it was while the code changes
-            swap = self.steps(
-                AnimationGroup(ReplacementTransform(self.code, code), ReplacementTransform(self.diagram, diagram),
-                               ReplacementTransform(self.tag, tag), ReplacementTransform(self.printed, printed),
-                               ReplacementTransform(self.leaf_tags, leaf_tags), run_time=1.2),
-                code.highlight(2).build().set_run_time(0.6),
-                AnimationGroup(code.highlight(3).build(), Indicate(tag, color=self.theme.highlight),
-                               Indicate(printed, color=self.theme.highlight), run_time=1.0))
+            # three plays, not one Succession: a Succession would put the new code and tags on screen at its start
             self.wait_until(mark)
-            if mark == "sine":
-                self.play_until(None, swap)
-            else:
-                self.play_along(mark, swap)
+            self.play(ReplacementTransform(self.code, code), ReplacementTransform(self.diagram, diagram),
+                      ReplacementTransform(self.tag, tag), ReplacementTransform(self.printed, printed),
+                      ReplacementTransform(self.leaf_tags, leaf_tags), run_time=1.2)
+            self.play(code.highlight(2), run_time=0.6)
+            self.play(code.highlight(3), Indicate(tag, color=self.theme.highlight), Indicate(printed, color=self.theme.highlight))
             self.code, self.diagram, self.tag, self.printed, self.leaf_tags = code, diagram, tag, printed, leaf_tags
 
     def neuron_code(self) -> tuple[list[str], list[str]]:
@@ -283,7 +278,7 @@ class GradFnScene(CodeScene):
         self.play_until(None, self.steps(*[
             AnimationGroup(self.code.highlight(first + k).build(), FadeIn(self.printed[k], shift=LEFT * 0.2),
                            FadeIn(self.tags[name], shift=UP * 0.2),
-                           Indicate(self.diagram.node(name).body, color=self.theme.highlight), run_time=1.0)
+                           Indicate(self.diagram.node(name), color=self.theme.highlight), run_time=1.0)
             for k, name in enumerate(named)]))
 
     def links_text(self) -> str:
@@ -297,7 +292,7 @@ class GradFnScene(CodeScene):
         self.point_at(links=self.printed[-1], graph=self.diagram)
         self.play(self.code.highlight(len(self.code.code.code_lines) - 1), FadeIn(self.printed[-1], shift=LEFT * 0.2))
         rest = [AnimationGroup(FadeIn(self.tags[node.name], shift=UP * 0.2),
-                               Indicate(self.diagram.node(node.name).body, color=self.theme.highlight), run_time=0.8)
+                               Indicate(self.diagram.node(node.name), color=self.theme.highlight), run_time=0.8)
                 for node in self.graph.backward_order() if node.kind == "op" and node.name not in self.named]
         if rest:
             self.play_along("all", self.steps(*rest))

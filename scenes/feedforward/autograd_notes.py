@@ -139,11 +139,9 @@ class AutogradNotesScene(CodeScene):
         self.play_along("W", code.highlight(0), FadeIn(columns[0], shift=UP * 0.2))
         self.play_along("X", code.highlight(1), FadeIn(links[0]), FadeIn(columns[1], shift=UP * 0.2))
         for k, link, mark, until in ((2, links[1], "Y", "yfn"), (3, links[2], "Z", "downstream")):
-            self.wait_until(mark)  # the result appears, then requires_grad spreads into it, as the clause says it
-            self.play_until(until, self.steps(
-                AnimationGroup(code.highlight(k).build(), GrowArrow(link[0]), FadeIn(link[1]), FadeIn(columns[k][0]),
-                               run_time=1.0),
-                AnimationGroup(*self.infect(columns[k], link), run_time=1.0)))
+            self.play_along(mark, code.highlight(k), GrowArrow(link[0]), FadeIn(link[1]), FadeIn(columns[k][0]),
+                            run_time=1.0)  # the result appears, then requires_grad spreads into it, as the clause says it
+            self.play_until(until, *self.infect(columns[k], link), run_time=1.0)
         self.stage = VGroup(title, code, table)
 
     @beat("Second note: a tensor that requires grad [carries its graph along](graph), and numpy refuses it: ^calling "
