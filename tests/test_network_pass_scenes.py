@@ -145,6 +145,6 @@ def test_every_word_a_beat_waits_for_is_marked_in_its_narration(scene):
 
     cls = getattr(module, scene)
     for name, narration in beat_narrations(cls).items():
-        waited = set(re.findall(r'(?:wait_until|play_along|play_steps)\("(\w+)"', inspect.getsource(getattr(cls, name))))
+        waited = set(re.findall(r'(?:wait_until|play_along|play_steps|paced)\("(\w+)"', inspect.getsource(getattr(cls, name))))
         marks = set(re.findall(r"\^(\w+)", narration)) | set(re.findall(r"\]\((\w+)\)", narration))
         assert waited and waited <= marks, name

@@ -37,10 +37,12 @@ class PacingScene:
             return self._beat_start + speech.marks[until]
         return self._beat_start + speech.at(phrase_end(self._marked, start))
 
-    def play_steps(self, start: str, steps: Sequence[Step], until: str | None = None, least: float = MIN_SHARE) -> None:
+    def play_steps(self, start: str, steps: Sequence[Step], until: str | None = None, least: float = MIN_SHARE,
+                   most: float = MOST_STRETCH) -> None:
         """Wait for bookmark `start`, then play each step (a function returning its animations, called when the
         step starts, and its silent run time), all of them together lasting the stretch up to `until`
-        (never shorter than `least` times their silent run time)."""
+        (never shorter than `least` times their silent run time; each step played at most `most` times
+        slower: pass a large `most` for a motion that reads at any pace, such as writing a formula)."""
         self.wait_until(start)
         if self.speech is None:
             for make, run_time in steps:
@@ -48,9 +50,15 @@ class PacingScene:
             return
         silent = sum(run_time for _, run_time in steps) or 1.0
         factor = max((self.spoken_until(start, until) - self.now) / silent, least)
-        played = max(min(factor, MOST_STRETCH), least)
+        played = max(min(factor, most), least)
         for make, run_time in steps:
             share_ends = self.now + run_time * factor
             self.play(*make(), run_time=run_time * played)
             if share_ends - self.now > 1e-3:
                 self.wait(share_ends - self.now)
+
+    def paced(self, start: str, *animations: Any, run_time: float | None = None, most: float = MOST_STRETCH) -> None:
+        """`play_along` with this module's limit: the animations start at bookmark `start` and take their share
+        of the phrase, at most MOST_STRETCH times their silent run time, then the picture holds to its end."""
+        compiled = self.compile_animations(*animations, **({} if run_time is None else {"run_time": run_time}))
+        self.play_steps(start, [(lambda: compiled, self.get_run_time(compiled))], most=most)

@@ -8,7 +8,7 @@ Every number and every True comes from `engine.network.hand_backward`, computed 
 from __future__ import annotations
 
 from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject, Succession, SurroundingRectangle,
-                   Text, VGroup)
+                   Text, VGroup, Write)
 
 from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -24,6 +24,7 @@ from scenes.kit.wording import said_numbers
 CODE_SHARE = 0.62  # of the content width at most, for the code (its printed output and the formulas go right of it)
 PRINTED_GAP = 0.2  # between the code panel and what a line prints
 SWAP_TIME = 0.7  # one set of matrices fading into the next
+WRITING = 4.0  # a formula is written at the pace it is said, up to this much slower than silent
 LINE_TIME = 1.0  # a line highlighted, then what it prints
 
 
@@ -97,16 +98,18 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         """Replace the matrices below by these equations, side by side in their box, at one scale."""
         self.play(*self.swap(*equations), run_time=SWAP_TIME)
 
-    def run_line(self, line: int, check: GradientCheck, equation: int) -> list:
-        """The comparison on `line` highlighted, its equation ringed, and what it prints appearing right of
-        the code, on the line's height (a Succession: the line first, then True)."""
+    def run_line(self, line: int, check: GradientCheck, equation: int) -> tuple:
+        """Two steps: the comparison on `line` highlighted with its equation ringed, then what it prints
+        appearing right of the code, on the line's height."""
         t = self.theme
         printed = self.printed_text(str(check.close), t.forward if check.close else t.loss)
         printed.next_to(self.code, RIGHT, buff=PRINTED_GAP).set_y(self.code.line(line).get_y())
         self.printed[line] = printed
-        spot = SurroundingRectangle(self.equations[equation], color=t.highlight, buff=0.08, stroke_width=2.5)
-        return [Succession(self.code.highlight(line), FadeIn(printed, shift=LEFT * 0.15)),
-                Succession(FadeIn(spot), FadeOut(spot), introducer=True)]
+
+        def run() -> list:
+            spot = SurroundingRectangle(self.equations[equation], color=t.highlight, buff=0.08, stroke_width=2.5)
+            return [self.code.highlight(line), Succession(FadeIn(spot), FadeOut(spot), introducer=True)]
+        return (run, LINE_TIME / 2), (lambda: [FadeIn(printed, shift=LEFT * 0.15)], LINE_TIME / 2)
 
     # --- the terms -------------------------------------------------------------------------------------
     def comparison(self, check: GradientCheck) -> list:
@@ -126,15 +129,14 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         weight, bias = self.checks[f"{name}.weight"], self.checks[f"{name}.bias"]
         lines = [i for i in self.code_lines.check_lines() if self.code_lines.lines[i].layer == layer]
         show = (lambda: self.swap(self.comparison(weight), self.comparison(bias)), SWAP_TIME)
-        return [show, *((lambda line=line, check=check, k=k: self.run_line(line, check, k), LINE_TIME)
-                        for k, (line, check) in enumerate(zip(lines, (weight, bias))))]
+        return [show, *(self.run_line(line, check, k) for k, (line, check) in enumerate(zip(lines, (weight, bias))))]
 
     def delta_terms(self, layer: int) -> list:
         """delta_k = (W_{k+1}^T delta_{k+1}) * f'(z_k), by hand, for layer `layer` (0-based) below the output."""
         t, k = self.theme, layer + 1
         after = self.net.layers[layer + 1]
         slope = ACTIVATION_TEX[self.spec.activation] + rf"'(z_{{{k}}})"
-        return [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[layer], t.gradient), "=",
+        return [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[layer], t.gradient, filled=False), "=",
                 Term("WT", rf"W_{{{k + 1}}}^{{\top}}", after.weight.T, t.learnable),
                 Term("next", rf"\delta_{{{k + 1}}}", self.hand.deltas[layer + 1], t.gradient), r"\odot",
                 Term("slope", slope, self.net.layers[layer].slope, t.highlight)]
@@ -150,7 +152,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         for name, formula in zip(("weight", "bias", "back"), self.formulas):
             self.point_at(**{name: formula})
-            self.play_along(name, FadeIn(formula, shift=DOWN * 0.2), run_time=0.8)
+            self.paced(name, Write(formula), run_time=1.2, most=WRITING)  # written as it is said
 
     @beat("^At the output, the mean squared error makes delta two times [the prediction](prediction) minus [the "
           "target](target): {prediction_said} against {target_said}, so ^delta is {delta_out_said}.")
@@ -164,17 +166,17 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                                (lambda: self.swap(parts), SWAP_TIME)], until="prediction")
         eq = self.equations[0]
         self.point_at(prediction=eq.term("prediction"), target=eq.term("target"))
-        self.play_along("delta", *(eq.fill("delta", i, 0, [eq.cell("prediction", i), eq.cell("target", i)])
+        self.paced("delta", *(eq.fill("delta", i, 0, [eq.cell("prediction", i), eq.cell("target", i)])
                                    for i in range(n)), run_time=1.0)
 
     @beat("For {last}, [delta times h transposed](hand) is the weight gradient by hand; ^torch.allclose compares it "
-          "with {last}.weight.grad: True. ^The bias gradient is delta itself: True.")
+          "with {last}.weight.grad: ^True. ^The bias gradient is delta itself: ^also True.")
     def check_the_output_layer(self) -> None:
-        show, weight, bias = self.layer_steps(len(self.net.layers) - 1)
+        show, weight, weight_printed, bias, bias_printed = self.layer_steps(len(self.net.layers) - 1)
         self.play(*show[0](), run_time=show[1])
         self.point_at(hand=self.equations[0].term("hand"))
-        self.play_steps("torch", [weight], until="The")
-        self.play_steps("The", [bias], until=END)
+        for mark, step in (("torch", weight), ("True", weight_printed), ("The", bias), ("also", bias_printed)):
+            self.play_steps(mark, [step])
 
     @beat("^Now one layer back. [W transposed times delta](WT), times [the slope of {activation}, which is "
           "{slope_said}](slope), ^gives delta for {back}: {delta_back_said}.")
@@ -184,7 +186,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                                 (lambda: self.swap(self.delta_terms(layer)), SWAP_TIME)], until="WT")
         eq = self.equations[0]
         self.point_at(WT=VGroup(eq.term("WT"), eq.term("next")), slope=eq.term("slope"))
-        self.play_along("gives", *self.delta_fills(eq, layer), run_time=1.0)
+        self.play_steps("gives", [(lambda fill=fill: [fill], 0.6) for fill in self.delta_fills(eq, layer)], until=END)
 
     def delta_fills(self, eq: MatrixEquation, layer: int) -> list:
         """Each entry of the layer's delta from its row of W^T, the delta ahead and its slope."""
@@ -200,17 +202,17 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
     @beat("With it, the same two checks for {back}: the ^weights, True, and the ^bias, True.{below_sentence}")
     def check_every_layer_below(self) -> None:
         top = len(self.net.layers) - 2
-        show, weight, bias = self.layer_steps(top)
+        show, *weight, bias, bias_printed = self.layer_steps(top)
         self.play(*show[0](), run_time=show[1])
-        self.play_steps("weights", [weight], until="bias")
-        rest = [bias]
+        self.play_steps("weights", weight, until="bias")
+        rest = [bias, bias_printed]
         for layer in range(top - 1, -1, -1):
             rest += [*self.delta_steps(layer), *self.layer_steps(layer)]
         self.play_steps("bias", rest, until=END)
 
     @beat("{checks} ^comparisons, {results_said}: ^the formulas give exactly what autograd computes.")
     def all_agree(self) -> None:
-        self.play_along("comparisons", LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()),
+        self.paced("comparisons", LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()),
                                                    lag_ratio=0.2), run_time=1.5)
-        self.play_along("the", Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.05), run_time=1.5)
+        self.paced("the", Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.05), run_time=1.5)
         self.record(shown_matrices={str(k): e.shown() for k, e in enumerate(self.equations)})

@@ -31,6 +31,7 @@ EQUATION_TIME = 0.7  # one equation fading into the next
 ROW_TIME = 1.2  # one row of W times the input, landing in z and in its neuron
 ACTIVATE_TIME = 1.0
 CODE_TIME = 0.5  # the code's highlight moving to a line
+COLUMN_TIME = 0.6  # a column of neurons appearing with the edges that feed it
 
 
 def said(values: Sequence[float]) -> str:
@@ -148,7 +149,8 @@ class MlpForwardScene(NetworkPassScene):
         self.set_stage(self.lines)
         self.point_at(linear=VGroup(*(self.code.line(k) for k in range(self.count))))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.play_steps("Here", [(lambda: [self.diagram.grow()], 2.0)], until="linear")
+        self.play_steps("Here", [(lambda c=c: [self.diagram.grow_column(c)], COLUMN_TIME)
+                                 for c in range(len(self.diagram.nodes))], until="linear")
         self.play_steps("applies", [self.layer_lit(k) for k in range(self.count)], until=END)
 
     def layer_lit(self, k: int) -> tuple:
@@ -161,10 +163,14 @@ class MlpForwardScene(NetworkPassScene):
           "W one](W) and [a bias b one](b).")
     def feed_in_the_sample(self) -> None:
         self.point_at(x=self.diagram.column(0))
-        self.play_along("x", self.diagram.show_values(0, self.net.x, self.theme.constant))
+        self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant))
+        self.equation = MatrixEquation(self.forward_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
+        eq = self.equation
+        self.point_at(W=eq.term("W"), b=eq.term("b"))
         self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0])], CODE_TIME),
-                               (lambda: self.swap_equation(self.forward_terms(0)), EQUATION_TIME)], until="W")
-        self.point_at(W=self.equation.term("W"), b=self.equation.term("b"))
+                               (lambda: [FadeIn(eq.others("W", "b"), shift=UP * 0.2)], EQUATION_TIME)], until="W")
+        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME)
+        self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME)
 
     def layer_rows(self, k: int) -> list:
         """Steps: row i of W times the input, plus b_i, lands in z_i and in neuron i of the next column,
@@ -185,29 +191,39 @@ class MlpForwardScene(NetworkPassScene):
         self.play_steps("it", self.layer_rows(0), until="z")
         self.record_shown("first_layer")
 
-    def activation_step(self, k: int) -> tuple:
-        def make() -> list:
-            layer, n = self.net.layers[k], k + 1
-            h = Term("z", f"h_{{{n}}}", layer.output, self.theme.forward)
-            return [self.equation.become("z", h), self.diagram.activate(k + 1, layer.output)]
-        return make, ACTIVATE_TIME
+    def activation_steps(self, k: int) -> list:
+        """Steps: each neuron's z becomes its h, in the equation and in the picture, one neuron at a time."""
+        layer, n = self.net.layers[k], k + 1
+        h = Term("z", f"h_{{{n}}}", layer.output, self.theme.forward)
+
+        def neuron(i: int) -> tuple:
+            return (lambda: [self.equation.become("z", h, rows=[i], rename=i == 0),
+                             self.diagram.activate(k + 1, layer.output, only=[i])], ACTIVATE_TIME / 2)
+        return [neuron(i) for i in range(len(layer.output))]
 
     @beat("^Then {activation_said}: that is the neuron's output. Here [h one is {h1_said}](h).")
     def apply_the_activation(self) -> None:
-        self.play_steps("Then", [self.activation_step(0)], until="h")
+        self.play_steps("Then", self.activation_steps(0), until="h")
         self.point_at(h=self.equation.term("z"))
 
     def later_layer(self, k: int) -> list:
         """Steps: layer k's code line, its equation, its rows, its activation (none for the last)."""
         steps = [(lambda: [self.code.highlight(self.lines.layer_lines[k])], CODE_TIME),
                  (lambda: self.swap_equation(self.forward_terms(k)), EQUATION_TIME), *self.layer_rows(k)]
-        return steps + ([self.activation_step(k)] if k < self.count - 1 else [])
+        return steps + (self.activation_steps(k) if k < self.count - 1 else [])
 
-    @beat("{later_said} does the same, with h as its input: ^W times h, plus b. The last layer has no "
+    @beat("{later_said} ^does the same, [with h as its input](input): ^W times h, plus b. The last layer has no "
           "activation, so its z is [the prediction: {prediction_said}](prediction).")
     def repeat_for_the_next_layers(self) -> None:
         steps = [step for k in range(1, self.count) for step in self.later_layer(k)]
-        self.play_steps("W", steps, until="prediction")
+        (code, _), (swap, swap_time) = steps[:2]
+
+        def swap_and_point() -> list:
+            anims = swap()
+            self.point_at(input=self.equation.term("in"))
+            return anims
+        self.play_steps("does", [(code, CODE_TIME), (swap_and_point, swap_time)], until="W")
+        self.play_steps("W", steps[2:], until="prediction")
         self.point_at(prediction=VGroup(*(self.diagram.values[(self.count, i)] for i in range(self.spec.layers[-1]))))
         self.record_shown("last_layer")
 
@@ -263,7 +279,7 @@ class MlpBackwardScene(NetworkPassScene):
         anims.append(d.show_values(self.count + 1, [self.net.loss], self.theme.loss))
         self.play(*anims, run_time=0.8)
 
-    @beat("Now the backward pass. It starts at [the loss](loss), with a gradient of one. ^Flowing back into "
+    @beat("Now the backward pass. It starts at [the loss](loss), ^with a gradient of one. ^Flowing back into "
           "{outputs_said}, it is multiplied by [the derivative of the loss with respect to the prediction](local). What lands "
           "is [delta, the gradient of the loss with respect to z](delta). Here it is {delta_said}.")
     def start_at_the_loss(self) -> None:
@@ -273,7 +289,7 @@ class MlpBackwardScene(NetworkPassScene):
                       local=VGroup(*(self.diagram.edge(self.count, 0, i) for i in range(self.spec.layers[-1]))))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         self.show_forward_values()
-        self.play(self.code.highlight(0), self.diagram.start_backward())
+        self.paced("with", self.code.highlight(0), self.diagram.start_backward())
         out, last = self.count, self.net.layers[-1]
         self.play_steps("Flowing", [(lambda: [self.diagram.backward_into(out, i, [d], [d], d) for i, d in enumerate(last.delta)],
                                      2.2)], until="delta")
@@ -296,12 +312,19 @@ class MlpBackwardScene(NetworkPassScene):
         return [(start, EQUATION_TIME), *(row(i) for i in range(len(self.net.layers[k].delta)))]
 
     @beat("^Each weight's gradient is [the delta of the neuron it feeds](delta), times [the value that came in along "
-          "its edge](value). ^All of them at once: delta times h transposed, an outer product, filled in row by row.")
+          "its edge](value). ^All of them at once: [delta times h transposed](outer), an outer product, ^filled in row by row.")
     def fill_the_weight_gradient(self) -> None:
         k, d = self.count - 1, self.diagram
         self.point_at(delta=d.grads[(k + 1, 0)], value=d.values[(k, 0)])
-        self.play_along("Each", d.flash(d.edge(k, 0, 0), self.theme.gradient, backward=True), run_time=1.0)
-        self.play_steps("All", self.weight_grad_steps(k), until=END)
+        self.paced("Each", d.flash(d.edge(k, 0, 0), self.theme.gradient, backward=True), run_time=1.0)
+        (swap, swap_time), *rows = self.weight_grad_steps(k)
+
+        def swap_and_point() -> list:
+            anims = swap()
+            self.point_at(outer=VGroup(self.equation.term("delta"), self.equation.term("in")))
+            return anims
+        self.play_steps("All", [(swap_and_point, swap_time)], until="filled")
+        self.play_steps("filled", rows, until=END)
         self.record_shown("last_weight_grad")
 
     def collect_steps(self, k: int) -> list:
@@ -350,9 +373,9 @@ class MlpBackwardScene(NetworkPassScene):
         self.play_steps("Then", rest, until=END)
         self.record_shown("hidden_delta")
 
-    @beat("And the first layer's weights get their gradient the same way: ^delta one times x transposed. "
+    @beat("^And the first layer's weights get their gradient the same way: delta one times x transposed. "
           "These are the numbers torch leaves in [fc1.weight.grad](grad); [the first is {first_grad_said}](first).")
     def fill_the_first_weight_gradient(self) -> None:
-        self.play_steps("delta", self.weight_grad_steps(0), until="grad")
+        self.play_steps("And", self.weight_grad_steps(0), until="grad")
         self.point_at(grad=self.equation.term("grad"), first=self.equation.cell("grad", 0, 0))
         self.record_shown("first_weight_grad")

@@ -108,9 +108,9 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(weights=VGroup(*self.value_rows), lr=self.code.line(self.code_lines.optimizer),
                       parameters=VGroup(self.headers[0], *self.value_rows))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.play_along("A", FadeIn(self.headers[0]), LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows),
+        self.paced("A", FadeIn(self.headers[0]), LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows),
                                                                  lag_ratio=0.4), run_time=1.6)
-        self.play_along("The", self.code.highlight(self.code_lines.optimizer), run_time=0.5)
+        self.paced("The", self.code.highlight(self.code_lines.optimizer), run_time=0.5)
 
     @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
           "forward pass over all {samples} samples gives [the loss: {loss_before_said}](loss).")
@@ -163,20 +163,22 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         at = (*index, 0) if len(index) == 1 else index
         cell, grad = self.value_rows[row].cell(kind, *at), self.gradient_rows[row].cell(kind, *at)
         self.point_at(cell=cell)
-        self.play_along("holds", FadeIn(self.arithmetic[0], shift=UP * 0.2), run_time=0.5)
-        self.play_along("minus", FadeIn(self.arithmetic[1], shift=UP * 0.2), Indicate(grad, color=self.theme.highlight),
+        self.paced("holds", FadeIn(self.arithmetic[0], shift=UP * 0.2), run_time=0.5)
+        self.paced("minus", FadeIn(self.arithmetic[1], shift=UP * 0.2), Indicate(grad, color=self.theme.highlight),
                         run_time=1.0)
-        self.play_along("gives", FadeIn(self.arithmetic[2], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
+        self.paced("gives", FadeIn(self.arithmetic[2], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
                         run_time=1.0)
 
-    @beat("The same samples through the new weights, and torch computes the loss ^again: [{loss_after_said}, down "
-          "from {loss_before_said}](loss). One small step downhill; training repeats it, again and again.")
+    @beat("The same samples [through the new weights](weights), and torch computes the loss ^again: [{loss_after_said}, "
+          "down from {loss_before_said}](loss). One small step downhill; training ^repeats it, again and again.")
     def compute_the_loss_again(self) -> None:
-        self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
         after = self.loss_tex(self.step.loss_before, self.step.loss_after)
-        self.point_at(loss=after)
-        self.play_along("again", TransformMatchingTex(self.loss_label, after), run_time=1.0)
+        self.point_at(weights=VGroup(*self.value_rows), loss=after)
+        self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
+        self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0)
         self.play(Indicate(after, color=self.theme.loss))
+        lines = (self.code_lines.zero_grad, self.code_lines.loss, self.code_lines.backward, self.code_lines.step)
+        self.play_steps("repeats", [(lambda line=line: [self.code.highlight(line)], 0.4) for line in lines], until=END)
 
 
 def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
@@ -377,19 +379,19 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
             heatmap, border, boundary, points = self.picture
             filled = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target > BOUNDARY_LEVEL))
             hollow = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target <= BOUNDARY_LEVEL))
-            self.play_along("on", FadeIn(border), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.2),
+            self.paced("on", FadeIn(border), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.2),
                             run_time=1.0)
             steps = [("colour", [FadeIn(heatmap)], 0.8), ("line", [FadeIn(boundary)], 0.6),
                      ("filled", [Indicate(filled, color=self.theme.highlight)], 1.0),
                      ("hollow", [Indicate(hollow, color=self.theme.highlight)], 1.0)]
         else:
             axes, points, fit = self.picture
-            self.play_along("on", FadeIn(axes), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.1),
+            self.paced("on", FadeIn(axes), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.1),
                             run_time=1.0)
             steps = [("samples", [Indicate(points, color=self.theme.highlight)], 1.0), ("curve", [FadeIn(fit)], 0.8)]
         for mark, anims, run_time in steps:
             if mark in marks:  # a lecturer's script may word the picture differently
-                self.play_along(mark, *anims, run_time=run_time)
+                self.paced(mark, *anims, run_time=run_time)
             else:
                 self.play(*anims, run_time=run_time)
 
@@ -402,13 +404,13 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     def read_the_result(self) -> None:
         self.point_at(final=self.readout[1])
         start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
-        self.play_along("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
+        self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
         hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)
         if hit is None:
             self.play(Indicate(self.readout[1], color=self.theme.loss), run_time=1.2)
         elif self.run.kind == "boundary":
-            self.play_along(hit, LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.picture[-1]),
+            self.paced(hit, LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.picture[-1]),
                                              lag_ratio=0.3), run_time=1.5)
         else:
-            self.play_along(hit, Indicate(self.picture[1], color=self.theme.highlight), run_time=1.5)
+            self.paced(hit, Indicate(self.picture[1], color=self.theme.highlight), run_time=1.5)
         self.wait(1.0)

@@ -110,11 +110,12 @@ class NetworkDiagram(VGroup):
     # --- forward ------------------------------------------------------------------------------
     def grow(self) -> Animation:
         """The columns appear left to right, each with the edges that feed it."""
-        steps = []
-        for c, column in enumerate(self.nodes):
-            feeding = [e for (k, _, _), e in self.edges.items() if k == c - 1]
-            steps.append(AnimationGroup(*(Create(e) for e in feeding), *(FadeIn(n) for n in column)))
-        return LaggedStart(*steps, lag_ratio=0.5)
+        return LaggedStart(*(self.grow_column(c) for c in range(len(self.nodes))), lag_ratio=0.5)
+
+    def grow_column(self, c: int) -> Animation:
+        """Column c appears with the edges that feed it."""
+        feeding = [e for (k, _, _), e in self.edges.items() if k == c - 1]
+        return AnimationGroup(*(Create(e) for e in feeding), *(FadeIn(n) for n in self.nodes[c]))
 
     def numbered(self, c: int) -> bool:
         """Column c shows its numbers (else colours: its matrices show the numbers)."""
@@ -168,10 +169,12 @@ class NetworkDiagram(VGroup):
         return Succession(AnimationGroup(*moves, run_time=0.7 * run_time),
                           AnimationGroup(*land, run_time=0.3 * run_time), introducer=True)
 
-    def activate(self, c: int, values: Sequence[float]) -> Animation:
-        """Each neuron of column c passes its number through the activation: z becomes h in place."""
+    def activate(self, c: int, values: Sequence[float], only: Sequence[int] | None = None) -> Animation:
+        """Each neuron of column c (or those in `only`) passes its number through the activation: z becomes h in place."""
         anims = []
         for i, v in enumerate(values):
+            if only is not None and i not in only:
+                continue
             label = self.value_label(c, i, v)
             anims += [ReplacementTransform(self.values[(c, i)], label), self.ring(c, i, self.theme.forward)]
             self.values[(c, i)] = label
@@ -404,16 +407,27 @@ class MatrixEquation(VGroup):
         return Succession(AnimationGroup(*moves, run_time=0.7 * run_time), AnimationGroup(*land, run_time=0.3 * run_time),
                           introducer=True)
 
-    def become(self, name: str, term: Term) -> Animation:
-        """The term `name` turns into `term` in place (z into h = tanh(z)): numbers, colour and name."""
+    def become(self, name: str, term: Term, rows: Sequence[int] | None = None, rename: bool = True) -> Animation:
+        """The term `name` turns into `term` in place (z into h = tanh(z)): numbers, colour and name; only the
+        cells of `rows` if given, the name only if `rename` (a term turned row by row, as each is said)."""
         drawn = self.drawn[name]
         self.terms[name] = term
-        anims = [Transform(drawn.cells[i][j], self._cell(term, v, b))
-                 for (i, row), brow in zip(enumerate(term.grid), self.layout.cells[name]) for (j, v), b in zip(enumerate(row), brow)]
-        drawn.texts = [[number_tex(v) for v in row] for row in term.grid]
-        anims.append(Transform(drawn.label, _to(MathTex(self.name_tex(term), font_size=self.size, color=term.color),
-                                                self.layout.labels[name])))
+        anims = []
+        for (i, row), brow in zip(enumerate(term.grid), self.layout.cells[name]):
+            if rows is not None and i not in rows:
+                continue
+            for (j, v), b in zip(enumerate(row), brow):
+                anims.append(Transform(drawn.cells[i][j], self._cell(term, v, b)))
+                drawn.texts[i][j] = number_tex(v)
+        if rename:
+            anims.append(Transform(drawn.label, _to(MathTex(self.name_tex(term), font_size=self.size, color=term.color),
+                                                    self.layout.labels[name])))
         return AnimationGroup(*anims)
+
+    def others(self, *names: str) -> VGroup:
+        """Everything of the equation but the named terms (the operators, the other terms), to reveal it first."""
+        taken = {id(m) for name in names for m in self.term(name)}
+        return VGroup(*(m for m in self.submobjects if id(m) not in taken))
 
     def shown(self) -> dict[str, list[list[str]]]:
         """The LaTeX of every number shown, by term, row by row (empty where a cell is not filled yet)."""
