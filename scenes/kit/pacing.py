@@ -1,22 +1,68 @@
-"""Several plays spread over one spoken stretch: a step per row, per neuron, per edge, as the voice describes them.
+"""Pacing motion over spoken stretches longer than one phrase.
 
-`play_along` (scenes/kit/pointing.py) stretches one play over one phrase. A loop of plays (a row of W
-multiplied, then the next row; a delta sent back into one neuron, then the next) cannot be one
-`Succession` when its steps are built one after another from what the last one left on screen, so
-`play_steps` takes the steps as a list and plays them one by one, each with its share of the stretch
-of speech from bookmark `start` to bookmark `until` (or, without `until`, the phrase at `start`; with
-`until="end"`, the end of the beat's speech). Narrated, each step gets a share of the stretch in
-proportion to its silent run time and starts at the start of its share, so the steps follow the words
-in order; it plays for its silent run time times the stretch's factor, at least `least` and at most
-`MOST_STRETCH` times it, and holds for the rest of its share. Silent, every step plays exactly as
-written, so the silent render's timing never changes.
+`scene.play_along(name, ...)` (scenes/kit/pointing.py) stretches a motion over the phrase at a bookmark.
+Two more shapes are here, both leaving silent renders exactly as written:
+
+- `play_over(scene, start, end, *animations)`: one motion from a place in the speech until another is
+  spoken (a replay of twenty descent steps while the narrator says what the runs do). A place is a
+  bookmark's name, a character position of the narration (`position_of` finds words filled in from
+  values, which cannot carry a bookmark), or None (now, or the speech's end).
+- `PacingScene.play_steps(start, steps, until)`: a loop of plays built one after another from what the
+  last one left on screen (a row of W multiplied, then the next row), each step with its share of the
+  stretch in proportion to its silent run time, played at most `MOST_STRETCH` times slower than silent
+  and holding for the rest of its share.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Sequence
 
 from scenes.kit.narration import phrase_end
-from scenes.kit.pointing import MIN_SHARE
+from scenes.kit.pointing import CAPTION_KEYS, MIN_SHARE
+
+Place = str | int | None
+
+
+def position_of(scene: Any, words: str, after: int = 0) -> int:
+    """Where `words` (whole words) are first said at or after character `after` of this beat's narration."""
+    match = re.compile(rf"(?<![\w.]){re.escape(words)}(?![\w]|\.\d)").search(scene.narration, after)
+    if match is None:
+        raise ValueError(f"beat {scene._beat_name} paces to {words!r}, which its narration does not say")
+    return match.start()
+
+
+def spoken_at(scene: Any, place: Place, *, end: bool = False) -> float | None:
+    """When `place` is spoken, in the clip's seconds (None with `end`: the speech's end, else now); None when silent."""
+    if scene.speech is None:
+        return None
+    if place is None:
+        return scene._beat_start + scene.speech.duration if end else scene.now
+    if isinstance(place, int):
+        return scene._beat_start + scene.speech.at(place)
+    if place not in scene.speech.marks:
+        raise ValueError(f"beat {scene._beat_name} paces to ^{place}, but its narration marks "
+                         f"{', '.join(scene.speech.marks) or 'no word'}")
+    return scene._beat_start + scene.speech.marks[place]
+
+
+def wait_for(scene: Any, place: Place) -> None:
+    """Hold until `place` is spoken (at once when silent)."""
+    at = spoken_at(scene, place)
+    if at is not None and at - scene.now > 1e-3:
+        scene.wait(at - scene.now)
+
+
+def play_over(scene: Any, start: Place, end: Place, *animations: Any, **kwargs: Any) -> None:
+    """Play `animations` from `start` until `end` is spoken, never shorter than `MIN_SHARE` of their own
+    run time; silent: at once, as written."""
+    wait_for(scene, start)
+    until = spoken_at(scene, end, end=True)
+    if until is None:
+        return scene.play(*animations, **kwargs)
+    compiled = scene.compile_animations(*animations, **{k: v for k, v in kwargs.items() if k not in CAPTION_KEYS})
+    silent = scene.get_run_time(compiled)
+    scene.play(*compiled, **{**kwargs, "run_time": max(until - scene.now, MIN_SHARE * silent)})
+
 
 END = "end"  # `until=END`: the stretch lasts to the end of the beat's speech
 MOST_STRETCH = 1.5  # a step plays at most this much slower than silent: slower, a moving number crawls and reads as
@@ -30,12 +76,9 @@ class PacingScene:
 
     def spoken_until(self, start: str, until: str | None) -> float:
         """The clip's second at which the stretch from bookmark `start` ends."""
-        speech = self.speech
-        if until == END:
-            return self._beat_start + speech.duration
-        if until is not None:
-            return self._beat_start + speech.marks[until]
-        return self._beat_start + speech.at(phrase_end(self._marked, start))
+        if until is None:
+            return self._beat_start + self.speech.at(phrase_end(self._marked, start))
+        return spoken_at(self, None if until == END else until, end=True)
 
     def play_steps(self, start: str, steps: Sequence[Step], until: str | None = None, least: float = MIN_SHARE,
                    most: float = MOST_STRETCH) -> None:
