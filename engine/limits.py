@@ -57,6 +57,15 @@ def grid_count(lo: float, hi: float, step: float) -> float:
     return float(round(count)) + 1 if math.isfinite(count) else math.inf
 
 
+def arrow_grid(x_range: tuple[float, float], y_range: tuple[float, float],
+               step: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The notebook's quiver grid: the plot ranges inset by one step, or by half a step where a full one would
+    leave fewer than two points, so no arrow sits on the plot's edge (the field scene draws it; the options
+    check how many arrows it would be)."""
+    return tuple((lo + step, hi - step) if hi - lo >= 3 * step else (lo + step / 2, hi - step / 2)
+                 for lo, hi in (x_range, y_range))
+
+
 def memory_available() -> int:
     """Bytes of memory this machine can still give (MemAvailable), or its total where that is not known."""
     try:

@@ -2,14 +2,15 @@
 narration. The CLI and the studio both resolve through here (neither imports the other)."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lecture import UserError
-from lecture.options.resolve import build_params, read_config, resolve_scenes
+from lecture.options.resolve import build_params, check_sets, read_config, resolve_scenes
 from lecture.options.table import ALL_LECTURES, CONTENT_OPTIONS
-from scenes.catalog import DEFAULT_LECTURE, LECTURE_BY_ID, LECTURE_OF, LECTURES, Lecture
+from scenes.catalog import BUILT_IN, Catalog, Lecture, SceneInfo, current
 
 
 @dataclass(frozen=True)
@@ -56,21 +57,64 @@ def narration_from(kwargs: dict[str, Any], ids: list[str], fmt: str, media: Path
 
 
 def lecture_from(kwargs: dict[str, Any]) -> Lecture:
-    """The lecture a command's scenes come from: --lecture, else the first."""
-    return LECTURE_BY_ID[kwargs.get("lecture_id") or DEFAULT_LECTURE.id]
+    """The lecture a command's scenes come from: --lecture, else the first; a broken or unknown one is one line."""
+    catalog = current()
+    lecture_id = kwargs.get("lecture_id") or catalog.default.id
+    if lecture_id not in catalog.lecture_by_id:
+        if lecture_id in catalog.broken:
+            raise UserError(catalog.broken[lecture_id])
+        raise UserError(f"--lecture {lecture_id}: no such lecture; known: {', '.join(catalog.lecture_by_id)} (or "
+                        f"{ALL_LECTURES}){broken_note(catalog)}")
+    return catalog.lecture_by_id[lecture_id]
+
+
+def broken_note(catalog: Catalog) -> str:
+    return f"; a lecture folder was left out: {catalog.problems[0]}" if catalog.problems else ""
 
 
 def lectures_with_scenes(scenes: tuple[str, ...], kwargs: dict[str, Any]) -> list[tuple[Lecture, list[str]]]:
-    """Each lecture a command renders, with its scenes: the one --lecture names, or, for `--lecture all`,
-    every lecture (SCENES named by id go to the lecture they belong to)."""
-    if kwargs.get("lecture_id") != ALL_LECTURES:
-        lecture = lecture_from(kwargs)
-        return [(lecture, resolve_scenes(scenes, lecture))]
-    groups = [(lecture, [i for i in resolve_scenes(scenes, lecture) if LECTURE_OF[i] is lecture]) for lecture in LECTURES]
-    return [(lecture, ids) for lecture, ids in groups if ids]
+    """Each lecture a command renders, with its scenes in the order asked: `all` is --lecture's (every
+    lecture's for `--lecture all`), and a scene named by id goes with the lecture it belongs to (its
+    options are that lecture's). The scene modules of a lecture outside the tool are imported first, so
+    one that cannot be is one line; a broken folder not asked for is a warning."""
+    catalog = current()
+    lectures = catalog.lectures if kwargs.get("lecture_id") == ALL_LECTURES else (lecture_from(kwargs),)
+    ids = [i for lecture in lectures for i in resolve_scenes(scenes, lecture) if kwargs.get("lecture_id") != ALL_LECTURES
+           or catalog.lecture_of[i] is lecture]
+    ids = list(dict.fromkeys(ids))
+    groups: dict[str, tuple[Lecture, list[str]]] = {}
+    for i in ids:
+        lecture = catalog.lecture_of[i]
+        groups.setdefault(lecture.id, (lecture, []))[1].append(i)
+    check_importable([catalog.by_id[i] for i in ids])
+    check_sets(tuple(kwargs.get("sets") or ()), [lecture for lecture, _ in groups.values()])
+    for problem in catalog.problems:
+        sys.stderr.write(f"lecture: warning: {problem}\n")
+    return list(groups.values())
+
+
+def check_importable(infos: list[SceneInfo]) -> None:
+    """Import the scene modules of lectures outside the tool (the built-in ones are the tool's own code):
+    a module that raises is one line naming its file and line, before anything renders."""
+    import importlib
+    import traceback
+
+    for info in infos:
+        if info.file is None or info.file.is_relative_to(BUILT_IN):
+            continue
+        try:
+            scene_class = getattr(importlib.import_module(info.module), info.cls, None)
+        except Exception as err:  # noqa: BLE001 - whatever the lecturer's module raises is told in one line
+            frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == str(info.file)] or \
+                     traceback.extract_tb(err.__traceback__)[-1:]
+            line = f" line {frames[-1].lineno}" if frames else ""
+            raise UserError(f"{info.file}{line}: importing it failed: {type(err).__name__}: {err}; fix the module "
+                            f"(scene {info.id})") from None
+        if scene_class is None:
+            raise UserError(f"{info.file}: has no class {info.cls} (scene {info.id}); fix class = in its lecture.toml or the module")
 
 
 def params_from(kwargs: dict[str, Any], lecture: Lecture | None = None):
     cli = {name: kwargs.get(option.param) for name, option in CONTENT_OPTIONS.items()}
     config = read_config(kwargs.get("config_path"))
-    return build_params(cli, config, lecture or lecture_from(kwargs)), config
+    return build_params(cli, config, lecture or lecture_from(kwargs), tuple(kwargs.get("sets") or ())), config

@@ -30,7 +30,7 @@ stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -e "$stamp" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -qq --disable-pip-version-check torch==2.13.0
-  .venv/bin/python -m pip install -qq --disable-pip-version-check -e '.[dev,present,voice,cluster]'
+  .venv/bin/python -m pip install -qq --disable-pip-version-check -e '.[dev,present,voice,cluster,jupyter]'
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

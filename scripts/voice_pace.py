@@ -25,7 +25,7 @@ def beats_of(media: Path, lecture_id: str) -> list[tuple[str, str, str]]:
     found = []
     for info in LECTURE_BY_ID[lecture_id].scenes:
         values = json.loads((media / f"{info.id}.json").read_text())["values"]
-        scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+        scene_class = getattr(importlib.import_module(info.module), info.cls)
         found += [(info.id, beat, fill(text, values)) for beat, text in beat_narrations(scene_class).items()]
     return found
 

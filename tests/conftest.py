@@ -4,6 +4,7 @@ a process or speaks fails."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,9 @@ from tests.tiers import (pytest_collection_modifyitems, pytest_configure, pytest
                          pytest_runtest_protocol)
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every render of the suite also records what it draws, so tests/test_check_render.py checks the session's
+# renders with `lecture check` without rendering them again (the recorder's cost: docs/checking.md).
+os.environ.setdefault("LECTURE_RECORD", "1")
 LECTURE = [sys.executable, "-m", "lecture"]
 
 

@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from engine.limits import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SHOWN_ELEMENTS
-from scenes.widgets.network_layout import (MAX_GROW, Box, Matrix, Operator, bounding, equation_layout, neuron_layout, shows_values,
-                                   stage)
+from scenes.widgets.network_layout import (MAX_GROW, MOST_PICTURE_SHARE, PICTURE_SHARE, READABLE, Box, Matrix, Operator,
+                                           bounding, equation_layout, neuron_layout, picture_share, shows_values, stage)
 
 FRAME = Box(0, 0, 14 + 2 / 9, 8)  # manim's frame, in units
 CONTENT = Box.spanning(-FRAME.width / 2 + 0.5, -3.5, FRAME.width / 2 - 0.5, 2.6)  # under the title band, margins kept
@@ -50,11 +50,11 @@ def test_the_lectures_networks_are_drawn_at_full_size(layers):
 
 
 def test_every_allowed_network_fits_without_overlap():
-    box = stage(CONTENT, 3.0).picture
     for layers in NETWORKS:
+        box = stage(CONTENT, 3.0, picture_share(layers, NUMBER[0], CONTENT.width)).picture
         layout = neuron_layout(layers, box, NUMBER)
         assert all(b.inside(box) for b in layout.boxes()), layers
-        assert 0.6 < layout.scale <= MAX_GROW, layers  # the deepest, widest network still reads
+        assert READABLE <= layout.scale <= MAX_GROW, layers  # the deepest, widest network still reads
         assert_apart(layout.boxes())
         xs = [column[0].x for column in layout.nodes]
         assert xs == sorted(xs) and len(set(xs)) == len(xs)  # inputs left, the loss right
@@ -67,6 +67,18 @@ def test_a_column_too_tall_for_numbers_is_squeezed_and_unlabelled():
     assert layout.labelled == (True, False, True, True)
     assert all(b.inside(box) for b in layout.boxes())
     assert_apart(layout.boxes())
+
+
+def test_the_largest_network_takes_the_width_it_needs_and_colours_its_tallest_columns():
+    layers = (3, 6, 6, 6, 1)
+    share = picture_share(layers, NUMBER[0], CONTENT.width)
+    assert PICTURE_SHARE < share <= MOST_PICTURE_SHARE
+    box = stage(CONTENT, 3.0, share).picture
+    layout = neuron_layout(layers, box, NUMBER)
+    assert layout.labelled == (True, False, False, False, True, True)  # numbers on the 3 inputs, the output and the loss
+    assert layout.scale >= 1.0 - 1e-9 and bounding(layout.boxes()).width > 0.9 * box.width
+    small = neuron_layout((2, 3, 1), stage(CONTENT, 3.0, picture_share((2, 3, 1), NUMBER[0], CONTENT.width)).picture, NUMBER)
+    assert all(small.labelled)  # the lecture's own network keeps every number
 
 
 def layer_equation(n_in: int, n_out: int) -> list:

@@ -137,7 +137,8 @@ def test_matrices_draw_nan_and_infinities_and_large_ones_by_shape_and_colour():
 
 @pytest.mark.parametrize("scene", ["MlpForwardScene", "MlpBackwardScene"])
 def test_every_word_a_beat_waits_for_is_marked_in_its_narration(scene):
-    """A voiced render waits for `^word`s; a silent one never would notice a missing mark."""
+    """A voiced render waits for `^word`s and pointed phrases (and paces motions from them); a silent one
+    never would notice a missing mark."""
     import inspect
     import re
 
@@ -146,5 +147,6 @@ def test_every_word_a_beat_waits_for_is_marked_in_its_narration(scene):
 
     cls = getattr(module, scene)
     for name, narration in beat_narrations(cls).items():
-        waited = set(re.findall(r'wait_until\("(\w+)"\)', inspect.getsource(getattr(cls, name))))
-        assert waited and waited <= set(re.findall(r"\^(\w+)", narration)), name
+        waited = set(re.findall(r'(?:wait_until|play_along|play_steps|paced)\("(\w+)"', inspect.getsource(getattr(cls, name))))
+        marks = set(re.findall(r"\^(\w+)", narration)) | set(re.findall(r"\]\((\w+)\)", narration))
+        assert waited and waited <= marks, name

@@ -13,7 +13,7 @@ from lecture import UserError
 from lecture.cli import cli
 from lecture.options.table import COMMAND_LINE_ONLY, CONTENT_OPTIONS, OPTIONS, as_data
 from lecture.options.resolve import build_params, read_config, resolve_scenes
-from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURES, Lecture, SceneInfo
+from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID, LECTURES, Lecture, SceneInfo
 from scenes.kit.params import LectureParams
 from tests.conftest import run_lecture
 
@@ -74,10 +74,13 @@ def test_content_options_set_only_fields_of_the_parameters():
     for name, text in command_line.items():
         assert set(CONTENT_OPTIONS[name].content.parse(text, f"--{name}")) <= fields, name
     set_by_options = {f for name, text in command_line.items() for f in CONTENT_OPTIONS[name].content.parse(text, name)}
-    assert fields - set_by_options == {"arrow_step", "learning_rates"}  # fixed by the lecture, no option sets them
+    # fixed by the lecture, no option sets them; a lecture's own options without a check, and where values came from
+    assert fields - set_by_options == {"arrow_step", "learning_rates", "lecture_options", "sources"}
     params = build_params(command_line)
     assert (params.descent_function, params.x_range, params.steps, params.values, params.learnable) == \
         ("x**2", (-2.0, 2.0), 5, {"a": 1.0, "b": 2.0}, ("a",))
+    assert params.network_spec() == NetworkSpec()  # part 2's own options: not the first lecture's
+    params = build_params(command_line, lecture=LECTURE_BY_ID["part-2"])
     assert params.network_spec() == NetworkSpec((3, 4, 2), "relu", "xor", 2, 0.5, 50)  # its own lr and steps
 
 
@@ -155,7 +158,7 @@ def test_the_first_lecture_is_the_notebooks_nine_clips_and_optimizers_is_extra()
 
 def test_scene_classes_take_id_and_title_from_the_catalog():
     for info in BY_ID.values():
-        scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+        scene_class = getattr(importlib.import_module(info.module), info.cls)
         assert "scene_id" not in vars(scene_class) and "title" not in vars(scene_class), info.cls
         assert scene_class.info.fget(scene_class.__new__(scene_class)) == info
 
@@ -168,7 +171,9 @@ def test_list_groups_scenes_by_lecture():
     assert [block[0] for block in blocks] == [f"{lecture.title} (--lecture {lecture.id})" for lecture in LECTURES]
     first = blocks[0]
     assert [line.split()[0] for line in first[2:]] == [*DEFAULT_LECTURE.ids, "optimizers"] and "(extra)" in first[-1]
-    assert [line.split()[0] for line in blocks[1][2:]] == list(LECTURES[1].ids)
+    scenes_of_second = blocks[1][2:blocks[1].index("  its options:")]  # then its own options, a line each
+    assert [line.split()[0] for line in scenes_of_second] == list(LECTURES[1].ids)
+    assert any(line.strip().startswith("--train-lr VALUE") for line in blocks[1])
     assert all(line.startswith("  ") for block in blocks for line in block[1:])
 
 

@@ -229,3 +229,35 @@ def test_ctrl_c_stops_the_studio_mid_render_leaving_no_half_written_clip(studio)
     assert not list((studio["media"] / "studio").rglob("gradient-field.*"))  # its render stopped: nothing published
 
 
+
+
+def test_the_forms_defaults_come_from_the_option_table_for_every_scene():
+    """Each field's default is the scene's current value written as the command line writes it: parsed
+    back by the table's own parser it gives the value the scene reads. Part 2's --layers and --seed
+    showed "none" when the defaults were a second, hand-written table."""
+    from lecture.options.resolve import build_params
+    from lecture.options.table import CONTENT_OPTIONS
+    from lecture.studio.state import FORM_OPTIONS, default_text, fields_set_by
+    from scenes.catalog import LECTURES
+
+    for lecture in LECTURES:
+        params = build_params({}, {}, lecture)
+        for info in (*lecture.scenes, *lecture.extras):
+            for name in FORM_OPTIONS:
+                text = default_text(name, params, info)
+                if name == "voice":
+                    assert text == "none"
+                    continue
+                option = CONTENT_OPTIONS[name]
+                if name == "expr" and params.expr is None:
+                    assert text == ""  # the notebook's graph: the field's placeholder says so
+                    continue
+                parsed = option.content.parse(text, f"--{name}")
+                read = [f for f in fields_set_by(name) if parsed[f] == getattr(params, f)]
+                assert read, (lecture.id, info.id, name, text)
+    part2 = next(lecture for lecture in LECTURES if lecture.id == "part-2")
+    params = build_params({}, {}, part2)
+    shown = {name: default_text(name, params, part2.scenes[0]) for name in ("layers", "seed", "activation", "train-lr")}
+    assert shown == {"layers": "2,3,1", "seed": "0", "activation": "tanh", "train-lr": "0.3"}
+    descent = next(i for i in LECTURES[0].scenes if i.id == "gradient-descent")
+    assert default_text("function", build_params({}, {}, LECTURES[0]), descent) == "x**2 + 3*y**2"

@@ -51,7 +51,7 @@ class Guard:
             return
         self.caught.append(what)
         raise SlowWorkInFastTest(f"{self.test} {what} but is not marked slow: add `@pytest.mark.slow` "
-                                 "(or module-level `pytestmark = pytest.mark.slow`), see docs/testing.md")
+                                 "(or module-level `pytestmark = pytest.mark.slow`), see docs/tests.md")
 
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
         if self.test is None:

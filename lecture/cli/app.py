@@ -22,3 +22,11 @@ def cli() -> None:
 
 class RenderFailed(Exception):
     """A scene's render raised: reported with the log path, exit status 1."""
+
+
+def all_rendered(outcomes: list) -> list:
+    """`outcomes` when every render succeeded; else RenderFailed naming each scene that failed and why."""
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+    return outcomes

@@ -12,6 +12,8 @@ import click
 
 from lecture.cli.app import cli
 from lecture.options.table import options_for
+from lecture.voice.voices import INSTALL_HINT, available
+from scenes.kit.theme import DARK
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def python_module(name: str) -> bool:
 
 def encoder_available(name: str = "libx264") -> bool:
     try:
-        import av
+        import av  # about 0.3 s: only when doctor looks for the encoder
 
         av.codec.Codec(name, "w")
     except Exception:
@@ -62,9 +64,6 @@ def writable(folder: Path) -> bool:
 
 
 def run_checks(media: Path) -> list[Check]:
-    from lecture.voice.voices import INSTALL_HINT, available
-    from scenes.kit.theme import DARK
-
     apt = "sudo apt-get install"
     return [
         Check("latex", bool(shutil.which("latex")), f"{apt} texlive-latex-base texlive-latex-recommended"),

@@ -13,6 +13,7 @@ import click
 
 from lecture import UserError
 from lecture.cli.app import RenderFailed, cli
+from lecture.manim_compat import run_exit_handlers
 from lecture.render import progress
 
 
@@ -103,8 +104,6 @@ def exit_without_teardown(code: int) -> None:
     """Exit once Python's own exit handlers have run, skipping the interpreter's teardown: freeing
     torch's and manim's modules object by object took 1.1 s of a 5 s preview (measured), and the
     operating system frees the memory at once. Every file this tool writes is closed by then."""
-    from lecture.manim_compat import run_exit_handlers
-
     run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from lecture import UserError
-from lecture.cli.app import RenderFailed, cli
+from lecture.cli.app import RenderFailed, all_rendered, cli
 from lecture.options.resolve import check_params, resolve_scenes
 from lecture.options.table import QUALITIES, options_for
-from lecture.output.publish import check_writable_dir
-from lecture.request import lecture_from, params_from
+from lecture.output.publish import check_writable_dir, save_image_atomic
+from lecture.request import check_importable, lecture_from, params_from
+from scenes.catalog import current
 
 
 @cli.command()
@@ -27,12 +28,14 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
                  in_this_process: bool = False) -> Path:
     """A still renders in this process when asked (`preview`: no second start-up of manim and torch);
     `watch` renders in a fresh process each time, so edited scene code is what it shows."""
+    # The render machinery and av (about 0.5 s together): loaded when a preview is made, not for every command.
     from lecture.output.frames import frames_at, storyboard as make_storyboard
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs, run_here
 
     (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
-    params, _ = params_from(kwargs)
+    check_importable([current().by_id[scene_id]])  # a lecture folder's module that raises: one line
+    params, _ = params_from(kwargs, current().lecture_of[scene_id])  # the options of the lecture it belongs to
     check_params(params, [scene_id])
     out = check_writable_dir(out).resolve()
     out_dir = out / "preview"
@@ -43,8 +46,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
         outcome = run_here(job, out / ".cache")
     else:
         (outcome,) = render_jobs([job], out / ".cache", 1)
-    if not outcome.ok:
-        raise RenderFailed(f"{scene_id} failed: {outcome.error}")
+    all_rendered([outcome])
     if still:
         return Path(outcome.files[0])
     sidecar = json.loads((out_dir / f"{scene_id}.json").read_text())
@@ -54,8 +56,6 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     match = [s for s in sidecar["sections"] if s["name"] == section]
     if not match:
         raise UserError(f"no section {section!r} in {scene_id}; sections: {', '.join(s['name'] for s in sidecar['sections'])}")
-    from lecture.output.publish import save_image_atomic
-
     return save_image_atomic(frames_at(video, [match[0]["end"] - 1e-3])[0], out_dir / f"{scene_id}-{section}.png")
 
 
@@ -63,11 +63,13 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
 @click.argument("scene")
 @options_for("watch")
 def watch(scene, section, out, interval, **kwargs) -> None:
-    """Re-render SCENE's preview whenever a file under scenes/ or engine/ changes (Ctrl-C stops)."""
-    from lecture.render.jobs import ROOT
+    """Re-render SCENE's preview whenever a file under scenes/, engine/ or its lecture's folder changes (Ctrl-C stops)."""
+    from lecture.render.jobs import ROOT  # with the option table's checks: only when watch runs
 
-    check_params(params_from(kwargs)[0], resolve_scenes((scene,), lecture_from(kwargs)))  # fail fast on bad options
-    folders = [ROOT / "scenes", ROOT / "engine"]
+    (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
+    check_params(params_from(kwargs, current().lecture_of[scene_id])[0], [scene_id])  # fail fast on bad options
+    lecture = current().lecture_of[scene_id]
+    folders = [ROOT / "scenes", ROOT / "engine", *([lecture.folder] if not lecture.built_in else [])]  # and its own folder
 
     def snapshot() -> dict[Path, float]:
         return {p: p.stat().st_mtime for folder in folders for p in folder.rglob("*.py")}
@@ -75,9 +77,9 @@ def watch(scene, section, out, interval, **kwargs) -> None:
     seen: dict[Path, float] = {}
     try:
         while True:
-            current = snapshot()
-            if current != seen:
-                seen = current
+            now = snapshot()
+            if now != seen:
+                seen = now
                 try:
                     click.echo(f"{time.strftime('%H:%M:%S')} preview: {make_preview(scene, section, False, out, kwargs)}")
                 except RenderFailed as err:

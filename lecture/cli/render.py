@@ -1,6 +1,7 @@
 """`lecture render` and `lecture video`: clips rendered where they are not up to date, joined into a lecture."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -8,13 +9,14 @@ from typing import Any
 import click
 
 from lecture import UserError
-from lecture.cli.app import RenderFailed, cli
+from lecture.cli.app import all_rendered, cli
 from lecture.options.resolve import check_params
 from lecture.options.table import ALL_LECTURES, QUALITIES, options_for
-from lecture.output.publish import check_writable_dir
+from lecture.output.publish import check_writable_dir, write_text_atomic
 from lecture.render import progress
+from lecture.voice.captions import srt_text, vtt_text
 from lecture.request import lecture_from, lectures_with_scenes, narration_from, params_from
-from scenes.catalog import BY_ID, LECTURE_OF, Lecture
+from scenes.catalog import current, Lecture
 
 
 @cli.command()
@@ -41,24 +43,27 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
     for o in outcomes:
         for f in o.files:
             click.echo(f"  {f}")
-    if failed:
+    if failed:  # every clip that was made is listed above, then why the others were not
         for o in failed:
             click.echo(f"lecture: error: {o.job.scene} failed: {o.error}", err=True)
         sys.exit(1)
 
 
 def render_clips(scenes: tuple[str, ...], quality: str, fmt: str, transparent: bool, out: Path, jobs: int,
-                 force: bool, kwargs: dict, plain: bool = False) -> tuple[list, Path]:
-    """Check every option (content, voice, script), then render what is not up to date."""
-    from lecture.render.jobs import Job
+                 force: bool, kwargs: dict, plain: bool = False, record: bool = False) -> tuple[list, Path]:
+    """Check every option (content, voice, script), then render what is not up to date (with `record`,
+    or LECTURE_RECORD=1 in the environment, what has no geometry record for `lecture check` either)."""
+    # The render machinery (the job's cache key, the pool: about 0.4 s): only for a command that renders.
+    from lecture.render.jobs import RECORD_ENV, Job
     from lecture.render.pool import render_jobs
 
     groups = [(ids, params_from(kwargs, lecture)[0]) for lecture, ids in lectures_with_scenes(scenes, kwargs)]
     out = check_writable_dir(out).resolve()
     narration = narration_from(kwargs, [i for ids, _ in groups for i in ids], fmt, out)
     q = QUALITIES[quality]
+    record = record or os.environ.get(RECORD_ENV) == "1"
     out_dir = narration.out_dir(out / q.folder)
-    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain)
+    job_list = [Job(i, q, fmt, transparent, params, out_dir, **narration.job_fields(i), plain=plain, record=record)
                 for ids, params in groups for i in ids]
     pool = cluster_pool(kwargs.get("scheduler"), job_list, force)
     try:
@@ -78,11 +83,11 @@ def cluster_pool(scheduler: str | None, jobs: list, force: bool):
     """With --scheduler, the cluster's pool, if a scene will render (an up-to-date one is not sent, so
     the scheduler is not even contacted when none will): connected and its workers checked before the
     options are (which loads torch), so a wrong address fails at once."""
-    from lecture.render.jobs import up_to_date
+    from lecture.render.jobs import up_to_date  # the render machinery: only for a command that renders
 
     if not scheduler or not (force or any(up_to_date(job) is None for job in jobs)):
         return None
-    from lecture.cluster.pool import open_pool
+    from lecture.cluster.pool import open_pool  # Dask: only with --scheduler
 
     return open_pool(scheduler, jobs)
 
@@ -94,7 +99,7 @@ def by_lecture(outcomes: list, kwargs: dict[str, Any]) -> list[tuple[Lecture, li
         return [(lecture_from(kwargs), outcomes)]
     groups: dict[str, tuple[Lecture, list]] = {}
     for o in outcomes:
-        lecture = LECTURE_OF[o.job.scene]
+        lecture = current().lecture_of[o.job.scene]
         groups.setdefault(lecture.id, (lecture, []))[1].append(o)
     return list(groups.values())
 
@@ -102,11 +107,9 @@ def by_lecture(outcomes: list, kwargs: dict[str, Any]) -> list[tuple[Lecture, li
 def join_lecture(outcomes: list, lecture: Lecture, folder: Path, fmt: str, captions: bool = False) -> Path:
     """The clips joined into FOLDER/<lecture's file>.<fmt> (lecture.mp4), a chapter per scene; with
     `captions`, a subtitle track (mp4 and mov) and .srt and .vtt files beside it."""
-    from lecture.voice.captions import srt_text, vtt_text
-    from lecture.output.concat import concat_clips
-    from lecture.output.publish import write_text_atomic
+    from lecture.output.concat import concat_clips  # av (about 0.3 s): only when clips are joined
 
-    clips = [(BY_ID[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
+    clips = [(current().by_id[o.job.scene].title, Path(next(f for f in o.files if f.endswith(f".{fmt}")))) for o in outcomes]
     joined, cues = concat_clips(clips, folder / f"{lecture.stem}.{fmt}", subtitles=captions and fmt in ("mp4", "mov"))
     if captions:
         write_text_atomic(joined.with_suffix(".srt"), srt_text(cues))
@@ -121,10 +124,7 @@ def video(scenes, quality, out, jobs, force, **kwargs) -> None:
     """The whole lecture, narrated, as OUT/<quality>/lecture.mp4: H.264 and AAC, a chapter per scene,
     a subtitle track of the narration, and lecture.srt and lecture.vtt beside it. SCENES (default: all)
     makes a shorter one of just those."""
-    outcomes, out_dir = render_clips(scenes or ("all",), quality, "mp4", False, out, jobs, force, kwargs)
-    failed = [o for o in outcomes if not o.ok]
-    if failed:
-        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+    outcomes = all_rendered(render_clips(scenes or ("all",), quality, "mp4", False, out, jobs, force, kwargs)[0])
     folder = check_writable_dir(out).resolve() / QUALITIES[quality].folder
     for lecture, clips in by_lecture(outcomes, kwargs):
         joined = join_lecture(clips, lecture, folder, "mp4", captions=True)
@@ -135,7 +135,7 @@ def check_if_rendering(jobs: list, groups: list[tuple[list[str], Any]], force: b
     """Check the options (loading torch) only if a scene will render: an up-to-date clip was rendered
     with these very options, so they passed then. The render server starts first (unless the renders
     go to a cluster), importing manim and torch in its own process at the same time."""
-    from lecture.render.jobs import up_to_date
+    from lecture.render.jobs import up_to_date  # the render machinery: only for a command that renders
     from lecture.render.pool import start_render_server
 
     if force or any(up_to_date(job) is None for job in jobs):

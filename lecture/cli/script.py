@@ -6,8 +6,11 @@ import click
 from lecture import UserError
 from lecture.cli.app import cli
 from lecture.options.resolve import resolve_scenes
+from lecture.request import lecture_from
 from lecture.options.table import ALL_LECTURES, options_for
-from scenes.catalog import LECTURE_BY_ID
+from lecture.output.publish import write_text_atomic
+from lecture.voice.script import scene_script, to_markdown
+from scenes.catalog import current
 
 
 @cli.command()
@@ -16,12 +19,9 @@ from scenes.catalog import LECTURE_BY_ID
 def script(scenes, target, media, lecture_id) -> None:
     """The narration script of SCENES (or all), beat by beat, as Markdown: to read from while
     recording, and to edit and pass back with `--script FILE`."""
-    from lecture.output.publish import write_text_atomic
-    from lecture.voice.script import scene_script, to_markdown
-
     if lecture_id == ALL_LECTURES:
-        raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(LECTURE_BY_ID)}")
-    lecture = LECTURE_BY_ID[lecture_id]
+        raise UserError(f"--lecture {ALL_LECTURES}: a script is one lecture's; name one of {', '.join(current().lecture_by_id)}")
+    lecture = lecture_from({"lecture_id": lecture_id})
     ids = resolve_scenes(scenes, lecture)
     text = to_markdown(lecture.title, [scene_script(i) for i in ids], media)
     if target is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from lecture.cli.app import RenderFailed, cli
+from lecture.cli.app import all_rendered, cli
 from lecture.cli.render import by_lecture, render_clips
 from lecture.options.table import options_for
 from lecture.output.publish import check_writable_dir
@@ -20,7 +20,7 @@ from scenes.catalog import Lecture
 @options_for("slides")
 def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
     """Make one deck of SCENES (or all): a slide per pause, arrow keys or a clicker to advance."""
-    from lecture.output.slides import export_deck
+    from lecture.output.slides import export_deck  # manim-slides' converters (seconds): only when a deck is made
 
     for lecture, params, configs in rendered_slides(scenes, quality, out, jobs, kwargs):
         deck = export_deck(configs, to, check_writable_dir(out).resolve() / "slides" / f"{lecture.stem}.{to}", params.theme,
@@ -35,7 +35,7 @@ def slides(scenes, to, quality, out, jobs, **kwargs) -> None:
 @options_for("present")
 def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
     """Present SCENES (or all) in manim-slides' window: right arrow or a clicker for the next pause."""
-    from lecture.output.slides import check_presenter
+    from lecture.output.slides import check_presenter  # manim-slides (seconds): only when presenting
 
     check_presenter()
     configs = [config for _, _, lecture_configs in rendered_slides(scenes, quality, out, jobs, kwargs) for config in lecture_configs]
@@ -47,8 +47,6 @@ def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
 def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int, kwargs: dict) -> list[tuple[Lecture, Any, list[Path]]]:
     """Render SCENES (cached clips are reused); for each lecture, its params and each scene's manim-slides config."""
     outcomes, out_dir = render_clips(scenes, quality, "mp4", False, out, jobs, False, kwargs)
-    failed = [o for o in outcomes if not o.ok]
-    if failed:
-        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+    all_rendered(outcomes)
     return [(lecture, clips[0].job.params, [out_dir / f"{o.job.scene}.slides.json" for o in clips])
             for lecture, clips in by_lecture(outcomes, kwargs)]

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -36,7 +39,8 @@ from typing import Any, Callable
 
 from lecture import UserError
 from lecture.cluster.probe import check_scheduler
-from lecture.render.errors import failed
+from lecture.output.publish import published_together, stop_publishing, write_atomic
+from lecture.render.errors import cause_in_words, failed
 from lecture.render.jobs import ROOT, Job, Outcome, code_fingerprint
 from lecture.render.pool import STOP_HOOKS, encoder_threads_for
 
@@ -61,9 +65,7 @@ class RenderCancelled(Exception):
 def connect(address: str):
     """A Dask client of the scheduler at `address`, or one line (UserError) within a few seconds."""
     check_scheduler(address, CONNECT_TIMEOUT_S)  # what answers there, in one line, before Dask reads it (or loads)
-    import logging
-
-    from distributed import Client
+    from distributed import Client  # Dask (about 1 s): once the address has answered
 
     quiet = logging.getLogger("distributed")
     level, quiet.level = quiet.level, logging.CRITICAL  # its own log of the failed attempt is not for the user
@@ -135,7 +137,7 @@ def check_workers(client) -> Workers:
 
 
 class ClusterPool:
-    """`lecture.render.RenderPool` on a Dask cluster: one task per job; the files come back as bytes and
+    """`lecture.render.pool.RenderPool` on a Dask cluster: one task per job; the files come back as bytes and
     are published here. Progress arrives as Dask events on a topic of this run's own."""
 
     def __init__(self, address: str) -> None:
@@ -184,8 +186,6 @@ class ClusterPool:
                 return Outcome(job, False, 0.0, error="stopped")
             answer = task.result()
         except Exception as err:  # noqa: BLE001 - a lost worker (KilledWorker), a render process lost too often
-            from lecture.render.errors import cause_in_words
-
             return failed(job, started, cache_dir, repr(err), f"on the cluster: {cause_in_words(err)}")
         remote: Outcome = answer["outcome"]
         if not remote.ok:
@@ -195,10 +195,6 @@ class ClusterPool:
         try:
             files = publish_answer(job, cache_dir, answer)
         except Exception as err:  # noqa: BLE001 - a full disk here: the scene fails, in one line
-            import traceback
-
-            from lecture.render.errors import cause_in_words
-
             return failed(job, started, cache_dir, traceback.format_exc(), cause_in_words(err))
         return Outcome(job, True, remote.seconds, files, frames=remote.frames)
 
@@ -208,8 +204,6 @@ class ClusterPool:
         if self.stopped:
             return
         self.stopped = True
-        from lecture.output.publish import stop_publishing
-
         stop_publishing()
         with contextlib.suppress(Exception):
             self.client.cancel(self.tasks, force=True)
@@ -225,8 +219,6 @@ class ClusterPool:
 def publish_answer(job: Job, cache_dir: Path, answer: dict[str, Any]) -> list[str]:
     """Write what a task returned: the slide videos into this machine's cache (where the published
     slides config points), then the clip's files into `job.out_dir`, together, as a local render does."""
-    from lecture.output.publish import published_together, write_atomic
-
     def write(target: Path, data: bytes) -> Path:
         return write_atomic(target, lambda tmp: Path(tmp).write_bytes(data))
 
@@ -239,8 +231,6 @@ def publish_answer(job: Job, cache_dir: Path, answer: dict[str, Any]) -> list[st
         for relative, data in contents:
             (temporary / relative).parent.mkdir(parents=True, exist_ok=True)
             (temporary / relative).write_bytes(data)
-        import shutil
-
         shutil.rmtree(out / name, ignore_errors=True)
         os.replace(temporary, out / name)
         published.append(out / name)
@@ -323,7 +313,7 @@ def take_host(cache: Path) -> Host:
 def render_task(job: Job, client_cache: str, topic: str, token: str, encoder_threads: dict[str, int]) -> dict[str, Any]:
     """The Dask task: render `job` on this worker into a temporary folder and return its files as bytes,
     with the outcome; progress goes to `topic` as [token, "start" | "frames", frames]."""
-    from distributed import get_worker
+    from distributed import get_worker  # on a Dask worker, where it is loaded; not on import of this module
 
     worker = get_worker()
     key = worker.get_current_task()
@@ -352,8 +342,6 @@ def render_task(job: Job, client_cache: str, topic: str, token: str, encoder_thr
     finally:
         if host is not None:
             host.close()
-        import shutil
-
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -56,19 +56,20 @@ def first_bytes(host: str, port: int, seconds: float) -> bytes:
         return data
 
 
+def greeting_length(data: bytes) -> int | None:
+    """The length Dask's framing puts first (8 bytes, little-endian), once that much has come."""
+    return struct.unpack("<Q", data[:8])[0] if len(data) >= 8 else None
+
+
 def greeting_complete(data: bytes) -> bool:
     """A whole first message in Dask's framing (its length, then that many bytes)."""
-    if len(data) < 8:
-        return False
-    (length,) = struct.unpack("<Q", data[:8])
-    return len(data) >= 8 + length or length > LONGEST_GREETING
+    length = greeting_length(data)
+    return length is not None and (len(data) >= 8 + length or length > LONGEST_GREETING)
 
 
 def is_dask_greeting(data: bytes) -> bool:
-    if len(data) < 8:
-        return False
-    (length,) = struct.unpack("<Q", data[:8])
-    return length <= LONGEST_GREETING and all(key in data[8:8 + length] for key in GREETING_KEYS)
+    length = greeting_length(data)
+    return length is not None and length <= LONGEST_GREETING and all(key in data[8:8 + length] for key in GREETING_KEYS)
 
 
 def said(data: bytes) -> str:

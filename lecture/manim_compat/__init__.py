@@ -9,6 +9,9 @@ renders never import them, so they work on any manim. What is here and how to up
 """
 from __future__ import annotations
 
+import atexit
+import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
@@ -54,6 +57,7 @@ def fast_renderer(text_caches: Iterable[str | Path], encoder_threads: int = 0) -
     plays; texts parsed once (in `text_caches`), quick number readouts, a bounded encoder queue with
     `encoder_threads` x264 threads (0: x264 chooses). Changes manim's classes for this process."""
     require_written_for()
+    # manim-facing modules: they import manim and change its classes, so only a render process loads them.
     from lecture.manim_compat import numbers, svgcache
     from lecture.manim_compat.encoding import LectureFileWriter
     from lecture.manim_compat.renderer import LectureRenderer
@@ -64,24 +68,27 @@ def fast_renderer(text_caches: Iterable[str | Path], encoder_threads: int = 0) -
     return LectureRenderer()
 
 
+def beat_cache(folder: Path, job: dict, scene_file: Path, root: Path, code_folders: tuple[str, ...]) -> Any:
+    """The beat cache of an incremental render (`Job.beats`): segments kept in `folder`, each beat's key
+    built on the job's options and the sources under `code_folders` (the scene's beat bodies left out)."""
+    require_written_for()
+    from lecture.manim_compat.beats import BeatCache, beat_base  # imports manim: only renders that use it
+
+    return BeatCache(folder, beat_base(job, scene_file, root, code_folders))
+
+
 def run_exit_handlers() -> None:
     """Run what `atexit` holds now, as the interpreter would at exit (before `os._exit`)."""
-    import atexit
-
     atexit._run_exitfuncs()  # CPython, undocumented: the only way to run them without the interpreter's teardown
 
 
 def forkserver_pid() -> int | None:
     """The pid of multiprocessing's fork server, if it runs."""
-    import multiprocessing.forkserver
-
     # CPython private: the module's singleton and its pid; no public way to ask whether it runs.
     return getattr(getattr(multiprocessing.forkserver, "_forkserver", None), "_forkserver_pid", None)
 
 
 def resource_tracker_pid() -> int | None:
     """The pid of multiprocessing's resource tracker, if it runs."""
-    import multiprocessing.resource_tracker
-
     # CPython private: as above, for the resource tracker.
     return getattr(getattr(multiprocessing.resource_tracker, "_resource_tracker", None), "_pid", None)

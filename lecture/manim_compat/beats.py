@@ -31,8 +31,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from manim import config
+from manim_slides.config import SlideConfig
 
 from lecture.manim_compat import require_written_for
+from scenes.kit.base import beat_narrations
 
 require_written_for()
 
@@ -65,8 +68,6 @@ def state_digest(scene: Any) -> str:
 def drawn_clock(scene: Any, before: float) -> float:
     """The renderer's clock after the play just skipped, had it been drawn: a wait adds its frames at
     once (`freeze_current_frame`), an animation 1/fps per frame of `np.arange(0, run time, 1/fps)`."""
-    from manim import config
-
     dt = 1 / scene.renderer.camera.frame_rate
     if scene.is_current_animation_frozen_frame():
         return before + int(scene.duration / dt) * dt
@@ -104,17 +105,26 @@ class BeatCache:
         return self.folder / f"{key}.mp4"
 
     def install(self, scene: Any) -> None:
-        """Wrap the scene's start_beat, next_slide and end_beat (instance attributes, this render only)."""
-        from scenes.kit.base import beat_narrations
-
+        """Wrap the scene's start_beat, next_slide and end_beat, the renderer's play and manim-slides'
+        last slide (instance attributes, this render only)."""
         self.last = list(beat_narrations(type(scene)))[-1]
+        self._key_beats(scene)
+        self._time_skipped_plays(scene)
+        self._close_last_slide(scene)
+
+    def beat_key(self, scene: Any, name: str, template: str) -> str:
+        """What decides the beat's frames: the clip's other inputs, its name, narration and source, the scene's state."""
+        method = inspect.unwrap(getattr(type(scene), name))
+        return hashlib.sha256(json.dumps([self.base, name, template, scene.script.get(name), state_digest(scene),
+                                          inspect.getsource(method)]).encode()).hexdigest()[:32]
+
+    def _key_beats(self, scene: Any) -> None:
+        """Each beat keyed as it starts, skipped when its segment is kept, checked as it ends."""
         start_beat, next_slide, end_beat = scene.start_beat, scene.next_slide, scene.end_beat
         pending: dict[str, bool] = {"skip": False}
 
         def keyed_start(name: str, template: str, loop: bool = False) -> None:
-            method = inspect.unwrap(getattr(type(scene), name))
-            key = hashlib.sha256(json.dumps([self.base, name, template, scene.script.get(name), state_digest(scene),
-                                             inspect.getsource(method)]).encode()).hexdigest()[:32]
+            key = self.beat_key(scene, name, template)
             skip = all(self.segment(key).with_suffix(suffix).exists() for suffix in (".mp4", ".png", ".json"))
             if skip and name == self.last and all(b["skipped"] for b in self.beats):
                 skip = False  # manim-slides refuses a deck without a slide drawn: the last beat is drawn
@@ -129,23 +139,32 @@ class BeatCache:
 
         def keyed_end() -> None:
             end_beat()
-            beat = self.beats[-1]
-            end = state_digest(scene)
-            if beat["skipped"]:  # the skipped beat must leave the scene as drawing it did, or nothing after is sure
-                drawn = json.loads(self.segment(beat["key"]).with_suffix(".json").read_text())["end"]
-                if drawn != end:
-                    raise Diverged(f"beat {beat['name']} ends otherwise skipped than drawn")
-            else:
-                self.end_states[beat["key"]] = end  # kept in memory (a PNG) until the segment is saved: a stopped render leaves nothing
-                image = io.BytesIO()
-                scene.renderer.camera.get_image().convert("RGB").save(image, "PNG")
-                self.last_frames[beat["key"]] = image.getvalue()
+            self._beat_ended(scene)
 
         scene.start_beat, scene.next_slide, scene.end_beat = keyed_start, slide, keyed_end
+
+    def _beat_ended(self, scene: Any) -> None:
+        """A skipped beat must leave the scene as drawing it did, or nothing after it is sure (`Diverged`);
+        a drawn one's end state and last frame are kept in memory until its segment is saved, so a
+        stopped render leaves nothing."""
+        beat = self.beats[-1]
+        end = state_digest(scene)
+        if beat["skipped"]:
+            drawn = json.loads(self.segment(beat["key"]).with_suffix(".json").read_text())["end"]
+            if drawn != end:
+                raise Diverged(f"beat {beat['name']} ends otherwise skipped than drawn")
+            return
+        self.end_states[beat["key"]] = end
+        image = io.BytesIO()
+        scene.renderer.camera.get_image().convert("RGB").save(image, "PNG")
+        self.last_frames[beat["key"]] = image.getvalue()
+
+    @staticmethod
+    def _time_skipped_plays(scene: Any) -> None:
+        """manim undocumented: a skipped play adds its run time to the renderer's clock at once, a drawn
+        one 1/fps per frame (`add_frame`); a skipped beat must end when the drawn one did, to the bit."""
         renderer, play = scene.renderer, scene.renderer.play
 
-        # manim undocumented: a skipped play adds its run time to the renderer's clock at once, a drawn
-        # one 1/fps per frame (`add_frame`); a skipped beat must end when the drawn one did, to the bit.
         def timed_play(scene_: Any, *args: Any, **kwargs: Any) -> None:
             before = renderer.time
             play(scene_, *args, **kwargs)
@@ -154,10 +173,13 @@ class BeatCache:
                 scene_.update_mobjects(0)  # as a drawn play ends (Scene.play_internal)
 
         renderer.play = timed_play
+
+    @staticmethod
+    def _close_last_slide(scene: Any) -> None:
+        """manim-slides private: `_add_last_slide` closes the slide of the plays after the last
+        `next_slide`, and refuses one without plays; when the last beat is skipped it has none."""
         add_last_slide = scene._add_last_slide
 
-        # manim-slides private: `_add_last_slide` closes the slide of the plays after the last
-        # `next_slide`, and refuses one without plays; when the last beat is skipped it has none.
         def last_slide() -> None:
             if scene._current_animation > scene._start_animation:
                 add_last_slide()
@@ -209,8 +231,6 @@ class BeatCache:
     def complete_slides(self, config: Path, sections: list[dict[str, Any]]) -> None:
         """manim-slides leaves a skipped slide out of its config: put each skipped beat back, its video
         the beat's segment (manim-slides' own SlideConfig, so the deck and presenter read it as any slide)."""
-        from manim_slides.config import SlideConfig
-
         data = json.loads(config.read_text())
         drawn = iter(data["slides"])
         slides = []

@@ -12,7 +12,7 @@ Changes, measured on the 1080p60 renders (peak memory target: under 1 GB) and wi
 - Frames are copied into a few buffers used in turn, not into a new 8 MB array each (allocating
   and freeing them cost learning-rates at 1080p 71.4 s instead of 69.1 s).
 - With renders side by side, each x264 gets its share of the cores (`encoder_threads`, set by
-  `lecture.render.render_jobs`): left to itself it starts three threads per encoder on 2 cores.
+  `lecture.render.pool.render_jobs`): left to itself it starts three threads per encoder on 2 cores.
 
 manim internals relied on (0.21.0): SceneFileWriter's `open_partial_movie_stream` and `write_frame`
 hooks, its private `_current_encode_job` (with its `stream`, `queue`, `thread` and `failed`).
@@ -22,9 +22,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import av
 import numpy as np
 from manim import config
-from manim.scene.scene_file_writer import SceneFileWriter
+from manim.scene.scene_file_writer import SceneFileWriter, to_av_frame_rate
 
 from lecture.manim_compat import require_written_for
 
@@ -80,9 +81,6 @@ def encode_like_a_render(frames: list[np.ndarray], fps: int, width: int, height:
     choice for mp4 (`SceneFileWriter.open_partial_movie_stream`: libx264, yuv420p, its frame rate) with
     this module's X264_OPTIONS. For the benchmark's encoder floor, which must cost what a render's
     encoding costs; if manim changes its encoder, this is the one place to follow it."""
-    import av
-    from manim.scene.scene_file_writer import to_av_frame_rate
-
     with av.open(str(target), mode="w") as container:
         stream = container.add_stream("libx264", rate=to_av_frame_rate(fps), options=X264_OPTIONS)
         stream.pix_fmt = "yuv420p"

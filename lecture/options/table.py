@@ -1,12 +1,13 @@
-"""Every option of every command, declared once: its flag, help, default, which commands take it and,
-for a content option, how lecture.toml writes it, how it is parsed and checked, and which scenes it
-changes. The click options, the lecture.toml keys and `LectureParams`' fields are made from this table
-(`options_for`, `lecture.options.build_params`); `as_data` gives it as plain data (a form can be built
-from it). Adding an option is one row here, plus the scene code that reads it.
+"""Every shared option of every command, declared once: its flag, help, default, which commands take it
+and, for a content option, how lecture.toml writes it, how it is parsed and checked (lecture.options.checks),
+and which scenes it changes. A lecture's own options are rows of its lecture.toml (docs/lecture-folders.md):
+those with a `flag` join this table as command-line flags (`lecture_flags`), the rest are set with
+`--set NAME=VALUE`. The click options, the --config keys and `LectureParams`' fields are made from this
+table (`options_for`, `lecture.options.resolve.build_params`); `as_data` gives it as plain data, the
+form the studio shows. Adding a shared option is one row here, plus the scene code that reads it.
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +15,12 @@ from typing import Any, Callable
 
 import click
 
-from engine.limits import (ACTIVATIONS, DATASETS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_TRAINING_STEPS, activation_problem,
-                           dataset_problem, learning_rate_problem, range_problem, seed_problem, steps_problem)
 from lecture import UserError
+from lecture.options.checks import (CHECKS, NAMES, NUMBERS, TEXT, _learnable, _lr, _optimizer, _range, _steps, _theme,
+                                    _values, parse_pair, parse_row, row_kinds)
 from lecture.output.paths import OUTPUT_FILE, OUTPUT_FOLDER
-from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID
-from scenes.kit.params import MAX_DRAWN_STEPS, theme_problem
+from scenes.catalog import Lecture, OptionRow, add_folders, current
+from scenes.kit.params import MAX_DRAWN_STEPS
 
 
 @dataclass(frozen=True)
@@ -41,141 +42,7 @@ QUALITIES = {
 FORMATS = ("mp4", "webm", "gif", "mov", "png")
 DECK_FORMATS = ("html", "pptx", "pdf")
 DEFAULT_OUT = Path("media")
-ALL_LECTURES = "all"  # `--lecture all`: every lecture of scenes/catalog.py
-
-# --- the parse-and-check column: a value from the command line (text) or lecture.toml (a TOML value) ----
-
-
-def split_items(value: Any, where: str) -> list[str]:
-    """The items of a list-valued option, alike for all of them: "a,b" on the command line or ["a", "b"]
-    in lecture.toml, each stripped; nothing at all is an empty list, an empty item is refused."""
-    items = [str(v).strip() for v in value] if isinstance(value, (list, tuple)) else [v.strip() for v in str(value).split(",")]
-    if items == [""] and not isinstance(value, (list, tuple)):
-        return []
-    if "" in items:
-        raise UserError(f"{where}: item {items.index('') + 1} of the list is empty (two commas, or one at an end); remove it")
-    return items
-
-
-def parse_pair(value: Any, where: str) -> tuple[float, float]:
-    """Two finite numbers: the command line's "-2,2", or lecture.toml's [-2, 2]."""
-    parts = list(value) if isinstance(value, (list, tuple)) else split_items(value, where)
-    try:
-        pair = tuple(math.nan if isinstance(p, bool) else float(p) for p in parts)
-    except (TypeError, ValueError):
-        raise UserError(f"{where}: expected two numbers like -2,2") from None
-    if len(pair) != 2 or not all(math.isfinite(v) for v in pair):
-        raise UserError(f"{where}: expected two finite numbers like -2,2")
-    return pair  # type: ignore[return-value]
-
-
-def parse_values(value: Any, where: str) -> dict[str, float]:
-    """name=number pairs: the command line's "w=-0.5,b=0.5", or lecture.toml's {w = -0.5, b = 0.5}."""
-    if isinstance(value, dict):
-        items = [(str(k), v, f"{k} = {v!r}") for k, v in value.items()]
-    else:
-        items = [(*item.partition("=")[::2], item) for item in split_items(value, where)]
-    values: dict[str, float] = {}
-    for name, number, shown in items:
-        name = name.strip()
-        try:
-            number = math.nan if isinstance(number, bool) else float(number)
-        except (TypeError, ValueError):
-            number = math.nan
-        if not name.isidentifier() or not math.isfinite(number):
-            raise UserError(f"{where}: {shown!r} is not name=number; write e.g. w=-0.5,b=0.5,x=1,y=7")
-        if name in values:
-            raise UserError(f"{where}: {name} is given twice")
-        values[name] = number
-    if not values:
-        raise UserError(f"{where}: values must name at least one input, e.g. --values w=-0.5,b=0.5,x=1,y=7")
-    return values
-
-
-def parse_number(value: Any, where: str, kind: type = float) -> Any:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = kind(value)
-        if kind is int and float(value) != number:
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        raise UserError(f"{where}: expected {'a whole number' if kind is int else 'a number'}") from None
-    return number
-
-
-def checked(problem: str | None, where: str) -> None:
-    if problem:
-        raise UserError(f"{where}: {problem}")
-
-
-def _range(value: Any, where: str) -> dict[str, Any]:
-    pair = parse_pair(value, where)
-    checked(range_problem(*pair), where)
-    return {"x_range": pair, "y_range": pair}
-
-
-def checked_number(field: str, problem: Callable[[Any], str | None], kind: type = float) -> Callable[[Any, str], dict[str, Any]]:
-    """The parse-and-check of a one-number option: parsed as `kind`, refused with `problem`'s words."""
-    def parse(value: Any, where: str) -> dict[str, Any]:
-        number = parse_number(value, where, kind)
-        checked(problem(number), where)
-        return {field: number}
-    return parse
-
-
-_lr = checked_number("lr", learning_rate_problem)
-_steps = checked_number("steps", lambda steps: steps_problem(steps, MAX_DRAWN_STEPS), int)
-_seed = checked_number("seed", seed_problem, int)
-_train_lr = checked_number("train_lr", learning_rate_problem)
-_train_steps = checked_number("train_steps", lambda steps: steps_problem(steps, MAX_TRAINING_STEPS), int)
-
-
-def _optimizer(value: Any, where: str) -> dict[str, Any]:
-    names = tuple(split_items(value, where))
-    if not names:
-        raise UserError(f"{where}: name at least one optimizer, e.g. sgd or sgd,momentum,adam")
-    return {"optimizer": names[0], "optimizers": names}
-
-
-def _values(value: Any, where: str) -> dict[str, Any]:
-    values = parse_values(value, where)
-    return {"values": values, "learnable": tuple(values)}  # --learnable's default: all of them
-
-
-def _learnable(value: Any, where: str) -> dict[str, Any]:
-    names = tuple(split_items(value, where))
-    bad = [n for n in names if not n.isidentifier()]
-    if bad:
-        raise UserError(f"{where}: {bad[0]!r} is not a name; write e.g. w,b")
-    return {"learnable": names}
-
-
-def _layers(value: Any, where: str) -> dict[str, Any]:
-    """Layer sizes: the command line's "2,3,1" or lecture.toml's [2, 3, 1]; checked against the data set
-    with the other network options (`LectureParams.network_problem`)."""
-    items = value if isinstance(value, (list, tuple)) else split_items(value, where)
-    sizes = tuple(parse_number(item, where, int) for item in items)
-    if not 3 <= len(sizes) <= MAX_LAYERS or not all(1 <= n <= MAX_LAYER_SIZE for n in sizes):
-        raise UserError(f"{where}: expected the input size, 1 to {MAX_LAYERS - 2} hidden sizes and the output size, "
-                        f"each from 1 to {MAX_LAYER_SIZE}, e.g. 2,3,1")
-    return {"layers": sizes}
-
-
-def _activation(value: Any, where: str) -> dict[str, Any]:
-    checked(activation_problem(str(value)), where)
-    return {"activation": str(value)}
-
-
-def _dataset(value: Any, where: str) -> dict[str, Any]:
-    checked(dataset_problem(str(value)), where)
-    return {"dataset": str(value)}
-
-
-def _theme(value: Any, where: str) -> dict[str, Any]:
-    checked(theme_problem(str(value)), where)
-    return {"theme": str(value)}
-
+ALL_LECTURES = "all"  # `--lecture all`: every lecture found (scenes/catalog)
 
 @dataclass(frozen=True)
 class Content:
@@ -201,6 +68,9 @@ class Option:
     metavar: str | None = None
     defaults: dict[str, Any] = field(default_factory=dict)  # commands whose default is not `default`
     content: Content | None = None
+    multiple: bool = False  # may be given again (`--set a=1 --set b=2`)
+    callback: Callable | None = None  # acts as the command line is read (`--lectures`), before any other option
+    lecture_row: bool = False  # a flag declared by lectures' own option rows (`lecture_flags`), not by this table
 
     @property
     def param(self) -> str:
@@ -217,19 +87,32 @@ class Option:
     def click_option(self, command: str) -> Callable:
         default = self.default_for(command)
         return click.option(*(f for f in (self.short, f"--{self.name}") if f), self.param, is_flag=self.flag,
-                            type=self.type, default=default, show_default=default not in (None, False),
-                            metavar=self.metavar, help=self.help)
+                            type=self.type, default=default, show_default=default not in (None, False) and not self.multiple,
+                            metavar=self.metavar, help=self.help, multiple=self.multiple, callback=self.callback,
+                            is_eager=self.callback is not None, expose_value=self.callback is None)
 
 
-RENDERING = ("render", "video", "slides", "present")  # commands that render clips
-SCENE_LISTS = ("render", "video", "script", "slides", "present")  # commands that take a lecture's scenes
+RENDERING = ("render", "video", "slides", "present", "check")  # commands that render clips
+SCENE_LISTS = ("render", "video", "script", "slides", "present", "check")  # commands that take a lecture's scenes
 CONTENT = (*RENDERING, "preview", "watch")
-TEXT, NUMBERS, NAMES = ("text",), ("numbers", "text"), ("names", "text")
+EVERY_COMMAND = (*CONTENT, "script", "doctor", "studio", "list", "new")  # check is in CONTENT
 
-OPTIONS: tuple[Option, ...] = (
-    Option("lecture", f"Which lecture SCENES and `all` come from ({', '.join(LECTURE_BY_ID)}; `{ALL_LECTURES}`: every "
-           "lecture, in one run).", SCENE_LISTS, DEFAULT_LECTURE.id, click.Choice([*LECTURE_BY_ID, ALL_LECTURES]),
+
+def look_in(ctx: click.Context, param: click.Parameter, folders: tuple[Path, ...]) -> None:
+    """`--lectures DIR`: read before the other options, so the lectures there are known when they are."""
+    if folders:
+        add_folders(list(folders))
+
+
+SHARED_OPTIONS: tuple[Option, ...] = (
+    Option("lectures", "Also look for lectures in DIR: a lecture folder, or a folder of them (again for more; also "
+           "./lectures/ and LECTURE_PATH; docs/lecture-folders.md).", EVERY_COMMAND, metavar="DIR", multiple=True,
+           type=click.Path(exists=True, file_okay=False, path_type=Path), callback=look_in),
+    Option("lecture", f"Which lecture SCENES and `all` come from (`lecture list` shows them; default: the first, "
+           f"{current().default.id}; `{ALL_LECTURES}`: every lecture, in one run).", SCENE_LISTS, metavar="ID",
            dest="lecture_id"),
+    Option("set", "A lecture's own option (`lecture list` shows them): NAME=VALUE for the lecture rendered, "
+           "LECTURE.NAME=VALUE to name it; again for more.", CONTENT, metavar="NAME=VALUE", multiple=True, dest="sets"),
     Option("to", "html: reveal.js deck that works offline; pptx: one slide per pause with its video; pdf: one still per pause.",
            ("slides",), "html", click.Choice(list(DECK_FORMATS))),
     Option("quality", "l=480p15, m=720p30, h=1080p60, k=2160p60 (t=192x108 at 5 fps, for tests).", RENDERING, "l",
@@ -250,7 +133,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("scheduler", "Render on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786, a task per scene "
            "(README: \"Rendering on a cluster\"); without it, on this machine (--jobs).", RENDERING, metavar="ADDRESS"),
     Option("concat", "Also join the clips into one video with a chapter per scene.", ("render",), flag=True),
-    Option("force", "Render even when an up-to-date clip exists.", ("render", "video"), flag=True),
+    Option("force", "Render even when an up-to-date clip exists.", ("render", "video", "check"), flag=True),
+    Option("force", "Write into an existing lecture folder: the files you have not changed since `lecture new` "
+           "wrote them (the others are kept).", ("new",), flag=True),
+    Option("dir", "Where the new lecture's folder goes (./lectures: found without --lectures).", ("new",), Path("lectures"),
+           click.Path(file_okay=False, path_type=Path), dest="folder"),
+    Option("json", "Also write every rule applied and every finding (scene, beat, time, rule, objects, message) as JSON here.",
+           ("check",), type=OUTPUT_FILE, dest="json_path"),
+    Option("sheet", "Also write a PNG contact sheet here: the frames with findings, each finding boxed and labelled.",
+           ("check",), type=OUTPUT_FILE, dest="sheet_path"),
     Option("plain", "Render with stock manim (no faster renderer, text cache or encoder changes), to check the frames or on another manim version.", ("render",), flag=True),
     Option("interval", "Seconds between checks for changes.", ("watch",), 0.5, float),
     Option("fullscreen", "Start full screen.", ("present",), flag=True),
@@ -283,30 +174,79 @@ OPTIONS: tuple[Option, ...] = (
                            ("graph",))),
     Option("learnable", "Inputs with requires_grad, e.g. w,b (default: all of --values).", CONTENT,
            content=Content(_learnable, NAMES, "a list of names", 'learnable = ["w", "b"]', ("graph",))),
-    # The part-2 network. Its learning rate and steps are rows of their own, not --lr/--steps with other
-    # defaults: one lecture.toml may hold both lectures' options, a rate that trains the network (0.3)
-    # is one at which descent's bowl already diverges, and descent draws each of at most 200 steps
-    # where a training run compresses hundreds; `render gradient-descent training-run` gets each its own.
-    Option("layers", f"Layer sizes of the part-2 network: input, 1 to {MAX_LAYERS - 2} hidden, output (each 1 to "
-           f"{MAX_LAYER_SIZE}), e.g. 2,3,1.", CONTENT, metavar="N,N,...",
-           content=Content(_layers, NUMBERS, "a list of whole numbers", "layers = [2, 3, 1]", ("network",))),
-    Option("activation", f"Activation of the network's hidden layers ({'|'.join(ACTIVATIONS)}); the output is linear.", CONTENT,
-           type=click.Choice(list(ACTIVATIONS)), content=Content(_activation, TEXT, "a name in quotes", 'activation = "tanh"', ("network",))),
-    Option("dataset", f"What the network learns ({'|'.join(DATASETS)}): XOR of its inputs, or sin(1.5 x) with noise.", CONTENT,
-           type=click.Choice(list(DATASETS)), content=Content(_dataset, TEXT, "a name in quotes", 'dataset = "xor"', ("network",))),
-    Option("seed", "torch seed of the network's first weights (and the regression noise).", CONTENT,
-           content=Content(_seed, ("whole",), "a whole number", "seed = 0", ("network",))),
-    Option("train-lr", "Learning rate of the network's SGD training (> 0), e.g. 0.3.", CONTENT, dest="train_lr",
-           content=Content(_train_lr, ("number",), "a number", "train-lr = 0.3", ("training",))),
-    Option("train-steps", f"Training steps of the network (1 to {MAX_TRAINING_STEPS}), shown in seconds.", CONTENT,
-           dest="train_steps", content=Content(_train_steps, ("whole",), "a whole number", "train-steps = 300", ("training",))),
     Option("theme", "dark (default) or light (white background, for slide decks).", CONTENT,
            content=Content(_theme, TEXT, "a name in quotes", 'theme = "light"', ())),
     Option("config", "A lecture.toml with these options (default ./lecture.toml); command-line options win.", CONTENT,
            type=click.Path(path_type=Path), dest="config_path"),
 )
+
+
+def row_option(lecture: Lecture, row: OptionRow) -> Option:
+    """A lecture's own option row as an Option: parsed by its `check` (setting LectureParams fields) or by
+    its kind (into `lecture_options`); named by its flag on the command line, by its name in its lecture."""
+    kinds, wanted = row_kinds(row)
+    if row.check:
+        parse = CHECKS[row.check].parse
+    else:
+        def parse(value: Any, where: str, row: OptionRow = row) -> dict[str, Any]:
+            return {"lecture_options": {row.name: parse_row(row, value, where)}}
+    example = row.example or f"{row.flag or row.name} = {toml_example(row)}"
+    return Option(row.flag or row.name, row.help, CONTENT, type=click.Choice(list(row.choices)) if row.choices else None,
+                  dest=(row.flag or row.name).replace("-", "_"), lecture_row=True,
+                  content=Content(parse, kinds, wanted, example, row.uses))
+
+
+def toml_example(row: OptionRow) -> str:
+    from scenes.catalog.folder import toml_value
+
+    return toml_value(row.default) if row.default is not None else {"number": "1.0", "whole": "1"}.get(row.kind, '"..."')
+
+
+def row_problem(lecture: Lecture, row: OptionRow) -> str | None:
+    """What is wrong with a lecture's option row for the tool (its file can say nothing of these)."""
+    if row.check and row.check not in CHECKS:
+        problem = f"option {row.name}: unknown check {row.check!r}; known checks: {', '.join(CHECKS)} (or none, by kind)"
+    elif row.flag and row.flag in SHARED_NAMES:
+        problem = (f"option {row.name}: flag {row.flag!r} is a shared option's; choose another flag, or none "
+                   f"(then `--set {row.name}=VALUE`)")
+    else:
+        return None
+    if lecture.folder is None:
+        return f"lecture {lecture.id}: {problem}"
+    from scenes.catalog.folder import Located
+
+    path = lecture.folder / "lecture.toml"
+    line = Located(path, path.read_text()).line(None, f"options.{row.name}")
+    return f"{path}" + (f" line {line}" if line else "") + f": {problem}"
+
+
+def lecture_flags() -> tuple[Option, ...]:
+    """The flags lectures' own option rows declare (`flag = "..."`), once each, for the lectures found as
+    the command starts. Two lectures may declare one flag: each reads it by its own row."""
+    flags: dict[str, Option] = {}
+    for lecture in current().lectures:
+        for row in lecture.own_options:
+            if row.flag and row.flag not in flags and row_problem(lecture, row) is None:
+                flags[row.flag] = row_option(lecture, row)
+    return tuple(flags.values())
+
+
+SHARED_NAMES = {o.name for o in SHARED_OPTIONS}
+OPTIONS: tuple[Option, ...] = (*SHARED_OPTIONS[:-1], *lecture_flags(), SHARED_OPTIONS[-1])  # --config last, as it was
 CONTENT_OPTIONS = {o.name: o for o in OPTIONS if o.content}  # in the order they are applied (--values before --learnable)
+SHARED_CONTENT = {name: o for name, o in CONTENT_OPTIONS.items() if not o.lecture_row}
 COMMAND_LINE_ONLY = {o.name: o.flags for o in OPTIONS if not o.content}
+
+
+def own_options(lecture: Lecture) -> dict[str, Option]:
+    """The lecture's own option rows as Options, by their names in the lecture; UserError for a bad row."""
+    options = {}
+    for row in lecture.own_options:
+        problem = row_problem(lecture, row)
+        if problem:
+            raise UserError(problem)
+        options[row.name] = row_option(lecture, row)
+    return options
 
 
 def options_for(command: str) -> Callable:
@@ -318,15 +258,24 @@ def options_for(command: str) -> Callable:
     return add
 
 
-def scenes_changed(option: Option) -> list[str]:
+def scenes_changed(option: Option, lecture: Lecture | None = None) -> list[str]:
+    """The scenes an option changes: a shared one's in every lecture, a lecture's own in that lecture."""
     uses = option.content.uses if option.content else None
-    return [s for s, info in BY_ID.items() if uses == () or set(uses or ()) & set(info.uses)]
+    infos = [*lecture.scenes, *lecture.extras] if lecture is not None else current().scenes
+    return [s.id for s in infos if uses == () or set(uses or ()) & set(s.uses)]
 
 
-def as_data() -> list[dict[str, Any]]:
-    """The table as plain data (JSON-ready): one dict per option."""
-    return [{"name": o.name, "flags": o.flags, "help": o.help, "commands": list(o.commands),
+def as_data(lecture: Lecture | None = None) -> list[dict[str, Any]]:
+    """The table as plain data (JSON-ready): one dict per option; with `lecture`, the shared options and
+    that lecture's own (those without a flag named LECTURE.NAME, as `--set` names them)."""
+    rows = [(o, None) for o in OPTIONS if lecture is None or not o.lecture_row]
+    if lecture is not None:
+        rows += [(o, None if o.name == row.flag else f"{lecture.id}.{row.name}")
+                 for row, o in zip(lecture.own_options, own_options(lecture).values())]
+    return [{"name": key or o.name, "flags": o.flags if key is None else f"--set {key}=VALUE", "help": o.help,
+             "commands": list(o.commands),
              "default": {c: str(o.default_for(c)) if o.default_for(c) is not None else None for c in o.commands},
              "flag": o.flag, "choices": list(o.type.choices) if isinstance(o.type, click.Choice) else None,
              "lecture_toml": o.content is not None, "toml_kinds": list(o.content.kinds) if o.content else [],
-             "example": o.content.example if o.content else None, "changes": scenes_changed(o)} for o in OPTIONS]
+             "example": o.content.example if o.content else None, "changes": scenes_changed(o, lecture),
+             "lecture": lecture.id if lecture is not None and o.lecture_row else None} for o, key in rows]

@@ -90,16 +90,12 @@ def published_together(folder: Path) -> Iterator[None]:
     entry = (Path(folder).resolve(), held)
     _together.append(entry)
     try:
-        yield
-    except BaseException:
-        for tmp, _ in held:
-            _discard(tmp)
-        raise
-    finally:
-        _together.remove(entry)
-    try:
+        try:
+            yield
+        finally:
+            _together.remove(entry)
         _rename(held)
-    except BaseException:
+    except BaseException:  # the body or a rename failed: nothing held appears
         for tmp, _ in held:
             _discard(tmp)
         raise

@@ -20,7 +20,6 @@ from manim_slides.convert import PDF, PowerPoint, RevealJS
 from lecture import UserError
 
 REVEAL_ASSETS = Path(__file__).parent.parent / "assets" / "reveal.js"
-FORMATS = ("html", "pptx", "pdf")
 
 
 def export_deck(slide_configs: list[Path], to: str, target: Path, theme: str, title: str) -> Path:

@@ -8,28 +8,43 @@ import signal
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable, Iterable
 
 from lecture.render.jobs import Job, Outcome
 
 
 def failed(job: Job, started: float, cache_dir: Path, output: str, cause: str = "") -> Outcome:
-    """A failed render's outcome: one line, the cause in words and where the whole log is. The log goes
-    to the scene's cache folder, or, when that cannot be written (a full disk), to the system's
-    temporary folder."""
+    """A failed render's outcome: one line, the cause in words and where the whole log is (the scene's
+    cache folder, or the system's temporary folder when that cannot be written)."""
     cause = cause or last_error_line(output)
-    where = f"full log: {cache_dir / job.scene / 'last-error.log'}"
-    for log in (cache_dir / job.scene / "last-error.log", Path(tempfile.gettempdir()) / "lecture" / f"{job.scene}-last-error.log"):
-        try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            log.write_text(output)
-        except OSError as err:
-            with contextlib.suppress(OSError):
-                log.unlink()
-            where = f"no log: it could not be written ({os.strerror(err.errno).lower() if err.errno else err})"
-            continue
+    places = log_places(cache_dir / job.scene / "last-error.log", f"{job.scene}-last-error.log")
+    log, err = write_first(places, lambda path: path.write_text(output))
+    if log is not None:
         where = f"full log: {log}"
-        break
+    else:
+        where = f"no log: it could not be written ({os.strerror(err.errno).lower() if err and err.errno else err})"
     return Outcome(job, False, time.perf_counter() - started, error=f"{cause} ({where})")
+
+
+def log_places(preferred: Path, name: str) -> tuple[Path, Path]:
+    """Where a log goes: `preferred`, or, when that cannot be written (the disk is full), `$TMPDIR/lecture/NAME`."""
+    return preferred, Path(tempfile.gettempdir()) / "lecture" / name
+
+
+def write_first(places: Iterable[Path], write: Callable[[Path], None]) -> tuple[Path | None, OSError | None]:
+    """`write` into the first of `places` that takes it (its folder made); a place that fails is removed
+    again, so nothing half-written stays. The place written, or None and the last error."""
+    error = None
+    for place in places:
+        try:
+            place.parent.mkdir(parents=True, exist_ok=True)
+            write(place)
+            return place, None
+        except OSError as err:
+            error = err
+            with contextlib.suppress(OSError):
+                place.unlink()
+    return None, error
 
 
 def cause_in_words(err: BaseException) -> str:

@@ -2,7 +2,7 @@
 
 `lecture.cluster.pool`'s task starts one per slot, the first time it renders there, and sends it one job
 at a time over the socket FD; it renders each as `lecture render` does on its own machine
-(`lecture.render.run_forked`: a process per render, forked from a server that has imported manim
+(`lecture.render.pool.run_forked`: a process per render, forked from a server that has imported manim
 and torch) and answers with ("frames", n) as it draws and ("done", outcome) at the end.
 
 Why a process of its own and not the Dask worker's: the worker's environment carries Dask's
@@ -15,34 +15,22 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import sys
-import threading
-import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from lecture.render import pool as render
+from lecture.render.lifeline import on_end
 
 
 def stop_with_parent() -> None:
-    """A thread that waits for the Dask worker (this process's parent) to end, then stops every render
-    this process started (they remove their temporary files) and exits."""
-    parent = os.getppid()
-    try:
-        handle = os.pidfd_open(parent)
-    except OSError:  # no pidfds (before Linux 5.3): poll the parent instead
-        handle = None
-
-    def watch() -> None:
-        if handle is not None:
-            select.select([handle], [], [])  # readable when the parent has ended
-        while handle is None and os.getppid() == parent:
-            time.sleep(0.5)
+    """When the Dask worker (this process's parent) ends, stop every render this process started (they
+    remove their temporary files) and exit."""
+    def stop() -> None:
         render.stop_renders()
         os._exit(1)
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    on_end(os.getppid(), stop, "parent-watch")
 
 
 def serve(conn: Connection) -> None:

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from lecture.options.table import Quality
+from scenes.catalog import BUILT_IN, FILE_NAME, current
 from scenes.kit.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_FOLDERS = ("engine", "scenes", "lecture/manim_compat")  # and the seam to manim, which changes frames
 DRAWING_FILES = ("lecture/render/worker.py",)  # other files of the tool that change frames
 SOUND_FILES = tuple(f"lecture/voice/{m}.py" for m in ("audio", "narrator", "pronounce", "voices"))  # and the sound
+GEOMETRY = ".geometry.json.gz"  # the recorder's file beside a clip rendered for `lecture check`
+RECORD_ENV = "LECTURE_RECORD"  # =1: every render records its geometry, as `lecture check` does (the test suite's renders)
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 @dataclass(frozen=True)
 class Job:
@@ -31,6 +35,12 @@ class Job:
     voice_digest: str = ""  # the recordings' or the model's content, for the cache key
     plain: bool = False  # `--plain`: stock manim draws it, nothing of lecture/manim_compat
     beats: bool = False  # draw only the beats whose frames changed since a render that kept them (the studio)
+    record: bool = False  # also write what every beat draws, <scene>.geometry.json.gz (`lecture check`); same frames
+
+    @property
+    def records(self) -> bool:
+        """Whether the render writes a geometry record: asked for, and neither a still nor --plain."""
+        return self.record and not self.plain and self.format != "still"
 
     @property
     def cache_key(self) -> str:
@@ -43,7 +53,7 @@ class Job:
                 "transparent": self.transparent, "params": self.params.to_json(),
                 "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
                 "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script),
-                "plain": self.plain, "beats": self.beats}
+                "plain": self.plain, "beats": self.beats, "record": self.records, "lecture_path": lecture_path()}
 
 
 @dataclass
@@ -79,8 +89,28 @@ def cache_key(job: Job) -> str:
     global _FINGERPRINT
     _FINGERPRINT = _FINGERPRINT or code_fingerprint()
     options = json.dumps([job.scene, job.quality.folder, job.format, job.transparent, job.params.to_json(), _FINGERPRINT,
-                          job.voice, job.script, job.voice_digest, job.plain])
+                          job.voice, job.script, job.voice_digest, job.plain, lecture_fingerprint(job.scene)])
     return hashlib.sha256(options.encode()).hexdigest()[:32]
+
+
+def lecture_path() -> str:
+    """The lecture folders this command found, besides the built-in one, for the render process
+    (LECTURE_PATH there: it is forked from a server that did not see `--lectures`)."""
+    return os.pathsep.join(str(folder) for folder in current().folders if folder != BUILT_IN)
+
+
+def lecture_fingerprint(scene: str) -> str:
+    """A hash of the scene's lecture.toml (its card, titles) and, for a folder outside the tool, of every
+    module in it: code_fingerprint covers only the tool's own folders."""
+    lecture = current().lecture_of.get(scene)
+    if lecture is None or lecture.folder is None:
+        return ""
+    digest = hashlib.sha256((lecture.folder / FILE_NAME).read_bytes())
+    if not lecture.built_in:
+        for path in sorted(lecture.folder.rglob("*.py")):
+            digest.update(path.relative_to(lecture.folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def code_changed() -> None:
@@ -98,5 +128,7 @@ def up_to_date(job: Job) -> list[str] | None:
         return None
     files = [job.out_dir / name for name in data.get("files", [])]
     if data.get("cache_key") != job.cache_key or not files or not all(f.exists() for f in files):
+        return None
+    if job.records and f"{job.scene}{GEOMETRY}" not in data["files"]:  # rendered without the recorder: again, with it
         return None
     return [str(f) for f in files + [sidecar]]

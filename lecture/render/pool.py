@@ -6,7 +6,7 @@ rendered in the CLI's own process instead: starting a second one would cost more
 
 Stopping: `stop_renders` (the CLI calls it on SIGTERM, SIGHUP and SIGINT) stops every render this
 process started, and they publish nothing afterwards; a render process also stops by itself when
-this process ends, however it ends (see `lecture.worker.stop_with`). The fork server and the
+this process ends, however it ends (see `lecture.render.worker.stop_with`). The fork server and the
 resource tracker run with their standard streams on /dev/null: they must not hold the pipes of
 whoever started `lecture` after it has gone.
 """
@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Callable, Protocol
 from lecture import manim_compat
 from lecture.render.errors import cause_in_words, failed, process_end
 from lecture.render.jobs import Job, Outcome, up_to_date
-from scenes.catalog import BY_ID
+from scenes.catalog import current
 
 # Imported once by the fork server; every render process is forked from it with these loaded (about
 # 4 s per scene otherwise; torch._dynamo alone is 1.8 s, pulled in by the first torch.optim optimizer).
@@ -87,8 +88,8 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0,
 
 
 def render_child(send, payload: dict, log: str, caller: int) -> None:
-    """In the render process: render, and send back what `lecture.worker.render_forked` returns."""
-    from lecture.render import worker
+    """In the render process: render, and send back what `lecture.render.worker.render_forked` returns."""
+    from lecture.render import worker  # imports manim: in the render process, after the fork
 
     send.send(worker.render_forked(payload, log, caller, lambda frames: send.send((FRAMES, frames))))
     send.close()
@@ -129,7 +130,7 @@ def stop_render_server() -> None:
 
 
 def remove_temporaries(process, out_dir: Path) -> None:
-    """The temporary files a killed render left in its output folder (named by `lecture.files.temporary_prefix`)."""
+    """The temporary files a killed render left in its output folder (named by `lecture.output.publish.temporary_prefix`)."""
     if process.pid is not None and process.exitcode is not None:
         with contextlib.suppress(OSError):
             for path in out_dir.glob(f".*.{process.pid}.*.part"):
@@ -139,9 +140,7 @@ def remove_temporaries(process, out_dir: Path) -> None:
 def run_here(job: Job, cache_dir: Path) -> Outcome:
     """One render in this process: for a single still (a preview), where a second process would cost
     more than the render. Only once per process: manim's config and the scene modules stay loaded."""
-    import traceback
-
-    from lecture.render import worker
+    from lecture.render import worker  # imports manim: only when this process renders
 
     if not job.plain:
         manim_compat.require_written_for()
@@ -207,7 +206,7 @@ def forkserver_context() -> multiprocessing.context.ForkServerContext:
 
 
 class RenderPool(Protocol):
-    """Where renders run: the local process pool (`LocalPool`) or a Dask cluster (`lecture.cluster.ClusterPool`).
+    """Where renders run: the local process pool (`LocalPool`) or a Dask cluster (`lecture.cluster.pool.ClusterPool`).
     `render_jobs` checks the cache, orders the jobs and reports; a pool only runs what it is given."""
 
     def submit(self, job: Job, cache_dir: Path, events: Callable[[str, int], None]) -> Future:
@@ -294,7 +293,7 @@ def render_jobs(jobs: list[Job], cache_dir: Path, workers: int, use_cache: bool 
 
     # The longest renders go first, so the workers finish together (the last one does not run alone).
     try:
-        for job in sorted(jobs, key=lambda job: -BY_ID[job.scene].cost):
+        for job in sorted(jobs, key=lambda job: -current().by_id[job.scene].cost):
             cached = up_to_date(job) if use_cache else None
             if cached:
                 finished(Outcome(job, True, 0.0, cached, cached=True))

@@ -1,7 +1,7 @@
 """How far a render run is: on a terminal, a live line per scene rendering (frames done of total, an
 ETA) and one for the whole run; off a terminal (pipes, CI logs), one line per scene start and end.
 
-The frame counts come from the render processes after every play (`lecture.worker.count_frames`);
+The frame counts come from the render processes after every play (`lecture.render.worker.count_frames`);
 a scene's total is the length of its last render (its sidecar), so the first render of a scene
 shows frames done and no ETA. Third-party bars (tqdm's, in manim-slides' converters) are switched
 off when standard error is not a terminal, so no carriage-return noise lands in logs.
@@ -90,7 +90,7 @@ def quiet_foreign_bars(stream: TextIO = sys.stderr) -> None:
 
 
 class Display:
-    """`report` of `lecture.render.render_jobs`: called from several threads with ("start" | "frames" |
+    """`report` of `lecture.render.pool.render_jobs`: called from several threads with ("start" | "frames" |
     "done", outcome)."""
 
     def __init__(self, jobs: list, stream: TextIO, live: bool | None = None,

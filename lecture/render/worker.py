@@ -11,14 +11,36 @@ the output folder atomically; the sidecar goes last, so it only exists beside a 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import importlib
 import json
 import os
+import resource
 import shutil
+import signal
 import sys
+import threading
+import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
+
+# manim and PIL: this module runs only where a scene renders (a render process, or `preview` in the CLI).
+from manim import tempconfig
+from PIL import Image
+
+from lecture import manim_compat
+from lecture.output.faststart import faststart
+from lecture.output.frames import save_poster
+from lecture.output.publish import (publish, published_together, stop_publishing, unfinished_files_removed,
+                                    write_text_atomic)
+from lecture.render.errors import cause_in_words, log_places, write_first
+from lecture.render.jobs import CODE_FOLDERS, GEOMETRY, ROOT
+from lecture.render.lifeline import on_end
+from lecture.voice import audio
+from lecture.voice.narrator import VoiceNarrator
+from lecture.voice.voices import parse_voice
+from scenes.catalog import current
 
 
 def count_frames(scene, fps: int, on_frames: Callable[[int], None]) -> None:
@@ -45,23 +67,31 @@ def render(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
 
 
 def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
+    """Draw the job's scene in this process and publish its files: {"files": [...]}, the sidecar last."""
     os.environ["LECTURE_PARAMS"] = job["params"]
-    from manim import config, tempconfig
-
-    from lecture import manim_compat
-    from lecture.output.publish import publish, unfinished_files_removed, write_text_atomic
-    from lecture.output.frames import save_poster
-    from scenes.catalog import BY_ID
-
-    info = BY_ID[job["scene"]]
-    scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+    os.environ["LECTURE_PATH"] = job.get("lecture_path", "")  # the lecture folders the command found (scenes/catalog)
+    info = current().by_id[job["scene"]]
+    scene_class = getattr(importlib.import_module(info.module), info.cls)
     scene_class.script = dict(job.get("script", {}))
     scene_class.narrator = narrator_for(job)
     work = Path(job["cache_dir"]).resolve() / job["scene"]
     work.mkdir(parents=True, exist_ok=True)
-    out = Path(job["out_dir"]).resolve()
+    # Slide videos are named by the order of the animations, not their content: a folder per
+    # quality and voicing, so the decks of a 480p and a tiny, or a silent and a narrated render stay apart.
+    slides_folder = work / "slides" / (job["quality"] + ("-narrated" if scene_class.narrator else ""))
+    # The working folder is the cache: manim writes a still's captions into it, not where the user stands.
+    settings = manim_settings(job, work)
+    with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        text_caches = [settings["tex_dir"], settings["text_dir"]]
+        scene, beats, recorder = draw(job, info.file, scene_class, work, text_caches, slides_folder, on_frames)
+        return publish_render(job, scene, beats, recorder, Path(job["out_dir"]).resolve(), slides_folder)
+
+
+def manim_settings(job: dict, work: Path) -> dict[str, Any]:
+    """manim's configuration for this render: its own folders under `work`, the job's size, rate and format."""
     still = job["format"] == "still"
-    settings = {
+    return {
         "media_dir": str(work / "media"),
         "tex_dir": str(work / "Tex"),
         # manim lays Text out with Pango in a box as wide as the video in pixels (long lines wrap in a
@@ -82,105 +112,133 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
         # the CLI's own cache already skips unchanged scenes whole.
         "disable_caching": True,
     }
-    # Slide videos are named by the order of the animations, not their content: a folder per
-    # quality and voicing, so the decks of a 480p and a tiny, or a silent and a narrated render stay apart.
-    slides_folder = work / "slides" / (job["quality"] + ("-narrated" if scene_class.narrator else ""))
-    # The working folder is the cache: manim writes a still's captions into it, not where the user stands.
-    with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        # --plain: stock manim's renderer and file writer, nothing of lecture/manim_compat installed.
-        renderer = None if job.get("plain") else manim_compat.fast_renderer(
-            [settings["tex_dir"], settings["text_dir"]], job.get("encoder_threads", 0))
-        # The media folder holds the text caches of every width, not only this render's.
-        beats = beat_cache(job, info.module, work) if job.get("beats") and renderer is not None and job["format"] == "mp4" else None
-        with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
-            scene = scene_class(renderer=renderer, output_folder=slides_folder)
-            if on_frames is not None:
-                count_frames(scene, job["fps"], on_frames)
-            if beats is not None:
-                beats.install(scene)
-            scene.render()
-        writer = scene.renderer.file_writer
-        stem = out / job["scene"]
-        if still:
-            return {"files": [str(publish(Path(writer.image_file_path), stem.with_suffix(".png")))]}
-        files = []
-        movie = Path(writer.movie_file_path) if job["format"] != "png" else None
-        if movie is not None and not movie.exists():  # manim names a GIF .gif but reports .mp4
-            movie = movie.with_suffix(f".{job['format']}")
-        last_frame = scene.renderer.camera.get_image()
-        if beats is not None and movie is not None:  # the skipped beats' frames from their segments
-            from PIL import Image
 
-            poster = beats.splice(scene, movie)
-            if poster is not None and beats.beats[-1]["skipped"]:
-                last_frame = Image.open(poster)
-        track = narration_track(scene) if scene.spoken and movie is not None else None
-        if movie is not None:
-            files.append(publish(movie if track is None else with_sound(movie, track), stem.with_suffix(movie.suffix)))
-            if movie.with_suffix(".srt").exists():
-                files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
-            files.append(save_poster(last_frame, stem.with_suffix(".png"), job["transparent"]))
-        else:  # a PNG sequence, e.g. for LaTeX's animate package
-            frames_dir = Path(writer.image_file_path).parent
-            target = out / f"{job['scene']}_frames"
-            tmp = out / f".{job['scene']}_frames.part"
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.copytree(frames_dir, tmp)
-            shutil.rmtree(target, ignore_errors=True)
-            os.replace(tmp, target)
-            files.append(target)
-        slides = slides_folder / f"{scene_class.__name__}.json"
-        if slides.exists():  # manim-slides' config of this render, for `lecture slides`
-            if beats is not None:
-                beats.complete_slides(slides, scene.sections)
-            if track is not None:
-                slides = narrated_slides(slides, scene.sections, track)
-            files.append(publish(slides, out / f"{job['scene']}.slides.json"))
-        sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
-                                     "files": [f.name for f in files]}
+
+def draw(job: dict, module: Path, scene_class: type, work: Path, text_caches: list[str], slides_folder: Path,
+         on_frames: Callable[[int], None] | None) -> tuple[Any, Any, Any]:
+    """Run the scene under the current manim config: (the scene, its beat cache or None, its geometry
+    recorder or None)."""
+    # --plain: stock manim's renderer and file writer, nothing of lecture/manim_compat installed.
+    renderer = None if job.get("plain") else manim_compat.fast_renderer(text_caches, job.get("encoder_threads", 0))
+    # A recorded render (`lecture check`) draws every beat: a beat taken from the cache records nothing.
+    use_beats = job.get("beats") and not job.get("record") and renderer is not None and job["format"] == "mp4"
+    beats = beat_cache(job, module, work) if use_beats else None
+    # The media folder holds the text caches of every width, not only this render's.
+    with unfinished_files_removed([work / "Tex", work / "media"], work / ".rendering"):
+        scene = scene_class(renderer=renderer, output_folder=slides_folder)
+        if on_frames is not None:
+            count_frames(scene, job["fps"], on_frames)
         if beats is not None:
-            sidecar["beats"] = beats.beats  # each beat's key, and whether this render drew it
-        files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
-        return {"files": [str(f) for f in files]}
+            beats.install(scene)
+        recorder = recorder_for(job, scene)
+        scene.render()
+    return scene, beats, recorder
 
 
-def beat_cache(job: dict, module: str, work: Path):
-    """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work folder."""
-    from lecture.manim_compat.beats import BeatCache, beat_base
-    from lecture.render.jobs import CODE_FOLDERS, ROOT
+def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: Path) -> dict:
+    """Publish what the render wrote: the clip (or frames, or a still), its captions, poster and slides,
+    then the sidecar naming them."""
+    writer = scene.renderer.file_writer
+    stem = out / job["scene"]
+    if job["format"] == "still":
+        return {"files": [str(publish(Path(writer.image_file_path), stem.with_suffix(".png")))]}
+    track = None
+    if job["format"] == "png":  # a PNG sequence, e.g. for LaTeX's animate package
+        files = [publish_frames(Path(writer.image_file_path).parent, out, job["scene"])]
+    else:
+        files, track = publish_movie(job, scene, beats, stem)
+    slides = slides_folder / f"{type(scene).__name__}.json"
+    if slides.exists():  # manim-slides' config of this render, for `lecture slides`
+        if beats is not None:
+            beats.complete_slides(slides, scene.sections)
+        slides = narrated_slides(slides, scene.sections, track) if track is not None else slides_index_first(slides)
+        files.append(publish(slides, out / f"{job['scene']}.slides.json"))
+    if recorder is not None:
+        files.append(recorder.save(out / f"{job['scene']}{GEOMETRY}"))
+    sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
+                                 "files": [f.name for f in files]}
+    if beats is not None:
+        sidecar["beats"] = beats.beats  # each beat's key, and whether this render drew it
+    files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
+    return {"files": [str(f) for f in files]}
 
-    return BeatCache(work / "beats" / job["quality"], beat_base(job, ROOT / "scenes" / (module.replace(".", "/") + ".py"), ROOT, CODE_FOLDERS))
+
+def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]:
+    """The clip (with the narration's sound when spoken), its .srt and its poster: (files, sound track or None)."""
+    movie = Path(scene.renderer.file_writer.movie_file_path)
+    if not movie.exists():  # manim names a GIF .gif but reports .mp4
+        movie = movie.with_suffix(f".{job['format']}")
+    last_frame = scene.renderer.camera.get_image()
+    if beats is not None:  # the skipped beats' frames from their segments
+        poster = beats.splice(scene, movie)
+        if poster is not None and beats.beats[-1]["skipped"]:
+            last_frame = Image.open(poster)
+    track = narration_track(scene) if scene.spoken else None
+    # The index first for a browser: the narrated clip is muxed so; manim's silent one is muxed again.
+    files = [publish(faststart(movie) if track is None else with_sound(movie, track), stem.with_suffix(movie.suffix))]
+    if movie.with_suffix(".srt").exists():
+        files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
+    files.append(save_poster(last_frame, stem.with_suffix(".png"), job["transparent"]))
+    return files, track
 
 
-def narrator_for(job: dict):
+def publish_frames(frames_dir: Path, out: Path, scene_id: str) -> Path:
+    """The PNG sequence as OUT/<scene>_frames, renamed into place whole."""
+    target = out / f"{scene_id}_frames"
+    tmp = out / f".{scene_id}_frames.part"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(frames_dir, tmp)
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(tmp, target)
+    return target
+
+
+def recorder_for(job: dict, scene):
+    """With `record` (`lecture check`), the geometry recorder hooked into this render (not into stills or --plain)."""
+    if not job.get("record") or job["format"] == "still" or job.get("plain"):
+        return None
+    from lecture.manim_compat import record  # only a checked render pays for the recorder's import
+
+    return record.install(scene)
+
+
+def beat_cache(job: dict, module: Path, work: Path):
+    """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work
+    folder. Only for the lectures inside the tool: a beat key hashes the tool's code folders, not a
+    lecture folder elsewhere (such a scene renders whole)."""
+    if not module.is_relative_to(ROOT):
+        return None
+    return manim_compat.beat_cache(work / "beats" / job["quality"], job, module, ROOT, CODE_FOLDERS)
+
+
+def narrator_for(job: dict) -> VoiceNarrator | None:
     """The scene's narrator for a voiced render (None: silent), its speech cached beside the scenes'."""
     if job.get("voice", "none") == "none":
         return None
-    from lecture.voice.narrator import VoiceNarrator
-    from lecture.voice.voices import parse_voice
-
     return VoiceNarrator(parse_voice(job["voice"]), Path(job["cache_dir"]).resolve() / "speech")
 
 
 def narration_track(scene):
     """The clip's sound: each beat's speech where the beat starts, at broadcast loudness."""
-    from lecture.voice import audio
-
     return audio.normalised(audio.mix([(start, s.audio) for start, s in scene.spoken], scene.now))
 
 
 def with_sound(video: Path, track) -> Path:
     """The silent video's packets with `track` beside them: the picture is not encoded twice."""
-    from lecture.voice import audio
-
     return audio.with_audio(video, track, video.with_name(f"{video.stem}.narrated{video.suffix}"))
+
+
+def slides_index_first(config: Path) -> Path:
+    """manim-slides' silent slide videos with their index first, as the clips (a deck may be served too)."""
+    for slide in json.loads(config.read_text())["slides"]:
+        for key in ("file", "rev_file"):
+            if slide.get(key) and Path(slide[key]).exists():
+                faststart(Path(slide[key]))
+    return config
 
 
 def narrated_slides(config: Path, sections: list[dict], track) -> Path:
     """manim-slides' config with each slide's video carrying the speech of its beat (a slide is a beat)."""
-    from lecture.voice import audio
-
     data = json.loads(config.read_text())
     slides = data["slides"]
     if len(slides) != len(sections):
@@ -204,11 +262,6 @@ def render_forked(job: dict, log: str, caller: int | None = None,
     The process stops, publishing nothing more, on SIGTERM, SIGHUP or SIGINT, when `caller` (the
     `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG).
     `on_frames` hears the frames drawn so far after every play."""
-    import traceback
-
-    from lecture.output.publish import published_together
-    from lecture.render.errors import cause_in_words
-
     stop_with(caller)
     try:
         log_to(log)
@@ -230,17 +283,12 @@ def render_forked(job: dict, log: str, caller: int | None = None,
 def log_to(log: str) -> None:
     """Standard output and error into `log`; if it cannot be written, the render still runs and fails
     on its own account (the parent reports why), its output then in the system's temporary folder."""
-    import tempfile
+    def redirect(path: Path) -> None:
+        with open(path, "w") as sink:
+            os.dup2(sink.fileno(), 1)
+            os.dup2(sink.fileno(), 2)
 
-    for path in (Path(log), Path(tempfile.gettempdir()) / "lecture" / f"{Path(log).parent.name}-render.log"):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "w") as sink:
-                os.dup2(sink.fileno(), 1)
-                os.dup2(sink.fileno(), 2)
-            return
-        except OSError:
-            continue
+    write_first(log_places(Path(log), f"{Path(log).parent.name}-render.log"), redirect)
 
 
 STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
@@ -249,72 +297,42 @@ PR_SET_PDEATHSIG = 1
 
 def stop_with(caller: int | None) -> None:
     """Process set-up of a render process: it stops (`stop_now`) on a stop signal, when `caller` ends,
-    or when its parent (the fork server) does. A thread waits for all three at once, so a stop takes
-    effect even while the main thread is inside a long call into cairo or the encoder."""
-    import signal
-    import threading
-
+    or when its parent (the fork server) does. Threads wait for each, so a stop takes effect even while
+    the main thread is inside a long call into cairo or the encoder."""
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     for name in STOP_SIGNALS:
         signal.signal(getattr(signal, name), lambda signum, frame: None)  # the wakeup fd carries the signal
     signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+    threading.Thread(target=watch_signals, args=(wake_read,), name="signal-watch", daemon=True).start()
     die_with_parent()
-    caller_fd = None
+    on_end(os.getppid(), lecture_ended, "parent-watch")
     if caller is not None:
-        try:
-            caller_fd = os.pidfd_open(caller)
-        except ProcessLookupError:
-            stop_now("the lecture command ended", 1)
-        except (AttributeError, OSError):  # no pidfds (before Linux 5.3): polled below
-            caller_fd = None
-    threading.Thread(target=watch_for_stop, args=(wake_read, caller_fd, caller, os.getppid()),
-                     name="stop-watch", daemon=True).start()
+        on_end(caller, lecture_ended, "caller-watch")
+
+
+def lecture_ended() -> None:
+    stop_now("the lecture command ended", 1)
 
 
 def die_with_parent() -> None:
     """SIGTERM when the parent (the fork server, which ends when `lecture` does) dies: PR_SET_PDEATHSIG."""
-    import ctypes
-    import signal
-
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the watch thread polls the parent instead
+    except (OSError, AttributeError):  # not Linux: the parent-watch thread sees it end
         pass
 
 
-def watch_for_stop(wake_read: int, caller_fd: int | None, caller: int | None, parent: int) -> None:
-    import select
-    import signal
-
-    watched = [wake_read] + ([caller_fd] if caller_fd is not None else [])
-    while True:
-        ready, _, _ = select.select(watched, [], [], 0.25)
-        if wake_read in ready:
-            signum = os.read(wake_read, 1)[0]
-            stop_now(f"stopped by {signal.Signals(signum).name}", 128 + signum)
-        if caller_fd in ready or os.getppid() != parent or (caller_fd is None and caller and not alive(caller)):
-            stop_now("the lecture command ended", 1)
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def watch_signals(wake_read: int) -> None:
+    """Stop at the first stop signal (its number arrives on the wakeup pipe)."""
+    signum = os.read(wake_read, 1)[0]
+    stop_now(f"stopped by {signal.Signals(signum).name}", 128 + signum)
 
 
 def stop_now(reason: str, code: int) -> None:
     """Publish nothing more, remove this render's temporary files, stop its child processes (LaTeX,
     dvisvgm), note why in the log, and exit at once."""
-    import signal
-
-    from lecture.output.publish import stop_publishing
-
     stop_publishing()
     for child in child_processes():
         with contextlib.suppress(OSError):
@@ -334,8 +352,6 @@ def child_processes() -> list[int]:
 
 def peak_memory_mb() -> float:
     """This process's largest resident size so far (Linux reports kB), with what it shares with the fork server."""
-    import resource
-
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 

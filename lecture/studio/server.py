@@ -6,18 +6,31 @@ Every request passes `lecture.studio.safety` first: Host, then (for a POST) Orig
 """
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import queue
-from http import HTTPStatus
+import threading
+import webbrowser
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import av
+import numpy as np
+
+from lecture import UserError
+from lecture.output.frames import frames_at
+from lecture.output.publish import save_image_atomic
+from lecture.render.jobs import ROOT
+from lecture.render.pool import start_render_server
 from lecture.studio import safety
 from lecture.studio.state import FieldError, Studio, View
-from scenes.catalog import BY_ID
+from lecture.studio.watch import Watcher
+from scenes.catalog import current
+from scenes.kit.theme import THEMES
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "studio"
 BOUND = "127.0.0.1"
@@ -54,32 +67,27 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.studio
 
     # --- answers ------------------------------------------------------------------------------
-    def send_json(self, data: Any, status: int = 200) -> None:
-        body = json.dumps(data).encode()
+    def send_body(self, status: int, body: bytes, kind: str, cache: str | None = None, close: bool = False) -> None:
+        """One whole answer: status, type, length (and caching, closing when asked), then the body."""
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_text(self, text: str, kind: str) -> None:
-        body = text.encode()
-        self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
+        if cache:
+            self.send_header("Cache-Control", cache)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
+    def send_json(self, data: Any, status: int = 200) -> None:
+        self.send_body(status, json.dumps(data).encode(), "application/json", cache="no-store")
+
+    def send_text(self, text: str, kind: str) -> None:
+        self.send_body(200, text.encode(), kind)
+
     def refuse(self, status: int, why: str) -> None:
-        body = f"{why}\n".encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-        self.close_connection = True
+        self.send_body(status, f"{why}\n".encode(), "text/plain; charset=utf-8", close=True)
 
     def send_file(self, path: Path | None) -> None:
         if path is None:
@@ -139,6 +147,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(self.storyboard(View.from_query(query), query.get("scene", "")))
             if path == "/api/waveform":
                 return self.send_json(self.waveform(View.from_query(query), query.get("scene", "")))
+            if path == "/api/findings":
+                return self.send_json(self.findings(View.from_query(query), query.get("scene", "")))
             if path == "/api/events":
                 return self.events()
         except FieldError as err:
@@ -210,10 +220,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def storyboard(self, view: View, scene: str) -> dict[str, Any]:
         """Each beat's last frame as a PNG beside the clip (made once per clip)."""
-        from lecture.output.frames import frames_at
-        from lecture.output.publish import save_image_atomic
-
-        if scene not in BY_ID:
+        if scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         folder = self.studio.out_dir(view, scene)
         clip, sidecar = folder / f"{scene}.mp4", folder / f"{scene}.json"
@@ -229,12 +236,25 @@ class Handler(BaseHTTPRequestHandler):
         return {"frames": [{"name": s["name"], "start": s["start"], "url": self.studio.media_url(p)}
                            for s, p in zip(sections, stills)]}
 
+    def findings(self, view: View, scene: str) -> dict[str, Any]:
+        """`lecture check`'s findings on the open clip, each with its beat: the rules that need no record
+        (captions, numbers, stillness), and the geometric ones where a geometry record lies beside the
+        clip (`lecture check` with the same options writes it)."""
+        from lecture.check.run import check_clip
+        from lecture.render.jobs import GEOMETRY
+
+        if scene not in current().by_id:
+            raise FieldError(f"unknown scene {scene!r}", None)
+        folder = self.studio.out_dir(view, scene)
+        sidecar = folder / f"{scene}.json"
+        if not sidecar.exists():
+            return {"findings": [], "rules": []}
+        found, applied, _ = check_clip(sidecar, folder / f"{scene}{GEOMETRY}", folder / f"{scene}.mp4")
+        return {"findings": [f.as_json() for f in found], "rules": applied}
+
     def waveform(self, view: View, scene: str) -> dict[str, Any]:
         """The narration's loudness along the clip (PEAKS maxima of |sample|), or none for a silent clip."""
-        import av
-        import numpy as np
-
-        if scene not in BY_ID:
+        if scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         clip = self.studio.out_dir(view, scene) / f"{scene}.mp4"
         if not clip.exists():
@@ -250,10 +270,6 @@ class Handler(BaseHTTPRequestHandler):
 
 def theme_css(name: str) -> str:
     """The clips' theme (scenes/kit/theme.py) as CSS variables: the page's colours are its roles."""
-    from dataclasses import asdict
-
-    from scenes.kit.theme import THEMES
-
     theme = THEMES.get(name, THEMES["dark"])
     roles = {k: v for k, v in asdict(theme).items() if isinstance(v, str) and v.startswith("#")}
     lines = [f"  --{k}: {v};" for k, v in roles.items()]
@@ -268,16 +284,7 @@ def serve(studio: Studio, port: int) -> StudioServer:
 
 def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
     """`lecture studio`: serve until Ctrl-C. The renders are stopped by the CLI's signal handler
-    (`lecture.render.stop_renders`): they publish nothing more, so no clip is left half-written."""
-    import errno
-    import threading
-    import webbrowser
-
-    from lecture import UserError
-    from lecture.render.jobs import ROOT
-    from lecture.render.pool import start_render_server
-    from lecture.studio.watch import Watcher
-
+    (`lecture.render.pool.stop_renders`): they publish nothing more, so no clip is left half-written."""
     studio = Studio(out)
     try:
         server = serve(studio, port)

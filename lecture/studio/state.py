@@ -7,6 +7,7 @@ a page swaps its player to a new clip by loading the clip's new URL.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -14,21 +15,28 @@ import queue
 import re
 import threading
 import time
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lecture import UserError
+from lecture.options.resolve import build_params, check_params, read_config
+from lecture.options.form import command_line, form_rows, own_text
+from lecture.options.table import CONTENT_OPTIONS, OPTIONS, QUALITIES
 from lecture.render import progress
-from lecture.options.table import CONTENT_OPTIONS, QUALITIES, as_data
-from scenes.catalog import BY_ID, LECTURE_BY_ID, LECTURES, SceneInfo
+from lecture.render.errors import cause_in_words
+from lecture.render.jobs import Job, code_changed
+from lecture.render.pool import render_jobs
+from lecture.request import narration_from
+from scenes.catalog import Lecture, SceneInfo, current
 from scenes.kit.theme import THEMES
 
-FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)
+FORM_OPTIONS = tuple(name for name in CONTENT_OPTIONS if name != "config") + ("voice",)  # shared, and lectures' flags
+OPTION_ROWS = {o.name: o for o in OPTIONS if o.name in FORM_OPTIONS}  # the table's row of each field
 PREVIEW_QUALITY = "l"
 OPEN_VIEWS = 8  # settings a live reload renders again for: those of the pages opened last
-CHANGES = {row["name"]: set(row["changes"]) for row in as_data()}  # option -> the scenes it changes
 
 
 class FieldError(UserError):
@@ -40,15 +48,16 @@ class FieldError(UserError):
         self.every = every or [{"field": field_name, "error": message}]  # every field's problem, when known
 
 
-def field_named(message: str) -> str | None:
+def field_named(message: str, names: dict[str, Any]) -> str | None:
     """The form field a CLI message is about: the first `--option` (or `option =` from the lecture's
     defaults) it names, else the first option it names in words."""
-    for found in re.finditer(r"--([a-z]+)\b|\b([a-z]+) = ", message):
-        name = found[1] or found[2]
-        if name in FORM_OPTIONS:
-            return name
+    for found in re.finditer(r"--set ([a-z0-9.-]+)=|--([a-z][a-z-]*)\b|\b([a-z][a-z-]*) = ", message):
+        name = found[1] or found[2] or found[3]
+        own = [key for key in names if found[1] and key.endswith(f".{name}")]  # `--set w=...`: the field LECTURE.w
+        if name in names or own:
+            return name if name in names else own[0]
     words = re.findall(r"[a-z]+", message)  # "unknown voice 'bob'": the option named in words
-    return next((w for w in words if w in FORM_OPTIONS), None)
+    return next((w for w in words if w in names), None)
 
 
 @dataclass(frozen=True)
@@ -60,13 +69,14 @@ class View:
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> "View":
-        lecture = query.get("lecture") or LECTURES[0].id
-        if lecture not in LECTURE_BY_ID:
-            raise FieldError(f"unknown lecture {lecture!r}; known: {', '.join(LECTURE_BY_ID)}", None)
+        lecture = query.get("lecture") or current().default.id
+        if lecture not in current().lecture_by_id:
+            raise FieldError(f"unknown lecture {lecture!r}; known: {', '.join(current().lecture_by_id)}", None)
         quality = query.get("q") or PREVIEW_QUALITY
         if quality not in QUALITIES:
             raise FieldError(f"unknown quality {quality!r}; choose one of {', '.join(QUALITIES)}", None)
-        settings = tuple(sorted((k, str(v)) for k, v in query.items() if k in FORM_OPTIONS and str(v).strip() != ""))
+        names = form_rows(current().lecture_by_id[lecture])  # the shared options and the lecture's own
+        settings = tuple(sorted((k, str(v)) for k, v in query.items() if k in names and str(v).strip() != ""))
         return cls(lecture, quality, settings)
 
     @property
@@ -75,7 +85,8 @@ class View:
 
     def for_scene(self, scene: str) -> "View":
         """Only the settings that change `scene` (the option table's `changes`, and the voice)."""
-        return View(self.lecture, self.quality, tuple((k, v) for k, v in self.settings if k == "voice" or scene in CHANGES[k]))
+        rows = form_rows(current().lecture_by_id[self.lecture])
+        return View(self.lecture, self.quality, tuple((k, v) for k, v in self.settings if k == "voice" or scene in rows[k]["changes"]))
 
     @property
     def voice(self) -> str:
@@ -100,11 +111,8 @@ class Studio:
     """Checks, renders and events of one studio server over the media folder `out`."""
 
     def __init__(self, out: Path, workers: int = os.cpu_count() or 1):
-        from lecture.options.resolve import read_config
-
         self.out = out.resolve()
         self.config = read_config(None)  # ./lecture.toml, as the CLI reads it
-        self._check_lock = threading.Lock()  # build_params keeps where each value came from in a module global
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="studio-render")
         self._tasks: dict[tuple[str, str], Task] = {}  # (out folder, scene) -> its queued or running render
         self._tasks_lock = threading.Lock()
@@ -117,20 +125,17 @@ class Studio:
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
         """(params, narration) for `scene` in `view`, checked exactly as `lecture render` checks them."""
-        from lecture.request import narration_from
-        from lecture.options.resolve import build_params, check_params
-
-        if scene not in LECTURE_BY_ID[view.lecture].ids and scene not in BY_ID:
+        lecture = current().lecture_by_id[view.lecture]
+        if scene not in lecture.ids and scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         values = dict(view.settings)
-        with self._check_lock:
-            try:
-                params = build_params({k: v for k, v in values.items() if k in CONTENT_OPTIONS}, self.config,
-                                      LECTURE_BY_ID[view.lecture])
-                check_params(params, [scene])
-                narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
-            except UserError as err:
-                raise FieldError(str(err), field_named(str(err))) from None
+        try:
+            cli, sets = command_line(lecture, values)
+            params = build_params(cli, self.config, lecture, sets)
+            check_params(params, [scene])
+            narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
+        except UserError as err:
+            raise FieldError(str(err), field_named(str(err), form_rows(lecture))) from None
         return params, narration
 
     def problems(self, view: View, scene: str) -> list[dict[str, Any]]:
@@ -151,7 +156,7 @@ class Studio:
 
     def warm(self) -> None:
         """Check the defaults once at start: the first check a page asks for loads torch (seconds) otherwise."""
-        lecture = LECTURES[0]
+        lecture = current().default
         try:
             self.checked(View(lecture.id), lecture.ids[0])
         except UserError:
@@ -166,8 +171,6 @@ class Studio:
         return base / "narrated" if own.voice != "none" else base  # as lecture.request.Narration.out_dir
 
     def job(self, view: View, scene: str):
-        from lecture.render.jobs import Job
-
         params, narration = self.checked(view, scene)
         return Job(scene, QUALITIES[view.quality], "mp4", False, params, self.out_dir(view, scene),
                    **narration.job_fields(scene), beats=True)  # an edit of one beat draws that beat
@@ -198,7 +201,7 @@ class Studio:
 
     def state(self, view: View, scene: str) -> dict[str, Any]:
         """Every scene of the view's lecture, and the form of the open one."""
-        lecture = LECTURE_BY_ID[view.lecture]
+        lecture = current().lecture_by_id[view.lecture]
         infos = [*lecture.scenes, *lecture.extras]
         if scene not in {i.id for i in infos}:
             scene = infos[0].id
@@ -207,28 +210,25 @@ class Studio:
         while len(self.open_views) > OPEN_VIEWS:
             self.open_views.pop(next(iter(self.open_views)))
         return {"view": view.key, "lecture": lecture.id, "scene": scene, "quality": view.quality,
-                "lectures": [{"id": l.id, "title": l.title} for l in LECTURES],
+                "lectures": [{"id": l.id, "title": l.title} for l in current().lectures],
                 "qualities": {k: f"{q.height}p{q.fps}" if k != "t" else "tiny" for k, q in QUALITIES.items()},
                 "scenes": [self.scene_state(view, i) | {"extra": i in lecture.extras} for i in infos],
                 "form": self.form(view, scene)}
 
     def form(self, view: View, scene: str) -> list[dict[str, Any]]:
         """The options that change `scene`, from the option table, each with its current text."""
-        from lecture.options.resolve import build_params
-
-        rows = {row["name"]: row for row in as_data()}
+        lecture = current().lecture_by_id[view.lecture]
+        rows = form_rows(lecture)
         set_values = dict(view.settings)
-        with self._check_lock:
-            try:
-                defaults = build_params({}, self.config, LECTURE_BY_ID[view.lecture])
-            except UserError:
-                defaults = None
+        try:
+            defaults = build_params({}, self.config, lecture)
+        except UserError:
+            defaults = None
         fields = []
-        for name in FORM_OPTIONS:
-            row = rows[name]
+        for name, row in rows.items():
             if name != "voice" and scene not in row["changes"]:
                 continue
-            default = default_text(name, defaults, BY_ID[scene]) if defaults is not None else ""
+            default = field_text(name, defaults, current().by_id[scene], lecture) if defaults is not None else ""
             choices = row["choices"] or (list(THEMES) if name == "theme" else None)
             fields.append({"name": name, "help": row["help"], "choices": choices, "default": default,
                            "value": set_values.get(name, default)})
@@ -255,8 +255,6 @@ class Studio:
         return task
 
     def _run(self, task: Task, job, slot: tuple[str, str], force: bool) -> None:
-        from lecture.render.pool import render_jobs
-
         def report(event: str, outcome) -> None:
             if event == "start":
                 task.state, task.started = "rendering", time.perf_counter()
@@ -267,8 +265,6 @@ class Studio:
         try:
             (outcome,) = render_jobs([job], self.out / ".cache", 1, use_cache=not force, report=report)
         except Exception as err:  # noqa: BLE001 - the page hears it in one line, the server goes on
-            from lecture.render.errors import cause_in_words
-
             outcome = None
             task.error = cause_in_words(err)
         with self._tasks_lock:
@@ -279,7 +275,7 @@ class Studio:
             task.state = "failed"
             task.error = outcome.error if outcome is not None else task.error
             self._errors[(task.folder, task.scene)] = task.error
-        info = BY_ID[task.scene]
+        info = current().by_id[task.scene]
         self.publish({"type": task.state, "task": self.task_data(task), "scene": self.scene_state(task.view, info)})
 
     def task_data(self, task: Task) -> dict[str, Any]:
@@ -295,8 +291,6 @@ class Studio:
     def reload(self, scenes: list[str], changed: list[str]) -> None:
         """Files under scenes/ or engine/ changed: the scenes they affect render again in every open view
         (the open scene, and those with a clip there), and every page hears of it."""
-        from lecture.render.jobs import code_changed  # waits with the render machinery, as render() does
-
         code_changed()
         self.publish({"type": "changed", "files": changed, "scenes": scenes})
         for view, open_scene in list(self.open_views.values()):
@@ -322,34 +316,60 @@ class Studio:
             events.put(event)
 
     def close(self) -> None:
-        """Stop: the pages' event streams end; renders are stopped by `lecture.render.stop_renders`."""
+        """Stop: the pages' event streams end; renders are stopped by `lecture.render.pool.stop_renders`."""
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def default_text(name: str, params, info: SceneInfo) -> str:
-    """An option's current value for the open scene, written as the command line writes it."""
-    def number(v: float) -> str:
-        return f"{v:g}"
+def field_text(key: str, params, info: SceneInfo, lecture: Lecture) -> str:
+    """A form field's current value: a lecture's own option without a flag (LECTURE.NAME) from its
+    `lecture_options` or field, any other from the option table (`default_text`)."""
+    own = next((row for row in lecture.own_options if key == f"{lecture.id}.{row.name}"), None)
+    return own_text(own, params) if own is not None else default_text(key, params, info)
 
-    if name == "function":
-        return params.descent_function if "descent" in info.uses else params.function
-    if name == "range":
-        return ",".join(map(number, params.x_range))
-    if name == "start":
-        return ",".join(map(number, params.start))
-    if name == "lr":
-        return number(params.lr)
-    if name == "steps":
-        return str(params.steps)
-    if name == "optimizer":
-        return ",".join(params.optimizers) if info.id == "optimizers" else params.optimizer
-    if name == "expr":
-        return params.expr or ""
-    if name == "values":
-        return ",".join(f"{k}={number(v)}" for k, v in params.values.items())
-    if name == "learnable":
-        return ",".join(params.learnable)
-    if name == "theme":
-        return params.theme
-    return "none"  # voice
+
+def default_text(name: str, params, info: SceneInfo) -> str:
+    """An option's current value for the open scene, as the command line writes it, from the option
+    table: the `LectureParams` fields its row's parser sets, written back as text. Of the texts of those
+    fields, the one that gives all of them as they are (`sgd,momentum,adam` sets the optimizer and the
+    race); where none does, the field the scene reads: `<use>_<field>` for a scene that uses it
+    (`descent_function` for the descent scenes), else the first."""
+    option = OPTION_ROWS[name]
+    if option.content is None:
+        return as_text(option.default_for("render"))
+    fields = fields_set_by(name)
+    for field_name in fields:
+        text = as_text(getattr(params, field_name))
+        if gives(option, text, params, fields):
+            return text
+    own = [f"{use}_{fields[0]}" for use in info.uses if f"{use}_{fields[0]}" in fields]
+    return as_text(getattr(params, own[0] if own else fields[0]))
+
+
+@functools.cache
+def fields_set_by(name: str) -> tuple[str, ...]:
+    """The `LectureParams` fields a content option sets, in order: its parser run on its own example."""
+    content = OPTION_ROWS[name].content
+    return tuple(content.parse(tomllib.loads(content.example)[name], f"the example of --{name}"))
+
+
+def gives(option, text: str, params, fields: tuple[str, ...]) -> bool:
+    """Whether `text`, parsed as the command line parses it, sets every one of `fields` as `params` has it."""
+    try:
+        parsed = option.content.parse(text, f"--{option.name}")
+    except UserError:
+        return False
+    return all(parsed.get(f) == getattr(params, f) for f in fields)
+
+
+def as_text(value: Any) -> str:
+    """A value as the command line writes it: lists comma-separated, tables name=value, numbers short."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ",".join(f"{k}={as_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ",".join(as_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

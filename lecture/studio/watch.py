@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from scenes.catalog import SCENES
+from scenes.catalog import current
 
 PACKAGES = ("scenes", "engine")
 
@@ -42,15 +42,30 @@ def imports_of(path: Path, known: set[str], package: str) -> set[str]:
     return found
 
 
+def watched(root: Path) -> list[tuple[Path, Path]]:
+    """(a folder of modules, the folder their import names start from): the tool's scenes/ and engine/,
+    and each lecture folder outside the tool (docs/lecture-folders.md), imported by its folder's name."""
+    return [*((root / package, root) for package in PACKAGES),
+            *((lecture.folder, lecture.folder.parent) for lecture in current().lectures if not lecture.built_in)]
+
+
+def named(path: Path, root: Path) -> str | None:
+    """A watched file's module name, or None when it is in no watched folder."""
+    for folder, base in watched(root):
+        if path.is_relative_to(folder):
+            return module_of(path, base)
+    return None
+
+
 def affected_scenes(changed: list[Path], root: Path) -> list[str]:
     """The ids of the scenes whose module is, or imports (transitively), one of the changed files."""
-    files = {module_of(p, root): p for package in PACKAGES for p in (root / package).rglob("*.py")}
+    files = {module_of(p, base): p for folder, base in watched(root) for p in folder.rglob("*.py")}
     graph = {name: imports_of(path, set(files), name if path.name == "__init__.py" else name.rpartition(".")[0])
              for name, path in files.items()}
     for name, path in files.items():  # a package loads its modules lazily (engine's names): it depends on them all
         if path.name == "__init__.py":
             graph[name] |= {m for m in files if m.startswith(name + ".")}
-    changed_modules = {module_of(p, root) for p in changed}
+    changed_modules = {named(p, root) for p in changed} - {None}
 
     def reaches(module: str, seen: set[str]) -> bool:
         if module in changed_modules:
@@ -58,11 +73,12 @@ def affected_scenes(changed: list[Path], root: Path) -> list[str]:
         seen.add(module)
         return any(reaches(m, seen) for m in graph.get(module, ()) if m not in seen)
 
-    return [s.id for s in SCENES if reaches(f"scenes.{s.module}", set())]
+    return [s.id for s in current().scenes if reaches(s.module, set())]
 
 
 class Watcher(threading.Thread):
-    """Polls the modification times of scenes/ and engine/ every `interval` s; calls
+    """Polls the modification times of scenes/, engine/ and the lecture folders outside the tool every
+    `interval` s; calls
     `on_change(scene ids, changed paths)` after a change (an editor's save is one change)."""
 
     def __init__(self, root: Path, on_change: Callable[[list[str], list[str]], None], interval: float = 0.5):
@@ -72,8 +88,8 @@ class Watcher(threading.Thread):
 
     def snapshot(self) -> dict[Path, int]:
         times = {}
-        for package in PACKAGES:
-            for path in (self.root / package).rglob("*.py"):
+        for folder, _ in watched(self.root):
+            for path in folder.rglob("*.py"):
                 try:
                     times[path] = path.stat().st_mtime_ns
                 except OSError:  # removed meanwhile
@@ -89,4 +105,5 @@ class Watcher(threading.Thread):
             changed = sorted(p for p in set(current) | set(seen) if current.get(p) != seen.get(p))
             seen = current
             scenes = affected_scenes(changed, self.root)
-            self.on_change(scenes, [p.relative_to(self.root).as_posix() for p in changed])
+            self.on_change(scenes, [(p.relative_to(self.root) if p.is_relative_to(self.root) else p).as_posix()
+                                    for p in changed])

@@ -13,6 +13,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from lecture.output.faststart import muxer_options
+
 RATE = 48000
 TARGET_LUFS = -16.0
 PEAK_CEILING = 10 ** (-3.0 / 20)  # 2 dB under the -1 dBFS limit: AAC overshoots speech peaks by up to 1.1 dB (measured)
@@ -99,7 +101,7 @@ def mix(placements: list[tuple[float, np.ndarray]], duration: float) -> np.ndarr
 
 def loudness(track: np.ndarray) -> float:
     """Integrated loudness in LUFS (gated, so the silences between beats do not count)."""
-    import pyloudnorm
+    import pyloudnorm  # with scipy, about 0.5 s: only where loudness is measured (a narrated render)
 
     if len(track) < RATE // 2:  # shorter than the 400 ms gating block and its overlap
         track = np.concatenate([track, np.zeros(RATE // 2 - len(track), np.float32)])
@@ -109,7 +111,7 @@ def loudness(track: np.ndarray) -> float:
 def limited(track: np.ndarray, ceiling: float = PEAK_CEILING, window: float = 0.004) -> np.ndarray:
     """Peaks brought under `ceiling` by a gain that dips smoothly around them (look-ahead and release
     of `window` seconds), so speech is not clipped and quieter parts keep their level."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d  # scipy: only where a narration is limited
 
     need = np.minimum(1.0, ceiling / np.maximum(np.abs(track), 1e-9))
     if need.min() >= 1.0:
@@ -144,7 +146,7 @@ def with_audio(video: Path, track: np.ndarray, target: Path) -> Path:
 
 def muxed(video: Path, track: np.ndarray, target: Path) -> Path:
     codec = CODECS[target.suffix]
-    with av.open(str(video)) as source, av.open(str(target), "w") as out:
+    with av.open(str(video)) as source, av.open(str(target), "w", options=muxer_options(target)) as out:
         picture = source.streams.video[0]
         video_out = out.add_stream_from_template(picture)
         sound = out.add_stream(codec, rate=RATE, layout="mono")

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lecture import UserError
-from scenes.catalog import BY_ID
+from scenes.catalog import current
+from scenes.kit.narration import NarrationError, split_marks
 
 MAX_BEAT_CHARS = 3000  # about three minutes of speech: a beat that long is several beats
 
@@ -35,10 +36,10 @@ class SceneScript:
 
 def scene_script(scene_id: str, media: Path | None = None) -> SceneScript:
     """A scene's beats and default texts, from its class (imports manim), and the value names it records."""
-    from scenes.kit.base import beat_narrations
+    from scenes.kit.base import beat_narrations  # imports manim: only where a scene's script is read
 
-    info = BY_ID[scene_id]
-    scene_class = getattr(importlib.import_module(f"scenes.{info.module}"), info.cls)
+    info = current().by_id[scene_id]
+    scene_class = getattr(importlib.import_module(info.module), info.cls)
     beats = beat_narrations(scene_class)
     names = {name for text in [*beats.values(), scene_class.alt_text] for name in placeholders(text)}
     sidecar = latest_sidecar(scene_id, media) if media else None
@@ -63,8 +64,6 @@ def latest_sidecar(scene_id: str, media: Path) -> dict | None:
 
 
 def to_markdown(title: str, scripts: list[SceneScript], media: Path) -> str:
-    from scenes.kit.narration import split_marks
-
     lines = [f"# {title}", "", "Narration script, beat by beat. Edit the text under a beat and pass this file",
              "with `--script FILE`; `{name}` fills in a number the scene computes, `^word` marks a word",
              "an animation waits for, `[words](name)` lights up what the beat calls `name` while the words",
@@ -85,84 +84,102 @@ def to_markdown(title: str, scripts: list[SceneScript], media: Path) -> str:
 
 def read_script(path: Path, media: Path | None = None) -> dict[str, dict[str, str]]:
     """Scene id -> beat -> text from a script file; a UserError with the line number for anything wrong."""
-    from scenes.kit.narration import NarrationError, split_marks
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"--script {path}: no such file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"--script {path}: cannot read it ({err})") from None
-    scripts: dict[str, SceneScript] = {}
-    found: dict[str, dict[str, str]] = {}
-    scene = beat = None
-    body: list[tuple[int, str]] = []  # (line number, text)
-    beat_line = 0
+    reader = ScriptReader(path, media)
     in_comment = False
-
-    def error(line: int, message: str) -> UserError:
-        return UserError(f"--script {path}, line {line}: {message}")
-
-    def close() -> None:
-        if scene is None or beat is None:
-            return
-        words = " ".join(" ".join(line for _, line in body).split())
-        if not words:
-            raise error(beat_line, f"beat {beat} has no text; write what is said, or delete its heading")
-        if len(words) > MAX_BEAT_CHARS:
-            raise error(beat_line, f"beat {beat} has {len(words):,} characters; at most {MAX_BEAT_CHARS:,} (split it across beats)")
-        unknown = [n for n in placeholders_checked(words, beat_line) if n not in scripts[scene].recorded]
-        if unknown:
-            raise error(beat_line, f"{{{unknown[0]}}} is not a value scene {scene} records; "
-                                   f"it records {', '.join(sorted(scripts[scene].recorded)) or 'none'}")
-        try:
-            points = split_marks(words).points
-        except NarrationError as err:
-            raise error(beat_line, str(err)) from None
-        check_points(points, scripts[scene], beat, body, error)
-        found[scene][beat] = words
-
-    def placeholders_checked(words: str, line: int) -> list[str]:
-        try:
-            return placeholders(words)
-        except ValueError as err:
-            raise error(line, f"braces do not match ({err}); write {{name}} for a value, or no braces") from None
-
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if in_comment or line.startswith("<!--"):
             in_comment = "-->" not in line
             continue
+        reader.read(number, line)
+    reader.close_beat()
+    return reader.found
+
+
+class ScriptReader:
+    """Reads a script file line by line: the scene and beat headings, each beat's text checked as its
+    heading closes (the next heading or the end of the file)."""
+
+    def __init__(self, path: Path, media: Path | None) -> None:
+        self.path, self.media = path, media
+        self.scripts: dict[str, SceneScript] = {}
+        self.found: dict[str, dict[str, str]] = {}
+        self.scene: str | None = None
+        self.beat: str | None = None
+        self.body: list[tuple[int, str]] = []  # (line number, text) under the beat's heading
+        self.beat_line = 0
+
+    def error(self, line: int, message: str) -> UserError:
+        return UserError(f"--script {self.path}, line {line}: {message}")
+
+    def read(self, number: int, line: str) -> None:
         if line.startswith("### "):
-            close()
-            if scene is None:
-                raise error(number, "a beat heading (###) before any scene heading (## scene-id)")
-            beat, body, beat_line = line[4:].split(" (")[0].strip(), [], number
-            if beat not in scripts[scene].beats:
-                raise error(number, f"scene {scene} has no beat {beat!r}; its beats: {', '.join(scripts[scene].beats)}")
-            if beat in found[scene]:
-                raise error(number, f"beat {beat} of {scene} is given twice")
+            self.beat_heading(number, line[4:].split(" (")[0].strip())
         elif line.startswith("## "):
-            close()
-            scene, beat = line[3:].split(":")[0].strip(), None
-            if scene not in BY_ID:
-                raise error(number, f"unknown scene {scene!r}; known scenes: {', '.join(BY_ID)}")
-            if scene in found:
-                raise error(number, f"scene {scene} is given twice")
-            scripts[scene] = scene_script(scene, media)
-            found[scene] = {}
+            self.scene_heading(number, line[3:].split(":")[0].strip())
         elif line.startswith("# ") or line.startswith(">"):
-            continue
-        elif beat is not None:
-            body.append((number, line))
-    close()
-    return found
+            return
+        elif self.beat is not None:
+            self.body.append((number, line))
+
+    def scene_heading(self, number: int, scene: str) -> None:
+        self.close_beat()
+        self.scene, self.beat = scene, None
+        if scene not in current().by_id:
+            raise self.error(number, f"unknown scene {scene!r}; known scenes: {', '.join(current().by_id)}")
+        if scene in self.found:
+            raise self.error(number, f"scene {scene} is given twice")
+        self.scripts[scene] = scene_script(scene, self.media)
+        self.found[scene] = {}
+
+    def beat_heading(self, number: int, beat: str) -> None:
+        self.close_beat()
+        if self.scene is None:
+            raise self.error(number, "a beat heading (###) before any scene heading (## scene-id)")
+        self.beat, self.body, self.beat_line = beat, [], number
+        script = self.scripts[self.scene]
+        if beat not in script.beats:
+            raise self.error(number, f"scene {self.scene} has no beat {beat!r}; its beats: {', '.join(script.beats)}")
+        if beat in self.found[self.scene]:
+            raise self.error(number, f"beat {beat} of {self.scene} is given twice")
+
+    def close_beat(self) -> None:
+        """Check the open beat's text and keep it."""
+        if self.scene is None or self.beat is None:
+            return
+        scene, beat, line = self.scene, self.beat, self.beat_line
+        words = " ".join(" ".join(text for _, text in self.body).split())
+        if not words:
+            raise self.error(line, f"beat {beat} has no text; write what is said, or delete its heading")
+        if len(words) > MAX_BEAT_CHARS:
+            raise self.error(line, f"beat {beat} has {len(words):,} characters; at most {MAX_BEAT_CHARS:,} (split it across beats)")
+        recorded = self.scripts[scene].recorded
+        unknown = [n for n in self.placeholders_checked(words, line) if n not in recorded]
+        if unknown:
+            raise self.error(line, f"{{{unknown[0]}}} is not a value scene {scene} records; "
+                                   f"it records {', '.join(sorted(recorded)) or 'none'}")
+        try:
+            points = split_marks(words).points
+        except NarrationError as err:
+            raise self.error(line, str(err)) from None
+        check_points(points, self.scripts[scene], beat, self.body, self.error)
+        self.found[scene][beat] = words
+
+    def placeholders_checked(self, words: str, line: int) -> list[str]:
+        try:
+            return placeholders(words)
+        except ValueError as err:
+            raise self.error(line, f"braces do not match ({err}); write {{name}} for a value, or no braces") from None
 
 
 def check_points(points: dict, script: SceneScript, beat: str, body: list[tuple[int, str]], error) -> None:
     """Every `[words](name)` of a beat's new text names what the beat binds (its own text points at)."""
-    from scenes.kit.narration import split_marks
-
     known = split_marks(script.beats[beat]).points
     for name in points:
         if name not in known:

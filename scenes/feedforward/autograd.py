@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Indicate, MathTex, Mobject, ReplacementTransform,
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, FadeIn, FadeOut, Indicate, LaggedStart, MathTex, Mobject, ReplacementTransform,
                    TransformMatchingTex, VGroup, Write)
 
 import engine
@@ -41,43 +41,65 @@ class ForwardGraphScene(CodeScene):
         self.record_graph(self.graph)
         self.record(**{name: float(v) for name, v in self.params.values.items()})
         learnable = [n for line in self.lines for n in line.nodes if self.graph.node(n).learnable]  # as the code declares them
-        said = (f"the prediction is {self.values['prediction']:g}, and the loss is {self.values['loss']:g}."
-                if "prediction" in self.values else f"the loss is {self.values['loss']:g}.")
-        self.record(learnable_said=said_list(learnable) if learnable else "none of them", forward_said=said)
+        said = f"The prediction is {self.values['prediction']:g}. " if "prediction" in self.values else ""
+        self.record(learnable_said=said_list(learnable) if learnable else "none of them", prediction_said=said)
 
-    @beat("In PyTorch, setting requires_grad=True marks a tensor as a learnable parameter. ^Here that means "
-          "{learnable_said}. From now on, PyTorch tracks every operation that uses them.")
+    @beat("^In PyTorch, setting [requires_grad=True](flag) ^marks a tensor as a learnable parameter. ^Here that means "
+          "{learnable_said}. From now on, PyTorch tracks [every operation that uses them](ops).")
     def declare_tensors(self) -> None:
         self.code = self.code_panel([line.text for line in self.lines])
         self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
         self.legends: dict[str, VGroup] = {}
-        self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.wait_until("Here")
-        for i in range(self.first_computing_line()):
-            self.run_line(i)
+        first = self.first_computing_line()
+        flag = next((i for i in range(first) if any(self.graph.node(n).learnable for n in self.lines[i].nodes)), 0)
+        self.point_at(flag=self.code.line(flag), ops=VGroup(*[self.code.line(i) for i in range(first, len(self.lines))]))
+        self.play_along("In", self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        if any(n.learnable for n in self.graph.nodes):  # the flag moves from the code into the legend, meaning explained
+            self.add_legend("learnable")
+            icon, words = self.legends["learnable"]
+            self.play_along("marks", ReplacementTransform(self.flag_glyphs(flag).copy(), words),
+                            FadeIn(icon, shift=LEFT * 0.2), run_time=0.8)
+        if first:
+            self.play_along("Here", self.steps(*self.run_lines(range(first))))
 
-    @beat("Now ^each line that computes adds its operations to the graph, at the moment it runs. Nothing is "
-          "planned in advance: PyTorch builds the graph as the code runs, and builds it anew on every forward pass. "
-          "That is a dynamic graph.")
+    @beat("Now ^each line that computes adds its operations to the graph, ^at the moment it runs. Nothing is "
+          "planned in advance: [PyTorch builds the graph as the code runs](graph), and builds it ^anew on every "
+          "forward pass. That is a dynamic graph.")
     def build_graph_from_code(self) -> None:
-        self.wait_until("each")
-        for i in range(self.first_computing_line(), len(self.lines)):
-            self.run_line(i)
+        self.point_at(graph=self.diagram)
+        steps = self.run_lines(range(self.first_computing_line(), len(self.lines)))
+        half = (len(steps) + 1) // 2
+        self.play_along("each", self.steps(*steps[:half]))
+        if steps[half:]:  # the rest of the graph grows while the words say it is built as the code runs
+            self.wait_until("at")
+            self.play_until("anew", self.steps(*steps[half:]))
+        self.wait_until("anew")
+        self.play_until(None, self.diagram.pulse())
+
+    def flag_glyphs(self, i: int) -> Mobject:
+        """The `requires_grad=True` of code line i (the whole line if it has none)."""
+        line, flag = self.code.line(i), "requires_grad=True"
+        text = self.lines[i].text.replace(" ", "")
+        start = text.find(flag)
+        return line if start < 0 or len(line) != len(text) else line[start:start + len(flag)]
 
     def first_computing_line(self) -> int:
         """The first line that makes an op node (the ones before only declare tensors)."""
         return next(i for i, line in enumerate(self.lines) if any(self.graph.node(n).kind == "op" for n in line.nodes))
 
-    def run_line(self, i: int) -> None:
-        """Mark line i and grow the nodes it creates, one by one; inputs show their values as they appear."""
-        self.play(self.code.highlight(i), run_time=0.5)
-        for name in self.lines[i].nodes:
-            node = self.graph.node(name)
-            anims = [self.diagram.grow(name)]
-            if node.kind != "op":
-                anims.append(self.diagram.show_value(name))
-            anims += self.legend_for(node)
-            self.play(*anims, run_time=0.8)
+    def run_lines(self, lines: range) -> list[Animation]:
+        """Per line: mark it, then grow the nodes it creates one by one (inputs show their values as they appear)."""
+        steps: list[Animation] = []
+        for i in lines:
+            steps.append(self.code.highlight(i).build().set_run_time(0.5))
+            for name in self.lines[i].nodes:
+                node = self.graph.node(name)
+                anims = [self.diagram.grow(name)]
+                if node.kind != "op":
+                    anims.append(self.diagram.show_value(name))
+                anims += self.legend_for(node)
+                steps.append(AnimationGroup(*anims, run_time=0.8))
+        return steps
 
     def legend_for(self, node: engine.Node) -> list[Animation]:
         """The legend row explaining this kind of node, the first time one appears."""
@@ -91,18 +113,25 @@ class ForwardGraphScene(CodeScene):
         self.side_panel(list(self.legends.values()), self.code)
         return [FadeIn(row, shift=LEFT * 0.2)]
 
-    @beat("Now the forward pass: ^values flow left to right along the edges. Each operation takes its inputs, "
-          "computes, and passes its result on, until the last one gives the loss.")
+    @beat("Now the forward pass: ^values flow left to right along the edges. ^Each operation takes its inputs, "
+          "computes, and passes its result on, ^until the last one gives the loss.")
     def flow_values_forward(self) -> None:
         self.play(*self.add_legend("value"), run_time=0.6)
-        self.wait_until("values")
         line_of = {name: i for i, line in enumerate(self.lines) for name in line.nodes}
-        for node in self.graph.forward_order():
-            if node.kind == "op":
-                self.play(self.code.highlight(line_of[node.name]), self.diagram.forward_into(node.name, run_time=1.4))
+        flows = [AnimationGroup(self.code.highlight(line_of[node.name]).build(),
+                                self.diagram.forward_into(node.name, run_time=1.4), run_time=1.4)
+                 for node in self.graph.forward_order() if node.kind == "op"]
+        first, middle, last = flows[:1], flows[1:-1], flows[1:][-1:]  # over the three clauses that say them
+        self.play_along("values", self.steps(*first))
+        if middle:
+            self.wait_until("Each")
+            self.play_until("until", self.steps(*middle))
+        if last:
+            self.play_along("until", self.steps(*last))
         self.record(shown_values=self.diagram.shown_numbers())
 
-    @beat("The forward pass is done: {forward_said} This one number, the ^loss, is what training will make smaller.")
+    @beat("The forward pass is done. {prediction_said}[The loss is {loss:g}](loss). [This one number](number) is what "
+          "training will make smaller.")
     def print_the_loss(self) -> None:
         out = self.graph.output
         rows = [self.output_text(f"loss = {short(out.value)}", self.theme.loss)]
@@ -110,10 +139,12 @@ class ForwardGraphScene(CodeScene):
             rows.insert(0, self.output_text(f"prediction = {short(self.values['prediction'])}", self.theme.forward))
         printed = self.side_panel([self.text("forward pass gives", size=self.theme.small_size, color=self.theme.muted), *rows],
                                   self.code)
-        self.play(FadeOut(VGroup(*self.legends.values())), FadeIn(printed, shift=UP * 0.2))
-        self.wait_until("loss")
-        self.play(Indicate(self.diagram.shown_values[out.name], color=self.theme.loss),
-                  Indicate(self.diagram.node(out.name).body, color=self.theme.loss))
+        self.point_at(loss=self.diagram.node(out.name), number=printed[-1])
+        self.play(FadeOut(VGroup(*self.legends.values())), FadeIn(printed[0], shift=UP * 0.2))
+        if len(rows) > 1:  # each printed number comes out of its node
+            self.play(ReplacementTransform(self.diagram.shown_values["prediction"].copy(), printed[1]))
+        self.play_along("loss", ReplacementTransform(self.diagram.shown_values[out.name].copy(), printed[-1]),
+                        Indicate(self.diagram.node(out.name).body, color=self.theme.loss))
 
 
 # --- 2. grad_fn: every result remembers the op that made it --------------------------------------------------
@@ -174,8 +205,8 @@ class GradFnScene(CodeScene):
         self.settle_tags(diagram, [tag, *leaves])
         return diagram, tag, leaves
 
-    @beat("Every tensor made by an operation remembers that operation. Here c is a plus b. ^Printing its grad_fn "
-          "shows {add_grad_fn}: the backward of an addition, which will pass gradients back to a and b.")
+    @beat("Every tensor made by an operation remembers that operation. Here ^c is a plus b. ^Printing its grad_fn "
+          "shows {add_grad_fn}: the backward of an addition, which will pass gradients ^back to a and b.")
     def show_grad_fn_of_a_sum(self) -> None:
         example = self.examples[0]
         self.code = self.code_panel(self.example_code(example))
@@ -183,26 +214,31 @@ class GradFnScene(CodeScene):
         self.printed = self.side_panel([self.output_text(f"<{example.grad_fn} object>")], self.code)
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         *leaves, c = [n.name for n in example.graph.forward_order()]
-        for line, name in enumerate(leaves):
-            self.play(self.code.highlight(line), self.diagram.grow(name), run_time=0.8)
-        self.play(self.code.highlight(len(leaves)), self.diagram.grow(c))
-        self.wait_until("Printing")
-        self.play(self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), FadeIn(self.tag, shift=UP * 0.2))
+        self.play_until("c", self.steps(*[AnimationGroup(self.code.highlight(line).build(), self.diagram.grow(name), run_time=0.8)
+                                          for line, name in enumerate(leaves)]))
+        self.play_along("c", self.code.highlight(len(leaves)), self.diagram.grow(c))
+        self.play_along("Printing", self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), FadeIn(self.tag, shift=UP * 0.2))
+        self.play_along("back", self.diagram.pulse(backward=True))
 
-    @beat("But a and b were made by us, not by an operation. They are the leaves of the graph, and their grad_fn "
-          "is {leaf_grad_fn}.")
+    @beat("But [a and b](ab) were made by us, not by an operation. They are [the leaves of the graph](leaves), and "
+          "their grad_fn ^is {leaf_grad_fn}.")
     def leaves_have_no_grad_fn(self) -> None:
-        for tag, node in zip(self.leaf_tags, self.examples[0].leaf_grad_fns):
-            self.play(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node).body, color=self.theme.learnable))
+        nodes = VGroup(*[self.diagram.node(n) for n in self.examples[0].leaf_grad_fns])
+        self.point_at(ab=nodes, leaves=nodes)
+        self.play_along("is", *[AnimationGroup(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node),
+                                                                                        color=self.theme.learnable))
+                                for tag, node in zip(self.leaf_tags, self.examples[0].leaf_grad_fns)])
 
-    @beat("Swap the operation, and grad_fn follows. For a ^times b it is {mul_grad_fn}; for the ^sine of a, "
+    @beat("[Swap the operation](op), and [grad_fn follows](tag). For a ^times b it is {mul_grad_fn}; for the ^sine of a, "
           "{sin_grad_fn}.")
     def swap_the_operation(self) -> None:
+        self.point_at(op=self.code.line(2), tag=self.tag)
         for example, mark in zip(self.examples[1:], ("times", "sine")):
             code = self.code_panel(self.example_code(example))
             diagram, tag, leaf_tags = self.example_picture(example, code)
             printed = self.side_panel([self.output_text(f"<{example.grad_fn} object>")], code)
             code.marker.become(self.code.marker)  # the bar stays where it was while the code changes
+            # three plays, not one Succession: a Succession would put the new code and tags on screen at its start
             self.wait_until(mark)
             self.play(ReplacementTransform(self.code, code), ReplacementTransform(self.diagram, diagram),
                       ReplacementTransform(self.tag, tag), ReplacementTransform(self.printed, printed),
@@ -239,24 +275,28 @@ class GradFnScene(CodeScene):
         self.play(FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         first = len(lines) - len(named) - 1
         self.wait_until("last")
-        for k, name in enumerate(named):
-            self.play(self.code.highlight(first + k), FadeIn(self.printed[k], shift=LEFT * 0.2),
-                      FadeIn(self.tags[name], shift=UP * 0.2), Indicate(self.diagram.node(name).body, color=self.theme.highlight))
+        self.play_until(None, self.steps(*[
+            AnimationGroup(self.code.highlight(first + k).build(), FadeIn(self.printed[k], shift=LEFT * 0.2),
+                           FadeIn(self.tags[name], shift=UP * 0.2),
+                           Indicate(self.diagram.node(name), color=self.theme.highlight), run_time=1.0)
+            for k, name in enumerate(named)]))
 
     def links_text(self) -> str:
         """`next_functions` as Python prints it, without the addresses."""
         items = [f"(<{name}>, {i})" if name else f"(None, {i})" for name, i in self.links]
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
-    @beat("Yet nothing is forgotten: each grad_fn links to the ones before it through next_functions, ^all the way "
-          "back to the leaves. That chain is the whole graph, and it is what .backward() will walk.")
+    @beat("Yet nothing is forgotten: each grad_fn links to the ones before it through [next_functions](links), ^all the "
+          "way back to the leaves. That chain is [the whole graph](graph), and it is what .backward() will ^walk.")
     def follow_the_chain_back(self) -> None:
+        self.point_at(links=self.printed[-1], graph=self.diagram)
         self.play(self.code.highlight(len(self.code.code.code_lines) - 1), FadeIn(self.printed[-1], shift=LEFT * 0.2))
-        self.wait_until("all")
-        for node in self.graph.backward_order():
-            if node.kind == "op" and node.name not in self.named:
-                self.play(FadeIn(self.tags[node.name], shift=UP * 0.2),
-                          Indicate(self.diagram.node(node.name).body, color=self.theme.highlight), run_time=0.8)
+        rest = [AnimationGroup(FadeIn(self.tags[node.name], shift=UP * 0.2),
+                               Indicate(self.diagram.node(node.name), color=self.theme.highlight), run_time=0.8)
+                for node in self.graph.backward_order() if node.kind == "op" and node.name not in self.named]
+        if rest:
+            self.play_along("all", self.steps(*rest))
+        self.play_along("walk", self.diagram.pulse(backward=True))
 
 
 # --- 3. backward: .backward() runs the chain rule from the loss to every leaf -----------------------------------
@@ -308,55 +348,68 @@ class BackpropScene(CodeScene):
         caption = self.text("on the lit edge s → t", size=self.theme.small_size, color=self.theme.muted)
         return VGroup(caption, VGroup(top, bottom)).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 
-    @beat("Now the backward pass: after the forward pass, we call .backward() on the loss. It ^starts at the loss "
-          "itself: the derivative of the loss with respect to itself is one.")
+    @beat("Now the backward pass: ^after the forward pass, we call [.backward() on the loss](call). It ^starts at "
+          "[the loss itself](loss): the ^derivative of the loss with respect to itself is [one](one).")
     def call_backward(self) -> None:
         self.code = self.code_panel(self.backward_code())
         self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
         values = [self.diagram.show_value(n.name) for n in self.graph.nodes]
+        out = self.graph.output_name
+        t = self.theme
+        self.seed = self.side_panel([MathTex(r"\dfrac{\partial L}{\partial L}", "=", short_tex(self.graph.output.grad),
+                                             font_size=t.label_size, color=t.gradient)], self.code)
+        self.point_at(call=self.code.line(0), loss=self.diagram.node(out).body, one=self.seed[0][2])
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
-        self.play(*values, run_time=0.8)
-        self.wait_until("starts")
-        self.play(self.code.highlight(0), self.diagram.start_backward())
+        self.play_along("after", self.diagram.pulse(), LaggedStart(*values, lag_ratio=0.3), run_time=1.2)
+        self.play_along("call", self.code.highlight(0))
+        self.play_along("starts", self.diagram.start_backward())
+        said, value = self.seed[0][:2], self.seed[0][2]
+        self.play_until("one", Write(said), run_time=1.0)  # the terms as they are said
+        self.play_along("one", Write(value), run_time=0.6)
+        self.remove(said, value)
+        self.add(self.seed)  # one object again, so the next beat transforms all of it
 
-    @beat("Now the gradient flows back, edge by edge. ^On each edge, the gradient arriving from the right is "
+    @beat("Now the gradient flows back, edge by edge. On each edge, the gradient arriving from the right is "
           "multiplied by the edge's local derivative, and the product lands in the node on the left. That is the "
           "chain rule, applied from the loss back to every leaf.")
     def flow_gradients_back(self) -> None:
         edges = self.diagram.gradient_edges()
-        self.wait_until("On")
         sums: dict[str, float] = {self.graph.output_name: self.graph.output.grad}
-        panel = None
-        for e in edges:
+        panel = self.seed
+        for k, e in enumerate(edges):
             upstream = sums[e.target]
             product = upstream * e.local_grad
             sums[e.source] = sums.get(e.source, 0.0) + product
             new = self.side_panel([self.readout(upstream, e.local_grad, product)], self.code)
-            change = FadeIn(new) if panel is None else ReplacementTransform(panel, new)
-            self.play(self.diagram.backward_along(e, run_time=2.2), change)
+            change = ReplacementTransform(panel, new)
+            # the edges share the whole beat's speech: the chain rule runs while it is described
+            left = self._beat_start + self.speech.duration - self.now - 0.4 if self.speech else 0.0
+            run_time = max(2.2, left / (len(edges) - k))
+            self.play(self.diagram.backward_along(e, run_time=run_time), change)
             panel = new
         self.readout_panel = panel
         self.play(self.diagram.settle_gradients(), run_time=0.4)
 
-    @beat("When it is done, each learnable leaf holds its gradient in .grad: {gradients_read}. These are exactly "
-          "the numbers gradient descent needs.")
+    @beat("When it is done, [each learnable leaf](leaves) holds its gradient in .grad. ^They read {gradients_read}. "
+          "These are exactly [the numbers gradient descent needs](needed).")
     def read_the_gradients(self) -> None:
         rows = [self.output_text(f"{n}.grad = {short(self.graph.node(n).grad)}", self.theme.gradient) for n in self.learnable]
         printed = self.side_panel(rows, self.code)
-        self.play(FadeOut(self.readout_panel), FadeIn(printed[0]), self.code.highlight(1),
-                  Indicate(self.diagram.shown_grads[self.learnable[0]], color=self.theme.gradient))
-        for k, name in enumerate(self.learnable[1:], start=1):
-            self.play(FadeIn(printed[k]), self.code.highlight(k + 1),
-                      Indicate(self.diagram.shown_grads[name], color=self.theme.gradient))
+        self.point_at(leaves=VGroup(*[self.diagram.node(n) for n in self.learnable]), needed=printed)
+        self.play(FadeOut(self.readout_panel))
+        reads = [AnimationGroup(ReplacementTransform(self.diagram.shown_grads[name].copy(), row),  # out of the graph
+                                self.code.highlight(k + 1).build(),
+                                Indicate(self.diagram.shown_grads[name], color=self.theme.gradient), run_time=1.0)
+                 for k, (row, name) in enumerate(zip(printed, self.learnable))]
+        self.play_along("They", self.steps(*reads))
         self.printed = printed
 
-    @beat("Training repeats these two passes at every step. Values flow ^forward to the loss, building the graph "
-          "anew each time; then gradients flow ^back to the leaves.", loop=True)
+    @beat("Training repeats [these two passes](passes) at every step. Values flow ^forward to the loss and build the "
+          "graph anew each time; then gradients flow ^back to the leaves.", loop=True)
     def repeat_every_step(self) -> None:
-        self.wait_until("forward")
-        self.play(self.diagram.pulse())
-        self.wait_until("back")
-        self.play(self.diagram.pulse(backward=True))
+        self.point_at(passes=self.diagram)
+        self.play_along("forward", self.diagram.pulse())
+        self.play_along("back", self.diagram.pulse(backward=True))
 
     def hand_gradient(self, which: str, top: float) -> tuple[MathTex, MathTex, MathTex, MathTex, MathTex]:
         """The notebook's formula for dL/d`which`, the same with the numbers in, and its value, on one line.
@@ -390,37 +443,55 @@ class BackpropScene(CodeScene):
         tail[1].set_color(t.gradient)
         return head, moving, numbers, equals, tail
 
-    @beat("Now by hand, with p for the prediction. The derivative of the loss with respect to w is minus two x, "
-          "times y minus p, times one minus p squared, which comes from tanh. ^Putting in x {x:g}, y {y:g} and "
-          "p {prediction:g} gives {analytic_dloss_dw:g}. For ^b, drop the x: {analytic_dloss_db:g}.")
+    @beat("Now by hand, with [p for the prediction](p). ^The derivative of the loss with respect to w is ^minus two x, "
+          "times ^y minus p, times ^one minus p squared, [which comes from tanh](tanh). ^Putting in x {x:g}, y {y:g} "
+          "and p {prediction:g} ^gives {analytic_dloss_dw:g}. ^For b, the same formula without the x ^comes to "
+          "{analytic_dloss_db:g}.")
     def derive_by_hand(self) -> None:
+        self.point_at(p=self.diagram.node("prediction"))
         self.play(FadeOut(self.code), FadeOut(self.printed))
         top = self.content_area()[0]
         rows = VGroup()
+        self.hand_values: dict[str, Mobject] = {}
         for k, which in enumerate(("w", "b")):
             head, moving, numbers, equals, tail = self.hand_gradient(which, top - 0.4 - 0.95 * k)
-            if which == "b":
-                self.wait_until("b")
-            self.play(Write(head), run_time=1.0)
-            self.add(moving)
-            if which == "w":
+            if which == "w":  # written term by term as it is read
+                terms = {"The": head[:2], "minus": head[2:4], "y": head[4:9], "one": head[9:]}
+                self.point_at(tanh=head[9:])
+                for mark, term in terms.items():
+                    self.play_along(mark, Write(term), run_time=0.6)
+                self.remove(*terms.values())
+                self.add(head, moving)
                 self.wait_until("Putting")
-            self.play(FadeIn(equals), TransformMatchingTex(moving, numbers, transform_mismatches=True), run_time=1.2)
-            self.play(Write(tail), Indicate(self.diagram.shown_grads[which], color=self.theme.gradient), run_time=1.0)
+                self.play_until("gives", FadeIn(equals), TransformMatchingTex(moving, numbers, transform_mismatches=True),
+                                run_time=1.2)
+                self.play_along("gives", Write(tail), Indicate(self.diagram.shown_grads[which], color=self.theme.gradient))
+            else:
+                self.wait_until("For")
+                self.play_until("comes", Write(head), run_time=1.0)
+                self.add(moving)
+                self.play_along("comes", FadeIn(equals), TransformMatchingTex(moving, numbers, transform_mismatches=True),
+                                run_time=1.2)
+                self.play(Write(tail), Indicate(self.diagram.shown_grads[which], color=self.theme.gradient), run_time=1.0)
             rows.add(head, equals, numbers, tail)
+            self.hand_values[which] = tail[1]
         self.formulas = rows
 
-    @beat("The notebook then compares these hand-derived gradients with what autograd left in .grad. ^PyTorch "
-          "prints {printed[0]} for w, and {printed[1]} for b.")
+    @beat("The notebook then compares [these hand-derived gradients](hand) ^with what autograd left in .grad. ^PyTorch "
+          "prints {printed[0]} for w, ^and {printed[1]} for b.")
     def compare_with_autograd(self) -> None:
         lines = ["print(ana_dloss_dw == autograd_dloss_dw)", "print(ana_dloss_db == autograd_dloss_db)"]
         code = self.code_panel(lines)
         outputs = [self.output_text(self.check.printed[k], self.theme.text if self.check.matches[k] else self.theme.loss)
                    for k in ("dloss_dw", "dloss_db")]
         printed = self.side_panel(outputs, code)
-        self.play(FadeOut(self.formulas), FadeIn(code, shift=DOWN * 0.2))
-        self.wait_until("PyTorch")
-        for k, row in enumerate(printed):
-            self.play(code.highlight(k), FadeIn(row, shift=LEFT * 0.2), run_time=0.8)
-
-
+        self.point_at(hand=VGroup(*self.hand_values.values()))
+        # each hand-derived value travels to the .grad autograd left in its leaf, then the check's code comes in
+        meet = [FadeOut(self.hand_values[n].copy(), target_position=self.diagram.shown_grads[n], scale=0.8)
+                for n in self.learnable if n in self.hand_values]
+        self.play_along("with", self.steps(
+            AnimationGroup(*meet, *[Indicate(self.diagram.shown_grads[n], color=self.theme.gradient) for n in self.learnable],
+                           run_time=1.2),
+            AnimationGroup(FadeOut(self.formulas), FadeIn(code, shift=DOWN * 0.2), run_time=0.8)))
+        for k, (row, mark) in enumerate(zip(printed, ("PyTorch", "and"))):
+            self.play_along(mark, code.highlight(k), FadeIn(row, shift=LEFT * 0.2), run_time=0.8)

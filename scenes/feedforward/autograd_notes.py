@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, Create, DashedLine, FadeIn, FadeOut, GrowArrow, Indicate,
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, Arrow, Create, DashedLine, FadeIn, FadeOut, GrowArrow, Indicate,
                    LaggedStart, Line, MathTex, Mobject, NumberLine, Rectangle, ReplacementTransform, RoundedRectangle,
                    ShowPassingFlash, Text, ValueTracker, VGroup, always_redraw)
 
@@ -16,6 +16,11 @@ from scenes.kit.formatting import short, short_tex
 from scenes.feedforward.graph_code import captions, lecture_graph, loss_source, torch_code
 from scenes.widgets.graph_diagram import GraphDiagram, leaf_shape
 from scenes.kit.numbers import QuickDecimal
+
+
+MAX_GROWTH = 1.8  # how much a note's picture may grow past its natural size to fill the space under the code
+DETACHED_ROOM = 2.8  # right of the graph: the detached copy of the loss and its facts
+AXIS_LABELS_ROOM = 3.6  # the `w.grad` names left of the axis and the moving numbers right of it
 
 
 class AutogradNotesScene(CodeScene):
@@ -112,9 +117,9 @@ class AutogradNotesScene(CodeScene):
                 column[0][1].animate.set_stroke(t.learnable).set_fill(t.learnable, opacity=0.25),
                 LaggedStart(*[FadeIn(v, shift=UP * 0.15) for v in column[1]], lag_ratio=0.3)]
 
-    @beat("First note: requires_grad is contagious. W is learnable, X is not. ^Y = W @ X requires grad too, "
-          "because W does, and its grad_fn is {y_grad_fn}. So does ^Z, computed from Y: everything downstream of a "
-          "learnable tensor joins the graph.")
+    @beat("First note: [requires_grad is contagious](title). ^W is learnable, ^X is not. ^Y = W @ X requires grad too, "
+          "because W does, and [its grad_fn is {y_grad_fn}](yfn). So does ^Z, computed from Y: [everything downstream of "
+          "a learnable tensor](downstream) joins the graph.")
     def requires_grad_is_contagious(self) -> None:
         c, t = self.contagion, self.theme
         title = self.note_title(1, "requires_grad is contagious")
@@ -127,19 +132,21 @@ class AutogradNotesScene(CodeScene):
              (c.z_requires_grad, c.z_grad_fn)],
             ["@", "=", r"\mathrm{relu}"])
         top, bottom = self.below(code)
-        table.scale_to_fit_width(min(table.width, self.right - self.left)).move_to([0, (top + bottom) / 2, 0])
+        fill = min((self.right - self.left) / table.width, (top - bottom) / table.height, MAX_GROWTH)
+        table.scale(fill).move_to([0, (top + bottom) / 2, 0])  # the table is the picture: it takes the space under the code
+        self.point_at(title=title[1], yfn=columns[2][1][-1], downstream=VGroup(columns[2], columns[3]))
         self.play(self.show_heading(), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(table[0]))
-        self.play(code.highlight(0), FadeIn(columns[0], shift=UP * 0.2))
-        self.play(code.highlight(1), FadeIn(links[0]), FadeIn(columns[1], shift=UP * 0.2))
-        for k, link, mark in ((2, links[1], "Y"), (3, links[2], "Z")):
-            self.wait_until(mark)
-            self.play(code.highlight(k), GrowArrow(link[0]), FadeIn(link[1]), FadeIn(columns[k][0]))
-            self.play(*self.infect(columns[k], link))
+        self.play_along("W", code.highlight(0), FadeIn(columns[0], shift=UP * 0.2))
+        self.play_along("X", code.highlight(1), FadeIn(links[0]), FadeIn(columns[1], shift=UP * 0.2))
+        for k, link, mark, until in ((2, links[1], "Y", "yfn"), (3, links[2], "Z", "downstream")):
+            self.play_along(mark, code.highlight(k), GrowArrow(link[0]), FadeIn(link[1]), FadeIn(columns[k][0]),
+                            run_time=1.0)  # the result appears, then requires_grad spreads into it, as the clause says it
+            self.play_until(until, *self.infect(columns[k], link), run_time=1.0)
         self.stage = VGroup(title, code, table)
 
-    @beat("Second note: a tensor that requires grad carries its graph along, and numpy refuses it: ^calling numpy "
-          "on the loss raises an error. So first call .^detach(): the same number, cut from the graph, with "
-          "requires_grad {detached_requires_grad}. That is what we plot or store.")
+    @beat("Second note: a tensor that requires grad [carries its graph along](graph), and numpy refuses it: ^calling "
+          "numpy on the loss raises an error. So first call .^detach(): [the same number](same), cut from the graph, "
+          "^with requires_grad {detached_requires_grad}. That is [what we plot or store](store).")
     def detach_before_plotting(self) -> None:
         d, t = self.detach, self.theme
         title = self.note_title(2, ".detach() before plotting or storing")
@@ -151,7 +158,8 @@ class AutogradNotesScene(CodeScene):
         outputs = self.side_panel([error, ok], code)
         top, bottom = self.below(code)
         graph = lecture_graph(self.params)
-        diagram = GraphDiagram(graph, t, 8.5, (top - bottom) - 1.1, captions(self.params, graph))
+        diagram = GraphDiagram(graph, t, self.right - self.left - DETACHED_ROOM, (top - bottom) - 1.1,
+                               captions(self.params, graph), grow=1.35)
         diagram.move_to([self.left, top, 0], aligned_edge=LEFT + UP)
         loss_node = diagram.node(graph.output_name)
         size = max(loss_node.body.width, 0.75)
@@ -169,14 +177,14 @@ class AutogradNotesScene(CodeScene):
         right_facts.next_to(left_facts, RIGHT, buff=0).align_to(left_facts, UP)
         right_facts.set_x(detached.get_x())
         self.keep_inside(right_facts)
+        self.point_at(graph=diagram, same=detached, store=ok)
         self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(diagram))
-        self.wait_until("calling")
-        self.play(code.highlight(0), FadeIn(error, shift=RIGHT * 0.2), FadeIn(left_facts),
-                  Indicate(loss_node.body, color=t.loss))
+        self.play_along("calling", code.highlight(0), FadeIn(error, shift=RIGHT * 0.2), FadeIn(left_facts),
+                        Indicate(loss_node.body, color=t.loss))
         self.wait_until("detach")
-        self.play(code.highlight(1), ReplacementTransform(loss_node.copy(), detached), Create(cut), FadeIn(scissors),
-                  run_time=1.4)
-        self.play(FadeIn(ok, shift=RIGHT * 0.2), FadeIn(right_facts, shift=UP * 0.15))
+        self.play_until("with", code.highlight(1), ReplacementTransform(loss_node.copy(), detached), Create(cut),
+                        FadeIn(scissors), run_time=1.4)
+        self.play_along("with", FadeIn(ok, shift=RIGHT * 0.2), FadeIn(right_facts, shift=UP * 0.15))
         self.stage = VGroup(title, code, outputs, diagram, detached, cut, scissors, left_facts, right_facts)
 
     def grad_axis(self, names: Sequence[str], width: float) -> tuple[VGroup, dict[str, ValueTracker]]:
@@ -212,8 +220,8 @@ class AutogradNotesScene(CodeScene):
         return bar.move_to((start + end) / 2 + UP * height)
 
     @beat("Third note: .backward() does not replace .grad, it adds to it. The ^first backward gives {grad_after_1:.4g}. "
-          "Run it ^again, and {first_learnable}.grad holds {grad_after_2:.4g}, twice as much. PyTorch does this on "
-          "purpose, so gradients from several losses can be summed.")
+          "Run it ^again, and {first_learnable}.grad holds {grad_after_2:.4g}, [twice as much](twice). [PyTorch does this on "
+          "purpose](purpose), so gradients from several losses can be summed.")
     def gradients_accumulate(self) -> None:
         acc = self.accumulation
         names = list(acc.zeroed)
@@ -223,29 +231,30 @@ class AutogradNotesScene(CodeScene):
         code = self.note_code(title, ["for step in range(2):", f"    loss = {forward}", "    loss.backward()", zero,
                                       "optimizer.zero_grad()  # or this"])
         top, bottom = self.below(code)
-        axis, trackers = self.grad_axis(names, width=7.0)
+        axis, trackers = self.grad_axis(names, width=self.right - self.left - AXIS_LABELS_ROOM)
         axis.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
+        self.point_at(twice=axis[2][0], purpose=code.line(2))
         self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(axis))
         for grads, mark in zip(acc.grads, ("first", "again")):
-            self.wait_until(mark)
-            self.play(code.highlight(1), run_time=0.5)
-            self.play(code.highlight(2), *[trackers[n].animate.set_value(grads[n]) for n in names], run_time=1.4)
+            self.play_along(mark, self.steps(
+                code.highlight(1).build().set_run_time(0.5),
+                AnimationGroup(code.highlight(2).build(), *[trackers[n].animate.set_value(grads[n]).build() for n in names],
+                               run_time=1.4)))
         self.trackers, self.code_box, self.note = trackers, code, title
 
-    @beat("So before each new backward, we zero the gradients. Zeroing in place gives {grad_zeroed:g}. An optimizer's "
+    @beat("So before each new backward, we zero the gradients. ^Zeroing in place gives {grad_zeroed:g}. An optimizer's "
           "zero_grad() ^sets .grad to {grad_after_zero_grad} instead. Either way, the ^next backward starts fresh: "
           "{grad_fresh:.4g}.")
     def zero_the_gradients(self) -> None:
         acc, code = self.accumulation, self.code_box
         names = list(acc.zeroed)
         title = self.note_title(4, "zero the gradients before each backward")
-        self.play(ReplacementTransform(self.note, title), code.highlight(3),
-                  *[self.trackers[n].animate.set_value(acc.zeroed[n]) for n in names], run_time=1.4)
+        self.play(ReplacementTransform(self.note, title))
+        self.play_along("Zeroing", code.highlight(3), *[self.trackers[n].animate.set_value(acc.zeroed[n]) for n in names],
+                        run_time=1.4)
         note = self.output_text(f"{self.first}.grad is {acc.after_zero_grad[self.first]}", self.theme.muted)
         fresh = self.output_text(f"next backward: {short(acc.fresh[self.first])}", self.theme.gradient)
         self.side_panel([note, fresh], code)
-        self.wait_until("sets")
-        self.play(code.highlight(4), FadeIn(note, shift=LEFT * 0.2))
-        self.wait_until("next")
-        self.play(FadeIn(fresh, shift=LEFT * 0.2), *[self.trackers[n].animate.set_value(acc.fresh[n]) for n in names],
-                  run_time=1.4)
+        self.play_along("sets", code.highlight(4), FadeIn(note, shift=LEFT * 0.2))
+        self.play_along("next", FadeIn(fresh, shift=LEFT * 0.2), *[self.trackers[n].animate.set_value(acc.fresh[n]) for n in names],
+                        run_time=1.4)

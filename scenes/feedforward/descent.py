@@ -8,9 +8,10 @@ scene; the picture only replays it (`TrajectoryView`), and each run is judged by
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, Arrow, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
-                   GrowFromCenter, Integer, LaggedStart, MathTex, ReplacementTransform, Rotate, RoundedRectangle,
-                   SurroundingRectangle, Transform, ValueTracker, VGroup, VMobject, Write, config)
+from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
+                   GrowFromCenter, Indicate, Integer, LaggedStart, MathTex, ReplacementTransform, Rotate, RoundedRectangle,
+                   ShowPassingFlash, Succession, SurroundingRectangle, Transform, ValueTracker, VGroup, VMobject, Write,
+                   config, linear)
 
 from engine import descend
 from engine.notebook import CAUCHY_YEAR
@@ -18,6 +19,7 @@ from scenes.kit.base import beat
 from scenes.feedforward.descent_base import DescentScene, low_shade
 from scenes.feedforward.descent_runs import clip_segment, diverged_after, inside, judge, said_outcome
 from scenes.kit.formatting import counter
+from scenes.kit.pacing import play_over, position_of, wait_for
 from scenes.widgets.surface import SurfacePlot, gradient_arrow
 from scenes.feedforward.trajectory_view import TrajectoryView, plot_box
 from scenes.kit.wording import said_list
@@ -340,10 +342,9 @@ class LearningRatesScene(DescentScene):
                     summary=summary)
 
     @beat("How big should eta, the learning rate, be? ^Here are {rates_shown} runs of {steps} steps, all from the same ^start. Only the "
-          "learning rate differs: {rates_said}.{rates_note}")
+          "learning rate ^differs: {rates_said}.{rates_note}")
     def show_rates(self) -> None:
         th = self.theme
-        labels = self.labels
         self.clock = ValueTracker(0)
         self.views, self.counters = [], []
         for plot, traj in zip(self.plots, self.trajs):
@@ -355,11 +356,14 @@ class LearningRatesScene(DescentScene):
             value.on_change = lambda c=counter, x=plot.frame[0].get_x(): c.set_x(x)  # stays centred as it grows
             value.resume_updating()
             self.views.append(view), self.counters.append(counter)
-        self.play(FadeIn(self.heading(self.title)))
-        self.wait_until("Here")
-        self.play(LaggedStart(*(FadeIn(Group(p, l)) for p, l in zip(self.plots, labels)), lag_ratio=0.25), run_time=2)
-        self.wait_until("start")
-        self.play(*(GrowFromCenter(v) for v in self.views), *(FadeIn(c) for c in self.counters))
+        play_over(self, None, "Here", FadeIn(self.heading(self.title)))  # the title is the opening question
+        play_over(self, "Here", "start", LaggedStart(*(FadeIn(p) for p in self.plots), lag_ratio=0.25), run_time=2)
+        play_over(self, "start", "differs", *(GrowFromCenter(v) for v in self.views), *(FadeIn(c) for c in self.counters))
+        said = position_of(self, "differs") if self.speech else 0
+        for lr, label in zip(self.rates, self.labels):  # each map's eta appears as its rate is said
+            said = position_of(self, f"{lr:g}", said) if self.speech else 0
+            wait_for(self, said)
+            self.play(FadeIn(label, shift=DOWN * 0.15), run_time=0.5)
 
     def layout_maps(self) -> tuple[list[SurfacePlot], list[MathTex]]:
         """One map per learning rate, side by side in one row (two rows would leave each map tiny),
@@ -389,11 +393,11 @@ class LearningRatesScene(DescentScene):
         return plots, labels
 
     @beat("At the start, every map has the same ^gradient, pointing uphill. ^Turned around and multiplied by eta, "
-          "it becomes the first step: eta alone decides how far it goes.")
+          "it becomes the first ^step: eta ^alone decides how far it goes.")
     def scale_first_step(self) -> None:
         th = self.theme
-        arrows, steps = VGroup(), VGroup()
-        for view in self.views:
+        arrows, steps, etas = VGroup(), VGroup(), VGroup()
+        for view, label in zip(self.views, self.labels):
             traj = view.traj
             here = traj.points[0]
             norm = float(np.linalg.norm(traj.grads[0]))
@@ -404,15 +408,17 @@ class LearningRatesScene(DescentScene):
             arrows.add(gradient_arrow(a, a + direction * min(1.0, self.room(view.plot, a, direction)), th.gradient, stroke_width=4))
             piece = clip_segment(here, traj.points[1], view.box)
             steps.add(gradient_arrow(a, view.screen(piece[1]) if piece else a, th.gradient, stroke_width=4))
+            etas.add(label)
         if not len(arrows):
             self.wait(1)
             return
-        self.wait_until("gradient")
-        self.play(*(GrowArrow(a) for a in arrows))
-        self.wait_until("Turned")
-        self.play(*(Rotate(a, PI, about_point=a.get_start()) for a in arrows), run_time=0.7)
-        self.play(*(Transform(a, s) for a, s in zip(arrows, steps)), run_time=1)
-        self.wait(0.5)
+        play_over(self, "gradient", "Turned", *(GrowArrow(a) for a in arrows))
+        play_over(self, "Turned", "step", Succession(
+            AnimationGroup(*(Rotate(a, PI, about_point=a.get_start()) for a in arrows), run_time=0.7),
+            AnimationGroup(*(Transform(a, s) for a, s in zip(arrows, steps)), run_time=1)))
+        # "eta alone decides how far": each eta, then the step it made, in turn.
+        play_over(self, "alone", None, LaggedStart(*(Succession(Indicate(e, color=th.highlight), Indicate(s, color=th.highlight))
+                                                     for e, s in zip(etas, arrows)), lag_ratio=0.6, run_time=1.5))
         self.steps_shown = arrows
 
     @beat("Now all {rates_shown} runs at once, step by step. A learning rate that is too small crawls: many steps, "
@@ -421,9 +427,12 @@ class LearningRatesScene(DescentScene):
     def compare_rates(self) -> None:
         longest = max(t.steps for t in self.trajs)
         fade = [FadeOut(self.steps_shown, run_time=0.5)] if getattr(self, "steps_shown", None) else []
-        self.replay(self.clock, longest, *fade, run_time=self.race_seconds(longest))
+        # The replay lasts as long as the narrator describes the runs.
+        play_over(self, None, None, self.clock.animate.set_value(longest), *fade,
+                  run_time=self.race_seconds(longest), rate_func=linear)
 
-    @beat("{verdicts_said} So: too small is slow, too large is unstable, and a good rate lies in between.")
+    @beat("{verdicts_said} So: [too small is slow](slow), [too large is unstable](unstable), and "
+          "[a good rate lies in between](between).")
     def judge_rates(self) -> None:
         th = self.theme
         captions = VGroup()
@@ -433,6 +442,17 @@ class LearningRatesScene(DescentScene):
             caption.next_to(f_counter, DOWN, buff=0.12).set_x(plot.frame[0].get_x())
             caption.shift(RIGHT * max(0.0, lo - caption.get_left()[0]) + LEFT * max(0.0, caption.get_right()[0] - hi))
             captions.add(caption)
-        self.play(LaggedStart(*(FadeIn(c, shift=UP * 0.15) for c in captions), lag_ratio=0.3), run_time=1.5)
-
-
+        frames = [plot.frame[0] for plot in self.plots]
+        order = np.argsort(self.rates)
+        finished = [i for i, o in enumerate(self.outcomes) if not self.trajs[i].diverged] or list(range(len(frames)))
+        self.point_at(slow=frames[order[0]], unstable=frames[order[-1]],
+                      between=frames[min(finished, key=lambda i: self.outcomes[i].final_value)])
+        if self.speech is None:
+            self.play(LaggedStart(*(FadeIn(c, shift=UP * 0.15) for c in captions), lag_ratio=0.3), run_time=1.5)
+            return
+        # Each run's verdict as its sentence is said: the caption comes in and its path is traced once more.
+        starts = [position_of(self, f"With eta {lr:g},") for lr in self.rates] + [position_of(self, "So:")]
+        for view, caption, start, end in zip(self.views, captions, starts, starts[1:]):
+            trace = view.trail.copy().clear_updaters().set_stroke(th.highlight, width=6)
+            flash = [ShowPassingFlash(trace, time_width=0.5, run_time=1.5)] if trace.has_points() else []
+            play_over(self, start, end, AnimationGroup(FadeIn(caption, shift=UP * 0.15, run_time=0.6), *flash))

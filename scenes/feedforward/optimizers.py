@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UL, Create, Dot, FadeIn, FadeTransform, Flash, GrowFromCenter, LaggedStart, Line,
-                   SurroundingRectangle, ValueTracker, VGroup, config)
+from manim import (DOWN, LEFT, RIGHT, UL, Create, Dot, FadeIn, FadeTransform, Flash, GrowFromCenter, Indicate, LaggedStart,
+                   Line, SurroundingRectangle, ValueTracker, VGroup, config, linear)
 
 from engine import OPTIMIZERS, descend
 from scenes.kit.base import beat
 from scenes.feedforward.descent_base import DescentScene
 from scenes.feedforward.descent_runs import judge, said_outcome
 from scenes.kit.formatting import counter, counter_tex
+from scenes.kit.pacing import play_over, position_of, wait_for
 from scenes.feedforward.trajectory_view import TrajectoryView, plot_box
 from scenes.kit.wording import said_list
 
@@ -73,8 +74,8 @@ class OptimizersScene(DescentScene):
                                 "diverged": t.diverged, "final_point": t.points[-1].tolist(), "values": t.values.tolist()}
                             for n, o, t in zip(self.names, self.outcomes, self.trajs)})
 
-    @beat("A race: {names_said} start from the same point, with the same learning rate {lr:g}, for {steps} steps "
-          "each. ^Each has its own colour, and the legend says in a line how it turns gradients into steps.")
+    @beat("A ^race: {names_said} ^start from the same point, ^with the same learning rate {lr:g}, for {steps} steps "
+          "each. ^Each has its own colour, and the legend ^says in a line how it turns gradients into steps.")
     def line_up_optimizers(self) -> None:
         th, p, extent = self.theme, self.params, self.extent
         top, bottom = self.content_area()
@@ -89,11 +90,20 @@ class OptimizersScene(DescentScene):
             self.header.scale_to_fit_width(config.frame_width / 2 - th.margin - left)
         self.header.move_to([left, top, 0], aligned_edge=UL)
         self.legend = self.build_legend(left=left, top=self.header.get_bottom()[1] - 0.45, bottom=bottom)
-        self.play(FadeIn(self.heading(self.title)), FadeIn(self.plot), FadeIn(extent[1]), FadeIn(self.header))
-        self.play(*(GrowFromCenter(v.dot) for v in self.views))
+        play_over(self, None, "race", FadeIn(self.heading(self.title)), FadeIn(self.plot), FadeIn(extent[1]))
+        # Each runner's name and colour join the legend as it is named.
+        said = self._marked.marks["race"] if self.speech else 0
+        for name, row in zip(self.names, self.legend):
+            said = position_of(self, name, said) if self.speech else 0
+            wait_for(self, said)
+            self.play(FadeIn(row.head, shift=LEFT * 0.2), run_time=0.4)
+        play_over(self, "start", "with", *(GrowFromCenter(v.dot) for v in self.views))
         self.add(*self.views)
-        self.wait_until("Each")
-        self.play(LaggedStart(*(FadeIn(row, shift=LEFT * 0.2) for row in self.legend), lag_ratio=0.3), run_time=2)
+        play_over(self, "with", "Each", FadeIn(self.header))
+        play_over(self, "Each", "says", LaggedStart(*(Indicate(row.head, color=view.color)
+                                                      for row, view in zip(self.legend, self.views)), lag_ratio=0.4))
+        play_over(self, "says", None, LaggedStart(*(FadeIn(VGroup(row.f_part, row.note), shift=LEFT * 0.2)
+                                                    for row in self.legend), lag_ratio=0.3), run_time=2)
 
     def build_legend(self, left: float, top: float, bottom: float) -> VGroup:
         """One row per optimizer: its colour and name, a live f in a column of its own, and one line on
@@ -135,7 +145,8 @@ class OptimizersScene(DescentScene):
           "them into a step. Watch which paths head straight down, and which overshoot.")
     def race(self) -> None:
         longest = max(t.steps for t in self.trajs)
-        self.replay(self.clock, longest, run_time=self.race_seconds(longest))
+        play_over(self, None, None, self.clock.animate.set_value(longest), run_time=self.race_seconds(longest),
+                  rate_func=linear)  # as long as the narrator describes the race
 
     @beat("After {steps} steps, {finals_said}. ^Lowest of all: {best}.")
     def compare_finals(self) -> None:
@@ -144,7 +155,13 @@ class OptimizersScene(DescentScene):
                             for row, o in zip(self.legend, self.outcomes)))
         for verdict, row in zip(verdicts, self.legend):
             verdict.scale(self.legend_scale, about_edge=LEFT)  # as small as the notes, if the legend had to shrink
-        self.play(LaggedStart(*(FadeTransform(row.note, v) for row, v in zip(self.legend, verdicts)), lag_ratio=0.25))
+        if self.speech is None:
+            self.play(LaggedStart(*(FadeTransform(row.note, v) for row, v in zip(self.legend, verdicts)), lag_ratio=0.25))
+        else:  # each verdict as its runner's outcome is said
+            said = position_of(self, "After")
+            places = [said := position_of(self, name, said) for name in self.names]
+            for row, verdict, start, end in zip(self.legend, verdicts, places, [*places[1:], "Lowest" if self.best is not None else None]):
+                play_over(self, start, end, FadeTransform(row.note, verdict), Indicate(row.head, color=th.highlight))
         if self.best is None:
             return
         self.wait_until("Lowest")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine import Field, ScalarField, evaluate_at
+from engine.limits import arrow_grid  # noqa: F401 (the field scene's grid, here where the scene finds it)
 
 Range = tuple[float, float]
 
@@ -135,10 +136,3 @@ def probe_stops(path: ProbePath) -> list[tuple[int, str]]:
     if way_out[flat] <= FLAT_SHARE * way_out.max():
         stops[flat] = "flat"  # a flat function: flat wins over "steep"
     return sorted(stops.items())
-
-
-def arrow_grid(x_range: Range, y_range: Range, step: float) -> tuple[Range, Range]:
-    """The notebook's quiver grid: the plot ranges inset by one step, or by half a step where a full one would
-    leave fewer than two points, so no arrow sits on the plot's edge."""
-    return tuple((lo + step, hi - step) if hi - lo >= 3 * step else (lo + step / 2, hi - step / 2)
-                 for lo, hi in (x_range, y_range))

@@ -20,7 +20,7 @@ from typing import Any, Callable, ClassVar
 from manim import UP, ManimColor, MathTex, Paragraph, Scene, Tex, Text, VGroup, config
 from manim_slides import Slide
 
-from scenes.catalog import Lecture, SceneInfo, LECTURE_OF, scene_for_class
+from scenes.catalog import Lecture, SceneInfo, current
 from scenes.kit.cues import balanced_lines, caption_cues
 from scenes.kit.narration import NarrationError, Narrator, Speech, fill, split_marks, spread_by_characters
 from scenes.kit.params import LectureParams, load_params
@@ -69,10 +69,10 @@ class LectureScene(PointingScene, Slide):
     narrator: ClassVar[Narrator | None] = None
     script: ClassVar[dict[str, str]] = {}
 
-    # The id and title are the catalog's (scenes/catalog.py), found by the class's name, so each is written once.
+    # The id and title are its lecture.toml's (scenes/catalog.py), found by the class, so each is written once.
     @property
     def info(self) -> SceneInfo:
-        return scene_for_class(type(self).__name__)
+        return current().scene_for_class(type(self))
 
     @property
     def scene_id(self) -> str:
@@ -84,7 +84,7 @@ class LectureScene(PointingScene, Slide):
 
     @property
     def lecture(self) -> Lecture:
-        return LECTURE_OF[self.info.id]
+        return current().lecture_of[self.info.id]
 
     def setup(self) -> None:
         self.params: LectureParams = load_params()

@@ -11,8 +11,9 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
-from engine.limits import grid_count, learning_rate_problem, memory_problem, start_problem, steps_problem
+from engine.limits import arrow_grid, grid_count, learning_rate_problem, memory_problem, start_problem, steps_problem
 from engine.network_spec import NetworkSpec
 from engine.notebook import NOTEBOOK_ARROW_STEP, NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON, NOTEBOOK_PLOT_RANGE
 
@@ -50,6 +51,18 @@ class LectureParams:
     seed: int = NetworkSpec.seed
     train_lr: float = NetworkSpec.lr
     train_steps: int = NetworkSpec.steps
+    # A lecture's own options (its lecture.toml's [options.NAME] rows without a `check`), by name
+    lecture_options: dict[str, Any] = field(default_factory=dict)
+    # Where each option's value came from (`--lr '0'`, a file and line), for messages; not a parameter:
+    # not compared and not sent to the render process
+    sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def option(self, name: str) -> Any:
+        """A lecture's own option by its name (KeyError naming the known ones)."""
+        try:
+            return self.lecture_options[name]
+        except KeyError:
+            raise KeyError(f"no option {name!r} in this lecture; its options: {', '.join(self.lecture_options) or 'none'}") from None
 
     def network_spec(self) -> NetworkSpec:
         """The part-2 network these options describe (checked by `validate`)."""
@@ -105,9 +118,7 @@ class LectureParams:
         """The field scene draws an arrow every `arrow_step` over the range: at least 2 x 2 of them, and no
         more than it can draw in the time and memory a render has (MAX_ARROWS)."""
         step = self.arrow_step
-        # as scenes.feedforward.gradients.arrow_grid insets the plot's ranges: a step at each end, or half a step
-        inset = [(lo + step, hi - step) if hi - lo >= 3 * step else (lo + step / 2, hi - step / 2)
-                 for lo, hi in (self.x_range, self.y_range)]
+        inset = arrow_grid(self.x_range, self.y_range, step)  # the grid the field scene draws
         counts = [grid_count(lo, hi, step) if lo < hi else 1 for lo, hi in inset]
         if min(counts) < 2:
             raise ValueError(f"--range {self.x_range[0]:g},{self.x_range[1]:g}: the gradient-field scene draws arrows "
@@ -152,7 +163,9 @@ class LectureParams:
                              "choose smaller values")
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+        data = dataclasses.asdict(self)
+        del data["sources"]
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: dict) -> "LectureParams":
@@ -180,10 +193,15 @@ def values_problem(values: dict[str, float], expr: str | None) -> str | None:
     return None
 
 
+def names_problem(names: tuple[str, ...]) -> str | None:
+    """The one check that --learnable's items are names (the option's parse and `learnable_problem` call it)."""
+    bad = [n for n in names if not n.isidentifier()]
+    return f"{bad[0]!r} is not a name; write e.g. w,b" if bad else None
+
+
 def learnable_problem(learnable: tuple[str, ...], values: dict[str, float]) -> str | None:
-    bad = [n for n in learnable if not n.isidentifier()]
-    if bad:
-        return f"{bad[0]!r} is not a name; write e.g. w,b"
+    if names_problem(learnable):
+        return names_problem(learnable)
     missing = [n for n in learnable if n not in values]
     if missing:
         return f"learnable {', '.join(missing)} not among the values ({', '.join(values)})"

@@ -7,11 +7,14 @@ Every number and every True comes from `engine.network.hand_backward`, computed 
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject, Text, VGroup
+from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject, Succession, SurroundingRectangle,
+                   Text, VGroup, Write)
 
 from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
 from scenes.kit.base import beat
+from scenes.kit.headings import OneLineHeading
+from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.equation_rows import side_by_side
 from scenes.widgets.network_diagram import MatrixEquation, Term
 from scenes.widgets.network_layout import Box
@@ -20,9 +23,12 @@ from scenes.kit.wording import said_numbers
 
 CODE_SHARE = 0.62  # of the content width at most, for the code (its printed output and the formulas go right of it)
 PRINTED_GAP = 0.2  # between the code panel and what a line prints
+SWAP_TIME = 0.7  # one set of matrices fading into the next
+WRITING = 4.0  # a formula is written at the pace it is said, up to this much slower than silent
+LINE_TIME = 1.0  # a line highlighted, then what it prints
 
 
-class MlpCheckScene(CodeScene):
+class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
     alt_text = ("The three layer formulas of backpropagation, applied by hand from the output back, give every "
                 "parameter's gradient; torch.allclose against .grad prints True {checks} times.")
 
@@ -82,19 +88,28 @@ class MlpCheckScene(CodeScene):
         return Text(text, font=self.theme.code_font, font_size=self.theme.small_size,
                     color=color or self.theme.text).scale(self.code_scale)
 
-    def show(self, *equations: list) -> None:
-        """Replace the matrices below by these equations, side by side in their box, at one scale."""
+    def swap(self, *equations: list) -> list:
+        """The animations that replace the matrices below by these equations, side by side, at one scale."""
         new = side_by_side(equations, self.matrices, self.theme, self.theme.label_size, PANEL_GAP)
         old, self.equations = self.equations, new
-        self.play(*(FadeOut(e, shift=UP * 0.2) for e in old), *(FadeIn(e, shift=UP * 0.2) for e in new), run_time=0.7)
+        return [*(FadeOut(e, shift=UP * 0.2) for e in old), *(FadeIn(e, shift=UP * 0.2) for e in new)]
 
-    def print_result(self, line: int, check: GradientCheck) -> None:
-        """What the comparison on `line` prints, right of the code, on the line's height."""
+    def show(self, *equations: list) -> None:
+        """Replace the matrices below by these equations, side by side in their box, at one scale."""
+        self.play(*self.swap(*equations), run_time=SWAP_TIME)
+
+    def run_line(self, line: int, check: GradientCheck, equation: int) -> tuple:
+        """Two steps: the comparison on `line` highlighted with its equation ringed, then what it prints
+        appearing right of the code, on the line's height."""
         t = self.theme
         printed = self.printed_text(str(check.close), t.forward if check.close else t.loss)
         printed.next_to(self.code, RIGHT, buff=PRINTED_GAP).set_y(self.code.line(line).get_y())
         self.printed[line] = printed
-        self.play(FadeIn(printed, shift=LEFT * 0.15), run_time=0.5)
+
+        def run() -> list:
+            spot = SurroundingRectangle(self.equations[equation], color=t.highlight, buff=0.08, stroke_width=2.5)
+            return [self.code.highlight(line), Succession(FadeIn(spot), FadeOut(spot), introducer=True)]
+        return (run, LINE_TIME / 2), (lambda: [FadeIn(printed, shift=LEFT * 0.15)], LINE_TIME / 2)
 
     # --- the terms -------------------------------------------------------------------------------------
     def comparison(self, check: GradientCheck) -> list:
@@ -107,73 +122,97 @@ class MlpCheckScene(CodeScene):
         return [Term("hand", hand_tex, check.by_hand, t.gradient), "=",
                 Term("grad", rf"\texttt{{{check.parameter}.grad}}", check.grad, t.gradient)]
 
-    def layer_checks(self, layer: int) -> None:
-        """The weight and the bias comparison of layer `layer` (0-based), side by side with their lines."""
+    def layer_steps(self, layer: int) -> list:
+        """Steps: the weight and the bias comparison of layer `layer` (0-based) side by side, then each line
+        run in turn, printing True beside it."""
         name = self.spec.layer_names[layer]
         weight, bias = self.checks[f"{name}.weight"], self.checks[f"{name}.bias"]
         lines = [i for i in self.code_lines.check_lines() if self.code_lines.lines[i].layer == layer]
-        self.show(self.comparison(weight), self.comparison(bias))
-        for line, check in zip(lines, (weight, bias)):
-            self.play(self.code.highlight(line), run_time=0.5)
-            self.print_result(line, check)
+        show = (lambda: self.swap(self.comparison(weight), self.comparison(bias)), SWAP_TIME)
+        return [show, *(self.run_line(line, check, k) for k, (line, check) in enumerate(zip(lines, (weight, bias))))]
 
     def delta_terms(self, layer: int) -> list:
         """delta_k = (W_{k+1}^T delta_{k+1}) * f'(z_k), by hand, for layer `layer` (0-based) below the output."""
         t, k = self.theme, layer + 1
         after = self.net.layers[layer + 1]
         slope = ACTIVATION_TEX[self.spec.activation] + rf"'(z_{{{k}}})"
-        return [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[layer], t.gradient), "=",
+        return [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[layer], t.gradient, filled=False), "=",
                 Term("WT", rf"W_{{{k + 1}}}^{{\top}}", after.weight.T, t.learnable),
                 Term("next", rf"\delta_{{{k + 1}}}", self.hand.deltas[layer + 1], t.gradient), r"\odot",
                 Term("slope", slope, self.net.layers[layer].slope, t.highlight)]
 
     # --- beats -----------------------------------------------------------------------------------------
-    @beat("After loss.backward(), each parameter's .grad holds its gradient. Can we get the same numbers by hand? "
-          "^Three formulas: the weight gradient is delta times the input, transposed; the bias gradient is delta; "
-          "and one layer back, delta is W transposed times delta, times the activation's slope.")
+    @beat("After loss.backward(), each parameter's [.grad](grad) holds its gradient. Can we get the same numbers "
+          "by hand? Three formulas: [the weight gradient is delta times the input, transposed](weight); [the bias "
+          "gradient is delta](bias); and one layer back, [delta is W transposed times delta, times the activation's "
+          "slope](back).")
     def state_the_formulas(self) -> None:
         self.set_stage()
+        self.point_at(grad=VGroup(*(self.code.line(i) for i in self.code_lines.check_lines())))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.wait_until("Three")
-        self.play(LaggedStart(*(FadeIn(f, shift=DOWN * 0.2) for f in self.formulas), lag_ratio=0.6), run_time=2.4)
+        for name, formula in zip(("weight", "bias", "back"), self.formulas):
+            self.point_at(**{name: formula})
+            self.paced(name, Write(formula), run_time=1.2, most=WRITING)  # written as it is said
 
-    @beat("At the output, the mean squared error makes delta two times the prediction minus the target: "
-          "{prediction_said} against {target_said}, so ^delta is {delta_out_said}.")
+    @beat("^At the output, the mean squared error makes delta two times [the prediction](prediction) minus [the "
+          "target](target): {prediction_said} against {target_said}, so ^delta is {delta_out_said}.")
     def start_at_the_output(self) -> None:
-        self.play(self.code.highlight(self.code_lines.delta_line(len(self.net.layers) - 1)), run_time=0.5)
-        self.wait_until("delta")
         k, t = len(self.net.layers), self.theme
         n = len(self.net.y)
-        self.show([Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[-1], t.gradient), "=", r"2\,\Big(",
-                   Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
-                   Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")])
+        parts = [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[-1], t.gradient, filled=False), "=", r"2\,\Big(",
+                 Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
+                 Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")]
+        self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1))], 0.5),
+                               (lambda: self.swap(parts), SWAP_TIME)], until="prediction")
+        eq = self.equations[0]
+        self.point_at(prediction=eq.term("prediction"), target=eq.term("target"))
+        self.paced("delta", *(eq.fill("delta", i, 0, [eq.cell("prediction", i), eq.cell("target", i)])
+                                   for i in range(n)), run_time=1.0)
 
-    @beat("For {last}, delta times h transposed is the weight gradient by hand; ^torch.allclose compares it with "
-          "{last}.weight.grad: True. The bias gradient is delta itself: True.")
+    @beat("For {last}, [delta times h transposed](hand) is the weight gradient by hand; ^torch.allclose compares it "
+          "with {last}.weight.grad: ^True. ^The bias gradient is delta itself: ^also True.")
     def check_the_output_layer(self) -> None:
-        self.wait_until("torch")
-        self.layer_checks(len(self.net.layers) - 1)
+        show, weight, weight_printed, bias, bias_printed = self.layer_steps(len(self.net.layers) - 1)
+        self.play(*show[0](), run_time=show[1])
+        self.point_at(hand=self.equations[0].term("hand"))
+        for mark, step in (("torch", weight), ("True", weight_printed), ("The", bias), ("also", bias_printed)):
+            self.play_steps(mark, [step])
 
-    @beat("Now one layer back. W transposed times delta, times the slope of {activation}, which is {slope_said}, "
-          "^gives delta for {back}: {delta_back_said}.")
+    @beat("^Now one layer back. [W transposed times delta](WT), times [the slope of {activation}, which is "
+          "{slope_said}](slope), ^gives delta for {back}: {delta_back_said}.")
     def go_back_a_layer(self) -> None:
         layer = len(self.net.layers) - 2
-        self.play(self.code.highlight(self.code_lines.delta_line(layer)), run_time=0.5)
-        self.wait_until("gives")
-        self.show(self.delta_terms(layer))
+        self.play_steps("Now", [(lambda: [self.code.highlight(self.code_lines.delta_line(layer))], 0.5),
+                                (lambda: self.swap(self.delta_terms(layer)), SWAP_TIME)], until="WT")
+        eq = self.equations[0]
+        self.point_at(WT=VGroup(eq.term("WT"), eq.term("next")), slope=eq.term("slope"))
+        self.play_steps("gives", [(lambda fill=fill: [fill], 0.6) for fill in self.delta_fills(eq, layer)], until=END)
 
-    @beat("With it, the same two checks for {back}: ^True, and True.{below_sentence}")
+    def delta_fills(self, eq: MatrixEquation, layer: int) -> list:
+        """Each entry of the layer's delta from its row of W^T, the delta ahead and its slope."""
+        return [eq.fill("delta", j, 0, [*eq.row("WT", j), *eq.column("next"), eq.cell("slope", j)])
+                for j in range(len(self.hand.deltas[layer]))]
+
+    def delta_steps(self, layer: int) -> list:
+        """Steps: the delta line of `layer` run, its equation shown, its entries filled."""
+        return [(lambda: [self.code.highlight(self.code_lines.delta_line(layer))], 0.5),
+                (lambda: self.swap(self.delta_terms(layer)), SWAP_TIME),
+                (lambda: self.delta_fills(self.equations[0], layer), 1.0)]
+
+    @beat("With it, the same two checks for {back}: the ^weights, True, and the ^bias, True.{below_sentence}")
     def check_every_layer_below(self) -> None:
-        self.wait_until("True")
-        for layer in range(len(self.net.layers) - 2, -1, -1):
-            self.layer_checks(layer)
-            if layer > 0:
-                self.play(self.code.highlight(self.code_lines.delta_line(layer - 1)), run_time=0.5)
-                self.show(self.delta_terms(layer - 1))
+        top = len(self.net.layers) - 2
+        show, *weight, bias, bias_printed = self.layer_steps(top)
+        self.play(*show[0](), run_time=show[1])
+        self.play_steps("weights", weight, until="bias")
+        rest = [bias, bias_printed]
+        for layer in range(top - 1, -1, -1):
+            rest += [*self.delta_steps(layer), *self.layer_steps(layer)]
+        self.play_steps("bias", rest, until=END)
 
-    @beat("{checks} comparisons, {results_said}: ^the formulas give exactly what autograd computes.")
+    @beat("{checks} ^comparisons, {results_said}: ^the formulas give exactly what autograd computes.")
     def all_agree(self) -> None:
-        self.wait_until("the")
-        self.play(LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()), lag_ratio=0.2),
-                  Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.05), run_time=2.0)
+        self.paced("comparisons", LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()),
+                                                   lag_ratio=0.2), run_time=1.5)
+        self.paced("the", Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.05), run_time=1.5)
         self.record(shown_matrices={str(k): e.shown() for k, e in enumerate(self.equations)})

@@ -9,20 +9,29 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, MathTex
+import numpy as np
+
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, MathTex, VGroup
 
 from engine.network import NetworkPass, forward_backward
 from scenes.widgets.code_scene import CodeScene
 from scenes.kit.base import beat
+from scenes.kit.headings import OneLineHeading
+from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.code_panel import CodePanel
 from scenes.kit.formatting import short
 from scenes.part2.network_code import NetworkCode, backward_code, forward_code
-from scenes.widgets.network_diagram import MatrixEquation, NetworkDiagram, Term, number_tex
-from scenes.widgets.network_layout import Box, stage
+from scenes.widgets.network_diagram import MatrixEquation, NetworkDiagram, Term, number, number_tex
+from scenes.widgets.network_layout import Box, picture_share, stage
 from scenes.part2.training_code import ACTIVATION_TEX
 from scenes.kit.wording import ACTIVATION_SAID, layers_said, said_numbers
 
 SAID_DIGITS = 2  # numbers are rounded in speech (the screen keeps three digits)
+EQUATION_TIME = 0.7  # one equation fading into the next
+ROW_TIME = 1.2  # one row of W times the input, landing in z and in its neuron
+ACTIVATE_TIME = 1.0
+CODE_TIME = 0.5  # the code's highlight moving to a line
+COLUMN_TIME = 0.6  # a column of neurons appearing with the edges that feed it
 
 
 def said(values: Sequence[float]) -> str:
@@ -30,7 +39,7 @@ def said(values: Sequence[float]) -> str:
     return said_numbers(values, SAID_DIGITS)
 
 
-class NetworkPassScene(CodeScene):
+class NetworkPassScene(OneLineHeading, PacingScene, CodeScene):
     """The stage both pass scenes share: neurons left, code top right, a matrix equation under it."""
 
     def compute(self) -> None:
@@ -53,12 +62,27 @@ class NetworkPassScene(CodeScene):
         """The code top right, the neurons left, the room for equations under the code."""
         top, bottom = self.content_area()
         content = Box.spanning(self.left, bottom, self.right, top)
-        first = stage(content, 1.0)
+        share = picture_share(self.spec.layers, number(-0.888, self.theme.text, self.theme.small_size, self.theme).width,
+                              content.width)
+        first = stage(content, 1.0, share)
         self.code = CodePanel(list(code.lines), self.theme, self.theme.small_size, first.code.width)
-        self.boxes = stage(content, self.code.height)
+        self.boxes = stage(content, self.code.height, share)
         self.code.move_to([self.boxes.code.left, self.boxes.code.top, 0], aligned_edge=LEFT + UP)
         self.diagram = NetworkDiagram(self.spec.layers, self.theme, self.boxes.picture, self.theme.small_size)
+        self.diagram.value_range = max(float(np.max(np.abs(a))) for a in self.forward_values()) or 1.0
+        self.diagram.grad_range = max(float(np.max(np.abs(a))) for a in self.backward_values()) or 1.0
         self.equation: MatrixEquation | None = None
+
+    def forward_values(self) -> list:
+        """Every number the forward pass puts on a neuron (the colours of a column without numbers span them)."""
+        return [self.net.x, *(a for layer in self.net.layers for a in (layer.pre_activation, layer.output))]
+
+    def backward_values(self) -> list:
+        """Every number the backward pass puts under a neuron, and the products travelling back to it."""
+        out = [layer.delta for layer in self.net.layers]
+        for layer, after in zip(self.net.layers, self.net.layers[1:]):
+            out += [after.weight.T @ after.delta, after.weight * after.delta[:, None]]
+        return out
 
     # --- the terms of the equations -----------------------------------------------------------------
     def input_term(self, k: int, transposed: bool = False) -> Term:
@@ -88,11 +112,15 @@ class NetworkPassScene(CodeScene):
                 Term("slope", slope, layer.slope, t.highlight), "=",
                 Term("delta", rf"\delta_{{{n}}}", layer.delta, t.gradient, filled=False)]
 
-    def show_equation(self, parts: list) -> None:
-        """Replace the equation under the code by `parts`."""
+    def swap_equation(self, parts: list) -> list:
+        """The animations that replace the equation under the code by `parts` (played by the caller)."""
         new = MatrixEquation(parts, self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
         old, self.equation = self.equation, new
-        self.play(*([FadeOut(old, shift=UP * 0.2)] if old else []), FadeIn(new, shift=UP * 0.2), run_time=0.7)
+        return [*([FadeOut(old, shift=UP * 0.2)] if old else []), FadeIn(new, shift=UP * 0.2)]
+
+    def show_equation(self, parts: list) -> None:
+        """Replace the equation under the code by `parts`."""
+        self.play(*self.swap_equation(parts), run_time=EQUATION_TIME)
 
     def record_shown(self, key: str) -> None:
         """The numbers on screen now, as LaTeX, for the sidecar and its test."""
@@ -114,58 +142,89 @@ class MlpForwardScene(NetworkPassScene):
         self.repeat_for_the_next_layers()
         self.compute_the_loss()
 
-    @beat("Here is a small network: {layers_said}. ^Each layer is an nn.Linear, and the forward function "
-          "applies them one after the other, with {activation} in between.")
+    @beat("^Here is a small network: {layers_said}. Each layer is [an nn.Linear](linear), and the forward function "
+          "^applies them one after the other, with {activation} in between.")
     def show_the_network(self) -> None:
         self.lines = forward_code(self.spec)
         self.set_stage(self.lines)
+        self.point_at(linear=VGroup(*(self.code.line(k) for k in range(self.count))))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.wait_until("Each")
-        self.play(self.diagram.grow(), run_time=2.0)
+        self.play_steps("Here", [(lambda c=c: [self.diagram.grow_column(c)], COLUMN_TIME)
+                                 for c in range(len(self.diagram.nodes))], until="linear")
+        self.play_steps("applies", [self.layer_lit(k) for k in range(self.count)], until=END)
 
-    @beat("One sample goes in on the left: x is {x_said}. ^In matrix form, the first layer is a weight matrix "
-          "W one and a bias b one.")
+    def layer_lit(self, k: int) -> tuple:
+        """A step: the code line of layer k lit, and the neurons it computes ringed."""
+        return (lambda: [self.code.highlight(self.lines.layer_lines[k]),
+                         *(self.diagram.ring(k + 1, i, self.theme.highlight) for i in range(self.spec.layers[k + 1]))],
+                CODE_TIME * 2)
+
+    @beat("One sample goes in on the left: [x is {x_said}](x). ^In matrix form, the first layer is [a weight matrix "
+          "W one](W) and [a bias b one](b).")
     def feed_in_the_sample(self) -> None:
-        self.play(self.diagram.show_values(0, self.net.x, self.theme.constant))
-        self.wait_until("In")
-        self.play(self.code.highlight(self.lines.layer_lines[0]), run_time=0.5)
-        self.show_equation(self.forward_terms(0))
+        self.point_at(x=self.diagram.column(0))
+        self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant))
+        self.equation = MatrixEquation(self.forward_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
+        eq = self.equation
+        self.point_at(W=eq.term("W"), b=eq.term("b"))
+        self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0])], CODE_TIME),
+                               (lambda: [FadeIn(eq.others("W", "b"), shift=UP * 0.2)], EQUATION_TIME)], until="W")
+        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME)
+        self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME)
 
-    def compute_layer(self, k: int) -> None:
-        """Row i of W times the input, plus b_i, lands in z_i and in neuron i of the next column."""
-        layer, eq = self.net.layers[k], self.equation
-        for i, z in enumerate(layer.pre_activation):
-            sources = [*eq.row("W", i), *eq.column("in"), eq.cell("b", i)]
-            self.play(eq.spot(eq.row("W", i), eq.column("in"), eq.cell("b", i)), eq.fill("z", i, 0, sources),
-                      self.diagram.forward_into(k + 1, i, z), run_time=1.2)
+    def layer_rows(self, k: int) -> list:
+        """Steps: row i of W times the input, plus b_i, lands in z_i and in neuron i of the next column,
+        which lights up as its row is multiplied."""
+        def row(i: int, z: float) -> tuple:
+            def make() -> list:
+                eq = self.equation
+                sources = [*eq.row("W", i), *eq.column("in"), eq.cell("b", i)]
+                return [eq.spot(eq.row("W", i), eq.column("in"), eq.cell("b", i)), eq.fill("z", i, 0, sources),
+                        self.diagram.forward_into(k + 1, i, z), self.diagram.ring(k + 1, i, self.theme.highlight)]
+            return make, ROW_TIME
+        return [row(i, z) for i, z in enumerate(self.net.layers[k].pre_activation)]
 
-    @beat("Each neuron of the next layer takes one row of W: ^it multiplies that row with x, number by number, "
-          "adds them up, and adds its bias. That is z one, one number per neuron.")
+    @beat("Each neuron of the next layer takes [one row of W](row): ^it multiplies that row with x, number by number, "
+          "adds them up, and adds its bias. That is [z one, one number per neuron](z).")
     def multiply_row_by_row(self) -> None:
-        self.wait_until("it")
-        self.compute_layer(0)
+        self.point_at(row=self.equation.row("W", 0), z=self.equation.term("z"))
+        self.play_steps("it", self.layer_rows(0), until="z")
         self.record_shown("first_layer")
 
-    def activate(self, k: int) -> None:
+    def activation_steps(self, k: int) -> list:
+        """Steps: each neuron's z becomes its h, in the equation and in the picture, one neuron at a time."""
         layer, n = self.net.layers[k], k + 1
         h = Term("z", f"h_{{{n}}}", layer.output, self.theme.forward)
-        self.play(self.equation.become("z", h), self.diagram.activate(k + 1, layer.output), run_time=1.0)
 
-    @beat("Then {activation_said}: that is the neuron's output. ^Here h one is {h1_said}.")
+        def neuron(i: int) -> tuple:
+            return (lambda: [self.equation.become("z", h, rows=[i], rename=i == 0),
+                             self.diagram.activate(k + 1, layer.output, only=[i])], ACTIVATE_TIME / 2)
+        return [neuron(i) for i in range(len(layer.output))]
+
+    @beat("^Then {activation_said}: that is the neuron's output. Here [h one is {h1_said}](h).")
     def apply_the_activation(self) -> None:
-        self.wait_until("Here")
-        self.activate(0)
+        self.play_steps("Then", self.activation_steps(0), until="h")
+        self.point_at(h=self.equation.term("z"))
 
-    @beat("{later_said} does the same, with h as its input: ^W times h, plus b. The last layer has no "
-          "activation, so its z is the prediction: {prediction_said}.")
+    def later_layer(self, k: int) -> list:
+        """Steps: layer k's code line, its equation, its rows, its activation (none for the last)."""
+        steps = [(lambda: [self.code.highlight(self.lines.layer_lines[k])], CODE_TIME),
+                 (lambda: self.swap_equation(self.forward_terms(k)), EQUATION_TIME), *self.layer_rows(k)]
+        return steps + (self.activation_steps(k) if k < self.count - 1 else [])
+
+    @beat("{later_said} ^does the same, [with h as its input](input): ^W times h, plus b. The last layer has no "
+          "activation, so its z is [the prediction: {prediction_said}](prediction).")
     def repeat_for_the_next_layers(self) -> None:
-        self.wait_until("W")
-        for k in range(1, self.count):
-            self.play(self.code.highlight(self.lines.layer_lines[k]), run_time=0.5)
-            self.show_equation(self.forward_terms(k))
-            self.compute_layer(k)
-            if k < self.count - 1:
-                self.activate(k)
+        steps = [step for k in range(1, self.count) for step in self.later_layer(k)]
+        (code, _), (swap, swap_time) = steps[:2]
+
+        def swap_and_point() -> list:
+            anims = swap()
+            self.point_at(input=self.equation.term("in"))
+            return anims
+        self.play_steps("does", [(code, CODE_TIME), (swap_and_point, swap_time)], until="W")
+        self.play_steps("W", steps[2:], until="prediction")
+        self.point_at(prediction=VGroup(*(self.diagram.values[(self.count, i)] for i in range(self.spec.layers[-1]))))
         self.record_shown("last_layer")
 
     def loss_formula(self) -> MathTex:
@@ -179,16 +238,18 @@ class MlpForwardScene(NetworkPassScene):
             formula.scale_to_fit_width(box.width)
         return formula.move_to([box.x, box.y, 0])
 
-    @beat("Last, the loss compares the prediction with the target, {y_said}: ^the mean squared error is {loss_said}.")
+    @beat("^Last, the loss compares the prediction with the target, {y_said}: ^the mean squared error is "
+          "[{loss_said}](loss).")
     def compute_the_loss(self) -> None:
-        out = self.count
-        self.play(self.code.highlight(self.lines.loss_line), run_time=0.5)
-        self.wait_until("the")
-        formula = self.loss_formula()
-        self.play(FadeOut(self.equation), FadeIn(formula, shift=UP * 0.2),
-                  self.diagram.forward_into(out + 1, 0, self.net.loss), run_time=1.4)
-        self.equation = None
-        self.play(self.diagram.ring(out + 1, 0, self.theme.loss))
+        out, formula = self.count, self.loss_formula()
+        self.point_at(loss=formula)
+
+        def show_formula() -> list:
+            old, self.equation = self.equation, None
+            return [self.code.highlight(self.lines.loss_line), FadeOut(old), FadeIn(formula, shift=UP * 0.2)]
+        self.play_steps("Last", [(show_formula, 1.0)], until="the")
+        self.play_steps("the", [(lambda: [self.diagram.forward_into(out + 1, 0, self.net.loss)], 1.4),
+                                (lambda: [self.diagram.ring(out + 1, 0, self.theme.loss)], 1.2)], until=END, least=1.0)
         self.record_shown("loss")
 
 
@@ -218,65 +279,103 @@ class MlpBackwardScene(NetworkPassScene):
         anims.append(d.show_values(self.count + 1, [self.net.loss], self.theme.loss))
         self.play(*anims, run_time=0.8)
 
-    @beat("Now the backward pass. It starts at the loss, with a gradient of one. ^Flowing back into "
-          "{outputs_said}, it is multiplied by the derivative of the loss with respect to the prediction. What lands "
-          "is delta, the gradient of the loss with respect to z. Here it is {delta_said}.")
+    @beat("Now the backward pass. It starts at [the loss](loss), ^with a gradient of one. ^Flowing back into "
+          "{outputs_said}, it is multiplied by [the derivative of the loss with respect to the prediction](local). What lands "
+          "is [delta, the gradient of the loss with respect to z](delta). Here it is {delta_said}.")
     def start_at_the_loss(self) -> None:
         self.lines = backward_code(self.spec)
         self.set_stage(self.lines)
+        self.point_at(loss=self.diagram.node(self.count + 1, 0),
+                      local=VGroup(*(self.diagram.edge(self.count, 0, i) for i in range(self.spec.layers[-1]))))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         self.show_forward_values()
-        self.play(self.code.highlight(0), self.diagram.start_backward())
-        self.wait_until("Flowing")
+        self.paced("with", self.code.highlight(0), self.diagram.start_backward())
         out, last = self.count, self.net.layers[-1]
-        self.play(*(self.diagram.backward_into(out, i, [d], [d], d) for i, d in enumerate(last.delta)))
+        self.play_steps("Flowing", [(lambda: [self.diagram.backward_into(out, i, [d], [d], d) for i, d in enumerate(last.delta)],
+                                     2.2)], until="delta")
+        self.point_at(delta=VGroup(*(self.diagram.grads[(out, i)] for i in range(len(last.delta)))))
 
-    def fill_weight_gradient(self, k: int) -> None:
-        """delta_k times the input's transpose, one row of the grid at a time; in the picture, the edges
-        of those weights light up in the gradient colour."""
-        self.play(self.code.highlight(self.lines.layer_lines[k]), run_time=0.4)
-        self.show_equation(self.weight_grad_terms(k))
-        eq, layer = self.equation, self.net.layers[k]
-        for i in range(len(layer.delta)):
-            fills = [eq.fill("grad", i, j, [eq.cell("delta", i), eq.cell("in", 0, j)]) for j in range(len(layer.inputs))]
-            edges = [self.diagram.flash(self.diagram.edge(k, i, j), self.theme.gradient, backward=True)
-                     for j in range(len(layer.inputs))]
-            self.play(eq.spot(eq.cell("delta", i), eq.row("in", 0)), *fills, *edges, run_time=1.0)
+    def weight_grad_steps(self, k: int) -> list:
+        """Steps: delta_k times the input's transpose, one row of the grid at a time; in the picture, the
+        edges of those weights light up in the gradient colour, against the forward direction."""
+        def start() -> list:
+            return [self.code.highlight(self.lines.layer_lines[k]), *self.swap_equation(self.weight_grad_terms(k))]
 
-    @beat("Each weight's gradient is the delta of the neuron it feeds, times the value that came in along "
-          "its edge. ^All of them at once: delta times h transposed, an outer product, filled in row by row.")
+        def row(i: int) -> tuple:
+            def make() -> list:
+                eq, inputs = self.equation, len(self.net.layers[k].inputs)
+                fills = [eq.fill("grad", i, j, [eq.cell("delta", i), eq.cell("in", 0, j)]) for j in range(inputs)]
+                edges = [self.diagram.flash(self.diagram.edge(k, i, j), self.theme.gradient, backward=True)
+                         for j in range(inputs)]
+                return [eq.spot(eq.cell("delta", i), eq.row("in", 0)), *fills, *edges]
+            return make, 1.0
+        return [(start, EQUATION_TIME), *(row(i) for i in range(len(self.net.layers[k].delta)))]
+
+    @beat("^Each weight's gradient is [the delta of the neuron it feeds](delta), times [the value that came in along "
+          "its edge](value). ^All of them at once: [delta times h transposed](outer), an outer product, ^filled in row by row.")
     def fill_the_weight_gradient(self) -> None:
-        self.wait_until("All")
-        self.fill_weight_gradient(self.count - 1)
+        k, d = self.count - 1, self.diagram
+        self.point_at(delta=d.grads[(k + 1, 0)], value=d.values[(k, 0)])
+        self.paced("Each", d.flash(d.edge(k, 0, 0), self.theme.gradient, backward=True), run_time=1.0)
+        (swap, swap_time), *rows = self.weight_grad_steps(k)
+
+        def swap_and_point() -> list:
+            anims = swap()
+            self.point_at(outer=VGroup(self.equation.term("delta"), self.equation.term("in")))
+            return anims
+        self.play_steps("All", [(swap_and_point, swap_time)], until="filled")
+        self.play_steps("filled", rows, until=END)
         self.record_shown("last_weight_grad")
 
-    def hidden_delta(self, k: int) -> None:
-        """delta of layer k: back along every edge (times its weight), summed, times the activation's slope."""
-        self.show_equation(self.hidden_delta_terms(k))
-        eq, layer, after = self.equation, self.net.layers[k], self.net.layers[k + 1]
+    def collect_steps(self, k: int) -> list:
+        """Steps: the equation of layer k's delta, then each hidden neuron j collecting the deltas ahead of it
+        along its edges, each times the edge's weight, their products adding up under it."""
+        layer, after = self.net.layers[k], self.net.layers[k + 1]
         back = after.weight.T @ after.delta
-        for j in range(len(layer.delta)):
-            locals_ = after.weight[:, j]
-            self.play(self.diagram.backward_into(k + 1, j, locals_, locals_ * after.delta, float(back[j])),
-                      eq.spot(eq.row("WT", j), eq.column("next")), run_time=2.0)
-        self.play(self.diagram.through_activation(k + 1, layer.slope, layer.delta),
-                  *(eq.fill("delta", j, 0, [*eq.row("WT", j), *eq.column("next"), eq.cell("slope", j)])
-                    for j in range(len(layer.delta))), run_time=1.2)
+
+        def neuron(j: int) -> tuple:
+            def make() -> list:
+                eq, locals_ = self.equation, after.weight[:, j]
+                return [self.diagram.backward_into(k + 1, j, locals_, locals_ * after.delta, float(back[j])),
+                        eq.spot(eq.row("WT", j), eq.column("next"))]
+            return make, 2.0
+
+        def start() -> list:
+            anims = self.swap_equation(self.hidden_delta_terms(k))
+            if k == self.count - 2:
+                self.point_at(WT=VGroup(self.equation.term("WT"), self.equation.term("next")))
+            return anims
+        return [(start, EQUATION_TIME), *(neuron(j) for j in range(len(layer.delta)))]
+
+    def slope_step(self, k: int) -> tuple:
+        """The sums under layer k's neurons meet the activation's slope and become its delta."""
+        layer = self.net.layers[k]
+
+        def make() -> list:
+            eq = self.equation
+            return [self.diagram.through_activation(k + 1, layer.slope, layer.delta),
+                    *(eq.fill("delta", j, 0, [*eq.row("WT", j), *eq.column("next"), eq.cell("slope", j)])
+                      for j in range(len(layer.delta)))]
+        return make, 1.2
 
     @beat("To go one layer back, ^each hidden neuron collects the deltas ahead of it, each multiplied by the "
-          "weight on its edge: W transposed times delta. Then the slope of {activation} scales the sum, and that "
+          "weight on its edge: [W transposed times delta](WT). ^Then the slope of {activation} scales the sum, and that "
           "is the hidden delta.")
     def send_delta_back(self) -> None:
-        self.wait_until("each")
-        for k in range(self.count - 2, -1, -1):
-            self.hidden_delta(k)
+        first = self.count - 2
+        self.play_steps("each", self.collect_steps(first), until="Then")
+        rest = [self.slope_step(first)]
+        for k in range(first, -1, -1):
+            if k < first:
+                rest += [*self.collect_steps(k), self.slope_step(k)]
             if k > 0:
-                self.fill_weight_gradient(k)
+                rest += self.weight_grad_steps(k)
+        self.play_steps("Then", rest, until=END)
         self.record_shown("hidden_delta")
 
-    @beat("And the first layer's weights get their gradient the same way: ^delta one times x transposed. "
-          "These are the numbers torch leaves in fc1.weight.grad; the first is {first_grad_said}.")
+    @beat("^And the first layer's weights get their gradient the same way: delta one times x transposed. "
+          "These are the numbers torch leaves in [fc1.weight.grad](grad); [the first is {first_grad_said}](first).")
     def fill_the_first_weight_gradient(self) -> None:
-        self.wait_until("delta")
-        self.fill_weight_gradient(0)
+        self.play_steps("And", self.weight_grad_steps(0), until="grad")
+        self.point_at(grad=self.equation.term("grad"), first=self.equation.cell("grad", 0, 0))
         self.record_shown("first_weight_grad")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, FadeIn, FadeOut, Group, ImageMobject,
-                   Indicate, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, VGroup, VMobject, linear)
+                   Flash, Indicate, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, VGroup, VMobject, linear)
 
 from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
 from scenes.kit.base import beat
+from scenes.kit.headings import OneLineHeading
+from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.contour import level_segments
 from scenes.widgets.equation_rows import at_one_scale
 from scenes.kit.formatting import counter, short, short_tex
@@ -26,7 +28,7 @@ CODE_SHARE = 0.58  # of the content width at most, for the code; the loss and th
 FLIGHT = 0.25  # of the step beat's motion: gradients fly into the weights, then the numbers change
 
 
-class TrainingStepScene(CodeScene):
+class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
     alt_text = ("One SGD step: zero_grad, the loss {loss_before:.3g}, backward fills every .grad, step moves each "
                 "parameter by minus {lr} times its gradient; the loss computed again is {loss_after:.3g}.")
 
@@ -98,68 +100,85 @@ class TrainingStepScene(CodeScene):
         return tex.move_to([self.side.x, self.side.top, 0], aligned_edge=UP)
 
     # --- beats -----------------------------------------------------------------------------------------
-    @beat("A training step changes every weight of the network at once. ^The optimizer is SGD over all of "
-          "model.parameters(), with a learning rate of {lr}. Here are the parameters, as torch made them.")
+    @beat("^A training step changes [every weight of the network](weights) at once. ^The optimizer is SGD over all "
+          "of model.parameters(), [with a learning rate of {lr}](lr). Here are [the parameters, as torch made "
+          "them](parameters).")
     def meet_the_optimizer(self) -> None:
         self.set_stage()
+        self.point_at(weights=VGroup(*self.value_rows), lr=self.code.line(self.code_lines.optimizer),
+                      parameters=VGroup(self.headers[0], *self.value_rows))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.wait_until("The")
-        self.play(self.code.highlight(self.code_lines.optimizer), run_time=0.5)
-        self.play(FadeIn(self.headers[0]), LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows), lag_ratio=0.4),
-                  run_time=1.6)
+        self.paced("A", FadeIn(self.headers[0]), LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows),
+                                                                 lag_ratio=0.4), run_time=1.6)
+        self.paced("The", self.code.highlight(self.code_lines.optimizer), run_time=0.5)
 
-    @beat("optimizer.zero_grad() clears the gradients of the last step, so they do not add up. ^Then the forward "
-          "pass over all {samples} samples gives the loss: {loss_before_said}.")
+    @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
+          "forward pass over all {samples} samples gives [the loss: {loss_before_said}](loss).")
     def compute_the_loss(self) -> None:
+        self.point_at(zero=self.code.line(self.code_lines.zero_grad), loss=self.loss_label)
         self.play(self.code.highlight(self.code_lines.zero_grad), run_time=0.5)
-        self.wait_until("Then")
-        self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
-        self.play(FadeIn(self.loss_label, shift=UP * 0.2))
+        self.play_steps("Then", [(lambda: [self.code.highlight(self.code_lines.loss)], 0.5),
+                                 (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss")
 
-    @beat("loss.backward() runs the backward pass and fills each parameter's .grad, ^from the last layer back to the first.")
+    @beat("[loss.backward()](backward) runs the backward pass and ^fills each parameter's .grad, from the last layer "
+          "back to the first.")
     def fill_the_gradients(self) -> None:
+        self.point_at(backward=self.code.line(self.code_lines.backward))
         self.play(self.code.highlight(self.code_lines.backward), run_time=0.5)
-        self.wait_until("from")
-        self.play(FadeIn(self.headers[1]), LaggedStart(*(FadeIn(g, shift=LEFT * 0.3) for g in reversed(self.gradient_rows)),
-                                                       lag_ratio=0.5), run_time=2.0)
+        self.play_steps("fills", [(lambda: [FadeIn(self.headers[1]), LaggedStart(
+            *(FadeIn(g, shift=LEFT * 0.3) for g in reversed(self.gradient_rows)), lag_ratio=0.5)], 2.0)], until=END)
 
-    @beat("optimizer.step() moves each parameter by minus the learning rate times its gradient. ^Take {example}: "
-          "{example_before} minus {lr} times {example_grad} is {example_after}. Every number changes in place.")
+    @beat("optimizer.step() moves each parameter by [minus the learning rate times its gradient](rule). [Take "
+          "{example}](cell): it ^holds {example_before}; ^minus {lr} times {example_grad} ^gives {example_after}. "
+          "^Every number changes in place.")
     def take_the_step(self) -> None:
+        self.point_at(rule=self.rule)
         self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
         self.play(FadeIn(self.rule, shift=UP * 0.2))
-        self.wait_until("Take")
         self.show_example()
+        steps = []
         for values, gradients, name in zip(self.value_rows, self.gradient_rows, self.spec.layer_names):
-            flights = [FadeOut(gradients.cell(kind, *index).copy(), target_position=values.cell(kind, *index))
-                       for kind in ("weight", "bias") for index in np.ndindex(gradients.terms[kind].grid.shape)]
-            self.play(LaggedStart(*flights, lag_ratio=0.05), run_time=1.0)
-            changed = self.terms(name, self.step.after, self.theme.learnable)
-            self.play(*(values.become(term.name, term) for term in changed), run_time=0.8)
+            steps += [(lambda values=values, gradients=gradients: [LaggedStart(*self.flights(values, gradients), lag_ratio=0.05)], 1.0),
+                      (lambda values=values, name=name: [values.become(term.name, term) for term in
+                                                          self.terms(name, self.step.after, self.theme.learnable)], 0.8)]
+        self.play_steps("Every", steps, until=END, least=1.0)
         self.record(shown_after=[v.shown() for v in self.value_rows])
 
+    def flights(self, values, gradients) -> list:
+        """Every gradient flies into its parameter."""
+        return [FadeOut(gradients.cell(kind, *index).copy(), target_position=values.cell(kind, *index))
+                for kind in ("weight", "bias") for index in np.ndindex(gradients.terms[kind].grid.shape)]
+
     def show_example(self) -> None:
-        """The moved-most weight's arithmetic, under the rule, and its cell picked out."""
+        """The moved-most weight's arithmetic under the rule, term by term as it is said, its cell picked out."""
         name, index, picked = self.example
         layer, kind = name.split(".")
-        tex = (rf"{number_tex(picked['before'])} - {number_tex(self.spec.lr)} \times ({number_tex(picked['grad'])})"
-               rf" = {number_tex(picked['after'])}")
-        self.arithmetic = self.math(tex, size=self.theme.label_size, color=self.theme.learnable)
+        parts = [number_tex(picked['before']), rf"- {number_tex(self.spec.lr)} \times ({number_tex(picked['grad'])})",
+                 rf"= {number_tex(picked['after'])}"]
+        self.arithmetic = self.math(*parts, size=self.theme.label_size, color=self.theme.learnable)
         if self.arithmetic.width > self.side.width:
             self.arithmetic.scale_to_fit_width(self.side.width)
         self.arithmetic.next_to(self.rule, DOWN, buff=0.15).set_x(self.side.x)
         row = self.spec.layer_names.index(layer)
-        cell = self.value_rows[row].cell(kind, *((*index, 0) if len(index) == 1 else index))
-        self.play(FadeIn(self.arithmetic, shift=UP * 0.2), Indicate(cell, color=self.theme.highlight))
+        at = (*index, 0) if len(index) == 1 else index
+        cell, grad = self.value_rows[row].cell(kind, *at), self.gradient_rows[row].cell(kind, *at)
+        self.point_at(cell=cell)
+        self.paced("holds", FadeIn(self.arithmetic[0], shift=UP * 0.2), run_time=0.5)
+        self.paced("minus", FadeIn(self.arithmetic[1], shift=UP * 0.2), Indicate(grad, color=self.theme.highlight),
+                        run_time=1.0)
+        self.paced("gives", FadeIn(self.arithmetic[2], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
+                        run_time=1.0)
 
-    @beat("The same samples through the new weights, and torch computes the loss ^again: {loss_after_said}, down "
-          "from {loss_before_said}. One small step downhill; training repeats it, again and again.")
+    @beat("The same samples [through the new weights](weights), and torch computes the loss ^again: [{loss_after_said}, "
+          "down from {loss_before_said}](loss). One small step downhill; training ^repeats it, again and again.")
     def compute_the_loss_again(self) -> None:
-        self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
-        self.wait_until("again")
         after = self.loss_tex(self.step.loss_before, self.step.loss_after)
-        self.play(TransformMatchingTex(self.loss_label, after), run_time=1.0)
+        self.point_at(weights=VGroup(*self.value_rows), loss=after)
+        self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
+        self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0)
         self.play(Indicate(after, color=self.theme.loss))
+        lines = (self.code_lines.zero_grad, self.code_lines.loss, self.code_lines.backward, self.code_lines.step)
+        self.play_steps("repeats", [(lambda line=line: [self.code.highlight(line)], 0.4) for line in lines], until=END)
 
 
 def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
@@ -168,9 +187,10 @@ def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
 
 # --- a training run ----------------------------------------------------------------------------------------
 RUN_SECONDS = 9.0  # the run's steps, compressed
+DOT_RADIUS, HALO, HALO_WIDTH = 0.13, 0.05, 5  # a data point and the background-coloured halo around it
 
 
-class TrainingRunScene(CodeScene):
+class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     alt_text = ("{steps} SGD steps compressed into seconds: the loss curve falls from {first_loss:.3g} to "
                 "{final_loss:.3g} while the network's output {picture_alt}.")
 
@@ -185,15 +205,15 @@ class TrainingRunScene(CodeScene):
         self.run: TrainingRun = train(self.spec)
         kind, n = self.run.kind, len(self.run.x)
         data = f"the {n} XOR points" if self.spec.dataset == "xor" else f"{n} noisy samples of a sine curve"
-        picture = {"boundary": "the colour is the network's output over the plane, and the line is where it crosses "
-                               "one half; filled points should give one, hollow points zero.",
-                   "curve": "the samples, and the network's curve through them.",
+        picture = {"boundary": "the ^colour is the network's output over the plane, and the ^line is where it crosses "
+                               "one half; ^filled points should give one, ^hollow points zero.",
+                   "curve": "the ^samples, and the network's ^curve through them.",
                    "none": "there is no picture: the network has more than two inputs."}[kind]
         motion = {"boundary": "the line bends until it separates the points", "curve": "the curve bends to follow the points",
                   "none": "the loss falls"}[kind]
         on_side = "All" if self.run.correct == n else f"{self.run.correct} of"
-        result = (f"{on_side} {n} points are on their side of the line." if kind == "boundary"
-                  else "The curve now follows the samples." if kind == "curve" else "")
+        result = (f"^Now {on_side.lower()} {n} points are on their side of the line." if kind == "boundary"
+                  else "The ^curve now follows the samples." if kind == "curve" else "")
         self.last_step = self.spec.steps if self.run.diverged_at is None else self.run.diverged_at - 1  # the last finite loss
         if self.run.diverged_at is not None:
             result = (f"At step {self.run.diverged_at} the loss is no longer a number: the learning rate {self.spec.lr:g} "
@@ -293,6 +313,8 @@ class TrainingRunScene(CodeScene):
         self.heatmap.add_updater(lambda m: setattr(m, "pixel_array", self.pixels(self.frame_now())))
         points = VGroup(*(self.sample_dot(self.place(x, y), target > BOUNDARY_LEVEL)
                           for (x, y), target in zip(self.run.x, self.run.y[:, 0])))
+        self.boundary.set_z_index(1)
+        points.set_z_index(2)  # over the colour map and the line, whichever appears first
         return Group(self.heatmap, border, self.boundary, points)
 
     def pixels(self, frame: int) -> np.ndarray:
@@ -313,11 +335,13 @@ class TrainingRunScene(CodeScene):
             m.add_line_to(self.place(*b))
         m.drawn_at = frame
 
-    def sample_dot(self, at: np.ndarray, filled: bool) -> Circle:
-        """A data point in the constant colour (inputs and targets): filled for a target of one, a ring for zero."""
+    def sample_dot(self, at: np.ndarray, filled: bool) -> VGroup:
+        """A data point in the constant colour (inputs and targets): filled for a target of one, a ring for zero;
+        a halo of the background's colour around it keeps it apart from the colour map in either theme."""
         t = self.theme
-        ring = Circle(radius=0.12, stroke_color=t.constant, stroke_width=3).move_to(at)
-        return ring.set_fill(t.constant if filled else t.background, 1)
+        halo = Circle(radius=DOT_RADIUS + HALO / 2, stroke_color=t.background, stroke_width=HALO_WIDTH).move_to(at)
+        ring = Circle(radius=DOT_RADIUS, stroke_color=t.constant, stroke_width=3.5).move_to(at)
+        return VGroup(halo, ring.set_fill(t.constant if filled else t.background, 1))
 
     def curve_picture(self, box: Box) -> Group:
         """The samples (x, y) and the network's output along x, redrawn at every snapshot."""
@@ -342,21 +366,51 @@ class TrainingRunScene(CodeScene):
         return Group(axes, points, fit)
 
     # --- beats -----------------------------------------------------------------------------------------
-    @beat("Now the whole training: {steps} steps of SGD with learning rate {lr}, on {data_said}. ^Beside the loss "
-          "curve, {picture_said}")
+    @beat("Now the whole training: [{steps} steps](steps) of SGD with learning rate {lr}, ^on {data_said}. Beside "
+          "[the loss curve](curve), {picture_said}")
     def show_the_task(self) -> None:
         self.set_stage()
+        self.point_at(steps=self.readout[0], curve=VGroup(self.curve_axes, self.curve))
         self.play(self.show_heading(), FadeIn(self.readout), FadeIn(self.curve_axes), FadeIn(self.curve))
-        self.wait_until("Beside")
-        self.play(FadeIn(self.picture), run_time=1.2)
+        if self.run.kind == "none":
+            return
+        marks = self._marked.marks
+        if self.run.kind == "boundary":
+            heatmap, border, boundary, points = self.picture
+            filled = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target > BOUNDARY_LEVEL))
+            hollow = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target <= BOUNDARY_LEVEL))
+            self.paced("on", FadeIn(border), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.2),
+                            run_time=1.0)
+            steps = [("colour", [FadeIn(heatmap)], 0.8), ("line", [FadeIn(boundary)], 0.6),
+                     ("filled", [Indicate(filled, color=self.theme.highlight)], 1.0),
+                     ("hollow", [Indicate(hollow, color=self.theme.highlight)], 1.0)]
+        else:
+            axes, points, fit = self.picture
+            self.paced("on", FadeIn(axes), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.1),
+                            run_time=1.0)
+            steps = [("samples", [Indicate(points, color=self.theme.highlight)], 1.0), ("curve", [FadeIn(fit)], 0.8)]
+        for mark, anims, run_time in steps:
+            if mark in marks:  # a lecturer's script may word the picture differently
+                self.paced(mark, *anims, run_time=run_time)
+            else:
+                self.play(*anims, run_time=run_time)
 
-    @beat("Here are the {steps} steps, compressed into a few seconds. ^The loss falls as {motion_said}.")
+    @beat("^Here are the {steps} steps, compressed into a few seconds. The loss falls as {motion_said}.")
     def train_for_real(self) -> None:
-        self.wait_until("The")
-        self.play(self.clock.animate.set_value(len(self.run.frame_steps) - 1), run_time=RUN_SECONDS, rate_func=linear)
+        run = self.clock.animate(rate_func=linear).set_value(len(self.run.frame_steps) - 1)
+        self.play_steps("Here", [(lambda: [run], RUN_SECONDS)], until=END, least=1.0)
 
-    @beat("After {last_step} steps the loss is {final_loss_said}; it ^started at {first_loss_said}. {result_said}")
+    @beat("[After {last_step} steps the loss is {final_loss_said}](final); it ^started at {first_loss_said}. {result_said}")
     def read_the_result(self) -> None:
-        self.wait_until("started")
-        self.play(Indicate(self.readout[1], color=self.theme.loss), run_time=1.2)
+        self.point_at(final=self.readout[1])
+        start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
+        self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
+        hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)
+        if hit is None:
+            self.play(Indicate(self.readout[1], color=self.theme.loss), run_time=1.2)
+        elif self.run.kind == "boundary":
+            self.paced(hit, LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.picture[-1]),
+                                             lag_ratio=0.3), run_time=1.5)
+        else:
+            self.paced(hit, Indicate(self.picture[1], color=self.theme.highlight), run_time=1.5)
         self.wait(1.0)

@@ -26,6 +26,7 @@ class CodePanel(VGroup):
             self.code.scale_to_fit_width(max_width)
         self.marker = self._marker_at(0).set_opacity(0)
         self.code.submobjects.insert(1, self.marker)  # above the background, under the text
+        self.code.code_lines.set_z_index(1)  # under the text even when a paced motion re-adds the bar on top
         self.add(self.code)
 
     def line(self, i: int) -> Mobject:

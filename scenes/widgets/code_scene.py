@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from manim import DOWN, LEFT, RIGHT, UP, Animation, Arrow, FadeIn, FadeOut, Group, Mobject, Text, VGroup, config
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, FadeIn, FadeOut, Group, Mobject, Succession, Text, VGroup,
+                   config)
 
 from engine import Graph
 from scenes.kit.base import LectureScene
@@ -73,6 +74,21 @@ class CodeScene(LectureScene):
             return legend_row(t, leaf_shape(t, t.constant, ringed=False), "constant", t.constant, size)
         arrow = Arrow(LEFT * 0.25, RIGHT * 0.25, buff=0, color=t.forward, stroke_width=4, tip_length=0.15)
         return VGroup(arrow, Text("value, flowing forward", font=t.font, font_size=size, color=t.forward)).arrange(RIGHT, buff=0.2)
+
+    def play_until(self, mark: str | None, *animations: Animation, **kwargs) -> None:
+        """Play now and, narrated, last until bookmark `mark` is spoken (the end of the beat's speech when
+        None): for a motion that goes with several clauses. At least half its own run time (never a jolt);
+        silent, its own run time."""
+        if self.speech is None:
+            return self.play(*animations, **kwargs)
+        compiled = self.compile_animations(*animations, **kwargs)
+        until = self._beat_start + (self.speech.marks[mark] if mark else self.speech.duration)
+        self.play(*compiled, run_time=max(until - self.now, 0.5 * self.get_run_time(compiled)))
+
+    @staticmethod
+    def steps(*animations: Animation) -> Animation:
+        """Several motions one after the other, played (and paced) as one; each adds what it shows when it starts."""
+        return Succession(*animations, introducer=True)
 
     def show_heading(self) -> Animation:
         self.header = self.heading(self.title)

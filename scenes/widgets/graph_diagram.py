@@ -51,6 +51,7 @@ COLUMN_GAP = (1.25, 2.6)  # min and max distance between column centres
 ROW_PAD = 0.22  # extra space between two stacked nodes' labels
 Z_GLOW, Z_NODE, Z_LABEL = 1, 2, 3  # drawing order: edges, lit edges, nodes, numbers
 PATCH_BUFF = 0.05  # background margin around a number
+ROW_STRETCH = 1.8  # rows may be this much further apart than they need, to fill a tall box
 MIN_SCALE_STACKED = 0.85  # below this, numbers move beside the nodes so the graph can stay larger
 
 
@@ -76,6 +77,13 @@ def leaf_shape(theme: Theme, color: str, ringed: bool, size: float = 2 * NODE_RA
         parts.add(RoundedRectangle(corner_radius=size * 0.22 + gap, width=size + 2 * gap, height=size + 2 * gap,
                                    stroke_color=color, stroke_width=2))
     return parts
+
+
+def _overlap(centre: np.ndarray, half: np.ndarray, box: tuple[np.ndarray, np.ndarray]) -> float:
+    """The area two boxes (centre, half size) share."""
+    dx = half[0] + box[1][0] - abs(centre[0] - box[0][0])
+    dy = half[1] + box[1][1] - abs(centre[1] - box[0][1])
+    return max(dx, 0.0) * max(dy, 0.0)
 
 
 def _fit(mob: Mobject, width: float) -> Mobject:
@@ -169,7 +177,7 @@ class GraphDiagram(VGroup):
             caption = self.captions.get(n.name, None if is_generated_name(n) or n.kind != "op" else n.name)
             self.nodes[n.name] = GraphNode(n, self.theme, self.role_color(n), caption, self.theme.label_size,
                                            self.theme.small_size)
-        self._place(width)
+        self._place(width, height)
         self.edge_list: list[tuple[Edge, VMobject]] = self._make_edges()
         self.add(*[arrow for _, arrow in self.edge_list], *self.nodes.values())
         for node in self.nodes.values():
@@ -202,7 +210,7 @@ class GraphDiagram(VGroup):
             return max(node, 2 * self._label_height()) + caption + ROW_PAD
         return node + 2 * self._label_height() + caption + ROW_PAD
 
-    def _place(self, width: float) -> None:
+    def _place(self, width: float, height: float) -> None:
         layer, rows, staggered = column_rows(self.graph)
         n_columns = max(layer.values()) + 1
         node = max(n.shape.width for n in self.nodes.values())
@@ -212,6 +220,9 @@ class GraphDiagram(VGroup):
         span = width - node - 1.0 - (step_left if staggered else 0.0)  # room for labels wider than the end nodes
         dx = min(max(span / max(n_columns - 1, 1), least), max(COLUMN_GAP[1], least))
         dy = self._row_gap()
+        span = max(rows.values()) - min(rows.values())
+        if span > 0:  # rows spread into the height the box has to spare, so the picture fills it
+            dy = max(dy, min(ROW_STRETCH * dy, (height - 0.8 * dy) / span))
         offset = dict.fromkeys(rows, 0.0)
         for c in staggered:
             column = sorted((n for n in rows if layer[n] == c), key=lambda n: -rows[n])
@@ -300,12 +311,6 @@ class GraphDiagram(VGroup):
         patch = BackgroundRectangle(tex, color=ManimColor(self.theme.background), fill_opacity=0.85, buff=PATCH_BUFF)
         return VGroup(patch, tex).set_z_index(Z_LABEL)
 
-    def label_on_edge(self, arrow: VMobject, tex: str, color: str) -> VGroup:
-        """A small label riding on the middle of an edge."""
-        label = MathTex(tex, font_size=self.label_size, color=color)
-        patch = BackgroundRectangle(label, color=ManimColor(self.theme.background), fill_opacity=0.9, buff=PATCH_BUFF)
-        return VGroup(patch, label).move_to(arrow.point_from_proportion(0.5)).set_z_index(Z_LABEL)
-
     # --- motions -----------------------------------------------------------------------------------
     # Each motion is one Succession that adds only what it moves (introducer=True), so no stray group
     # of travellers stays in the scene; highlights are copies of an edge, never the edge itself.
@@ -350,26 +355,97 @@ class GraphDiagram(VGroup):
         return AnimationGroup(FadeIn(label, scale=1.4), ShowPassingFlash(ring, time_width=0.6, run_time=1.2))
 
     def backward_along(self, edge: Edge, run_time: float = 2.4) -> Animation:
-        """Chain rule on one edge: upstream gradient x local derivative travels back and lands in the source."""
+        """Chain rule on one edge: the edge lights up pointing backwards (its forward tip fades), the upstream
+        gradient travels back from the target's slot to where the local derivative sits beside the edge, the
+        two become their product, and it travels on to the source's gradient slot. Travellers leave and join
+        the wire clear of the nodes, so nothing lands on a node or on another label."""
         arrow = self.arrow_of(edge)
         product = self._grad_so_far[edge.target] * edge.local_grad
-        local = self.label_on_edge(arrow, r"\times " + short_tex(edge.local_grad), self.theme.highlight)
-        middle = arrow.point_from_proportion(0.5)
-        glow = arrow.copy().set_stroke(self.theme.highlight, width=5).set_z_index(Z_GLOW)
+        local, at = self.local_label(arrow, r"\times " + short_tex(edge.local_grad))
+        meet = arrow.point_from_proportion(at)
+        lit = self.lit_backwards(arrow)
         traveller = self.shown_grads[edge.target].copy()
-        merged = self._label(product, self.theme.gradient).move_to(middle)
+        merged = self._label(product, self.theme.gradient).move_to(meet)
+        slot = self.grad_label(edge.source, product).get_center()
+        clear = self._clear_of_nodes(arrow, max(traveller.width, traveller.height) / 2)
+        start = traveller.get_center()
+        if self.beside:  # its slot is right of the node: go round under it, not across it
+            node = self.nodes[edge.target]
+            start = [start, node.body.get_center() + DOWN * (node.shape.height / 2 + clear[2])]
         t = run_time
         return self._sequence(
-            AnimationGroup(FadeIn(glow), FadeIn(local, scale=1.3),
-                           MoveAlongPath(traveller, self._path(traveller.get_center(), arrow, middle,
-                                                               reverse=True, hi=0.5)), run_time=0.35 * t),
-            AnimationGroup(Transform(traveller, merged), FadeOut(local, target_position=middle, scale=0.5),
+            AnimationGroup(FadeIn(lit), FadeIn(local, scale=1.3),
+                           MoveAlongPath(traveller, self._path(start, arrow, meet, reverse=True,
+                                                               lo=1 - clear[1], hi=1 - at)), run_time=0.35 * t),
+            AnimationGroup(Transform(traveller, merged), FadeOut(local, target_position=meet, scale=0.5),
                            run_time=0.2 * t),
-            AnimationGroup(MoveAlongPath(traveller, self._path(middle, arrow, self.grad_label(edge.source, product).get_center(),
-                                                               reverse=True, lo=0.5)),
-                           FadeOut(glow), run_time=0.3 * t),
+            AnimationGroup(MoveAlongPath(traveller, self._path(meet, arrow, slot, reverse=True, lo=1 - at,
+                                                               hi=1 - clear[0])),
+                           FadeOut(lit), run_time=0.3 * t),
             self._land_gradient(edge.source, product, traveller, run_time=0.15 * t),
         )
+
+    def lit_backwards(self, arrow: VMobject) -> VGroup:
+        """The edge lit in the highlight colour with its arrowhead at the source: the way the gradient goes.
+        Its forward arrowhead is covered meanwhile (a copy in the background colour over it), so fading
+        this in and out hides and restores it without touching the edge itself."""
+        color = self.theme.highlight
+        shaft = arrow.copy()
+        if isinstance(shaft, Arrow) or hasattr(shaft, "pop_tips"):
+            shaft.pop_tips()
+        shaft.set_stroke(color, width=5).set_fill(opacity=0)
+        parts = VGroup(shaft)
+        if isinstance(arrow, Arrow):
+            head = arrow.tip.copy().set_fill(color, opacity=1).set_stroke(width=0)
+            back = arrow.get_start() - arrow.point_from_proportion(0.05)
+            head.rotate(math.atan2(back[1], back[0]) - head.tip_angle)
+            head.shift(arrow.get_start() - head.tip_point)
+            cover = arrow.tip.copy().scale(1.25).set_fill(self.theme.background, opacity=1).set_stroke(width=0)
+            parts.add(cover, head)
+        return parts.set_z_index(Z_GLOW)
+
+    def local_label(self, arrow: VMobject, tex: str) -> tuple[VGroup, float]:
+        """The local derivative beside the edge (never on its line), at the first spot along it that is
+        clear of every node and number slot; returns the label and the proportion of the edge it sits at."""
+        label = MathTex(tex, font_size=self.label_size, color=self.theme.highlight)
+        patch = BackgroundRectangle(label, color=ManimColor(self.theme.background), fill_opacity=0.9, buff=PATCH_BUFF)
+        group = VGroup(patch, label).set_z_index(Z_LABEL)
+        half = np.array([group.width / 2, group.height / 2])
+        taken = self._taken_boxes()
+        best, best_cost = None, np.inf
+        for at in (0.55, 0.65, 0.45, 0.75, 0.35):
+            point = arrow.point_from_proportion(at)
+            along = arrow.point_from_proportion(min(at + 0.02, 1)) - arrow.point_from_proportion(max(at - 0.02, 0))
+            normal = np.array([-along[1], along[0], 0.0]) / (np.linalg.norm(along) or 1)
+            reach = half[0] * abs(normal[0]) + half[1] * abs(normal[1]) + 0.06
+            for side in (1, -1) if normal[1] >= 0 else (-1, 1):  # above the line first
+                centre = point + side * normal * reach
+                cost = sum(_overlap(centre[:2], half, box) for box in taken)
+                if cost < best_cost - 1e-9:
+                    best, best_cost = (centre, at), cost
+            if best_cost == 0:
+                break
+        group.move_to(best[0])
+        return group, best[1]
+
+    def _taken_boxes(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(centre, half size) of every node, caption and number slot: where a label must not go."""
+        boxes = []
+        for name, node in self.nodes.items():
+            mobs = [node.shape, *( [node.caption] if node.caption else [])]
+            mobs.append(self.place_value(self._label(node.node.value, self.theme.text), name))
+            if node.node.grad is not None:
+                mobs.append(self.place_grad(self._label(node.node.grad, self.theme.text), name))
+            boxes += [(m.get_center()[:2], np.array([m.width / 2, m.height / 2])) for m in mobs]
+        return boxes
+
+    def _clear_of_nodes(self, arrow: VMobject, radius: float) -> tuple[float, float, float]:
+        """The proportions of the edge where a label of `radius` centred on the wire no longer touches
+        the source (first) or the target (second), and that clearance in units."""
+        length = max(arrow.get_arc_length() if hasattr(arrow, "get_arc_length") else
+                     np.linalg.norm(arrow.get_end() - arrow.get_start()), 1e-6)
+        gap = min((radius + 0.05) / length, 0.45)
+        return gap, 1 - gap, radius + 0.05
 
     def _land_gradient(self, name: str, product: float, arrived: Mobject, run_time: float) -> Animation:
         """The arrival becomes the node's gradient; with an earlier arrival, both become their sum."""
@@ -418,8 +494,10 @@ class GraphDiagram(VGroup):
         return Succession(*stages, introducer=True)
 
     @staticmethod
-    def _path(start: np.ndarray, arrow: VMobject, end: np.ndarray, reverse: bool = False,
+    def _path(start: np.ndarray | list[np.ndarray], arrow: VMobject, end: np.ndarray, reverse: bool = False,
               lo: float = 0.0, hi: float = 1.0) -> VMobject:
-        """From `start` along the edge between proportions lo..hi of the way (backwards if `reverse`) to `end`."""
+        """From `start` (a point, or a list of points to pass) along the edge between proportions lo..hi of
+        the way (backwards if `reverse`) to `end`."""
         along = [arrow.point_from_proportion(1 - t if reverse else t) for t in np.linspace(lo, hi, 12)]
-        return VMobject().set_points_smoothly([start, *along, end])
+        starts = start if isinstance(start, list) else [start]
+        return VMobject().set_points_smoothly([*starts, *along, end])

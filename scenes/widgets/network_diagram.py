@@ -29,6 +29,7 @@ PATCH_BUFF = 0.04  # background margin around a number
 CELL_PAD = (0.1, 0.08)  # around the widest number of a matrix, in its cell
 Z_EDGE_GLOW, Z_NODE, Z_NUMBER = 1, 2, 3
 RAMP_STEPS = 64  # colours of a colour map
+RING_GAP, RING_WIDTH = 0.05, 5  # a gradient drawn as a colour: a ring just outside its neuron
 
 
 def number_tex(value: float) -> str:
@@ -81,6 +82,7 @@ class NetworkDiagram(VGroup):
         self.add(*self.edges.values(), *[n for column in self.nodes for n in column])
         self.values: dict[tuple[int, int], VGroup] = {}  # what each slot shows now
         self.grads: dict[tuple[int, int], VGroup] = {}
+        self.value_range = self.grad_range = 1.0  # a column without numbers colours its values from -range to range
 
     @property
     def loss_column(self) -> int:
@@ -108,17 +110,37 @@ class NetworkDiagram(VGroup):
     # --- forward ------------------------------------------------------------------------------
     def grow(self) -> Animation:
         """The columns appear left to right, each with the edges that feed it."""
-        steps = []
-        for c, column in enumerate(self.nodes):
-            feeding = [e for (k, _, _), e in self.edges.items() if k == c - 1]
-            steps.append(AnimationGroup(*(Create(e) for e in feeding), *(FadeIn(n) for n in column)))
-        return LaggedStart(*steps, lag_ratio=0.5)
+        return LaggedStart(*(self.grow_column(c) for c in range(len(self.nodes))), lag_ratio=0.5)
+
+    def grow_column(self, c: int) -> Animation:
+        """Column c appears with the edges that feed it."""
+        feeding = [e for (k, _, _), e in self.edges.items() if k == c - 1]
+        return AnimationGroup(*(Create(e) for e in feeding), *(FadeIn(n) for n in self.nodes[c]))
+
+    def numbered(self, c: int) -> bool:
+        """Column c shows its numbers (else colours: its matrices show the numbers)."""
+        return self.layout.labelled[c]
+
+    def shade(self, value: float, extent: float) -> ManimColor:
+        """The colour map's colour of `value` on a scale from -extent to extent (the matrices' ramp)."""
+        ramp = color_gradient([ManimColor(c) for c in self.theme.surface], RAMP_STEPS)
+        share = (float(np.clip(np.nan_to_num(value) / (extent or 1.0), -1, 1)) + 1) / 2
+        return ramp[int(round(share * (RAMP_STEPS - 1)))]
 
     def value_label(self, c: int, i: int, value: float, color: str | None = None) -> VGroup:
-        return _to(number(value, color or self.theme.forward, self.size, self.theme), self.layout.values[c][i])
+        box = self.layout.values[c][i]
+        if self.numbered(c):
+            return _to(number(value, color or self.theme.forward, self.size, self.theme), box)
+        disc = Circle(radius=box.width / 2, stroke_color=self.theme.muted, stroke_width=1)
+        disc.set_fill(self.shade(value, self.value_range), 1)  # the outline: the map's darkest colour still reads
+        return _to(VGroup(disc), box).set_z_index(Z_NUMBER)
 
     def grad_label(self, c: int, i: int, value: float) -> VGroup:
-        return _to(number(value, self.theme.gradient, self.size, self.theme), self.layout.grads[c][i])
+        box = self.layout.grads[c][i]
+        if self.numbered(c):
+            return _to(number(value, self.theme.gradient, self.size, self.theme), box)
+        ring = Circle(radius=box.width / 2 + RING_GAP, stroke_width=RING_WIDTH, stroke_color=self.shade(value, self.grad_range))
+        return _to(VGroup(ring), box).set_z_index(Z_NUMBER)
 
     def show_values(self, c: int, values: Sequence[float], color: str | None = None) -> Animation:
         """The column's numbers appear above its neurons (the inputs, whose values the data gives)."""
@@ -147,10 +169,12 @@ class NetworkDiagram(VGroup):
         return Succession(AnimationGroup(*moves, run_time=0.7 * run_time),
                           AnimationGroup(*land, run_time=0.3 * run_time), introducer=True)
 
-    def activate(self, c: int, values: Sequence[float]) -> Animation:
-        """Each neuron of column c passes its number through the activation: z becomes h in place."""
+    def activate(self, c: int, values: Sequence[float], only: Sequence[int] | None = None) -> Animation:
+        """Each neuron of column c (or those in `only`) passes its number through the activation: z becomes h in place."""
         anims = []
         for i, v in enumerate(values):
+            if only is not None and i not in only:
+                continue
             label = self.value_label(c, i, v)
             anims += [ReplacementTransform(self.values[(c, i)], label), self.ring(c, i, self.theme.forward)]
             self.values[(c, i)] = label
@@ -168,6 +192,10 @@ class NetworkDiagram(VGroup):
         self.grads[(c, 0)] = label = self.grad_label(c, 0, 1.0)
         return AnimationGroup(FadeIn(label, scale=1.4), self.ring(c, 0, self.theme.gradient))
 
+    def column(self, c: int) -> VGroup:
+        """The neurons of column c (what the narration points at when it names a layer)."""
+        return VGroup(*self.nodes[c])
+
     def ring(self, c: int, i: int, color: str) -> Animation:
         """Light runs once round the neuron's outline (its fill, and the numbers, stay as they are)."""
         outline = self.node(c, i).copy().set_stroke(color, width=6).set_fill(opacity=0)
@@ -181,13 +209,15 @@ class NetworkDiagram(VGroup):
         t = run_time
         glows, notes, travellers, to_middle, merge, to_node = [], [], [], [], [], []
         target = self.layout.grads[c][j]
+        written = self.numbered(c) and self.numbered(c + 1)  # else the matrices carry the numbers
         for i, (local, value) in enumerate(zip(locals_, products)):
             edge = self.edge(c, i, j)
             middle = edge.point_from_proportion(0.5)
             upstream = self.grads[(c + 1, i)]
             traveller = upstream.copy()
-            note = self.on_edge(edge, r"\times " + number_tex(local))
-            product = number(value, self.theme.gradient, self.size, self.theme).move_to(middle)
+            note = self.on_edge(edge, r"\times " + number_tex(local)) if written else VGroup()
+            product = (number(value, self.theme.gradient, self.size, self.theme) if written else
+                       VGroup(Circle(radius=0.07, stroke_width=0).set_fill(self.shade(value, self.grad_range), 1))).move_to(middle)
             glows.append(edge.copy().set_stroke(self.theme.highlight, width=4).set_z_index(Z_EDGE_GLOW))
             notes.append(note)
             travellers.append(traveller)
@@ -211,6 +241,8 @@ class NetworkDiagram(VGroup):
             old = self.grads[(c, j)]
             note = MathTex(r"\times " + number_tex(slope), font_size=self.size, color=self.theme.highlight)
             note.next_to(old, RIGHT, buff=0.06).set_z_index(Z_NUMBER)
+            if not self.numbered(c):  # colours: the slope is read in the matrices
+                note = VGroup().move_to(old)
             label = self.grad_label(c, j, delta)
             self.grads[(c, j)] = label
             steps.append(Succession(FadeIn(note, shift=LEFT * 0.1, run_time=0.5),
@@ -226,8 +258,8 @@ class NetworkDiagram(VGroup):
 
     def shown(self) -> dict[str, str]:
         """The LaTeX of every number on the picture, by slot ("value c,i", "grad c,i"), for the sidecar."""
-        out = {f"value {c},{i}": m[1].tex_string for (c, i), m in self.values.items()}
-        out.update({f"grad {c},{i}": m[1].tex_string for (c, i), m in self.grads.items()})
+        out = {f"value {c},{i}": m[1].tex_string for (c, i), m in self.values.items() if self.numbered(c)}
+        out.update({f"grad {c},{i}": m[1].tex_string for (c, i), m in self.grads.items() if self.numbered(c)})
         return out
 
 
@@ -345,6 +377,11 @@ class MatrixEquation(VGroup):
     def label(self, name: str) -> Mobject:
         return self.drawn[name].label
 
+    def term(self, name: str) -> VGroup:
+        """The whole term: its brackets, cells and name (what the narration points at when it reads it)."""
+        drawn = self.drawn[name]
+        return VGroup(drawn.frame, *[c for row in drawn.cells for c in row], drawn.label)
+
     def row(self, name: str, i: int) -> VGroup:
         return VGroup(*self.drawn[name].cells[i])
 
@@ -370,16 +407,27 @@ class MatrixEquation(VGroup):
         return Succession(AnimationGroup(*moves, run_time=0.7 * run_time), AnimationGroup(*land, run_time=0.3 * run_time),
                           introducer=True)
 
-    def become(self, name: str, term: Term) -> Animation:
-        """The term `name` turns into `term` in place (z into h = tanh(z)): numbers, colour and name."""
+    def become(self, name: str, term: Term, rows: Sequence[int] | None = None, rename: bool = True) -> Animation:
+        """The term `name` turns into `term` in place (z into h = tanh(z)): numbers, colour and name; only the
+        cells of `rows` if given, the name only if `rename` (a term turned row by row, as each is said)."""
         drawn = self.drawn[name]
         self.terms[name] = term
-        anims = [Transform(drawn.cells[i][j], self._cell(term, v, b))
-                 for (i, row), brow in zip(enumerate(term.grid), self.layout.cells[name]) for (j, v), b in zip(enumerate(row), brow)]
-        drawn.texts = [[number_tex(v) for v in row] for row in term.grid]
-        anims.append(Transform(drawn.label, _to(MathTex(self.name_tex(term), font_size=self.size, color=term.color),
-                                                self.layout.labels[name])))
+        anims = []
+        for (i, row), brow in zip(enumerate(term.grid), self.layout.cells[name]):
+            if rows is not None and i not in rows:
+                continue
+            for (j, v), b in zip(enumerate(row), brow):
+                anims.append(Transform(drawn.cells[i][j], self._cell(term, v, b)))
+                drawn.texts[i][j] = number_tex(v)
+        if rename:
+            anims.append(Transform(drawn.label, _to(MathTex(self.name_tex(term), font_size=self.size, color=term.color),
+                                                    self.layout.labels[name])))
         return AnimationGroup(*anims)
+
+    def others(self, *names: str) -> VGroup:
+        """Everything of the equation but the named terms (the operators, the other terms), to reveal it first."""
+        taken = {id(m) for name in names for m in self.term(name)}
+        return VGroup(*(m for m in self.submobjects if id(m) not in taken))
 
     def shown(self) -> dict[str, list[list[str]]]:
         """The LaTeX of every number shown, by term, row by row (empty where a cell is not filled yet)."""

@@ -27,8 +27,11 @@ LINE_GAP = 0.3  # between the two lines of an equation broken before its '='
 HEAT_CELL = 0.16  # side of a cell of a matrix drawn as a colour map (too large to show its numbers)
 HEAT_SIDE = 1.8  # the longest side a colour map may take (its cells shrink to fit)
 PANEL_GAP = 0.35  # between the picture, the code and the equation
-PICTURE_SHARE = 0.4  # of the content width, for the neurons
+PICTURE_SHARE = 0.4  # of the content width, for the neurons, at least
+MOST_PICTURE_SHARE = 0.5  # a network with many columns takes up to this share, so it need not shrink
 MAX_GROW = 1.4  # a small picture is drawn up to this much larger than its natural size, room allowing
+READABLE = 0.85  # numbers on the neurons are drawn at least this share of their size; else the tallest columns show colours
+DOT_SHARE = 0.55  # of a neuron's width, the disc that shows its value as a colour (a column without numbers)
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,18 @@ class Stage:
     equation: Box  # the matrices, under the code
 
 
-def stage(content: Box, code_height: float) -> Stage:
+def picture_share(layers: Sequence[int], label_w: float, content_width: float) -> float:
+    """The share of the content width the neurons take: PICTURE_SHARE, or as much more (up to
+    MOST_PICTURE_SHARE) as their columns need at the least distance that keeps numbers apart."""
+    slot = max(2 * NODE_RADIUS, label_w)
+    needed = len(layers) * max(COLUMN_GAP[0], slot + COLUMN_PAD) + slot  # the layers and the loss
+    return min(MOST_PICTURE_SHARE, max(PICTURE_SHARE, needed / content_width))
+
+
+def stage(content: Box, code_height: float, share: float = PICTURE_SHARE) -> Stage:
     """Split the content area (below the title band, inside the margins): the picture takes the left
-    `PICTURE_SHARE`, the code the top of the rest, the equation what is left under it."""
-    split = content.left + PICTURE_SHARE * content.width
+    `share`, the code the top of the rest, the equation what is left under it."""
+    split = content.left + share * content.width
     picture = Box.spanning(content.left, content.bottom, split, content.top)
     right = split + PANEL_GAP
     code = Box.spanning(right, content.top - code_height, content.right, content.top)
@@ -133,28 +144,43 @@ class NeuronLayout:
 def neuron_layout(layers: Sequence[int], box: Box, label: tuple[float, float]) -> NeuronLayout:
     """Columns of neurons for a network of `layers` (input size, hidden sizes, output size) and a loss
     node, centred in `box`; `label` is the (width, height) of the widest number. Numbers sit above
-    (value) and under (gradient) each neuron; the picture is scaled down as a whole when it does not fit."""
+    (value) and under (gradient) each neuron; when that would draw them smaller than READABLE, the
+    tallest columns drop their numbers (their neurons show values as colours, their matrices the numbers)
+    and stack closer, tallest first, until the rest fit; the picture is scaled as a whole to its box."""
     sizes = [*layers, 1]
+    layout = _columns(sizes, box, label, max(sizes))
+    for most in sorted(set(sizes), reverse=True)[1:]:
+        if layout.scale >= READABLE:
+            break
+        layout = _columns(sizes, box, label, most)
+    return layout
+
+
+def _columns(sizes: Sequence[int], box: Box, label: tuple[float, float], most: int) -> NeuronLayout:
+    """The columns with numbers on those of at most `most` neurons (and no more than shows_values allows)."""
     label_w, label_h = label
     node = 2 * NODE_RADIUS
     slot = max(node, label_w)
     columns = len(sizes)
     dx = min(max((box.width - slot) / (columns - 1), COLUMN_GAP[0], slot + COLUMN_PAD), COLUMN_GAP[1])
     pitch = node + 2 * (label_h + LABEL_GAP) + ROW_PAD
-    tallest = max(n * pitch for n in sizes if shows_values(n)) if any(shows_values(n) for n in sizes) else 0.0
-    height = max(tallest, min(box.height, max(sizes) * node))
-    nodes, values, grads, labelled = [], [], [], []
-    for c, n in enumerate(sizes):
-        shown = shows_values(n)
+    labels = [shows_values(n) and n <= most for n in sizes]
+    tallest = max((n * pitch for n, shown in zip(sizes, labels) if shown), default=0.0)
+    height = max(tallest, min(box.height, max(sizes) * (node + ROW_PAD)))
+    nodes, values, grads = [], [], []
+    for c, (n, shown) in enumerate(zip(sizes, labels)):
         step = pitch if shown else min(pitch, height / n)
         radius = NODE_RADIUS if shown else min(NODE_RADIUS, 0.4 * step)
         x = c * dx
         ys = [(n - 1) / 2 * step - i * step for i in range(n)]
         nodes.append(tuple(Box(x, y, 2 * radius, 2 * radius) for y in ys))
-        values.append(tuple(Box(x, y + radius + LABEL_GAP + label_h / 2, label_w, label_h) for y in ys))
-        grads.append(tuple(Box(x, y - radius - LABEL_GAP - label_h / 2, label_w, label_h) for y in ys))
-        labelled.append(shown)
-    layout = NeuronLayout(tuple(nodes), tuple(values), tuple(grads), tuple(labelled), 1.0)
+        if shown:
+            values.append(tuple(Box(x, y + radius + LABEL_GAP + label_h / 2, label_w, label_h) for y in ys))
+            grads.append(tuple(Box(x, y - radius - LABEL_GAP - label_h / 2, label_w, label_h) for y in ys))
+        else:  # a disc inside the neuron for its value, a ring on its outline for its gradient
+            values.append(tuple(Box(x, y, 2 * radius * DOT_SHARE, 2 * radius * DOT_SHARE) for y in ys))
+            grads.append(tuple(Box(x, y, 2 * radius, 2 * radius) for y in ys))
+    layout = NeuronLayout(tuple(nodes), tuple(values), tuple(grads), tuple(labels), 1.0)
     extent = bounding(layout.boxes())
     return _moved(layout, extent, box, _fit(extent, box))
 

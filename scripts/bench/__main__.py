@@ -22,7 +22,7 @@ from scripts.bench.targets import targets
 
 RESULTS = ROOT / "bench" / "results"
 
-SECTIONS = ("engine", "preview", "cli", "narration", "plain", "incremental", "cluster", "scenes", "naive")  # in the order they run: narration and scenes reuse the cli caches
+SECTIONS = ("engine", "preview", "cli", "narration", "plain", "check", "incremental", "cluster", "scenes", "naive")  # in the order they run: narration and scenes reuse the cli caches
 
 QUICK_NAIVE_S = 2.0
 
@@ -98,6 +98,10 @@ def main(argv: list[str]) -> None:
             results["narration"] = bench_narration(args.scenes, tmp, args.heavy_reps, latex)
         if "plain" in args.sections:
             results["plain"] = bench_plain(args.scenes, tmp, latex)
+        if "check" in args.sections:
+            from scripts.bench.check import bench_check
+
+            results["check"] = bench_check(args.scenes, tmp, latex)
         if "incremental" in args.sections:
             from scripts.bench.incremental import bench_incremental
 

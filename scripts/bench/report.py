@@ -97,6 +97,12 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
     if plain:
         parts += ["## Stock manim (`lecture render --plain`) against the default renderer (480p15, one run each)",
                   table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(plain.values())))]
+    check = results.get("check")
+    if check:
+        parts += ["## `lecture check` against rendering (480p15, LaTeX warm, one run each)",
+                  "The check renders with the geometry recorder on, then applies every rule; its last row is the rules "
+                  "alone, on clips that are up to date.",
+                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(check.values())))]
     incremental = results.get("incremental")
     if incremental:
         parts += ["## Incremental edit: one beat of backprop at 480p15 (the studio's beat cache)",

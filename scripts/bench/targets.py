@@ -33,6 +33,7 @@ PLAIN_SPEEDUP = 3.0  # the default renderer against stock manim (`--plain`), who
 NARRATED_SILENT_LIMIT = 1.10  # narrated / silent 480p render, per video second
 INCREMENTAL_LIMIT = 0.25  # one beat of backprop edited at 480p15 (the beat cache) / a full render of it
 CLUSTER_LOCAL_LIMIT = 1.10  # the lecture at 480p on a 2-worker LocalCluster / `--jobs 2`, same machine
+CHECK_LIMIT = 1.20  # `lecture check --force` (renders with the recorder, then every rule) / `lecture render --force`, 480p15
 
 @dataclass
 class Target:
@@ -143,6 +144,16 @@ def incremental_targets(incremental: dict[str, Timing]) -> list[Target]:
                    f"<= {INCREMENTAL_LIMIT}x, frames equal", at_most(ratio, INCREMENTAL_LIMIT), note)]
 
 
+def check_targets(check: dict[str, Timing]) -> list[Target]:
+    """`lecture check` over the lectures at 480p15 against rendering them."""
+    render, checked = check.get("render"), check.get("check")
+    ran = render and checked and not render.error and not checked.error and render.wall.values and checked.wall.values
+    ratio = checked.wall.median / render.wall.median if ran else None
+    measured = fmt(ratio, "x render", 2) + (f" ({checked.wall.median:.1f} vs {render.wall.median:.1f} s)" if ratio else "")
+    return [Target("`lecture check` of the lectures at 480p15 vs rendering them", measured, f"<= {CHECK_LIMIT}x",
+                   at_most(ratio, CHECK_LIMIT), "; ".join(t.error for t in (render, checked) if t and t.error))]
+
+
 def cluster_targets(cluster: dict[str, Timing]) -> list[Target]:
     """The lecture at 480p15 on a 2-worker LocalCluster against `--jobs 2` on the same machine."""
     local, remote = cluster.get("local"), cluster.get("cluster")
@@ -160,6 +171,7 @@ def targets(results: dict[str, Any]) -> list[Target]:
     return [*hd_targets(results.get("scenes", []), results.get("naive"), results.get("hd")), *cli_targets(results.get("cli", {})),
             *narration_targets(results.get("narration", {})),
             *plain_targets(results.get("plain", {})), *incremental_targets(results.get("incremental", {})),
+            *check_targets(results.get("check", {})),
             *cluster_targets(results.get("cluster", {})), *preview_targets(results.get("previews", {})),
             Target("engine.gradient_field 1000x1000 vs numpy closed form", fmt(ratio, "x numpy"),
                    f"<= {ENGINE_NUMPY_LIMIT}x", at_most(ratio, ENGINE_NUMPY_LIMIT))]

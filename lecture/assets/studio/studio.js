@@ -140,10 +140,37 @@ function drawTimeline() {
     return block;
   }));
   drawWaveform(null);
+  findings = [];
   if (shown.sections.length) {
     fetch("/api/waveform?" + query().toString()).then((r) => r.json()).then((w) => drawWaveform(w.peaks));
+    fetch("/api/findings?" + query().toString()).then((r) => r.json()).then((f) => showFindings(f.findings || []));
   }
   markBeat();
+}
+
+// --- `lecture check`'s findings, on the beat they belong to ------------------------------------------
+let findings = [];
+
+function showFindings(list) {
+  findings = list;
+  document.querySelectorAll(".beat").forEach((block) => {
+    const name = beats()[Number(block.dataset.index)].name, mine = list.filter((f) => f.beat === name);
+    block.classList.toggle("has-findings", mine.length > 0);
+    block.dataset.findings = mine.length ? String(mine.length) : "";
+    if (mine.length) block.setAttribute("aria-label", `${block.getAttribute("aria-label")}, ${mine.length} check findings`);
+  });
+  markBeat();
+}
+
+function drawBeatFindings(i) {
+  const name = i >= 0 ? beats()[i].name : null;
+  const mine = findings.filter((f) => f.beat === name || (f.beat === "" && i === 0));
+  $("beat-findings").replaceChildren(...mine.map((f) => {
+    const item = document.createElement("li");
+    item.textContent = `${f.time.toFixed(1)} s, ${f.rule}: ${f.message}`;
+    item.addEventListener("click", () => seek(f.time));
+    return item;
+  }));
 }
 
 function drawWaveform(peaks) {
@@ -174,6 +201,7 @@ function markBeat() {
   $("playhead").style.left = `${Math.min(100, 100 * player.currentTime / total)}%`;
   $("beat-name").textContent = i >= 0 ? list[i].name.replaceAll("_", " ") : "";
   $("beat-narration").textContent = i >= 0 ? list[i].narration : "";
+  drawBeatFindings(i);
 }
 
 function seek(time) {

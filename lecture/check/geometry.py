@@ -1,0 +1,160 @@
+"""A recorded clip's geometry (`lecture.manim_compat.record`) as texts and shapes per snapshot, and
+their ink as masks at 480p."""
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from lecture import UserError
+from lecture.check.rules import PX_PER_UNIT
+
+FORMAT = 2
+
+
+@dataclass
+class Drawn:
+    """One text (all its glyphs) or one shape or image, as drawn in one snapshot."""
+    uid: int
+    kind: str  # text, shape, image
+    label: str
+    order: int  # draw order of its first part: what is drawn later covers it
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    moving: str = ""  # the animation moving it in this play, if any
+
+    @cached_property
+    def box(self) -> tuple[float, float, float, float]:
+        xs, ys = [], []
+        for part in self.parts:
+            if "box" in part:
+                xs += part["box"][0::2]
+                ys += part["box"][1::2]
+            for path in part.get("paths", ()):
+                xs += path[0::2]
+                ys += path[1::2]
+        if not xs:
+            return (0.0, 0.0, 0.0, 0.0)
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    @property
+    def opacity(self) -> float:
+        """The text's or shape's strongest ink: its fill, or its stroke where it has no fill."""
+        return max((max(p.get("fill", [0, 0, 0, 0])[3], p.get("stroke", [0, 0, 0, 0])[3] if p.get("stroke_width", 0) > 0 else 0)
+                    for p in self.parts), default=1.0) if self.kind != "image" else 1.0
+
+    @property
+    def groups(self) -> list[int]:
+        """The groups it is drawn in, outermost first (its first part's)."""
+        return self.parts[0].get("groups", []) if self.parts else []
+
+    @property
+    def font_size(self) -> float:
+        return self.parts[0].get("font_size", 0.0) if self.parts else 0.0
+
+    @property
+    def colour(self) -> list[float]:
+        """A text's colour: its first glyph's fill."""
+        return next((p["fill"] for p in self.parts if p.get("fill", [0, 0, 0, 0])[3] > 0), [0, 0, 0, 0])
+
+    def name(self) -> str:
+        return f'"{self.label}"' if self.kind == "text" else self.label
+
+
+@dataclass
+class Snapshot:
+    t: float
+    beat: str
+    at: str  # start, mid, end (of a play) or beat-end
+    drawn: list[Drawn]
+
+    @property
+    def texts(self) -> list[Drawn]:
+        return [d for d in self.drawn if d.kind == "text"]
+
+
+@dataclass
+class Record:
+    scene: str
+    title: str
+    theme: str
+    background: str
+    frame: tuple[float, float]
+    snapshots: list[Snapshot]
+
+
+def load(path: Path) -> Record:
+    try:
+        with gzip.open(path, "rb") as source:
+            data = json.loads(source.read())
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: not a geometry record ({err}); run `lecture check` again to render it") from None
+    if data.get("format") != FORMAT:
+        raise UserError(f"{path}: geometry record format {data.get('format')}, this tool reads {FORMAT}; render again")
+    shapes = data["shapes"]
+    snapshots = []
+    for snap in data["snapshots"]:
+        groups: dict[tuple[str, int], Drawn] = {}
+        for order, (index, moving) in enumerate(snap["items"]):
+            shape = shapes[index]
+            key = ("text", shape["text"]) if shape["kind"] == "text" else (shape["kind"], shape["uid"])
+            drawn = groups.get(key)
+            if drawn is None:
+                drawn = groups[key] = Drawn(key[1], shape["kind"], shape.get("label", ""), order)
+            drawn.parts.append(shape)
+            drawn.moving = drawn.moving or moving
+        snapshots.append(Snapshot(snap["t"], snap["beat"], snap["at"], list(groups.values())))
+    return Record(data["scene"], data.get("title", ""), data.get("theme", ""), data.get("background", "#000000"),
+                  tuple(data["frame"]), snapshots)
+
+
+def to_px(box: tuple[float, float, float, float], frame: tuple[float, float]) -> tuple[int, int, int, int]:
+    """A scene box as 480p pixel bounds (x0, y0, x1, y1), y down."""
+    w, h = frame
+    x0, y0, x1, y1 = box
+    return (int(np.floor((x0 + w / 2) * PX_PER_UNIT)), int(np.floor((h / 2 - y1) * PX_PER_UNIT)),
+            int(np.ceil((x1 + w / 2) * PX_PER_UNIT)), int(np.ceil((h / 2 - y0) * PX_PER_UNIT)))
+
+
+def intersect(a: tuple, b: tuple) -> tuple | None:
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
+def ink(drawn: Drawn, region: tuple[int, int, int, int], frame: tuple[float, float], strokes: bool = True) -> np.ndarray:
+    """Where `drawn` puts paint inside `region` (480p pixels): its fills (even-odd, as glyphs with holes
+    are drawn) and, where `strokes`, its strokes at their width."""
+    x0, y0, x1, y1 = region
+    size = (max(x1 - x0, 1), max(y1 - y0, 1))
+    w, h = frame
+    mask = np.zeros((size[1], size[0]), dtype=bool)
+    for part in drawn.parts:
+        if "box" in part:  # an image: its whole box
+            bx0, by0, bx1, by1 = to_px(tuple(part["box"]), frame)
+            mask[max(by0 - y0, 0):max(by1 - y0, 0), max(bx0 - x0, 0):max(bx1 - x0, 0)] = True
+            continue
+        filled = part["fill"][3] > 0.05
+        stroked = strokes and part["stroke"][3] > 0.05 and part["stroke_width"] > 0
+        if not (filled or stroked):
+            continue
+        for path in part["paths"]:
+            xy = [((path[i] + w / 2) * PX_PER_UNIT - x0, (h / 2 - path[i + 1]) * PX_PER_UNIT - y0)
+                  for i in range(0, len(path), 2)]
+            if len(xy) < 2:
+                continue
+            image = Image.new("1", size, 0)
+            draw = ImageDraw.Draw(image)
+            if filled and len(xy) > 2:
+                draw.polygon(xy, fill=1)
+                mask ^= np.asarray(image, dtype=bool)
+                image = Image.new("1", size, 0)
+                draw = ImageDraw.Draw(image)
+            if stroked:  # manim's stroke width is a hundredth of a unit per point of width
+                draw.line(xy, fill=1, width=max(1, round(part["stroke_width"] * 0.01 * PX_PER_UNIT)))
+                mask |= np.asarray(image, dtype=bool)
+    return mask

@@ -1,0 +1,101 @@
+"""overlap: texts drawn over each other, or hidden under a shape drawn after them, through the motion.
+
+Boxes would cry wolf (an "x" beside a "7" share box corners): two texts overlap when their glyph ink,
+filled as drawn at 480p, shares `OVERLAP_MIN_PX` pixels. Checked at every play's start, middle and end
+and at each beat's end; all the overlaps of one snapshot are one finding. Not overlaps: a cross-fade
+(one text fading or turning into another mid-motion), a text fainter than `FAINT_OPACITY` (not read
+yet), and anything moving at a play's first frame (a copy about to fly out of its source starts on it;
+where a moving thing was before the play, the previous snapshot has checked).
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
+from lecture.check.rules import (FAINT_OPACITY, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX, PX_PER_UNIT,
+                                 Finding)
+
+FADING = {"FadeOut", "FadeIn", "FadeTransform", "FadeTransformPieces", "ReplacementTransform", "Transform",
+          "TransformMatchingTex", "TransformMatchingShapes", "Uncreate", "Unwrite", "Write", "Create",
+          "AddTextLetterByLetter", "RemoveTextLetterByLetter", "ShrinkToCenter", "FadeToColor"}
+
+
+def exempt(a: Drawn, b: Drawn, at: str) -> bool:
+    """A pair that is not an overlap at this snapshot (see the module's docstring)."""
+    if at == "start":
+        return bool(a.moving or b.moving)
+    if at == "mid":
+        return bool(a.moving and b.moving and (a.moving in FADING or b.moving in FADING))
+    return False
+
+
+def scene_box(px: tuple[int, int, int, int], frame: tuple[float, float]) -> list[float]:
+    w, h = frame
+    return [round(px[0] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[3] / PX_PER_UNIT, 3),
+            round(px[2] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[1] / PX_PER_UNIT, 3)]
+
+
+def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def when(snap: Snapshot) -> str:
+    return "At the beat's end" if snap.at == "beat-end" else f"At the {snap.at} of a play"
+
+
+def texts_over_texts(record: Record, snap: Snapshot, texts: list[Drawn], boxes: dict) -> tuple[list[str], list, set]:
+    pairs, regions, names = [], [], set()
+    for a, b in combinations(texts, 2):
+        region = intersect(boxes[id(a)], boxes[id(b)])
+        if region is None or exempt(a, b, snap.at):
+            continue
+        shared = int((ink(a, region, record.frame) & ink(b, region, record.frame)).sum())
+        if shared >= OVERLAP_MIN_PX:
+            pairs.append(f"{a.name()} on {b.name()} ({shared} px)")
+            regions.append(region)
+            names |= {a.name(), b.name()}
+    return pairs, regions, names
+
+
+def texts_under_shapes(record: Record, snap: Snapshot, texts: list[Drawn], boxes: dict) -> tuple[list[str], list, set]:
+    shapes = [s for s in snap.drawn if s.kind != "text" and s.opacity >= HIDDEN_MIN_OPACITY]
+    hidden, regions, names = [], [], set()
+    for text in texts:
+        box, letters = boxes[id(text)], None
+        for shape in shapes:
+            if shape.order <= text.order:
+                continue
+            region = intersect(box, to_px(shape.box, record.frame))
+            if region is None or exempt(text, shape, snap.at):
+                continue
+            letters = ink(text, box, record.frame) if letters is None else letters
+            total = int(letters.sum())
+            if not total:
+                break
+            share = (ink(shape, box, record.frame) & letters).sum() / total
+            if share >= HIDDEN_MIN_SHARE:
+                hidden.append(f"{text.name()} {share:.0%} under a {shape.label}")
+                regions.append(region)
+                names.add(text.name())
+                break
+    return hidden, regions, names
+
+
+def check(record: Record) -> list[Finding]:
+    findings = []
+    for snap in record.snapshots:
+        texts = [t for t in snap.texts if t.opacity >= FAINT_OPACITY]
+        boxes = {id(t): to_px(t.box, record.frame) for t in texts}
+        pairs, regions, names = texts_over_texts(record, snap, texts, boxes)
+        hidden, under, hidden_names = texts_under_shapes(record, snap, texts, boxes)
+        if not (pairs or hidden):
+            continue
+        parts = ([f"texts drawn over each other: {listed(pairs)}"] if pairs else []) + \
+                ([f"texts hidden under shapes drawn after them: {listed(hidden)}"] if hidden else [])
+        findings.append(Finding("overlap", record.scene, snap.beat, snap.t, f"{when(snap)}, " + "; and ".join(parts),
+                                sorted(names | hidden_names), scene_box(union(regions + under), record.frame), record.theme))
+    return findings
+
+
+def listed(items: list[str], most: int = 5) -> str:
+    return "; ".join(items[:most]) + (f" (and {len(items) - most} more)" if len(items) > most else "")
