@@ -8,6 +8,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, FadeTransform, Indica
 from engine import gradient_at, parse_function
 from engine.notebook import NOTEBOOK_FUNCTION, fun_dz
 from scenes.kit.base import LectureScene, beat
+from scenes.kit.pacing import Place, play_over, position_of, wait_for
 
 OUTER, INNER = "highlight", "forward"  # theme roles of the outer and the inner function (and derivative)
 RULE_SIZE = 44  # the general rule, alone on screen
@@ -48,8 +49,8 @@ class ChainRuleScene(LectureScene):
                     largest_difference=max(abs(a - b) for a, b in zip(analytic, autograd)))
 
     # --- beats -----------------------------------------------------------------------------------
-    @beat("To compute a gradient by hand, we use the chain rule. For a composite function, F of x equals g of h "
-          "of x, the ^derivative is the ^outer derivative, taken at the inner value, times the inner derivative. "
+    @beat("To compute a gradient by hand, we use the chain rule. For a ^composite function, F of x equals g of h "
+          "of x, the ^derivative is the ^outer derivative, taken at the inner value, ^times the inner derivative. "
           "With ^fractions: dF/dx = dg/dh times dh/dx.")
     def state_the_chain_rule(self) -> None:
         composite = self.equation("F(x)", "=", ("g", OUTER), "(", ("h(x)", INNER), ")", size=RULE_SIZE)
@@ -58,23 +59,24 @@ class ChainRuleScene(LectureScene):
         leibniz = self.equation(r"\frac{dF}{dx}", "=", (r"\frac{dg}{dh}", OUTER),
                                 (r"\frac{dh}{dx}", INNER), size=RULE_SIZE)
         composite.move_to(UP * 1.0)
-        self.play(FadeIn(self.heading(self.title)), Write(composite))
+        play_over(self, None, "composite", FadeIn(self.heading(self.title)))
+        play_over(self, "composite", "derivative", Write(composite))
         derivative.move_to(composite)
         self.wait_until("derivative")
-        self.morph(composite, derivative, key_map={"F(x)": "F'(x)", "g": "g'"})
+        self.morph(composite, derivative, key_map={"F(x)": "F'(x)", "g": "g'"}, until="outer")
         t = self.theme
         roles = VGroup(self.text("outer", size=t.label_size, color=t.highlight).next_to(derivative[2:6], DOWN, 0.2),
                        self.text("inner", size=t.label_size, color=t.forward).next_to(derivative[6], DOWN, 0.2))
-        self.wait_until("outer")
-        self.play(FadeIn(roles, shift=UP * 0.1))
+        play_over(self, "outer", "times", FadeIn(roles[0], shift=UP * 0.1), Indicate(derivative[2:6], color=t.highlight))
+        play_over(self, "times", "fractions", FadeIn(roles[1], shift=UP * 0.1), Indicate(derivative[6], color=t.forward))
         leibniz.next_to(roles, DOWN, buff=0.6).set_x(derivative.get_x())
         self.wait_until("fractions")
-        self.morph(derivative.copy(), leibniz,
+        self.morph(derivative.copy(), leibniz, until=None,
                    key_map={"F'(x)": r"\frac{dF}{dx}", "g'": r"\frac{dg}{dh}", "h'(x)": r"\frac{dh}{dx}"})
         self.rule = VGroup(derivative, roles, leibniz)
 
-    @beat("Now the notebook's function: z is the sine of x squared plus y squared. It is a ^composite: the outer "
-          "function f is the sine, and the inner function g is x squared plus y squared.")
+    @beat("Now the notebook's function: ^z is the sine of x squared plus y squared. It is a ^composite: the ^outer "
+          "function f is the sine, and the ^inner function g is x squared plus y squared.")
     def decompose_h(self) -> None:
         h = self.equation("z", "=", (r"\sin", OUTER), "(", ("x^2 + y^2", INNER), ")")
         composite = self.equation("z", "=", ("f", OUTER), "(", ("g(x, y)", INNER), ")")
@@ -85,29 +87,35 @@ class ChainRuleScene(LectureScene):
         row.move_to(np.array([0, ROWS["decomposition"], 0])).to_edge(LEFT, buff=self.theme.margin + 0.2)
         self.left = row.get_left()[0]
         h.move_to(composite, LEFT)
-        self.play(FadeOut(self.rule[:2]), ReplacementTransform(self.rule[2], reminder))
-        self.play(Write(h))
-        self.wait_until("composite")
-        self.play(TransformMatchingTex(h, composite), TransformFromCopy(h[2], outer[2]),
-                  TransformFromCopy(h[4], inner[2]), FadeIn(VGroup(outer[:2], outer[3], inner[:2])), run_time=1.8)
+        play_over(self, None, "z", FadeOut(self.rule[:2]), ReplacementTransform(self.rule[2], reminder))
+        play_over(self, "z", "composite", Write(h))
+        # The composite becomes its parts: sin leaves for f(u) = sin u, x^2 + y^2 for g(x, y) = x^2 + y^2.
+        sine, square_sum = h[2].copy(), h[4].copy()  # they leave from where h stood
+        play_over(self, "composite", "outer", TransformMatchingTex(h, composite), run_time=1.2)
+        play_over(self, "outer", "inner", TransformFromCopy(sine, outer[2]), FadeIn(VGroup(outer[:2], outer[3])))
+        play_over(self, "inner", None, TransformFromCopy(square_sum, inner[2]), FadeIn(inner[:2]))
 
     @beat("For x, the chain rule says: dz/dx is df/dg times dg/dx. The ^outer derivative is the cosine, taken at "
-          "the inner value; the inner derivative is two x. ^Writing g out: the cosine of x squared plus y squared, "
+          "the inner value; the ^inner derivative is two x. ^Writing g out: the cosine of x squared plus y squared, "
           "times two x.")
     def differentiate_x(self) -> None:
-        self.dz_dx = self.derive("x", ROWS["x"], marks=("outer", "Writing"))
+        self.dz_dx = self.derive("x", ROWS["x"], marks=("outer", "inner", "Writing"))
 
-    @beat("For y, the same two steps: ^again the cosine for the outer function, and two y for the inner one. ^So "
-          "dz/dy is the cosine of x squared plus y squared, times two y. Together, these two are the gradient vector.")
+    @beat("For y, the same two steps: ^again the cosine for the outer function, and ^two y for the inner one. ^So "
+          "dz/dy is the cosine of x squared plus y squared, times two y. Together, [these two are the gradient "
+          "vector](gradient).")
     def differentiate_y(self) -> None:
-        self.dz_dy = self.derive("y", ROWS["y"], run_time=0.9, marks=("again", "So"))
+        self.dz_dy = self.derive("y", ROWS["y"], run_time=0.9, marks=("again", "two", "So"),
+                                  last_until="gradient")
+        self.point_at(gradient=VGroup(self.dz_dx, self.dz_dy))
 
     @beat("Let's check at one point: x is {point_x:.2f}, y is {point_y:.2f}. Our ^formulas give {analytic_dx:.3g} "
           "and {analytic_dy:.3g}. ^Autograd, PyTorch's automatic differentiation, gives {autograd_dx:.3g} and "
           "{autograd_dy:.3g}: the ^same numbers.")
     def compare_with_autograd(self) -> None:
         v, t = self.values, self.theme
-        point = self.math(rf"\text{{at }} (x, y) = ({v['point_x']:.2f},\ {v['point_y']:.2f})",
+        xs, ys = f"{v['point_x']:.2f}", f"{v['point_y']:.2f}"
+        point = self.math(r"\text{at } (x, y) = (", xs, r",\ ", ys, ")",
                           color=t.constant).move_to(np.array([self.left, ROWS["header"], 0]), LEFT)
         columns = VGroup(*(self.value_column(title, [v[f"{key}_dx"], v[f"{key}_dy"]])
                            for title, key in (("chain rule", "analytic"), ("autograd", "autograd"))))
@@ -116,15 +124,33 @@ class ChainRuleScene(LectureScene):
         columns.shift(RIGHT * (right - columns.get_right()[0]))
         checks = VGroup(*(self.math(r"\checkmark", color=t.forward).next_to(columns[1][i], RIGHT, buff=0.35)
                           for i in (1, 2)))
-        self.play(FadeIn(point), FadeIn(columns[0][0]))
-        self.wait_until("formulas")
-        self.play(*(TransformFromCopy(line[2:], columns[0][i + 1]) for i, line in enumerate((self.dz_dx, self.dz_dy))),
-                  run_time=1.2)
-        self.wait_until("Autograd")
-        self.play(FadeIn(columns[1][0]), *(FadeIn(n, shift=LEFT * 0.3) for n in columns[1][1:]))
-        self.wait_until("same")
-        self.play(LaggedStart(*(FadeIn(c, scale=1.5) for c in checks), lag_ratio=0.3),
+        # The point's coordinates as they are said, then the column the formulas fill.
+        x_said = position_of(self, f"x is {xs}") if self.speech else None
+        y_said = position_of(self, f"y is {ys}", x_said) if self.speech else None
+        play_over(self, None, x_said, FadeIn(VGroup(point[0], point[2], point[4])))
+        play_over(self, x_said, y_said, FadeIn(point[1], shift=DOWN * 0.1), run_time=0.5)
+        play_over(self, y_said, "formulas", FadeIn(point[3], shift=DOWN * 0.1), FadeIn(columns[0][0]), run_time=0.5)
+        # Each number lands in its column as it is said.
+        said = {"formulas": self.number_places("formulas", "analytic"), "Autograd": self.number_places("Autograd", "autograd")}
+        for i, line in enumerate((self.dz_dx, self.dz_dy)):
+            play_over(self, said["formulas"][i], said["formulas"][i + 1], TransformFromCopy(line[2:], columns[0][i + 1]),
+                      run_time=0.8)
+        play_over(self, "Autograd", said["Autograd"][0], FadeIn(columns[1][0]))
+        for i, number in enumerate(columns[1][1:]):
+            play_over(self, said["Autograd"][i], said["Autograd"][i + 1], FadeIn(number, shift=LEFT * 0.3),
+                      run_time=0.5)
+        play_over(self, "same", None, LaggedStart(*(FadeIn(c, scale=1.5) for c in checks), lag_ratio=0.3),
                   *(Indicate(n, color=t.gradient, scale_factor=1.1) for col in columns for n in col[1:]))
+
+    def number_places(self, mark: str, key: str) -> list[int | str]:
+        """Where the narration says the two components after bookmark `mark`, and where the second ends
+        (characters), to bring in a number as it is said; silent, the bookmark (no wait)."""
+        if self.speech is None:
+            return [mark] * 3
+        said = [f"{self.values[f'{key}_{c}']:.3g}" for c in ("dx", "dy")]
+        first = position_of(self, said[0], self._marked.marks[mark])
+        second = position_of(self, said[1], first + len(said[0]))
+        return [first, second, second + len(said[1])]
 
     # --- helpers ---------------------------------------------------------------------------------
     def equation(self, *parts: str | tuple[str, str], size: float = DERIVATION_SIZE) -> MathTex:
@@ -135,9 +161,11 @@ class ChainRuleScene(LectureScene):
                 mob.set_color(getattr(self.theme, part[1]))
         return eq
 
-    def morph(self, source: MathTex, target: MathTex, key_map: dict[str, str] | None = None, **kwargs) -> None:
+    def morph(self, source: MathTex, target: MathTex, key_map: dict[str, str] | None = None,
+              until: Place = "", **kwargs) -> None:
         """TransformMatchingTex: equal parts move, parts paired by `key_map` cross-fade into each other, the
-        rest fade (manim 0.21's own key_map path crashes when paired parts differ in glyph count)."""
+        rest fade (manim 0.21's own key_map path crashes when paired parts differ in glyph count). With
+        `until` (a place in the speech, None for its end), it lasts until that is said."""
         key_map, free, animations = key_map or {}, list(target), []
         for part in source:
             mapped = key_map.get(part.tex_string)
@@ -147,28 +175,38 @@ class ChainRuleScene(LectureScene):
             else:
                 free.remove(match)
                 animations.append(FadeTransform(part, match) if mapped else ReplacementTransform(part, match))
-        self.play(*animations, *(FadeIn(t) for t in free), **kwargs)
+        animations += [FadeIn(t) for t in free]
+        if until == "":
+            self.play(*animations, **kwargs)
+        else:
+            play_over(self, None, until, *animations, **kwargs)
         self.remove(source, *source, *target)
         self.add(target)
 
-    def derive(self, var: str, y: float, run_time: float = 1.4, marks: tuple[str, str] | None = None) -> MathTex:
-        """In place, one step at a time: the chain rule, each factor's derivative, then g written out; each
-        step after the first starts on its word of the narration (`marks`)."""
+    def derive(self, var: str, y: float, run_time: float = 1.4, marks: tuple[str, str, str] = ("", "", ""),
+               last_until: Place = None) -> MathTex:
+        """In place, one term at a time: the chain rule, the outer factor's derivative, the inner factor's,
+        then g written out; each change starts on its word of the narration (`marks`) and lasts until the next."""
         lhs = (rf"\frac{{\partial z}}{{\partial {var}}}", "gradient")
         outer, inner = r"\frac{\partial f}{\partial g}", rf"\frac{{\partial g}}{{\partial {var}}}"
+        cos_g, two = r"\cos\big(g(x, y)\big)", rf"\,(2{var})"
         steps = [self.equation(lhs, "=", (outer, OUTER), (inner, INNER)),
-                 self.equation(lhs, "=", (r"\cos\big(g(x, y)\big)", OUTER), (rf"\,(2{var})", INNER)),
+                 self.equation(lhs, "=", (cos_g, OUTER), (inner, INNER)),
+                 self.equation(lhs, "=", (cos_g, OUTER), (two, INNER)),
+                 self.equation(lhs, "=", (r"\cos(x^2 + y^2)", OUTER), (two, INNER)),
                  self.equation(lhs, "=", (r"\cos(x^2 + y^2)", OUTER), (rf"\cdot 2{var}", INNER))]
-        keys = [{outer: r"\cos\big(g(x, y)\big)", inner: rf"\,(2{var})"},
-                {r"\cos\big(g(x, y)\big)": r"\cos(x^2 + y^2)", rf"\,(2{var})": rf"\cdot 2{var}"}]
+        keys = [{outer: cos_g}, {inner: two}, {cos_g: r"\cos(x^2 + y^2)"}, {two: rf"\cdot 2{var}"}]
         for step in steps:
             step.move_to(np.array([self.left, y, 0]), LEFT)
-        self.play(Write(steps[0]), run_time=run_time)
-        for before, after, key_map, mark in zip(steps, steps[1:], keys, marks or (None, None)):
-            self.wait(0.5)
-            if mark:
-                self.wait_until(mark)
-            self.morph(before, after, key_map=key_map, run_time=run_time)
+        play_over(self, None, marks[0] or None, Write(steps[0]), run_time=run_time)
+        # g written out, a factor at a time: the cosine as it is read, then "times two x".
+        times = position_of(self, f"times two {var}", self._marked.marks[marks[2]]) if self.speech and marks[2] else ""
+        marks, ends = (*marks, times), [*marks[1:], times, last_until]
+        for before, after, key_map, mark, end in zip(steps, steps[1:], keys, marks, ends):
+            if mark == "":
+                self.wait(0.5)
+            wait_for(self, mark or None)
+            self.morph(before, after, key_map=key_map, until=end if mark != "" else "", run_time=run_time / 2)
         return steps[-1]
 
     def value_column(self, title: str, values: list[float]) -> VGroup:

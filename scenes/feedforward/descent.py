@@ -16,7 +16,7 @@ from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, B
 from engine import descend
 from engine.notebook import CAUCHY_YEAR
 from scenes.kit.base import beat
-from scenes.feedforward.descent_base import DescentScene, low_shade
+from scenes.feedforward.descent_base import DescentScene, low_shade, run_time_for
 from scenes.feedforward.descent_runs import clip_segment, diverged_after, inside, judge, said_outcome
 from scenes.kit.formatting import counter
 from scenes.kit.pacing import play_over, position_of, wait_for
@@ -65,10 +65,10 @@ class GradientDescentScene(DescentScene):
                     shading=low_shade(self.theme),
                     step_story=("it is turned around and scaled by eta, and that is the step" if p.optimizer == "sgd" else
                                 f"{p.optimizer} turns it into the step, using what it remembers of earlier gradients"),
-                    again_said=" Then the same again, from the new point." if self.slow_steps > 1 else "")
+                    again_said=" Then the same ^again, from the new point." if self.slow_steps > 1 else "")
 
-    @beat("The gradient points uphill, so to go down, we step against it. The ^new w is the old w, minus eta times "
-          "the gradient of f at the old w. ^Eta, the learning rate, sets the size of the step. "
+    @beat("The gradient points uphill, so to go down, we step against it. The ^new w ^is the old w, ^minus eta times "
+          "the ^gradient of f at the old w. ^Eta, the learning rate, sets the size of the step. "
           "^Cauchy proposed this iterative method in {cauchy_year}.")
     def state_update_rule(self) -> None:
         th = self.theme
@@ -90,18 +90,20 @@ class GradientDescentScene(DescentScene):
             self.text(f"Cauchy, {CAUCHY_YEAR}: follow the negative gradient, step after step,", size=th.label_size),
             self.text("to minimise a differentiable function of many variables.", size=th.label_size),
         ).arrange(DOWN, buff=0.15).set_color(th.muted).to_edge(DOWN, buff=th.margin + 0.3)
-        self.play(FadeIn(self.head))
-        self.wait_until("new")
-        self.play(Write(self.rule), run_time=2)
-        self.wait_until("Eta")
-        self.play(GrowArrow(eta_arrow), GrowFromCenter(grad_brace), FadeIn(eta_note, shift=UP * 0.1),
-                  FadeIn(grad_note, shift=UP * 0.1))
-        self.wait_until("Cauchy")
-        self.play(FadeIn(self.cauchy, shift=UP * 0.2))
+        play_over(self, None, "new", FadeIn(self.head))
+        # The rule is written a term at a time as it is read: the new w, is the old w, minus eta, the gradient.
+        r = self.rule
+        parts = (r[0], r[1:3], r[3:5], r[5:])
+        for part, start, end in zip(parts, ("new", "is", "minus"), ("is", "minus", "gradient")):
+            play_over(self, start, end, Write(part), run_time=0.5)
+        play_over(self, "gradient", "Eta", Write(parts[3]), GrowFromCenter(grad_brace), FadeIn(grad_note, shift=UP * 0.1))
+        self.remove(*parts).add(r)  # whole again: later beats move it as one
+        play_over(self, "Eta", "Cauchy", GrowArrow(eta_arrow), FadeIn(eta_note, shift=UP * 0.1))
+        play_over(self, "Cauchy", None, FadeIn(self.cauchy, shift=UP * 0.2))
 
     @beat("As an algorithm, it is just this rule in a ^loop: ^given a first guess w zero and a step size eta, "
-          "repeat the update T times, and return the last w. All we need is the gradient of the loss with respect "
-          "to the parameters.")
+          "^repeat the update T times, and ^return the last w. All we need is [the gradient of the loss](gradient) "
+          "with respect to the parameters.")
     def show_algorithm(self) -> None:
         th, L, C = self.theme, self.theme.learnable, self.theme.constant
         size = th.body_size
@@ -123,16 +125,16 @@ class GradientDescentScene(DescentScene):
         panel.move_to(block)
         # Named for show_landscape: the rule moves on to the side panel, the rest of the listing leaves.
         self.algorithm_step, self.algorithm_rest = step, VGroup(panel, caption, inputs, loop, end, result)
-        self.play(FadeOut(self.notes), FadeOut(self.cauchy), FadeIn(panel), FadeIn(caption))
+        self.point_at(gradient=self.rule_part(step, "gradient"))
+        play_over(self, None, "loop", FadeOut(self.notes), FadeOut(self.cauchy), FadeIn(panel), FadeIn(caption))
         self.bring_to_front(self.rule)  # a replacement takes the original's place in the drawing order
-        self.wait_until("loop")
-        self.play(ReplacementTransform(self.rule, step), run_time=1.2)
-        self.wait_until("given")
-        self.play(LaggedStart(*(FadeIn(row, shift=RIGHT * 0.2) for row in (inputs, loop, end, result)), lag_ratio=0.3),
-                  run_time=2)
+        play_over(self, "loop", "given", ReplacementTransform(self.rule, step), run_time=1.2)
+        # A row of the listing per clause: the inputs, the loop round the update, what it returns.
+        for rows, start, end in (((inputs,), "given", "repeat"), ((loop, end), "repeat", "return"), ((result,), "return", "gradient")):
+            play_over(self, start, end, *(FadeIn(row, shift=RIGHT * 0.2) for row in rows), run_time=0.7)
 
-    @beat("Let's run it on f of x and y equals {function}; on this map, {shading} colours are lower. We ^start at "
-          "{start_x:g}, {start_y:g}, with learning rate {lr:g}, for {steps} steps, and the ^counters and the loss "
+    @beat("Let's run it on f of x and y equals {function}; on this ^map, {shading} colours are lower. We ^start at "
+          "{start_x:g}, {start_y:g}, ^with learning rate {lr:g}, for {steps} steps, and the ^counters and the loss "
           "curve follow every step.")
     def show_landscape(self) -> None:
         th, p = self.theme, self.params
@@ -149,13 +151,13 @@ class GradientDescentScene(DescentScene):
         self.panel = self.side_panel(left=extent.get_right()[0] + 0.5, top=top, bottom=bottom)
         rule = self.panel["rule"]
         self.bring_to_front(self.algorithm_step)
-        self.play(FadeOut(self.algorithm_rest), ReplacementTransform(self.algorithm_step, rule),
-                  FadeIn(self.plot), FadeIn(extent[1]), run_time=1.5)
-        self.play(FadeIn(self.panel["function"]), FadeIn(self.panel["inputs"]))
-        self.wait_until("start")
-        self.play(GrowFromCenter(self.view), FadeIn(self.start_label))
-        self.wait_until("counters")
-        self.play(FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]), FadeIn(self.panel["curve"]))
+        play_over(self, None, "map", FadeOut(self.algorithm_rest), ReplacementTransform(self.algorithm_step, rule),
+                  FadeIn(self.panel["function"]), run_time=1.0)
+        play_over(self, "map", "start", FadeIn(self.plot), FadeIn(extent[1]))
+        play_over(self, "start", "with", GrowFromCenter(self.view), FadeIn(self.start_label))
+        play_over(self, "with", "counters", FadeIn(self.panel["inputs"]))
+        play_over(self, "counters", None, FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]),
+                  FadeIn(self.panel["curve"]))
 
     def side_panel(self, left: float, top: float, bottom: float) -> dict[str, VGroup]:
         """The column beside the map: f, the rule, the inputs, live counters and the loss curve."""
@@ -259,39 +261,37 @@ class GradientDescentScene(DescentScene):
             near = [self.start_label, *self.path_points[:2], *(arrow.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
             grad_label = self.label_near(self.math(r"\nabla f", size=th.label_size, color=th.gradient), arrow.get_end(),
                                          self.plot, avoid=near)
-            self.wait_until("gradient")
-            self.play(GrowArrow(arrow), FadeIn(grad_label), run_time=0.8)
-            self.wait(0.5)
+            play_over(self, "gradient", "Then", GrowArrow(arrow), FadeIn(grad_label), run_time=0.8)
             labels.add(grad_label)
         else:
             self.play(GrowArrow(arrow), run_time=0.5)
-        if first:
-            self.wait_until("Then")
-        if sgd:
-            self.play(Rotate(arrow, PI, about_point=a), *(FadeOut(m) for m in labels), run_time=0.6)
-            labels = VGroup()
-        self.play(Transform(arrow, move), *(FadeOut(m) for m in labels), run_time=0.6)
-        labels = VGroup()
-        if first:
-            near = [self.start_label, *self.path_points[:2], *(move.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
-            step_label = self.label_near(self.math(r"-\eta \nabla f" if sgd else r"\text{step}", size=th.label_size,
-                                                   color=th.gradient), move.get_end(), self.plot, avoid=near)
-            self.play(FadeIn(step_label), run_time=0.5)
-            self.wait(0.5)
-            labels.add(step_label)
-            self.wait_until("moves")
-        self.replay(self.clock, t + 1, FadeOut(arrow), *(FadeOut(m) for m in labels), run_time=0.9)
+        # Turned around (sgd), then scaled to the step: one motion per clause of "Then ...", paced over it.
+        turn = [AnimationGroup(Rotate(arrow, PI, about_point=a), *(FadeOut(m) for m in labels), run_time=0.6)] if sgd else []
+        shrink = AnimationGroup(Transform(arrow, move), *([] if sgd else [FadeOut(m) for m in labels]), run_time=0.6)
+        if not first:
+            for motion in (*turn, shrink):
+                self.play(motion)
+            self.replay(self.clock, t + 1, FadeOut(arrow), run_time=0.9)
+            return
+        near = [self.start_label, *self.path_points[:2], *(move.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
+        step_label = self.label_near(self.math(r"-\eta \nabla f" if sgd else r"\text{step}", size=th.label_size,
+                                               color=th.gradient), move.get_end(), self.plot, avoid=near)
+        play_over(self, "Then", "moves", Succession(*turn, shrink, FadeIn(step_label, run_time=0.5)))
+        play_over(self, "moves", "again" if self.slow_steps > 1 else None, self.clock.animate.set_value(t + 1),
+                  FadeOut(arrow), FadeOut(step_label), run_time=0.9, rate_func=linear)
 
     @beat("From here on, the same rule over and over, faster: {n_steps} steps in all. Keep an eye on the loss "
           "curve beside the map as the counters run.")
     def keep_stepping(self) -> None:
-        self.replay(self.clock, self.traj.steps)
+        play_over(self, None, None, self.clock.animate.set_value(self.traj.steps),
+                  run_time=run_time_for(self.traj.steps - self.clock.get_value()), rate_func=linear)
 
-    @beat("{result} That is gradient descent: nothing but local slopes, one step at a time.")
+    @beat("{result} ^That is gradient descent: nothing but local slopes, one step at a time.")
     def show_result(self) -> None:
         th, traj, view = self.theme, self.traj, self.view
         counters = self.panel["counters"]
         box = SurroundingRectangle(counters[1:], color=th.highlight, buff=0.12, corner_radius=0.08)
+        w_box = SurroundingRectangle(counters[1], color=th.highlight, buff=0.12, corner_radius=0.08)
         end = view.dot.get_center()
         if traj.diverged:
             note = self.text(diverged_after(traj.steps), size=th.label_size, color=th.loss)
@@ -299,7 +299,17 @@ class GradientDescentScene(DescentScene):
             note = self.math(rf"\mathbf{{w}}^{{({traj.steps})}}", size=th.label_size, color=th.learnable)
         self.label_near(note, end, self.plot, avoid=[self.start_label, *self.path_points[:-1]],
                         prefer=end - self.start_label.get_center())
-        self.play(Flash(end, color=th.highlight, line_length=0.25, flash_radius=0.3), FadeIn(note), Create(box))
+        loss_said = position_of(self, "and f has gone") if self.speech and not traj.diverged else "That"
+        play_over(self, None, loss_said, Flash(end, color=th.highlight, line_length=0.25, flash_radius=0.3), FadeIn(note),
+                  Create(w_box))
+        # f's fall: the box takes in the loss too, and the loss curve is traced from its start to its end.
+        curve = self.panel["curve"].copy().clear_updaters().set_stroke(th.highlight, width=5)
+        play_over(self, loss_said, "That", ReplacementTransform(w_box, box),
+                  *([ShowPassingFlash(curve, time_width=0.6)] if curve.has_points() else []))
+        # "Nothing but local slopes, one step at a time": the path is walked again, step by step.
+        trace = view.trail.copy().clear_updaters().set_stroke(th.highlight, width=6)
+        if trace.has_points():
+            play_over(self, "That", None, ShowPassingFlash(trace, time_width=0.35, run_time=1.5))
 
 
 class LearningRatesScene(DescentScene):

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut, Flash, GrowArrow, Group,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut, Flash, GrowArrow, Group, Indicate,
                    LaggedStart, Mobject, TracedPath, ValueTracker, VGroup, VMobject, Write, always_redraw, config,
                    linear, smooth)
 
 from engine import gradient_field, parse_function
 from scenes.kit.base import LectureScene, beat
 from scenes.kit.formatting import counter
+from scenes.kit.pacing import Place, play_over, position_of
 from scenes.kit.numbers import QuickDecimal
 from scenes.feedforward.probe import PROBE_SAMPLES_PER_UNIT, PROBE_STEEPEST, ArrowScale, arrow_grid, probe_stops, walk_probe
 from scenes.widgets.surface import SurfacePlot, gradient_arrow
@@ -25,6 +26,7 @@ RING_SPEED = 0.55  # half-widths per second round the ring, a loop the lecturer 
 PROBE_ARROW = 1.2  # screen length of the probe's longest arrow
 GRID_ARROW = 0.5  # screen length of the grid's longest arrow, at most
 STOP_LEADS = ("Here", "Further out")  # how the narration opens the first and the second stop's sentence
+STOP_WORDS = {"steep": ("steepest", "reads"), "flat": ("flat", "drops")}  # marked: the stop named, its length read
 
 
 class GradientFieldScene(LectureScene):
@@ -100,19 +102,19 @@ class GradientFieldScene(LectureScene):
         stop's note at its kind word, both marked."""
         v = self.path.values(i)
         if kind == "flat":
-            return (f"^{lead}, where z is {v['z']:.2f}, the surface is ^flat: the length drops to {v['norm']:.2f}, "
+            return (f"^{lead}, where z is {v['z']:.2f}, the surface is ^flat: the length ^drops to {v['norm']:.2f}, "
                     "and the arrow nearly vanishes.")
-        return f"^{lead}, the climb is at its ^steepest: the length reads {v['norm']:.2f}, the longest arrow on the way out."
+        return f"^{lead}, the climb is at its ^steepest: the length ^reads {v['norm']:.2f}, the longest arrow on the way out."
 
     # --- beats -----------------------------------------------------------------------------------
     @beat("We start with a landscape: a function of two variables, h of x and y, coloured by its height z. "
-          "Its ^formula is {function_text}; the bar beside it reads heights from {z_min:.2f} to {z_max:.2f}."
+          "Its ^formula is {function_text}; the ^bar beside it reads heights from {z_min:.2f} to {z_max:.2f}."
           "{undefined_said}")
     def show_surface(self) -> None:
-        self.play(FadeIn(self.heading(self.title)), FadeIn(self.plot.heatmap), Create(self.plot.frame),
-                  FadeIn(self.plot_labels), run_time=1.5)
-        self.wait_until("formula")
-        self.play(FadeIn(self.bar, shift=LEFT * 0.2), Write(self.formula), run_time=1.5)
+        play_over(self, None, "formula", FadeIn(self.heading(self.title)), FadeIn(self.plot.heatmap),
+                  Create(self.plot.frame), FadeIn(self.plot_labels), run_time=1.5)
+        play_over(self, "formula", "bar", Write(self.formula), run_time=1.0)
+        play_over(self, "bar", None, FadeIn(self.bar, shift=LEFT * 0.2), run_time=0.5)
         if self.undefined_note is not None:
             self.play(FadeIn(self.undefined_note))
 
@@ -122,7 +124,19 @@ class GradientFieldScene(LectureScene):
         centre = self.plot.point(*(sum(r) / 2 for r in (self.params.x_range, self.params.y_range)))
         ripple = sorted(self.arrows, key=lambda a: np.linalg.norm(a.get_start() - centre))
         growing = [LaggedStart(*(GrowArrow(a) for a in ripple), lag_ratio=0.02, run_time=2.5)] if ripple else []
-        self.play(*growing, FadeIn(self.legend, shift=UP * 0.1))
+        # The arrows grow out from the centre while they are described; the scale's legend with its sentence.
+        scale_said = position_of(self, self.values["scale_sentence"]) if self.speech else None
+        play_over(self, None, scale_said, *growing)
+        # The scale's legend as its sentence starts; then the arrows that sentence is about are marked:
+        # the small ones kept visible (a root scale), or the long ones on steep ground (proportional).
+        small = not self.scale.proportional
+        named = position_of(self, "the small ones" if small else "a long arrow") if self.speech else None
+        play_over(self, scale_said, named, FadeIn(self.legend, shift=UP * 0.1), run_time=1.0)
+        by_length = sorted(self.arrows, key=lambda a: a.get_length())
+        marked = by_length[:max(1, len(by_length) // 6)] if small else by_length[-max(1, len(by_length) // 6):]
+        if marked:
+            play_over(self, named, None, LaggedStart(*(Indicate(a, color=self.theme.highlight) for a in marked),
+                                                     lag_ratio=0.05), run_time=1.5)
 
     @beat("Now a ^probe walks out from near the centre. Its arrow, drawn larger than the grid's, always points "
           "uphill. {probe_said}")
@@ -141,20 +155,22 @@ class GradientFieldScene(LectureScene):
         arrow = always_redraw(lambda: gradient_arrow(starts[at()], ends[at()], arrow_color, stroke_width=6))
         self.readout_rows = self.readout(at)
         first_dot, first_arrow = dot.copy().clear_updaters(), arrow.copy().clear_updaters()
-        self.wait_until("probe")
-        self.play(self.arrows.animate.set_opacity(0.3), FadeIn(first_dot, scale=2), GrowArrow(first_arrow),
-                  FadeIn(self.readout_rows), run_time=1.2)
+        self.play_along("probe", self.arrows.animate.set_opacity(0.3), FadeIn(first_dot, scale=2), GrowArrow(first_arrow),
+                        FadeIn(self.readout_rows), run_time=1.2)
         self.remove(first_dot, first_arrow)
         trail = TracedPath(dot.get_center, stroke_color=dot_color, stroke_width=2, stroke_opacity=0.6)
         self.add(trail, arrow, dot)
-        for (stop, kind), lead in zip(self.stops, STOP_LEADS):
-            self.wait_until(lead.split()[0])
-            self.walk(index, stop)
-            self.wait_until({"steep": "steepest", "flat": "flat"}[kind])
+        ring_said = "ring" if self.speech and "ring" in self.speech.marks else None
+        for n, ((stop, kind), lead) in enumerate(zip(self.stops, STOP_LEADS)):
+            if n:  # the first walk starts as the probe appears; it arrives as its stop is named
+                self.wait_until(lead.split()[0])
+            self.walk(index, stop, until=STOP_WORDS[kind][0])
             self.show_note(self.stop_note(kind))
             self.play(Flash(dot.get_center(), color=self.theme.highlight, line_length=0.15, flash_radius=0.22))
-            self.wait(1.2)
-        self.walk(index, max(self.path.ring_start, at()))
+            # "the length reads ...": the readout's length is marked while it is read
+            play_over(self, STOP_WORDS[kind][1], ring_said if n == len(self.stops) - 1 else STOP_LEADS[n + 1].split()[0],
+                      Indicate(self.readout_rows[-1], color=self.theme.highlight, scale_factor=1.1), run_time=1.2)
+        self.walk(index, max(self.path.ring_start, at()), until=ring_said or "")
         trail.clear_updaters()  # the ring is drawn whole instead, so every lap looks the same
         self.probe = VGroup(trail, dot, arrow, self.readout_rows)
         self.record(probe_end=self.path.values(at()))
@@ -174,12 +190,12 @@ class GradientFieldScene(LectureScene):
         if self.path is None or self.probe_index.get_value() >= last:
             return
         self.record(probe_end=self.path.values(last))
-        self.walk(self.probe_index, last, speed=RING_SPEED, rate_func=linear)
+        self.walk(self.probe_index, last, speed=RING_SPEED, rate_func=linear, until=None if self.speech else "")
         if self.path.closed:  # the last sample is the first sample of the ring: start the next lap there
             self.probe_index.set_value(self.path.ring_start)
 
     @beat("So what does a gradient really know? Only its ^local values, not the whole landscape: it cannot see where the "
-          "lowest valley is. And its ^length is the steepness, so near a plateau, a minimum or a maximum, the "
+          "lowest valley is. And its ^length is the steepness, so ^near a plateau, a minimum or a maximum, the "
           "arrows shrink.")
     def state_the_lesson(self) -> None:
         lesson = VGroup(
@@ -189,11 +205,14 @@ class GradientFieldScene(LectureScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
         lesson.next_to(self.formula, DOWN, buff=0.7, aligned_edge=LEFT)
         leaving = [m.clear_updaters() for m in (*self.probe, *([self.note] if self.note else []))]
-        self.play(*(FadeOut(m) for m in leaving), self.arrows.animate.set_opacity(1))
-        self.wait_until("local")
-        self.play(FadeIn(lesson[0], shift=UP * 0.2))
-        self.wait_until("length")
-        self.play(FadeIn(lesson[1], shift=UP * 0.2))
+        play_over(self, None, "local", *(FadeOut(m) for m in leaving), self.arrows.animate.set_opacity(1))
+        self.play_along("local", FadeIn(lesson[0], shift=UP * 0.2))
+        self.play_along("length", FadeIn(lesson[1], shift=UP * 0.2))
+        # "near a plateau, a minimum or a maximum, the arrows shrink": the shortest arrows are marked.
+        shortest = sorted(self.arrows, key=lambda a: a.get_length())[:max(1, len(self.arrows) // 6)]
+        if shortest:
+            play_over(self, "near", None, LaggedStart(*(Indicate(a, color=self.theme.highlight) for a in shortest),
+                                                      lag_ratio=0.05), run_time=1.5)
 
     # --- layout ----------------------------------------------------------------------------------
     def lay_out(self) -> None:
@@ -270,13 +289,19 @@ class GradientFieldScene(LectureScene):
         scale = min(PROBE_ARROW / longest, float(fits[lengths > 0].min())) if longest > 0 else 0.0
         return starts, starts + units * (lengths * scale)[:, None]
 
-    def walk(self, index: ValueTracker, to: int, speed: float = PROBE_SPEED, rate_func: Callable = smooth) -> None:
-        """Move the probe along its samples at a steady speed, easing into the stop; the old note leaves."""
+    def walk(self, index: ValueTracker, to: int, speed: float = PROBE_SPEED, rate_func: Callable = smooth,
+             until: Place = "") -> None:
+        """Move the probe along its samples at a steady speed, easing into the stop; the old note leaves.
+        With `until`, it arrives as that place of the speech is said (`scenes.kit.pacing`)."""
         leaving = [FadeOut(self.note)] if self.note is not None else []
         self.note = None
         distance = abs(to - index.get_value()) / PROBE_SAMPLES_PER_UNIT
         if distance > 0:
-            self.play(index.animate.set_value(to), *leaving, run_time=max(0.6, distance / speed), rate_func=rate_func)
+            motion = (index.animate.set_value(to), *leaving)
+            if until == "":
+                self.play(*motion, run_time=max(0.6, distance / speed), rate_func=rate_func)
+            else:
+                play_over(self, None, until, *motion, run_time=max(0.6, distance / speed), rate_func=rate_func)
         elif leaving:
             self.play(*leaving, run_time=0.4)
 
