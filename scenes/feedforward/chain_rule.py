@@ -206,7 +206,9 @@ class ChainRuleScene(LectureScene):
             if mark == "":
                 self.wait(0.5)
             wait_for(self, mark or None)
-            self.morph(before, after, key_map=key_map, until=end if mark != "" else "", run_time=run_time / 2)
+            # g written out is a cross-fade: stretched over its whole clause it would read as a still picture
+            paced = mark != "" and key_map is not keys[2]
+            self.morph(before, after, key_map=key_map, until=end if paced else "", run_time=run_time / 2 if paced else 1.2)
         return steps[-1]
 
     def value_column(self, title: str, values: list[float]) -> VGroup:
