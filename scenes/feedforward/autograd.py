@@ -206,12 +206,13 @@ class GradFnScene(CodeScene):
         return diagram, tag, leaves
 
     @beat("Every tensor made by an operation remembers that operation. Here ^c is a plus b. ^Printing its grad_fn "
-          "shows {add_grad_fn}: the backward of an addition, which will pass gradients ^back to a and b.")
+          "shows {add_grad_fn}: [the backward of an addition](tag), which will pass gradients ^back to a and b.")
     def show_grad_fn_of_a_sum(self) -> None:
         example = self.examples[0]
         self.code = self.code_panel(self.example_code(example))
         self.diagram, self.tag, self.leaf_tags = self.example_picture(example, self.code)
         self.printed = self.side_panel([self.output_text(f"<{example.grad_fn} object>")], self.code)
+        self.point_at(tag=self.tag)
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         *leaves, c = [n.name for n in example.graph.forward_order()]
         self.play_until("c", self.steps(*[AnimationGroup(self.code.highlight(line).build(), self.diagram.grow(name), run_time=0.8)
@@ -259,7 +260,7 @@ class GradFnScene(CodeScene):
         lines += [f"print({variable[n]}.grad_fn)" for n in named] + [f"print({loss}.grad_fn.next_functions)"]
         return lines, named
 
-    @beat("Back to the graph of our forward pass. Printing grad_fn shows only the ^last operation that made each "
+    @beat("Back to the graph of our forward pass. [Printing grad_fn](prints) shows only the ^last operation that made each "
           "tensor: {grad_fns_said}.")
     def grad_fn_of_the_neuron(self) -> None:
         lines, named = self.neuron_code()
@@ -274,6 +275,7 @@ class GradFnScene(CodeScene):
         self.play(self.clear_stage(keep=[self.header]), run_time=0.6)
         self.play(FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         first = len(lines) - len(named) - 1
+        self.point_at(prints=VGroup(*[self.code.line(first + k) for k in range(len(named))]))
         self.wait_until("last")
         self.play_until(None, self.steps(*[
             AnimationGroup(self.code.highlight(first + k).build(), FadeIn(self.printed[k], shift=LEFT * 0.2),

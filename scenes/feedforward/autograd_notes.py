@@ -177,12 +177,13 @@ class AutogradNotesScene(CodeScene):
         right_facts.next_to(left_facts, RIGHT, buff=0).align_to(left_facts, UP)
         right_facts.set_x(detached.get_x())
         self.keep_inside(right_facts)
-        self.point_at(graph=diagram, same=detached, store=ok)
+        moving = loss_node.copy()  # the loss, on its way to becoming the detached copy: pointed at as it goes
+        self.point_at(graph=diagram, same=moving, store=ok)
         self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(diagram))
         self.play_along("calling", code.highlight(0), FadeIn(error, shift=RIGHT * 0.2), FadeIn(left_facts),
                         Indicate(loss_node.body, color=t.loss))
         self.wait_until("detach")
-        self.play_until("with", code.highlight(1), ReplacementTransform(loss_node.copy(), detached), Create(cut),
+        self.play_until("with", code.highlight(1), ReplacementTransform(moving, detached), Create(cut),
                         FadeIn(scissors), run_time=1.4)
         self.play_along("with", FadeIn(ok, shift=RIGHT * 0.2), FadeIn(right_facts, shift=UP * 0.15))
         self.stage = VGroup(title, code, outputs, diagram, detached, cut, scissors, left_facts, right_facts)
@@ -219,7 +220,7 @@ class AutogradNotesScene(CodeScene):
         bar = Rectangle(width=width, height=0.34, stroke_width=0, fill_color=self.theme.gradient, fill_opacity=0.85)
         return bar.move_to((start + end) / 2 + UP * height)
 
-    @beat("Third note: .backward() does not replace .grad, it adds to it. The ^first backward gives {grad_after_1:.4g}. "
+    @beat("Third note: .backward() does not replace .grad, [it adds to it](adds). The ^first backward gives {grad_after_1:.4g}. "
           "Run it ^again, and {first_learnable}.grad holds {grad_after_2:.4g}, [twice as much](twice). [PyTorch does this on "
           "purpose](purpose), so gradients from several losses can be summed.")
     def gradients_accumulate(self) -> None:
@@ -233,7 +234,7 @@ class AutogradNotesScene(CodeScene):
         top, bottom = self.below(code)
         axis, trackers = self.grad_axis(names, width=self.right - self.left - AXIS_LABELS_ROOM)
         axis.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
-        self.point_at(twice=axis[2][0], purpose=code.line(2))
+        self.point_at(twice=axis[2][0], purpose=code.line(2), adds=code.line(2))
         self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(axis))
         for grads, mark in zip(acc.grads, ("first", "again")):
             self.play_along(mark, self.steps(
