@@ -129,7 +129,8 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         weight, bias = self.checks[f"{name}.weight"], self.checks[f"{name}.bias"]
         lines = [i for i in self.code_lines.check_lines() if self.code_lines.lines[i].layer == layer]
         show = (lambda: self.swap(self.comparison(weight), self.comparison(bias)), SWAP_TIME)
-        return [show, *(self.run_line(line, check, k) for k, (line, check) in enumerate(zip(lines, (weight, bias))))]
+        return [show, *(step for k, (line, check) in enumerate(zip(lines, (weight, bias)))
+                        for step in self.run_line(line, check, k))]
 
     def delta_terms(self, layer: int) -> list:
         """delta_k = (W_{k+1}^T delta_{k+1}) * f'(z_k), by hand, for layer `layer` (0-based) below the output."""
