@@ -64,9 +64,6 @@ def write_atomic(path: Path, text: str) -> None:
 
 @cli.command()
 @click.argument("lecture_id", metavar="ID")
-@click.option("--from", "notebook", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Draft the lecture from this Jupyter notebook (.ipynb): its prose narrated, its formulas and "
-                   "code as beats, none of its code run (docs/notebooks.md).")
 @options_for("new")
 def new(lecture_id: str, notebook: Path | None, folder: Path, force: bool) -> None:
     """Write a new lecture folder DIR/ID (a title card and one example scene) that renders and narrates

@@ -131,13 +131,16 @@ SHARED_OPTIONS: tuple[Option, ...] = (
            ("script",), DEFAULT_OUT, click.Path(path_type=Path)),
     Option("jobs", "Scenes rendered in parallel processes.", RENDERING, os.cpu_count() or 1, click.IntRange(1, 64), short="-j"),
     Option("scheduler", "Render on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786, a task per scene "
-           "(README: \"Rendering on a cluster\"); without it, on this machine (--jobs).", RENDERING, metavar="ADDRESS"),
+           "(docs/cluster.md); without it, on this machine (--jobs).", RENDERING, metavar="ADDRESS"),
     Option("concat", "Also join the clips into one video with a chapter per scene.", ("render",), flag=True),
     Option("force", "Render even when an up-to-date clip exists.", ("render", "video", "check"), flag=True),
     Option("force", "Write into an existing lecture folder: the files you have not changed since `lecture new` "
            "wrote them (the others are kept).", ("new",), flag=True),
+    Option("from", "Draft the lecture from this Jupyter notebook (.ipynb): its prose narrated, its formulas and code "
+           "as beats, none of its code run (docs/notebooks.md).", ("new",), None,
+           click.Path(path_type=Path, dir_okay=False), dest="notebook", metavar="NOTEBOOK"),
     Option("dir", "Where the new lecture's folder goes (./lectures: found without --lectures).", ("new",), Path("lectures"),
-           click.Path(file_okay=False, path_type=Path), dest="folder"),
+           OUTPUT_FOLDER, dest="folder"),
     Option("json", "Also write every rule applied and every finding (scene, beat, time, rule, objects, message) as JSON here.",
            ("check",), type=OUTPUT_FILE, dest="json_path"),
     Option("sheet", "Also write a PNG contact sheet here: the frames with findings, each finding boxed and labelled.",
