@@ -65,10 +65,13 @@ def behind(record: Record, drawn: list[Drawn], text: Drawn, region: tuple[int, i
 
 
 def check(record: Record) -> list[Finding]:
+    """One finding per snapshot and pair of colours (a theme colour too faint on its background is one
+    finding listing its texts, not one per text)."""
     findings = []
     for snap in record.snapshots:
         if snap.at not in ("end", "beat-end"):
             continue
+        pairs: dict[tuple[str, str], list] = {}
         for text in snap.texts:
             colour = text.colour
             if text.opacity < FAINT_OPACITY or colour[3] <= 0:
@@ -83,7 +86,14 @@ def check(record: Record) -> list[Finding]:
             if value < CONTRAST_MIN:
                 shown = "#%02X%02X%02X" % tuple(round(c * 255) for c in colour[:3])
                 back = "#%02X%02X%02X" % tuple(np.round(np.median(under, axis=0) * 255).astype(int))
-                findings.append(Finding("contrast", record.scene, snap.beat, snap.t,
-                                        f"{text.name()} ({shown}) on {back} has contrast {value:.1f}:1 (under {CONTRAST_MIN}:1)",
-                                        [text.name()], [round(v, 3) for v in text.box], record.theme))
+                pairs.setdefault((shown, back), []).append((text, value))
+        for (shown, back), texts in pairs.items():
+            names = [t.name() for t, _ in texts]
+            boxes = [t.box for t, _ in texts]
+            box = [round(min(b[0] for b in boxes), 3), round(min(b[1] for b in boxes), 3),
+                   round(max(b[2] for b in boxes), 3), round(max(b[3] for b in boxes), 3)]
+            listed = ", ".join(names[:5]) + (f" (and {len(names) - 5} more)" if len(names) > 5 else "")
+            findings.append(Finding("contrast", record.scene, snap.beat, snap.t,
+                                    f"{listed} ({shown}) on {back}: contrast {min(v for _, v in texts):.1f}:1 "
+                                    f"(under {CONTRAST_MIN}:1)", names, box, record.theme))
     return findings
