@@ -108,7 +108,7 @@ def test_text_size_below_the_theme_smallest(tmp_path):
 @pytest.mark.parametrize("theme,colour,ok", [
     ("dark", (0.93, 0.93, 0.93, 1.0), True),
     ("dark", (0.2, 0.2, 0.25, 1.0), False),  # dark grey on the dark background
-    ("light", (0.659, 0.42, 0.0, 1.0), False),  # the light theme's gradient colour #A86B00 on white: 4.4:1
+    ("light", (0.659, 0.42, 0.0, 1.0), False),  # the light theme's former gradient colour #A86B00 on white: 4.4:1
     ("light", (0.106, 0.106, 0.122, 1.0), True),
 ])
 def test_contrast_against_the_background(tmp_path, theme, colour, ok):
@@ -211,3 +211,15 @@ def test_stillness_a_still_picture_while_the_voice_speaks(tmp_path):
     still = stillness.check(narrated_clip(tmp_path / "still.mp4", moving_until=1.0), side)
     assert {f.beat for f in still} == {"b", ""} and "stands still for 4.9 s" in still[0].message
     assert stillness.check(narrated_clip(tmp_path / "moving.mp4", moving_until=6.0), side) == []
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_every_colour_role_a_text_can_take_reads_on_its_background(theme):
+    """Labels take the role colours (a gradient's number, the highlighted line): each at least 4.5:1 (WCAG AA)
+    on the theme's background and on its panel, so the contrast rule holds for any text a scene colours."""
+    from scenes.kit.theme import THEMES
+
+    t = THEMES[theme]
+    for role in ("text", "learnable", "constant", "forward", "gradient", "loss", "highlight"):
+        for ground in (t.background, t.panel):
+            assert float(contrast.ratio(contrast.hex_rgb(getattr(t, role)), contrast.hex_rgb(ground))) >= 4.5, (role, ground)
