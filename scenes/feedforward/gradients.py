@@ -206,8 +206,8 @@ class GradientFieldScene(LectureScene):
         lesson.next_to(self.formula, DOWN, buff=0.7, aligned_edge=LEFT)
         leaving = [m.clear_updaters() for m in (*self.probe, *([self.note] if self.note else []))]
         play_over(self, None, "local", *(FadeOut(m) for m in leaving), self.arrows.animate.set_opacity(1))
-        self.play_along("local", FadeIn(lesson[0], shift=UP * 0.2))
-        self.play_along("length", FadeIn(lesson[1], shift=UP * 0.2))
+        play_over(self, "local", "length", FadeIn(lesson[0], shift=UP * 0.2))
+        play_over(self, "length", "near", FadeIn(lesson[1], shift=UP * 0.2))
         # "near a plateau, a minimum or a maximum, the arrows shrink": the shortest arrows are marked.
         shortest = sorted(self.arrows, key=lambda a: a.get_length())[:max(1, len(self.arrows) // 6)]
         if shortest:
