@@ -10,7 +10,6 @@ import dataclasses
 import difflib
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from lecture import UserError
 from lecture.options.checks import fits
 from lecture.options.table import COMMAND_LINE_ONLY, CONTENT_OPTIONS, SHARED_CONTENT, Option, own_options
 from scenes.catalog import Lecture, current
+from scenes.catalog.toml_file import TomlProblem, read_toml
 from scenes.kit.params import LectureParams, learnable_problem, values_problem
 
 
@@ -47,19 +47,11 @@ def read_config(path: Path | None) -> Config:
     if path.exists() and not path.is_file():
         raise UserError(f"--config {path}: not a file")
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Notepad saves UTF-8 with a byte order mark
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise UserError(f"--config {path}: no such file") from None
-    except UnicodeDecodeError as err:
-        raise UserError(f"--config {path}: not UTF-8 text (byte {err.start})") from None
-    except OSError as err:
-        raise UserError(f"--config {path}: cannot read it ({err.strerror or err})") from None
-    except tomllib.TOMLDecodeError as err:
-        found = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", str(err))
-        if found:
-            raise UserError(f"{path} line {found[2]}: not valid TOML: {found[1].lower()} (column {found[3]})") from None
-        raise UserError(f"{path}: not valid TOML ({err})") from None
+        text, data = read_toml(path)
+    except TomlProblem as problem:
+        if problem.line:
+            raise UserError(f"{path} line {problem.line}: {problem.words}") from None
+        raise UserError(f"--config {path}: {problem.words}") from None
     config = Config(path, data, {name: key_line(text, name) for name in data})
     for name, value in data.items():
         check_config_entry(config, name, value)

@@ -12,10 +12,10 @@ import math
 import os
 import re
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
+from scenes.catalog.toml_file import TomlProblem, read_toml
 from scenes.catalog.model import BUILT_IN, FILE_NAME, Card, Lecture, OptionRow, SceneInfo
 
 TOP_KEYS = ("id", "title", "subtitle", "file", "card", "scenes", "extras", "defaults", "options")
@@ -64,18 +64,11 @@ def read_lecture(folder: Path) -> Lecture:
     """The lecture in `folder`, checked: its keys, types, ids and the scene modules it names."""
     path = folder / FILE_NAME
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError as err:
-        raise LectureFileError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
-    except OSError as err:
-        raise LectureFileError(f"{path}: cannot read it ({err.strerror or err})") from None
-    except tomllib.TOMLDecodeError as err:
-        found = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", str(err))
-        if found:
-            raise LectureFileError(f"{path} line {found[2]}: not valid TOML: {found[1].lower()} (column {found[3]}); "
-                                   "fix it (docs/lecture-folders.md)") from None
-        raise LectureFileError(f"{path}: not valid TOML ({err})") from None
+        text, data = read_toml(path)
+    except TomlProblem as problem:
+        where = f"{path} line {problem.line}" if problem.line else f"{path}"
+        hint = {"not UTF-8": "save it as UTF-8"}.get(problem.words[:9], "fix it (docs/lecture-folders.md)")
+        raise LectureFileError(f"{where}: {problem.words}; {hint}") from None
     at = Located(path, text)
     unknown_keys(at, data, TOP_KEYS, None)
     for key in ("id", "title"):
