@@ -179,9 +179,10 @@ def test_check_bad_input_is_one_line_exit_2(tmp_path, args, message):
     assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))
 
 
-def narrated_clip(path: Path, moving_until: float, seconds: float = 6.0, fps: int = 10) -> Path:
+def narrated_clip(path: Path, moving_until: float, seconds: float = 6.0, fps: int = 10, fade: bool = False) -> Path:
     """A 192x108 clip with a tone throughout (the voice) whose picture changes every frame until
-    `moving_until`, then stands still."""
+    `moving_until`, then stands still; with `fade`, a square brightens from black to white over the clip
+    instead, a few grey levels a frame (less than the change level from one frame to the next)."""
     import av
     import numpy as np
 
@@ -191,8 +192,11 @@ def narrated_clip(path: Path, moving_until: float, seconds: float = 6.0, fps: in
         audio = container.add_stream("aac", rate=16000, layout="mono")
         for i in range(int(seconds * fps)):
             picture = np.zeros((108, 192, 3), dtype=np.uint8)
-            x = min(i, int(moving_until * fps)) * 2 % 180
-            picture[40:60, x:x + 12] = 255
+            if fade:
+                picture[30:80, 60:130] = int(255 * i / (seconds * fps))
+            else:
+                x = min(i, int(moving_until * fps)) * 2 % 180
+                picture[40:60, x:x + 12] = 255
             container.mux(video.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
         tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(int(seconds * 16000)) / 16000)).astype(np.float32)
         for start in range(0, len(tone), 1024):
@@ -211,6 +215,16 @@ def test_stillness_a_still_picture_while_the_voice_speaks(tmp_path):
     still = stillness.check(narrated_clip(tmp_path / "still.mp4", moving_until=1.0), side)
     assert {f.beat for f in still} == {"b", ""} and "stands still for 4.9 s" in still[0].message
     assert stillness.check(narrated_clip(tmp_path / "moving.mp4", moving_until=6.0), side) == []
+
+
+@pytest.mark.parametrize("fps", [10, 30])
+def test_stillness_a_slow_fade_is_motion_at_any_frame_rate(tmp_path, fps):
+    """A fade of 4 (at 10 fps) or 1.4 (at 30 fps) grey levels a frame, under the change level from one frame
+    to the next, is a picture that changes: measured against the last change, it is never a still."""
+    from lecture.check import stillness
+
+    whole, _ = stillness.measures(narrated_clip(tmp_path / "fade.mp4", 0.0, fps=fps, fade=True), [])
+    assert whole.speech_s > 5 and whole.share < 0.1 and whole.longest_s < 0.5
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])

@@ -20,6 +20,10 @@ EMPTY_CROWDED = 0.30  # ... while the used cells are at least this full (not a s
 STILL_MAX_S = 4.0  # a picture unchanged longer than this while the voice speaks
 STILL_SHARE_MAX = 0.40  # the share of a clip's speech over a still picture above which the clip is reported
 CHANGE_LEVEL = 12  # grey levels (of 255) a pixel must move by, on a 192x108 copy, for a frame to change
+MOVING_WITHIN_S = 0.5  # a picture that changes by CHANGE_LEVEL within this long is moving: a slow fade or a traced
+                      # path moves less than CHANGE_LEVEL from one frame to the next (at 15 fps and more so at 60),
+                      # so frames are compared with the last change, not the frame before, and shorter still runs
+                      # count as motion: the measure is the same at any frame rate
 WINDOW = 0.05  # seconds per RMS window of the sound
 SPEECH_DB = 35.0  # a window is speech when within this many dB of the loudest window
 GAP = 0.35  # seconds of quiet inside speech that still count as speaking

@@ -1,8 +1,9 @@
 """stillness: how long the picture stands still while the voice speaks (narrated clips).
 
 Decodes the clip with PyAV: a frame is *still* when no pixel of its small grey copy differs from the
-frame before by more than `CHANGE_LEVEL` (a highlight ring fading in counts as change, encoder noise
-does not); speech is where the audio's RMS over `WINDOW` seconds is within `SPEECH_DB` of its loudest
+frame of the last change by more than `CHANGE_LEVEL` (a highlight ring fading in counts as change, encoder
+noise does not), and a still run shorter than `MOVING_WITHIN_S` between two changes is motion (a slow fade
+moves a few levels a frame: compared frame to frame it would read as still at 15 fps and not at 5); speech is where the audio's RMS over `WINDOW` seconds is within `SPEECH_DB` of its loudest
 window, with gaps shorter than `GAP` bridged (the pauses inside a sentence). Per beat (the sidecar's
 sections) and per clip: the share of the speech spoken over a still picture and the longest still run
 while speaking. A beat whose longest run is over `STILL_MAX_S` is a finding, and so is a clip whose
@@ -18,7 +19,8 @@ from typing import Any
 import av
 import numpy as np
 
-from lecture.check.rules import (CHANGE_LEVEL, GAP, SPEECH_DB, STILL_MAX_S, STILL_SHARE_MAX, WINDOW, Finding)
+from lecture.check.rules import (CHANGE_LEVEL, GAP, MOVING_WITHIN_S, SPEECH_DB, STILL_MAX_S, STILL_SHARE_MAX, WINDOW,
+                                 Finding)
 
 
 @dataclass(frozen=True)
@@ -38,16 +40,33 @@ class Measure:
 
 
 def frame_changes(clip: Path) -> tuple[np.ndarray, float]:
-    """(changed[i] for every frame i: differs from frame i-1, the frame duration)."""
+    """(changed[i] for every frame i: the picture is moving there, the frame duration). A frame changes when it
+    differs by more than CHANGE_LEVEL from the frame of the last change; still runs shorter than
+    MOVING_WITHIN_S between changes are motion (a slow motion crosses the level every few frames)."""
     with av.open(str(clip)) as container:
         stream = container.streams.video[0]
         rate = float(stream.average_rate)
-        changed, previous = [], None
+        changed, reference = [], None
         for frame in container.decode(stream):
             grey = frame.to_ndarray(format="gray", width=192, height=108).astype(np.int16)
-            changed.append(previous is None or int(np.abs(grey - previous).max()) > CHANGE_LEVEL)
-            previous = grey
-    return np.array(changed, dtype=bool), 1.0 / rate
+            moved = reference is None or int(np.abs(grey - reference).max()) > CHANGE_LEVEL
+            reference = grey if moved else reference
+            changed.append(moved)
+    return short_stills_moving(np.array(changed, dtype=bool), max(1, round(MOVING_WITHIN_S * rate))), 1.0 / rate
+
+
+def short_stills_moving(changed: np.ndarray, frames: int) -> np.ndarray:
+    """`changed` with every run of unchanged frames shorter than `frames` that ends in a change marked as moving."""
+    moving = changed.copy()
+    run_start = None
+    for i, c in enumerate(changed):
+        if not c:
+            run_start = i if run_start is None else run_start
+        elif run_start is not None:
+            if i - run_start < frames:
+                moving[run_start:i] = True
+            run_start = None
+    return moving
 
 
 def speech_mask(clip: Path, times: np.ndarray) -> np.ndarray:
