@@ -20,7 +20,8 @@ from scenes.kit.params import LectureParams
 from tests.conftest import LECTURE as LECTURE_CLI, ROOT, run_lecture
 from tests.test_slides import launch_chromium
 
-SCENE = "chain-rule"  # uses --function, five beats, renders in seconds at tiny size
+SCENE = "chain-rule"  # takes --function (to check it), five beats, renders in seconds at tiny size
+FIELD = "learning-rates"  # draws the function it is given (its maps), and is not the scene the Ctrl-C test renders
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +117,9 @@ def test_a_bad_function_shows_the_clis_message_beside_it_and_renders_nothing(bro
 
 
 def test_a_good_change_renders_in_two_tabs_and_swaps_the_player(browser, studio):
-    first, second = (open_page(browser, studio, f"?q=t&scene={SCENE}", []) for _ in range(2))
-    at = sidecar(studio, SCENE)["sections"][1]["end"] - 0.1  # the function is on screen by then
+    # learning-rates draws the function it is given (chain-rule always derives the notebook's function)
+    first, second = (open_page(browser, studio, f"?q=t&scene={FIELD}", []) for _ in range(2))
+    at = sidecar(studio, FIELD)["sections"][-1]["end"] - 0.1  # the maps of the function are on screen by then
     first.evaluate(f"document.querySelector('#player').currentTime = {at}")
     old = frame_of(first)
     old_src = first.locator("#player").get_attribute("src")
@@ -134,7 +136,7 @@ def test_a_good_change_renders_in_two_tabs_and_swaps_the_player(browser, studio)
         page.evaluate(f"document.querySelector('#player').currentTime = {at}")
         news.append(frame_of(page))
     assert old != news[0] and old != news[1] and news[0] != news[1]
-    clips = sorted((studio["media"] / "studio").glob(f"*/tiny/{SCENE}.mp4"))
+    clips = sorted((studio["media"] / "studio").glob(f"*/tiny/{FIELD}.mp4"))
     assert len(clips) == 2 and all(json.loads(c.with_suffix(".json").read_text())["files"] for c in clips)
     from scripts.studio_screenshot import shoot
 

@@ -129,11 +129,12 @@ class LectureScene(PointingScene, Slide):
             self.wait(remaining)
 
     def end_beat(self) -> None:
-        """Hold the picture until the speech is over, then the theme's pause; a loop runs on without a
-        hitch when it has nothing left to say."""
+        """Hold the picture until the speech is over, then the theme's pause; a silent loop runs on without
+        a hitch. A narrated beat always ends with the pause, also when its motion, paced to the words,
+        ran past the last one (the next sentence never starts on the heels of this one)."""
         spoken_until = self._beat_start + (self.speech.duration if self.speech else 0.0)
         hold = max(spoken_until - self.now, 0.0)
-        if not self._beat_loops or self.now == self._beat_start or hold > 0:
+        if not self._beat_loops or self.now == self._beat_start or hold > 0 or self.speech is not None:
             self.wait(hold + self.theme.pause)
         self.end_pointing()
         start, end = self._beat_start, self.now

@@ -430,5 +430,7 @@ class MatrixEquation(VGroup):
         return VGroup(*(m for m in self.submobjects if id(m) not in taken))
 
     def shown(self) -> dict[str, list[list[str]]]:
-        """The LaTeX of every number shown, by term, row by row (empty where a cell is not filled yet)."""
-        return {self.terms[name].tex: d.texts for name, d in self.drawn.items() if self.layout.shows_values(name)}
+        """The LaTeX of every number shown now, by term, row by row (empty where a cell is not filled yet): a copy,
+        since a term turning into another in place (`become`) rewrites its cells' texts later."""
+        return {self.terms[name].tex: [list(row) for row in d.texts] for name, d in self.drawn.items()
+                if self.layout.shows_values(name)}
