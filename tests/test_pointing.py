@@ -218,7 +218,10 @@ def test_stock_manim_draws_the_same_highlight(renders):
     ours, fps = frames(renders["voiced"][0])
     stock, _ = frames(renders["plain"][0])
     assert len(ours) == len(stock)
-    assert [lit(a)[0] > 100 for a in ours] == [lit(b)[0] > 100 for b in stock]
+    counts = [(lit(a)[0], lit(b)[0]) for a, b in zip(ours, stock)]
+    assert sum(a > 100 for a, _ in counts) > 10  # the highlight is there at all
+    # equal up to antialiasing: a fading frame near any threshold (94 lit pixels against 93) reads either way
+    assert all(abs(a - b) <= 0.05 * max(a, b) + 5 for a, b in counts), counts
 
 
 @pytest.mark.slow
