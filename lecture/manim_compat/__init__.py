@@ -3,7 +3,7 @@ CPython. Everything that overrides, copies or reads such a part lives in this pa
 a line saying what it relies on; the rest of the code calls the named functions below.
 
 Importing this package is cheap (no manim): it reads the installed manim's version. The manim-facing
-modules (`renderer`, `layers`, `fades`, `svgcache`, `encoding`, `numbers`) call `require_written_for()`
+modules (`renderer`, `layers`, `fades`, `svgcache`, `encoding`, `numbers`, `texnumbers`) call `require_written_for()`
 when imported, so on another manim they refuse in one line instead of drawing wrong frames. `--plain`
 renders never import them, so they work on any manim. What is here and how to upgrade: docs/seam.md.
 """
@@ -54,16 +54,17 @@ def require_written_for() -> None:
 def fast_renderer(text_caches: Iterable[str | Path], encoder_threads: int = 0) -> Any:
     """The project's renderer for one render process: manim's Cairo renderer drawing still parts once
     (layers), large fades as one picture, unrotated images resized, stills without drawing skipped
-    plays; texts parsed once (in `text_caches`), quick number readouts, a bounded encoder queue with
+    plays; texts parsed once (in `text_caches`), quick number readouts, plain numbers set without LaTeX, a bounded encoder queue with
     `encoder_threads` x264 threads (0: x264 chooses). Changes manim's classes for this process."""
     require_written_for()
     # manim-facing modules: they import manim and change its classes, so only a render process loads them.
-    from lecture.manim_compat import numbers, svgcache
+    from lecture.manim_compat import numbers, svgcache, texnumbers
     from lecture.manim_compat.encoding import LectureFileWriter
     from lecture.manim_compat.renderer import LectureRenderer
 
     svgcache.install(text_caches)
     numbers.install()
+    texnumbers.install()
     LectureFileWriter.encoder_threads = encoder_threads
     return LectureRenderer()
 
