@@ -10,7 +10,7 @@ from manim.utils import tex_file_writing
 
 from lecture.manim_compat import texnumbers
 
-NUMBERS = ["0", "7", "-14", "0.00118", "-0.5", "49.0", ".5", "1{,}234", "123456789", "-", ".", ","]
+NUMBERS = ["0", "7", "-14", "0.00118", "-0.5", "49.0", ".5", "1{,}234", "123456789", "-", ".", ",", r"\times 0.987", r"\times1"]
 
 
 def outline(mob) -> np.ndarray:
@@ -20,7 +20,7 @@ def outline(mob) -> np.ndarray:
 def test_only_plain_numbers_are_set_from_glyphs():
     assert texnumbers.plain_number("0.00118") == ("0.00118", None)
     assert texnumbers.plain_number(texnumbers.GROUP_TEX.format(group="unique003", tex="-1{,}234.5")) == ("-1{,}234.5", "unique003")
-    for tex in ("1.2 \\times 10^{5}", "x", "1-2", "1,234", "--1", "", "1.2e5", r"\mathbf{1}", "5-"):
+    for tex in ("1.2 \\times 10^{5}", "x", "1-2", "1,234", "--1", "", "1.2e5", r"\mathbf{1}", "5-", r"\times -0.5", r"1 \times 2"):
         assert texnumbers.plain_number(tex) is None, tex
 
 

@@ -31,11 +31,14 @@ from lecture.output.publish import write_text_atomic
 
 require_written_for()
 
-REFERENCE = "-0123456789.{,}0"  # every character a plain number is made of, each once (the last 0 ends the comma)
-CHARACTERS = re.compile(r"\{,\}|[-0-9.,]")
-# a leading minus is an ordinary symbol in TeX (between digits it is an operator, spaced); a lone comma is
-# DecimalNumber's thousands separator, set alone
-NUMBER = re.compile(r"-?(?:[0-9]+(?:\{,\}[0-9]{3})*)?\.?[0-9]*|,")
+# every character a plain number is made of, each once (the 0s end the comma and the times sign); the times
+# sign on a row of its own, where it starts the formula and so is an ordinary symbol, as in "\times 0.5"
+REFERENCE = r"-0123456789.{,}0 \\ \times 0"
+CHARACTERS = re.compile(r"\\times ?|\{,\}|[-0-9.,]")
+# a leading minus or times sign is an ordinary symbol in TeX (after a digit or the times sign, a minus is an
+# operator, spaced); a lone comma is DecimalNumber's thousands separator, set alone
+UNSIGNED = r"(?:[0-9]+(?:\{,\}[0-9]{3})*)?\.?[0-9]*"
+NUMBER = re.compile(rf"-?{UNSIGNED}|\\times ?{UNSIGNED}|,")
 GROUP = re.compile(r"\\special\{dvisvgm:raw <g id='(\w+)'>\}(.*)\\special\{dvisvgm:raw </g>\}")
 GROUP_TEX = r"\special{{dvisvgm:raw <g id='{group}'>}}{tex}\special{{dvisvgm:raw </g>}}"
 SVG, XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
@@ -47,29 +50,30 @@ class Font:
 
     def __init__(self, svg: str) -> None:
         root = ElementTree.fromstring(svg)
-        self.header = svg[:svg.index("<svg")]
+        self.header = svg[:svg.index("<!--")] + "<!-- set by lecture/manim_compat/texnumbers.py from dvisvgm's glyphs -->\n"
         self.paths = {p.get("id"): p.get("d") for p in root.iter(f"{{{SVG}}}path")}
         uses = list(root.iter(f"{{{SVG}}}use"))
-        characters = CHARACTERS.findall(REFERENCE)
+        characters = [c.strip() for c in CHARACTERS.findall(REFERENCE)]
         if len(uses) != len(characters):
             raise ValueError(f"the reference number set as {len(uses)} glyphs, not {len(characters)}")
         self.baseline = uses[0].get("y")
         self.glyph = {c: u.get(f"{{{XLINK}}}href")[1:] for c, u in zip(characters, uses)}
         self.glyph[","] = self.glyph["{,}"]
         xs = [float(u.get("x")) for u in uses]
-        # whole scaled points, as TeX places them (dvisvgm prints six decimals)
-        self.advance = {c: round((b - a) * SP_PER_BP) for c, a, b in zip(characters, xs, xs[1:])}
+        # whole scaled points, as TeX places them (dvisvgm prints six decimals); each row's last glyph has none
+        self.advance = {c: round((b - a) * SP_PER_BP) for c, a, b, u, v in zip(characters, xs, xs[1:], uses, uses[1:])
+                        if u.get("y") == v.get("y")}
         self.height = root.get("height")
 
     def page(self, number: str, group: str | None) -> str:
         """The SVG dvisvgm writes for `number` set alone (up to where the page sits, which centring undoes)."""
         uses, x = [], 0
-        for c in CHARACTERS.findall(number):
+        for c in (c.strip() for c in CHARACTERS.findall(number)):
             uses.append(f"<use x='{x / SP_PER_BP:.6f}' y='{self.baseline}' xlink:href='#{self.glyph[c]}'/>")
             x += self.advance.get(c, 0)  # a lone comma: nothing after it
         width = f"{x / SP_PER_BP:.6f}"
-        defs = "".join(f"<path id='{g}' d='{self.paths[g]}'/>\n" for g in dict.fromkeys(self.glyph[c] for c in
-                                                                                     CHARACTERS.findall(number)))
+        defs = "".join(f"<path id='{g}' d='{self.paths[g]}'/>\n"
+                       for g in dict.fromkeys(self.glyph[c.strip()] for c in CHARACTERS.findall(number)))
         body = "\n".join(uses)
         if group:
             body = f"<g id='{group}'>\n{body}\n</g>"
