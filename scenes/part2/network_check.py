@@ -86,7 +86,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
 
     def printed_text(self, text: str, color: str | None = None) -> Text:
         return Text(text, font=self.theme.code_font, font_size=self.theme.small_size,
-                    color=color or self.theme.text).scale(self.code_scale)
+                    color=color or self.theme.text).scale(max(self.code_scale, 1.0))  # never under the smallest size
 
     def swap(self, *equations: list) -> list:
         """The animations that replace the matrices below by these equations, side by side, at one scale."""
@@ -144,13 +144,15 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
 
     # --- beats -----------------------------------------------------------------------------------------
     @beat("After loss.backward(), each parameter's [.grad](grad) holds its gradient. Can we get the same numbers "
-          "by hand? Three formulas: [the weight gradient is delta times the input, transposed](weight); [the bias "
+          "by hand? ^Three formulas: [the weight gradient is delta times the input, transposed](weight); [the bias "
           "gradient is delta](bias); and one layer back, [delta is W transposed times delta, times the activation's "
           "slope](back).")
     def state_the_formulas(self) -> None:
         self.set_stage()
         self.point_at(grad=VGroup(*(self.code.line(i) for i in self.code_lines.check_lines())))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        self.play_steps("grad", [(lambda line=line: [self.code.highlight(line)], LINE_TIME / 2)
+                                 for line in self.code_lines.check_lines()], until="Three")
         for name, formula in zip(("weight", "bias", "back"), self.formulas):
             self.point_at(**{name: formula})
             self.paced(name, Write(formula), run_time=1.2, most=WRITING)  # written as it is said
@@ -167,6 +169,8 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                                (lambda: self.swap(parts), SWAP_TIME)], until="prediction")
         eq = self.equations[0]
         self.point_at(prediction=eq.term("prediction"), target=eq.term("target"))
+        for name in ("prediction", "target"):
+            self.paced(name, eq.spot(eq.term(name)), run_time=1.0)
         self.paced("delta", *(eq.fill("delta", i, 0, [eq.cell("prediction", i), eq.cell("target", i)])
                                    for i in range(n)), run_time=1.0)
 
@@ -187,7 +191,10 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                                 (lambda: self.swap(self.delta_terms(layer)), SWAP_TIME)], until="WT")
         eq = self.equations[0]
         self.point_at(WT=VGroup(eq.term("WT"), eq.term("next")), slope=eq.term("slope"))
-        self.play_steps("gives", [(lambda fill=fill: [fill], 0.6) for fill in self.delta_fills(eq, layer)], until=END)
+        self.paced("WT", eq.spot(eq.term("WT"), eq.term("next")), run_time=1.0)
+        self.paced("slope", eq.spot(eq.term("slope")), run_time=1.0)
+        self.play_steps("gives", [(lambda fill=fill: [fill], 0.6) for fill in self.delta_fills(eq, layer)], until=END,
+                        most=2.5)
 
     def delta_fills(self, eq: MatrixEquation, layer: int) -> list:
         """Each entry of the layer's delta from its row of W^T, the delta ahead and its slope."""
@@ -215,5 +222,5 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
     def all_agree(self) -> None:
         self.paced("comparisons", LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()),
                                                    lag_ratio=0.2), run_time=1.5)
-        self.paced("the", Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.05), run_time=1.5)
+        self.paced("the", Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.0), run_time=1.5)
         self.record(shown_matrices={str(k): e.shown() for k, e in enumerate(self.equations)})

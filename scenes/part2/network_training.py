@@ -19,7 +19,7 @@ from scenes.widgets.contour import level_segments
 from scenes.widgets.equation_rows import at_one_scale
 from scenes.kit.formatting import counter, short, short_tex
 from scenes.widgets.live_value import LiveValue
-from scenes.widgets.network_diagram import Term, number_tex
+from scenes.widgets.network_diagram import Term, number_tex, token
 from scenes.widgets.network_layout import Box
 from scenes.widgets.surface import colormap, nice_step
 from scenes.part2.training_code import parameter_tex, step_code
@@ -108,9 +108,9 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(weights=VGroup(*self.value_rows), lr=self.code.line(self.code_lines.optimizer),
                       parameters=VGroup(self.headers[0], *self.value_rows))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.paced("A", FadeIn(self.headers[0]), LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows),
-                                                                 lag_ratio=0.4), run_time=1.6)
-        self.paced("The", self.code.highlight(self.code_lines.optimizer), run_time=0.5)
+        self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows), lag_ratio=0.4), run_time=1.6)
+        self.paced("The", self.code.highlight(self.code_lines.optimizer), FadeIn(self.headers[0]), run_time=0.8)
+        self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in self.value_rows], until=END)
 
     @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
           "forward pass over all {samples} samples gives [the loss: {loss_before_said}](loss).")
@@ -118,7 +118,7 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(zero=self.code.line(self.code_lines.zero_grad), loss=self.loss_label)
         self.play(self.code.highlight(self.code_lines.zero_grad), run_time=0.5)
         self.play_steps("Then", [(lambda: [self.code.highlight(self.code_lines.loss)], 0.5),
-                                 (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss")
+                                 (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss", most=2.5)
 
     @beat("[loss.backward()](backward) runs the backward pass and ^fills each parameter's .grad, from the last layer "
           "back to the first.")
@@ -146,7 +146,7 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
 
     def flights(self, values, gradients) -> list:
         """Every gradient flies into its parameter."""
-        return [FadeOut(gradients.cell(kind, *index).copy(), target_position=values.cell(kind, *index))
+        return [FadeOut(token(gradients.cell(kind, *index)), target_position=values.cell(kind, *index))
                 for kind in ("weight", "bias") for index in np.ndindex(gradients.terms[kind].grid.shape)]
 
     def show_example(self) -> None:
@@ -371,23 +371,25 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     def show_the_task(self) -> None:
         self.set_stage()
         self.point_at(steps=self.readout[0], curve=VGroup(self.curve_axes, self.curve))
-        self.play(self.show_heading(), FadeIn(self.readout), FadeIn(self.curve_axes), FadeIn(self.curve))
-        if self.run.kind == "none":
-            return
+        self.play(self.show_heading(), FadeIn(self.readout[0]))
+        self.paced("steps", FadeIn(self.readout[1], shift=LEFT * 0.2), run_time=0.8)
+        chart = ("curve", [FadeIn(self.curve_axes), FadeIn(self.curve)], 0.8)  # as "the loss curve" is said
         marks = self._marked.marks
-        if self.run.kind == "boundary":
+        if self.run.kind == "none":
+            steps = [chart]
+        elif self.run.kind == "boundary":
             heatmap, border, boundary, points = self.picture
             filled = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target > BOUNDARY_LEVEL))
             hollow = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target <= BOUNDARY_LEVEL))
             self.paced("on", FadeIn(border), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.2),
                             run_time=1.0)
-            steps = [("colour", [FadeIn(heatmap)], 0.8), ("line", [FadeIn(boundary)], 0.6),
+            steps = [chart, ("colour", [FadeIn(heatmap)], 0.8), ("line", [FadeIn(boundary)], 0.6),
                      ("filled", [Indicate(filled, color=self.theme.highlight)], 1.0),
                      ("hollow", [Indicate(hollow, color=self.theme.highlight)], 1.0)]
         else:
             axes, points, fit = self.picture
             self.paced("on", FadeIn(axes), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.1),
-                            run_time=1.0)
+                       *chart[1], run_time=1.0)  # its ^curve mark is the fitted curve's
             steps = [("samples", [Indicate(points, color=self.theme.highlight)], 1.0), ("curve", [FadeIn(fit)], 0.8)]
         for mark, anims, run_time in steps:
             if mark in marks:  # a lecturer's script may word the picture differently
@@ -403,6 +405,8 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     @beat("[After {last_step} steps the loss is {final_loss_said}](final); it ^started at {first_loss_said}. {result_said}")
     def read_the_result(self) -> None:
         self.point_at(final=self.readout[1])
+        end = self.curve_axes[0].c2p(self.last_step, float(self.run.losses[self.last_step]))
+        self.paced("final", Flash(end, color=self.theme.loss, line_length=0.25), run_time=1.0)
         start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
         self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
         hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)
