@@ -152,7 +152,7 @@ class MlpForwardScene(NetworkPassScene):
         self.point_at(linear=VGroup(*(self.code.line(k) for k in range(self.count))))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         self.play_steps("Here", [(lambda c=c: [self.diagram.grow_column(c)], COLUMN_TIME)
-                                 for c in range(len(self.diagram.nodes))], until="linear")
+                                 for c in range(len(self.diagram.nodes))], until="linear", most=SLOW)
         self.play_steps("applies", [self.layer_lit(k) for k in range(self.count)], until=END)
 
     def layer_lit(self, k: int) -> tuple:
@@ -165,14 +165,14 @@ class MlpForwardScene(NetworkPassScene):
           "W one](W) and [a bias b one](b).")
     def feed_in_the_sample(self) -> None:
         self.point_at(x=self.diagram.column(0))
-        self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant))
+        self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant), most=SLOW)
         self.equation = MatrixEquation(self.forward_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
         eq = self.equation
         self.point_at(W=eq.term("W"), b=eq.term("b"))
         self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0])], CODE_TIME),
                                (lambda: [FadeIn(eq.others("W", "b"), shift=UP * 0.2)], EQUATION_TIME)], until="W")
-        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME)
-        self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME)
+        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
+        self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
 
     def layer_rows(self, k: int) -> list:
         """Steps: row i of W times the input, plus b_i, lands in z_i and in neuron i of the next column,
