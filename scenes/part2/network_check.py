@@ -226,5 +226,6 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
     def all_agree(self) -> None:
         self.paced("comparisons", LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()),
                                                    lag_ratio=0.2), run_time=1.5, most=SLOW)
-        self.paced("the", Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.0), run_time=1.5, most=SLOW)
+        self.paced("the", LaggedStart(*(Indicate(f, color=self.theme.highlight, scale_factor=1.0) for f in self.formulas),
+                                      lag_ratio=0.5), run_time=2.0, most=SLOW)
         self.record(shown_matrices={str(k): e.shown() for k, e in enumerate(self.equations)})

@@ -111,7 +111,9 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows), lag_ratio=0.4), run_time=1.6,
                    most=SLOW)
-        self.paced("The", self.code.highlight(self.code_lines.optimizer), FadeIn(self.headers[0]), run_time=0.8)
+        self.play_steps("The", [(lambda: [self.code.highlight(self.code_lines.optimizer)], 0.5),
+                                (lambda: [FadeIn(self.headers[0], shift=DOWN * 0.1)], 0.5),
+                                (lambda: [v.spot(v) for v in self.value_rows], 1.0)], until="lr", most=SLOW)
         self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in self.value_rows], until=END)
 
     @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
@@ -172,11 +174,12 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         at = (*index, 0) if len(index) == 1 else index
         cell, grad = self.value_rows[row].cell(kind, *at), self.gradient_rows[row].cell(kind, *at)
         self.point_at(cell=cell)
-        self.paced("holds", FadeIn(self.arithmetic[0], shift=UP * 0.2), run_time=0.5)
+        self.paced("holds", FadeIn(self.arithmetic[0], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
+                   run_time=1.0, most=SLOW)
         self.paced("minus", FadeIn(self.arithmetic[1], shift=UP * 0.2), Indicate(grad, color=self.theme.highlight),
-                        run_time=1.0)
+                   run_time=1.0, most=SLOW)
         self.paced("gives", FadeIn(self.arithmetic[2], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
-                        run_time=1.0)
+                   run_time=1.0, most=SLOW)
 
     @beat("The same samples [through the new weights](weights), and torch computes the loss ^again: [{loss_after_said}, "
           "down from {loss_before_said}](loss). One small step downhill; training ^repeats it, again and again.")
@@ -185,8 +188,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(weights=VGroup(*self.value_rows), loss=after)
         self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
         self.play_steps("weights", [(lambda v=v: [v.spot(v)], 0.6) for v in self.value_rows], most=SLOW)
-        self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0)
-        self.play(Indicate(after, color=self.theme.loss))
+        self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0, most=SLOW)
+        self.paced("loss", Indicate(after, color=self.theme.loss), run_time=1.0, most=SLOW)
         lines = (self.code_lines.zero_grad, self.code_lines.loss, self.code_lines.backward, self.code_lines.step)
         self.play_steps("repeats", [(lambda line=line: [self.code.highlight(line)], 0.4) for line in lines * 2], until=END)
 
