@@ -7,7 +7,8 @@ Every number and every True comes from `engine.network.hand_backward`, computed 
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject, Succession, SurroundingRectangle,
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject,
                    Text, VGroup, Write)
 
 from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
@@ -26,6 +27,7 @@ PRINTED_GAP = 0.2  # between the code panel and what a line prints
 SWAP_TIME = 0.7  # one set of matrices fading into the next
 WRITING = 4.0  # a formula is written at the pace it is said, up to this much slower than silent
 LINE_TIME = 1.0  # a line highlighted, then what it prints
+SLOW = 2.5  # a motion that reads at a slower pace (cells compared, numbers travelling) may stretch this much with the voice
 
 
 class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
@@ -86,7 +88,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
 
     def printed_text(self, text: str, color: str | None = None) -> Text:
         return Text(text, font=self.theme.code_font, font_size=self.theme.small_size,
-                    color=color or self.theme.text).scale(self.code_scale)
+                    color=color or self.theme.text).scale(max(self.code_scale, 1.0))  # never under the smallest size
 
     def swap(self, *equations: list) -> list:
         """The animations that replace the matrices below by these equations, side by side, at one scale."""
@@ -107,9 +109,11 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.printed[line] = printed
 
         def run() -> list:
-            spot = SurroundingRectangle(self.equations[equation], color=t.highlight, buff=0.08, stroke_width=2.5)
-            return [self.code.highlight(line), Succession(FadeIn(spot), FadeOut(spot), introducer=True)]
-        return (run, LINE_TIME / 2), (lambda: [FadeIn(printed, shift=LEFT * 0.15)], LINE_TIME / 2)
+            """The line lit, and allclose's comparison cell by cell: each hand number framed with its .grad."""
+            eq = self.equations[equation]
+            pairs = [eq.spot(eq.cell("hand", i, j), eq.cell("grad", i, j)) for i, j in np.ndindex(eq.terms["hand"].grid.shape)]
+            return [self.code.highlight(line), LaggedStart(*pairs, lag_ratio=0.5)]
+        return (run, LINE_TIME), (lambda: [FadeIn(printed, shift=LEFT * 0.15)], LINE_TIME / 2)
 
     # --- the terms -------------------------------------------------------------------------------------
     def comparison(self, check: GradientCheck) -> list:
@@ -144,13 +148,15 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
 
     # --- beats -----------------------------------------------------------------------------------------
     @beat("After loss.backward(), each parameter's [.grad](grad) holds its gradient. Can we get the same numbers "
-          "by hand? Three formulas: [the weight gradient is delta times the input, transposed](weight); [the bias "
+          "by hand? ^Three formulas: [the weight gradient is delta times the input, transposed](weight); [the bias "
           "gradient is delta](bias); and one layer back, [delta is W transposed times delta, times the activation's "
           "slope](back).")
     def state_the_formulas(self) -> None:
         self.set_stage()
         self.point_at(grad=VGroup(*(self.code.line(i) for i in self.code_lines.check_lines())))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
+        self.play_steps("grad", [(lambda line=line: [self.code.highlight(line)], LINE_TIME / 2)
+                                 for line in self.code_lines.check_lines()], until="Three")
         for name, formula in zip(("weight", "bias", "back"), self.formulas):
             self.point_at(**{name: formula})
             self.paced(name, Write(formula), run_time=1.2, most=WRITING)  # written as it is said
@@ -164,9 +170,11 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                  Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
                  Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")]
         self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1))], 0.5),
-                               (lambda: self.swap(parts), SWAP_TIME)], until="prediction")
+                               (lambda: self.swap(parts), SWAP_TIME)], until="prediction", most=SLOW)
         eq = self.equations[0]
         self.point_at(prediction=eq.term("prediction"), target=eq.term("target"))
+        for name in ("prediction", "target"):
+            self.paced(name, eq.spot(eq.term(name)), run_time=1.0)
         self.paced("delta", *(eq.fill("delta", i, 0, [eq.cell("prediction", i), eq.cell("target", i)])
                                    for i in range(n)), run_time=1.0)
 
@@ -177,7 +185,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.play(*show[0](), run_time=show[1])
         self.point_at(hand=self.equations[0].term("hand"))
         for mark, step in (("torch", weight), ("True", weight_printed), ("The", bias), ("also", bias_printed)):
-            self.play_steps(mark, [step])
+            self.play_steps(mark, [step], most=SLOW)
 
     @beat("^Now one layer back. [W transposed times delta](WT), times [the slope of {activation}, which is "
           "{slope_said}](slope), ^gives delta for {back}: {delta_back_said}.")
@@ -187,7 +195,10 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                                 (lambda: self.swap(self.delta_terms(layer)), SWAP_TIME)], until="WT")
         eq = self.equations[0]
         self.point_at(WT=VGroup(eq.term("WT"), eq.term("next")), slope=eq.term("slope"))
-        self.play_steps("gives", [(lambda fill=fill: [fill], 0.6) for fill in self.delta_fills(eq, layer)], until=END)
+        self.paced("WT", eq.spot(eq.term("WT"), eq.term("next")), run_time=1.0)
+        self.paced("slope", eq.spot(eq.term("slope")), run_time=1.0)
+        self.play_steps("gives", [(lambda fill=fill: [fill], 0.6) for fill in self.delta_fills(eq, layer)], until=END,
+                        most=2.5)
 
     def delta_fills(self, eq: MatrixEquation, layer: int) -> list:
         """Each entry of the layer's delta from its row of W^T, the delta ahead and its slope."""
@@ -205,15 +216,16 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         top = len(self.net.layers) - 2
         show, *weight, bias, bias_printed = self.layer_steps(top)
         self.play(*show[0](), run_time=show[1])
-        self.play_steps("weights", weight, until="bias")
+        self.play_steps("weights", weight, until="bias", most=SLOW)
         rest = [bias, bias_printed]
         for layer in range(top - 1, -1, -1):
             rest += [*self.delta_steps(layer), *self.layer_steps(layer)]
-        self.play_steps("bias", rest, until=END)
+        self.play_steps("bias", rest, until=END, most=SLOW)
 
     @beat("{checks} ^comparisons, {results_said}: ^the formulas give exactly what autograd computes.")
     def all_agree(self) -> None:
         self.paced("comparisons", LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()),
-                                                   lag_ratio=0.2), run_time=1.5)
-        self.paced("the", Indicate(self.formulas, color=self.theme.highlight, scale_factor=1.05), run_time=1.5)
+                                                   lag_ratio=0.2), run_time=1.5, most=SLOW)
+        self.paced("the", LaggedStart(*(Indicate(f, color=self.theme.highlight, scale_factor=1.0) for f in self.formulas),
+                                      lag_ratio=0.5), run_time=2.0, most=SLOW)
         self.record(shown_matrices={str(k): e.shown() for k, e in enumerate(self.equations)})

@@ -32,6 +32,8 @@ ROW_TIME = 1.2  # one row of W times the input, landing in z and in its neuron
 ACTIVATE_TIME = 1.0
 CODE_TIME = 0.5  # the code's highlight moving to a line
 COLUMN_TIME = 0.6  # a column of neurons appearing with the edges that feed it
+READ_TIME = 0.6  # one value lit as the voice reads it
+SLOW = 2.5  # a travelling or turning number may play this much slower than silent when the voice takes longer
 
 
 def said(values: Sequence[float]) -> str:
@@ -150,7 +152,7 @@ class MlpForwardScene(NetworkPassScene):
         self.point_at(linear=VGroup(*(self.code.line(k) for k in range(self.count))))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         self.play_steps("Here", [(lambda c=c: [self.diagram.grow_column(c)], COLUMN_TIME)
-                                 for c in range(len(self.diagram.nodes))], until="linear")
+                                 for c in range(len(self.diagram.nodes))], until="linear", most=SLOW)
         self.play_steps("applies", [self.layer_lit(k) for k in range(self.count)], until=END)
 
     def layer_lit(self, k: int) -> tuple:
@@ -163,14 +165,14 @@ class MlpForwardScene(NetworkPassScene):
           "W one](W) and [a bias b one](b).")
     def feed_in_the_sample(self) -> None:
         self.point_at(x=self.diagram.column(0))
-        self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant))
+        self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant), most=SLOW)
         self.equation = MatrixEquation(self.forward_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
         eq = self.equation
         self.point_at(W=eq.term("W"), b=eq.term("b"))
         self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0])], CODE_TIME),
                                (lambda: [FadeIn(eq.others("W", "b"), shift=UP * 0.2)], EQUATION_TIME)], until="W")
-        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME)
-        self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME)
+        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
+        self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
 
     def layer_rows(self, k: int) -> list:
         """Steps: row i of W times the input, plus b_i, lands in z_i and in neuron i of the next column,
@@ -188,7 +190,7 @@ class MlpForwardScene(NetworkPassScene):
           "adds them up, and adds its bias. That is [z one, one number per neuron](z).")
     def multiply_row_by_row(self) -> None:
         self.point_at(row=self.equation.row("W", 0), z=self.equation.term("z"))
-        self.play_steps("it", self.layer_rows(0), until="z")
+        self.play_steps("it", self.layer_rows(0), until="z", most=SLOW)
         self.record_shown("first_layer")
 
     def activation_steps(self, k: int) -> list:
@@ -203,8 +205,16 @@ class MlpForwardScene(NetworkPassScene):
 
     @beat("^Then {activation_said}: that is the neuron's output. Here [h one is {h1_said}](h).")
     def apply_the_activation(self) -> None:
-        self.play_steps("Then", self.activation_steps(0), until="h")
+        self.play_steps("Then", self.activation_steps(0), until="h", most=SLOW)
         self.point_at(h=self.equation.term("z"))
+        self.play_steps("h", self.read_out(0), until=END)
+
+    def read_out(self, k: int) -> list:
+        """Steps: each value of layer k's output lit in the equation and on its neuron, as the voice reads it."""
+        def neuron(i: int) -> tuple:
+            return (lambda: [self.equation.spot(self.equation.cell("z", i)),
+                             self.diagram.ring(k + 1, i, self.theme.forward)], READ_TIME)
+        return [neuron(i) for i in range(self.spec.layers[k + 1])]
 
     def later_layer(self, k: int) -> list:
         """Steps: layer k's code line, its equation, its rows, its activation (none for the last)."""
@@ -212,7 +222,7 @@ class MlpForwardScene(NetworkPassScene):
                  (lambda: self.swap_equation(self.forward_terms(k)), EQUATION_TIME), *self.layer_rows(k)]
         return steps + (self.activation_steps(k) if k < self.count - 1 else [])
 
-    @beat("{later_said} ^does the same, [with h as its input](input): ^W times h, plus b. The last layer has no "
+    @beat("{later_said} ^does the same, [with h as its input](input): ^W times h, plus b. The ^last layer has no "
           "activation, so its z is [the prediction: {prediction_said}](prediction).")
     def repeat_for_the_next_layers(self) -> None:
         steps = [step for k in range(1, self.count) for step in self.later_layer(k)]
@@ -223,8 +233,11 @@ class MlpForwardScene(NetworkPassScene):
             self.point_at(input=self.equation.term("in"))
             return anims
         self.play_steps("does", [(code, CODE_TIME), (swap_and_point, swap_time)], until="W")
-        self.play_steps("W", steps[2:], until="prediction")
-        self.point_at(prediction=VGroup(*(self.diagram.values[(self.count, i)] for i in range(self.spec.layers[-1]))))
+        self.play_steps("W", steps[2:], until="last", most=SLOW)
+        outputs = range(self.spec.layers[-1])
+        self.paced("last", *(self.diagram.ring(self.count, i, self.theme.highlight) for i in outputs), run_time=1.2)
+        self.point_at(prediction=VGroup(*(self.diagram.values[(self.count, i)] for i in outputs)))
+        self.play_steps("prediction", self.read_out(self.count - 1), until=END)
         self.record_shown("last_layer")
 
     def loss_formula(self) -> MathTex:
@@ -281,7 +294,7 @@ class MlpBackwardScene(NetworkPassScene):
 
     @beat("Now the backward pass. It starts at [the loss](loss), ^with a gradient of one. ^Flowing back into "
           "{outputs_said}, it is multiplied by [the derivative of the loss with respect to the prediction](local). What lands "
-          "is [delta, the gradient of the loss with respect to z](delta). Here it is {delta_said}.")
+          "is [delta, the gradient of the loss with respect to z](delta). ^Here it is {delta_said}.")
     def start_at_the_loss(self) -> None:
         self.lines = backward_code(self.spec)
         self.set_stage(self.lines)
@@ -292,8 +305,10 @@ class MlpBackwardScene(NetworkPassScene):
         self.paced("with", self.code.highlight(0), self.diagram.start_backward())
         out, last = self.count, self.net.layers[-1]
         self.play_steps("Flowing", [(lambda: [self.diagram.backward_into(out, i, [d], [d], d) for i, d in enumerate(last.delta)],
-                                     2.2)], until="delta")
-        self.point_at(delta=VGroup(*(self.diagram.grads[(out, i)] for i in range(len(last.delta)))))
+                                     2.2)], until="delta", most=SLOW)
+        deltas = VGroup(*(self.diagram.grads[(out, i)] for i in range(len(last.delta))))
+        self.point_at(delta=deltas)
+        self.paced("Here", *(self.diagram.ring(out, i, self.theme.gradient) for i in range(len(last.delta))), run_time=1.2)
 
     def weight_grad_steps(self, k: int) -> list:
         """Steps: delta_k times the input's transpose, one row of the grid at a time; in the picture, the
@@ -317,6 +332,8 @@ class MlpBackwardScene(NetworkPassScene):
         k, d = self.count - 1, self.diagram
         self.point_at(delta=d.grads[(k + 1, 0)], value=d.values[(k, 0)])
         self.paced("Each", d.flash(d.edge(k, 0, 0), self.theme.gradient, backward=True), run_time=1.0)
+        self.paced("delta", d.ring(k + 1, 0, self.theme.gradient), run_time=1.2)
+        self.paced("value", d.flash(d.edge(k, 0, 0), self.theme.forward), d.ring(k, 0, self.theme.forward), run_time=1.2)
         (swap, swap_time), *rows = self.weight_grad_steps(k)
 
         def swap_and_point() -> list:
@@ -324,7 +341,7 @@ class MlpBackwardScene(NetworkPassScene):
             self.point_at(outer=VGroup(self.equation.term("delta"), self.equation.term("in")))
             return anims
         self.play_steps("All", [(swap_and_point, swap_time)], until="filled")
-        self.play_steps("filled", rows, until=END)
+        self.play_steps("filled", rows, until=END, most=SLOW)
         self.record_shown("last_weight_grad")
 
     def collect_steps(self, k: int) -> list:
@@ -363,19 +380,19 @@ class MlpBackwardScene(NetworkPassScene):
           "is the hidden delta.")
     def send_delta_back(self) -> None:
         first = self.count - 2
-        self.play_steps("each", self.collect_steps(first), until="Then")
+        self.play_steps("each", self.collect_steps(first), until="Then", most=SLOW)
         rest = [self.slope_step(first)]
         for k in range(first, -1, -1):
             if k < first:
                 rest += [*self.collect_steps(k), self.slope_step(k)]
             if k > 0:
                 rest += self.weight_grad_steps(k)
-        self.play_steps("Then", rest, until=END)
+        self.play_steps("Then", rest, until=END, most=SLOW)
         self.record_shown("hidden_delta")
 
     @beat("^And the first layer's weights get their gradient the same way: delta one times x transposed. "
           "These are the numbers torch leaves in [fc1.weight.grad](grad); [the first is {first_grad_said}](first).")
     def fill_the_first_weight_gradient(self) -> None:
-        self.play_steps("And", self.weight_grad_steps(0), until="grad")
+        self.play_steps("And", self.weight_grad_steps(0), until="grad", most=SLOW)
         self.point_at(grad=self.equation.term("grad"), first=self.equation.cell("grad", 0, 0))
         self.record_shown("first_weight_grad")

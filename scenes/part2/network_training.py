@@ -7,8 +7,8 @@ the start of the scene; the parameters are drawn as the pass scenes draw matrice
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, FadeIn, FadeOut, Group, ImageMobject,
-                   Flash, Indicate, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, VGroup, VMobject, linear)
+from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, ManimColor, FadeIn, FadeOut, Group, ImageMobject,
+                   Create, Flash, Indicate, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
 
 from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -19,12 +19,13 @@ from scenes.widgets.contour import level_segments
 from scenes.widgets.equation_rows import at_one_scale
 from scenes.kit.formatting import counter, short, short_tex
 from scenes.widgets.live_value import LiveValue
-from scenes.widgets.network_diagram import Term, number_tex
+from scenes.widgets.network_diagram import Term, number_tex, token
 from scenes.widgets.network_layout import Box
 from scenes.widgets.surface import colormap, nice_step
 from scenes.part2.training_code import parameter_tex, step_code
 
 CODE_SHARE = 0.58  # of the content width at most, for the code; the loss and the rule go right of it
+SLOW = 2.5  # a reveal or a travelling number may play this much slower than silent when the voice takes longer
 FLIGHT = 0.25  # of the step beat's motion: gradients fly into the weights, then the numbers change
 
 
@@ -108,25 +109,35 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(weights=VGroup(*self.value_rows), lr=self.code.line(self.code_lines.optimizer),
                       parameters=VGroup(self.headers[0], *self.value_rows))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.paced("A", FadeIn(self.headers[0]), LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows),
-                                                                 lag_ratio=0.4), run_time=1.6)
-        self.paced("The", self.code.highlight(self.code_lines.optimizer), run_time=0.5)
+        self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows), lag_ratio=0.4), run_time=1.6,
+                   most=SLOW)
+        self.play_steps("The", [(lambda: [self.code.highlight(self.code_lines.optimizer)], 0.5),
+                                (lambda: [FadeIn(self.headers[0], shift=DOWN * 0.1)], 0.5),
+                                (lambda: [v.spot(v) for v in self.value_rows], 1.0)], until="lr", most=SLOW)
+        self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in self.value_rows], until=END)
 
     @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
           "forward pass over all {samples} samples gives [the loss: {loss_before_said}](loss).")
     def compute_the_loss(self) -> None:
         self.point_at(zero=self.code.line(self.code_lines.zero_grad), loss=self.loss_label)
         self.play(self.code.highlight(self.code_lines.zero_grad), run_time=0.5)
+        empty = VGroup(self.headers[1], *(m for g in self.gradient_rows for d in g.drawn.values() for m in (d.frame, d.label)))
+        self.paced("zero", FadeIn(empty, shift=LEFT * 0.2), run_time=1.0, most=SLOW)  # every .grad there, and empty
         self.play_steps("Then", [(lambda: [self.code.highlight(self.code_lines.loss)], 0.5),
-                                 (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss")
+                                 (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss", most=2.5)
 
     @beat("[loss.backward()](backward) runs the backward pass and ^fills each parameter's .grad, from the last layer "
           "back to the first.")
     def fill_the_gradients(self) -> None:
         self.point_at(backward=self.code.line(self.code_lines.backward))
         self.play(self.code.highlight(self.code_lines.backward), run_time=0.5)
-        self.play_steps("fills", [(lambda: [FadeIn(self.headers[1]), LaggedStart(
-            *(FadeIn(g, shift=LEFT * 0.3) for g in reversed(self.gradient_rows)), lag_ratio=0.5)], 2.0)], until=END)
+        self.play_steps("fills", [(lambda: [LaggedStart(*(FadeIn(VGroup(*self.cells_of(g)), shift=LEFT * 0.3)
+                                                          for g in reversed(self.gradient_rows)), lag_ratio=0.5)], 2.0)],
+                        until=END, most=SLOW)
+
+    @staticmethod
+    def cells_of(equation) -> list:
+        return [c for d in equation.drawn.values() for row in d.cells for c in row]
 
     @beat("optimizer.step() moves each parameter by [minus the learning rate times its gradient](rule). [Take "
           "{example}](cell): it ^holds {example_before}; ^minus {lr} times {example_grad} ^gives {example_after}. "
@@ -134,19 +145,19 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
     def take_the_step(self) -> None:
         self.point_at(rule=self.rule)
         self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
-        self.play(FadeIn(self.rule, shift=UP * 0.2))
+        self.paced("rule", Write(self.rule), run_time=1.2, most=4.0)  # written as it is said
         self.show_example()
         steps = []
         for values, gradients, name in zip(self.value_rows, self.gradient_rows, self.spec.layer_names):
             steps += [(lambda values=values, gradients=gradients: [LaggedStart(*self.flights(values, gradients), lag_ratio=0.05)], 1.0),
                       (lambda values=values, name=name: [values.become(term.name, term) for term in
                                                           self.terms(name, self.step.after, self.theme.learnable)], 0.8)]
-        self.play_steps("Every", steps, until=END, least=1.0)
+        self.play_steps("Every", steps, until=END, least=1.0, most=SLOW)
         self.record(shown_after=[v.shown() for v in self.value_rows])
 
     def flights(self, values, gradients) -> list:
         """Every gradient flies into its parameter."""
-        return [FadeOut(gradients.cell(kind, *index).copy(), target_position=values.cell(kind, *index))
+        return [FadeOut(token(gradients.cell(kind, *index)), target_position=values.cell(kind, *index))
                 for kind in ("weight", "bias") for index in np.ndindex(gradients.terms[kind].grid.shape)]
 
     def show_example(self) -> None:
@@ -163,11 +174,12 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         at = (*index, 0) if len(index) == 1 else index
         cell, grad = self.value_rows[row].cell(kind, *at), self.gradient_rows[row].cell(kind, *at)
         self.point_at(cell=cell)
-        self.paced("holds", FadeIn(self.arithmetic[0], shift=UP * 0.2), run_time=0.5)
+        self.paced("holds", FadeIn(self.arithmetic[0], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
+                   run_time=1.0, most=SLOW)
         self.paced("minus", FadeIn(self.arithmetic[1], shift=UP * 0.2), Indicate(grad, color=self.theme.highlight),
-                        run_time=1.0)
+                   run_time=1.0, most=SLOW)
         self.paced("gives", FadeIn(self.arithmetic[2], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
-                        run_time=1.0)
+                   run_time=1.0, most=SLOW)
 
     @beat("The same samples [through the new weights](weights), and torch computes the loss ^again: [{loss_after_said}, "
           "down from {loss_before_said}](loss). One small step downhill; training ^repeats it, again and again.")
@@ -175,10 +187,11 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         after = self.loss_tex(self.step.loss_before, self.step.loss_after)
         self.point_at(weights=VGroup(*self.value_rows), loss=after)
         self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
-        self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0)
-        self.play(Indicate(after, color=self.theme.loss))
+        self.play_steps("weights", [(lambda v=v: [v.spot(v)], 0.6) for v in self.value_rows], most=SLOW)
+        self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0, most=SLOW)
+        self.paced("loss", Indicate(after, color=self.theme.loss), run_time=1.0, most=SLOW)
         lines = (self.code_lines.zero_grad, self.code_lines.loss, self.code_lines.backward, self.code_lines.step)
-        self.play_steps("repeats", [(lambda line=line: [self.code.highlight(line)], 0.4) for line in lines], until=END)
+        self.play_steps("repeats", [(lambda line=line: [self.code.highlight(line)], 0.4) for line in lines * 2], until=END)
 
 
 def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
@@ -187,6 +200,7 @@ def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
 
 # --- a training run ----------------------------------------------------------------------------------------
 RUN_SECONDS = 9.0  # the run's steps, compressed
+LEGEND_ROOM, LEGEND_SHARE, LEGEND_CELLS = 0.75, 0.5, 24  # the colour scale under the plane: its room, width, cells
 DOT_RADIUS, HALO, HALO_WIDTH = 0.13, 0.05, 5  # a data point and the background-coloured halo around it
 
 
@@ -303,8 +317,9 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     def boundary_picture(self, box: Box) -> Group:
         """The output over the plane as a colour map, the level-one-half line, the data as points."""
         t, (xs, ys) = self.theme, self.run.grid
-        side = min(box.width, box.height)
-        border = Rectangle(width=side, height=side, stroke_color=t.muted, stroke_width=1.5).move_to([box.x, box.y, 0])
+        side = min(box.width, box.height - LEGEND_ROOM)
+        border = Rectangle(width=side, height=side, stroke_color=t.muted, stroke_width=1.5).move_to([box.x, box.top - side / 2, 0])
+        self.legend, self.legend_tick = self.colour_legend(border)
         self.place = lambda x, y: border.get_corner(DOWN + LEFT) + np.array(
             [(x - xs[0]) / (xs[-1] - xs[0]) * side, (y - ys[0]) / (ys[-1] - ys[0]) * side, 0])
         self.heatmap = ImageMobject(self.pixels(0), resampling_algorithm=RESAMPLING_ALGORITHMS["bilinear"]).stretch_to_fit_width(side).stretch_to_fit_height(side).move_to(border)
@@ -316,6 +331,22 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         self.boundary.set_z_index(1)
         points.set_z_index(2)  # over the colour map and the line, whichever appears first
         return Group(self.heatmap, border, self.boundary, points)
+
+    def colour_legend(self, border: Rectangle) -> tuple[VGroup, VMobject]:
+        """Under the plane: what its colours mean (the output, 0 to 1, as a row of cells) and a tick at one half in
+        the line's colour, so the picture reads before training has put any structure in it."""
+        t = self.theme
+        width, height = border.width * LEGEND_SHARE, 0.2
+        cells = VGroup(*(Rectangle(width=width / LEGEND_CELLS, height=height, stroke_width=0).set_fill(
+            ManimColor.from_rgb(colormap(t, np.array((k + 0.5) / LEGEND_CELLS))), 1) for k in range(LEGEND_CELLS))).arrange(RIGHT, buff=0)
+        cells.next_to(border, DOWN, buff=0.3)
+        frame = Rectangle(width=width, height=height, stroke_color=t.muted, stroke_width=1).move_to(cells)
+        zero = self.math("0", size=t.small_size, color=t.muted).next_to(frame, LEFT, buff=0.12)
+        one = self.math("1", size=t.small_size, color=t.muted).next_to(frame, RIGHT, buff=0.12)
+        name = self.text("output", size=t.small_size, color=t.muted).next_to(zero, LEFT, buff=0.2)
+        tick = VMobject(stroke_color=t.highlight, stroke_width=4).set_points_as_corners(
+            [frame.get_center() + UP * (height / 2 + 0.08), frame.get_center() + DOWN * (height / 2 + 0.08)])
+        return VGroup(name, zero, cells, frame, one), tick
 
     def pixels(self, frame: int) -> np.ndarray:
         """RGBA of the output at a snapshot, clipped to [0, 1] (the targets), top row = largest y; the camera
@@ -371,23 +402,28 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     def show_the_task(self) -> None:
         self.set_stage()
         self.point_at(steps=self.readout[0], curve=VGroup(self.curve_axes, self.curve))
-        self.play(self.show_heading(), FadeIn(self.readout), FadeIn(self.curve_axes), FadeIn(self.curve))
-        if self.run.kind == "none":
-            return
+        self.play(self.show_heading(), FadeIn(self.readout[0]))
+        self.paced("steps", FadeIn(self.readout[1], shift=LEFT * 0.2), run_time=0.8)
+        chart = ("curve", [FadeIn(self.curve_axes), FadeIn(self.curve)], 0.8)  # as "the loss curve" is said
         marks = self._marked.marks
-        if self.run.kind == "boundary":
+        if self.run.kind == "none":
+            steps = [chart]
+        elif self.run.kind == "boundary":
             heatmap, border, boundary, points = self.picture
             filled = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target > BOUNDARY_LEVEL))
             hollow = VGroup(*(p for p, target in zip(points, self.run.y[:, 0]) if target <= BOUNDARY_LEVEL))
             self.paced("on", FadeIn(border), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.2),
                             run_time=1.0)
-            steps = [("colour", [FadeIn(heatmap)], 0.8), ("line", [FadeIn(boundary)], 0.6),
+            name, zero, cells, frame, one = self.legend
+            steps = [chart, ("colour", [FadeIn(heatmap), FadeIn(name, zero, frame, one),
+                                        LaggedStart(*(FadeIn(c) for c in cells), lag_ratio=0.15)], 1.6),
+                     ("line", [FadeIn(boundary), Create(self.legend_tick)], 0.8),
                      ("filled", [Indicate(filled, color=self.theme.highlight)], 1.0),
                      ("hollow", [Indicate(hollow, color=self.theme.highlight)], 1.0)]
         else:
             axes, points, fit = self.picture
             self.paced("on", FadeIn(axes), LaggedStart(*(FadeIn(p, scale=1.5) for p in points), lag_ratio=0.1),
-                            run_time=1.0)
+                       *chart[1], run_time=1.0)  # its ^curve mark is the fitted curve's
             steps = [("samples", [Indicate(points, color=self.theme.highlight)], 1.0), ("curve", [FadeIn(fit)], 0.8)]
         for mark, anims, run_time in steps:
             if mark in marks:  # a lecturer's script may word the picture differently
@@ -403,6 +439,8 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     @beat("[After {last_step} steps the loss is {final_loss_said}](final); it ^started at {first_loss_said}. {result_said}")
     def read_the_result(self) -> None:
         self.point_at(final=self.readout[1])
+        end = self.curve_axes[0].c2p(self.last_step, float(self.run.losses[self.last_step]))
+        self.paced("final", Flash(end, color=self.theme.loss, line_length=0.25), run_time=1.0)
         start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
         self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
         hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)

@@ -55,6 +55,14 @@ def _path(points: Sequence[np.ndarray]) -> VMobject:
     return VMobject().set_points_smoothly([np.asarray(p) for p in points])
 
 
+def token(source: Mobject, radius: float = 0.06) -> Mobject:
+    """A dot in the colour of `source` (a number, or a colour map's square), where it is: what travels from a cell
+    to the cell it feeds, so a moving copy never slides its digits over the numbers it passes."""
+    glyphs = [m for m in source.family_members_with_points() if isinstance(m, VMobject) and not isinstance(m, BackgroundRectangle)]
+    color = glyphs[-1].get_fill_color() if glyphs else ManimColor("#FFFFFF")
+    return Circle(radius=radius, stroke_width=0).set_fill(color, 1).move_to(source.get_center()).set_z_index(Z_NUMBER + 1)
+
+
 def _there_and_back(mob: Mobject) -> Animation:
     """`mob` lights up and goes again, leaving nothing behind."""
     return Succession(FadeIn(mob, run_time=0.5), FadeOut(mob, run_time=0.5), introducer=True)
@@ -156,7 +164,7 @@ class NetworkDiagram(VGroup):
         travellers, moves = [], []
         for j in range(self.sizes[c - 1]):
             edge = self.edge(c - 1, i, j)
-            traveller = self.values[(c - 1, j)].copy()
+            traveller = token(self.values[(c - 1, j)])
             travellers.append(traveller)
             moves += [MoveAlongPath(traveller, _path([traveller.get_center(), edge.get_start(), edge.get_end(), target])),
                       self.flash(edge, self.theme.forward)]
@@ -400,7 +408,7 @@ class MatrixEquation(VGroup):
         target, value = drawn.cells[i][j], term.grid[i, j]
         drawn.texts[i][j] = number_tex(value)
         filled = self._cell(term, value, self.layout.cells[name][i][j])
-        travellers = [s.copy() for s in sources]
+        travellers = [token(s) for s in sources]
         moves = [MoveAlongPath(t, _path([t.get_center(), (t.get_center() + target.get_center()) / 2 + UP * 0.25,
                                          target.get_center()])) for t in travellers]
         land = [Transform(target, filled), *(FadeOut(t, scale=0.6) for t in travellers)]

@@ -27,6 +27,7 @@ LINE_GAP = 0.3  # between the two lines of an equation broken before its '='
 HEAT_CELL = 0.16  # side of a cell of a matrix drawn as a colour map (too large to show its numbers)
 HEAT_SIDE = 1.8  # the longest side a colour map may take (its cells shrink to fit)
 PANEL_GAP = 0.35  # between the picture, the code and the equation
+RING_ROOM = 0.25  # kept free at the frame's edges around the neurons and the matrices, for the ring that points at them
 PICTURE_SHARE = 0.4  # of the content width, for the neurons, at least
 MOST_PICTURE_SHARE = 0.5  # a network with many columns takes up to this share, so it need not shrink
 MAX_GROW = 1.4  # a small picture is drawn up to this much larger than its natural size, room allowing
@@ -103,7 +104,7 @@ def picture_share(layers: Sequence[int], label_w: float, content_width: float) -
     """The share of the content width the neurons take: PICTURE_SHARE, or as much more (up to
     MOST_PICTURE_SHARE) as their columns need at the least distance that keeps numbers apart."""
     slot = max(2 * NODE_RADIUS, label_w)
-    needed = len(layers) * max(COLUMN_GAP[0], slot + COLUMN_PAD) + slot  # the layers and the loss
+    needed = len(layers) * max(COLUMN_GAP[0], slot + COLUMN_PAD) + slot + RING_ROOM  # the layers, the loss, the edge
     return min(MOST_PICTURE_SHARE, max(PICTURE_SHARE, needed / content_width))
 
 
@@ -111,10 +112,10 @@ def stage(content: Box, code_height: float, share: float = PICTURE_SHARE) -> Sta
     """Split the content area (below the title band, inside the margins): the picture takes the left
     `share`, the code the top of the rest, the equation what is left under it."""
     split = content.left + share * content.width
-    picture = Box.spanning(content.left, content.bottom, split, content.top)
+    picture = Box.spanning(content.left + RING_ROOM, content.bottom + RING_ROOM, split, content.top - RING_ROOM)
     right = split + PANEL_GAP
     code = Box.spanning(right, content.top - code_height, content.right, content.top)
-    equation = Box.spanning(right, content.bottom, content.right, code.bottom - PANEL_GAP)
+    equation = Box.spanning(right, content.bottom + RING_ROOM, content.right - RING_ROOM, code.bottom - PANEL_GAP)
     return Stage(picture, code, equation)
 
 
@@ -157,12 +158,26 @@ def neuron_layout(layers: Sequence[int], box: Box, label: tuple[float, float]) -
 
 
 def _columns(sizes: Sequence[int], box: Box, label: tuple[float, float], most: int) -> NeuronLayout:
-    """The columns with numbers on those of at most `most` neurons (and no more than shows_values allows)."""
+    """The columns with numbers on those of at most `most` neurons (and no more than shows_values allows).
+    The columns spread over the box's width; when its height would let the picture be drawn larger, they
+    stand closer instead, so the picture grows (numbers included) until it fills the box both ways."""
+    slot = max(2 * NODE_RADIUS, label[0])
+    least = max(COLUMN_GAP[0], slot + COLUMN_PAD)
+    dx = min(max((box.width - slot) / (len(sizes) - 1), least), COLUMN_GAP[1])
+    layout = _placed_columns(sizes, box, label, most, dx)
+    tall = bounding(layout.boxes()).height / layout.scale  # the picture's natural height
+    grow = min(MAX_GROW, box.height / tall)
+    if grow > layout.scale + 1e-6:
+        closer = max(least, (box.width / grow - slot) / (len(sizes) - 1))
+        if closer < dx:
+            layout = _placed_columns(sizes, box, label, most, closer)
+    return layout
+
+
+def _placed_columns(sizes: Sequence[int], box: Box, label: tuple[float, float], most: int, dx: float) -> NeuronLayout:
+    """The columns `dx` apart, scaled to fit `box` and centred in it."""
     label_w, label_h = label
     node = 2 * NODE_RADIUS
-    slot = max(node, label_w)
-    columns = len(sizes)
-    dx = min(max((box.width - slot) / (columns - 1), COLUMN_GAP[0], slot + COLUMN_PAD), COLUMN_GAP[1])
     pitch = node + 2 * (label_h + LABEL_GAP) + ROW_PAD
     labels = [shows_values(n) and n <= most for n in sizes]
     tallest = max((n * pitch for n, shown in zip(sizes, labels) if shown), default=0.0)
