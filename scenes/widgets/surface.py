@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Group, ImageMobject, ManimColor, MathTex, Rectangle,
-                   Line, VGroup, config)
+                   Line, ValueTracker, VGroup, VMobject, config)
 from manim.utils.color import color_to_rgb
 
 from engine import Field, sample_surface
@@ -149,3 +149,134 @@ def frame_fits(mobject, margin: float) -> bool:
     """True when the mobject lies inside the frame with `margin` units to spare on every side."""
     w, h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
     return mobject.get_left()[0] >= -w and mobject.get_right()[0] <= w and mobject.get_bottom()[1] >= -h and mobject.get_top()[1] <= h
+
+
+# --- the landscape in 3-D -------------------------------------------------------------------------
+MESH_CELLS = 56  # quads per side of the 3-D mesh: sin(x² + y²) stays smooth out to the corners of [-3, 3]²
+LIGHT = np.array([-0.5, 0.6, 1.0]) / np.linalg.norm([-0.5, 0.6, 1.0])  # where the light comes from (fixed to the surface)
+SHADE_RANGE = (0.55, 1.15)  # a face's brightness against the same face lying flat: slopes read as depth
+MESH_LIFT = 2.2  # screen height of the surface's whole z range at full lift
+
+
+def _corner_paths(corners: np.ndarray) -> np.ndarray:
+    """Bezier control points (n, 16, 3) of closed quads given their corners (n, 4, 3): straight edges."""
+    a = corners
+    b = np.roll(corners, -1, axis=1)
+    thirds = np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=2)  # (n, 4 edges, 4 points, 3)
+    return thirds.reshape(len(corners), 16, 3)
+
+
+class Landscape3D(VGroup):
+    """The plot's function as a surface in 3-D: a mesh of quads coloured like the map's bands, projected
+    orthographically (no camera of manim's: plain shapes, the same with the project's renderer and stock
+    manim's). Three trackers set the view: `turn` (radians about the vertical), `tilt` (radians, 0 = seen
+    from straight above) and `lift` (the height's scale, 0 = flat). At turn = tilt = lift = 0 every point
+    (x, y) lands where `plot.point(x, y)` puts it, on the map; that is how the surface flattens into it.
+
+    `scale` (a tracker, 1 = the map's size) sizes the picture about its centre, the plot's centre unless `at`
+    puts it elsewhere (a second view beside the map).
+    `screen(x, y, z)` projects a point of the landscape with the current view (the ball, its path)."""
+
+    def __init__(self, plot: SurfacePlot, f, theme: Theme, cells: int = MESH_CELLS, lift_height: float = MESH_LIFT,
+                 turn: float = -0.5, tilt: float = 1.05, lift: float = 1.0, scale: float = 1.0,
+                 at: np.ndarray | None = None, mesh_lines: bool = False):
+        from engine.field import evaluate_on_grid
+        super().__init__()
+        x_range = (plot.axes.x_range[0], plot.axes.x_range[1])
+        y_range = (plot.axes.y_range[0], plot.axes.y_range[1])
+        xs, ys = np.linspace(*x_range, cells + 1), np.linspace(*y_range, cells + 1)
+        field = evaluate_on_grid(f, xs, ys)
+        middle = np.array(plot.point((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2))
+        self.origin = np.array(plot.point(x_range[0], y_range[0])) - middle
+        self.middle = middle
+        self.centre = middle if at is None else np.asarray(at, dtype=float)
+        self.away = ValueTracker(1.0)  # 1: drawn about `centre`; 0: about the plot's middle (where it flattens onto the map)
+        self.unit = np.array([plot.point(x_range[1], y_range[0])[0] - plot.point(*[x_range[0], y_range[0]])[0],
+                              plot.point(x_range[0], y_range[1])[1] - plot.point(x_range[0], y_range[0])[1]]) \
+            / np.array([x_range[1] - x_range[0], y_range[1] - y_range[0]])
+        self.x_lo, self.y_lo = x_range[0], y_range[0]
+        lo, hi = plot.levels[0], plot.levels[-1]
+        self.z_lo, self.z_hi = lo, hi
+        self.z_mid, self.z_unit = (lo + hi) / 2, lift_height / (hi - lo if hi > lo else 1.0)
+        gx, gy = np.meshgrid(xs, ys)
+        points = np.stack([gx, gy, np.nan_to_num(field.z, nan=self.z_mid)], axis=-1)  # rows follow y
+        corners = np.stack([points[:-1, :-1], points[:-1, 1:], points[1:, 1:], points[1:, :-1]], axis=2)
+        finite = np.isfinite(field.z)
+        keep = (finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, 1:] & finite[1:, :-1]).ravel()
+        self.corners = corners.reshape(-1, 4, 3)[keep]
+        levels = len(plot.levels) - 1
+        band = np.clip(np.digitize(self.corners[:, :, 2].mean(axis=1), plot.levels[1:-1]), 0, levels - 1)
+        self.rgb = colormap(theme, (band + 0.5) / levels)
+        edge = ManimColor(theme.background)
+        self.quads = [VMobject(fill_color=ManimColor(c), fill_opacity=1, stroke_color=edge,
+                               stroke_width=0.6 if mesh_lines else 0, stroke_opacity=0.35) for c in self.rgb]
+        self.add(*self.quads)
+        self.turn, self.tilt, self.lift, self.scale_tracker = (ValueTracker(v) for v in (turn, tilt, lift, scale))
+        self.redraw()
+        self.add_updater(lambda m: m.redraw())
+
+    def view(self) -> tuple[float, float, float, float]:
+        return (self.turn.get_value(), self.tilt.get_value(), self.lift.get_value(), self.scale_tracker.get_value())
+
+    def project(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Screen points and depths (larger = nearer the viewer) of landscape points (..., 3)."""
+        turn, tilt, lift, scale = self.view()
+        local_x = self.origin[0] + (xyz[..., 0] - self.x_lo) * self.unit[0]
+        local_y = self.origin[1] + (xyz[..., 1] - self.y_lo) * self.unit[1]
+        local_z = (xyz[..., 2] - self.z_mid) * self.z_unit * lift
+        c, s = np.cos(turn), np.sin(turn)
+        x1, y1 = c * local_x - s * local_y, s * local_x + c * local_y
+        screen_x = x1
+        screen_y = y1 * np.cos(tilt) + local_z * np.sin(tilt)
+        depth = -y1 * np.sin(tilt) + local_z * np.cos(tilt)
+        centre = self.middle + self.away.get_value() * (self.centre - self.middle)
+        screen = np.stack([screen_x, screen_y, np.zeros_like(screen_x)], axis=-1) * scale + centre
+        return screen, depth
+
+    def shading(self) -> np.ndarray:
+        """RGBA per quad: its band's colour, darker where it faces away from the light; exactly the band's
+        colour when flat, so the flattened surface is the map."""
+        lift = self.lift.get_value()
+        c = self.corners
+        local = np.stack([(c[..., 0] - self.x_lo) * self.unit[0], (c[..., 1] - self.y_lo) * self.unit[1],
+                          (c[..., 2] - self.z_mid) * self.z_unit * lift], axis=-1)
+        normal = np.cross(local[:, 2] - local[:, 0], local[:, 3] - local[:, 1])
+        normal /= np.linalg.norm(normal, axis=1, keepdims=True) + 1e-12
+        shade = np.clip(np.abs(normal @ LIGHT) / LIGHT[2], *SHADE_RANGE)
+        rgb = np.clip(self.rgb * shade[:, None], 0, 1)
+        return np.concatenate([rgb, np.ones((len(rgb), 1))], axis=1)
+
+    def screen(self, x: float, y: float, z: float) -> np.ndarray:
+        return self.project(np.array([x, y, z], dtype=float))[0]
+
+    def redraw(self) -> None:
+        screen, depth = self.project(self.corners)
+        paths = _corner_paths(screen)
+        order = np.argsort(depth.mean(axis=1), kind="stable")  # far quads first: the near ones cover them
+        shade = self.shading()
+        for quad, path, rgba in zip(self.quads, paths, shade):
+            quad.points = path
+            quad.fill_rgbas = rgba[None]
+        self.submobjects = [self.quads[i] for i in order]
+
+    def fit_into(self, left: float, right: float, bottom: float, top: float, turns: tuple[float, ...] = ()) -> None:
+        """Size and centre the view (at full lift, tilted as now, turned as now or by each of `turns`, as the
+        camera will turn) to fill the box."""
+        lift, turn = self.lift.get_value(), self.turn.get_value()
+        self.lift.set_value(1.0)
+        self.scale_tracker.set_value(1.0)
+        self.centre = np.zeros(3)
+        self.away.set_value(1.0)
+        seen = []
+        for angle in turns or (turn,):
+            self.turn.set_value(angle)
+            seen.append(self.project(self.corners)[0].reshape(-1, 3))
+        self.turn.set_value(turn)
+        seen = np.concatenate(seen)
+        lo, hi = seen.min(axis=0), seen.max(axis=0)
+        scale = min((right - left) / (hi[0] - lo[0]), (top - bottom) / (hi[1] - lo[1]))
+        self.scale_tracker.set_value(scale)
+        self.centre = np.array([(left + right) / 2, (top + bottom) / 2, 0]) - scale * (lo + hi) / 2 * np.array([1, 1, 0])
+        self.lift.set_value(lift)
+        self.away.set_value(1.0)
+        self.redraw()
