@@ -116,7 +116,9 @@ class GradientFieldScene(LectureScene):
     def show_surface(self) -> None:
         land = Landscape3D(self.plot, self.h, self.theme, turn=-TURN, tilt=TILT, lift=0.0)
         top, bottom = self.content_area()
-        land.fit_into(-config.frame_width / 2 + self.theme.margin, self.column_left - 0.3, bottom, top, turns=(-TURN, TURN))
+        # As large as the canvas under the formula allows while it turns; it shrinks onto the map as it flattens.
+        edge = config.frame_width / 2 - self.theme.margin
+        land.fit_into(-edge, edge, bottom, self.formula.get_bottom()[1] - 0.25, turns=(-TURN, TURN))
         # The surface rises out of a flat sheet as its height is named, turns to show its depth, then is seen
         # from above and pressed flat onto the map, whose colours take over.
         play_over(self, None, "height", FadeIn(self.heading(self.title)), FadeIn(land), run_time=1.0)
