@@ -163,7 +163,8 @@ class GradientDescentScene(DescentScene):
         play_over(self, "map", "Beside", FadeIn(self.plot), FadeIn(extent[1]))
         # The surface rises from the flat map's colours as its height is named.
         surface = self.panel["surface"]
-        play_over(self, "Beside", "height", FadeIn(surface), run_time=1.0)
+        self.add(surface)
+        play_over(self, "Beside", "height", surface.opacity.animate.set_value(1.0), run_time=1.0)
         play_over(self, "height", "start", surface.lift.animate.set_value(1.0), run_time=1.2)
         play_over(self, "start", "with", GrowFromCenter(self.view), FadeIn(self.start_label), FadeIn(self.track))
         play_over(self, "with", "counters", FadeIn(self.panel["inputs"]))
@@ -223,7 +224,7 @@ class GradientDescentScene(DescentScene):
     def surface_view(self, left: float, right: float, bottom: float, top: float) -> Landscape3D:
         """f as a surface seen from the side, as large as fits the box; flat at first (`lift` 0)."""
         land = Landscape3D(self.plot, self.f, self.theme, cells=SURFACE_CELLS, turn=SURFACE_TURN, tilt=SURFACE_TILT,
-                           lift_height=SURFACE_LIFT, mesh_lines=True)
+                           lift_height=SURFACE_LIFT, mesh_lines=True, opacity=0.0)
         land.fit_into(left, right, bottom, top)
         land.lift.set_value(0.0)
         land.redraw()

@@ -114,14 +114,15 @@ class GradientFieldScene(LectureScene):
           "flat, the heights become ^colours, and the ^bar beside the map reads them, from {z_min:.2f} to {z_max:.2f}."
           "{undefined_said}")
     def show_surface(self) -> None:
-        land = Landscape3D(self.plot, self.h, self.theme, turn=-TURN, tilt=TILT, lift=0.0)
+        land = Landscape3D(self.plot, self.h, self.theme, turn=-TURN, tilt=TILT, lift=0.0, opacity=0.0)
         top, bottom = self.content_area()
         # As large as the canvas under the formula allows while it turns; it shrinks onto the map as it flattens.
         edge = config.frame_width / 2 - self.theme.margin
         land.fit_into(-edge, edge, bottom, self.formula.get_bottom()[1] - 0.25, turns=(-TURN, TURN))
         # The surface rises out of a flat sheet as its height is named, turns to show its depth, then is seen
         # from above and pressed flat onto the map, whose colours take over.
-        play_over(self, None, "height", FadeIn(self.heading(self.title)), FadeIn(land), run_time=1.0)
+        self.add(land)
+        play_over(self, None, "height", FadeIn(self.heading(self.title)), land.opacity.animate.set_value(1.0), run_time=1.0)
         play_over(self, "height", "formula", land.lift.animate.set_value(1.0), run_time=1.5)
         play_over(self, "formula", "turn", Write(self.formula), run_time=1.0)
         play_over(self, "turn", "above", land.turn.animate.set_value(TURN), run_time=4.0)

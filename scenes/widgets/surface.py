@@ -7,6 +7,7 @@ slower), banded into contour levels like the notebook's `plt.contourf(levels=20)
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image as PILImage, ImageDraw
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Group, ImageMobject, ManimColor, MathTex, Rectangle,
                    Line, ValueTracker, VGroup, VMobject, config)
 from manim.utils.color import color_to_rgb
@@ -152,8 +153,10 @@ def frame_fits(mobject, margin: float) -> bool:
 
 
 # --- the landscape in 3-D -------------------------------------------------------------------------
-MESH_CELLS = 56  # quads per side of the 3-D mesh: sin(x² + y²) stays smooth out to the corners of [-3, 3]²
+MESH_CELLS = 48  # quads per side of the 3-D mesh: sin(x² + y²) smooth enough out to the corners of [-3, 3]²
 LIGHT = np.array([-0.5, 0.6, 1.0]) / np.linalg.norm([-0.5, 0.6, 1.0])  # where the light comes from (fixed to the surface)
+SUPERSAMPLE = 2  # the 3-D surface is painted at twice the output's resolution and halved: smooth edges
+MESH_LINE_SHADE = 0.8  # the mesh lines (where drawn) are the face's colour, darker
 SHADE_RANGE = (0.55, 1.15)  # a face's brightness against the same face lying flat: slopes read as depth
 MESH_LIFT = 2.2  # screen height of the surface's whole z range at full lift
 
@@ -166,20 +169,23 @@ def _corner_paths(corners: np.ndarray) -> np.ndarray:
     return thirds.reshape(len(corners), 16, 3)
 
 
-class Landscape3D(VGroup):
-    """The plot's function as a surface in 3-D: a mesh of quads coloured like the map's bands, projected
-    orthographically (no camera of manim's: plain shapes, the same with the project's renderer and stock
-    manim's). Three trackers set the view: `turn` (radians about the vertical), `tilt` (radians, 0 = seen
-    from straight above) and `lift` (the height's scale, 0 = flat). At turn = tilt = lift = 0 every point
-    (x, y) lands where `plot.point(x, y)` puts it, on the map; that is how the surface flattens into it.
+class Landscape3D(Group):
+    """The plot's function as a surface in 3-D: a mesh of quads coloured like the map's bands and shaded by a
+    fixed light, projected orthographically and painted far to near (no camera of manim's: one image, redrawn
+    with PIL each frame, the same with the project's renderer and stock manim's; thousands of vector quads
+    would cost cairo a path each, about ten times the frame). Three trackers set the view: `turn` (radians
+    about the vertical), `tilt` (radians, 0 = seen from straight above) and `lift` (the height's scale, 0 =
+    flat). At turn = tilt = lift = 0, with `away` at 0, every point (x, y) lands where `plot.point(x, y)` puts
+    it, in the map's own colours: that is how the surface flattens into the map.
 
-    `scale` (a tracker, 1 = the map's size) sizes the picture about its centre, the plot's centre unless `at`
-    puts it elsewhere (a second view beside the map).
-    `screen(x, y, z)` projects a point of the landscape with the current view (the ball, its path)."""
+    `scale_tracker` (1 = the map's size) sizes the picture about its centre: `at`, or the plot's middle;
+    `away` (1 to 0) slides it from `at` back to the plot's middle. `opacity` fades it (use it, not FadeIn:
+    the image is redrawn every frame). `project` and `screen(x, y, z)` map landscape points to the frame
+    with the current view (the ball, its path)."""
 
     def __init__(self, plot: SurfacePlot, f, theme: Theme, cells: int = MESH_CELLS, lift_height: float = MESH_LIFT,
                  turn: float = -0.5, tilt: float = 1.05, lift: float = 1.0, scale: float = 1.0,
-                 at: np.ndarray | None = None, mesh_lines: bool = False):
+                 at: np.ndarray | None = None, mesh_lines: bool = False, opacity: float = 1.0):
         from engine.field import evaluate_on_grid
         super().__init__()
         x_range = (plot.axes.x_range[0], plot.axes.x_range[1])
@@ -190,8 +196,7 @@ class Landscape3D(VGroup):
         self.origin = np.array(plot.point(x_range[0], y_range[0])) - middle
         self.middle = middle
         self.centre = middle if at is None else np.asarray(at, dtype=float)
-        self.away = ValueTracker(1.0)  # 1: drawn about `centre`; 0: about the plot's middle (where it flattens onto the map)
-        self.unit = np.array([plot.point(x_range[1], y_range[0])[0] - plot.point(*[x_range[0], y_range[0]])[0],
+        self.unit = np.array([plot.point(x_range[1], y_range[0])[0] - plot.point(x_range[0], y_range[0])[0],
                               plot.point(x_range[0], y_range[1])[1] - plot.point(x_range[0], y_range[0])[1]]) \
             / np.array([x_range[1] - x_range[0], y_range[1] - y_range[0]])
         self.x_lo, self.y_lo = x_range[0], y_range[0]
@@ -207,11 +212,11 @@ class Landscape3D(VGroup):
         levels = len(plot.levels) - 1
         band = np.clip(np.digitize(self.corners[:, :, 2].mean(axis=1), plot.levels[1:-1]), 0, levels - 1)
         self.rgb = colormap(theme, (band + 0.5) / levels)
-        edge = ManimColor(theme.background)
-        self.quads = [VMobject(fill_color=ManimColor(c), fill_opacity=1, stroke_color=edge,
-                               stroke_width=0.6 if mesh_lines else 0, stroke_opacity=0.35) for c in self.rgb]
-        self.add(*self.quads)
-        self.turn, self.tilt, self.lift, self.scale_tracker = (ValueTracker(v) for v in (turn, tilt, lift, scale))
+        self.mesh_lines = mesh_lines
+        self.image = ImageMobject(np.zeros((2, 2, 4), dtype=np.uint8))
+        self.add(self.image)
+        self.turn, self.tilt, self.lift, self.scale_tracker, self.away, self.opacity = (
+            ValueTracker(v) for v in (turn, tilt, lift, scale, 1.0, opacity))
         self.redraw()
         self.add_updater(lambda m: m.redraw())
 
@@ -250,14 +255,34 @@ class Landscape3D(VGroup):
         return self.project(np.array([x, y, z], dtype=float))[0]
 
     def redraw(self) -> None:
+        """Paint the mesh far to near at twice the output's resolution, then halve it (edges antialiased)."""
         screen, depth = self.project(self.corners)
-        paths = _corner_paths(screen)
         order = np.argsort(depth.mean(axis=1), kind="stable")  # far quads first: the near ones cover them
-        shade = self.shading()
-        for quad, path, rgba in zip(self.quads, paths, shade):
-            quad.points = path
-            quad.fill_rgbas = rgba[None]
-        self.submobjects = [self.quads[i] for i in order]
+        per_unit = SUPERSAMPLE * config.pixel_width / config.frame_width
+        lo, hi = screen[..., :2].reshape(-1, 2).min(axis=0) - 1 / per_unit, screen[..., :2].reshape(-1, 2).max(axis=0) + 1 / per_unit
+        size = np.maximum(2, np.ceil((hi - lo) * per_unit / SUPERSAMPLE).astype(int) * SUPERSAMPLE)
+        canvas = PILImage.new("RGBA", (int(size[0]), int(size[1])), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(canvas)
+        px = (screen[..., 0] - lo[0]) * per_unit
+        py = (hi[1] - screen[..., 1]) * per_unit
+        colours = (self.shading() * 255).round().astype(np.uint8)
+        edges = (colours[:, :3] * MESH_LINE_SHADE).astype(np.uint8) if self.mesh_lines else colours[:, :3]
+        polygons = np.stack([px, py], axis=-1)[order].reshape(len(order), 8).tolist()
+        fills, outlines = list(map(tuple, colours[order].tolist())), [(*e, 255) for e in edges[order].tolist()]
+        if self.mesh_lines:
+            for polygon, fill, outline in zip(polygons, fills, outlines):
+                draw.polygon(polygon, fill=fill, outline=outline)
+        else:
+            for polygon, fill in zip(polygons, fills):
+                draw.polygon(polygon, fill=fill)
+        pixels = np.array(canvas.reduce(SUPERSAMPLE))
+        opacity = self.opacity.get_value()
+        if opacity < 1:
+            pixels[..., 3] = (pixels[..., 3] * max(0.0, opacity)).astype(np.uint8)
+        self.image.pixel_array = pixels
+        w, h = (size / per_unit)
+        x0, y1 = lo[0], hi[1]
+        self.image.points = np.array([[x0, y1, 0], [x0 + w, y1, 0], [x0, y1 - h, 0], [x0 + w, y1 - h, 0]], dtype=float)
 
     def fit_into(self, left: float, right: float, bottom: float, top: float, turns: tuple[float, ...] = ()) -> None:
         """Size and centre the view (at full lift, tilted as now, turned as now or by each of `turns`, as the
