@@ -8,7 +8,7 @@ scene; the picture only replays it (`TrajectoryView`), and each run is judged by
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
+from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, BackgroundRectangle, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
                    GrowFromCenter, Indicate, Integer, LaggedStart, MathTex, ReplacementTransform, Rotate, RoundedRectangle,
                    ShowPassingFlash, Succession, SurroundingRectangle, Transform, ValueTracker, VGroup, VMobject, Write,
                    config, linear)
@@ -20,13 +20,17 @@ from scenes.feedforward.descent_base import DescentScene, low_shade, run_time_fo
 from scenes.feedforward.descent_runs import clip_segment, diverged_after, inside, judge, said_outcome
 from scenes.kit.formatting import counter
 from scenes.kit.pacing import play_over, position_of, wait_for
-from scenes.widgets.surface import SurfacePlot, gradient_arrow
-from scenes.feedforward.trajectory_view import TrajectoryView, plot_box
+from scenes.widgets.surface import Landscape3D, SurfacePlot, gradient_arrow
+from scenes.feedforward.trajectory_view import SurfaceTrack, TrajectoryView, plot_box
 from scenes.kit.wording import said_list
 
 SLOW_STEPS = 3  # steps of the first scene shown one by one with their gradient arrow
 MAX_MAPS = 5  # learning rates drawn side by side in one row; more would make maps too small to read
 ETA_ARROW = 0.35  # length of the arrow from "learning rate" down to eta in the update rule
+SURFACE_CELLS = 24  # the 3-D surface beside the map: a small view, a coarser mesh
+SURFACE_TURN = 0.3  # radians the 3-D view is turned from straight ahead
+SURFACE_TILT = 0.9  # radians from straight above
+SURFACE_LIFT = 4.0  # the bowl's height at the map's scale: tall, as the view beside the map is narrow
 LOOP_INDENT = 0.8  # the update rule is the loop's body: indented under "for"
 
 
@@ -133,9 +137,9 @@ class GradientDescentScene(DescentScene):
         for rows, start, end in (((inputs,), "given", "repeat"), ((loop, end), "repeat", "return"), ((result,), "return", "gradient")):
             play_over(self, start, end, *(FadeIn(row, shift=RIGHT * 0.2) for row in rows), run_time=0.7)
 
-    @beat("Let's run it on f of x and y equals {function}; on this ^map, {shading} colours are lower. We ^start at "
-          "{start_x:g}, {start_y:g}, ^with learning rate {lr:g}, for {steps} steps, and the ^counters and the loss "
-          "curve follow every step.")
+    @beat("Let's run it on f of x and y equals {function}; on this ^map, {shading} colours are lower. ^Beside it is the "
+          "same function as a surface, its ^height the value of f. We ^start at {start_x:g}, {start_y:g}, ^with learning "
+          "rate {lr:g}, for {steps} steps, and the ^counters and the loss curve follow every step.")
     def show_landscape(self) -> None:
         th, p = self.theme, self.params
         top, bottom = self.content_area()
@@ -146,15 +150,23 @@ class GradientDescentScene(DescentScene):
         self.view = TrajectoryView(self.plot, self.traj, th.learnable, self.clock, th)
         start = self.plot.point(*p.start) if inside(np.array(p.start), self.view.box) else self.view.dot.get_center()
         self.path_points = [self.view.screen(q) for q in self.traj.points if inside(q, self.view.box)]
-        self.start_label = self.label_near(self.math(r"\mathbf{w}^{(0)}", size=th.label_size, color=th.learnable),
+        # On the map's light corners a bare label loses its contrast: it sits on a patch of the background.
+        w0 = self.math(r"\mathbf{w}^{(0)}", size=th.label_size, color=th.learnable)
+        self.start_label = self.label_near(VGroup(BackgroundRectangle(w0, color=th.background, fill_opacity=0.8, buff=0.06), w0),
                                            start, self.plot, avoid=self.path_points, prefer=start - self.view.dot_at_end())
         self.panel = self.side_panel(left=extent.get_right()[0] + 0.5, top=top, bottom=bottom)
+        self.track = SurfaceTrack(self.panel["surface"], self.f, self.view, th.learnable, th, ball_radius=0.08)
         rule = self.panel["rule"]
         self.bring_to_front(self.algorithm_step)
         play_over(self, None, "map", FadeOut(self.algorithm_rest), ReplacementTransform(self.algorithm_step, rule),
                   FadeIn(self.panel["function"]), run_time=1.0)
-        play_over(self, "map", "start", FadeIn(self.plot), FadeIn(extent[1]))
-        play_over(self, "start", "with", GrowFromCenter(self.view), FadeIn(self.start_label))
+        play_over(self, "map", "Beside", FadeIn(self.plot), FadeIn(extent[1]))
+        # The surface rises from the flat map's colours as its height is named.
+        surface = self.panel["surface"]
+        self.add(surface)
+        play_over(self, "Beside", "height", surface.opacity.animate.set_value(1.0), run_time=1.0)
+        play_over(self, "height", "start", surface.lift.animate.set_value(1.0), run_time=1.2)
+        play_over(self, "start", "with", GrowFromCenter(self.view), FadeIn(self.start_label), FadeIn(self.track))
         play_over(self, "with", "counters", FadeIn(self.panel["inputs"]))
         play_over(self, "counters", None, FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]),
                   FadeIn(self.panel["curve"]))
@@ -197,12 +209,26 @@ class GradientDescentScene(DescentScene):
         column.move_to([left, top, 0], aligned_edge=UL)
         for row in (wx, wy, loss, step):
             row.resume_updating()
+        # The surface in 3-D takes the right of the column, under the rule, beside the inputs, counters and curve.
+        right = config.frame_width / 2 - th.margin
+        surface_left = max(inputs.get_right()[0], counters.get_right()[0]) + 0.4
+        surface = self.surface_view(surface_left, right, bottom, rule.get_bottom()[1] - 0.3)
         gap, below = 0.55, 0.35  # room above the curve (for a highlight box) and for the t-axis numbers
-        curve_axes, curve = self.loss_curve(width=min(width - 0.6, 4.6), height=max(1.0, column.get_bottom()[1] - gap - below - bottom))
+        curve_axes, curve = self.loss_curve(width=min(surface_left - left - 0.75, 4.6),
+                                            height=max(1.0, column.get_bottom()[1] - gap - below - bottom))
         curve_axes.shift([left + 0.35 - curve_axes[0].get_left()[0], column.get_bottom()[1] - gap - curve_axes[0].get_top()[1], 0])
         curve.update()
         return {"function": function, "rule": rule, "inputs": inputs, "counters": counters,
-                "curve_axes": curve_axes, "curve": curve}
+                "curve_axes": curve_axes, "curve": curve, "surface": surface}
+
+    def surface_view(self, left: float, right: float, bottom: float, top: float) -> Landscape3D:
+        """f as a surface seen from the side, as large as fits the box; flat at first (`lift` 0)."""
+        land = Landscape3D(self.plot, self.f, self.theme, cells=SURFACE_CELLS, turn=SURFACE_TURN, tilt=SURFACE_TILT,
+                           lift_height=SURFACE_LIFT, mesh_lines=True, opacity=0.0)
+        land.fit_into(left, right, bottom, top)
+        land.lift.set_value(0.0)
+        land.redraw()
+        return land
 
     def loss_curve(self, width: float, height: float) -> tuple[VGroup, VMobject]:
         """f against t, drawn as the steps happen: the descent path's height, in the loss colour."""

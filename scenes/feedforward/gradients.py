@@ -18,13 +18,15 @@ from scenes.kit.formatting import counter
 from scenes.kit.pacing import Place, play_over, position_of
 from scenes.kit.numbers import QuickDecimal
 from scenes.feedforward.probe import PROBE_SAMPLES_PER_UNIT, PROBE_STEEPEST, ArrowScale, arrow_grid, probe_stops, walk_probe
-from scenes.widgets.surface import SurfacePlot, gradient_arrow
+from scenes.widgets.surface import Landscape3D, SurfacePlot, gradient_arrow
 
 READOUT_ROW = 0.58  # height of one readout row
 PROBE_SPEED = 0.3  # half-widths per second, walking out
 RING_SPEED = 0.55  # half-widths per second round the ring, a loop the lecturer talks over
 PROBE_ARROW = 1.2  # screen length of the probe's longest arrow
 GRID_ARROW = 0.5  # screen length of the grid's longest arrow, at most
+TURN = 0.45  # radians the camera turns either side of straight ahead, round the 3-D surface
+TILT = 1.0  # radians from straight above: the surface seen from the side enough to show its depth
 STOP_LEADS = ("Here", "Further out")  # how the narration opens the first and the second stop's sentence
 STOP_WORDS = {"steep": ("steepest", "reads"), "flat": ("flat", "drops")}  # marked: the stop named, its length read
 
@@ -107,19 +109,36 @@ class GradientFieldScene(LectureScene):
         return f"^{lead}, the climb is at its ^steepest: the length ^reads {v['norm']:.2f}, the longest arrow on the way out."
 
     # --- beats -----------------------------------------------------------------------------------
-    @beat("We start with a landscape: a function of two variables, h of x and y, coloured by its height z. "
-          "Its ^formula is {function_text}; the ^bar beside it reads heights from {z_min:.2f} to {z_max:.2f}."
+    @beat("We start with a landscape: a function of two variables, h of x and y, whose ^height is z. Its ^formula is "
+          "{function_text}. As we ^turn around it, the hills and valleys show their depth. Seen from ^above and pressed "
+          "flat, the heights become ^colours, and the ^bar beside the map reads them, from {z_min:.2f} to {z_max:.2f}."
           "{undefined_said}")
     def show_surface(self) -> None:
-        play_over(self, None, "formula", FadeIn(self.heading(self.title)), FadeIn(self.plot.heatmap),
-                  Create(self.plot.frame), FadeIn(self.plot_labels), run_time=1.5)
-        play_over(self, "formula", "bar", Write(self.formula), run_time=1.0)
+        land = Landscape3D(self.plot, self.h, self.theme, turn=-TURN, tilt=TILT, lift=0.0, opacity=0.0)
+        top, bottom = self.content_area()
+        # As large as the canvas under the formula allows while it turns; it shrinks onto the map as it flattens.
+        edge = config.frame_width / 2 - self.theme.margin
+        land.fit_into(-edge, edge, bottom, self.formula.get_bottom()[1] - 0.25, turns=(-TURN, TURN))
+        # The surface rises out of a flat sheet as its height is named, turns to show its depth, then is seen
+        # from above and pressed flat onto the map, whose colours take over.
+        self.add(land)
+        play_over(self, None, "height", FadeIn(self.heading(self.title)), land.opacity.animate.set_value(1.0), run_time=1.0)
+        play_over(self, "height", "formula", land.lift.animate.set_value(1.0), run_time=1.5)
+        play_over(self, "formula", "turn", Write(self.formula), run_time=1.0)
+        play_over(self, "turn", "above", land.turn.animate.set_value(TURN), run_time=4.0)
+        play_over(self, "above", "colours", land.turn.animate.set_value(0.0), land.tilt.animate.set_value(0.0),
+                  land.lift.animate.set_value(0.0), land.scale_tracker.animate.set_value(1.0),
+                  land.away.animate.set_value(0.0), run_time=2.5)
+        play_over(self, "colours", "bar", FadeIn(self.plot.heatmap), Create(self.plot.frame), FadeIn(self.plot_labels),
+                  run_time=1.0)
+        land.clear_updaters()
+        self.remove(land)
         play_over(self, "bar", None, FadeIn(self.bar, shift=LEFT * 0.2), run_time=0.5)
         if self.undefined_note is not None:
             self.play(FadeIn(self.undefined_note))
 
-    @beat("On a grid of {grid_cols} by {grid_rows} points, each arrow is the gradient: the two partial derivatives "
-          "of z. It points where h increases the most, the direction of steepest ascent. {scale_sentence}")
+    @beat("On a grid of {grid_cols} by {grid_rows} points, each arrow is the gradient, the surface's slope seen from "
+          "above: the two partial derivatives of z. It points where h increases the most, the direction of steepest ascent. {scale_sentence}")
     def add_gradient_arrows(self) -> None:
         centre = self.plot.point(*(sum(r) / 2 for r in (self.params.x_range, self.params.y_range)))
         ripple = sorted(self.arrows, key=lambda a: np.linalg.norm(a.get_start() - centre))

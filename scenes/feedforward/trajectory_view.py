@@ -119,3 +119,55 @@ class TrajectoryView(VGroup):
             away = away / (np.linalg.norm(away) or 1)
             self.escape.become(Arrow(tip - 0.55 * away, tip, buff=0, color=self.color, stroke_width=5,
                                      max_tip_length_to_length_ratio=0.5, tip_length=0.22))
+
+
+SEGMENT_SAMPLES = 8  # heights sampled along each step, so the ball rides the surface between two points
+
+
+class SurfaceTrack(VGroup):
+    """The same replay on the landscape in 3-D (`Landscape3D`): a ball at height f(w) rolling from step to
+    step with the clock, and its path drawn on the surface. Points off the map hide the ball (the map's
+    `TrajectoryView` shows where they went)."""
+
+    def __init__(self, land, f, view: TrajectoryView, color: str, theme: Theme, ball_radius: float = 0.1):
+        from engine.field import evaluate_at
+        super().__init__()
+        self.land, self.view = land, view
+        traj, box = view.traj, view.box
+        points = traj.points
+        s = np.linspace(0, 1, SEGMENT_SAMPLES + 1)
+        eased = np.array([smooth(t) for t in s])
+        xs = points[:-1, None, 0] + eased[None, :] * (points[1:, None, 0] - points[:-1, None, 0]) if traj.steps else points[:, None, 0]
+        ys = points[:-1, None, 1] + eased[None, :] * (points[1:, None, 1] - points[:-1, None, 1]) if traj.steps else points[:, None, 1]
+        with np.errstate(all="ignore"):
+            zs = evaluate_at(f, xs, ys).z
+        self.samples = np.stack([xs, ys, np.clip(np.nan_to_num(zs, nan=land.z_hi), land.z_lo, land.z_hi)], axis=-1)
+        (x0, x1), (y0, y1) = box
+        self.inside = (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
+        self.trail = VMobject(stroke_color=color, stroke_width=3)
+        self.ball = Dot(radius=ball_radius, color=color).set_stroke(theme.background, width=2, background=True)
+        self.add(self.trail, self.ball)
+        self.redraw(self)
+        self.add_updater(self.redraw)
+
+    def redraw(self, _mob: VGroup) -> None:
+        traj = self.view.traj
+        s = min(max(self.view.clock.get_value(), 0.0), float(traj.steps))
+        k = min(int(math.floor(s)), max(traj.steps - 1, 0))
+        j = int(round((s - k) * SEGMENT_SAMPLES)) if traj.steps else 0
+        done = self.samples[:k].reshape(-1, 3) if k else np.zeros((0, 3))
+        path = np.concatenate([done, self.samples[k, : j + 1]]) if traj.steps else self.samples[0, :1]
+        seen = np.concatenate([self.inside[:k].ravel(), self.inside[k, : j + 1]]) if traj.steps else self.inside[0, :1]
+        screen = self.land.project(path)[0]
+        self.trail.clear_points()
+        run: list[np.ndarray] = []
+        for p, ok in zip([*screen, None], [*seen, False]):
+            if ok:
+                run.append(p)
+                continue
+            if len(run) > 1:
+                self.trail.start_new_path(run[0])
+                self.trail.add_points_as_corners(run[1:])
+            run = []
+        self.ball.move_to(screen[-1])
+        self.ball.set_opacity(1 if seen[-1] else 0)

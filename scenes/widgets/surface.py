@@ -7,8 +7,9 @@ slower), banded into contour levels like the notebook's `plt.contourf(levels=20)
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image as PILImage, ImageDraw
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Group, ImageMobject, ManimColor, MathTex, Rectangle,
-                   Line, VGroup, config)
+                   Line, ValueTracker, VGroup, VMobject, config)
 from manim.utils.color import color_to_rgb
 
 from engine import Field, sample_surface
@@ -149,3 +150,158 @@ def frame_fits(mobject, margin: float) -> bool:
     """True when the mobject lies inside the frame with `margin` units to spare on every side."""
     w, h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
     return mobject.get_left()[0] >= -w and mobject.get_right()[0] <= w and mobject.get_bottom()[1] >= -h and mobject.get_top()[1] <= h
+
+
+# --- the landscape in 3-D -------------------------------------------------------------------------
+MESH_CELLS = 48  # quads per side of the 3-D mesh: sin(x² + y²) smooth enough out to the corners of [-3, 3]²
+LIGHT = np.array([-0.5, 0.6, 1.0]) / np.linalg.norm([-0.5, 0.6, 1.0])  # where the light comes from (fixed to the surface)
+SUPERSAMPLE = 2  # the 3-D surface is painted at twice the output's resolution and halved: smooth edges
+MESH_LINE_SHADE = 0.8  # the mesh lines (where drawn) are the face's colour, darker
+SHADE_RANGE = (0.55, 1.15)  # a face's brightness against the same face lying flat: slopes read as depth
+MESH_LIFT = 2.2  # screen height of the surface's whole z range at full lift
+
+
+def _corner_paths(corners: np.ndarray) -> np.ndarray:
+    """Bezier control points (n, 16, 3) of closed quads given their corners (n, 4, 3): straight edges."""
+    a = corners
+    b = np.roll(corners, -1, axis=1)
+    thirds = np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=2)  # (n, 4 edges, 4 points, 3)
+    return thirds.reshape(len(corners), 16, 3)
+
+
+class Landscape3D(Group):
+    """The plot's function as a surface in 3-D: a mesh of quads coloured like the map's bands and shaded by a
+    fixed light, projected orthographically and painted far to near (no camera of manim's: one image, redrawn
+    with PIL each frame, the same with the project's renderer and stock manim's; thousands of vector quads
+    would cost cairo a path each, about ten times the frame). Three trackers set the view: `turn` (radians
+    about the vertical), `tilt` (radians, 0 = seen from straight above) and `lift` (the height's scale, 0 =
+    flat). At turn = tilt = lift = 0, with `away` at 0, every point (x, y) lands where `plot.point(x, y)` puts
+    it, in the map's own colours: that is how the surface flattens into the map.
+
+    `scale_tracker` (1 = the map's size) sizes the picture about its centre: `at`, or the plot's middle;
+    `away` (1 to 0) slides it from `at` back to the plot's middle. `opacity` fades it (use it, not FadeIn:
+    the image is redrawn every frame). `project` and `screen(x, y, z)` map landscape points to the frame
+    with the current view (the ball, its path)."""
+
+    def __init__(self, plot: SurfacePlot, f, theme: Theme, cells: int = MESH_CELLS, lift_height: float = MESH_LIFT,
+                 turn: float = -0.5, tilt: float = 1.05, lift: float = 1.0, scale: float = 1.0,
+                 at: np.ndarray | None = None, mesh_lines: bool = False, opacity: float = 1.0):
+        from engine.field import evaluate_on_grid
+        super().__init__()
+        x_range = (plot.axes.x_range[0], plot.axes.x_range[1])
+        y_range = (plot.axes.y_range[0], plot.axes.y_range[1])
+        xs, ys = np.linspace(*x_range, cells + 1), np.linspace(*y_range, cells + 1)
+        field = evaluate_on_grid(f, xs, ys)
+        middle = np.array(plot.point((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2))
+        self.origin = np.array(plot.point(x_range[0], y_range[0])) - middle
+        self.middle = middle
+        self.centre = middle if at is None else np.asarray(at, dtype=float)
+        self.unit = np.array([plot.point(x_range[1], y_range[0])[0] - plot.point(x_range[0], y_range[0])[0],
+                              plot.point(x_range[0], y_range[1])[1] - plot.point(x_range[0], y_range[0])[1]]) \
+            / np.array([x_range[1] - x_range[0], y_range[1] - y_range[0]])
+        self.x_lo, self.y_lo = x_range[0], y_range[0]
+        lo, hi = plot.levels[0], plot.levels[-1]
+        self.z_lo, self.z_hi = lo, hi
+        self.z_mid, self.z_unit = (lo + hi) / 2, lift_height / (hi - lo if hi > lo else 1.0)
+        gx, gy = np.meshgrid(xs, ys)
+        points = np.stack([gx, gy, np.nan_to_num(field.z, nan=self.z_mid)], axis=-1)  # rows follow y
+        corners = np.stack([points[:-1, :-1], points[:-1, 1:], points[1:, 1:], points[1:, :-1]], axis=2)
+        finite = np.isfinite(field.z)
+        keep = (finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, 1:] & finite[1:, :-1]).ravel()
+        self.corners = corners.reshape(-1, 4, 3)[keep]
+        levels = len(plot.levels) - 1
+        band = np.clip(np.digitize(self.corners[:, :, 2].mean(axis=1), plot.levels[1:-1]), 0, levels - 1)
+        self.rgb = colormap(theme, (band + 0.5) / levels)
+        self.mesh_lines = mesh_lines
+        self.image = ImageMobject(np.zeros((2, 2, 4), dtype=np.uint8))
+        self.add(self.image)
+        self.turn, self.tilt, self.lift, self.scale_tracker, self.away, self.opacity = (
+            ValueTracker(v) for v in (turn, tilt, lift, scale, 1.0, opacity))
+        self.redraw()
+        self.add_updater(lambda m: m.redraw())
+
+    def view(self) -> tuple[float, float, float, float]:
+        return (self.turn.get_value(), self.tilt.get_value(), self.lift.get_value(), self.scale_tracker.get_value())
+
+    def project(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Screen points and depths (larger = nearer the viewer) of landscape points (..., 3)."""
+        turn, tilt, lift, scale = self.view()
+        local_x = self.origin[0] + (xyz[..., 0] - self.x_lo) * self.unit[0]
+        local_y = self.origin[1] + (xyz[..., 1] - self.y_lo) * self.unit[1]
+        local_z = (xyz[..., 2] - self.z_mid) * self.z_unit * lift
+        c, s = np.cos(turn), np.sin(turn)
+        x1, y1 = c * local_x - s * local_y, s * local_x + c * local_y
+        screen_x = x1
+        screen_y = y1 * np.cos(tilt) + local_z * np.sin(tilt)
+        depth = -y1 * np.sin(tilt) + local_z * np.cos(tilt)
+        centre = self.middle + self.away.get_value() * (self.centre - self.middle)
+        screen = np.stack([screen_x, screen_y, np.zeros_like(screen_x)], axis=-1) * scale + centre
+        return screen, depth
+
+    def shading(self) -> np.ndarray:
+        """RGBA per quad: its band's colour, darker where it faces away from the light; exactly the band's
+        colour when flat, so the flattened surface is the map."""
+        lift = self.lift.get_value()
+        c = self.corners
+        local = np.stack([(c[..., 0] - self.x_lo) * self.unit[0], (c[..., 1] - self.y_lo) * self.unit[1],
+                          (c[..., 2] - self.z_mid) * self.z_unit * lift], axis=-1)
+        normal = np.cross(local[:, 2] - local[:, 0], local[:, 3] - local[:, 1])
+        normal /= np.linalg.norm(normal, axis=1, keepdims=True) + 1e-12
+        shade = np.clip(np.abs(normal @ LIGHT) / LIGHT[2], *SHADE_RANGE)
+        rgb = np.clip(self.rgb * shade[:, None], 0, 1)
+        return np.concatenate([rgb, np.ones((len(rgb), 1))], axis=1)
+
+    def screen(self, x: float, y: float, z: float) -> np.ndarray:
+        return self.project(np.array([x, y, z], dtype=float))[0]
+
+    def redraw(self) -> None:
+        """Paint the mesh far to near at twice the output's resolution, then halve it (edges antialiased)."""
+        screen, depth = self.project(self.corners)
+        order = np.argsort(depth.mean(axis=1), kind="stable")  # far quads first: the near ones cover them
+        per_unit = SUPERSAMPLE * config.pixel_width / config.frame_width
+        lo, hi = screen[..., :2].reshape(-1, 2).min(axis=0) - 1 / per_unit, screen[..., :2].reshape(-1, 2).max(axis=0) + 1 / per_unit
+        size = np.maximum(2, np.ceil((hi - lo) * per_unit / SUPERSAMPLE).astype(int) * SUPERSAMPLE)
+        canvas = PILImage.new("RGBA", (int(size[0]), int(size[1])), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(canvas)
+        px = (screen[..., 0] - lo[0]) * per_unit
+        py = (hi[1] - screen[..., 1]) * per_unit
+        colours = (self.shading() * 255).round().astype(np.uint8)
+        edges = (colours[:, :3] * MESH_LINE_SHADE).astype(np.uint8) if self.mesh_lines else colours[:, :3]
+        polygons = np.stack([px, py], axis=-1)[order].reshape(len(order), 8).tolist()
+        fills, outlines = list(map(tuple, colours[order].tolist())), [(*e, 255) for e in edges[order].tolist()]
+        if self.mesh_lines:
+            for polygon, fill, outline in zip(polygons, fills, outlines):
+                draw.polygon(polygon, fill=fill, outline=outline)
+        else:
+            for polygon, fill in zip(polygons, fills):
+                draw.polygon(polygon, fill=fill)
+        pixels = np.array(canvas.reduce(SUPERSAMPLE))
+        opacity = self.opacity.get_value()
+        if opacity < 1:
+            pixels[..., 3] = (pixels[..., 3] * max(0.0, opacity)).astype(np.uint8)
+        self.image.pixel_array = pixels
+        w, h = (size / per_unit)
+        x0, y1 = lo[0], hi[1]
+        self.image.points = np.array([[x0, y1, 0], [x0 + w, y1, 0], [x0, y1 - h, 0], [x0 + w, y1 - h, 0]], dtype=float)
+
+    def fit_into(self, left: float, right: float, bottom: float, top: float, turns: tuple[float, ...] = ()) -> None:
+        """Size and centre the view (at full lift, tilted as now, turned as now or by each of `turns`, as the
+        camera will turn) to fill the box."""
+        lift, turn = self.lift.get_value(), self.turn.get_value()
+        self.lift.set_value(1.0)
+        self.scale_tracker.set_value(1.0)
+        self.centre = np.zeros(3)
+        self.away.set_value(1.0)
+        seen = []
+        for angle in turns or (turn,):
+            self.turn.set_value(angle)
+            seen.append(self.project(self.corners)[0].reshape(-1, 3))
+        self.turn.set_value(turn)
+        seen = np.concatenate(seen)
+        lo, hi = seen.min(axis=0), seen.max(axis=0)
+        scale = min((right - left) / (hi[0] - lo[0]), (top - bottom) / (hi[1] - lo[1]))
+        self.scale_tracker.set_value(scale)
+        self.centre = np.array([(left + right) / 2, (top + bottom) / 2, 0]) - scale * (lo + hi) / 2 * np.array([1, 1, 0])
+        self.lift.set_value(lift)
+        self.away.set_value(1.0)
+        self.redraw()
