@@ -16,10 +16,12 @@ from scenes.kit.formatting import short, short_tex
 from scenes.feedforward.graph_code import captions, lecture_graph, loss_source, torch_code
 from scenes.widgets.graph_diagram import GraphDiagram, leaf_shape
 from scenes.kit.numbers import QuickDecimal
+from scenes.kit.pointing import RING_BUFF
 
 
 MAX_GROWTH = 1.8  # how much a note's picture may grow past its natural size to fill the space under the code
 DETACHED_ROOM = 2.8  # right of the graph: the detached copy of the loss and its facts
+OP_ARROW, TABLE_GAP = 0.8, 0.2  # the contagion table's arrows and gaps: narrow enough that its texts keep their size
 AXIS_LABELS_ROOM = 3.6  # the `w.grad` names left of the axis and the moving numbers right of it
 
 
@@ -55,7 +57,7 @@ class AutogradNotesScene(CodeScene):
         badge = self.text(str(number), size=self.theme.label_size, color=self.theme.highlight)
         title = self.text(text, size=self.theme.label_size)
         group = VGroup(badge, title).arrange(RIGHT, buff=0.3)
-        return group.move_to([self.left, self.content_area()[0], 0], aligned_edge=LEFT + UP)
+        return group.move_to([self.left, self.content_area()[0] - RING_BUFF, 0], aligned_edge=LEFT + UP)  # room for its ring
 
     def note_code(self, title: Mobject, lines: Sequence[str]) -> CodePanel:
         return self.code_panel(lines, top=title.get_bottom()[1] - 0.25)
@@ -84,7 +86,7 @@ class AutogradNotesScene(CodeScene):
                      values: Sequence[Sequence[object]], links: Sequence[str]) -> tuple[VGroup, list[VGroup], list[VGroup]]:
         """Tensors side by side (name over grid) joined by op arrows, and under each its attribute values,
         with the attribute names once at the left. Returns the whole table, its columns and its links."""
-        t, gap = self.theme, 0.3
+        t, gap = self.theme, TABLE_GAP
         columns = [VGroup(VGroup(MathTex(name, font_size=t.body_size, color=color), self.matrix(shape, color)).arrange(DOWN, buff=0.15),
                           VGroup(*[self.flag(v) for v in column_values]))
                    for (name, shape, color), column_values in zip(tensors, values)]
@@ -106,7 +108,7 @@ class AutogradNotesScene(CodeScene):
         return VGroup(header, *columns, *arrows), columns, arrows
 
     def op_arrow(self, symbol: str) -> VGroup:
-        arrow = Arrow(LEFT * 0.55, RIGHT * 0.55, buff=0, color=self.theme.muted, stroke_width=3, tip_length=0.15)
+        arrow = Arrow(LEFT * OP_ARROW / 2, RIGHT * OP_ARROW / 2, buff=0, color=self.theme.muted, stroke_width=3, tip_length=0.15)
         return VGroup(arrow, MathTex(symbol, font_size=self.theme.label_size, color=self.theme.text).next_to(arrow, UP, buff=0.1))
 
     def infect(self, column: VGroup, link: VGroup) -> list[Animation]:
@@ -160,7 +162,7 @@ class AutogradNotesScene(CodeScene):
         graph = lecture_graph(self.params)
         diagram = GraphDiagram(graph, t, self.right - self.left - DETACHED_ROOM, (top - bottom) - 1.1,
                                captions(self.params, graph), grow=1.35)
-        diagram.move_to([self.left, top, 0], aligned_edge=LEFT + UP)
+        diagram.move_to([self.left + 2 * RING_BUFF, top, 0], aligned_edge=LEFT + UP)  # room for its ring as it is named
         loss_node = diagram.node(graph.output_name)
         size = max(loss_node.body.width, 0.75)
         detached = VGroup(leaf_shape(t, t.constant, ringed=False, size=size),
@@ -168,7 +170,7 @@ class AutogradNotesScene(CodeScene):
         if detached[1].width > 0.8 * size:
             detached[1].scale_to_fit_width(0.8 * size)
         detached[1].move_to(detached[0])
-        detached.move_to([min(diagram.get_right()[0] + 2.4, self.right - size), loss_node.body.get_center()[1], 0])
+        detached.move_to([min(diagram.get_right()[0] + 2.4, self.right - size / 2 - 2 * RING_BUFF), loss_node.body.get_center()[1], 0])
         cut = DashedLine(loss_node.body.get_right(), detached.get_left(), color=t.muted, dash_length=0.08, buff=0.1)
         scissors = self.text("detach", size=t.small_size, color=t.muted).next_to(cut, UP, buff=0.1)
         left_facts = self.facts([("requires_grad", d.requires_grad), ("grad_fn", d.grad_fn)])
@@ -179,7 +181,8 @@ class AutogradNotesScene(CodeScene):
         self.keep_inside(right_facts)
         moving = loss_node.copy()  # the loss, on its way to becoming the detached copy: pointed at as it goes
         self.point_at(graph=diagram, same=moving, store=ok)
-        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(diagram))
+        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2))
+        self.play_along("graph", FadeIn(diagram, shift=UP * 0.2))  # the graph the loss carries, as it is named
         self.play_along("calling", code.highlight(0), FadeIn(error, shift=RIGHT * 0.2), FadeIn(left_facts),
                         Indicate(loss_node.body, color=t.loss))
         self.wait_until("detach")
@@ -224,7 +227,7 @@ class AutogradNotesScene(CodeScene):
           "Run it ^again, and {first_learnable}.grad holds {grad_after_2:.4g}, [twice as much](twice). [PyTorch does this on "
           "purpose](purpose), so gradients from several losses can be summed.")
     def gradients_accumulate(self) -> None:
-        acc = self.accumulation
+        acc, t = self.accumulation, self.theme
         names = list(acc.zeroed)
         title = self.note_title(3, ".backward() accumulates gradients")
         forward = "sq_loss(y, simple_graph.forward(x))" if self.is_notebook else torch_code(self.params.expr)
@@ -234,14 +237,18 @@ class AutogradNotesScene(CodeScene):
         top, bottom = self.below(code)
         axis, trackers = self.grad_axis(names, width=self.right - self.left - AXIS_LABELS_ROOM)
         axis.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
-        self.point_at(twice=axis[2][0], purpose=code.line(2), adds=code.line(2))
-        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(axis))
-        for grads, mark in zip(acc.grads, ("first", "again")):
+        # What each backward leaves in .grad, printed beside the code as the narration gives it.
+        printed = self.side_panel([self.output_text(f"{self.first}.grad: {short(g[self.first])}", t.gradient)
+                                   for g in acc.grads], code)
+        self.point_at(twice=printed[-1], purpose=code.line(2), adds=axis[2])
+        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2))
+        self.play_along("adds", FadeIn(axis, shift=UP * 0.2))  # .grad, which backward adds to
+        for grads, mark, line in zip(acc.grads, ("first", "again"), printed):
             self.play_along(mark, self.steps(
                 code.highlight(1).build().set_run_time(0.5),
                 AnimationGroup(code.highlight(2).build(), *[trackers[n].animate.set_value(grads[n]).build() for n in names],
-                               run_time=1.4)))
-        self.trackers, self.code_box, self.note = trackers, code, title
+                               FadeIn(line, shift=LEFT * 0.2), run_time=1.4)))
+        self.trackers, self.code_box, self.note, self.printed = trackers, code, title, printed
 
     @beat("So before each new backward, we zero the gradients. ^Zeroing in place gives {grad_zeroed:g}. An optimizer's "
           "zero_grad() ^sets .grad to {grad_after_zero_grad} instead. Either way, the ^next backward starts fresh: "
@@ -250,7 +257,7 @@ class AutogradNotesScene(CodeScene):
         acc, code = self.accumulation, self.code_box
         names = list(acc.zeroed)
         title = self.note_title(4, "zero the gradients before each backward")
-        self.play(ReplacementTransform(self.note, title))
+        self.play(ReplacementTransform(self.note, title), FadeOut(self.printed))  # the printed grads are about to change
         self.play_along("Zeroing", code.highlight(3), *[self.trackers[n].animate.set_value(acc.zeroed[n]) for n in names],
                         run_time=1.4)
         note = self.output_text(f"{self.first}.grad is {acc.after_zero_grad[self.first]}", self.theme.muted)
