@@ -263,6 +263,9 @@ class ChainRuleScene(LectureScene):
                    run_time=run_time / 2)
         # g written out (a cross-fade: stretched over its clause it would read as a still picture), then "times two x".
         wait_for(self, marks[2])
+        self.play(Indicate(steps[2][2], color=t.highlight))  # "the cosine"
+        if self.speech:
+            wait_for(self, position_of(self, "x squared plus y squared", self._marked.marks[marks[2]]))
         self.morph(steps[2], steps[3], key_map={cos_g: r"\cos(x^2 + y^2)"}, extra=[Indicate(self.inner[2], color=t.forward)],
                    run_time=1.2)
         times = position_of(self, f"times two {var}", self._marked.marks[marks[2]]) if self.speech else None
