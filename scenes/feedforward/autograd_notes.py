@@ -16,16 +16,17 @@ from scenes.kit.formatting import short, short_tex
 from scenes.feedforward.graph_code import captions, lecture_graph, loss_source, torch_code
 from scenes.widgets.graph_diagram import GraphDiagram, leaf_shape
 from scenes.kit.numbers import QuickDecimal
+from scenes.kit.pacing import PacingScene, play_over, position_of, wait_for
 from scenes.kit.pointing import RING_BUFF
 
 
 MAX_GROWTH = 1.8  # how much a note's picture may grow past its natural size to fill the space under the code
 DETACHED_ROOM = 2.8  # right of the graph: the detached copy of the loss and its facts
-OP_ARROW, TABLE_GAP = 0.8, 0.2  # the contagion table's arrows and gaps: narrow enough that its texts keep their size
+OP_ARROW, TABLE_GAP = 0.7, 0.15  # the contagion table's arrows and gaps: narrow enough that its texts keep their size
 AXIS_LABELS_ROOM = 3.6  # the `w.grad` names left of the axis and the moving numbers right of it
 
 
-class AutogradNotesScene(CodeScene):
+class AutogradNotesScene(PacingScene, CodeScene):
     text_role = "small_size"  # each note holds a table, a graph or an axis beside its code: its printed output stays small
     graph_growth = 1.0
     alt_text = ("Y = W @ X requires grad because W does; .detach() gives a tensor without history for plotting; "
@@ -58,6 +59,15 @@ class AutogradNotesScene(CodeScene):
         title = self.text(text, size=self.theme.label_size)
         group = VGroup(badge, title).arrange(RIGHT, buff=0.3)
         return group.move_to([self.left, self.content_area()[0] - RING_BUFF, 0], aligned_edge=LEFT + UP)  # room for its ring
+
+    def play_note(self, title: Mobject, code: CodePanel, words: str, until: str, *more: Animation) -> None:
+        """The last note out and this one's title in as the narration names it, then its code until `until`
+        (silent: both at once, as one play)."""
+        if self.speech is None:
+            return self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), *more)
+        said = position_of(self, words)
+        play_over(self, None, said, FadeOut(self.stage), FadeIn(title))
+        play_over(self, said, until, FadeIn(code, shift=DOWN * 0.2), *more)
 
     def note_code(self, title: Mobject, lines: Sequence[str]) -> CodePanel:
         return self.code_panel(lines, top=title.get_bottom()[1] - 0.25)
@@ -112,12 +122,13 @@ class AutogradNotesScene(CodeScene):
         return VGroup(arrow, MathTex(symbol, font_size=self.theme.label_size, color=self.theme.text).next_to(arrow, UP, buff=0.1))
 
     def infect(self, column: VGroup, link: VGroup) -> list[Animation]:
-        """requires_grad spreads along the arrow into the result: its grid takes the learnable colour."""
+        """requires_grad spreads along the arrow into the result: its grid takes the learnable colour and its
+        requires_grad value comes in (its grad_fn comes in when the narration names it)."""
         t = self.theme
         return [ShowPassingFlash(link[0].copy().set_stroke(t.learnable, width=7), time_width=0.6, run_time=1.0),
                 column[0][0].animate.set_color(t.learnable),
                 column[0][1].animate.set_stroke(t.learnable).set_fill(t.learnable, opacity=0.25),
-                LaggedStart(*[FadeIn(v, shift=UP * 0.15) for v in column[1]], lag_ratio=0.3)]
+                FadeIn(column[1][0], shift=UP * 0.15)]
 
     @beat("First note: [requires_grad is contagious](title). ^W is learnable, ^X is not. ^Y = W @ X requires grad too, "
           "because W does, and [its grad_fn is {y_grad_fn}](yfn). So does ^Z, computed from Y: [everything downstream of "
@@ -134,16 +145,18 @@ class AutogradNotesScene(CodeScene):
              (c.z_requires_grad, c.z_grad_fn)],
             ["@", "=", r"\mathrm{relu}"])
         top, bottom = self.below(code)
-        fill = min((self.right - self.left) / table.width, (top - bottom) / table.height, MAX_GROWTH)
+        fill = min((self.right - self.left - 2 * RING_BUFF) / table.width, (top - bottom) / table.height, MAX_GROWTH)  # ring room
         table.scale(fill).move_to([0, (top + bottom) / 2, 0])  # the table is the picture: it takes the space under the code
         self.point_at(title=title[1], yfn=columns[2][1][-1], downstream=VGroup(columns[2], columns[3]))
-        self.play(self.show_heading(), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(table[0]))
+        self.play(self.show_heading(), FadeIn(title))
+        self.play_along("title", FadeIn(code, shift=DOWN * 0.2), FadeIn(table[0]))  # the code of the note as it is named
         self.play_along("W", code.highlight(0), FadeIn(columns[0], shift=UP * 0.2))
         self.play_along("X", code.highlight(1), FadeIn(links[0]), FadeIn(columns[1], shift=UP * 0.2))
         for k, link, mark, until in ((2, links[1], "Y", "yfn"), (3, links[2], "Z", "downstream")):
             self.play_along(mark, code.highlight(k), GrowArrow(link[0]), FadeIn(link[1]), FadeIn(columns[k][0]),
                             run_time=1.0)  # the result appears, then requires_grad spreads into it, as the clause says it
             self.play_until(until, *self.infect(columns[k], link), run_time=1.0)
+            self.play_along(until, FadeIn(columns[k][1][1], shift=UP * 0.15))  # its grad_fn: the graph it joins
         self.stage = VGroup(title, code, table)
 
     @beat("Second note: a tensor that requires grad [carries its graph along](graph), and numpy refuses it: ^calling "
@@ -181,7 +194,7 @@ class AutogradNotesScene(CodeScene):
         self.keep_inside(right_facts)
         moving = loss_node.copy()  # the loss, on its way to becoming the detached copy: pointed at as it goes
         self.point_at(graph=diagram, same=moving, store=ok)
-        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2))
+        self.play_note(title, code, "a tensor", "graph")
         self.play_along("graph", FadeIn(diagram, shift=UP * 0.2))  # the graph the loss carries, as it is named
         self.play_along("calling", code.highlight(0), FadeIn(error, shift=RIGHT * 0.2), FadeIn(left_facts),
                         Indicate(loss_node.body, color=t.loss))
@@ -225,7 +238,7 @@ class AutogradNotesScene(CodeScene):
 
     @beat("Third note: .backward() does not replace .grad, [it adds to it](adds). The ^first backward gives {grad_after_1:.4g}. "
           "Run it ^again, and {first_learnable}.grad holds {grad_after_2:.4g}, [twice as much](twice). [PyTorch does this on "
-          "purpose](purpose), so gradients from several losses can be summed.")
+          "purpose](purpose), so gradients from several losses can be ^summed.")
     def gradients_accumulate(self) -> None:
         acc, t = self.accumulation, self.theme
         names = list(acc.zeroed)
@@ -241,13 +254,15 @@ class AutogradNotesScene(CodeScene):
         printed = self.side_panel([self.output_text(f"{self.first}.grad: {short(g[self.first])}", t.gradient)
                                    for g in acc.grads], code)
         self.point_at(twice=printed[-1], purpose=code.line(2), adds=axis[2])
-        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2))
+        self.play_note(title, code, ".backward()", "adds", code.highlight(2))
         self.play_along("adds", FadeIn(axis, shift=UP * 0.2))  # .grad, which backward adds to
-        for grads, mark, line in zip(acc.grads, ("first", "again"), printed):
-            self.play_along(mark, self.steps(
-                code.highlight(1).build().set_run_time(0.5),
-                AnimationGroup(code.highlight(2).build(), *[trackers[n].animate.set_value(grads[n]).build() for n in names],
-                               FadeIn(line, shift=LEFT * 0.2), run_time=1.4)))
+        for grads, mark, until, line in zip(acc.grads, ("first", "again"), (None, "twice"), printed):
+            self.play_steps(mark, [
+                (lambda: [code.highlight(1)], 0.5),
+                (lambda grads=grads, line=line: [code.highlight(2), FadeIn(line, shift=LEFT * 0.2),
+                                                 *[trackers[n].animate.set_value(grads[n]) for n in names]], 1.4)],
+                until=until)  # the second run lasts until "twice as much": the bars grow while it is said
+        self.play_along("summed", Indicate(printed, color=t.gradient))  # two losses' gradients, one sum
         self.trackers, self.code_box, self.note, self.printed = trackers, code, title, printed
 
     @beat("So before each new backward, we zero the gradients. ^Zeroing in place gives {grad_zeroed:g}. An optimizer's "
@@ -258,11 +273,17 @@ class AutogradNotesScene(CodeScene):
         names = list(acc.zeroed)
         title = self.note_title(4, "zero the gradients before each backward")
         self.play(ReplacementTransform(self.note, title), FadeOut(self.printed))  # the printed grads are about to change
+        if self.speech is not None:  # the zeroing line as "we zero the gradients" is said
+            wait_for(self, position_of(self, "zero the gradients"))
+            self.play(code.highlight(3))
         self.play_along("Zeroing", code.highlight(3), *[self.trackers[n].animate.set_value(acc.zeroed[n]) for n in names],
                         run_time=1.4)
         note = self.output_text(f"{self.first}.grad is {acc.after_zero_grad[self.first]}", self.theme.muted)
         fresh = self.output_text(f"next backward: {short(acc.fresh[self.first])}", self.theme.gradient)
         self.side_panel([note, fresh], code)
+        if self.speech is not None:  # the optimizer's line as it is named
+            wait_for(self, position_of(self, "An optimizer's"))
+            self.play(code.highlight(4))
         self.play_along("sets", code.highlight(4), FadeIn(note, shift=LEFT * 0.2))
         self.play_along("next", FadeIn(fresh, shift=LEFT * 0.2), *[self.trackers[n].animate.set_value(acc.fresh[n]) for n in names],
                         run_time=1.4)
