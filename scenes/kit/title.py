@@ -39,7 +39,10 @@ def plan_text(card: Card) -> str:
     row (and its detail line) as it names it."""
     if card.plan or not card.outline:
         return card.plan
-    heads = [f"[{head}](row{i}), [{detail}](detail{i})" if detail else f"[{head}](row{i})"
+    def pointed(words: str, name: str) -> str:  # words with brackets or a caret are said as they are, unpointed
+        return words if set(words) & set("[]^") else f"[{words}]({name})"
+
+    heads = [f"{pointed(head, f'row{i}')}, {pointed(detail, f'detail{i}')}" if detail else pointed(head, f"row{i}")
              for i, (head, detail) in enumerate(card.outline, start=1)]
     return "Here is the plan: first, " + ". Then ".join(heads) + "."
 
@@ -122,8 +125,10 @@ class TitleCard(LectureScene):
                 self.play_along(f"row{i}", LaggedStart(*(FadeIn(w, shift=RIGHT * 0.3) for w in waiting), lag_ratio=0.3),
                                 run_time=1.0)
                 waiting = []
-            if f"detail{i}" in marks and len(text) > 1:
-                self.play_along(f"detail{i}", FadeIn(text[1], shift=RIGHT * 0.2), run_time=0.8)
+            if f"detail{i}" in marks and len(text) > 1:  # (with its row, if the plan did not name that)
+                self.play_along(f"detail{i}", *(FadeIn(w, shift=RIGHT * 0.3) for w in waiting),
+                                FadeIn(text[1], shift=RIGHT * 0.2), run_time=0.8)
+                waiting = []
         if waiting:
             self.play(LaggedStart(*(FadeIn(w, shift=RIGHT * 0.3) for w in waiting), lag_ratio=0.3), run_time=1.0)
 
