@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, Arrow, Create, DashedLine, FadeIn, FadeOut, GrowArrow, Indicate,
-                   LaggedStart, Line, MathTex, Mobject, NumberLine, Rectangle, ReplacementTransform, RoundedRectangle,
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, Create, DashedLine, FadeIn, FadeOut, GrowArrow, Indicate,
+                   Line, MathTex, Mobject, NumberLine, Rectangle, ReplacementTransform, RoundedRectangle,
                    ShowPassingFlash, Text, ValueTracker, VGroup, always_redraw)
 
 from engine import notes
