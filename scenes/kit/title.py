@@ -61,7 +61,7 @@ class TitleCard(LectureScene):
         subs = [self.fitted(self.text(sub, size=self.theme.large_size, color=self.theme.muted))] if sub else []
         rule = Line(LEFT * 3, RIGHT * 3, color=self.theme.gradient, stroke_width=3)
         self.card = VGroup(*kicker, name, rule, *subs).arrange(DOWN, buff=0.35)
-        self.bind(heading=name, subtitle=VGroup(rule, *subs))
+        self.bind(heading=name, subtitle=subs[0] if subs else rule)  # the ring round the words said, not the rule
         marks = self.speech.marks if self.speech is not None else {}
         if "heading" not in marks:  # silent, or a welcome that does not point: as it always played
             self.play(*(FadeIn(k, shift=DOWN * 0.2) for k in kicker), Write(name), run_time=1.5)
