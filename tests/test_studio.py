@@ -20,7 +20,7 @@ from scenes.kit.params import LectureParams
 from tests.conftest import LECTURE as LECTURE_CLI, ROOT, run_lecture
 from tests.test_slides import launch_chromium
 
-SCENE = "chain-rule"  # takes --function (to check it), five beats, renders in seconds at tiny size
+SCENE = "gradient-field"  # takes --function (to check it), five beats (chain-rule reads only --start)
 FIELD = "learning-rates"  # draws the function it is given (its maps), and is not the scene the Ctrl-C test renders
 
 

@@ -162,7 +162,7 @@ SHARED_OPTIONS: tuple[Option, ...] = (
            content=Content(_range, NUMBERS, "two numbers", "range = [-2, 2]", ("function", "descent"))),
     Option("start", "Start point of descent, e.g. -2.5,2.", CONTENT, metavar="X,Y",
            content=Content(lambda v, where: {"start": parse_pair(v, where)}, NUMBERS, "two numbers", "start = [-2.5, 2]",
-                           ("descent",))),
+                           ("descent", "start"))),  # "start": a scene that reads only the point (chain-rule checks its gradient there)
     Option("lr", "Learning rate of descent (> 0), e.g. 0.1.", CONTENT,
            content=Content(_lr, ("number",), "a number", "lr = 0.1", ("descent",))),
     Option("steps", f"Descent steps to draw (1 to {MAX_DRAWN_STEPS}).", CONTENT,

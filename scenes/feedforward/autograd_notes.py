@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, Arrow, Create, DashedLine, FadeIn, FadeOut, GrowArrow, Indicate,
-                   LaggedStart, Line, MathTex, Mobject, NumberLine, Rectangle, ReplacementTransform, RoundedRectangle,
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, Create, DashedLine, FadeIn, FadeOut, GrowArrow, Indicate,
+                   Line, MathTex, Mobject, NumberLine, Rectangle, ReplacementTransform, RoundedRectangle,
                    ShowPassingFlash, Text, ValueTracker, VGroup, always_redraw)
 
 from engine import notes
@@ -16,14 +16,17 @@ from scenes.kit.formatting import short, short_tex
 from scenes.feedforward.graph_code import captions, lecture_graph, loss_source, torch_code
 from scenes.widgets.graph_diagram import GraphDiagram, leaf_shape
 from scenes.kit.numbers import QuickDecimal
+from scenes.kit.pacing import PacingScene, play_over, position_of, wait_for
+from scenes.kit.pointing import RING_BUFF
 
 
 MAX_GROWTH = 1.8  # how much a note's picture may grow past its natural size to fill the space under the code
 DETACHED_ROOM = 2.8  # right of the graph: the detached copy of the loss and its facts
+OP_ARROW, TABLE_GAP = 0.7, 0.15  # the contagion table's arrows and gaps: narrow enough that its texts keep their size
 AXIS_LABELS_ROOM = 3.6  # the `w.grad` names left of the axis and the moving numbers right of it
 
 
-class AutogradNotesScene(CodeScene):
+class AutogradNotesScene(PacingScene, CodeScene):
     text_role = "small_size"  # each note holds a table, a graph or an axis beside its code: its printed output stays small
     graph_growth = 1.0
     alt_text = ("Y = W @ X requires grad because W does; .detach() gives a tensor without history for plotting; "
@@ -55,7 +58,16 @@ class AutogradNotesScene(CodeScene):
         badge = self.text(str(number), size=self.theme.label_size, color=self.theme.highlight)
         title = self.text(text, size=self.theme.label_size)
         group = VGroup(badge, title).arrange(RIGHT, buff=0.3)
-        return group.move_to([self.left, self.content_area()[0], 0], aligned_edge=LEFT + UP)
+        return group.move_to([self.left, self.content_area()[0] - RING_BUFF, 0], aligned_edge=LEFT + UP)  # room for its ring
+
+    def play_note(self, title: Mobject, code: CodePanel, words: str, until: str, *more: Animation) -> None:
+        """The last note out and this one's title in as the narration names it, then its code until `until`
+        (silent: both at once, as one play)."""
+        if self.speech is None:
+            return self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), *more)
+        said = position_of(self, words)
+        play_over(self, None, said, FadeOut(self.stage), FadeIn(title))
+        play_over(self, said, until, FadeIn(code, shift=DOWN * 0.2), *more)
 
     def note_code(self, title: Mobject, lines: Sequence[str]) -> CodePanel:
         return self.code_panel(lines, top=title.get_bottom()[1] - 0.25)
@@ -84,7 +96,7 @@ class AutogradNotesScene(CodeScene):
                      values: Sequence[Sequence[object]], links: Sequence[str]) -> tuple[VGroup, list[VGroup], list[VGroup]]:
         """Tensors side by side (name over grid) joined by op arrows, and under each its attribute values,
         with the attribute names once at the left. Returns the whole table, its columns and its links."""
-        t, gap = self.theme, 0.3
+        t, gap = self.theme, TABLE_GAP
         columns = [VGroup(VGroup(MathTex(name, font_size=t.body_size, color=color), self.matrix(shape, color)).arrange(DOWN, buff=0.15),
                           VGroup(*[self.flag(v) for v in column_values]))
                    for (name, shape, color), column_values in zip(tensors, values)]
@@ -106,16 +118,17 @@ class AutogradNotesScene(CodeScene):
         return VGroup(header, *columns, *arrows), columns, arrows
 
     def op_arrow(self, symbol: str) -> VGroup:
-        arrow = Arrow(LEFT * 0.55, RIGHT * 0.55, buff=0, color=self.theme.muted, stroke_width=3, tip_length=0.15)
+        arrow = Arrow(LEFT * OP_ARROW / 2, RIGHT * OP_ARROW / 2, buff=0, color=self.theme.muted, stroke_width=3, tip_length=0.15)
         return VGroup(arrow, MathTex(symbol, font_size=self.theme.label_size, color=self.theme.text).next_to(arrow, UP, buff=0.1))
 
     def infect(self, column: VGroup, link: VGroup) -> list[Animation]:
-        """requires_grad spreads along the arrow into the result: its grid takes the learnable colour."""
+        """requires_grad spreads along the arrow into the result: its grid takes the learnable colour and its
+        requires_grad value comes in (its grad_fn comes in when the narration names it)."""
         t = self.theme
         return [ShowPassingFlash(link[0].copy().set_stroke(t.learnable, width=7), time_width=0.6, run_time=1.0),
                 column[0][0].animate.set_color(t.learnable),
                 column[0][1].animate.set_stroke(t.learnable).set_fill(t.learnable, opacity=0.25),
-                LaggedStart(*[FadeIn(v, shift=UP * 0.15) for v in column[1]], lag_ratio=0.3)]
+                FadeIn(column[1][0], shift=UP * 0.15)]
 
     @beat("First note: [requires_grad is contagious](title). ^W is learnable, ^X is not. ^Y = W @ X requires grad too, "
           "because W does, and [its grad_fn is {y_grad_fn}](yfn). So does ^Z, computed from Y: [everything downstream of "
@@ -132,16 +145,18 @@ class AutogradNotesScene(CodeScene):
              (c.z_requires_grad, c.z_grad_fn)],
             ["@", "=", r"\mathrm{relu}"])
         top, bottom = self.below(code)
-        fill = min((self.right - self.left) / table.width, (top - bottom) / table.height, MAX_GROWTH)
+        fill = min((self.right - self.left - 2 * RING_BUFF) / table.width, (top - bottom) / table.height, MAX_GROWTH)  # ring room
         table.scale(fill).move_to([0, (top + bottom) / 2, 0])  # the table is the picture: it takes the space under the code
         self.point_at(title=title[1], yfn=columns[2][1][-1], downstream=VGroup(columns[2], columns[3]))
-        self.play(self.show_heading(), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(table[0]))
+        self.play(self.show_heading(), FadeIn(title))
+        self.play_along("title", FadeIn(code, shift=DOWN * 0.2), FadeIn(table[0]))  # the code of the note as it is named
         self.play_along("W", code.highlight(0), FadeIn(columns[0], shift=UP * 0.2))
         self.play_along("X", code.highlight(1), FadeIn(links[0]), FadeIn(columns[1], shift=UP * 0.2))
         for k, link, mark, until in ((2, links[1], "Y", "yfn"), (3, links[2], "Z", "downstream")):
             self.play_along(mark, code.highlight(k), GrowArrow(link[0]), FadeIn(link[1]), FadeIn(columns[k][0]),
                             run_time=1.0)  # the result appears, then requires_grad spreads into it, as the clause says it
             self.play_until(until, *self.infect(columns[k], link), run_time=1.0)
+            self.play_along(until, FadeIn(columns[k][1][1], shift=UP * 0.15))  # its grad_fn: the graph it joins
         self.stage = VGroup(title, code, table)
 
     @beat("Second note: a tensor that requires grad [carries its graph along](graph), and numpy refuses it: ^calling "
@@ -160,7 +175,7 @@ class AutogradNotesScene(CodeScene):
         graph = lecture_graph(self.params)
         diagram = GraphDiagram(graph, t, self.right - self.left - DETACHED_ROOM, (top - bottom) - 1.1,
                                captions(self.params, graph), grow=1.35)
-        diagram.move_to([self.left, top, 0], aligned_edge=LEFT + UP)
+        diagram.move_to([self.left + 2 * RING_BUFF, top, 0], aligned_edge=LEFT + UP)  # room for its ring as it is named
         loss_node = diagram.node(graph.output_name)
         size = max(loss_node.body.width, 0.75)
         detached = VGroup(leaf_shape(t, t.constant, ringed=False, size=size),
@@ -168,7 +183,7 @@ class AutogradNotesScene(CodeScene):
         if detached[1].width > 0.8 * size:
             detached[1].scale_to_fit_width(0.8 * size)
         detached[1].move_to(detached[0])
-        detached.move_to([min(diagram.get_right()[0] + 2.4, self.right - size), loss_node.body.get_center()[1], 0])
+        detached.move_to([min(diagram.get_right()[0] + 2.4, self.right - size / 2 - 2 * RING_BUFF), loss_node.body.get_center()[1], 0])
         cut = DashedLine(loss_node.body.get_right(), detached.get_left(), color=t.muted, dash_length=0.08, buff=0.1)
         scissors = self.text("detach", size=t.small_size, color=t.muted).next_to(cut, UP, buff=0.1)
         left_facts = self.facts([("requires_grad", d.requires_grad), ("grad_fn", d.grad_fn)])
@@ -179,7 +194,8 @@ class AutogradNotesScene(CodeScene):
         self.keep_inside(right_facts)
         moving = loss_node.copy()  # the loss, on its way to becoming the detached copy: pointed at as it goes
         self.point_at(graph=diagram, same=moving, store=ok)
-        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(diagram))
+        self.play_note(title, code, "a tensor", "graph")
+        self.play_along("graph", FadeIn(diagram, shift=UP * 0.2))  # the graph the loss carries, as it is named
         self.play_along("calling", code.highlight(0), FadeIn(error, shift=RIGHT * 0.2), FadeIn(left_facts),
                         Indicate(loss_node.body, color=t.loss))
         self.wait_until("detach")
@@ -222,9 +238,9 @@ class AutogradNotesScene(CodeScene):
 
     @beat("Third note: .backward() does not replace .grad, [it adds to it](adds). The ^first backward gives {grad_after_1:.4g}. "
           "Run it ^again, and {first_learnable}.grad holds {grad_after_2:.4g}, [twice as much](twice). [PyTorch does this on "
-          "purpose](purpose), so gradients from several losses can be summed.")
+          "purpose](purpose), so gradients from several losses can be ^summed.")
     def gradients_accumulate(self) -> None:
-        acc = self.accumulation
+        acc, t = self.accumulation, self.theme
         names = list(acc.zeroed)
         title = self.note_title(3, ".backward() accumulates gradients")
         forward = "sq_loss(y, simple_graph.forward(x))" if self.is_notebook else torch_code(self.params.expr)
@@ -234,14 +250,20 @@ class AutogradNotesScene(CodeScene):
         top, bottom = self.below(code)
         axis, trackers = self.grad_axis(names, width=self.right - self.left - AXIS_LABELS_ROOM)
         axis.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
-        self.point_at(twice=axis[2][0], purpose=code.line(2), adds=code.line(2))
-        self.play(FadeOut(self.stage), FadeIn(title), FadeIn(code, shift=DOWN * 0.2), FadeIn(axis))
-        for grads, mark in zip(acc.grads, ("first", "again")):
-            self.play_along(mark, self.steps(
-                code.highlight(1).build().set_run_time(0.5),
-                AnimationGroup(code.highlight(2).build(), *[trackers[n].animate.set_value(grads[n]).build() for n in names],
-                               run_time=1.4)))
-        self.trackers, self.code_box, self.note = trackers, code, title
+        # What each backward leaves in .grad, printed beside the code as the narration gives it.
+        printed = self.side_panel([self.output_text(f"{self.first}.grad: {short(g[self.first])}", t.gradient)
+                                   for g in acc.grads], code)
+        self.point_at(twice=printed[-1], purpose=code.line(2), adds=axis[2])
+        self.play_note(title, code, ".backward()", "adds", code.highlight(2))
+        self.play_along("adds", FadeIn(axis, shift=UP * 0.2))  # .grad, which backward adds to
+        for grads, mark, until, line in zip(acc.grads, ("first", "again"), (None, "twice"), printed):
+            self.play_steps(mark, [
+                (lambda: [code.highlight(1)], 0.5),
+                (lambda grads=grads, line=line: [code.highlight(2), FadeIn(line, shift=LEFT * 0.2),
+                                                 *[trackers[n].animate.set_value(grads[n]) for n in names]], 1.4)],
+                until=until)  # the second run lasts until "twice as much": the bars grow while it is said
+        self.play_along("summed", Indicate(printed, color=t.gradient))  # two losses' gradients, one sum
+        self.trackers, self.code_box, self.note, self.printed = trackers, code, title, printed
 
     @beat("So before each new backward, we zero the gradients. ^Zeroing in place gives {grad_zeroed:g}. An optimizer's "
           "zero_grad() ^sets .grad to {grad_after_zero_grad} instead. Either way, the ^next backward starts fresh: "
@@ -250,12 +272,18 @@ class AutogradNotesScene(CodeScene):
         acc, code = self.accumulation, self.code_box
         names = list(acc.zeroed)
         title = self.note_title(4, "zero the gradients before each backward")
-        self.play(ReplacementTransform(self.note, title))
+        self.play(ReplacementTransform(self.note, title), FadeOut(self.printed))  # the printed grads are about to change
+        if self.speech is not None:  # the zeroing line as "we zero the gradients" is said
+            wait_for(self, position_of(self, "zero the gradients"))
+            self.play(code.highlight(3))
         self.play_along("Zeroing", code.highlight(3), *[self.trackers[n].animate.set_value(acc.zeroed[n]) for n in names],
                         run_time=1.4)
         note = self.output_text(f"{self.first}.grad is {acc.after_zero_grad[self.first]}", self.theme.muted)
         fresh = self.output_text(f"next backward: {short(acc.fresh[self.first])}", self.theme.gradient)
         self.side_panel([note, fresh], code)
+        if self.speech is not None:  # the optimizer's line as it is named
+            wait_for(self, position_of(self, "An optimizer's"))
+            self.play(code.highlight(4))
         self.play_along("sets", code.highlight(4), FadeIn(note, shift=LEFT * 0.2))
         self.play_along("next", FadeIn(fresh, shift=LEFT * 0.2), *[self.trackers[n].animate.set_value(acc.fresh[n]) for n in names],
                         run_time=1.4)

@@ -27,6 +27,8 @@ class Theme:
     # Typography and timing, the same for both themes.
     font: str = "Latin Modern Sans"
     code_font: str = "DejaVu Sans Mono"
+    display_size: float = 52  # a title card's large line, between the title size and a poster's
+    large_size: float = 40  # between the title and the body: a card's line under its title, a derivation's formulas
     title_size: float = 44
     body_size: float = 34
     label_size: float = 28
