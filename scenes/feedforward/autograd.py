@@ -179,12 +179,11 @@ class GradFnScene(CodeScene):
     def grad_fn_tag(self, diagram: GraphDiagram, name: str, grad_fn: str | None) -> VGroup:
         """torch's name for the node's grad_fn, pinned to the node: under an op, above a leaf (None)."""
         tag = self.text(grad_fn or "None", size=self.theme.small_size, color=self.theme.text if grad_fn else self.theme.muted)
-        tag.scale(min(1.0, diagram.label_size / self.theme.label_size))
         return self.keep_inside(diagram.pin(tag, name, above=diagram.graph.node(name).kind != "op"))
 
-    def settle_tags(self, diagram: GraphDiagram, tags: Sequence[Mobject]) -> None:
-        """Move a tag down a line while it touches a tag placed before it; then shrink diagram and tags
-        together if they no longer fit above the bottom margin."""
+    def settle_tags(self, diagram: GraphDiagram, tags: Sequence[Mobject], shrink: bool = True) -> float:
+        """Move a tag down a line while it touches a tag placed before it; then (with `shrink`) shrink diagram
+        and tags together if they no longer fit above the bottom margin. Returns how far they reached below it."""
         placed: list[Mobject] = []
         for tag in sorted(tags, key=lambda m: m.get_x()):
             while any(abs(tag.get_x() - p.get_x()) < (tag.width + p.width) / 2 + 0.1 and
@@ -193,17 +192,32 @@ class GradFnScene(CodeScene):
             placed.append(tag)
         picture = VGroup(diagram, *tags)
         bottom = self.content_area()[1]
-        if picture.get_bottom()[1] < bottom:
+        overflow = bottom - picture.get_bottom()[1]
+        if overflow > 0 and shrink:
             top = diagram.get_top()[1]
             picture.scale((top - bottom) / picture.height, about_point=[diagram.get_x(), top, 0])
+        return overflow
+
+    def tagged_diagram(self, graph: engine.Graph, above: Mobject, captions: dict[str, str],
+                       grad_fns: dict[str, str | None]) -> tuple[GraphDiagram, dict[str, VGroup]]:
+        """The graph below `above` with a grad_fn tag pinned to each node named, the graph drawn in a box short
+        enough that tags pushed down a line still fit (so nothing is shrunk below the readable size)."""
+        reserve = 0.0
+        for attempt in range(3):
+            diagram = self.diagram_below(graph, above, captions, reserve=reserve)
+            tags = {name: self.grad_fn_tag(diagram, name, g) for name, g in grad_fns.items()}
+            overflow = self.settle_tags(diagram, list(tags.values()), shrink=attempt == 2)
+            if overflow <= 0:
+                break
+            reserve += overflow + 0.02
+        return diagram, tags
 
     def example_picture(self, example: notes.GradFnExample, above: Mobject) -> tuple[GraphDiagram, VGroup, VGroup]:
         """The graph of `c = <expr>`, the grad_fn tag of c, and the tags of the leaves (None)."""
-        diagram = self.diagram_below(example.graph, above, {example.graph.output_name: "c"})
-        tag = self.grad_fn_tag(diagram, example.graph.output_name, example.grad_fn)
-        leaves = VGroup(*[self.grad_fn_tag(diagram, n, g) for n, g in example.leaf_grad_fns.items()])
-        self.settle_tags(diagram, [tag, *leaves])
-        return diagram, tag, leaves
+        out = example.graph.output_name
+        diagram, tags = self.tagged_diagram(example.graph, above, {out: "c"},
+                                            {out: example.grad_fn, **example.leaf_grad_fns})
+        return diagram, tags[out], VGroup(*[tags[n] for n in example.leaf_grad_fns])
 
     @beat("Every tensor made by an operation remembers that operation. Here ^c is a plus b. ^Printing its grad_fn "
           "shows {add_grad_fn}: [the backward of an addition](tag), which will pass gradients ^back to a and b.")
@@ -245,7 +259,9 @@ class GradFnScene(CodeScene):
                       ReplacementTransform(self.tag, tag), ReplacementTransform(self.printed, printed),
                       ReplacementTransform(self.leaf_tags, leaf_tags), run_time=1.2)
             self.play(code.highlight(2), run_time=0.6)
-            self.play(code.highlight(3), Indicate(tag, color=self.theme.highlight), Indicate(printed, color=self.theme.highlight))
+            # the printed line lights up in place (it spans the room to the margin: grown, it would cross it)
+            self.play(code.highlight(3), Indicate(tag, color=self.theme.highlight),
+                      Indicate(printed, color=self.theme.highlight, scale_factor=1.0))
             self.code, self.diagram, self.tag, self.printed, self.leaf_tags = code, diagram, tag, printed, leaf_tags
 
     def neuron_code(self) -> tuple[list[str], list[str]]:
@@ -266,9 +282,8 @@ class GradFnScene(CodeScene):
         lines, named = self.neuron_code()
         self.named = named
         self.code = self.code_panel(lines)
-        self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
-        self.tags = {n.name: self.grad_fn_tag(self.diagram, n.name, n.grad_fn) for n in self.graph.nodes if n.kind == "op"}
-        self.settle_tags(self.diagram, list(self.tags.values()))
+        self.diagram, self.tags = self.tagged_diagram(self.graph, self.code, captions(self.params, self.graph),
+                                                      {n.name: n.grad_fn for n in self.graph.nodes if n.kind == "op"})
         rows = [self.output_text(f"<{self.graph.node(n).grad_fn} object>") for n in named]
         rows.append(self.output_text(self.links_text()))
         self.printed = self.side_panel(rows, self.code)
