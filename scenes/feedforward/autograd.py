@@ -17,10 +17,14 @@ from engine import notes
 from engine.neuron import analytic_gradients
 from scenes.widgets.code_scene import CodeScene
 from scenes.kit.base import beat
+from scenes.kit.pointing import RING_BUFF
 from scenes.kit.formatting import short, short_tex
 from scenes.feedforward.graph_code import captions, graph_code, lecture_graph, loss_source, tensor_code, torch_code
 from scenes.widgets.graph_diagram import GraphDiagram
 from scenes.kit.wording import said_list
+
+
+RING_ROOM = RING_BUFF + 0.05  # kept free under a tag that is pointed at, so its ring stays inside the margin
 
 
 # --- 1. forward: the graph grows as the code runs ----------------------------------------------------------
@@ -206,7 +210,7 @@ class GradFnScene(CodeScene):
         for attempt in range(3):
             diagram = self.diagram_below(graph, above, captions, reserve=reserve)
             tags = {name: self.grad_fn_tag(diagram, name, g) for name, g in grad_fns.items()}
-            overflow = self.settle_tags(diagram, list(tags.values()), shrink=attempt == 2)
+            overflow = self.settle_tags(diagram, list(tags.values()), shrink=attempt == 2) + RING_ROOM
             if overflow <= 0:
                 break
             reserve += overflow + 0.02
@@ -235,11 +239,14 @@ class GradFnScene(CodeScene):
         self.play_along("Printing", self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), FadeIn(self.tag, shift=UP * 0.2))
         self.play_along("back", self.diagram.pulse(backward=True))
 
-    @beat("But [a and b](ab) were made by us, not by an operation. They are [the leaves of the graph](leaves), and "
+    @beat("But [a and b](ab) were ^made by us, not by an operation. They are [the leaves of the graph](leaves), and "
           "their grad_fn ^is {leaf_grad_fn}.")
     def leaves_have_no_grad_fn(self) -> None:
         nodes = VGroup(*[self.diagram.node(n) for n in self.examples[0].leaf_grad_fns])
         self.point_at(ab=nodes, leaves=nodes)
+        # "made by us": the bar goes to the lines that made them
+        self.play_along("made", self.steps(*[self.code.highlight(i).build().set_run_time(0.5)
+                                             for i in range(len(self.examples[0].leaf_grad_fns))]))
         self.play_along("is", *[AnimationGroup(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node),
                                                                                         color=self.theme.learnable))
                                 for tag, node in zip(self.leaf_tags, self.examples[0].leaf_grad_fns)])
@@ -307,12 +314,15 @@ class GradFnScene(CodeScene):
           "way back to the leaves. That chain is [the whole graph](graph), and it is what .backward() will ^walk.")
     def follow_the_chain_back(self) -> None:
         self.point_at(links=self.printed[-1], graph=self.diagram)
-        self.play(self.code.highlight(len(self.code.code.code_lines) - 1), FadeIn(self.printed[-1], shift=LEFT * 0.2))
+        last = len(self.code.code.code_lines) - 1
+        self.play_until("all", self.steps(self.code.highlight(last).build().set_run_time(0.6),
+                                          FadeIn(self.printed[-1], shift=LEFT * 0.2, run_time=1.0)))
         rest = [AnimationGroup(FadeIn(self.tags[node.name], shift=UP * 0.2),
                                Indicate(self.diagram.node(node.name), color=self.theme.highlight), run_time=0.8)
                 for node in self.graph.backward_order() if node.kind == "op" and node.name not in self.named]
-        if rest:
-            self.play_along("all", self.steps(*rest))
+        if rest:  # the chain's links appear back to the leaves while the words follow it to the whole graph
+            self.wait_until("all")
+            self.play_until("walk", self.steps(*rest))
         self.play_along("walk", self.diagram.pulse(backward=True))
 
 
@@ -411,7 +421,7 @@ class BackpropScene(CodeScene):
           "These are exactly [the numbers gradient descent needs](needed).")
     def read_the_gradients(self) -> None:
         rows = [self.output_text(f"{n}.grad = {short(self.graph.node(n).grad)}", self.theme.gradient) for n in self.learnable]
-        printed = self.side_panel(rows, self.code)
+        printed = self.side_panel(rows, self.code).shift(DOWN * RING_ROOM)  # its pointing ring stays under the title band
         self.point_at(leaves=VGroup(*[self.diagram.node(n) for n in self.learnable]), needed=printed)
         self.play(FadeOut(self.readout_panel))
         reads = [AnimationGroup(ReplacementTransform(self.diagram.shown_grads[name].copy(), row),  # out of the graph
@@ -424,7 +434,7 @@ class BackpropScene(CodeScene):
     @beat("Training repeats [these two passes](passes) at every step. Values flow ^forward to the loss and build the "
           "graph anew each time; then gradients flow ^back to the leaves.", loop=True)
     def repeat_every_step(self) -> None:
-        self.point_at(passes=self.diagram)
+        self.point_at(passes=VGroup(*[arrow for _, arrow in self.diagram.edge_list]))  # where both passes run
         self.play_along("forward", self.diagram.pulse())
         self.play_along("back", self.diagram.pulse(backward=True))
 
@@ -478,8 +488,9 @@ class BackpropScene(CodeScene):
                 for mark, term in terms.items():
                     self.play_along(mark, Write(term), run_time=0.6)
                 self.remove(*terms.values())
-                self.add(head, moving)
+                self.add(head)
                 self.wait_until("Putting")
+                self.add(moving)  # a copy on its source, added as it starts to move (not held over it while waiting)
                 self.play_until("gives", FadeIn(equals), TransformMatchingTex(moving, numbers, transform_mismatches=True),
                                 run_time=1.2)
                 self.play_along("gives", Write(tail), Indicate(self.diagram.shown_grads[which], color=self.theme.gradient))
