@@ -42,3 +42,17 @@ def test_the_lit_edge_points_back_to_the_source(diagram):
     back = arrow.get_start() - arrow.get_end()
     forward_of_head = head.tip_point - head.base
     assert np.dot(back, forward_of_head) > 0
+
+
+@pytest.mark.parametrize("height", [4.3, 3.6])
+def test_a_graph_scaled_to_its_box_keeps_its_texts_readable(height):
+    """issue 24: a graph scaled down to fit drew its names at 19-21 pt; names, symbols and numbers stay at 22 and up."""
+    graph = trace(neuron_loss, requires_grad=NOTEBOOK_LEARNABLE, **NOTEBOOK_NEURON)
+    diagram = GraphDiagram(graph, DARK, 13.2, height, grow=1.35)
+    assert diagram.width <= 13.2 + 1e-6 and diagram.height <= height + 1e-6
+    small = DARK.small_size - 0.5
+    for node in diagram.nodes.values():
+        assert node.symbol.font_size >= small, node.node.name
+        if node.caption is not None:
+            assert node.caption.font_size >= small, node.node.name
+    assert diagram.value_label("loss")[1].font_size >= small

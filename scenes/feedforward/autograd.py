@@ -17,10 +17,14 @@ from engine import notes
 from engine.neuron import analytic_gradients
 from scenes.widgets.code_scene import CodeScene
 from scenes.kit.base import beat
+from scenes.kit.pointing import RING_BUFF
 from scenes.kit.formatting import short, short_tex
 from scenes.feedforward.graph_code import captions, graph_code, lecture_graph, loss_source, tensor_code, torch_code
 from scenes.widgets.graph_diagram import GraphDiagram
 from scenes.kit.wording import said_list
+
+
+RING_ROOM = RING_BUFF + 0.05  # kept free under a tag that is pointed at, so its ring stays inside the margin
 
 
 # --- 1. forward: the graph grows as the code runs ----------------------------------------------------------
@@ -179,12 +183,11 @@ class GradFnScene(CodeScene):
     def grad_fn_tag(self, diagram: GraphDiagram, name: str, grad_fn: str | None) -> VGroup:
         """torch's name for the node's grad_fn, pinned to the node: under an op, above a leaf (None)."""
         tag = self.text(grad_fn or "None", size=self.theme.small_size, color=self.theme.text if grad_fn else self.theme.muted)
-        tag.scale(min(1.0, diagram.label_size / self.theme.label_size))
         return self.keep_inside(diagram.pin(tag, name, above=diagram.graph.node(name).kind != "op"))
 
-    def settle_tags(self, diagram: GraphDiagram, tags: Sequence[Mobject]) -> None:
-        """Move a tag down a line while it touches a tag placed before it; then shrink diagram and tags
-        together if they no longer fit above the bottom margin."""
+    def settle_tags(self, diagram: GraphDiagram, tags: Sequence[Mobject], shrink: bool = True) -> float:
+        """Move a tag down a line while it touches a tag placed before it; then (with `shrink`) shrink diagram
+        and tags together if they no longer fit above the bottom margin. Returns how far they reached below it."""
         placed: list[Mobject] = []
         for tag in sorted(tags, key=lambda m: m.get_x()):
             while any(abs(tag.get_x() - p.get_x()) < (tag.width + p.width) / 2 + 0.1 and
@@ -193,17 +196,32 @@ class GradFnScene(CodeScene):
             placed.append(tag)
         picture = VGroup(diagram, *tags)
         bottom = self.content_area()[1]
-        if picture.get_bottom()[1] < bottom:
+        overflow = bottom - picture.get_bottom()[1]
+        if overflow > 0 and shrink:
             top = diagram.get_top()[1]
             picture.scale((top - bottom) / picture.height, about_point=[diagram.get_x(), top, 0])
+        return overflow
+
+    def tagged_diagram(self, graph: engine.Graph, above: Mobject, captions: dict[str, str],
+                       grad_fns: dict[str, str | None]) -> tuple[GraphDiagram, dict[str, VGroup]]:
+        """The graph below `above` with a grad_fn tag pinned to each node named, the graph drawn in a box short
+        enough that tags pushed down a line still fit (so nothing is shrunk below the readable size)."""
+        reserve = 0.0
+        for attempt in range(3):
+            diagram = self.diagram_below(graph, above, captions, reserve=reserve)
+            tags = {name: self.grad_fn_tag(diagram, name, g) for name, g in grad_fns.items()}
+            overflow = self.settle_tags(diagram, list(tags.values()), shrink=attempt == 2) + RING_ROOM
+            if overflow <= 0:
+                break
+            reserve += overflow + 0.02
+        return diagram, tags
 
     def example_picture(self, example: notes.GradFnExample, above: Mobject) -> tuple[GraphDiagram, VGroup, VGroup]:
         """The graph of `c = <expr>`, the grad_fn tag of c, and the tags of the leaves (None)."""
-        diagram = self.diagram_below(example.graph, above, {example.graph.output_name: "c"})
-        tag = self.grad_fn_tag(diagram, example.graph.output_name, example.grad_fn)
-        leaves = VGroup(*[self.grad_fn_tag(diagram, n, g) for n, g in example.leaf_grad_fns.items()])
-        self.settle_tags(diagram, [tag, *leaves])
-        return diagram, tag, leaves
+        out = example.graph.output_name
+        diagram, tags = self.tagged_diagram(example.graph, above, {out: "c"},
+                                            {out: example.grad_fn, **example.leaf_grad_fns})
+        return diagram, tags[out], VGroup(*[tags[n] for n in example.leaf_grad_fns])
 
     @beat("Every tensor made by an operation remembers that operation. Here ^c is a plus b. ^Printing its grad_fn "
           "shows {add_grad_fn}: [the backward of an addition](tag), which will pass gradients ^back to a and b.")
@@ -221,11 +239,14 @@ class GradFnScene(CodeScene):
         self.play_along("Printing", self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), FadeIn(self.tag, shift=UP * 0.2))
         self.play_along("back", self.diagram.pulse(backward=True))
 
-    @beat("But [a and b](ab) were made by us, not by an operation. They are [the leaves of the graph](leaves), and "
+    @beat("But [a and b](ab) were ^made by us, not by an operation. They are [the leaves of the graph](leaves), and "
           "their grad_fn ^is {leaf_grad_fn}.")
     def leaves_have_no_grad_fn(self) -> None:
         nodes = VGroup(*[self.diagram.node(n) for n in self.examples[0].leaf_grad_fns])
         self.point_at(ab=nodes, leaves=nodes)
+        # "made by us": the bar goes to the lines that made them
+        self.play_along("made", self.steps(*[self.code.highlight(i).build().set_run_time(0.5)
+                                             for i in range(len(self.examples[0].leaf_grad_fns))]))
         self.play_along("is", *[AnimationGroup(FadeIn(tag, shift=DOWN * 0.2), Indicate(self.diagram.node(node),
                                                                                         color=self.theme.learnable))
                                 for tag, node in zip(self.leaf_tags, self.examples[0].leaf_grad_fns)])
@@ -245,7 +266,9 @@ class GradFnScene(CodeScene):
                       ReplacementTransform(self.tag, tag), ReplacementTransform(self.printed, printed),
                       ReplacementTransform(self.leaf_tags, leaf_tags), run_time=1.2)
             self.play(code.highlight(2), run_time=0.6)
-            self.play(code.highlight(3), Indicate(tag, color=self.theme.highlight), Indicate(printed, color=self.theme.highlight))
+            # the printed line lights up in place (it spans the room to the margin: grown, it would cross it)
+            self.play(code.highlight(3), Indicate(tag, color=self.theme.highlight),
+                      Indicate(printed, color=self.theme.highlight, scale_factor=1.0))
             self.code, self.diagram, self.tag, self.printed, self.leaf_tags = code, diagram, tag, printed, leaf_tags
 
     def neuron_code(self) -> tuple[list[str], list[str]]:
@@ -266,9 +289,8 @@ class GradFnScene(CodeScene):
         lines, named = self.neuron_code()
         self.named = named
         self.code = self.code_panel(lines)
-        self.diagram = self.diagram_below(self.graph, self.code, captions(self.params, self.graph))
-        self.tags = {n.name: self.grad_fn_tag(self.diagram, n.name, n.grad_fn) for n in self.graph.nodes if n.kind == "op"}
-        self.settle_tags(self.diagram, list(self.tags.values()))
+        self.diagram, self.tags = self.tagged_diagram(self.graph, self.code, captions(self.params, self.graph),
+                                                      {n.name: n.grad_fn for n in self.graph.nodes if n.kind == "op"})
         rows = [self.output_text(f"<{self.graph.node(n).grad_fn} object>") for n in named]
         rows.append(self.output_text(self.links_text()))
         self.printed = self.side_panel(rows, self.code)
@@ -292,12 +314,15 @@ class GradFnScene(CodeScene):
           "way back to the leaves. That chain is [the whole graph](graph), and it is what .backward() will ^walk.")
     def follow_the_chain_back(self) -> None:
         self.point_at(links=self.printed[-1], graph=self.diagram)
-        self.play(self.code.highlight(len(self.code.code.code_lines) - 1), FadeIn(self.printed[-1], shift=LEFT * 0.2))
+        last = len(self.code.code.code_lines) - 1
+        self.play_until("all", self.steps(self.code.highlight(last).build().set_run_time(0.6),
+                                          FadeIn(self.printed[-1], shift=LEFT * 0.2, run_time=1.0)))
         rest = [AnimationGroup(FadeIn(self.tags[node.name], shift=UP * 0.2),
                                Indicate(self.diagram.node(node.name), color=self.theme.highlight), run_time=0.8)
                 for node in self.graph.backward_order() if node.kind == "op" and node.name not in self.named]
-        if rest:
-            self.play_along("all", self.steps(*rest))
+        if rest:  # the chain's links appear back to the leaves while the words follow it to the whole graph
+            self.wait_until("all")
+            self.play_until("walk", self.steps(*rest))
         self.play_along("walk", self.diagram.pulse(backward=True))
 
 
@@ -396,7 +421,7 @@ class BackpropScene(CodeScene):
           "These are exactly [the numbers gradient descent needs](needed).")
     def read_the_gradients(self) -> None:
         rows = [self.output_text(f"{n}.grad = {short(self.graph.node(n).grad)}", self.theme.gradient) for n in self.learnable]
-        printed = self.side_panel(rows, self.code)
+        printed = self.side_panel(rows, self.code).shift(DOWN * RING_ROOM)  # its pointing ring stays under the title band
         self.point_at(leaves=VGroup(*[self.diagram.node(n) for n in self.learnable]), needed=printed)
         self.play(FadeOut(self.readout_panel))
         reads = [AnimationGroup(ReplacementTransform(self.diagram.shown_grads[name].copy(), row),  # out of the graph
@@ -409,7 +434,7 @@ class BackpropScene(CodeScene):
     @beat("Training repeats [these two passes](passes) at every step. Values flow ^forward to the loss and build the "
           "graph anew each time; then gradients flow ^back to the leaves.", loop=True)
     def repeat_every_step(self) -> None:
-        self.point_at(passes=self.diagram)
+        self.point_at(passes=VGroup(*[arrow for _, arrow in self.diagram.edge_list]))  # where both passes run
         self.play_along("forward", self.diagram.pulse())
         self.play_along("back", self.diagram.pulse(backward=True))
 
@@ -463,8 +488,9 @@ class BackpropScene(CodeScene):
                 for mark, term in terms.items():
                     self.play_along(mark, Write(term), run_time=0.6)
                 self.remove(*terms.values())
-                self.add(head, moving)
+                self.add(head)
                 self.wait_until("Putting")
+                self.add(moving)  # a copy on its source, added as it starts to move (not held over it while waiting)
                 self.play_until("gives", FadeIn(equals), TransformMatchingTex(moving, numbers, transform_mismatches=True),
                                 run_time=1.2)
                 self.play_along("gives", Write(tail), Indicate(self.diagram.shown_grads[which], color=self.theme.gradient))

@@ -153,7 +153,11 @@ class LectureParams:
         from engine import trace
         from engine.neuron import neuron_loss
 
+        from engine.limits import graph_problem
+
         graph = trace(neuron_loss if self.expr is None else self.expr, requires_grad=self.learnable, **self.values)
+        if self.expr is not None and graph_problem(graph):
+            raise ValueError(f"--expr {self.expr!r}: {graph_problem(graph)}")
         bad = [n for n in graph.nodes if not math.isfinite(n.value) or (n.grad is not None and not math.isfinite(n.grad))]
         if bad:
             shown = ",".join(f"{n}={v:g}" for n, v in self.values.items())

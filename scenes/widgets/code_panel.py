@@ -9,6 +9,9 @@ from manim import DOWN, LEFT, RIGHT, UP, Animation, Code, Line, Mobject, Rectang
 from scenes.kit.theme import Theme
 
 MARKER_INSET = 0.03  # the bar's left edge sits just inside the listing's rounded background
+# the bar's fill: on the light panel the highlight at 22% left green code text (#007020) at 4.1:1; at 12%, 4.7:1
+BAR_OPACITY = {"light": 0.12}
+DEFAULT_BAR_OPACITY = 0.22
 
 
 class CodePanel(VGroup):
@@ -29,6 +32,10 @@ class CodePanel(VGroup):
         self.code.code_lines.set_z_index(1)  # under the text even when a paced motion re-adds the bar on top
         self.add(self.code)
 
+    @property
+    def bar_opacity(self) -> float:
+        return BAR_OPACITY.get(self.theme.name, DEFAULT_BAR_OPACITY)
+
     def line(self, i: int) -> Mobject:
         return self.code.code_lines[i]
 
@@ -45,7 +52,7 @@ class CodePanel(VGroup):
         pitch = abs(ys[1] - ys[0]) if len(ys) > 1 else self.code.code_lines[0].height * 1.6
         bg = self.code.background
         bar = Rectangle(width=bg.width - 0.08, height=pitch * 0.96, stroke_width=0,
-                        fill_color=self.theme.highlight, fill_opacity=0.22)
+                        fill_color=self.theme.highlight, fill_opacity=self.bar_opacity)
         edge = Line(UP * pitch * 0.48, DOWN * pitch * 0.48, stroke_color=self.theme.highlight, stroke_width=5)
         group = VGroup(bar, edge.next_to(bar, LEFT, buff=0).shift(RIGHT * MARKER_INSET))
         return group.move_to([bg.get_center()[0], ys[i], 0])
@@ -53,6 +60,6 @@ class CodePanel(VGroup):
     def highlight(self, i: int) -> Animation:
         """Move the bar to line i (it fades in the first time)."""
         target = self._marker_at(i)
-        target[0].set_fill(opacity=0.22)
+        target[0].set_fill(opacity=self.bar_opacity)
         target[1].set_stroke(opacity=1)
         return self.marker.animate.become(target)

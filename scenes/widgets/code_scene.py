@@ -59,9 +59,10 @@ class CodeScene(LectureScene):
             group.scale_to_fit_width(room)
         return group.move_to([beside.get_right()[0] + PANEL_GAP, beside.get_top()[1], 0], aligned_edge=LEFT + UP)
 
-    def diagram_below(self, graph: Graph, above: Mobject, captions: dict[str, str] | None = None) -> GraphDiagram:
-        """The graph in the box between `above` and the bottom margin, full width."""
-        top, bottom = above.get_bottom()[1] - PANEL_GAP, self.content_area()[1]
+    def diagram_below(self, graph: Graph, above: Mobject, captions: dict[str, str] | None = None,
+                      reserve: float = 0.0) -> GraphDiagram:
+        """The graph in the box between `above` and the bottom margin (less `reserve` kept free under it), full width."""
+        top, bottom = above.get_bottom()[1] - PANEL_GAP, self.content_area()[1] + reserve
         diagram = GraphDiagram(graph, self.theme, self.right - self.left, top - bottom, captions, grow=self.graph_growth)
         return diagram.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
 

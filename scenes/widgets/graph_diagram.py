@@ -53,6 +53,8 @@ Z_GLOW, Z_NODE, Z_LABEL = 1, 2, 3  # drawing order: edges, lit edges, nodes, num
 PATCH_BUFF = 0.05  # background margin around a number
 ROW_STRETCH = 1.8  # rows may be this much further apart than they need, to fill a tall box
 MIN_SCALE_STACKED = 0.85  # below this, numbers move beside the nodes so the graph can stay larger
+SYMBOL_WIDTH = 1.7  # widest symbol inside a node, in node radii (\tanh at label size fits; its corners stay inside)
+MAX_TEXT_BOOST = 1.35  # names and symbols drawn at most this much larger to stay readable in a graph scaled down
 
 
 def tex_name(name: str) -> str:
@@ -104,11 +106,11 @@ class GraphNode(VGroup):
             self.shape = VGroup(Circle(radius=r, stroke_color=color, stroke_width=3, fill_color=theme.panel,
                                        fill_opacity=1))
             tex = OP_SYMBOLS.get(node.op, r"\mathrm{" + node.op.replace("_", r"\_") + "}")
-            self.symbol = _fit(MathTex(tex, font_size=symbol_size, color=theme.text), 1.45 * r)
+            self.symbol = _fit(MathTex(tex, font_size=symbol_size, color=theme.text), SYMBOL_WIDTH * r)
         else:
             self.shape = leaf_shape(theme, color, ringed=node.learnable)
             text = tex_name(node.name) if node.kind == "input" else short_tex(node.value)
-            self.symbol = _fit(MathTex(text, font_size=symbol_size, color=color), 1.5 * r)
+            self.symbol = _fit(MathTex(text, font_size=symbol_size, color=color), SYMBOL_WIDTH * r)
         self.symbol.move_to(self.shape[0])
         self.add(self.shape, self.symbol)
         self.caption = None
@@ -147,17 +149,29 @@ class GraphDiagram(VGroup):
         super().__init__()
         self.graph, self.theme = graph, theme
         self.captions = dict(captions or {})
+        self.text_boost = 1.0
+        factor = self._fit_grown(width, height, grow)
+        for _ in range(4):  # scaled down: draw names and symbols larger so they stay at the theme's sizes
+            wanted = min(MAX_TEXT_BOOST, 1.01 / factor) if factor < 1.0 else 1.0
+            if abs(wanted - self.text_boost) < 0.005:
+                break
+            self.text_boost = wanted
+            factor = self._fit_grown(width, height, grow)
+        self.scale(factor)
+        self.factor = factor
+        self.label_size *= factor
+        self.shown_values: dict[str, Mobject] = {}
+        self.shown_grads: dict[str, Mobject] = {}
+        self._grad_so_far: dict[str, float] = {}
+
+    def _fit_grown(self, width: float, height: float, grow: float) -> float:
         factor = self._fit(width, height)
         if factor >= 1.0 and grow > 1.0:
             # Room to spare: lay it out in a box `grow` times smaller (columns closer), then scale it up,
             # so nodes and numbers get larger instead of the edges longer. Kept only if it gains.
             smaller = self._fit(width / grow, height / grow)
             factor = smaller * grow if smaller * grow > 1.0 else self._fit(width, height)
-        self.scale(factor)
-        self.label_size *= factor
-        self.shown_values: dict[str, Mobject] = {}
-        self.shown_grads: dict[str, Mobject] = {}
-        self._grad_so_far: dict[str, float] = {}
+        return factor
 
     def _fit(self, width: float, height: float) -> float:
         """Build the drawing for a `width` x `height` box and return the scale that fits it (at most 1).
@@ -171,12 +185,14 @@ class GraphDiagram(VGroup):
     def _build(self, width: float, height: float, beside: bool) -> float:
         """Make the nodes and edges with labels above/below (or beside) the nodes; return the scale that fits."""
         self.submobjects = []
-        self.beside, self.label_size = beside, self.theme.label_size
+        # numbers too: at the theme's label size, or larger when the drawing will be scaled below the smallest size
+        boost = max(1.0, self.text_boost * self.theme.small_size / self.theme.label_size)
+        self.beside, self.label_size = beside, self.theme.label_size * boost
         self.nodes: dict[str, GraphNode] = {}
         for n in self.graph.nodes:
             caption = self.captions.get(n.name, None if is_generated_name(n) or n.kind != "op" else n.name)
-            self.nodes[n.name] = GraphNode(n, self.theme, self.role_color(n), caption, self.theme.label_size,
-                                           self.theme.small_size)
+            self.nodes[n.name] = GraphNode(n, self.theme, self.role_color(n), caption, self.theme.label_size * self.text_boost,
+                                           self.theme.small_size * self.text_boost)
         self._place(width, height)
         self.edge_list: list[tuple[Edge, VMobject]] = self._make_edges()
         self.add(*[arrow for _, arrow in self.edge_list], *self.nodes.values())
@@ -331,13 +347,20 @@ class GraphDiagram(VGroup):
 
     def forward_into(self, name: str, run_time: float = 1.6) -> Animation:
         """The values of the node's inputs travel along its edges and land as its own value."""
-        target = self.nodes[name].body.get_center()
         label = self.value_label(name)
         travellers, moves = [], []
         for e, arrow in self.incoming(name):
             traveller = (self.shown_values.get(e.source) or self.value_label(e.source)).copy()
             travellers.append(traveller)
-            moves += [MoveAlongPath(traveller, self._path(traveller.get_center(), arrow, target)),
+            clear = self._clear_of_nodes(arrow, max(traveller.width, traveller.height) / 2)
+            start = traveller.get_center()
+            source = self.nodes[e.source]
+            if not self.beside:  # its slot is above the node: step right of it first, never across it
+                aside = source.body.get_center()[0] + source.shape.width / 2 + traveller.width / 2 + 0.05
+                start = [start, np.array([max(aside, start[0]), start[1], 0.0])]
+            # it stops on the wire clear of the node, and lands in the value slot from there (never over the node)
+            end = arrow.point_from_proportion(clear[1])
+            moves += [MoveAlongPath(traveller, self._path(start, arrow, end, lo=clear[0], hi=clear[1])),
                       self._flash(arrow, self.theme.forward)]
         self.shown_values[name] = label
         first, *others = travellers
