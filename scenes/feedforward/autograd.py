@@ -203,14 +203,14 @@ class GradFnScene(CodeScene):
         return overflow
 
     def tagged_diagram(self, graph: engine.Graph, above: Mobject, captions: dict[str, str],
-                       grad_fns: dict[str, str | None]) -> tuple[GraphDiagram, dict[str, VGroup]]:
+                       grad_fns: dict[str, str | None], room: float = 0.0) -> tuple[GraphDiagram, dict[str, VGroup]]:
         """The graph below `above` with a grad_fn tag pinned to each node named, the graph drawn in a box short
-        enough that tags pushed down a line still fit (so nothing is shrunk below the readable size)."""
+        enough that tags pushed down a line still fit (so nothing is shrunk below the readable size), `room` above the margin."""
         reserve = 0.0
         for attempt in range(3):
             diagram = self.diagram_below(graph, above, captions, reserve=reserve)
             tags = {name: self.grad_fn_tag(diagram, name, g) for name, g in grad_fns.items()}
-            overflow = self.settle_tags(diagram, list(tags.values()), shrink=attempt == 2) + RING_ROOM
+            overflow = self.settle_tags(diagram, list(tags.values()), shrink=attempt == 2) + room
             if overflow <= 0:
                 break
             reserve += overflow + 0.02
@@ -220,7 +220,7 @@ class GradFnScene(CodeScene):
         """The graph of `c = <expr>`, the grad_fn tag of c, and the tags of the leaves (None)."""
         out = example.graph.output_name
         diagram, tags = self.tagged_diagram(example.graph, above, {out: "c"},
-                                            {out: example.grad_fn, **example.leaf_grad_fns})
+                                            {out: example.grad_fn, **example.leaf_grad_fns}, room=RING_ROOM)
         return diagram, tags[out], VGroup(*[tags[n] for n in example.leaf_grad_fns])
 
     @beat("Every tensor made by an operation remembers that operation. Here ^c is a plus b. ^Printing its grad_fn "
