@@ -249,7 +249,9 @@ class AutogradNotesScene(PacingScene, CodeScene):
                                       "optimizer.zero_grad()  # or this"])
         top, bottom = self.below(code)
         axis, trackers = self.grad_axis(names, width=self.right - self.left - AXIS_LABELS_ROOM)
-        axis.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
+        # centred under the code, where it stood before the note titles moved down for their ring (bars on whole
+        # pixels at 108p: a half-pixel edge blurs in the clip, and the still no longer matches its last frame)
+        axis.move_to([(self.left + self.right) / 2, (top + bottom + RING_BUFF) / 2, 0])
         # What each backward leaves in .grad, printed beside the code as the narration gives it.
         printed = self.side_panel([self.output_text(f"{self.first}.grad: {short(g[self.first])}", t.gradient)
                                    for g in acc.grads], code)
