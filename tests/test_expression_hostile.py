@@ -50,10 +50,10 @@ def test_corpus_is_large_enough():
 
 @pytest.mark.parametrize("formula", HOSTILE, ids=[repr(h)[:40] for h in HOSTILE])
 def test_hostile_formula_rejected(formula):
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine does not fail it, a formula computed at length does
     with pytest.raises(ExpressionError) as info:
         parse_function(formula)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 2
     assert str(info.value)
     position = info.value.position
     assert position is None or 0 <= position <= len(formula)
@@ -112,11 +112,11 @@ def test_non_string_input(value):
 
 
 def test_power_towers_refused_fast():
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time, as above: 9**9**9**9 computed would never end
     for formula in ["9**9**9**9", "10**10**10", "2**2**2**2**2**2", "(10**300)**(10**300)", "99999**99999"]:
         with pytest.raises(ExpressionError):
             parse_function(formula)
-    assert time.perf_counter() - start < 0.1
+    assert time.process_time() - start < 2
 
 
 def test_longest_allowed_formula_is_fine():
