@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, ManimColor, FadeIn, FadeOut, Group, ImageMobject,
-                   Create, Flash, Indicate, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
+                   Create, Flash, Indicate, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
 
 from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -440,7 +440,8 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
     def read_the_result(self) -> None:
         self.point_at(final=self.readout[1])
         end = self.curve_axes[0].c2p(self.last_step, float(self.run.losses[self.last_step]))
-        self.paced("final", Flash(end, color=self.theme.loss, line_length=0.25), run_time=1.0)
+        mark = Circle(radius=0.09, stroke_width=0).set_fill(self.theme.loss, 1).move_to(end)  # small: the axis's 300 is under it
+        self.paced("final", Succession(FadeIn(mark, scale=2.5), FadeOut(mark), introducer=True), run_time=1.0)
         start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
         self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
         hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)

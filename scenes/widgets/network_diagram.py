@@ -159,8 +159,8 @@ class NetworkDiagram(VGroup):
     def forward_into(self, c: int, i: int, value: float, run_time: float = 1.2) -> Animation:
         """Neuron i of column c: every value of the column before travels along its edge into it and the
         arrivals become its own value."""
-        target = self.node(c, i).get_center()
         label = self.value_label(c, i, value)
+        target = label.get_center()  # the arrivals end where the neuron's number appears, not over its name (L)
         travellers, moves = [], []
         for j in range(self.sizes[c - 1]):
             edge = self.edge(c - 1, i, j)
