@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manim import Animation, Mobject, SurroundingRectangle, VGroup, Wait, config
+from manim import Animation, Mobject, RoundedRectangle, VGroup, Wait, config
 
 from scenes.kit.narration import Marked, Speech, phrase_end, split_marks
 
@@ -50,26 +50,41 @@ class Window:
         return 0.0 if x <= 0 else x * x * (3 - 2 * x)  # smoothstep: no sudden edge
 
 
-def ring(target: Mobject, color: str) -> VGroup:
-    """A rounded outline around the target's shape, a line and two fainter, wider strokes (light)."""
-    return VGroup(*(SurroundingRectangle(target, color=color, buff=RING_BUFF, corner_radius=RING_BUFF,
-                                         stroke_width=width, stroke_opacity=opacity)
-                    for width, opacity in RING_STROKES))
+Bounds = tuple[float, float, float, float]  # (left, right, bottom, top) of the area a ring stays inside
+
+
+def ring(target: Mobject, color: str, bounds: Bounds | None = None) -> VGroup:
+    """A rounded outline around the target's shape, a line and two fainter, wider strokes (light). Within
+    `bounds` (the content area) the ring closes in on a target near its edge rather than cross into the
+    margin or the title band; a side where the target itself lies outside them is left alone."""
+    (x0, y0, _), (x1, y1, _) = target.get_corner([-1, -1, 0]), target.get_corner([1, 1, 0])
+    box = [x0 - RING_BUFF, x1 + RING_BUFF, y0 - RING_BUFF, y1 + RING_BUFF]
+    if bounds is not None:
+        left, right, bottom, top = bounds
+        box = [max(box[0], left) if x0 >= left else box[0], min(box[1], right) if x1 <= right else box[1],
+               max(box[2], bottom) if y0 >= bottom else box[2], min(box[3], top) if y1 <= top else box[3]]
+    width, height = box[1] - box[0], box[3] - box[2]
+    corner = min(RING_BUFF, width / 2, height / 2)
+    centre = [(box[0] + box[1]) / 2, (box[2] + box[3]) / 2, 0]
+    return VGroup(*(RoundedRectangle(width=width, height=height, corner_radius=corner, color=color,
+                                     stroke_width=w, stroke_opacity=opacity).move_to(centre)
+                    for w, opacity in RING_STROKES))
 
 
 class Highlight(Animation):
     """The one pointing motion: the ring around `target` at the strength `window` gives each moment
     of a play starting at `start` (the clip's seconds). It follows the target if the target moves."""
 
-    def __init__(self, target: Mobject, window: Window, color: str, start: float, run_time: float) -> None:
-        self.target, self.window, self.color, self.start = target, window, color, start
+    def __init__(self, target: Mobject, window: Window, color: str, start: float, run_time: float,
+                 bounds: Bounds | None = None) -> None:
+        self.target, self.window, self.color, self.start, self.bounds = target, window, color, start, bounds
         self._box: tuple | None = None
-        super().__init__(ring(target, color), run_time=run_time, introducer=True, remover=True)
+        super().__init__(ring(target, color, bounds), run_time=run_time, introducer=True, remover=True)
 
     def interpolate_mobject(self, alpha: float) -> None:  # alpha is the play's share of time, no rate function
         box = tuple(map(tuple, (self.target.get_corner([-1, 1, 0]), self.target.get_corner([1, -1, 0]))))
         if box != self._box:
-            self.mobject.become(ring(self.target, self.color))
+            self.mobject.become(ring(self.target, self.color, self.bounds))
             self._box = box
         level = self.window.level(self.start + alpha * self.run_time)
         for stroke, (_, opacity) in zip(self.mobject, RING_STROKES):
@@ -124,7 +139,10 @@ class PointingScene:
             super().play(Wait(run_time=end - self.now))
 
     def highlights(self, windows: list[Window], start: float, run_time: float) -> list[Highlight]:
-        return [Highlight(self._pointed[w.name], w, self.theme.highlight, start, run_time) for w in windows]
+        top, bottom = self.content_area()
+        side = config.frame_width / 2 - self.theme.margin
+        bounds = (-side, side, bottom, top)
+        return [Highlight(self._pointed[w.name], w, self.theme.highlight, start, run_time, bounds) for w in windows]
 
     def play_along(self, name: str, *animations: Any, **kwargs: Any) -> None:
         """Play the animations as the phrase at bookmark `name` is spoken, for as long as it lasts (from
