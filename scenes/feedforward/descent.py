@@ -259,11 +259,15 @@ class GradientDescentScene(DescentScene):
         curve.add_updater(grow)
         return VGroup(axes, t_label, end_label, zero_label, f_label), curve
 
-    @beat("Watch one step: at the current point, the ^gradient points uphill. ^Then {step_story}. The point ^moves, "
+    @beat("Watch one step: at the ^current point, the ^gradient points uphill. ^Then {step_story}. The point ^moves, "
           "and the counters show the new w and the new f.{again_said}")
     def take_steps(self) -> None:
         norms = np.linalg.norm(self.traj.grads, axis=1)
         longest = float(norms[: self.slow_steps + 1].max()) or 1.0
+        # "at the current point": the point is marked on the map and on the surface as it is named.
+        if self.speech is not None and inside(self.traj.points[0], self.view.box):
+            play_over(self, "current", "gradient", Indicate(self.view.dot, color=self.theme.highlight, scale_factor=1.8),
+                      Indicate(self.track.ball, color=self.theme.highlight, scale_factor=1.8), run_time=0.8)
         for t in range(self.slow_steps):
             if inside(self.traj.points[t], self.view.box) and norms[t] > 0:
                 self.step_with_arrows(t, norms[t] / longest, first=t == 0)
