@@ -152,8 +152,7 @@ class GradientDescentScene(DescentScene):
         self.path_points = [self.view.screen(q) for q in self.traj.points if inside(q, self.view.box)]
         # On the map's light corners a bare label loses its contrast: it sits on a patch of the background.
         w0 = self.math(r"\mathbf{w}^{(0)}", size=th.label_size, color=th.learnable)
-        self.start_label = self.label_near(VGroup(BackgroundRectangle(w0, color=th.background, fill_opacity=0.8, buff=0.06), w0),
-                                           start, self.plot, avoid=self.path_points, prefer=start - self.view.dot_at_end())
+        self.start_label = self.label_near(self.backed(w0), start, self.plot, avoid=self.path_points, prefer=start - self.view.dot_at_end())
         self.panel = self.side_panel(left=extent.get_right()[0] + 0.5, top=top, bottom=bottom)
         self.track = SurfaceTrack(self.panel["surface"], self.f, self.view, th.learnable, th, ball_radius=0.08)
         rule = self.panel["rule"]
@@ -170,6 +169,10 @@ class GradientDescentScene(DescentScene):
         play_over(self, "with", "counters", FadeIn(self.panel["inputs"]))
         play_over(self, "counters", None, FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]),
                   FadeIn(self.panel["curve"]))
+
+    def backed(self, label: MathTex) -> VGroup:
+        """A label on the map on a patch of the background: on the map's light corners a bare label loses its contrast."""
+        return VGroup(BackgroundRectangle(label, color=self.theme.background, fill_opacity=0.8, buff=0.06), label)
 
     def side_panel(self, left: float, top: float, bottom: float) -> dict[str, VGroup]:
         """The column beside the map: f, the rule, the inputs, live counters and the loss curve."""
@@ -259,11 +262,15 @@ class GradientDescentScene(DescentScene):
         curve.add_updater(grow)
         return VGroup(axes, t_label, end_label, zero_label, f_label), curve
 
-    @beat("Watch one step: at the current point, the ^gradient points uphill. ^Then {step_story}. The point ^moves, "
+    @beat("Watch one step: at the ^current point, the ^gradient points uphill. ^Then {step_story}. The point ^moves, "
           "and the counters show the new w and the new f.{again_said}")
     def take_steps(self) -> None:
         norms = np.linalg.norm(self.traj.grads, axis=1)
         longest = float(norms[: self.slow_steps + 1].max()) or 1.0
+        # "at the current point": the point is marked on the map and on the surface as it is named.
+        if self.speech is not None and inside(self.traj.points[0], self.view.box):
+            play_over(self, "current", "gradient", Indicate(self.view.dot, color=self.theme.highlight, scale_factor=1.8),
+                      Indicate(self.track.ball, color=self.theme.highlight, scale_factor=1.8), run_time=0.8)
         for t in range(self.slow_steps):
             if inside(self.traj.points[t], self.view.box) and norms[t] > 0:
                 self.step_with_arrows(t, norms[t] / longest, first=t == 0)
@@ -285,8 +292,8 @@ class GradientDescentScene(DescentScene):
         labels = VGroup()
         if first:
             near = [self.start_label, *self.path_points[:2], *(arrow.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
-            grad_label = self.label_near(self.math(r"\nabla f", size=th.label_size, color=th.gradient), arrow.get_end(),
-                                         self.plot, avoid=near)
+            grad_label = self.label_near(self.backed(self.math(r"\nabla f", size=th.label_size, color=th.gradient)),
+                                         arrow.get_end(), self.plot, avoid=near)
             play_over(self, "gradient", "Then", GrowArrow(arrow), FadeIn(grad_label), run_time=0.8)
             labels.add(grad_label)
         else:
@@ -300,8 +307,8 @@ class GradientDescentScene(DescentScene):
             self.replay(self.clock, t + 1, FadeOut(arrow), run_time=0.9)
             return
         near = [self.start_label, *self.path_points[:2], *(move.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
-        step_label = self.label_near(self.math(r"-\eta \nabla f" if sgd else r"\text{step}", size=th.label_size,
-                                               color=th.gradient), move.get_end(), self.plot, avoid=near)
+        step_label = self.label_near(self.backed(self.math(r"-\eta \nabla f" if sgd else r"\text{step}", size=th.label_size,
+                                                           color=th.gradient)), move.get_end(), self.plot, avoid=near)
         play_over(self, "Then", "moves", Succession(*turn, shrink, FadeIn(step_label, run_time=0.5)))
         play_over(self, "moves", "again" if self.slow_steps > 1 else None, self.clock.animate.set_value(t + 1),
                   FadeOut(arrow), FadeOut(step_label), run_time=0.9, rate_func=linear)
