@@ -267,3 +267,19 @@ def test_a_script_may_only_point_at_what_the_beat_binds():
     check_points({}, script, "say", [(7, "No pointing at all.")], error)  # dropping a pointing is allowed
     with pytest.raises(UserError, match=r"line 9: beat say points at nothing called 'los'; it can point at loss"):
         check_points(split_marks("Now [the loss](los).").points, script, "say", [(8, "Now"), (9, "[the loss](los).")], error)
+
+
+def test_a_ring_stays_inside_the_content_area():
+    from manim import Square
+
+    from scenes.kit.pointing import RING_BUFF, ring
+
+    bounds = (-6.5, 6.5, -3.5, 2.6)
+    free = ring(Square(1), "#FF8C3A", bounds)[0]
+    assert free.width == pytest.approx(1 + 2 * RING_BUFF) and free.height == pytest.approx(1 + 2 * RING_BUFF)
+    near_top = ring(Square(1).move_to([6.0, 2.1, 0]), "#FF8C3A", bounds)  # 0.1 under the band, 0.0 from the margin
+    for stroke in near_top:
+        assert stroke.get_top()[1] == pytest.approx(2.6) and stroke.get_right()[0] == pytest.approx(6.5)
+        assert stroke.get_bottom()[1] == pytest.approx(1.6 - RING_BUFF)  # the free sides keep their room
+    in_band = ring(Square(0.5).move_to([0, 3.2, 0]), "#FF8C3A", bounds)[0]  # a title pointed at: its ring as ever
+    assert in_band.get_top()[1] == pytest.approx(3.45 + RING_BUFF)
