@@ -234,6 +234,6 @@ def test_every_colour_role_a_text_can_take_reads_on_its_background(theme):
     from scenes.kit.theme import THEMES
 
     t = THEMES[theme]
-    for role in ("text", "learnable", "constant", "forward", "gradient", "loss", "highlight"):
+    for role in ("text", "muted", "learnable", "constant", "forward", "gradient", "loss", "highlight"):
         for ground in (t.background, t.panel):
             assert float(contrast.ratio(contrast.hex_rgb(getattr(t, role)), contrast.hex_rgb(ground))) >= 4.5, (role, ground)
