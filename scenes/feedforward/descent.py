@@ -435,7 +435,7 @@ class LearningRatesScene(DescentScene):
             piece.shift(DOWN * max(0.0, (top - bottom - used) / 2))
         return plots, labels
 
-    @beat("At the start, every map has the same ^gradient, pointing uphill. ^Turned around and multiplied by eta, "
+    @beat("At the ^start, every map has the same ^gradient, pointing uphill. ^Turned around and multiplied by eta, "
           "it becomes the first ^step: eta ^alone decides how far it goes.")
     def scale_first_step(self) -> None:
         th = self.theme
@@ -452,8 +452,10 @@ class LearningRatesScene(DescentScene):
             piece = clip_segment(here, traj.points[1], view.box)
             steps.add(gradient_arrow(a, view.screen(piece[1]) if piece else a, th.gradient, stroke_width=4))
             etas.add(label)
+        # "At the start": the runs' common first point, marked on every map.
+        play_over(self, "start", "gradient", *(Indicate(v.dot, color=th.highlight, scale_factor=1.8) for v in self.views),
+                  run_time=1.0)
         if not len(arrows):
-            self.wait(1)
             return
         play_over(self, "gradient", "Turned", *(GrowArrow(a) for a in arrows))
         play_over(self, "Turned", "step", Succession(

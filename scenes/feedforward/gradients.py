@@ -138,12 +138,15 @@ class GradientFieldScene(LectureScene):
             self.play(FadeIn(self.undefined_note))
 
     @beat("On a grid of {grid_cols} by {grid_rows} points, each arrow is the gradient, the surface's slope seen from "
-          "above: the two partial derivatives of z. It points where h increases the most, the direction of steepest ascent. {scale_sentence}")
+          "above: the two partial derivatives of z. [It points where h increases the most](steepest), the direction of steepest "
+          "ascent. {scale_sentence}")
     def add_gradient_arrows(self) -> None:
         centre = self.plot.point(*(sum(r) / 2 for r in (self.params.x_range, self.params.y_range)))
         # From the rim in: the long arrows on steep ground grow first, so the grid is seen filling from the start
         # (from the centre out, the first seconds grew arrows too short to see on sin(x² + y²)).
         ripple = sorted(self.arrows, key=lambda a: -np.linalg.norm(a.get_start() - centre))
+        if self.arrows:  # "It points where h increases the most": one arrow, the longest, marked as that is said
+            self.point_at(steepest=max(self.arrows, key=lambda a: a.get_length()))
         growing = [LaggedStart(*(GrowArrow(a) for a in ripple), lag_ratio=0.02, run_time=2.5)] if ripple else []
         # The arrows grow out from the centre while they are described; the scale's legend with its sentence.
         scale_said = position_of(self, self.values["scale_sentence"]) if self.speech else None
