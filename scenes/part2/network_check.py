@@ -162,7 +162,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
             self.paced(name, Write(formula), run_time=1.2, most=WRITING)  # written as it is said
 
     @beat("^At the output, the mean squared error makes delta two times [the prediction](prediction) minus [the "
-          "target](target): {prediction_said} against {target_said}, so ^delta is {delta_out_said}.")
+          "target](target): [{prediction_said}](predicted) against [{target_said}](wanted), so ^delta is {delta_out_said}.")
     def start_at_the_output(self) -> None:
         k, t = len(self.net.layers), self.theme
         n = len(self.net.y)
@@ -172,7 +172,8 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1))], 0.5),
                                (lambda: self.swap(parts), SWAP_TIME)], until="prediction", most=SLOW)
         eq = self.equations[0]
-        self.point_at(prediction=eq.term("prediction"), target=eq.term("target"))
+        self.point_at(prediction=eq.term("prediction"), target=eq.term("target"),  # as named, then as their
+                      predicted=eq.term("prediction"), wanted=eq.term("target"))  # numbers are read out
         for name in ("prediction", "target"):
             self.paced(name, eq.spot(eq.term(name)), run_time=1.0)
         self.paced("delta", *(eq.fill("delta", i, 0, [eq.cell("prediction", i), eq.cell("target", i)])
