@@ -130,11 +130,13 @@ class GradientDescentScene(DescentScene):
         # Named for show_landscape: the rule moves on to the side panel, the rest of the listing leaves.
         self.algorithm_step, self.algorithm_rest = step, VGroup(panel, caption, inputs, loop, end, result)
         self.point_at(gradient=self.rule_part(step, "gradient"))
-        play_over(self, None, "loop", FadeOut(self.notes), FadeOut(self.cauchy), FadeIn(panel), FadeIn(caption))
+        self.add(panel).bring_to_back(panel)  # under the rule as it fades in (added by FadeIn, it covered the rule)
+        play_over(self, None, "loop", FadeOut(self.notes), FadeOut(self.cauchy), FadeIn(panel))
         self.bring_to_front(self.rule)  # a replacement takes the original's place in the drawing order
         play_over(self, "loop", "given", ReplacementTransform(self.rule, step), run_time=1.2)
         # A row of the listing per clause: the inputs, the loop round the update, what it returns.
-        for rows, start, end in (((inputs,), "given", "repeat"), ((loop, end), "repeat", "return"), ((result,), "return", "gradient")):
+        # The caption with the first row: before, it came in where the rule still stood (drawn over each other).
+        for rows, start, end in (((caption, inputs), "given", "repeat"), ((loop, end), "repeat", "return"), ((result,), "return", "gradient")):
             play_over(self, start, end, *(FadeIn(row, shift=RIGHT * 0.2) for row in rows), run_time=0.7)
 
     @beat("Let's run it on f of x and y equals {function}; on this ^map, {shading} colours are lower. ^Beside it is the "
