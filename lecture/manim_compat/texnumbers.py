@@ -67,13 +67,13 @@ class Font:
 
     def page(self, number: str, group: str | None) -> str:
         """The SVG dvisvgm writes for `number` set alone (up to where the page sits, which centring undoes)."""
+        characters = [c.strip() for c in CHARACTERS.findall(number)]
         uses, x = [], 0
-        for c in (c.strip() for c in CHARACTERS.findall(number)):
+        for c in characters:
             uses.append(f"<use x='{x / SP_PER_BP:.6f}' y='{self.baseline}' xlink:href='#{self.glyph[c]}'/>")
             x += self.advance.get(c, 0)  # a lone comma: nothing after it
         width = f"{x / SP_PER_BP:.6f}"
-        defs = "".join(f"<path id='{g}' d='{self.paths[g]}'/>\n"
-                       for g in dict.fromkeys(self.glyph[c.strip()] for c in CHARACTERS.findall(number)))
+        defs = "".join(f"<path id='{g}' d='{self.paths[g]}'/>\n" for g in dict.fromkeys(self.glyph[c] for c in characters))
         body = "\n".join(uses)
         if group:
             body = f"<g id='{group}'>\n{body}\n</g>"
