@@ -1,5 +1,7 @@
 """What a command asks for, resolved from its options: the lectures and their scenes, the parameters, the
-narration. The CLI and the studio both resolve through here (neither imports the other)."""
+narration. The CLI and the studio both resolve through here (neither imports the other). A rendering
+command resolves its options once into a `RenderRequest` and hands that down; nothing below it reads
+the command line's options again."""
 from __future__ import annotations
 
 import sys
@@ -9,7 +11,8 @@ from typing import Any
 
 from lecture import UserError
 from lecture.options.resolve import build_params, check_sets, read_config, resolve_scenes
-from lecture.options.table import ALL_LECTURES, CONTENT_OPTIONS
+from lecture.options.table import ALL_LECTURES, CONTENT_OPTIONS, QUALITIES, Quality
+from lecture.output.publish import check_writable_dir
 from scenes.catalog import BUILT_IN, Catalog, Lecture, SceneInfo, current
 
 
@@ -118,3 +121,65 @@ def params_from(kwargs: dict[str, Any], lecture: Lecture | None = None):
     cli = {name: kwargs.get(option.param) for name, option in CONTENT_OPTIONS.items()}
     config = read_config(kwargs.get("config_path"))
     return build_params(cli, config, lecture or lecture_from(kwargs), tuple(kwargs.get("sets") or ())), config
+
+
+@dataclass(frozen=True)
+class SceneGroup:
+    """The scenes of one lecture a command renders, in the order asked, with that lecture's parameters."""
+    lecture: Lecture
+    ids: tuple[str, ...]
+    params: Any
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """A rendering command's options resolved once (`render`, `video`, `check`, `slides`, `present`): its
+    scenes grouped by lecture with each lecture's checked parameters, the narration, and where and how the
+    clips are made. `lecture` is the one the clips are joined under, or None for `--lecture all` (each
+    clip then joins its own lecture)."""
+    groups: tuple[SceneGroup, ...]
+    lecture: Lecture | None
+    narration: Narration
+    quality: Quality
+    out: Path
+    fmt: str = "mp4"
+    transparent: bool = False
+    jobs: int = 1
+    force: bool = False
+    plain: bool = False
+    record: bool = False
+    scheduler: str | None = None
+
+    @classmethod
+    def resolve(cls, scenes: tuple[str, ...], options: dict[str, Any], *, quality: str, out: Path, fmt: str = "mp4",
+                **how: Any) -> RenderRequest:
+        """OPTIONS are the command's remaining click options (the content options, --lecture, --voice,
+        --script, --config, --set, --scheduler); HOW sets the fields named alike (jobs, force, ...)."""
+        every = options.get("lecture_id") == ALL_LECTURES
+        groups = tuple(SceneGroup(lecture, tuple(ids), params_from(options, lecture)[0])
+                       for lecture, ids in lectures_with_scenes(scenes, options))
+        out = check_writable_dir(out).resolve()
+        narration = narration_from(options, [i for g in groups for i in g.ids], fmt, out)
+        return cls(groups, None if every else lecture_from(options), narration, QUALITIES[quality], out, fmt,
+                   scheduler=options.get("scheduler"), **how)
+
+    @property
+    def quality_folder(self) -> Path:
+        """OUT/<quality>/: silent clips, and the joined lectures of both kinds."""
+        return self.out / self.quality.folder
+
+    @property
+    def clip_folder(self) -> Path:
+        """Where this request's clips go (narrated ones in their own folder)."""
+        return self.narration.out_dir(self.quality_folder)
+
+    def by_lecture(self, outcomes: list) -> list[tuple[Lecture, list]]:
+        """The rendered clips of each lecture: all of them are --lecture's; with `--lecture all`, each goes
+        to the lecture it belongs to."""
+        if self.lecture is not None:
+            return [(self.lecture, outcomes)]
+        groups: dict[str, tuple[Lecture, list]] = {}
+        for o in outcomes:
+            lecture = current().lecture_of[o.job.scene]
+            groups.setdefault(lecture.id, (lecture, []))[1].append(o)
+        return list(groups.values())

@@ -25,9 +25,11 @@ def check(scenes, quality, out, jobs, force, json_path, sheet_path, **kwargs) ->
     from lecture.check.report import ClipCheck, table, write_json
     from lecture.check.run import check_clip
     from lecture.cli.render import render_clips
+    from lecture.request import RenderRequest
     from lecture.render.jobs import GEOMETRY
 
-    outcomes, out_dir = render_clips(scenes, quality, "mp4", False, out, jobs, force, kwargs, record=True)
+    request = RenderRequest.resolve(scenes, kwargs, quality=quality, out=out, jobs=jobs, force=force, record=True)
+    outcomes, out_dir = render_clips(request), request.clip_folder
     failed = [o for o in outcomes if not o.ok]
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))

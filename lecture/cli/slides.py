@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from lecture.cli.app import all_rendered, cli
-from lecture.cli.render import by_lecture, render_clips
+from lecture.cli.render import render_clips
 from lecture.options.table import options_for
+from lecture.request import RenderRequest
 from lecture.output.publish import check_writable_dir
 from scenes.catalog import Lecture
 
@@ -46,7 +47,7 @@ def present(scenes, quality, out, jobs, fullscreen, **kwargs) -> None:
 
 def rendered_slides(scenes: tuple[str, ...], quality: str, out: Path, jobs: int, kwargs: dict) -> list[tuple[Lecture, Any, list[Path]]]:
     """Render SCENES (cached clips are reused); for each lecture, its params and each scene's manim-slides config."""
-    outcomes, out_dir = render_clips(scenes, quality, "mp4", False, out, jobs, False, kwargs)
-    all_rendered(outcomes)
-    return [(lecture, clips[0].job.params, [out_dir / f"{o.job.scene}.slides.json" for o in clips])
-            for lecture, clips in by_lecture(outcomes, kwargs)]
+    request = RenderRequest.resolve(scenes, kwargs, quality=quality, out=out, jobs=jobs)
+    outcomes = all_rendered(render_clips(request))
+    return [(lecture, clips[0].job.params, [request.clip_folder / f"{o.job.scene}.slides.json" for o in clips])
+            for lecture, clips in request.by_lecture(outcomes)]
