@@ -7,9 +7,11 @@ setup:
 lecture: setup
 	@.venv/bin/lecture video -q l
 
+# Two workers (pytest-xdist), a test file each at a time: renders are mostly one process each, so two
+# run side by side on two cores; the session's renders are shared (tests/conftest.py, session_render).
 test:
 	@EXTRA_APT_PACKAGES=chromium bash scripts/setup.sh
-	@.venv/bin/python -m pytest -q
+	@.venv/bin/python -m pytest -q -n 2 --dist loadfile --durations=20
 
 # The edit loop's tier: everything not marked slow (no render, process, browser or voice), under a minute.
 test-fast: setup

@@ -3,6 +3,7 @@
 a process or speaks fails."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -29,13 +30,34 @@ def run_lecture(*args: str, cwd: Path = ROOT, timeout: float = 3600) -> subproce
     return subprocess.run([*LECTURE, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
+def session_render(tmp_path_factory, name: str, *args: str) -> Path:
+    """`lecture ARGS --out OUT` once for the whole test run; returns OUT.
+
+    `make test` runs two pytest-xdist workers, each with a session of its own: the first worker to ask
+    renders into the run's shared temporary folder while the other waits on a lock, then both read the
+    same files (a render of the same thing twice would cost the suite minutes). A failed render is kept
+    with its output, so the waiting worker fails with it instead of rendering again."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        out = tmp_path_factory.mktemp(name)
+        result = run_lecture(*args, "--out", str(out))
+        assert result.returncode == 0, result.stdout + result.stderr
+        return out
+    shared = tmp_path_factory.getbasetemp().parent
+    out, done, failed = shared / name, shared / f"{name}.done", shared / f"{name}.failed"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists() and not failed.exists():
+            result = run_lecture(*args, "--out", str(out))
+            (done if result.returncode == 0 else failed).write_text(result.stdout + result.stderr)
+    assert not failed.exists(), failed.read_text()
+    return out
+
+
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory) -> Path:
     """Every scene (the lecture and the extra `optimizers`) at 192x108, 5 fps, joined with --concat."""
-    out = tmp_path_factory.mktemp("render")
-    result = run_lecture("render", "all", "optimizers", "-q", "t", "--jobs", "2", "--out", str(out), "--concat")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out / "tiny"
+    return session_render(tmp_path_factory, "render", "render", "all", "optimizers", "-q", "t", "--jobs", "2",
+                          "--concat") / "tiny"
 
 
 def warm_text_caches(rendered: Path, out: Path) -> None:
@@ -64,7 +86,5 @@ def copy_session_clip(rendered: Path, scene: str, out: Path) -> Path:
 @pytest.fixture(scope="session")
 def rendered_part2(tmp_path_factory) -> Path:
     """The part-2 lecture's five scenes at 192x108, 5 fps, joined with --concat, rendered once for every test that reads them."""
-    out = tmp_path_factory.mktemp("render-part2")
-    result = run_lecture("render", "--lecture", "part-2", "all", "-q", "t", "--jobs", "2", "--out", str(out), "--concat")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out / "tiny"
+    return session_render(tmp_path_factory, "render-part2", "render", "--lecture", "part-2", "all", "-q", "t",
+                          "--jobs", "2", "--concat") / "tiny"
