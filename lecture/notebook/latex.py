@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-GREEK = ("alpha beta gamma delta epsilon varepsilon zeta theta vartheta iota kappa lambda mu nu xi pi rho "
-         "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega").split()
 SYMBOLS = {
     "eta": "η", "nabla": "∇", "times": "×", "cdot": "×", "approx": "≈", "rightarrow": " to ", "to": " to ",
     "mapsto": " to ", "leq": " <= ", "le": " <= ", "geq": " >= ", "ge": " >= ", "neq": " is not ", "in": " in ",
@@ -52,55 +50,49 @@ def words(latex: str) -> str:
         ch = latex[i]
         if ch == "\\":
             match = re.match(r"\\([A-Za-z]+|.)", latex[i:])
-            name, i = match.group(1), i + match.end()
-            if name in ("frac", "dfrac", "tfrac"):
-                top, i = group(latex, i)
-                bottom, i = group(latex, i)
-                a, b = words(top).replace(" ", ""), words(bottom).replace(" ", "")
-                simple = re.fullmatch(r"[\w.'()]+", a + b) and not re.search(r"[+\-]", a + b)
-                out.append(f"{a}/{b}" if simple else f"({words(top)})/({words(bottom)})")
-            elif name == "sqrt":
-                inner, i = group(latex, i)
-                out.append(f"sqrt({words(inner)})")
-            elif name in WRAPPERS:
-                inner, i = group(latex, i)
-                out.append(words(inner))
-            elif name in ("begin", "end"):
-                _, i = group(latex, i)
-                out.append(" ")
-            elif name in SYMBOLS:
-                out.append(SYMBOLS[name])
-            elif name in GREEK:
-                out.append(name)
-            elif name in SPACES or name in (",", ";", ":", "!", " ", "\\"):
-                out.append(" ")
-            elif name in ("{", "}", "%", "$", "&", "_", "#"):
-                out.append(name)
-            else:
-                out.append(name)
+            said, i = command(match.group(1), latex, i + match.end())
         elif ch in "^_":
             inner, i = group(latex, i + 1)
-            said = words(inner).strip()
-            if ch == "_":
-                out.append(f"_{said}" if re.fullmatch(r"\w+", said) else f" at {said}")
-            elif said == "T":
-                out.append(" transposed")
-            elif said.startswith("(") and said.endswith(")"):
-                out.append(said)  # w^{(t)}: the step, written beside
-            elif said in ("'", "''"):
-                out.append(said)
-            else:
-                out.append(f"**{said}" if re.fullmatch(r"\w+", said) else f"**({said})")
-        elif ch in "{}":
-            i += 1
-        elif ch == "~":
-            out.append(" ")
-            i += 1
+            said = script(ch, words(inner).strip())
         else:
-            out.append(ch)
-            i += 1
+            said, i = (" " if ch == "~" else "" if ch in "{}" else ch), i + 1
+        out.append(said)
     text = re.sub(r"(?<=[\w)])(?=[∇η])|(?<=[∇])\s+", lambda m: " " if m.group(0) == "" else "", "".join(out))
     return re.sub(r"\s+", " ", text).strip()
+
+
+def command(name: str, latex: str, i: int) -> tuple[str, int]:
+    """`\\NAME` (and its arguments from `i`) said; returns the text and where reading goes on."""
+    if name in ("frac", "dfrac", "tfrac"):
+        top, i = group(latex, i)
+        bottom, i = group(latex, i)
+        a, b = words(top).replace(" ", ""), words(bottom).replace(" ", "")
+        simple = re.fullmatch(r"[\w.'()]+", a + b) and not re.search(r"[+\-]", a + b)
+        return (f"{a}/{b}" if simple else f"({words(top)})/({words(bottom)})"), i
+    if name == "sqrt":
+        inner, i = group(latex, i)
+        return f"sqrt({words(inner)})", i
+    if name in WRAPPERS:
+        inner, i = group(latex, i)
+        return words(inner), i
+    if name in ("begin", "end"):
+        return " ", group(latex, i)[1]
+    if name in SYMBOLS:
+        return SYMBOLS[name], i
+    if name in SPACES or name in (",", ";", ":", "!", " ", "\\"):
+        return " ", i
+    return name, i  # a Greek letter (alpha), an escaped character, or any other command: said by its name
+
+
+def script(mark: str, said: str) -> str:
+    """A subscript (`_`) or superscript (`^`) already said as SAID, as the narration writes it."""
+    if mark == "_":
+        return f"_{said}" if re.fullmatch(r"\w+", said) else f" at {said}"
+    if said == "T":
+        return " transposed"
+    if (said.startswith("(") and said.endswith(")")) or said in ("'", "''"):
+        return said  # w^{(t)}: the step, written beside; a prime
+    return f"**{said}" if re.fullmatch(r"\w+", said) else f"**({said})"
 
 
 def problem(latex: str) -> str | None:

@@ -38,16 +38,7 @@ def read_notebook(path: Path) -> tuple[object, list[str]]:
     major = raw.get("nbformat")
     if major not in (3, 4):
         raise UserError(f"{where}: notebook format {major!r} is not supported; save it with Jupyter 4 or later")
-    notes = []
-    if major == 4 and isinstance(raw.get("cells"), list):
-        kept = []
-        for i, cell in enumerate(raw["cells"], start=1):
-            kind = cell.get("cell_type") if isinstance(cell, dict) else None
-            if isinstance(kind, str) and kind not in KNOWN_CELLS:
-                notes.append(f"cell {i}: left out, its type {kind!r} is not one Jupyter knows")
-            else:
-                kept.append(cell)
-        raw["cells"] = kept
+    notes = drop_unknown_cells(raw) if major == 4 and isinstance(raw.get("cells"), list) else []
     try:
         for quirk in (nbformat.warnings.MissingIDFieldWarning, nbformat.warnings.DuplicateCellId):
             warnings.filterwarnings("ignore", category=quirk)  # old or copied files: nbformat repairs the ids itself
@@ -64,3 +55,16 @@ def read_notebook(path: Path) -> tuple[object, list[str]]:
     except Exception as err:  # nbformat's converters raise plain errors on a broken v3 file
         raise UserError(f"{where}: cannot read it as a notebook ({type(err).__name__}: {str(err)[:120]})") from None
     return node, notes
+
+
+def drop_unknown_cells(raw: dict) -> list[str]:
+    """Leave out (before validation, which would refuse them) cells of a type Jupyter does not know; a note each."""
+    notes, kept = [], []
+    for i, cell in enumerate(raw["cells"], start=1):
+        kind = cell.get("cell_type") if isinstance(cell, dict) else None
+        if isinstance(kind, str) and kind not in KNOWN_CELLS:
+            notes.append(f"cell {i}: left out, its type {kind!r} is not one Jupyter knows")
+        else:
+            kept.append(cell)
+    raw["cells"] = kept
+    return notes
