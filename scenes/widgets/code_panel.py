@@ -15,7 +15,21 @@ DEFAULT_BAR_OPACITY = 0.22
 
 
 class CodePanel(VGroup):
-    """A listing in the theme's colours, with a bar behind the line being run."""
+    """A listing in the theme's colours, with a bar behind the line being run.
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        from manim import Scene
+        from scenes.kit.theme import DARK
+        from scenes.widgets.code_panel import CodePanel
+
+        class CodePanelExample(Scene):
+            def construct(self):
+                panel = CodePanel(["x = torch.tensor(2.0, requires_grad=True)", "y = x ** 2", "y.backward()"],
+                                  DARK, DARK.small_size, max_width=10)
+                self.add(panel)
+                self.play(panel.highlight(1))  # the bar moves to the line being run
+    """
 
     def __init__(self, lines: Sequence[str], theme: Theme, font_size: float, max_width: float):
         super().__init__()

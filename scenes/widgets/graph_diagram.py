@@ -95,7 +95,22 @@ def _fit(mob: Mobject, width: float) -> Mobject:
 
 
 class GraphNode(VGroup):
-    """One node: `shape` (its outline, ring included), `symbol` inside, optional `caption` under it."""
+    """One node: `shape` (its outline, ring included), `symbol` inside, optional `caption` under it.
+    GraphDiagram makes one per node of its graph (`diagram.node(name)`).
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        from manim import Scene
+        from engine import trace
+        from scenes.kit.theme import DARK
+        from scenes.widgets.graph_diagram import GraphNode
+
+        class GraphNodeExample(Scene):
+            def construct(self):
+                graph = trace("w*x", w=2.0, x=3.0)
+                product = graph.node(graph.output_name)
+                self.add(GraphNode(product, DARK, DARK.forward, "z", DARK.label_size, DARK.small_size).scale(4))
+    """
 
     def __init__(self, node: Node, theme: Theme, color: str, caption: str | None, symbol_size: float,
                  caption_size: float):
@@ -142,6 +157,20 @@ class GraphDiagram(VGroup):
     `captions` overrides the name shown under a node (e.g. {graph.output_name: "loss"}); by default
     op nodes named by the code (`prediction`, `loss`) show that name and generated names show none.
     Lookups: `node(name)`, `edge(source, target)`; slots: `value_label(name)`, `grad_label(name)`.
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        from manim import Scene
+        from engine import trace
+        from scenes.kit.theme import DARK
+        from scenes.widgets.graph_diagram import GraphDiagram
+
+        class GraphDiagramExample(Scene):
+            def construct(self):
+                graph = trace("(y - tanh(w*x + b))**2", requires_grad=["w", "b"], w=-0.5, b=0.5, x=1.0, y=7.0)
+                diagram = GraphDiagram(graph, DARK, width=12, height=5, captions={graph.output_name: "loss"}).center()
+                self.play(*(diagram.grow(n.name) for n in graph.nodes))
+                self.play(diagram.show_value("w"))
     """
 
     def __init__(self, graph: Graph, theme: Theme, width: float, height: float,

@@ -13,7 +13,21 @@ SUPERSCRIPT_RAISE = 0.1  # the power's top sits this far above the top of "10", 
 class LiveValue(VGroup):
     """A number that changes in place (a QuickDecimal, digits rebuilt only when the value changes),
     switching to mantissa x 10^k for values `counter_tex` writes that way, so the live counter and the
-    final caption always show the same digits."""
+    final caption always show the same digits.
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        from manim import Scene, ValueTracker
+        from scenes.kit.theme import DARK
+        from scenes.widgets.live_value import LiveValue
+
+        class LiveValueExample(Scene):
+            def construct(self):
+                loss = ValueTracker(0.949)
+                shown = LiveValue(loss.get_value, DARK.loss, DARK.label_size)
+                self.add(shown)
+                self.play(loss.animate.set_value(0.000201), run_time=2)  # the digits follow the value
+    """
 
     def __init__(self, value: Callable[[], float], color: str, size: float, fixed: int | None = None):
         super().__init__()

@@ -72,7 +72,21 @@ def _there_and_back(mob: Mobject) -> Animation:
 class NetworkDiagram(VGroup):
     """Columns of neurons: the inputs (constant colour, x1, x2, ... inside), the hidden and output
     layers, then the loss (loss colour); every neuron of a column joined to every one of the next.
-    `edge(c, i, j)` joins neuron j of column c to neuron i of column c + 1 (the weight W[i, j] of layer c)."""
+    `edge(c, i, j)` joins neuron j of column c to neuron i of column c + 1 (the weight W[i, j] of layer c).
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        from manim import Scene
+        from scenes.kit.theme import DARK
+        from scenes.widgets.network_diagram import NetworkDiagram
+        from scenes.widgets.network_layout import Box
+
+        class NetworkDiagramExample(Scene):
+            def construct(self):
+                network = NetworkDiagram([2, 3, 1], DARK, Box(0, 0, 12, 6), DARK.small_size)
+                self.play(network.grow())
+                self.play(network.show_values(0, [1.0, 1.0]))  # the inputs' values, in their neurons
+    """
 
     def __init__(self, layers: Sequence[int], theme: Theme, box: Box, size: float):
         super().__init__()
@@ -304,7 +318,23 @@ class MatrixEquation(VGroup):
     """One equation of matrices left to right, e.g. [W1] [x] + [b1] = [z1], each with its name under it.
     `parts` are `Term`s and operators (LaTeX strings). A term up to MAX_SHOWN_ELEMENTS shows its
     numbers; a larger one is a colour map of the theme's surface colours (NaN drawn hollow). With `wrap`,
-    an equation too wide for the box breaks before its "=" when two lines draw it larger."""
+    an equation too wide for the box breaks before its "=" when two lines draw it larger.
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        import numpy as np
+        from manim import Scene
+        from scenes.kit.theme import DARK
+        from scenes.widgets.network_diagram import MatrixEquation, Term
+        from scenes.widgets.network_layout import Box
+
+        class MatrixEquationExample(Scene):
+            def construct(self):
+                w, x = np.array([[0.5, -0.2], [0.1, 0.3], [-0.4, 0.8]]), np.array([1.0, 1.0])
+                equation = MatrixEquation([Term("W1", "W_1", w, DARK.learnable), Term("x", "x", x, DARK.constant), "=",
+                                           Term("z1", "z_1", w @ x, DARK.forward)], DARK, Box(0, 0, 12, 5), DARK.label_size)
+                self.add(equation)
+    """
 
     def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False):
         super().__init__()

@@ -50,6 +50,18 @@ class SurfacePlot(Group):
 
     `self.heatmap` (ImageMobject), `self.frame` (border and ticks), `self.axes` (invisible, for
     coordinates), `self.surface` (the sampled Field), `self.levels` (contour boundaries).
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        from manim import Scene
+        from engine.expression import parse_function
+        from scenes.kit.theme import DARK
+        from scenes.widgets.surface import SurfacePlot
+
+        class SurfacePlotExample(Scene):
+            def construct(self):
+                plot = SurfacePlot(parse_function("x**2 + 3*y**2"), (-2, 2), (-2, 2), DARK, height=6)
+                self.add(plot, plot.axis_labels())
     """
 
     def __init__(self, f, x_range: tuple[float, float], y_range: tuple[float, float], theme: Theme,
@@ -181,7 +193,23 @@ class Landscape3D(Group):
     `scale_tracker` (1 = the map's size) sizes the picture about its centre: `at`, or the plot's middle;
     `away` (1 to 0) slides it from `at` back to the plot's middle. `opacity` fades it (use it, not FadeIn:
     the image is redrawn every frame). `project` and `screen(x, y, z)` map landscape points to the frame
-    with the current view (the ball, its path)."""
+    with the current view (the ball, its path).
+
+    Example (rendered by tests/test_widget_examples.py)::
+
+        from manim import Scene
+        from engine.expression import parse_function
+        from scenes.kit.theme import DARK
+        from scenes.widgets.surface import Landscape3D, SurfacePlot
+
+        class Landscape3DExample(Scene):
+            def construct(self):
+                f = parse_function("x**2 + 3*y**2")
+                plot = SurfacePlot(f, (-2, 2), (-2, 2), DARK, height=6)
+                land = Landscape3D(plot, f, DARK, lift=0.0)  # flat: exactly the map
+                self.add(land)
+                self.play(land.lift.animate.set_value(1.0), land.turn.animate.set_value(-0.8))  # rises, turns
+    """
 
     def __init__(self, plot: SurfacePlot, f, theme: Theme, cells: int = MESH_CELLS, lift_height: float = MESH_LIFT,
                  turn: float = -0.5, tilt: float = 1.05, lift: float = 1.0, scale: float = 1.0,
