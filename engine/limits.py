@@ -124,16 +124,17 @@ def seed_problem(seed: object) -> str | None:
     return None
 
 
-MAX_GRAPH_NODES = 14  # nodes (inputs, constants, operations) the graph scenes draw (from 12 on, numbers at ~20.5 pt)
+MAX_GRAPH_NODES = 10  # nodes (inputs, constants, operations) the graph scenes draw readably: `lecture check` found
+# 11-node graphs' numbers at 19.5 pt (under the theme's 22) and none of 10 nodes under it (docs/limits-and-errors.md)
 MAX_GRAPH_INPUTS = 6  # inputs: one line of code each above the graph, which takes its height
 
 
 def graph_problem(graph: "Graph") -> str | None:
     """Why the graph scenes cannot draw `graph` (too many nodes, or inputs for the code above it), or None."""
     inputs = [n for n in graph.nodes if n.kind == "input"]
-    if len(graph.nodes) > MAX_GRAPH_NODES:
-        return (f"its graph has {len(graph.nodes)} nodes; the graph scenes draw at most {MAX_GRAPH_NODES} "
-                "(inputs, constants and operations): a shorter formula")
     if len(inputs) > MAX_GRAPH_INPUTS:
         return f"it has {len(inputs)} inputs; the graph scenes show at most {MAX_GRAPH_INPUTS} (a line of code each)"
+    if len(graph.nodes) > MAX_GRAPH_NODES:
+        return (f"its graph has {len(graph.nodes)} nodes; the graph scenes draw at most {MAX_GRAPH_NODES} "
+                "(inputs, constants and operations) with numbers large enough to read: a shorter formula")
     return None

@@ -130,7 +130,10 @@ def engine_scenes(code: str) -> tuple[list[Found], list[str]]:
             else:
                 skipped.append(f"{node.name} takes two inputs but is not drawn as a field: {why}")
     graph = graph_computation(tree)
-    if graph:
+    too_large = graph and graph_too_large(*graph)
+    if too_large:
+        skipped.append(f"{graph[0]} on requires_grad tensors is not drawn as a graph: {too_large}")
+    elif graph:
         expr, values, learnable = graph
         found.append(Found(("forward-graph", "backprop"), {"expr": expr, "values": values, "learnable": list(learnable)},
                            f"{expr} on requires_grad tensors ({', '.join(f'{k}={v:g}' for k, v in values.items())}): "
@@ -139,3 +142,14 @@ def engine_scenes(code: str) -> tuple[list[Found], list[str]]:
         skipped.append("requires_grad tensors are used, but not in one scalar formula at the cell's top level "
                        "(inside a class or function, or with operations the engine does not trace)")
     return found, skipped
+
+
+def graph_too_large(expr: str, values: dict[str, float], learnable: tuple[str, ...]) -> str | None:
+    """Why the graph scenes would refuse this computation as `--expr` (engine/limits.py), or None."""
+    from engine import trace  # torch: only for a notebook that has such a computation
+    from engine.limits import graph_problem
+
+    try:
+        return graph_problem(trace(expr, requires_grad=learnable or None, **values))
+    except ValueError as err:
+        return str(err)
