@@ -121,6 +121,7 @@ class Studio:
         self.open_views: dict[str, tuple[View, str]] = {}  # view key -> (view, the scene open in it)
         self.closing = threading.Event()
         self._count = 0
+        self._script_lock = threading.Lock()  # one save of a lecture's script file at a time
 
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
@@ -133,7 +134,9 @@ class Studio:
             cli, sets = command_line(lecture, values)
             params = build_params(cli, self.config, lecture, sets)
             check_params(params, [scene])
-            narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
+            script = script_file(lecture)
+            narration = narration_from({"voice": values.get("voice"), "script_path": script if script.exists() else None},
+                                       [scene], "mp4", self.out)
         except UserError as err:
             raise FieldError(str(err), field_named(str(err), form_rows(lecture))) from None
         return params, narration
@@ -161,6 +164,60 @@ class Studio:
             self.checked(View(lecture.id), lecture.ids[0])
         except UserError:
             pass  # the page shows it when it asks
+
+    # --- narration: the lecture's script file, read and written beat by beat ----------------------------
+    def narration(self, view: View, scene: str) -> dict[str, Any]:
+        """The open scene's beats as the script file gives them (marks and {values} as written), each beat
+        the file does not give as the scene's own; and where the file is (or would be made)."""
+        from lecture.voice.script import read_script, scene_script
+
+        lecture = current().lecture_by_id[view.lecture]
+        if scene not in current().by_id:
+            raise FieldError(f"unknown scene {scene!r}", None)
+        path, texts, error = script_file(lecture), dict(scene_script(scene, self.out).beats), None
+        if path.exists():
+            try:
+                texts.update(read_script(path, self.out).get(scene, {}))
+            except UserError as err:
+                error = str(err)
+        return {"file": str(path), "exists": path.exists(), "beats": texts, "error": error}
+
+    def save_narration(self, view: View, scene: str, beat: str, text: str) -> Path:
+        """Write `text` as what `beat` of `scene` says into the lecture's script file, atomically: the
+        file (made as `lecture script` writes it when there is none) with that beat's text replaced,
+        read back by the script reader before it takes the file's place. A text the reader refuses is
+        a FieldError (field "narration") with its one-line message, and nothing is written."""
+        from lecture.output.publish import write_atomic
+        from lecture.voice.script import read_script, scene_script, to_markdown, with_beat_text
+
+        lecture = current().lecture_by_id[view.lecture]
+        if scene not in {i.id for i in (*lecture.scenes, *lecture.extras)}:
+            raise FieldError(f"unknown scene {scene!r} in lecture {lecture.id}", None)
+        own = scene_script(scene, self.out)
+        if beat not in own.beats:
+            raise FieldError(f"scene {scene} has no beat {beat!r}; its beats: {', '.join(own.beats)}", "narration")
+        words = " ".join(text.split())
+        path = script_file(lecture)
+        with self._script_lock:
+            if path.exists():
+                old = path.read_text(encoding="utf-8")
+            else:
+                ids = [i.id for i in (*lecture.scenes, *lecture.extras)]
+                old = to_markdown(lecture.title, [scene_script(i, self.out) for i in ids], self.out) + "\n"
+            new = with_beat_text(old, scene, own.title, beat, words, list(own.beats))
+
+            def write(tmp: str) -> None:
+                Path(tmp).write_text(new, encoding="utf-8")
+                try:
+                    found = read_script(Path(tmp), self.out)
+                except UserError as err:
+                    raise FieldError(str(err).replace(tmp, str(path)), "narration") from None
+                if found.get(scene, {}).get(beat) != words:  # read back as something else: a heading or a note
+                    raise FieldError(f"--script {path}: the text cannot begin with #, > or <!-- (the file would read it "
+                                     "as a heading or a note); begin it with a word", "narration")
+
+            write_atomic(path, write)
+        return path
 
     def out_dir(self, view: View, scene: str) -> Path:
         """Where `scene` renders in `view`: keyed by the settings that change it (an --lr leaves the title
@@ -319,6 +376,11 @@ class Studio:
         """Stop: the pages' event streams end; renders are stopped by `lecture.render.pool.stop_renders`."""
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def script_file(lecture: Lecture) -> Path:
+    """The lecture's script file: `script.md` in its folder, where a drafted lecture has it (docs/notebooks.md)."""
+    return lecture.folder / "script.md"
 
 
 def field_text(key: str, params, info: SceneInfo, lecture: Lecture) -> str:
