@@ -300,7 +300,7 @@ async function saveNarration() {
   const words = field.value.split(/\s+/).filter(Boolean).join(" ");
   texts.beats[beat] = words;
   field.value = words; field.dataset.loaded = words;
-  edit = { task: answer.data.task.id, beat, t0, done: answer.data.task.state === "done" };
+  edit = { task: answer.data.task.id, beat, t0, saved: performance.now() - t0, done: answer.data.task.state === "done" };
   if (JSON.stringify(settings) !== JSON.stringify(page.settings)) { page.settings = settings; saveURL(); }
   $("progress").textContent = progressText(answer.data.task);
 }
@@ -313,7 +313,7 @@ function playEdited() {
   player.currentTime = section ? section.start : 0;
   player.addEventListener("playing", () => {
     const ms = performance.now() - saved.t0;
-    window.studioEdits.push({ beat: saved.beat, ms });
+    window.studioEdits.push({ beat: saved.beat, ms, saved: saved.saved, rendered: saved.rendered });  // ms since the click
     $("status").textContent = `${saved.beat.replaceAll("_", " ")}: saved, playing ${(ms / 1000).toFixed(1)} s later`;
   }, { once: true });
   player.play();
@@ -437,7 +437,7 @@ function listen() {
     const shown = state.scenes.find((s) => s.id === task.scene);
     if (task.scene === page.scene) $("progress").textContent = progressText(task);
     if (edit && task.id === edit.task) {
-      if (event.type === "done") edit.done = true;
+      if (event.type === "done") { edit.done = true; edit.rendered = performance.now() - edit.t0; }
       else if (event.type === "failed") { $("narration-error").textContent = task.error; edit = null; }
     }
     if (event.type === "done" || event.type === "failed") { load(); return; }
