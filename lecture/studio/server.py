@@ -191,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
                 if found:
                     raise FieldError(found[0]["error"], found[0]["field"], found)
                 written = self.studio.save_narration(view, scene, body.get("beat", ""), body.get("text", ""))
-                task = self.studio.render(view, scene)
+                task = self.studio.render(view, scene, checked=True)  # checked above; the new text read back in the save
                 return self.send_json({"ok": True, "file": str(written), "task": self.studio.task_data(task)})
         except FieldError as err:
             return self.send_json({"error": str(err), "field": err.field, "errors": err.every}, 400)

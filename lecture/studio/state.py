@@ -7,6 +7,7 @@ a page swaps its player to a new clip by loading the clip's new URL.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -121,7 +122,8 @@ class Studio:
         self.open_views: dict[str, tuple[View, str]] = {}  # view key -> (view, the scene open in it)
         self.closing = threading.Event()
         self._count = 0
-        self._script_lock = threading.Lock()  # one save of a lecture's script file at a time
+        self._script_lock = threading.RLock()  # one save of a lecture's script file at a time
+        self._script_read: tuple[Any, dict[str, dict[str, str]]] = (None, {})  # (file's identity, what it read)
 
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
@@ -134,9 +136,8 @@ class Studio:
             cli, sets = command_line(lecture, values)
             params = build_params(cli, self.config, lecture, sets)
             check_params(params, [scene])
-            script = script_file(lecture)
-            narration = narration_from({"voice": values.get("voice"), "script_path": script if script.exists() else None},
-                                       [scene], "mp4", self.out)
+            narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
+            narration = dataclasses.replace(narration, scripts=self.scripts(lecture))
         except UserError as err:
             raise FieldError(str(err), field_named(str(err), form_rows(lecture))) from None
         return params, narration
@@ -158,28 +159,51 @@ class Studio:
         return found
 
     def warm(self) -> None:
-        """Check the defaults once at start: the first check a page asks for loads torch (seconds) otherwise."""
+        """Check the defaults once at start (the first check a page asks for loads torch, seconds, otherwise)
+        and import the default lecture's scenes (a first narration save reads every scene's beats)."""
         lecture = current().default
         try:
             self.checked(View(lecture.id), lecture.ids[0])
         except UserError:
             pass  # the page shows it when it asks
+        from lecture.voice.script import scene_script  # a first narration save reads every scene's beats: imported now
+
+        for info in (*lecture.scenes, *lecture.extras):
+            try:
+                scene_script(info.id)
+            except Exception:  # noqa: BLE001 - a scene that does not import fails where the page shows it
+                pass
 
     # --- narration: the lecture's script file, read and written beat by beat ----------------------------
+    def scripts(self, lecture: Lecture) -> dict[str, dict[str, str]]:
+        """The lecture's script file as `--script` reads it ({} when there is none), read again only when
+        the file changed: a save checks and renders with it several times within a second."""
+        from lecture.voice.script import read_script
+
+        path = script_file(lecture)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return {}
+        key = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._script_lock:
+            if self._script_read[0] != key:
+                self._script_read = (key, read_script(path, self.out))  # a UserError: the file as it is is refused
+            return self._script_read[1]
+
     def narration(self, view: View, scene: str) -> dict[str, Any]:
         """The open scene's beats as the script file gives them (marks and {values} as written), each beat
         the file does not give as the scene's own; and where the file is (or would be made)."""
-        from lecture.voice.script import read_script, scene_script
+        from lecture.voice.script import scene_script
 
         lecture = current().lecture_by_id[view.lecture]
         if scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
         path, texts, error = script_file(lecture), dict(scene_script(scene, self.out).beats), None
-        if path.exists():
-            try:
-                texts.update(read_script(path, self.out).get(scene, {}))
-            except UserError as err:
-                error = str(err)
+        try:
+            texts.update(self.scripts(lecture).get(scene, {}))
+        except UserError as err:
+            error = str(err)
         return {"file": str(path), "exists": path.exists(), "beats": texts, "error": error}
 
     def save_narration(self, view: View, scene: str, beat: str, text: str) -> Path:
@@ -206,17 +230,21 @@ class Studio:
                 old = to_markdown(lecture.title, [scene_script(i, self.out) for i in ids], self.out) + "\n"
             new = with_beat_text(old, scene, own.title, beat, words, list(own.beats))
 
+            read: dict[str, dict[str, str]] = {}
+
             def write(tmp: str) -> None:
                 Path(tmp).write_text(new, encoding="utf-8")
                 try:
-                    found = read_script(Path(tmp), self.out)
+                    read.update(read_script(Path(tmp), self.out))
                 except UserError as err:
                     raise FieldError(str(err).replace(tmp, str(path)), "narration") from None
-                if found.get(scene, {}).get(beat) != words:  # read back as something else: a heading or a note
+                if read.get(scene, {}).get(beat) != words:  # read back as something else: a heading or a note
                     raise FieldError(f"--script {path}: the text cannot begin with #, > or <!-- (the file would read it "
                                      "as a heading or a note); begin it with a word", "narration")
 
             write_atomic(path, write)
+            stat = path.stat()  # what was read back is what the renders read: not read a third time
+            self._script_read = ((str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino), read)
         return path
 
     def out_dir(self, view: View, scene: str) -> Path:
@@ -292,10 +320,10 @@ class Studio:
         return fields
 
     # --- renders --------------------------------------------------------------------------------
-    def render(self, view: View, scene: str, force: bool = False) -> Task:
-        """Queue `scene`'s render for `view` (checked first: a FieldError renders nothing); a render of
-        the same clip already queued or running is the one returned."""
-        found = self.problems(view, scene)
+    def render(self, view: View, scene: str, force: bool = False, checked: bool = False) -> Task:
+        """Queue `scene`'s render for `view` (checked first, unless the caller just did: a FieldError
+        renders nothing); a render of the same clip already queued or running is the one returned."""
+        found = [] if checked else self.problems(view, scene)
         if found:
             raise FieldError(found[0]["error"], found[0]["field"], found)
         job = self.job(view, scene)
