@@ -359,3 +359,21 @@ def test_saving_a_beats_text_writes_the_script_file_and_plays_the_beat_spoken_an
 
     assert read_script(narrating["script"])["talk-example"]["show_graph"] == new
     print(f"saved to playing: {page.evaluate('window.studioEdits[0].ms'):.0f} ms")
+
+
+def test_the_script_writer_changes_only_the_saved_beats_text_lines():
+    from lecture.voice.script import with_beat_text
+
+    script = "\n".join(["# A lecture", "", "## s: S", "", "### one (1.0 s)", "", "Old [words](w) here,", "on two lines.",
+                        "", "> said: Old words here, on two lines.", "", "> a note of mine", "", "<!-- ### one -->", "",
+                        "### three", "", "Third ^mark.", "", "## t: T", "", "### a", "", "{x} stays.", ""])
+    new = with_beat_text(script, "s", "S", "one", "  New [words](w)\n here. ", ["one", "two", "three"])
+    assert new.split("\n") == ["# A lecture", "", "## s: S", "", "### one (1.0 s)", "", "New [words](w) here.", "",
+                               "> a note of mine", "<!-- ### one -->", "", "### three", "", "Third ^mark.", "", "## t: T",
+                               "", "### a", "", "{x} stays.", ""]
+    two = with_beat_text(new, "s", "S", "two", "Second.", ["one", "two", "three"])
+    assert "Third ^mark." in two and two.index("### two") < two.index("### three") and "### two\n\nSecond.\n\n### three" in two
+    last = with_beat_text(two, "t", "T", "b", "After a.", ["a", "b"])
+    assert last.endswith("### a\n\n{x} stays.\n\n### b\n\nAfter a.\n")
+    added = with_beat_text(last, "u", "U", "z", "Zed.", ["z"])
+    assert added.startswith(last) and added.endswith("\n## u: U\n\n### z\n\nZed.\n")
