@@ -203,7 +203,6 @@ function markBeat() {
   document.querySelectorAll("#storyboard button").forEach((b) => b.classList.toggle("current", Number(b.dataset.index) === i));
   const total = shown.duration;
   $("playhead").style.left = `${Math.min(100, 100 * player.currentTime / total)}%`;
-  $("beat-name").textContent = i >= 0 ? list[i].name.replaceAll("_", " ") : "";
   showNarration(i >= 0 ? list[i].name : "");
   drawBeatFindings(i);
 }
@@ -280,6 +279,7 @@ function showNarration(name) {
   if (narrationDirty() || (document.activeElement === field && field.dataset.beat)) return;
   const text = texts.scene === (open && open.id) && name in texts.beats ? texts.beats[name] : "";
   field.value = text; field.dataset.loaded = text; field.dataset.beat = name; field.dataset.scene = texts.scene;
+  $("beat-name").textContent = name.replaceAll("_", " ");  // the beat the text is, kept while it is being edited
   field.disabled = !name;
   $("save-narration").disabled = !name;
 }
