@@ -145,10 +145,10 @@ function drawTimeline() {
   }));
   drawWaveform(null);
   findings = [];
-  if (shown.sections.length) {
+  if (shown.sections.length) afterEdit(() => {
     fetch("/api/waveform?" + query().toString()).then((r) => r.json()).then((w) => drawWaveform(w.peaks));
     fetch("/api/findings?" + query().toString()).then((r) => r.json()).then((f) => showFindings(f.findings || []));
-  }
+  });
   markBeat();
 }
 
@@ -231,7 +231,7 @@ function drawStoryboard() {
   $("storyboard").replaceChildren();
   if (!open || !open.clip) return;
   const wanted = open.clip;
-  fetch("/api/storyboard?" + query().toString()).then((r) => r.json()).then((data) => {
+  afterEdit(() => fetch("/api/storyboard?" + query().toString()).then((r) => r.json()).then((data) => {
     if (!open || open.clip !== wanted) return;
     $("storyboard").replaceChildren(...data.frames.map((f, i) => {
       const button = document.createElement("button");
@@ -247,7 +247,7 @@ function drawStoryboard() {
       return button;
     }));
     markBeat();
-  });
+  }));
 }
 
 // --- the narration: the beat's text, edited here and saved into the lecture's script file ------------
@@ -303,6 +303,13 @@ async function saveNarration() {
   edit = { task: answer.data.task.id, beat, t0, saved: performance.now() - t0, done: answer.data.task.state === "done" };
   if (JSON.stringify(settings) !== JSON.stringify(page.settings)) { page.settings = settings; saveURL(); }
   $("progress").textContent = progressText(answer.data.task);
+}
+
+function afterEdit(work) {
+  // While a saved beat's new clip loads, the server decodes nothing else for the page (the waveform, the
+  // storyboard's frames, the check's findings): they wait until it plays, so they do not delay it.
+  if (edit && edit.done) player.addEventListener("playing", () => work(), { once: true });
+  else work();
 }
 
 function playEdited() {
