@@ -377,3 +377,18 @@ def test_the_script_writer_changes_only_the_saved_beats_text_lines():
     assert last.endswith("### a\n\n{x} stays.\n\n### b\n\nAfter a.\n")
     added = with_beat_text(last, "u", "U", "z", "Zed.", ["z"])
     assert added.startswith(last) and added.endswith("\n## u: U\n\n### z\n\nZed.\n")
+
+
+@pytest.mark.slow
+def test_a_script_file_saved_in_an_editor_renders_the_changed_scene_again(browser, narrating):
+    """After the page's save (the test above): the lecturer edits the other beat in the file itself."""
+    page = open_talk(browser, narrating)
+    before = page.locator("#player").get_attribute("src")
+    script = narrating["script"].read_text()
+    edited = script.replace("With w at {w}, the values flow ^forward", "With w set to {w}, the values flow ^forward")
+    assert edited != script
+    narrating["script"].write_text(edited)
+    page.wait_for_function(f"document.querySelector('#player').getAttribute('src') !== {json.dumps(before)}", timeout=300000)
+    (sidecar_path,) = narrating["media"].glob(f"studio/*/tiny/narrated/{TALK}.json")
+    assert json.loads(sidecar_path.read_text())["sections"][1]["narration"].startswith("With w set to ")
+    assert "script.md changed" in page.locator("#status").inner_text()

@@ -303,7 +303,7 @@ def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
         raise UserError(f"--port {port}: cannot listen there ({err.strerror})") from None
     start_render_server()  # manim and torch load in the fork server while the page opens
     threading.Thread(target=studio.warm, name="studio-warm", daemon=True).start()
-    watcher = Watcher(ROOT, studio.reload)
+    watcher = Watcher(ROOT, studio.reload, on_script=studio.script_changed)
     watcher.start()
     echo(f"lecture studio: {server.url}  (media: {studio.out}; Ctrl-C stops)")
     if open_browser:

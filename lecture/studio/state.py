@@ -124,6 +124,7 @@ class Studio:
         self._count = 0
         self._script_lock = threading.RLock()  # one save of a lecture's script file at a time
         self._script_read: tuple[Any, dict[str, dict[str, str]]] = (None, {})  # (file's identity, what it read)
+        self._script_rendered: dict[str, dict[str, dict[str, str]]] = {}  # lecture -> the script its renders were asked with
 
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
@@ -138,6 +139,7 @@ class Studio:
             check_params(params, [scene])
             narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
             narration = dataclasses.replace(narration, scripts=self.scripts(lecture))
+            self._script_rendered.setdefault(lecture.id, narration.scripts)  # what an edit of the file is compared with
         except UserError as err:
             raise FieldError(str(err), field_named(str(err), form_rows(lecture))) from None
         return params, narration
@@ -245,7 +247,39 @@ class Studio:
             write_atomic(path, write)
             stat = path.stat()  # what was read back is what the renders read: not read a third time
             self._script_read = ((str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino), read)
+            self._script_rendered[lecture.id] = read  # the save renders its scene itself
         return path
+
+    def script_changed(self, lectures: list[str]) -> None:
+        """A lecture's script file changed outside the page (an editor's save): the scenes whose beats now
+        say something else render again in every open view (the open scene, and those with a clip there);
+        the beat cache draws only what changed. A file the reader refuses is each such scene's error."""
+        for lecture_id in lectures:
+            lecture = current().lecture_by_id.get(lecture_id)
+            if lecture is None:
+                continue
+            ids = [i.id for i in (*lecture.scenes, *lecture.extras)]
+            try:
+                now = self.scripts(lecture)
+            except UserError as err:
+                self.publish({"type": "changed", "files": [str(script_file(lecture))], "scenes": [], "error": str(err)})
+                continue
+            with self._script_lock:
+                before = self._script_rendered.get(lecture_id, {})
+                self._script_rendered[lecture_id] = now
+            scenes = [s for s in ids if now.get(s, {}) != before.get(s, {})]
+            if not scenes:
+                continue
+            self.publish({"type": "changed", "files": [str(script_file(lecture))], "scenes": scenes})
+            for view, open_scene in list(self.open_views.values()):
+                if view.lecture != lecture_id:
+                    continue
+                wanted = [s for s in scenes if s == open_scene or (self.out_dir(view, s) / f"{s}.json").exists()]
+                for scene in sorted(wanted, key=lambda s: s != open_scene):
+                    try:
+                        self.render(view, scene)  # not forced: a scene whose clip is up to date renders nothing
+                    except FieldError as err:
+                        self._errors[(self.folder(self.out_dir(view, scene)), scene)] = str(err)
 
     def out_dir(self, view: View, scene: str) -> Path:
         """Where `scene` renders in `view`: keyed by the settings that change it (an --lr leaves the title

@@ -81,9 +81,10 @@ class Watcher(threading.Thread):
     `interval` s; calls
     `on_change(scene ids, changed paths)` after a change (an editor's save is one change)."""
 
-    def __init__(self, root: Path, on_change: Callable[[list[str], list[str]], None], interval: float = 0.5):
+    def __init__(self, root: Path, on_change: Callable[[list[str], list[str]], None], interval: float = 0.5,
+                 on_script: Callable[[list[str]], None] | None = None):
         super().__init__(name="studio-watch", daemon=True)
-        self.root, self.on_change, self.interval = root, on_change, interval
+        self.root, self.on_change, self.interval, self.on_script = root, on_change, interval, on_script
         self.stopped = threading.Event()
 
     def snapshot(self) -> dict[Path, int]:
@@ -96,9 +97,24 @@ class Watcher(threading.Thread):
                     continue
         return times
 
+    def scripts(self) -> dict[str, int | None]:
+        """Each lecture's script file (`script.md` in its folder): its modification time, None while there is none."""
+        times: dict[str, int | None] = {}
+        for lecture in current().lectures:
+            try:
+                times[lecture.id] = (lecture.folder / "script.md").stat().st_mtime_ns
+            except OSError:
+                times[lecture.id] = None
+        return times
+
     def run(self) -> None:
-        seen = self.snapshot()
+        seen, scripts = self.snapshot(), self.scripts()
         while not self.stopped.wait(self.interval):
+            if self.on_script is not None:  # a script file saved in an editor: the lectures whose narration may have changed
+                now = self.scripts()
+                if now != scripts:
+                    self.on_script(sorted(k for k in now if now[k] != scripts.get(k)))
+                    scripts = now
             current = self.snapshot()
             if current == seen:
                 continue

@@ -261,6 +261,7 @@ function loadNarration() {
   fetch("/api/narration?" + query().toString()).then((r) => r.json()).then((data) => {
     if (!open || open.id !== scene || !data.beats) return;
     texts = { scene, beats: data.beats };
+    if (!narrationDirty()) $("narration-field").dataset.beat = "";  // shown again: the file may say something new
     $("narration-file").textContent = (data.exists ? "saves into " : "saving makes ") + data.file;
     if (data.error) $("narration-error").textContent = data.error;
     markBeat();
