@@ -79,7 +79,8 @@ def affected_scenes(changed: list[Path], root: Path) -> list[str]:
 class Watcher(threading.Thread):
     """Polls the modification times of scenes/, engine/ and the lecture folders outside the tool every
     `interval` s; calls
-    `on_change(scene ids, changed paths)` after a change (an editor's save is one change)."""
+    `on_change(scene ids, changed paths)` after a change (an editor's save is one change), and
+    `on_script(lecture ids)` after a lecture's script.md changed."""
 
     def __init__(self, root: Path, on_change: Callable[[list[str], list[str]], None], interval: float = 0.5,
                  on_script: Callable[[list[str]], None] | None = None):
@@ -113,8 +114,11 @@ class Watcher(threading.Thread):
             if self.on_script is not None:  # a script file saved in an editor: the lectures whose narration may have changed
                 now = self.scripts()
                 if now != scripts:
-                    self.on_script(sorted(k for k in now if now[k] != scripts.get(k)))
-                    scripts = now
+                    changed_lectures, scripts = sorted(k for k in now if now[k] != scripts.get(k)), now
+                    try:
+                        self.on_script(changed_lectures)
+                    except Exception:  # noqa: BLE001 - a scene that no longer imports: watching goes on
+                        pass
             current = self.snapshot()
             if current == seen:
                 continue
