@@ -263,3 +263,132 @@ def test_the_forms_defaults_come_from_the_option_table_for_every_scene():
     assert shown == {"layers": "2,3,1", "seed": "0", "activation": "tanh", "train-lr": "0.3"}
     descent = next(i for i in LECTURES[0].scenes if i.id == "gradient-descent")
     assert default_text("function", build_params({}, {}, LECTURES[0]), descent) == "x**2 + 3*y**2"
+
+
+# --- the narration written in the page: one server over a lecture folder `lecture new` made -------------
+TALK = "talk-example"  # `lecture new talk`'s example scene: two beats, one pointing at [the loss](loss), one ^marked
+
+
+@pytest.fixture(scope="module")
+def narrating(tmp_path_factory):
+    """A studio over a fresh lecture folder (its script file is written there, never in the tool's own
+    scenes/), rendering into an empty media folder."""
+    base = tmp_path_factory.mktemp("narrating")
+    made = run_lecture("new", "talk", "--dir", str(base / "lectures"))
+    assert made.returncode == 0, made.stdout + made.stderr
+    media = base / "media"
+    env = {**os.environ, "LECTURE_PATH": str(base / "lectures")}
+    process = subprocess.Popen([*LECTURE_CLI, "studio", "--no-open", "--port", "0", "--out", str(media)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    line = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert found, line + process.stderr.read()
+    yield {"url": found[0], "port": int(found[1]), "media": media, "script": base / "lectures" / "talk" / "script.md", "env": env}
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
+
+
+def open_talk(browser, narrating):
+    """The example scene, narrated (rendered on the first visit), its first beat's text in the field."""
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(narrating["url"] + f"?lecture=talk&scene={TALK}&q=t&voice=joe")
+    page.wait_for_function("document.querySelectorAll('.beat').length === 2 && "
+                           "document.querySelector('#narration-field').value.includes('](loss)')", timeout=300000)
+    return page
+
+
+@pytest.mark.slow
+def test_a_text_the_script_reader_refuses_shows_its_line_and_writes_nothing(browser, narrating):
+    page = open_talk(browser, narrating)
+    page.locator("#narration-field").fill("Each operation is a node, and [the loss](nowhere) is on the right.")
+    page.locator("#save-narration").click()
+    page.wait_for_function("document.querySelector('#narration-error').textContent.length > 0")
+    message = page.locator("#narration-error").inner_text()
+    assert "line" in message and "points at nothing called 'nowhere'" in message and "\n" not in message
+    assert str(narrating["script"]) in message  # the file's name, not the temporary file's that was read back
+    assert page.locator("#narration-field").get_attribute("aria-invalid") == "true"
+    page.locator("#narration-field").fill("Each operation is a node, its width {width}.")
+    page.locator("#save-narration").click()
+    page.wait_for_function("document.querySelector('#narration-error').textContent.includes('{width} is not a value')")
+    assert not narrating["script"].exists() and not list(narrating["script"].parent.glob(".*.part"))
+
+
+@pytest.mark.slow
+def test_hostile_narration_posts_write_nothing(narrating):
+    port = narrating["port"]
+    good = {"lecture": "talk", "scene": TALK, "q": "t", "beat": "show_graph", "text": "Each operation is a node."}
+    own = {"Origin": f"http://127.0.0.1:{port}", "Content-Type": "application/json"}
+
+    def send(body: dict | bytes, headers: dict) -> int:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return request(narrating, "POST", "/api/narration", {**headers, "Content-Length": str(len(data))}, data)[0]
+
+    assert send(good, {**own, "Origin": "http://evil.example"}) == 403
+    assert send(good, {"Content-Type": "application/json"}) == 403  # no Origin at all
+    assert send(json.dumps({**good, "text": "x " * 40000}).encode(), own) == 413
+    for scene in ("../../../tmp/evil", "/tmp/evil", "talk/../../evil", "..%2f..%2fevil"):
+        assert send({**good, "scene": scene}, own) == 400
+    assert send({**good, "lecture": "../talk"}, own) == 400
+    assert send({**good, "beat": "../../script"}, own) == 400
+    assert send({**good, "text": ""}, own) == 400  # the reader's "has no text"
+    assert not narrating["script"].exists() and not list(narrating["script"].parent.glob(".*.part"))
+    assert not list(Path("/tmp").glob("evil*"))
+
+
+@pytest.mark.slow
+def test_saving_a_beats_text_writes_the_script_file_and_plays_the_beat_spoken_anew(browser, narrating, monkeypatch):
+    page = open_talk(browser, narrating)
+    (sidecar_path,) = narrating["media"].glob(f"studio/*/tiny/narrated/{TALK}.json")  # the view with voice=joe
+    before = json.loads(sidecar_path.read_text())["sections"]
+    new = "Every operation of the code becomes a node: the inputs on the left, and [the loss](loss) on the right."
+    page.locator("#narration-field").fill(new)
+    page.locator("#save-narration").click()
+    page.wait_for_function("window.studioEdits.length === 1", timeout=300000)
+    script = narrating["script"].read_text()
+    assert new in script and "the values flow ^forward" in script and "{loss}" in script  # the other beat as it was
+    assert script.startswith("# Talk") and f"## {TALK}: " in script  # the whole lecture, as `lecture script` writes it
+    after = json.loads(sidecar_path.read_text())["sections"]
+    assert after[0]["narration"].startswith("Every operation of the code becomes a node")
+    assert after[1]["narration"] == before[1]["narration"]  # the second beat says what it said
+    assert "Every operation" in (sidecar_path.parent / f"{TALK}.srt").read_text()
+    assert page.evaluate("document.querySelector('#player').paused") is False and "voice=joe" in page.url
+    assert page.locator("#narration-field").input_value() == new
+    # The file reads back through --script's reader: the new text, and the other beat's as the scene has it.
+    monkeypatch.setenv("LECTURE_PATH", narrating["env"]["LECTURE_PATH"])
+    from lecture.voice.script import read_script
+
+    assert read_script(narrating["script"])["talk-example"]["show_graph"] == new
+    print(f"saved to playing: {page.evaluate('window.studioEdits[0].ms'):.0f} ms")
+
+
+def test_the_script_writer_changes_only_the_saved_beats_text_lines():
+    from lecture.voice.script import with_beat_text
+
+    script = "\n".join(["# A lecture", "", "## s: S", "", "### one (1.0 s)", "", "Old [words](w) here,", "on two lines.",
+                        "", "> said: Old words here, on two lines.", "", "> a note of mine", "", "<!-- ### one -->", "",
+                        "### three", "", "Third ^mark.", "", "## t: T", "", "### a", "", "{x} stays.", ""])
+    new = with_beat_text(script, "s", "S", "one", "  New [words](w)\n here. ", ["one", "two", "three"])
+    assert new.split("\n") == ["# A lecture", "", "## s: S", "", "### one (1.0 s)", "", "New [words](w) here.", "",
+                               "> a note of mine", "<!-- ### one -->", "", "### three", "", "Third ^mark.", "", "## t: T",
+                               "", "### a", "", "{x} stays.", ""]
+    two = with_beat_text(new, "s", "S", "two", "Second.", ["one", "two", "three"])
+    assert "Third ^mark." in two and two.index("### two") < two.index("### three") and "### two\n\nSecond.\n\n### three" in two
+    last = with_beat_text(two, "t", "T", "b", "After a.", ["a", "b"])
+    assert last.endswith("### a\n\n{x} stays.\n\n### b\n\nAfter a.\n")
+    added = with_beat_text(last, "u", "U", "z", "Zed.", ["z"])
+    assert added.startswith(last) and added.endswith("\n## u: U\n\n### z\n\nZed.\n")
+
+
+@pytest.mark.slow
+def test_a_script_file_saved_in_an_editor_renders_the_changed_scene_again(browser, narrating):
+    """After the page's save (the test above): the lecturer edits the other beat in the file itself."""
+    page = open_talk(browser, narrating)
+    before = page.locator("#player").get_attribute("src")
+    script = narrating["script"].read_text()
+    edited = script.replace("With w at {w}, the values flow ^forward", "With w set to {w}, the values flow ^forward")
+    assert edited != script
+    narrating["script"].write_text(edited)
+    page.wait_for_function(f"document.querySelector('#player').getAttribute('src') !== {json.dumps(before)}", timeout=300000)
+    (sidecar_path,) = narrating["media"].glob(f"studio/*/tiny/narrated/{TALK}.json")
+    assert json.loads(sidecar_path.read_text())["sections"][1]["narration"].startswith("With w set to ")
+    assert "script.md changed" in page.locator("#status").inner_text()

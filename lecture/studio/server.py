@@ -149,6 +149,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(self.waveform(View.from_query(query), query.get("scene", "")))
             if path == "/api/findings":
                 return self.send_json(self.findings(View.from_query(query), query.get("scene", "")))
+            if path == "/api/narration":
+                return self.send_json(self.studio.narration(View.from_query(query), query.get("scene", "")))
             if path == "/api/events":
                 return self.events()
         except FieldError as err:
@@ -184,6 +186,13 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/api/render":
                 task = self.studio.render(view, scene)
                 return self.send_json({"ok": True, "task": self.studio.task_data(task)})
+            if path == "/api/narration":  # save a beat's text into the script file, then render the scene again
+                found = self.studio.problems(view, scene)
+                if found:
+                    raise FieldError(found[0]["error"], found[0]["field"], found)
+                written = self.studio.save_narration(view, scene, body.get("beat", ""), body.get("text", ""))
+                task = self.studio.render(view, scene, checked=True)  # checked above; the new text read back in the save
+                return self.send_json({"ok": True, "file": str(written), "task": self.studio.task_data(task)})
         except FieldError as err:
             return self.send_json({"error": str(err), "field": err.field, "errors": err.every}, 400)
         self.refuse(404, "not found")
@@ -294,7 +303,7 @@ def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
         raise UserError(f"--port {port}: cannot listen there ({err.strerror})") from None
     start_render_server()  # manim and torch load in the fork server while the page opens
     threading.Thread(target=studio.warm, name="studio-warm", daemon=True).start()
-    watcher = Watcher(ROOT, studio.reload)
+    watcher = Watcher(ROOT, studio.reload, on_script=studio.script_changed)
     watcher.start()
     echo(f"lecture studio: {server.url}  (media: {studio.out}; Ctrl-C stops)")
     if open_browser:

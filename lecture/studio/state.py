@@ -7,6 +7,7 @@ a page swaps its player to a new clip by loading the clip's new URL.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -121,6 +122,9 @@ class Studio:
         self.open_views: dict[str, tuple[View, str]] = {}  # view key -> (view, the scene open in it)
         self.closing = threading.Event()
         self._count = 0
+        self._script_lock = threading.RLock()  # one save of a lecture's script file at a time
+        self._script_read: tuple[Any, dict[str, dict[str, str]]] = (None, {})  # (file's identity, what it read)
+        self._script_rendered: dict[str, dict[str, dict[str, str]]] = {}  # lecture -> the script its renders were asked with
 
     # --- checks: the CLI's own ------------------------------------------------------------------
     def checked(self, view: View, scene: str):
@@ -134,6 +138,8 @@ class Studio:
             params = build_params(cli, self.config, lecture, sets)
             check_params(params, [scene])
             narration = narration_from({"voice": values.get("voice")}, [scene], "mp4", self.out)
+            narration = dataclasses.replace(narration, scripts=self.scripts(lecture))
+            self._script_rendered.setdefault(lecture.id, narration.scripts)  # what an edit of the file is compared with
         except UserError as err:
             raise FieldError(str(err), field_named(str(err), form_rows(lecture))) from None
         return params, narration
@@ -155,12 +161,125 @@ class Studio:
         return found
 
     def warm(self) -> None:
-        """Check the defaults once at start: the first check a page asks for loads torch (seconds) otherwise."""
+        """Check the defaults once at start (the first check a page asks for loads torch, seconds, otherwise)
+        and import the default lecture's scenes (a first narration save reads every scene's beats)."""
         lecture = current().default
         try:
             self.checked(View(lecture.id), lecture.ids[0])
         except UserError:
             pass  # the page shows it when it asks
+        from lecture.voice.script import scene_script  # a first narration save reads every scene's beats: imported now
+
+        for info in (*lecture.scenes, *lecture.extras):
+            try:
+                scene_script(info.id)
+            except Exception:  # noqa: BLE001 - a scene that does not import fails where the page shows it
+                pass
+
+    # --- narration: the lecture's script file, read and written beat by beat ----------------------------
+    def scripts(self, lecture: Lecture) -> dict[str, dict[str, str]]:
+        """The lecture's script file as `--script` reads it ({} when there is none), read again only when
+        the file changed: a save checks and renders with it several times within a second."""
+        from lecture.voice.script import read_script
+
+        path = script_file(lecture)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return {}
+        key = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._script_lock:
+            if self._script_read[0] != key:
+                self._script_read = (key, read_script(path, self.out))  # a UserError: the file as it is is refused
+            return self._script_read[1]
+
+    def narration(self, view: View, scene: str) -> dict[str, Any]:
+        """The open scene's beats as the script file gives them (marks and {values} as written), each beat
+        the file does not give as the scene's own; and where the file is (or would be made)."""
+        from lecture.voice.script import scene_script
+
+        lecture = current().lecture_by_id[view.lecture]
+        if scene not in current().by_id:
+            raise FieldError(f"unknown scene {scene!r}", None)
+        path, texts, error = script_file(lecture), dict(scene_script(scene, self.out).beats), None
+        try:
+            texts.update(self.scripts(lecture).get(scene, {}))
+        except UserError as err:
+            error = str(err)
+        return {"file": str(path), "exists": path.exists(), "beats": texts, "error": error}
+
+    def save_narration(self, view: View, scene: str, beat: str, text: str) -> Path:
+        """Write `text` as what `beat` of `scene` says into the lecture's script file, atomically: the
+        file (made as `lecture script` writes it when there is none) with that beat's text replaced,
+        read back by the script reader before it takes the file's place. A text the reader refuses is
+        a FieldError (field "narration") with its one-line message, and nothing is written."""
+        from lecture.output.publish import write_atomic
+        from lecture.voice.script import read_script, scene_script, to_markdown, with_beat_text
+
+        lecture = current().lecture_by_id[view.lecture]
+        if scene not in {i.id for i in (*lecture.scenes, *lecture.extras)}:
+            raise FieldError(f"unknown scene {scene!r} in lecture {lecture.id}", None)
+        own = scene_script(scene, self.out)
+        if beat not in own.beats:
+            raise FieldError(f"scene {scene} has no beat {beat!r}; its beats: {', '.join(own.beats)}", "narration")
+        words = " ".join(text.split())
+        path = script_file(lecture)
+        with self._script_lock:
+            if path.exists():
+                old = path.read_text(encoding="utf-8")
+            else:
+                ids = [i.id for i in (*lecture.scenes, *lecture.extras)]
+                old = to_markdown(lecture.title, [scene_script(i, self.out) for i in ids], self.out) + "\n"
+            new = with_beat_text(old, scene, own.title, beat, words, list(own.beats))
+
+            read: dict[str, dict[str, str]] = {}
+
+            def write(tmp: str) -> None:
+                Path(tmp).write_text(new, encoding="utf-8")
+                try:
+                    read.update(read_script(Path(tmp), self.out))
+                except UserError as err:
+                    raise FieldError(str(err).replace(tmp, str(path)), "narration") from None
+                if read.get(scene, {}).get(beat) != words:  # read back as something else: a heading or a note
+                    raise FieldError(f"--script {path}: the text cannot begin with #, > or <!-- (the file would read it "
+                                     "as a heading or a note); begin it with a word", "narration")
+
+            write_atomic(path, write)
+            stat = path.stat()  # what was read back is what the renders read: not read a third time
+            self._script_read = ((str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino), read)
+            self._script_rendered[lecture.id] = read  # the save renders its scene itself
+        return path
+
+    def script_changed(self, lectures: list[str]) -> None:
+        """A lecture's script file changed outside the page (an editor's save): the scenes whose beats now
+        say something else render again in every open view (the open scene, and those with a clip there);
+        the beat cache draws only what changed. A file the reader refuses is each such scene's error."""
+        for lecture_id in lectures:
+            lecture = current().lecture_by_id.get(lecture_id)
+            if lecture is None:
+                continue
+            ids = [i.id for i in (*lecture.scenes, *lecture.extras)]
+            try:
+                now = self.scripts(lecture)
+            except UserError as err:
+                self.publish({"type": "changed", "files": [str(script_file(lecture))], "scenes": [], "error": str(err)})
+                continue
+            with self._script_lock:
+                before = self._script_rendered.get(lecture_id, {})
+                self._script_rendered[lecture_id] = now
+            scenes = [s for s in ids if now.get(s, {}) != before.get(s, {})]
+            if not scenes:
+                continue
+            self.publish({"type": "changed", "files": [str(script_file(lecture))], "scenes": scenes})
+            for view, open_scene in list(self.open_views.values()):
+                if view.lecture != lecture_id:
+                    continue
+                wanted = [s for s in scenes if s == open_scene or (self.out_dir(view, s) / f"{s}.json").exists()]
+                for scene in sorted(wanted, key=lambda s: s != open_scene):
+                    try:
+                        self.render(view, scene)  # not forced: a scene whose clip is up to date renders nothing
+                    except FieldError as err:
+                        self._errors[(self.folder(self.out_dir(view, scene)), scene)] = str(err)
 
     def out_dir(self, view: View, scene: str) -> Path:
         """Where `scene` renders in `view`: keyed by the settings that change it (an --lr leaves the title
@@ -235,10 +354,10 @@ class Studio:
         return fields
 
     # --- renders --------------------------------------------------------------------------------
-    def render(self, view: View, scene: str, force: bool = False) -> Task:
-        """Queue `scene`'s render for `view` (checked first: a FieldError renders nothing); a render of
-        the same clip already queued or running is the one returned."""
-        found = self.problems(view, scene)
+    def render(self, view: View, scene: str, force: bool = False, checked: bool = False) -> Task:
+        """Queue `scene`'s render for `view` (checked first, unless the caller just did: a FieldError
+        renders nothing); a render of the same clip already queued or running is the one returned."""
+        found = [] if checked else self.problems(view, scene)
         if found:
             raise FieldError(found[0]["error"], found[0]["field"], found)
         job = self.job(view, scene)
@@ -319,6 +438,11 @@ class Studio:
         """Stop: the pages' event streams end; renders are stopped by `lecture.render.pool.stop_renders`."""
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def script_file(lecture: Lecture) -> Path:
+    """The lecture's script file: `script.md` in its folder, where a drafted lecture has it (docs/notebooks.md)."""
+    return lecture.folder / "script.md"
 
 
 def field_text(key: str, params, info: SceneInfo, lecture: Lecture) -> str:

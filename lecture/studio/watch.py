@@ -79,11 +79,13 @@ def affected_scenes(changed: list[Path], root: Path) -> list[str]:
 class Watcher(threading.Thread):
     """Polls the modification times of scenes/, engine/ and the lecture folders outside the tool every
     `interval` s; calls
-    `on_change(scene ids, changed paths)` after a change (an editor's save is one change)."""
+    `on_change(scene ids, changed paths)` after a change (an editor's save is one change), and
+    `on_script(lecture ids)` after a lecture's script.md changed."""
 
-    def __init__(self, root: Path, on_change: Callable[[list[str], list[str]], None], interval: float = 0.5):
+    def __init__(self, root: Path, on_change: Callable[[list[str], list[str]], None], interval: float = 0.5,
+                 on_script: Callable[[list[str]], None] | None = None):
         super().__init__(name="studio-watch", daemon=True)
-        self.root, self.on_change, self.interval = root, on_change, interval
+        self.root, self.on_change, self.interval, self.on_script = root, on_change, interval, on_script
         self.stopped = threading.Event()
 
     def snapshot(self) -> dict[Path, int]:
@@ -96,9 +98,27 @@ class Watcher(threading.Thread):
                     continue
         return times
 
+    def scripts(self) -> dict[str, int | None]:
+        """Each lecture's script file (`script.md` in its folder): its modification time, None while there is none."""
+        times: dict[str, int | None] = {}
+        for lecture in current().lectures:
+            try:
+                times[lecture.id] = (lecture.folder / "script.md").stat().st_mtime_ns
+            except OSError:
+                times[lecture.id] = None
+        return times
+
     def run(self) -> None:
-        seen = self.snapshot()
+        seen, scripts = self.snapshot(), self.scripts()
         while not self.stopped.wait(self.interval):
+            if self.on_script is not None:  # a script file saved in an editor: the lectures whose narration may have changed
+                now = self.scripts()
+                if now != scripts:
+                    changed_lectures, scripts = sorted(k for k in now if now[k] != scripts.get(k)), now
+                    try:
+                        self.on_script(changed_lectures)
+                    except Exception:  # noqa: BLE001 - a scene that no longer imports: watching goes on
+                        pass
             current = self.snapshot()
             if current == seen:
                 continue

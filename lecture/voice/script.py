@@ -186,3 +186,53 @@ def check_points(points: dict, script: SceneScript, beat: str, body: list[tuple[
             line = next((n for n, text in body if f"]({name})" in text), body[0][0])
             raise error(line, f"beat {beat} points at nothing called {name!r}; it can point at "
                               f"{', '.join(known) or 'nothing'} (write [words](name) with one of those, or plain words)")
+
+
+def with_beat_text(script: str, scene_id: str, scene_title: str, beat: str, text: str, order: list[str]) -> str:
+    """`script` (a script file's text) with `beat` of `scene_id` saying `text`: only that beat's text
+    lines change (its heading, HTML comments and notes stay; its `> said:` note, stale now, goes);
+    every other line is kept as it is. A beat the file does not give is added under its scene's
+    heading, in the scene's beat order (`order`); a scene it does not give is added at the end."""
+    lines = script.split("\n")
+    words = " ".join(text.split())
+    scenes: list[tuple[int, str]] = []  # (index, scene id) of each `##` heading, comments skipped as the reader skips them
+    beats: list[tuple[int, str, int]] = []  # (index, beat name, index of its scene heading) of each `###` heading
+    in_comment = False
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if in_comment or line.startswith("<!--"):
+            in_comment = "-->" not in line
+            continue
+        if line.startswith("### "):
+            beats.append((i, line[4:].split(" (")[0].strip(), scenes[-1][0] if scenes else -1))
+        elif line.startswith("## "):
+            scenes.append((i, line[3:].split(":")[0].strip()))
+    headings = sorted([i for i, _ in scenes] + [i for i, _, _ in beats])
+    scene_at = next((i for i, name in scenes if name == scene_id), None)
+    if scene_at is None:
+        tail = [] if not lines or lines[-1].strip() == "" else [""]
+        return "\n".join([*lines, *tail, f"## {scene_id}: {scene_title}", "", f"### {beat}", "", words, ""])
+    scene_end = next((i for i, _ in scenes if i > scene_at), len(lines))
+    own = [(i, name) for i, name, parent in beats if parent == scene_at]
+    found = next((i for i, name in own if name == beat), None)
+    if found is None:
+        later = [i for i, name in own if name in order and beat in order and order.index(name) > order.index(beat)]
+        if later:  # before the first beat that plays after it
+            block, at = [f"### {beat}", "", words, ""], later[0]
+        else:  # after the section's last text, before the blank lines that close it
+            block, at = ["", f"### {beat}", "", words], scene_end
+            while at > scene_at + 1 and lines[at - 1].strip() == "":
+                at -= 1
+        return "\n".join([*lines[:at], *block, *lines[at:]])
+    end = next((i for i in headings if i > found), len(lines))
+    body, kept, in_comment = lines[found + 1:end], [], False
+    for raw in body:
+        line = raw.strip()
+        if in_comment or line.startswith("<!--"):
+            in_comment = "-->" not in line
+            kept.append(raw)
+        elif line.startswith(">") and not line.startswith("> said:"):
+            kept.append(raw)
+    closing = [""] if end < len(lines) or (body and body[-1].strip() == "") else []
+    new_body = ["", words, *(["", *kept] if kept else []), *closing]
+    return "\n".join([*lines[:found + 1], *new_body, *lines[end:]])

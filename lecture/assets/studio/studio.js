@@ -95,7 +95,8 @@ function notice(text, isError = false) {
 }
 
 function showOpen() {
-  if (open.clip && player.getAttribute("src") !== open.clip) {
+  const swapped = open.clip && player.getAttribute("src") !== open.clip;
+  if (swapped) {
     const sameScene = player.dataset.scene === open.id, at = player.currentTime, playing = !player.paused;
     player.dataset.scene = open.id;
     player.setAttribute("src", open.clip);
@@ -105,14 +106,17 @@ function showOpen() {
       player.currentTime = Math.min(at, player.duration || at);
       if (playing) player.play();
     }, { once: true });
+    if (edit && edit.done) player.addEventListener("loadedmetadata", playEdited, { once: true });
     drawTimeline();
     drawStoryboard();
+    loadNarration();
   } else if (!open.clip && player.dataset.scene !== open.id) {
     player.removeAttribute("src"); player.removeAttribute("poster"); player.dataset.scene = "";
     player.load();
     shown = { sections: [], duration: 1 };
-    drawTimeline(); drawStoryboard();
+    drawTimeline(); drawStoryboard(); loadNarration();
   }
+  if (edit && edit.done && !swapped && open.clip) playEdited();  // a save that changed nothing drawn: the same clip
   // A scene rendering with new settings keeps playing its old clip until the new one is there.
   const keepsOld = !open.clip && player.dataset.scene === open.id;
   if (open.error) notice(open.error, true);
@@ -141,10 +145,10 @@ function drawTimeline() {
   }));
   drawWaveform(null);
   findings = [];
-  if (shown.sections.length) {
+  if (shown.sections.length) afterEdit(() => {
     fetch("/api/waveform?" + query().toString()).then((r) => r.json()).then((w) => drawWaveform(w.peaks));
     fetch("/api/findings?" + query().toString()).then((r) => r.json()).then((f) => showFindings(f.findings || []));
-  }
+  });
   markBeat();
 }
 
@@ -199,8 +203,7 @@ function markBeat() {
   document.querySelectorAll("#storyboard button").forEach((b) => b.classList.toggle("current", Number(b.dataset.index) === i));
   const total = shown.duration;
   $("playhead").style.left = `${Math.min(100, 100 * player.currentTime / total)}%`;
-  $("beat-name").textContent = i >= 0 ? list[i].name.replaceAll("_", " ") : "";
-  $("beat-narration").textContent = i >= 0 ? list[i].narration : "";
+  showNarration(i >= 0 ? list[i].name : "");
   drawBeatFindings(i);
 }
 
@@ -228,7 +231,7 @@ function drawStoryboard() {
   $("storyboard").replaceChildren();
   if (!open || !open.clip) return;
   const wanted = open.clip;
-  fetch("/api/storyboard?" + query().toString()).then((r) => r.json()).then((data) => {
+  afterEdit(() => fetch("/api/storyboard?" + query().toString()).then((r) => r.json()).then((data) => {
     if (!open || open.clip !== wanted) return;
     $("storyboard").replaceChildren(...data.frames.map((f, i) => {
       const button = document.createElement("button");
@@ -244,8 +247,90 @@ function drawStoryboard() {
       return button;
     }));
     markBeat();
+  }));
+}
+
+// --- the narration: the beat's text, edited here and saved into the lecture's script file ------------
+let texts = { scene: "", beats: {} };  // the open scene's beats as the script file gives them (marks as written)
+let edit = null;  // the save whose render the page waits for: {task, beat, t0, done}
+window.studioEdits = [];  // each save's beat and the milliseconds from saving to its new clip playing
+
+function loadNarration() {
+  if (!open) return;
+  const scene = open.id;
+  fetch("/api/narration?" + query().toString()).then((r) => r.json()).then((data) => {
+    if (!open || open.id !== scene || !data.beats) return;
+    texts = { scene, beats: data.beats };
+    if (!narrationDirty()) $("narration-field").dataset.beat = "";  // shown again: the file may say something new
+    $("narration-file").textContent = (data.exists ? "saves into " : "saving makes ") + data.file;
+    if (data.error) $("narration-error").textContent = data.error;
+    markBeat();
   });
 }
+
+function narrationDirty() {
+  const field = $("narration-field");
+  return field.value !== (field.dataset.loaded || "");
+}
+
+function showNarration(name) {
+  // The field follows the beat playing, but never under the lecturer's hands: not while it has unsaved text.
+  const field = $("narration-field");
+  if (field.dataset.beat === name && texts.scene === (open && open.id) && field.dataset.scene === texts.scene) return;
+  if (narrationDirty() || (document.activeElement === field && field.dataset.beat)) return;
+  const text = texts.scene === (open && open.id) && name in texts.beats ? texts.beats[name] : "";
+  field.value = text; field.dataset.loaded = text; field.dataset.beat = name; field.dataset.scene = texts.scene;
+  $("beat-name").textContent = name.replaceAll("_", " ");  // the beat the text is, kept while it is being edited
+  field.disabled = !name;
+  $("save-narration").disabled = !name;
+}
+
+async function saveNarration() {
+  const field = $("narration-field"), beat = field.dataset.beat, t0 = performance.now();
+  if (!beat) return;
+  const settings = { ...page.settings };
+  if (!settings.voice || settings.voice === "none") settings.voice = "joe";  // a narration is written to be heard
+  $("narration-error").textContent = "";
+  field.removeAttribute("aria-invalid");
+  const answer = await post("/api/narration", { ...body(settings), beat, text: field.value });
+  if (!answer.ok) {
+    $("narration-error").textContent = answer.data.error || "not saved";
+    field.setAttribute("aria-invalid", "true");
+    return;
+  }
+  const words = field.value.split(/\s+/).filter(Boolean).join(" ");
+  texts.beats[beat] = words;
+  field.value = words; field.dataset.loaded = words;
+  edit = { task: answer.data.task.id, beat, t0, saved: performance.now() - t0, done: answer.data.task.state === "done" };
+  if (JSON.stringify(settings) !== JSON.stringify(page.settings)) { page.settings = settings; saveURL(); }
+  $("progress").textContent = progressText(answer.data.task);
+}
+
+function afterEdit(work) {
+  // While a saved beat's new clip loads, the server decodes nothing else for the page (the waveform, the
+  // storyboard's frames, the check's findings): they wait until it plays, so they do not delay it.
+  if (edit && edit.done) player.addEventListener("playing", () => work(), { once: true });
+  else work();
+}
+
+function playEdited() {
+  // The saved beat plays from its start in the new clip; the time from saving to its first frame playing is kept.
+  const saved = edit;
+  edit = null;
+  const section = open.sections.find((b) => b.name === saved.beat);
+  player.currentTime = section ? section.start : 0;
+  player.addEventListener("playing", () => {
+    const ms = performance.now() - saved.t0;
+    window.studioEdits.push({ beat: saved.beat, ms, saved: saved.saved, rendered: saved.rendered });  // ms since the click
+    $("status").textContent = `${saved.beat.replaceAll("_", " ")}: saved, playing ${(ms / 1000).toFixed(1)} s later`;
+  }, { once: true });
+  player.play();
+}
+
+$("narration-form").addEventListener("submit", (e) => { e.preventDefault(); saveNarration(); });
+$("narration-field").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); saveNarration(); }  // Ctrl+Enter saves
+});
 
 // --- the parameters: the option table's rows that change the open scene ----------------------------
 function drawForm() {
@@ -359,6 +444,10 @@ function listen() {
     if (!task || !mine(task)) return;
     const shown = state.scenes.find((s) => s.id === task.scene);
     if (task.scene === page.scene) $("progress").textContent = progressText(task);
+    if (edit && task.id === edit.task) {
+      if (event.type === "done") { edit.done = true; edit.rendered = performance.now() - edit.t0; }
+      else if (event.type === "failed") { $("narration-error").textContent = task.error; edit = null; }
+    }
     if (event.type === "done" || event.type === "failed") { load(); return; }
     if (shown && shown.folder === task.folder) {
       shown.task = task;
