@@ -142,7 +142,8 @@ def incremental_targets(incremental: dict[str, Timing]) -> list[Target]:
     note = edited.error or edited.note if edited else ""
     bodies = incremental.get("bodies")
     if ran and bodies and bodies.wall.values and not bodies.error:
-        note += f"; with the earlier beats' bodies run instead (before the restore) {bodies.wall.median / full.wall.median:.2f}x"
+        before = f"with the earlier beats' bodies run instead (before the restore) {bodies.wall.median / full.wall.median:.2f}x"
+        note = f"{note}; {before}" if note else before
     return [Target("one beat of backprop edited at 480p15 (beat cache, states restored) vs its full render", measured,
                    f"<= {INCREMENTAL_LIMIT}x, frames equal", at_most(ratio, INCREMENTAL_LIMIT), note)]
 
