@@ -74,8 +74,10 @@ def test_plain_target():
 
 
 def test_incremental_target():
-    (target,) = incremental_targets({"full": timing(40.0), "edited": timing(8.0)})
-    assert target.score == 0.2 / 0.25 and target.verdict == "PASS" and "8.0 vs 40.0 s" in target.measured
+    (target,) = incremental_targets({"full": timing(40.0), "edited": timing(4.0)})
+    assert target.score == 0.1 / 0.15 and target.verdict == "PASS" and "4.0 vs 40.0 s" in target.measured
+    (before,) = incremental_targets({"full": timing(40.0), "edited": timing(4.0), "bodies": timing(20.0)})
+    assert "bodies run instead (before the restore) 0.50x" in before.note
     different = timing(8.0)
     different.valid, different.note = False, "frames differ from the full render"
     (wrong,) = incremental_targets({"full": timing(40.0), "edited": different})

@@ -9,6 +9,11 @@ narration, and the rest of the clip's inputs (`base`: the job's options and ever
 scene module's beat bodies). Each drawn beat's partial movie files are joined into one segment (manim's
 own concatenation, no re-encoding), and the clip is the segments joined in order.
 
+A drawn beat also keeps the scene's state at the end of its body (`beatstate.py`): while every beat so far
+came from the cache, a cached beat's kept state is put back instead of running its body
+(`LectureScene.restore_beat`), so an edit of beat k builds nothing of the beats before it. A beat after a
+drawn one runs its body (skipped), as its off-screen attributes may differ from the render that kept it.
+
 A segment keeps the state digest its beat ended with; a skipped beat must end with the same (an
 updater that integrates time could leave it otherwise), else `Diverged` and the worker renders every
 beat. A deck needs one drawn slide, so when every beat before the last was skipped, the last is drawn.
@@ -34,12 +39,13 @@ import numpy as np
 from manim import config
 from manim_slides.config import SlideConfig
 
-from lecture.manim_compat import require_written_for
+from lecture.manim_compat import beatstate, require_written_for
 from scenes.kit.base import beat_narrations
 
 require_written_for()
 
 KEEP = 200  # segments kept per scene and quality: a few renders' worth of beats
+SUFFIXES = (".mp4", ".png", ".json", ".state")  # a segment, its last frame, its end digest, its body's end state
 
 
 class Diverged(RuntimeError):
@@ -98,7 +104,9 @@ class BeatCache:
         self.beats: list[dict[str, Any]] = []  # name, key, skipped, in the order they ran
         self.last_frames: dict[str, bytes] = {}  # key -> the drawn beat's last frame, a PNG
         self.end_states: dict[str, str] = {}  # key -> the state digest the drawn beat ended with
+        self.states: dict[str, bytes] = {}  # key -> the sealed state the beat's body ended with (beatstate.py)
         self.last = ""  # the name of the scene's last beat (set by `install`)
+        self.infrastructure: frozenset[str] = frozenset()  # the scene's attributes no state holds (set by `install`)
         folder.mkdir(parents=True, exist_ok=True)
 
     def segment(self, key: str) -> Path:
@@ -111,6 +119,7 @@ class BeatCache:
         self._key_beats(scene)
         self._time_skipped_plays(scene)
         self._close_last_slide(scene)
+        self.infrastructure = beatstate.infrastructure(scene)
 
     def beat_key(self, scene: Any, name: str, template: str) -> str:
         """What decides the beat's frames: the clip's other inputs, its name, narration and source, the scene's state."""
@@ -125,11 +134,13 @@ class BeatCache:
 
         def keyed_start(name: str, template: str, loop: bool = False) -> None:
             key = self.beat_key(scene, name, template)
-            skip = all(self.segment(key).with_suffix(suffix).exists() for suffix in (".mp4", ".png", ".json"))
+            skip = all(self.segment(key).with_suffix(suffix).exists() for suffix in SUFFIXES[:3])
             if skip and name == self.last and all(b["skipped"] for b in self.beats):
                 skip = False  # manim-slides refuses a deck without a slide drawn: the last beat is drawn
-            self.beats.append({"name": name, "key": key, "skipped": skip})
-            pending["skip"] = skip
+            # Every beat before this one came from the cache: its body's end state, if kept, can stand for the body.
+            restore = skip and self.drawn == 0 and self.segment(key).with_suffix(".state").exists()
+            self.beats.append({"name": name, "key": key, "skipped": skip, "restored": False})
+            pending["skip"], pending["restore"] = skip, restore
             start_beat(name, template, loop)
 
         def slide(*args: Any, **kwargs: Any) -> None:
@@ -137,11 +148,30 @@ class BeatCache:
                 kwargs["skip_animations"] = True
             next_slide(*args, **kwargs)
 
+        def restore_beat(name: str) -> bool:
+            if not pending.pop("restore", False):
+                return False
+            beat = self.beats[-1]
+            state = beatstate.load(scene, self.segment(beat["key"]).with_suffix(".state").read_bytes())
+            if state is None:
+                return False  # foreign or unloadable: the body runs, its plays skipped
+            beatstate.apply(scene, state, self.infrastructure)
+            if state_digest(scene) != state["digest"]:
+                raise Diverged(f"beat {name}'s kept state gives another picture than it was kept with")
+            beat["restored"] = True
+            return True
+
         def keyed_end() -> None:
+            beat = self.beats[-1]
+            if not beat["skipped"]:  # drawn: the state its body ended with, kept with its segment if pickle can
+                state = beatstate.capture(scene, self.infrastructure, state_digest(scene))
+                if state is not None:
+                    self.states[beat["key"]] = state
             end_beat()
             self._beat_ended(scene)
 
         scene.start_beat, scene.next_slide, scene.end_beat = keyed_start, slide, keyed_end
+        scene.restore_beat = restore_beat
 
     def _beat_ended(self, scene: Any) -> None:
         """A skipped beat must leave the scene as drawing it did, or nothing after it is sure (`Diverged`);
@@ -194,15 +224,27 @@ class BeatCache:
         """Join the segments into `movie` (replacing manim's, which lacks the skipped beats); keep each
         drawn beat's segment and last frame. Returns the last beat's last frame (the poster)."""
         writer = scene.renderer.file_writer
-        parts: list[str] = []
+        names = {b["name"] for b in self.beats}
+        sections = []
         for section in writer.sections:
-            files = [f for f in section.partial_movie_files if f is not None]
-            if len(parts) == len(self.beats) or section.name != self.beats[len(parts)]["name"]:
-                if files:  # manim's first section and manim-slides' last slide draw nothing here
-                    raise RuntimeError(f"section {section.name!r} drew frames outside a beat; render without the beat cache")
-                continue
-            beat = self.beats[len(parts)]
+            drawn = [f for f in section.partial_movie_files if f is not None]
+            if section.name in names:
+                sections.append((section.name, drawn))
+            elif drawn:  # manim's first section and manim-slides' last slide draw nothing here
+                raise RuntimeError(f"section {section.name!r} drew frames outside a beat; render without the beat cache")
+        parts: list[str] = []
+        for beat in self.beats:
+            if sections and sections[0][0] == beat["name"]:
+                files = sections.pop(0)[1]
+            elif beat["skipped"]:
+                files = []  # manim drops a section without plays: a restored loop beat's, which holds no pause
+            else:
+                break
             target = self.segment(beat["key"])
+            if beat["key"] in self.states:
+                kept = target.with_name(f".{target.stem}.{os.getpid()}.part.state")
+                kept.write_bytes(self.states.pop(beat["key"]))
+                os.replace(kept, target.with_suffix(".state"))
             if not beat["skipped"]:
                 temporary = target.with_name(f".{target.stem}.{os.getpid()}.part.mp4")
                 writer.combine_files(files, temporary)
@@ -212,7 +254,7 @@ class BeatCache:
                 os.replace(still, target.with_suffix(".png"))
                 target.with_suffix(".json").write_text(json.dumps({"end": self.end_states[beat["key"]]}))
             parts.append(str(target))
-        if len(parts) != len(self.beats):
+        if len(parts) != len(self.beats) or sections:
             raise RuntimeError(f"{len(self.beats)} beats but {len(parts)} sections: render without the beat cache")
         writer.combine_files(parts, movie)
         self.prune(parts)
@@ -225,7 +267,7 @@ class BeatCache:
             os.utime(path)
         segments = sorted(self.folder.glob("*.mp4"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in segments[keep:]:
-            for suffix in (".mp4", ".png", ".json"):
+            for suffix in SUFFIXES:
                 old.with_suffix(suffix).unlink(missing_ok=True)
 
     def complete_slides(self, config: Path, sections: list[dict[str, Any]]) -> None:

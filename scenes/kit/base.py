@@ -40,7 +40,8 @@ def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = Fals
         @functools.wraps(method)
         def run(self: "LectureScene", *args: Any, **kwargs: Any) -> Any:
             self.start_beat(method.__name__, narration, loop=bool(loop(self) if callable(loop) else loop))
-            result = method(self, *args, **kwargs)
+            # An incremental render may put back the state this body left in an earlier render instead.
+            result = None if self.restore_beat(method.__name__) else method(self, *args, **kwargs)
             self.end_beat()
             return result
 
@@ -115,6 +116,11 @@ class LectureScene(PointingScene, Slide):
         self.begin_pointing(template, marked, self.speech)
         if self.speech:
             self.spoken.append((self.now, self.speech))
+
+    def restore_beat(self, name: str) -> bool:
+        """Whether beat `name`'s state was put back instead of running its body: never here; the beat cache
+        of an incremental render (lecture/manim_compat/beats.py) answers for the beats it kept."""
+        return False
 
     def wait_until(self, mark: str) -> None:
         """Hold until the marked word `^mark` (or pointed phrase `[..](mark)`) of this beat's narration is
