@@ -265,6 +265,7 @@ class Host:
         ours, theirs = socket.socketpair()
         environment = {k: v for k, v in os.environ.items() if k != DASK_MALLOC}
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environment.get("PYTHONPATH")]))
+        environment.setdefault("PYTHONHASHSEED", "0")  # frames equal to a local render's (lecture.render.pool.forkserver_context)
         with open(cache / "render-host.log", "ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "lecture.render.host", str(theirs.fileno())],
                                             pass_fds=[theirs.fileno()], env=environment, cwd=cache,
