@@ -8,8 +8,8 @@ Every number and every True comes from `engine.network.hand_backward`, computed 
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject,
-                   Text, VGroup, Write)
+from manim import (DOWN, LEFT, PI, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject,
+                   Text, Transform, VGroup, Write)
 
 from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -27,6 +27,7 @@ PRINTED_GAP = 0.2  # between the code panel and what a line prints
 SWAP_TIME = 0.7  # one set of matrices fading into the next
 WRITING = 4.0  # a formula is written at the pace it is said, up to this much slower than silent
 LINE_TIME = 1.0  # a line highlighted, then what it prints
+FORMULA_GROW = 1.6  # the formulas, while they have the room under the code to themselves, at most this much larger
 SLOW = 2.5  # a motion that reads at a slower pace (cells compared, numbers travelling) may stretch this much with the voice
 
 
@@ -85,6 +86,13 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         below = min(self.code.get_bottom()[1], self.formulas.get_bottom()[1]) - PANEL_GAP
         self.matrices = Box.spanning(self.left, bottom, self.right, below)
         self.equations: list[MatrixEquation] = []
+        # Until the matrices come, the formulas are written large in their room, in a row; they move up
+        # beside the code as the first matrices come in.
+        self.formulas_home = self.formulas.copy()
+        self.formulas.arrange(RIGHT, buff=1.0)
+        box = self.matrices
+        self.formulas.scale(min(0.95 * box.width / self.formulas.width, 0.5 * box.height / self.formulas.height,
+                                FORMULA_GROW)).move_to([box.x, box.y, 0])
 
     def printed_text(self, text: str, color: str | None = None) -> Text:
         return Text(text, font=self.theme.code_font, font_size=self.theme.small_size,
@@ -169,7 +177,8 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         parts = [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[-1], t.gradient, filled=False), "=", r"2\,\Big(",
                  Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
                  Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")]
-        self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1))], 0.5),
+        self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1)),  # the formulas make room,
+                                         Transform(self.formulas, self.formulas_home, path_arc=PI / 2)], 0.8),  # under the code
                                (lambda: self.swap(parts), SWAP_TIME)], until="prediction", most=SLOW)
         eq = self.equations[0]
         self.point_at(prediction=eq.term("prediction"), target=eq.term("target"),  # as named, then as their

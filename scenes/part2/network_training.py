@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, ManimColor, FadeIn, FadeOut, Group, ImageMobject,
-                   Create, Flash, Indicate, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
+                   Create, Flash, Indicate, ReplacementTransform, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
 
 from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -89,6 +89,10 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         equations += [self.terms(name, self.step.grads, t.gradient, r"\partial L / \partial ") for name in self.spec.layer_names]
         drawn = at_one_scale(equations, boxes + [box.shifted(half, 0) for box in boxes], t, t.label_size)
         self.value_rows, self.gradient_rows = drawn[:len(boxes)], drawn[len(boxes):]
+        # Until the gradients come, the parameters have the whole width: as large as fits it, centred; they move
+        # left as the empty .grad slots come in beside them.
+        whole = [Box((self.left + self.right) / 2, box.y, self.right - self.left - PANEL_GAP, box.height) for box in boxes]
+        self.wide_rows = at_one_scale(equations[:len(boxes)], whole, t, t.label_size)
 
     def terms(self, layer: str, values: dict[str, np.ndarray], color: str, prefix: str = "") -> list[Term]:
         return [Term(kind, prefix + parameter_tex(f"{layer}.{kind}"), values[f"{layer}.{kind}"], color)
@@ -106,15 +110,18 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
           "them](parameters).")
     def meet_the_optimizer(self) -> None:
         self.set_stage()
-        self.point_at(weights=VGroup(*self.value_rows), lr=self.code.line(self.code_lines.optimizer),
-                      parameters=VGroup(self.headers[0], *self.value_rows))
+        wide = self.wide_rows
+        header = self.headers[0].copy().set_x((self.left + self.right) / 2)
+        self.wide_header = header
+        self.point_at(weights=VGroup(*wide), lr=self.code.line(self.code_lines.optimizer),
+                      parameters=VGroup(header, *wide))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows), lag_ratio=0.4), run_time=1.6,
+        self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in wide), lag_ratio=0.4), run_time=1.6,
                    most=SLOW)
         self.play_steps("The", [(lambda: [self.code.highlight(self.code_lines.optimizer)], 0.5),
-                                (lambda: [FadeIn(self.headers[0], shift=DOWN * 0.1)], 0.5),
-                                (lambda: [v.spot(v) for v in self.value_rows], 1.0)], until="lr", most=SLOW)
-        self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in self.value_rows], until=END)
+                                (lambda: [FadeIn(header, shift=DOWN * 0.1)], 0.5),
+                                (lambda: [v.spot(v) for v in wide], 1.0)], until="lr", most=SLOW)
+        self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in wide], until=END)
 
     @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
           "forward pass over all {samples} samples gives [the loss: {loss_before_said}](loss).")
@@ -122,7 +129,9 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(zero=self.code.line(self.code_lines.zero_grad), loss=self.loss_label)
         self.play(self.code.highlight(self.code_lines.zero_grad), run_time=0.5)
         empty = VGroup(self.headers[1], *(m for g in self.gradient_rows for d in g.drawn.values() for m in (d.frame, d.label)))
-        self.paced("zero", FadeIn(empty, shift=LEFT * 0.2), run_time=1.0, most=SLOW)  # every .grad there, and empty
+        moves = [ReplacementTransform(w, v) for w, v in zip(self.wide_rows, self.value_rows)]
+        moves.append(ReplacementTransform(self.wide_header, self.headers[0]))
+        self.paced("zero", *moves, FadeIn(empty, shift=LEFT * 0.2), run_time=1.0, most=SLOW)  # every .grad there, and empty
         self.play_steps("Then", [(lambda: [self.code.highlight(self.code_lines.loss)], 0.5),
                                  (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss", most=2.5)
 

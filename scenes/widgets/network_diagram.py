@@ -243,17 +243,20 @@ class NetworkDiagram(VGroup):
             AnimationGroup(*land, run_time=0.15 * t), introducer=True)
 
     def through_activation(self, c: int, slopes: Sequence[float], deltas: Sequence[float]) -> Animation:
-        """Each gradient under column c meets the activation's slope f'(z), written beside it, and becomes delta."""
+        """Each gradient under column c meets the activation's slope f'(z), written left of it, and becomes delta."""
         steps = []
         for j, (slope, delta) in enumerate(zip(slopes, deltas)):
             old = self.grads[(c, j)]
+            # Left of the sum: the column before has no gradients yet (the pass runs right to left), while
+            # the column after has, on the same rows (a note on the right ran into the output's delta).
             note = MathTex(r"\times " + number_tex(slope), font_size=self.size, color=self.theme.highlight)
-            note.next_to(old, RIGHT, buff=0.06).set_z_index(Z_NUMBER)
+            patch = BackgroundRectangle(note, color=ManimColor(self.theme.background), fill_opacity=0.9, buff=PATCH_BUFF)
+            note = VGroup(patch, note).next_to(old, LEFT, buff=0.06).set_z_index(Z_NUMBER)
             if not self.numbered(c):  # colours: the slope is read in the matrices
                 note = VGroup().move_to(old)
             label = self.grad_label(c, j, delta)
             self.grads[(c, j)] = label
-            steps.append(Succession(FadeIn(note, shift=LEFT * 0.1, run_time=0.5),
+            steps.append(Succession(FadeIn(note, shift=RIGHT * 0.1, run_time=0.5),
                                     AnimationGroup(ReplacementTransform(old, label), FadeOut(note, target_position=label),
                                                    run_time=0.5), introducer=True))
         return AnimationGroup(*steps)
