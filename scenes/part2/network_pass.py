@@ -209,10 +209,14 @@ class MlpForwardScene(NetworkPassScene):
             return make, ROW_TIME
         return [row(i, z) for i, z in enumerate(self.net.layers[k].pre_activation)]
 
-    @beat("Each neuron of the next layer takes [one row of W](row): ^it multiplies that row with x, number by number, "
+    @beat("^Each neuron of the next layer takes [one row of W](row): ^it multiplies that row with x, number by number, "
           "adds them up, and adds its bias. That is [z one, one number per neuron](z).")
     def multiply_row_by_row(self) -> None:
-        self.point_at(row=self.equation.row("W", 0), z=self.equation.term("z"))
+        eq = self.equation
+        self.point_at(row=eq.row("W", 0), z=eq.term("z"))
+        self.play_steps("Each", [(lambda: [self.diagram.ring(1, i, self.theme.highlight) for i in range(self.spec.layers[1])], 1.2),
+                                 (lambda: [eq.spot(*(eq.row("W", i) for i in range(self.spec.layers[1])))], 1.0)],
+                        until="it", most=SLOW)  # the next layer's neurons, and a row of W for each
         self.play_steps("it", self.layer_rows(0), until="z", most=SLOW)
         self.record_shown("first_layer")
 

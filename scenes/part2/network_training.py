@@ -25,6 +25,7 @@ from scenes.widgets.surface import colormap, nice_step
 from scenes.part2.training_code import parameter_tex, step_code
 
 CODE_SHARE = 0.58  # of the content width at most, for the code; the loss and the rule go right of it
+LOSS_DROP = 0.15  # the loss readout under the top of the content area: room for it to grow as it is marked
 SLOW = 2.5  # a reveal or a travelling number may play this much slower than silent when the voice takes longer
 FLIGHT = 0.25  # of the step beat's motion: gradients fly into the weights, then the numbers change
 
@@ -102,7 +103,7 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         """L = before, or L = before -> after: the loss readout at the top of the side column."""
         parts = ["L", f"= {number_tex(losses[0])}", *(rf"\to {number_tex(v)}" for v in losses[1:])]
         tex = self.math(*parts, size=self.theme.label_size, color=self.theme.loss)
-        return tex.move_to([self.side.x, self.side.top, 0], aligned_edge=UP)
+        return tex.move_to([self.side.x, self.side.top - LOSS_DROP, 0], aligned_edge=UP)
 
     # --- beats -----------------------------------------------------------------------------------------
     @beat("^A training step changes [every weight of the network](weights) at once. ^The optimizer is SGD over all "
@@ -110,10 +111,11 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
           "them](parameters).")
     def meet_the_optimizer(self) -> None:
         self.set_stage()
+        rate = self.rule[1]
         wide = self.wide_rows
         header = self.headers[0].copy().set_x((self.left + self.right) / 2)
         self.wide_header = header
-        self.point_at(weights=VGroup(*wide), lr=self.code.line(self.code_lines.optimizer),
+        self.point_at(weights=VGroup(*wide), lr=VGroup(self.code.line(self.code_lines.optimizer), rate),
                       parameters=VGroup(header, *wide))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in wide), lag_ratio=0.4), run_time=1.6,
@@ -121,9 +123,10 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.play_steps("The", [(lambda: [self.code.highlight(self.code_lines.optimizer)], 0.5),
                                 (lambda: [FadeIn(header, shift=DOWN * 0.1)], 0.5),
                                 (lambda: [v.spot(v) for v in wide], 1.0)], until="lr", most=SLOW)
+        self.paced("lr", Write(rate), run_time=1.0, most=SLOW)  # the rate, as it is said, where the update rule will be
         self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in wide], until=END)
 
-    @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
+    @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), ^so they do not add up. ^Then the "
           "forward pass over all {samples} samples gives [the loss: {loss_before_said}](loss).")
     def compute_the_loss(self) -> None:
         self.point_at(zero=self.code.line(self.code_lines.zero_grad), loss=self.loss_label)
@@ -132,6 +135,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         moves = [ReplacementTransform(w, v) for w, v in zip(self.wide_rows, self.value_rows)]
         moves.append(ReplacementTransform(self.wide_header, self.headers[0]))
         self.paced("zero", *moves, FadeIn(empty, shift=LEFT * 0.2), run_time=1.0, most=SLOW)  # every .grad there, and empty
+        self.play_steps("so", [(lambda g=g: [g.spot(*(d.frame for d in g.drawn.values()))], 0.8) for g in self.gradient_rows],
+                        until="Then", most=SLOW)  # the empty gradients, "they"
         self.play_steps("Then", [(lambda: [self.code.highlight(self.code_lines.loss)], 0.5),
                                  (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss", most=2.5)
 
@@ -154,7 +159,7 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
     def take_the_step(self) -> None:
         self.point_at(rule=self.rule)
         self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
-        self.paced("rule", Write(self.rule), run_time=1.2, most=4.0)  # written as it is said
+        self.paced("rule", Write(self.rule[0]), run_time=1.2, most=4.0)  # written as it is said (its rate is there)
         self.show_example()
         steps = []
         for values, gradients, name in zip(self.value_rows, self.gradient_rows, self.spec.layer_names):
@@ -198,7 +203,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
         self.play_steps("weights", [(lambda v=v: [v.spot(v)], 0.6) for v in self.value_rows], most=SLOW)
         self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0, most=SLOW)
-        self.paced("loss", Indicate(after, color=self.theme.loss), run_time=1.0, most=SLOW)
+        self.play_steps("loss", [(lambda: [Indicate(after[2], color=self.theme.highlight)], 0.8),  # the new value, then
+                                 (lambda: [Indicate(after[1], color=self.theme.highlight)], 0.8)], most=SLOW)  # the one before
         lines = (self.code_lines.zero_grad, self.code_lines.loss, self.code_lines.backward, self.code_lines.step)
         self.play_steps("repeats", [(lambda line=line: [self.code.highlight(line)], 0.4) for line in lines * 2], until=END)
 
