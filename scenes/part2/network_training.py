@@ -160,6 +160,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(rule=self.rule)
         self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
         self.paced("rule", Write(self.rule[0]), run_time=1.2, most=4.0)  # written as it is said (its rate is there)
+        self.remove(*self.rule)
+        self.add(self.rule)  # one formula again, written in two parts (what lecture check reads as its text)
         self.show_example()
         steps = []
         for values, gradients, name in zip(self.value_rows, self.gradient_rows, self.spec.layer_names):
@@ -194,6 +196,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
                    run_time=1.0, most=SLOW)
         self.paced("gives", FadeIn(self.arithmetic[2], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
                    run_time=1.0, most=SLOW)
+        self.remove(*self.arithmetic)
+        self.add(self.arithmetic)  # one formula, shown term by term (lecture check reads its numbers from the whole)
 
     @beat("The same samples [through the new weights](weights), and torch computes the loss ^again: [{loss_after_said}, "
           "down from {loss_before_said}](loss). One small step downhill; training ^repeats it, again and again.")
