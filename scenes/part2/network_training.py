@@ -118,7 +118,7 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(weights=VGroup(*wide), lr=VGroup(self.code.line(self.code_lines.optimizer), rate),
                       parameters=VGroup(header, *wide))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in wide), lag_ratio=0.4), run_time=1.6,
+        self.paced("A", LaggedStart(*(FadeIn(v) for v in wide), lag_ratio=0.4), run_time=1.6,  # in place: the last row is at the bottom edge
                    most=SLOW)
         self.play_steps("The", [(lambda: [self.code.highlight(self.code_lines.optimizer)], 0.5),
                                 (lambda: [FadeIn(header, shift=DOWN * 0.1)], 0.5),
