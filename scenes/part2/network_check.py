@@ -8,8 +8,8 @@ Every number and every True comes from `engine.network.hand_backward`, computed 
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject,
-                   Text, VGroup, Write)
+from manim import (DOWN, LEFT, PI, RIGHT, UP, FadeIn, FadeOut, Indicate, LaggedStart, Mobject,
+                   Text, Transform, VGroup, Write)
 
 from engine.network import GradientCheck, HandBackward, NetworkPass, forward_backward, hand_backward
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -27,6 +27,7 @@ PRINTED_GAP = 0.2  # between the code panel and what a line prints
 SWAP_TIME = 0.7  # one set of matrices fading into the next
 WRITING = 4.0  # a formula is written at the pace it is said, up to this much slower than silent
 LINE_TIME = 1.0  # a line highlighted, then what it prints
+FORMULA_GROW = 1.6  # the formulas, while they have the room under the code to themselves, at most this much larger
 SLOW = 2.5  # a motion that reads at a slower pace (cells compared, numbers travelling) may stretch this much with the voice
 
 
@@ -85,6 +86,13 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         below = min(self.code.get_bottom()[1], self.formulas.get_bottom()[1]) - PANEL_GAP
         self.matrices = Box.spanning(self.left, bottom, self.right, below)
         self.equations: list[MatrixEquation] = []
+        # Until the matrices come, the formulas are written large in their room, in a row; they move up
+        # beside the code as the first matrices come in.
+        self.formulas_home = self.formulas.copy()
+        self.formulas.arrange(RIGHT, buff=1.0)
+        box = self.matrices
+        self.formulas.scale(min(0.95 * box.width / self.formulas.width, 0.5 * box.height / self.formulas.height,
+                                FORMULA_GROW)).move_to([box.x, box.y, 0])
 
     def printed_text(self, text: str, color: str | None = None) -> Text:
         return Text(text, font=self.theme.code_font, font_size=self.theme.small_size,
@@ -169,7 +177,8 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         parts = [Term("delta", rf"\delta_{{{k}}}", self.hand.deltas[-1], t.gradient, filled=False), "=", r"2\,\Big(",
                  Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
                  Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")]
-        self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1))], 0.5),
+        self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1)),  # the formulas make room,
+                                         Transform(self.formulas, self.formulas_home, path_arc=PI / 2)], 0.8),  # under the code
                                (lambda: self.swap(parts), SWAP_TIME)], until="prediction", most=SLOW)
         eq = self.equations[0]
         self.point_at(prediction=eq.term("prediction"), target=eq.term("target"),  # as named, then as their
@@ -179,12 +188,14 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.paced("delta", *(eq.fill("delta", i, 0, [eq.cell("prediction", i), eq.cell("target", i)])
                                    for i in range(n)), run_time=1.0)
 
-    @beat("For {last}, [delta times h transposed](hand) is the weight gradient by hand; ^torch.allclose compares it "
+    @beat("^For {last}, [delta times h transposed](hand) is the weight gradient by hand; ^torch.allclose compares it "
           "with {last}.weight.grad: ^True. ^The bias gradient is delta itself: ^also True.")
     def check_the_output_layer(self) -> None:
         show, weight, weight_printed, bias, bias_printed = self.layer_steps(len(self.net.layers) - 1)
-        self.play(*show[0](), run_time=show[1])
-        self.point_at(hand=self.equations[0].term("hand"))
+        self.play_steps("For", [show], until="hand", most=SLOW)
+        hand = self.equations[0].term("hand")
+        self.point_at(hand=hand)
+        self.paced("hand", self.equations[0].spot(hand), run_time=1.0)
         for mark, step in (("torch", weight), ("True", weight_printed), ("The", bias), ("also", bias_printed)):
             self.play_steps(mark, [step], most=SLOW)
 
@@ -197,7 +208,9 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         eq = self.equations[0]
         self.point_at(WT=VGroup(eq.term("WT"), eq.term("next")), slope=eq.term("slope"))
         self.paced("WT", eq.spot(eq.term("WT"), eq.term("next")), run_time=1.0)
-        self.paced("slope", eq.spot(eq.term("slope")), run_time=1.0)
+        self.play_steps("slope", [(lambda: [eq.spot(eq.term("slope"))], 1.0),
+                                  *((lambda j=j: [eq.spot(eq.cell("slope", j))], 0.6)
+                                    for j in range(len(self.hand.deltas[layer])))], until="gives", most=SLOW)
         self.play_steps("gives", [(lambda fill=fill: [fill], 0.6) for fill in self.delta_fills(eq, layer)], until=END,
                         most=2.5)
 
@@ -212,11 +225,11 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                 (lambda: self.swap(self.delta_terms(layer)), SWAP_TIME),
                 (lambda: self.delta_fills(self.equations[0], layer), 1.0)]
 
-    @beat("With it, the same two checks for {back}: the ^weights, True, and the ^bias, True.{below_sentence}")
+    @beat("^With it, the same two checks for {back}: the ^weights, True, and the ^bias, True.{below_sentence}")
     def check_every_layer_below(self) -> None:
         top = len(self.net.layers) - 2
         show, *weight, bias, bias_printed = self.layer_steps(top)
-        self.play(*show[0](), run_time=show[1])
+        self.play_steps("With", [show], until="weights", most=SLOW)
         self.play_steps("weights", weight, until="bias", most=SLOW)
         rest = [bias, bias_printed]
         for layer in range(top - 1, -1, -1):
@@ -225,8 +238,8 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
 
     @beat("{checks} ^comparisons, {results_said}: ^the formulas give exactly what autograd computes.")
     def all_agree(self) -> None:
-        self.paced("comparisons", LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.printed.values()),
-                                                   lag_ratio=0.2), run_time=1.5, most=SLOW)
-        self.paced("the", LaggedStart(*(Indicate(f, color=self.theme.highlight, scale_factor=1.0) for f in self.formulas),
-                                      lag_ratio=0.5), run_time=2.0, most=SLOW)
+        self.play_steps("comparisons", [(lambda line=line, p=p: [self.code.highlight(line), Indicate(p, color=self.theme.highlight)],
+                                         0.5) for line, p in self.printed.items()], until="the", most=SLOW)  # each comparison again
+        self.play_steps("the", [(lambda f=f: [Indicate(f, color=self.theme.highlight, scale_factor=1.0)], 0.8)
+                                for f in self.formulas], until=END, most=SLOW)
         self.record(shown_matrices={str(k): e.shown() for k, e in enumerate(self.equations)})

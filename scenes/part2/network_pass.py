@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, MathTex, VGroup
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Indicate, MathTex, VGroup, Write
 
 from engine.network import NetworkPass, forward_backward
 from scenes.widgets.code_scene import CodeScene
@@ -153,11 +153,32 @@ class MlpForwardScene(NetworkPassScene):
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         self.play_steps("Here", [(lambda c=c: [self.diagram.grow_column(c)], COLUMN_TIME)
                                  for c in range(len(self.diagram.nodes))], until="linear", most=SLOW)
+        self.chain = self.layer_chain()
         self.play_steps("applies", [self.layer_lit(k) for k in range(self.count)], until=END)
 
+    def layer_chain(self) -> VGroup:
+        """The forward function as formulas, a line per layer (h_1 = tanh(W_1 x + b_1), ..., y-hat = W h + b),
+        in the room the matrices take later, as large as fits it."""
+        t, f = self.theme, ACTIVATION_TEX[self.spec.activation]
+        lines = []
+        for k in range(self.count):
+            n, last = k + 1, k == self.count - 1
+            given = ("x", t.constant) if k == 0 else (f"h_{{{k}}}", t.forward)
+            out = (r"\hat{y}" if last else f"h_{{{n}}}", t.forward)
+            parts = [out, ("=", t.text), *([] if last else [(f + "(", t.text)]), (f"W_{{{n}}}", t.learnable), given,
+                     ("+", t.text), (f"b_{{{n}}}", t.learnable), *([] if last else [(")", t.text)])]
+            line = MathTex(*(tex for tex, _ in parts), font_size=t.label_size)
+            for part, (_, color) in zip(line, parts):
+                part.set_color(color)
+            lines.append(line)
+        chain = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        box = self.boxes.equation
+        chain.scale(min(box.width / chain.width, box.height / chain.height, 1.6))
+        return chain.move_to([box.x, box.y, 0])
+
     def layer_lit(self, k: int) -> tuple:
-        """A step: the code line of layer k lit, and the neurons it computes ringed."""
-        return (lambda: [self.code.highlight(self.lines.layer_lines[k]),
+        """A step: the code line of layer k lit, its formula written, and the neurons it computes ringed."""
+        return (lambda: [self.code.highlight(self.lines.layer_lines[k]), Write(self.chain[k]),
                          *(self.diagram.ring(k + 1, i, self.theme.highlight) for i in range(self.spec.layers[k + 1]))],
                 CODE_TIME * 2)
 
@@ -169,8 +190,10 @@ class MlpForwardScene(NetworkPassScene):
         self.equation = MatrixEquation(self.forward_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
         eq = self.equation
         self.point_at(W=eq.term("W"), b=eq.term("b"))
-        self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0])], CODE_TIME),
-                               (lambda: [FadeIn(eq.others("W", "b"), shift=UP * 0.2)], EQUATION_TIME)], until="W")
+        self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0]), Indicate(self.chain[0], color=self.theme.highlight, scale_factor=1.0)],
+                                CODE_TIME * 2),  # the first layer's formula, then the same as matrices in its place
+                               (lambda: [FadeOut(self.chain, shift=UP * 0.2), FadeIn(eq.others("W", "b"), shift=UP * 0.2)],
+                                EQUATION_TIME)], until="W")
         self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
         self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
 
@@ -186,10 +209,14 @@ class MlpForwardScene(NetworkPassScene):
             return make, ROW_TIME
         return [row(i, z) for i, z in enumerate(self.net.layers[k].pre_activation)]
 
-    @beat("Each neuron of the next layer takes [one row of W](row): ^it multiplies that row with x, number by number, "
+    @beat("^Each neuron of the next layer takes [one row of W](row): ^it multiplies that row with x, number by number, "
           "adds them up, and adds its bias. That is [z one, one number per neuron](z).")
     def multiply_row_by_row(self) -> None:
-        self.point_at(row=self.equation.row("W", 0), z=self.equation.term("z"))
+        eq = self.equation
+        self.point_at(row=eq.row("W", 0), z=eq.term("z"))
+        self.play_steps("Each", [(lambda: [self.diagram.ring(1, i, self.theme.highlight) for i in range(self.spec.layers[1])], 1.2),
+                                 (lambda: [eq.spot(*(eq.row("W", i) for i in range(self.spec.layers[1])))], 1.0)],
+                        until="it", most=SLOW)  # the next layer's neurons, and a row of W for each
         self.play_steps("it", self.layer_rows(0), until="z", most=SLOW)
         self.record_shown("first_layer")
 
@@ -298,17 +325,30 @@ class MlpBackwardScene(NetworkPassScene):
     def start_at_the_loss(self) -> None:
         self.lines = backward_code(self.spec)
         self.set_stage(self.lines)
-        self.point_at(loss=self.diagram.node(self.count + 1, 0),
-                      local=VGroup(*(self.diagram.edge(self.count, 0, i) for i in range(self.spec.layers[-1]))))
+        self.point_at(loss=self.diagram.node(self.count + 1, 0))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         self.show_forward_values()
-        self.paced("with", self.code.highlight(0), self.diagram.start_backward())
         out, last = self.count, self.net.layers[-1]
-        self.play_steps("Flowing", [(lambda: [self.diagram.backward_into(out, i, [d], [d], d) for i, d in enumerate(last.delta)],
-                                     2.2)], until="delta", most=SLOW)
+        self.equation = eq = MatrixEquation(self.output_delta_terms(), self.theme, self.boxes.equation, self.theme.small_size,
+                                            wrap=True)
+        self.point_at(local=VGroup(*(self.diagram.edge(out, 0, i) for i in range(len(last.delta))), eq.term("local")))
+        self.paced("with", self.code.highlight(0), self.diagram.start_backward(),
+                   FadeIn(eq.others("local"), shift=UP * 0.2))  # the gradient of one, then "times ... = delta"
+        self.play_steps("Flowing", [(lambda: [*(self.diagram.backward_into(out, i, [d], [d], d) for i, d in enumerate(last.delta)),
+                                              FadeIn(eq.term("local"), shift=UP * 0.2)], 2.2)], until="delta", most=SLOW)
         deltas = VGroup(*(self.diagram.grads[(out, i)] for i in range(len(last.delta))))
-        self.point_at(delta=deltas)
-        self.paced("Here", *(self.diagram.ring(out, i, self.theme.gradient) for i in range(len(last.delta))), run_time=1.2)
+        self.point_at(delta=VGroup(deltas, eq.term("delta")))
+        self.paced("delta", *(eq.fill("delta", i, 0, [eq.cell("one", 0), eq.cell("local", i)]) for i in range(len(last.delta))),
+                   run_time=1.0, most=SLOW)
+        self.paced("Here", *(self.diagram.ring(out, i, self.theme.gradient) for i in range(len(last.delta))),
+                   eq.spot(eq.term("delta")), run_time=1.2)
+
+    def output_delta_terms(self) -> list:
+        """delta at the output: the loss's own gradient, one, times the loss's derivative with respect to the prediction."""
+        t, n, delta = self.theme, self.count, self.net.layers[-1].delta
+        return [Term("one", r"\partial L / \partial L", np.ones(1), t.gradient), r"\times",
+                Term("local", r"\partial L / \partial \hat{y}", delta, t.highlight), "=",
+                Term("delta", rf"\delta_{{{n}}}", delta, t.gradient, filled=False)]
 
     def weight_grad_steps(self, k: int) -> list:
         """Steps: delta_k times the input's transpose, one row of the grid at a time; in the picture, the

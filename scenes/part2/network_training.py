@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, ManimColor, FadeIn, FadeOut, Group, ImageMobject,
-                   Create, Flash, Indicate, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
+                   Create, Flash, Indicate, ReplacementTransform, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
 
 from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -25,6 +25,7 @@ from scenes.widgets.surface import colormap, nice_step
 from scenes.part2.training_code import parameter_tex, step_code
 
 CODE_SHARE = 0.58  # of the content width at most, for the code; the loss and the rule go right of it
+LOSS_DROP = 0.15  # the loss readout under the top of the content area: room for it to grow as it is marked
 SLOW = 2.5  # a reveal or a travelling number may play this much slower than silent when the voice takes longer
 FLIGHT = 0.25  # of the step beat's motion: gradients fly into the weights, then the numbers change
 
@@ -89,6 +90,10 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         equations += [self.terms(name, self.step.grads, t.gradient, r"\partial L / \partial ") for name in self.spec.layer_names]
         drawn = at_one_scale(equations, boxes + [box.shifted(half, 0) for box in boxes], t, t.label_size)
         self.value_rows, self.gradient_rows = drawn[:len(boxes)], drawn[len(boxes):]
+        # Until the gradients come, the parameters have the whole width: as large as fits it, centred; they move
+        # left as the empty .grad slots come in beside them.
+        whole = [Box((self.left + self.right) / 2, box.y, self.right - self.left - PANEL_GAP, box.height) for box in boxes]
+        self.wide_rows = at_one_scale(equations[:len(boxes)], whole, t, t.label_size)
 
     def terms(self, layer: str, values: dict[str, np.ndarray], color: str, prefix: str = "") -> list[Term]:
         return [Term(kind, prefix + parameter_tex(f"{layer}.{kind}"), values[f"{layer}.{kind}"], color)
@@ -98,7 +103,7 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         """L = before, or L = before -> after: the loss readout at the top of the side column."""
         parts = ["L", f"= {number_tex(losses[0])}", *(rf"\to {number_tex(v)}" for v in losses[1:])]
         tex = self.math(*parts, size=self.theme.label_size, color=self.theme.loss)
-        return tex.move_to([self.side.x, self.side.top, 0], aligned_edge=UP)
+        return tex.move_to([self.side.x, self.side.top - LOSS_DROP, 0], aligned_edge=UP)
 
     # --- beats -----------------------------------------------------------------------------------------
     @beat("^A training step changes [every weight of the network](weights) at once. ^The optimizer is SGD over all "
@@ -106,23 +111,32 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
           "them](parameters).")
     def meet_the_optimizer(self) -> None:
         self.set_stage()
-        self.point_at(weights=VGroup(*self.value_rows), lr=self.code.line(self.code_lines.optimizer),
-                      parameters=VGroup(self.headers[0], *self.value_rows))
+        rate = self.rule[1]
+        wide = self.wide_rows
+        header = self.headers[0].copy().set_x((self.left + self.right) / 2)
+        self.wide_header = header
+        self.point_at(weights=VGroup(*wide), lr=VGroup(self.code.line(self.code_lines.optimizer), rate),
+                      parameters=VGroup(header, *wide))
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
-        self.paced("A", LaggedStart(*(FadeIn(v, shift=UP * 0.2) for v in self.value_rows), lag_ratio=0.4), run_time=1.6,
+        self.paced("A", LaggedStart(*(FadeIn(v) for v in wide), lag_ratio=0.4), run_time=1.6,  # in place: the last row is at the bottom edge
                    most=SLOW)
         self.play_steps("The", [(lambda: [self.code.highlight(self.code_lines.optimizer)], 0.5),
-                                (lambda: [FadeIn(self.headers[0], shift=DOWN * 0.1)], 0.5),
-                                (lambda: [v.spot(v) for v in self.value_rows], 1.0)], until="lr", most=SLOW)
-        self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in self.value_rows], until=END)
+                                (lambda: [FadeIn(header, shift=DOWN * 0.1)], 0.5),
+                                (lambda: [v.spot(v) for v in wide], 1.0)], until="lr", most=SLOW)
+        self.paced("lr", Write(rate), run_time=1.0, most=SLOW)  # the rate, as it is said, where the update rule will be
+        self.play_steps("parameters", [(lambda v=v: [v.spot(v)], 1.0) for v in wide], until=END)
 
-    @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), so they do not add up. ^Then the "
+    @beat("[optimizer.zero_grad() clears the gradients of the last step](zero), ^so they do not add up. ^Then the "
           "forward pass over all {samples} samples gives [the loss: {loss_before_said}](loss).")
     def compute_the_loss(self) -> None:
         self.point_at(zero=self.code.line(self.code_lines.zero_grad), loss=self.loss_label)
         self.play(self.code.highlight(self.code_lines.zero_grad), run_time=0.5)
         empty = VGroup(self.headers[1], *(m for g in self.gradient_rows for d in g.drawn.values() for m in (d.frame, d.label)))
-        self.paced("zero", FadeIn(empty, shift=LEFT * 0.2), run_time=1.0, most=SLOW)  # every .grad there, and empty
+        moves = [ReplacementTransform(w, v) for w, v in zip(self.wide_rows, self.value_rows)]
+        moves.append(ReplacementTransform(self.wide_header, self.headers[0]))
+        self.paced("zero", *moves, FadeIn(empty, shift=LEFT * 0.2), run_time=1.0, most=SLOW)  # every .grad there, and empty
+        self.play_steps("so", [(lambda g=g: [g.spot(*(d.frame for d in g.drawn.values()))], 0.8) for g in self.gradient_rows],
+                        until="Then", most=SLOW)  # the empty gradients, "they"
         self.play_steps("Then", [(lambda: [self.code.highlight(self.code_lines.loss)], 0.5),
                                  (lambda: [FadeIn(self.loss_label, shift=UP * 0.2)], 1.0)], until="loss", most=2.5)
 
@@ -145,7 +159,9 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
     def take_the_step(self) -> None:
         self.point_at(rule=self.rule)
         self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
-        self.paced("rule", Write(self.rule), run_time=1.2, most=4.0)  # written as it is said
+        self.paced("rule", Write(self.rule[0]), run_time=1.2, most=4.0)  # written as it is said (its rate is there)
+        self.remove(*self.rule)
+        self.add(self.rule)  # one formula again, written in two parts (what lecture check reads as its text)
         self.show_example()
         steps = []
         for values, gradients, name in zip(self.value_rows, self.gradient_rows, self.spec.layer_names):
@@ -180,6 +196,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
                    run_time=1.0, most=SLOW)
         self.paced("gives", FadeIn(self.arithmetic[2], shift=UP * 0.2), Indicate(cell, color=self.theme.highlight),
                    run_time=1.0, most=SLOW)
+        self.remove(*self.arithmetic)
+        self.add(self.arithmetic)  # one formula, shown term by term (lecture check reads its numbers from the whole)
 
     @beat("The same samples [through the new weights](weights), and torch computes the loss ^again: [{loss_after_said}, "
           "down from {loss_before_said}](loss). One small step downhill; training ^repeats it, again and again.")
@@ -189,7 +207,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.play(self.code.highlight(self.code_lines.loss), run_time=0.5)
         self.play_steps("weights", [(lambda v=v: [v.spot(v)], 0.6) for v in self.value_rows], most=SLOW)
         self.paced("again", TransformMatchingTex(self.loss_label, after), run_time=1.0, most=SLOW)
-        self.paced("loss", Indicate(after, color=self.theme.loss), run_time=1.0, most=SLOW)
+        self.play_steps("loss", [(lambda: [Indicate(after[2], color=self.theme.highlight)], 0.8),  # the new value, then
+                                 (lambda: [Indicate(after[1], color=self.theme.highlight)], 0.8)], most=SLOW)  # the one before
         lines = (self.code_lines.zero_grad, self.code_lines.loss, self.code_lines.backward, self.code_lines.step)
         self.play_steps("repeats", [(lambda line=line: [self.code.highlight(line)], 0.4) for line in lines * 2], until=END)
 

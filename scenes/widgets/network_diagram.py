@@ -21,7 +21,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, BackgroundR
                    Transform, VGroup, VMobject, color_gradient)
 
 from scenes.kit.formatting import short_tex
-from scenes.widgets.network_layout import Box, Matrix, Operator, equation_layout, neuron_layout, shows_values
+from scenes.widgets.network_layout import (HEAT_CELL, HEAT_SIDE, Box, Matrix, Operator, equation_layout, neuron_layout,
+                                           shows_values)
 from scenes.kit.theme import Theme
 
 DIGITS = 3  # significant digits of every number the part-2 pictures show
@@ -29,6 +30,7 @@ PATCH_BUFF = 0.04  # background margin around a number
 CELL_PAD = (0.1, 0.08)  # around the widest number of a matrix, in its cell
 Z_EDGE_GLOW, Z_NODE, Z_NUMBER = 1, 2, 3
 RAMP_STEPS = 64  # colours of a colour map
+SIZE_SLACK = 0.5  # points under the theme's smallest size a number may be drawn at (lecture check's text-size tolerance)
 RING_GAP, RING_WIDTH = 0.05, 5  # a gradient drawn as a colour: a ring just outside its neuron
 
 
@@ -257,17 +259,20 @@ class NetworkDiagram(VGroup):
             AnimationGroup(*land, run_time=0.15 * t), introducer=True)
 
     def through_activation(self, c: int, slopes: Sequence[float], deltas: Sequence[float]) -> Animation:
-        """Each gradient under column c meets the activation's slope f'(z), written beside it, and becomes delta."""
+        """Each gradient under column c meets the activation's slope f'(z), written left of it, and becomes delta."""
         steps = []
         for j, (slope, delta) in enumerate(zip(slopes, deltas)):
             old = self.grads[(c, j)]
+            # Left of the sum: the column before has no gradients yet (the pass runs right to left), while
+            # the column after has, on the same rows (a note on the right ran into the output's delta).
             note = MathTex(r"\times " + number_tex(slope), font_size=self.size, color=self.theme.highlight)
-            note.next_to(old, RIGHT, buff=0.06).set_z_index(Z_NUMBER)
+            patch = BackgroundRectangle(note, color=ManimColor(self.theme.background), fill_opacity=0.9, buff=PATCH_BUFF)
+            note = VGroup(patch, note).next_to(old, LEFT, buff=0.06).set_z_index(Z_NUMBER)
             if not self.numbered(c):  # colours: the slope is read in the matrices
                 note = VGroup().move_to(old)
             label = self.grad_label(c, j, delta)
             self.grads[(c, j)] = label
-            steps.append(Succession(FadeIn(note, shift=LEFT * 0.1, run_time=0.5),
+            steps.append(Succession(FadeIn(note, shift=RIGHT * 0.1, run_time=0.5),
                                     AnimationGroup(ReplacementTransform(old, label), FadeOut(note, target_position=label),
                                                    run_time=0.5), introducer=True))
         return AnimationGroup(*steps)
@@ -318,7 +323,9 @@ class MatrixEquation(VGroup):
     """One equation of matrices left to right, e.g. [W1] [x] + [b1] = [z1], each with its name under it.
     `parts` are `Term`s and operators (LaTeX strings). A term up to MAX_SHOWN_ELEMENTS shows its
     numbers; a larger one is a colour map of the theme's surface colours (NaN drawn hollow). With `wrap`,
-    an equation too wide for the box breaks before its "=" when two lines draw it larger.
+    an equation too wide for the box breaks before its "=" when two lines draw it larger. An equation
+    whose numbers would be drawn under the theme's smallest readable size draws its largest terms as
+    colour maps too (`heat`), largest first, until the rest read.
 
     Example (rendered by tests/test_widget_examples.py)::
 
@@ -340,16 +347,13 @@ class MatrixEquation(VGroup):
         super().__init__()
         self.theme, self.size = theme, size
         self.terms = {p.name: p for p in parts if isinstance(p, Term)}
-        sizes = {t.name: [_size_of(number(v, theme.text, size, theme)) for v in t.grid.ravel()]
-                 if shows_values(*t.grid.shape) else [(0.0, 0.0)] for t in self.terms.values()}  # a colour map's cells: HEAT_CELL
-        height = max(h for each in sizes.values() for _, h in each) + CELL_PAD[1]
-        cells = {name: (max(w for w, _ in each) + CELL_PAD[0], height) for name, each in sizes.items()}
-        labels = {t.name: MathTex(self.name_tex(t), font_size=size, color=t.color) for t in self.terms.values()}
-        ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}
-        specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *_size_of(ops[f"op{k}"]))
-                 for k, p in enumerate(parts)]
-        equals = next((f"op{k}" for k, p in enumerate(parts) if p == "="), None) if wrap else None
-        self.layout = equation_layout(specs, box, cells, {n: _size_of(m) for n, m in labels.items()}, equals)
+        self.heat: set[str] = set()  # terms the engine would show with numbers, drawn as colour maps: too small to read
+        while True:
+            labels, ops = self._layout(parts, box, size, wrap)
+            numbered = [t for t in self.terms.values() if self.shows(t) and t.grid.size > 1]
+            if size * self.layout.scale >= theme.small_size - SIZE_SLACK or not numbered:
+                break
+            self.heat.add(max(numbered, key=lambda t: t.grid.size).name)
         scale = self.layout.scale
         self.size = size * scale
         self.drawn: dict[str, _Drawn] = {}
@@ -358,11 +362,33 @@ class MatrixEquation(VGroup):
         for name, op in ops.items():
             self.add(_to(op.scale(scale), self.layout.operators[name]))
 
-    @staticmethod
-    def name_tex(term: Term) -> str:
+    def _layout(self, parts: Sequence[Term | str], box: Box, size: float, wrap: bool) -> tuple[dict, dict]:
+        """Lay the equation out (`self.layout`) with the terms in `self.heat` as colour maps; its names and operators."""
+        theme = self.theme
+        sizes = {t.name: [_size_of(number(v, theme.text, size, theme)) for v in t.grid.ravel()]
+                 if self.shows(t) else [(0.0, 0.0)] for t in self.terms.values()}  # a colour map's cells: HEAT_CELL
+        height = max(h for each in sizes.values() for _, h in each) + CELL_PAD[1]
+        cells = {name: (max(w for w, _ in each) + CELL_PAD[0], height) for name, each in sizes.items()}
+        for name in self.heat:  # squares, as the layout draws a colour map
+            rows, cols = self.terms[name].grid.shape
+            side = min(HEAT_CELL, HEAT_SIDE / max(rows, cols))
+            cells[name] = (side, side)
+        labels = {t.name: MathTex(self.name_tex(t), font_size=size, color=t.color) for t in self.terms.values()}
+        ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}
+        specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *_size_of(ops[f"op{k}"]))
+                 for k, p in enumerate(parts)]
+        equals = next((f"op{k}" for k, p in enumerate(parts) if p == "="), None) if wrap else None
+        self.layout = equation_layout(specs, box, cells, {n: _size_of(m) for n, m in labels.items()}, equals)
+        return labels, ops
+
+    def shows(self, term: Term) -> bool:
+        """The term is drawn with its numbers (else as a colour map)."""
+        return shows_values(*term.grid.shape) and term.name not in self.heat
+
+    def name_tex(self, term: Term) -> str:
         """The term's name, with its shape when it is drawn as a colour map (its numbers are not shown)."""
         rows, cols = term.grid.shape
-        return term.tex if shows_values(rows, cols) else rf"{term.tex}\ ({rows} \times {cols})"
+        return term.tex if self.shows(term) else rf"{term.tex}\ ({rows} \times {cols})"
 
     def _draw(self, term: Term, label: Mobject) -> _Drawn:
         boxes, frame = self.layout.cells[term.name], self.layout.frames[term.name]
@@ -379,7 +405,7 @@ class MatrixEquation(VGroup):
 
     def _cell(self, term: Term, value: float, box: Box) -> Mobject:
         """A number, or (for a term too large to show its numbers) a square of the colour map."""
-        if self.layout.shows_values(term.name):
+        if self.shows(term):
             return _to(number(value, term.color, self.size, self.theme), box)
         return self._square(term, value, box)
 
@@ -471,4 +497,4 @@ class MatrixEquation(VGroup):
         """The LaTeX of every number shown now, by term, row by row (empty where a cell is not filled yet): a copy,
         since a term turning into another in place (`become`) rewrites its cells' texts later."""
         return {self.terms[name].tex: [list(row) for row in d.texts] for name, d in self.drawn.items()
-                if self.layout.shows_values(name)}
+                if self.shows(self.terms[name])}
