@@ -18,7 +18,7 @@ from engine.notebook import CAUCHY_YEAR
 from scenes.kit.base import beat
 from scenes.feedforward.descent_base import DescentScene, low_shade, run_time_for
 from scenes.feedforward.descent_runs import clip_segment, diverged_after, inside, judge, said_outcome
-from scenes.kit.formatting import counter
+from scenes.kit.formatting import counter, formula_text
 from scenes.kit.pacing import play_over, position_of, wait_for
 from scenes.widgets.surface import Landscape3D, SurfacePlot, gradient_arrow
 from scenes.feedforward.trajectory_view import SurfaceTrack, TrajectoryView, plot_box
@@ -36,7 +36,7 @@ LOOP_INDENT = 0.8  # the update rule is the loop's body: indented under "for"
 
 class GradientDescentScene(DescentScene):
     alt_text = ("The update rule w(t+1) = w(t) - eta grad f(w(t)), credited to Cauchy ({cauchy_year}), and the vanilla "
-                "algorithm; then {n_steps} steps of {optimizer} with eta = {lr:g} on a contour map of f = {function}, "
+                "algorithm; then {n_steps} steps of {optimizer} with eta = {lr:g} on a contour map of f = {function_text}, "
                 "from ({start_x:g}, {start_y:g}) to ({final_x:.2f}, {final_y:.2f}); {result}")
 
     def construct(self) -> None:
@@ -61,8 +61,9 @@ class GradientDescentScene(DescentScene):
         else:
             result = (f"After {self.traj.steps} steps the point is at ({final[0]:.2f}, {final[1]:.2f}), "
                       f"and f has gone from {counter(self.traj.values[0])} to {counter(self.traj.values[-1])}.")
-        self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), lr=p.lr,
-                    steps=p.steps, n_steps=self.traj.steps, optimizer=p.optimizer, diverged=self.traj.diverged,
+        self.record(function=p.descent_function, function_text=formula_text(p.descent_function),
+                    start_x=float(p.start[0]), start_y=float(p.start[1]), lr=p.lr, steps=p.steps, n_steps=self.traj.steps,
+                    optimizer=p.optimizer, diverged=self.traj.diverged,
                     values=self.traj.values.tolist(), points=self.traj.points.tolist(),
                     first_value=float(self.traj.values[0]), final_value=float(self.traj.values[-1]),
                     final_x=float(final[0]), final_y=float(final[1]), cauchy_year=CAUCHY_YEAR, result=result,
@@ -139,7 +140,7 @@ class GradientDescentScene(DescentScene):
         for rows, start, end in (((caption, inputs), "given", "repeat"), ((loop, end), "repeat", "return"), ((result,), "return", "gradient")):
             play_over(self, start, end, *(FadeIn(row, shift=RIGHT * 0.2) for row in rows), run_time=0.7)
 
-    @beat("Let's run it on f of x and y equals {function}; on this ^map, {shading} colours are lower. ^Beside it is the "
+    @beat("Let's run it on f of x and y equals {function_text}; on this ^map, {shading} colours are lower. ^Beside it is the "
           "same function as a surface, its ^height the value of f. We ^start at {start_x:g}, {start_y:g}, ^with learning "
           "rate {lr:g}, for {steps} steps, and the ^counters and the loss curve follow every step.")
     def show_landscape(self) -> None:
@@ -154,7 +155,8 @@ class GradientDescentScene(DescentScene):
         self.path_points = [self.view.screen(q) for q in self.traj.points if inside(q, self.view.box)]
         # On the map's light corners a bare label loses its contrast: it sits on a patch of the background.
         w0 = self.math(r"\mathbf{w}^{(0)}", size=th.label_size, color=th.learnable)
-        self.start_label = self.label_near(self.backed(w0), start, self.plot, avoid=self.path_points, prefer=start - self.view.dot_at_end())
+        self.start_label = self.label_near(self.backed(w0), start, self.plot, avoid=self.path_points + self.first_arrow_points(),
+                                           prefer=start - self.view.dot_at_end())
         self.panel = self.side_panel(left=extent.get_right()[0] + 0.5, top=top, bottom=bottom)
         self.track = SurfaceTrack(self.panel["surface"], self.f, self.view, th.learnable, th, ball_radius=0.08)
         rule = self.panel["rule"]
@@ -284,13 +286,9 @@ class GradientDescentScene(DescentScene):
         The first step also names the two arrows."""
         th, traj, view = self.theme, self.traj, self.view
         sgd = self.params.optimizer == "sgd"
-        a = view.screen(traj.points[t])
-        direction = view.screen_direction(traj.points[t], traj.grads[t])
-        end = clip_segment(traj.points[t], traj.points[t + 1], view.box)
-        move = gradient_arrow(a, view.screen(end[1]) if end else a, th.gradient, stroke_width=5)
-        # Drawn longer than the step when there is room, so "scaled by eta" reads as a shrink.
-        wanted = max(1.6 * max(0.25, relative_norm), 1.25 * move.get_length())
-        arrow = gradient_arrow(a, a + direction * min(wanted, self.room(self.plot, a, direction)), th.gradient, stroke_width=5)
+        a, step_end, tip = self.step_arrow_ends(t, relative_norm)
+        move = gradient_arrow(a, step_end, th.gradient, stroke_width=5)
+        arrow = gradient_arrow(a, tip, th.gradient, stroke_width=5)
         labels = VGroup()
         if first:
             near = [self.start_label, *self.path_points[:2], *(arrow.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
@@ -348,7 +346,7 @@ class GradientDescentScene(DescentScene):
 
 
 class LearningRatesScene(DescentScene):
-    alt_text = ("{rates_shown} contour maps of f = {function} side by side, each with gradient descent from "
+    alt_text = ("{rates_shown} contour maps of f = {function_text} side by side, each with gradient descent from "
                 "({start_x:g}, {start_y:g}) for {steps} steps with its own learning rate: {summary}.")
 
     def construct(self) -> None:
@@ -372,7 +370,8 @@ class LearningRatesScene(DescentScene):
         self.outcomes = [judge(traj, plot_box(plot), float(np.nanmin(plot.surface.z)))
                          for traj, plot in zip(self.trajs, self.plots)]
         summary = "; ".join(f"eta = {lr:g}: {o.verdict}, f = {counter(o.final_value)}" for lr, o in zip(self.rates, self.outcomes))
-        self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), steps=p.steps,
+        self.record(function=p.descent_function, function_text=formula_text(p.descent_function),
+                    start_x=float(p.start[0]), start_y=float(p.start[1]), steps=p.steps,
                     optimizer=p.optimizer, learning_rates=list(self.rates),
                     rates_shown=len(self.rates), rates_given=len(p.learning_rates),
                     rates_note=(f" Only the first {len(self.rates)} of the {len(p.learning_rates)} rates given fit here."
