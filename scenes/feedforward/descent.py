@@ -323,7 +323,7 @@ class GradientDescentScene(DescentScene):
     def show_result(self) -> None:
         th, traj, view = self.theme, self.traj, self.view
         counters = self.panel["counters"]
-        box = SurroundingRectangle(counters[1:], color=th.highlight, buff=0.12, corner_radius=0.08)
+        f_box = SurroundingRectangle(counters[2], color=th.highlight, buff=0.12, corner_radius=0.08)
         w_box = SurroundingRectangle(counters[1], color=th.highlight, buff=0.12, corner_radius=0.08)
         end = view.dot.get_center()
         if traj.diverged:
@@ -335,14 +335,18 @@ class GradientDescentScene(DescentScene):
         loss_said = position_of(self, "and f has gone") if self.speech and not traj.diverged else "That"
         play_over(self, None, loss_said, Flash(end, color=th.highlight, line_length=0.25, flash_radius=0.3), FadeIn(note),
                   Create(w_box))
-        # f's fall: the box takes in the loss too, and the loss curve is traced from its start to its end.
+        # f's fall: the loss is boxed too (a box grown down from w's would sweep across its digits), and the loss
+        # curve is traced from its start to its end.
         curve = self.panel["curve"].copy().clear_updaters().set_stroke(th.highlight, width=5)
-        play_over(self, loss_said, "That", ReplacementTransform(w_box, box),
+        play_over(self, loss_said, "That", Create(f_box),
                   *([ShowPassingFlash(curve, time_width=0.6)] if curve.has_points() else []))
         # "Nothing but local slopes, one step at a time": the path is walked again, step by step.
         trace = view.trail.copy().clear_updaters().set_stroke(th.highlight, width=6)
         if trace.has_points():
             play_over(self, "That", None, ShowPassingFlash(trace, time_width=0.35, run_time=1.5))
+
+
+COUNTER_GAP = 0.22  # between a map's tick numbers and its f counter: room for the ring round its verdict
 
 
 class LearningRatesScene(DescentScene):
@@ -396,7 +400,7 @@ class LearningRatesScene(DescentScene):
             value = self.live_number(lambda v=view: v.traj.values[v.step_at()], th.loss, size=th.label_size)
             value.suspend_updating()
             counter = VGroup(self.math("f =", size=th.label_size, color=th.loss), value).arrange(RIGHT, buff=0.12)
-            counter.next_to(plot.frame, DOWN, buff=0.12).set_x(plot.frame[0].get_x())
+            counter.next_to(plot.frame, DOWN, buff=COUNTER_GAP).set_x(plot.frame[0].get_x())
             value.on_change = lambda c=counter, x=plot.frame[0].get_x(): c.set_x(x)  # stays centred as it grows
             value.resume_updating()
             self.views.append(view), self.counters.append(counter)
@@ -416,7 +420,7 @@ class LearningRatesScene(DescentScene):
         th = self.theme
         n = len(self.rates)
         top, bottom = self.content_area()
-        gap, below = (0.45 if n <= 3 else 0.3), (1.0 if n <= 3 else 1.4)  # below the map: f and the verdict
+        gap, below = (0.45 if n <= 3 else 0.3), (1.1 if n <= 3 else 1.5)  # below the map: f and the verdict
         cell_w = (config.frame_width - 2 * th.margin - (n - 1) * gap) / n
         edge = config.frame_width / 2 - th.margin
         self.cell_bounds = [(max(-edge, -edge + c * (cell_w + gap) - gap / 2), min(edge, -edge + c * (cell_w + gap) + cell_w + gap / 2))
@@ -488,11 +492,13 @@ class LearningRatesScene(DescentScene):
             caption.next_to(f_counter, DOWN, buff=0.12).set_x(plot.frame[0].get_x())
             caption.shift(RIGHT * max(0.0, lo - caption.get_left()[0]) + LEFT * max(0.0, caption.get_right()[0] - hi))
             captions.add(caption)
-        frames = [plot.frame[0] for plot in self.plots]
+        # Each run's verdict, its f and the words under it, is marked as its lesson is said (a ring round the map
+        # crossed its tick numbers).
+        verdicts = [VGroup(f_counter, caption) for f_counter, caption in zip(self.counters, captions)]
         order = np.argsort(self.rates)
-        finished = [i for i, o in enumerate(self.outcomes) if not self.trajs[i].diverged] or list(range(len(frames)))
-        self.point_at(slow=frames[order[0]], unstable=frames[order[-1]],
-                      between=frames[min(finished, key=lambda i: self.outcomes[i].final_value)])
+        finished = [i for i, o in enumerate(self.outcomes) if not self.trajs[i].diverged] or list(range(len(verdicts)))
+        self.point_at(slow=verdicts[order[0]], unstable=verdicts[order[-1]],
+                      between=verdicts[min(finished, key=lambda i: self.outcomes[i].final_value)])
         if self.speech is None:
             self.play(LaggedStart(*(FadeIn(c, shift=UP * 0.15) for c in captions), lag_ratio=0.3), run_time=1.5)
             return
