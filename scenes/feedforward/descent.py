@@ -8,7 +8,7 @@ scene; the picture only replays it (`TrajectoryView`), and each run is judged by
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, BackgroundRectangle, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
+from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
                    GrowFromCenter, Indicate, Integer, LaggedStart, MathTex, ReplacementTransform, Rotate, RoundedRectangle,
                    ShowPassingFlash, Succession, SurroundingRectangle, Transform, ValueTracker, VGroup, VMobject, Write,
                    config, linear)
@@ -20,17 +20,13 @@ from scenes.feedforward.descent_base import DescentScene, low_shade, run_time_fo
 from scenes.feedforward.descent_runs import clip_segment, diverged_after, inside, judge, said_outcome
 from scenes.kit.formatting import counter, formula_text
 from scenes.kit.pacing import play_over, position_of, wait_for
-from scenes.widgets.surface import Landscape3D, SurfacePlot, gradient_arrow
+from scenes.widgets.surface import SurfacePlot, gradient_arrow
 from scenes.feedforward.trajectory_view import SurfaceTrack, TrajectoryView, plot_box
 from scenes.kit.wording import said_list
 
 SLOW_STEPS = 3  # steps of the first scene shown one by one with their gradient arrow
 MAX_MAPS = 5  # learning rates drawn side by side in one row; more would make maps too small to read
 ETA_ARROW = 0.35  # length of the arrow from "learning rate" down to eta in the update rule
-SURFACE_CELLS = 24  # the 3-D surface beside the map: a small view, a coarser mesh
-SURFACE_TURN = 0.3  # radians the 3-D view is turned from straight ahead
-SURFACE_TILT = 0.9  # radians from straight above
-SURFACE_LIFT = 4.0  # the bowl's height at the map's scale: tall, as the view beside the map is narrow
 LOOP_INDENT = 0.8  # the update rule is the loop's body: indented under "for"
 
 
@@ -174,10 +170,6 @@ class GradientDescentScene(DescentScene):
         play_over(self, "counters", None, FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]),
                   FadeIn(self.panel["curve"]))
 
-    def backed(self, label: MathTex) -> VGroup:
-        """A label on the map on a patch of the background: on the map's light corners a bare label loses its contrast."""
-        return VGroup(BackgroundRectangle(label, color=self.theme.background, fill_opacity=0.8, buff=0.06), label)
-
     def side_panel(self, left: float, top: float, bottom: float) -> dict[str, VGroup]:
         """The column beside the map: f, the rule, the inputs, live counters and the loss curve."""
         th, p, traj = self.theme, self.params, self.traj
@@ -227,15 +219,6 @@ class GradientDescentScene(DescentScene):
         curve.update()
         return {"function": function, "rule": rule, "inputs": inputs, "counters": counters,
                 "curve_axes": curve_axes, "curve": curve, "surface": surface}
-
-    def surface_view(self, left: float, right: float, bottom: float, top: float) -> Landscape3D:
-        """f as a surface seen from the side, as large as fits the box; flat at first (`lift` 0)."""
-        land = Landscape3D(self.plot, self.f, self.theme, cells=SURFACE_CELLS, turn=SURFACE_TURN, tilt=SURFACE_TILT,
-                           lift_height=SURFACE_LIFT, mesh_lines=True, opacity=0.0)
-        land.fit_into(left, right, bottom, top)
-        land.lift.set_value(0.0)
-        land.redraw()
-        return land
 
     def loss_curve(self, width: float, height: float) -> tuple[VGroup, VMobject]:
         """f against t, drawn as the steps happen: the descent path's height, in the loss colour."""

@@ -6,14 +6,14 @@ import math
 from typing import Callable, Sequence
 
 import numpy as np
-from manim import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, MathTex, ValueTracker, VGroup, linear
+from manim import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, BackgroundRectangle, MathTex, ValueTracker, VGroup, linear
 from manim.utils.color import color_to_rgb
 
 from engine import ScalarField, parse_function
 from scenes.kit.base import LectureScene
 from scenes.feedforward.descent_runs import clip_segment, inside
 from scenes.widgets.live_value import LiveValue
-from scenes.widgets.surface import SurfacePlot
+from scenes.widgets.surface import Landscape3D, SurfacePlot
 from scenes.kit.theme import Theme
 
 STEP_SECONDS = 0.4  # time per step once the motion is understood...
@@ -44,6 +44,12 @@ def thin_ticks(plot: SurfacePlot, min_gap: float = 0.12) -> None:
             ticks.remove(*row[1::2])
             row = row[::2]
 
+
+
+SURFACE_CELLS = 24  # the 3-D surface beside the map: a small view, a coarser mesh
+SURFACE_TURN = 0.3  # radians the 3-D view is turned from straight ahead
+SURFACE_TILT = 0.9  # radians from straight above
+SURFACE_LIFT = 4.0  # the bowl's height at the map's scale: tall, as the view beside the map is narrow
 
 
 class DescentScene(LectureScene):
@@ -134,6 +140,19 @@ class DescentScene(LectureScene):
             return []
         a, _, tip = self.step_arrow_ends(0, norms[0] / (float(norms[: self.slow_steps + 1].max()) or 1.0))
         return [a + (tip - a) * q for q in np.linspace(0.15, 1.0, 7)]
+
+    def backed(self, label: MathTex) -> VGroup:
+        """A label on the map on a patch of the background: on the map's light corners a bare label loses its contrast."""
+        return VGroup(BackgroundRectangle(label, color=self.theme.background, fill_opacity=0.8, buff=0.06), label)
+
+    def surface_view(self, left: float, right: float, bottom: float, top: float) -> Landscape3D:
+        """f as a surface seen from the side, as large as fits the box; flat at first (`lift` 0)."""
+        land = Landscape3D(self.plot, self.f, self.theme, cells=SURFACE_CELLS, turn=SURFACE_TURN, tilt=SURFACE_TILT,
+                           lift_height=SURFACE_LIFT, mesh_lines=True, opacity=0.0)
+        land.fit_into(left, right, bottom, top)
+        land.lift.set_value(0.0)
+        land.redraw()
+        return land
 
     def label_near(self, label: VGroup, at: np.ndarray, plot: SurfacePlot, avoid: Sequence = (),
                    prefer: np.ndarray | None = None) -> VGroup:
