@@ -153,3 +153,16 @@ def test_arrow_lengths_compress_only_when_arrows_would_be_specks():
     specks = np.concatenate([np.full(80, 0.01), np.full(20, 10.0)])
     assert ArrowScale.for_magnitudes(specks).exponent < 1
     assert arrow_grid((-3, 3), (-1, 0), 0.5) == ((-2.5, 2.5), (-0.75, -0.25))
+
+
+def test_formula_text_writes_powers_as_superscripts_and_the_voice_reads_them_back():
+    from lecture.voice.pronounce import spoken
+    from scenes.kit.formatting import formula_text
+    assert formula_text("sin(x**2 + y**2)") == "sin(x² + y²)"
+    assert formula_text("x**2 + 3*y**2") == "x² + 3y²"
+    assert formula_text("(y - tanh(w*x + b))**2") == "(y - tanh(w·x + b))²"
+    assert formula_text("y**-1 + x**0.5 + 2**x") == "y⁻¹ + x**0.5 + 2**x"  # only whole-number powers are raised
+    assert "^" not in formula_text("x**(1/2)")  # a caret would be a bookmark in a narration
+    assert spoken(formula_text("sin(x**2 + y**2)")) == spoken("sin(x**2 + y**2)") == "sine of x squared plus y squared"
+    assert spoken(formula_text("x**2 + 3*y**2")) == "x squared plus 3y squared"  # the voice says "three y"
+    assert spoken(formula_text("y**-1 + w*x")) == spoken("y**-1 + w*x")

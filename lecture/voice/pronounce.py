@@ -148,9 +148,19 @@ def number_words(sign: str, digits: str) -> str:
     return prefix + integer_words(n)
 
 
+SUPERSCRIPTS = re.compile("[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+
+
+def written_powers(text: str) -> str:
+    """x² -> x**2, y⁻¹ -> y**-1, w·x -> w * x: maths as captions write it (scenes.kit.formatting.formula_text)
+    back to the typed form the table says ("x squared"), before NFKC would turn x² into x2."""
+    text = SUPERSCRIPTS.sub(lambda m: "**" + m.group(0).translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")), text)
+    return text.replace("·", " * ")
+
+
 def spoken(text: str) -> str:
     """The text as the voice should say it."""
-    said = unicodedata.normalize("NFKC", text)
+    said = unicodedata.normalize("NFKC", written_powers(text))
     for pattern, replacement in _COMPILED:
         said = pattern.sub(replacement, said)
     said = NUMBER.sub(lambda m: number_words(m.group(1), m.group(2)), said)

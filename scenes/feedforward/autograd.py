@@ -20,10 +20,11 @@ from scenes.kit.base import beat
 from scenes.kit.pointing import RING_BUFF
 from scenes.kit.formatting import short, short_tex
 from scenes.feedforward.graph_code import captions, graph_code, lecture_graph, loss_source, tensor_code, torch_code
-from scenes.widgets.graph_diagram import GraphDiagram
+from scenes.widgets.graph_diagram import COLUMN_GAP, GraphDiagram
 from scenes.kit.wording import said_list
 
 
+EXAMPLE_COLUMN_GAP = 5.0  # grad_fn's two-column examples spread across the frame (at 2.6 the right third stayed empty)
 RING_ROOM = RING_BUFF + 0.05  # kept free under a tag that is pointed at, so its ring stays inside the margin
 
 
@@ -56,7 +57,7 @@ class ForwardGraphScene(CodeScene):
         self.legends: dict[str, VGroup] = {}
         first = self.first_computing_line()
         flag = next((i for i in range(first) if any(self.graph.node(n).learnable for n in self.lines[i].nodes)), 0)
-        self.point_at(flag=self.code.line(flag), ops=VGroup(*[self.code.line(i) for i in range(first, len(self.lines))]))
+        self.point_at(flag=self.code.line(flag), ops=self.code.line(first))
         self.play_along("In", self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2))
         if any(n.learnable for n in self.graph.nodes):  # the flag moves from the code into the legend, meaning explained
             self.add_legend("learnable")
@@ -65,15 +66,19 @@ class ForwardGraphScene(CodeScene):
                             FadeIn(icon, shift=LEFT * 0.2), run_time=0.8)
         if first:
             self.play_along("Here", self.steps(*self.run_lines(range(first))))
+        # "every operation that uses them": the first line that uses them runs, and its operations join the graph
+        # (the picture filled out as it is named; the rest of the code runs in the next beat).
+        self.play_along("ops", self.steps(*self.run_lines(range(first, first + 1))))
 
     @beat("Now ^each line that computes adds its operations to the graph, ^at the moment it runs. Nothing is "
           "planned in advance: [PyTorch builds the graph as the code runs](graph), and builds it ^anew on every "
           "forward pass. That is a dynamic graph.")
     def build_graph_from_code(self) -> None:
         self.point_at(graph=self.diagram)
-        steps = self.run_lines(range(self.first_computing_line(), len(self.lines)))
+        steps = self.run_lines(range(self.first_computing_line() + 1, len(self.lines)))
         half = (len(steps) + 1) // 2
-        self.play_along("each", self.steps(*steps[:half]))
+        if steps:
+            self.play_along("each", self.steps(*steps[:half]))
         if steps[half:]:  # the rest of the graph grows while the words say it is built as the code runs
             self.wait_until("at")
             self.play_until("anew", self.steps(*steps[half:]))
@@ -203,12 +208,13 @@ class GradFnScene(CodeScene):
         return overflow
 
     def tagged_diagram(self, graph: engine.Graph, above: Mobject, captions: dict[str, str],
-                       grad_fns: dict[str, str | None], room: float = 0.0) -> tuple[GraphDiagram, dict[str, VGroup]]:
+                       grad_fns: dict[str, str | None], room: float = 0.0,
+                       column_gap: float = COLUMN_GAP[1]) -> tuple[GraphDiagram, dict[str, VGroup]]:
         """The graph below `above` with a grad_fn tag pinned to each node named, the graph drawn in a box short
         enough that tags pushed down a line still fit (so nothing is shrunk below the readable size), `room` above the margin."""
         reserve = 0.0
         for attempt in range(3):
-            diagram = self.diagram_below(graph, above, captions, reserve=reserve)
+            diagram = self.diagram_below(graph, above, captions, reserve=reserve, column_gap=column_gap)
             tags = {name: self.grad_fn_tag(diagram, name, g) for name, g in grad_fns.items()}
             overflow = self.settle_tags(diagram, list(tags.values()), shrink=attempt == 2) + room
             if overflow <= 0:
@@ -220,7 +226,8 @@ class GradFnScene(CodeScene):
         """The graph of `c = <expr>`, the grad_fn tag of c, and the tags of the leaves (None)."""
         out = example.graph.output_name
         diagram, tags = self.tagged_diagram(example.graph, above, {out: "c"},
-                                            {out: example.grad_fn, **example.leaf_grad_fns}, room=RING_ROOM)
+                                            {out: example.grad_fn, **example.leaf_grad_fns}, room=RING_ROOM,
+                                            column_gap=EXAMPLE_COLUMN_GAP)
         return diagram, tags[out], VGroup(*[tags[n] for n in example.leaf_grad_fns])
 
     @beat("Every tensor made by an operation remembers that operation. Here ^c is a plus b. ^Printing its grad_fn "

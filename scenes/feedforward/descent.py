@@ -8,7 +8,7 @@ scene; the picture only replays it (`TrajectoryView`), and each run is judged by
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, BackgroundRectangle, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
+from manim import (DOWN, LEFT, PI, RIGHT, UL, UP, AnimationGroup, Arrow, Axes, Brace, Create, FadeIn, FadeOut, Flash, Group, GrowArrow,
                    GrowFromCenter, Indicate, Integer, LaggedStart, MathTex, ReplacementTransform, Rotate, RoundedRectangle,
                    ShowPassingFlash, Succession, SurroundingRectangle, Transform, ValueTracker, VGroup, VMobject, Write,
                    config, linear)
@@ -18,25 +18,21 @@ from engine.notebook import CAUCHY_YEAR
 from scenes.kit.base import beat
 from scenes.feedforward.descent_base import DescentScene, low_shade, run_time_for
 from scenes.feedforward.descent_runs import clip_segment, diverged_after, inside, judge, said_outcome
-from scenes.kit.formatting import counter
+from scenes.kit.formatting import counter, formula_text
 from scenes.kit.pacing import play_over, position_of, wait_for
-from scenes.widgets.surface import Landscape3D, SurfacePlot, gradient_arrow
+from scenes.widgets.surface import SurfacePlot, gradient_arrow
 from scenes.feedforward.trajectory_view import SurfaceTrack, TrajectoryView, plot_box
 from scenes.kit.wording import said_list
 
 SLOW_STEPS = 3  # steps of the first scene shown one by one with their gradient arrow
 MAX_MAPS = 5  # learning rates drawn side by side in one row; more would make maps too small to read
 ETA_ARROW = 0.35  # length of the arrow from "learning rate" down to eta in the update rule
-SURFACE_CELLS = 24  # the 3-D surface beside the map: a small view, a coarser mesh
-SURFACE_TURN = 0.3  # radians the 3-D view is turned from straight ahead
-SURFACE_TILT = 0.9  # radians from straight above
-SURFACE_LIFT = 4.0  # the bowl's height at the map's scale: tall, as the view beside the map is narrow
 LOOP_INDENT = 0.8  # the update rule is the loop's body: indented under "for"
 
 
 class GradientDescentScene(DescentScene):
     alt_text = ("The update rule w(t+1) = w(t) - eta grad f(w(t)), credited to Cauchy ({cauchy_year}), and the vanilla "
-                "algorithm; then {n_steps} steps of {optimizer} with eta = {lr:g} on a contour map of f = {function}, "
+                "algorithm; then {n_steps} steps of {optimizer} with eta = {lr:g} on a contour map of f = {function_text}, "
                 "from ({start_x:g}, {start_y:g}) to ({final_x:.2f}, {final_y:.2f}); {result}")
 
     def construct(self) -> None:
@@ -61,8 +57,9 @@ class GradientDescentScene(DescentScene):
         else:
             result = (f"After {self.traj.steps} steps the point is at ({final[0]:.2f}, {final[1]:.2f}), "
                       f"and f has gone from {counter(self.traj.values[0])} to {counter(self.traj.values[-1])}.")
-        self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), lr=p.lr,
-                    steps=p.steps, n_steps=self.traj.steps, optimizer=p.optimizer, diverged=self.traj.diverged,
+        self.record(function=p.descent_function, function_text=formula_text(p.descent_function),
+                    start_x=float(p.start[0]), start_y=float(p.start[1]), lr=p.lr, steps=p.steps, n_steps=self.traj.steps,
+                    optimizer=p.optimizer, diverged=self.traj.diverged,
                     values=self.traj.values.tolist(), points=self.traj.points.tolist(),
                     first_value=float(self.traj.values[0]), final_value=float(self.traj.values[-1]),
                     final_x=float(final[0]), final_y=float(final[1]), cauchy_year=CAUCHY_YEAR, result=result,
@@ -139,7 +136,7 @@ class GradientDescentScene(DescentScene):
         for rows, start, end in (((caption, inputs), "given", "repeat"), ((loop, end), "repeat", "return"), ((result,), "return", "gradient")):
             play_over(self, start, end, *(FadeIn(row, shift=RIGHT * 0.2) for row in rows), run_time=0.7)
 
-    @beat("Let's run it on f of x and y equals {function}; on this ^map, {shading} colours are lower. ^Beside it is the "
+    @beat("Let's run it on f of x and y equals {function_text}; on this ^map, {shading} colours are lower. ^Beside it is the "
           "same function as a surface, its ^height the value of f. We ^start at {start_x:g}, {start_y:g}, ^with learning "
           "rate {lr:g}, for {steps} steps, and the ^counters and the loss curve follow every step.")
     def show_landscape(self) -> None:
@@ -154,7 +151,8 @@ class GradientDescentScene(DescentScene):
         self.path_points = [self.view.screen(q) for q in self.traj.points if inside(q, self.view.box)]
         # On the map's light corners a bare label loses its contrast: it sits on a patch of the background.
         w0 = self.math(r"\mathbf{w}^{(0)}", size=th.label_size, color=th.learnable)
-        self.start_label = self.label_near(self.backed(w0), start, self.plot, avoid=self.path_points, prefer=start - self.view.dot_at_end())
+        self.start_label = self.label_near(self.backed(w0), start, self.plot, avoid=self.path_points + self.first_arrow_points(),
+                                           prefer=start - self.view.dot_at_end())
         self.panel = self.side_panel(left=extent.get_right()[0] + 0.5, top=top, bottom=bottom)
         self.track = SurfaceTrack(self.panel["surface"], self.f, self.view, th.learnable, th, ball_radius=0.08)
         rule = self.panel["rule"]
@@ -171,10 +169,6 @@ class GradientDescentScene(DescentScene):
         play_over(self, "with", "counters", FadeIn(self.panel["inputs"]))
         play_over(self, "counters", None, FadeIn(self.panel["counters"]), Create(self.panel["curve_axes"]),
                   FadeIn(self.panel["curve"]))
-
-    def backed(self, label: MathTex) -> VGroup:
-        """A label on the map on a patch of the background: on the map's light corners a bare label loses its contrast."""
-        return VGroup(BackgroundRectangle(label, color=self.theme.background, fill_opacity=0.8, buff=0.06), label)
 
     def side_panel(self, left: float, top: float, bottom: float) -> dict[str, VGroup]:
         """The column beside the map: f, the rule, the inputs, live counters and the loss curve."""
@@ -226,15 +220,6 @@ class GradientDescentScene(DescentScene):
         return {"function": function, "rule": rule, "inputs": inputs, "counters": counters,
                 "curve_axes": curve_axes, "curve": curve, "surface": surface}
 
-    def surface_view(self, left: float, right: float, bottom: float, top: float) -> Landscape3D:
-        """f as a surface seen from the side, as large as fits the box; flat at first (`lift` 0)."""
-        land = Landscape3D(self.plot, self.f, self.theme, cells=SURFACE_CELLS, turn=SURFACE_TURN, tilt=SURFACE_TILT,
-                           lift_height=SURFACE_LIFT, mesh_lines=True, opacity=0.0)
-        land.fit_into(left, right, bottom, top)
-        land.lift.set_value(0.0)
-        land.redraw()
-        return land
-
     def loss_curve(self, width: float, height: float) -> tuple[VGroup, VMobject]:
         """f against t, drawn as the steps happen: the descent path's height, in the loss colour."""
         th, traj, view = self.theme, self.traj, self.view
@@ -284,13 +269,9 @@ class GradientDescentScene(DescentScene):
         The first step also names the two arrows."""
         th, traj, view = self.theme, self.traj, self.view
         sgd = self.params.optimizer == "sgd"
-        a = view.screen(traj.points[t])
-        direction = view.screen_direction(traj.points[t], traj.grads[t])
-        end = clip_segment(traj.points[t], traj.points[t + 1], view.box)
-        move = gradient_arrow(a, view.screen(end[1]) if end else a, th.gradient, stroke_width=5)
-        # Drawn longer than the step when there is room, so "scaled by eta" reads as a shrink.
-        wanted = max(1.6 * max(0.25, relative_norm), 1.25 * move.get_length())
-        arrow = gradient_arrow(a, a + direction * min(wanted, self.room(self.plot, a, direction)), th.gradient, stroke_width=5)
+        a, step_end, tip = self.step_arrow_ends(t, relative_norm)
+        move = gradient_arrow(a, step_end, th.gradient, stroke_width=5)
+        arrow = gradient_arrow(a, tip, th.gradient, stroke_width=5)
         labels = VGroup()
         if first:
             near = [self.start_label, *self.path_points[:2], *(arrow.point_from_proportion(q) for q in (0.3, 0.6, 1.0))]
@@ -325,7 +306,7 @@ class GradientDescentScene(DescentScene):
     def show_result(self) -> None:
         th, traj, view = self.theme, self.traj, self.view
         counters = self.panel["counters"]
-        box = SurroundingRectangle(counters[1:], color=th.highlight, buff=0.12, corner_radius=0.08)
+        f_box = SurroundingRectangle(counters[2], color=th.highlight, buff=0.12, corner_radius=0.08)
         w_box = SurroundingRectangle(counters[1], color=th.highlight, buff=0.12, corner_radius=0.08)
         end = view.dot.get_center()
         if traj.diverged:
@@ -337,9 +318,10 @@ class GradientDescentScene(DescentScene):
         loss_said = position_of(self, "and f has gone") if self.speech and not traj.diverged else "That"
         play_over(self, None, loss_said, Flash(end, color=th.highlight, line_length=0.25, flash_radius=0.3), FadeIn(note),
                   Create(w_box))
-        # f's fall: the box takes in the loss too, and the loss curve is traced from its start to its end.
+        # f's fall: the loss is boxed too (a box grown down from w's would sweep across its digits), and the loss
+        # curve is traced from its start to its end.
         curve = self.panel["curve"].copy().clear_updaters().set_stroke(th.highlight, width=5)
-        play_over(self, loss_said, "That", ReplacementTransform(w_box, box),
+        play_over(self, loss_said, "That", Create(f_box),
                   *([ShowPassingFlash(curve, time_width=0.6)] if curve.has_points() else []))
         # "Nothing but local slopes, one step at a time": the path is walked again, step by step.
         trace = view.trail.copy().clear_updaters().set_stroke(th.highlight, width=6)
@@ -347,8 +329,11 @@ class GradientDescentScene(DescentScene):
             play_over(self, "That", None, ShowPassingFlash(trace, time_width=0.35, run_time=1.5))
 
 
+COUNTER_GAP = 0.22  # between a map's tick numbers and its f counter: room for the ring round its verdict
+
+
 class LearningRatesScene(DescentScene):
-    alt_text = ("{rates_shown} contour maps of f = {function} side by side, each with gradient descent from "
+    alt_text = ("{rates_shown} contour maps of f = {function_text} side by side, each with gradient descent from "
                 "({start_x:g}, {start_y:g}) for {steps} steps with its own learning rate: {summary}.")
 
     def construct(self) -> None:
@@ -372,7 +357,8 @@ class LearningRatesScene(DescentScene):
         self.outcomes = [judge(traj, plot_box(plot), float(np.nanmin(plot.surface.z)))
                          for traj, plot in zip(self.trajs, self.plots)]
         summary = "; ".join(f"eta = {lr:g}: {o.verdict}, f = {counter(o.final_value)}" for lr, o in zip(self.rates, self.outcomes))
-        self.record(function=p.descent_function, start_x=float(p.start[0]), start_y=float(p.start[1]), steps=p.steps,
+        self.record(function=p.descent_function, function_text=formula_text(p.descent_function),
+                    start_x=float(p.start[0]), start_y=float(p.start[1]), steps=p.steps,
                     optimizer=p.optimizer, learning_rates=list(self.rates),
                     rates_shown=len(self.rates), rates_given=len(p.learning_rates),
                     rates_note=(f" Only the first {len(self.rates)} of the {len(p.learning_rates)} rates given fit here."
@@ -397,7 +383,7 @@ class LearningRatesScene(DescentScene):
             value = self.live_number(lambda v=view: v.traj.values[v.step_at()], th.loss, size=th.label_size)
             value.suspend_updating()
             counter = VGroup(self.math("f =", size=th.label_size, color=th.loss), value).arrange(RIGHT, buff=0.12)
-            counter.next_to(plot.frame, DOWN, buff=0.12).set_x(plot.frame[0].get_x())
+            counter.next_to(plot.frame, DOWN, buff=COUNTER_GAP).set_x(plot.frame[0].get_x())
             value.on_change = lambda c=counter, x=plot.frame[0].get_x(): c.set_x(x)  # stays centred as it grows
             value.resume_updating()
             self.views.append(view), self.counters.append(counter)
@@ -417,7 +403,7 @@ class LearningRatesScene(DescentScene):
         th = self.theme
         n = len(self.rates)
         top, bottom = self.content_area()
-        gap, below = (0.45 if n <= 3 else 0.3), (1.0 if n <= 3 else 1.4)  # below the map: f and the verdict
+        gap, below = (0.45 if n <= 3 else 0.3), (1.1 if n <= 3 else 1.5)  # below the map: f and the verdict
         cell_w = (config.frame_width - 2 * th.margin - (n - 1) * gap) / n
         edge = config.frame_width / 2 - th.margin
         self.cell_bounds = [(max(-edge, -edge + c * (cell_w + gap) - gap / 2), min(edge, -edge + c * (cell_w + gap) + cell_w + gap / 2))
@@ -489,11 +475,13 @@ class LearningRatesScene(DescentScene):
             caption.next_to(f_counter, DOWN, buff=0.12).set_x(plot.frame[0].get_x())
             caption.shift(RIGHT * max(0.0, lo - caption.get_left()[0]) + LEFT * max(0.0, caption.get_right()[0] - hi))
             captions.add(caption)
-        frames = [plot.frame[0] for plot in self.plots]
+        # Each run's verdict, its f and the words under it, is marked as its lesson is said (a ring round the map
+        # crossed its tick numbers).
+        verdicts = [VGroup(f_counter, caption) for f_counter, caption in zip(self.counters, captions)]
         order = np.argsort(self.rates)
-        finished = [i for i, o in enumerate(self.outcomes) if not self.trajs[i].diverged] or list(range(len(frames)))
-        self.point_at(slow=frames[order[0]], unstable=frames[order[-1]],
-                      between=frames[min(finished, key=lambda i: self.outcomes[i].final_value)])
+        finished = [i for i, o in enumerate(self.outcomes) if not self.trajs[i].diverged] or list(range(len(verdicts)))
+        self.point_at(slow=verdicts[order[0]], unstable=verdicts[order[-1]],
+                      between=verdicts[min(finished, key=lambda i: self.outcomes[i].final_value)])
         if self.speech is None:
             self.play(LaggedStart(*(FadeIn(c, shift=UP * 0.15) for c in captions), lag_ratio=0.3), run_time=1.5)
             return

@@ -6,13 +6,14 @@ import math
 from typing import Callable, Sequence
 
 import numpy as np
-from manim import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, MathTex, ValueTracker, VGroup, linear
+from manim import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, BackgroundRectangle, MathTex, ValueTracker, VGroup, linear
 from manim.utils.color import color_to_rgb
 
 from engine import ScalarField, parse_function
 from scenes.kit.base import LectureScene
+from scenes.feedforward.descent_runs import clip_segment, inside
 from scenes.widgets.live_value import LiveValue
-from scenes.widgets.surface import SurfacePlot
+from scenes.widgets.surface import Landscape3D, SurfacePlot
 from scenes.kit.theme import Theme
 
 STEP_SECONDS = 0.4  # time per step once the motion is understood...
@@ -43,6 +44,12 @@ def thin_ticks(plot: SurfacePlot, min_gap: float = 0.12) -> None:
             ticks.remove(*row[1::2])
             row = row[::2]
 
+
+
+SURFACE_CELLS = 24  # the 3-D surface beside the map: a small view, a coarser mesh
+SURFACE_TURN = 0.3  # radians the 3-D view is turned from straight ahead
+SURFACE_TILT = 0.9  # radians from straight above
+SURFACE_LIFT = 4.0  # the bowl's height at the map's scale: tall, as the view beside the map is narrow
 
 
 class DescentScene(LectureScene):
@@ -114,6 +121,38 @@ class DescentScene(LectureScene):
         lo, hi = border.get_corner(DL), border.get_corner(UR)
         limits = [((hi if d > 0 else lo)[i] - at[i]) / d for i, d in enumerate(direction[:2]) if abs(d) > 1e-9]
         return max(0.0, min(limits, default=0.0) - 0.05)
+
+    def step_arrow_ends(self, t: int, relative_norm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """On screen: the point of step t, where the step lands (clipped to the map), and the tip of its gradient
+        arrow, drawn longer than the step when there is room, so "scaled by eta" reads as a shrink."""
+        traj, view = self.traj, self.view
+        a = view.screen(traj.points[t])
+        end = clip_segment(traj.points[t], traj.points[t + 1], view.box)
+        step_end = view.screen(end[1]) if end else a
+        direction = view.screen_direction(traj.points[t], traj.grads[t])
+        wanted = max(1.6 * max(0.25, relative_norm), 1.25 * float(np.linalg.norm(step_end - a)))
+        return a, step_end, a + direction * min(wanted, self.room(self.plot, a, direction))
+
+    def first_arrow_points(self) -> list[np.ndarray]:
+        """Points along the first step's gradient arrow (drawn over the map after the start's label): the label keeps off it."""
+        norms = np.linalg.norm(self.traj.grads, axis=1)
+        if not (self.traj.steps and inside(self.traj.points[0], self.view.box) and norms[0] > 0):
+            return []
+        a, _, tip = self.step_arrow_ends(0, norms[0] / (float(norms[: self.slow_steps + 1].max()) or 1.0))
+        return [a + (tip - a) * q for q in np.linspace(0.15, 1.0, 7)]
+
+    def backed(self, label: MathTex) -> VGroup:
+        """A label on the map on a patch of the background: on the map's light corners a bare label loses its contrast."""
+        return VGroup(BackgroundRectangle(label, color=self.theme.background, fill_opacity=0.8, buff=0.06), label)
+
+    def surface_view(self, left: float, right: float, bottom: float, top: float) -> Landscape3D:
+        """f as a surface seen from the side, as large as fits the box; flat at first (`lift` 0)."""
+        land = Landscape3D(self.plot, self.f, self.theme, cells=SURFACE_CELLS, turn=SURFACE_TURN, tilt=SURFACE_TILT,
+                           lift_height=SURFACE_LIFT, mesh_lines=True, opacity=0.0)
+        land.fit_into(left, right, bottom, top)
+        land.lift.set_value(0.0)
+        land.redraw()
+        return land
 
     def label_near(self, label: VGroup, at: np.ndarray, plot: SurfacePlot, avoid: Sequence = (),
                    prefer: np.ndarray | None = None) -> VGroup:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut, Flash, GrowArrow, Group, Indicate,
+from manim import (DOWN, Animation, LEFT, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut, Flash, GrowArrow, Group, Indicate,
                    LaggedStart, Mobject, TracedPath, ValueTracker, VGroup, VMobject, Write, always_redraw, config,
                    linear, smooth)
 
 from engine import gradient_field, parse_function
 from scenes.kit.base import LectureScene, beat
-from scenes.kit.formatting import counter
+from scenes.kit.formatting import counter, formula_text
 from scenes.kit.pacing import Place, play_over, position_of
 from scenes.kit.numbers import QuickDecimal
 from scenes.feedforward.probe import PROBE_SAMPLES_PER_UNIT, PROBE_STEEPEST, ArrowScale, arrow_grid, probe_stops, walk_probe
@@ -59,7 +59,7 @@ class GradientFieldScene(LectureScene):
         self.path = walk_probe(self.h, p.x_range, p.y_range, steepest)
         self.stops = probe_stops(self.path) if self.path is not None else []
         rows, cols = self.field.x.shape
-        self.record(function=p.function, function_text=p.function, function_latex=self.h.latex,
+        self.record(function=p.function, function_text=formula_text(p.function), function_latex=self.h.latex,
                     x_range=list(p.x_range), y_range=list(p.y_range), grid_rows=rows, grid_cols=cols,
                     arrow_step=p.arrow_step, arrows_drawn=int(finite.size),
                     grad_min=float(finite.min()) if finite.size else 0.0,
@@ -126,9 +126,13 @@ class GradientFieldScene(LectureScene):
         play_over(self, "height", "formula", land.lift.animate.set_value(1.0), run_time=1.5)
         play_over(self, "formula", "turn", Write(self.formula), run_time=1.0)
         play_over(self, "turn", "above", land.turn.animate.set_value(TURN), run_time=4.0)
+        # Pressed flat onto the map, while its copy in 3-D settles beside the map, under the formula.
+        self.side_view, side_scale = self.settle_beside(land)
         play_over(self, "above", "colours", land.turn.animate.set_value(0.0), land.tilt.animate.set_value(0.0),
                   land.lift.animate.set_value(0.0), land.scale_tracker.animate.set_value(1.0),
-                  land.away.animate.set_value(0.0), run_time=2.5)
+                  land.away.animate.set_value(0.0), self.side_view.away.animate.set_value(0.0),
+                  self.side_view.scale_tracker.animate.set_value(side_scale), run_time=2.5)
+        self.side_view.clear_updaters()  # at rest from here on: one picture, not redrawn every frame
         play_over(self, "colours", "bar", FadeIn(self.plot.heatmap), Create(self.plot.frame), FadeIn(self.plot_labels),
                   run_time=1.0)
         land.clear_updaters()
@@ -136,6 +140,24 @@ class GradientFieldScene(LectureScene):
         play_over(self, "bar", None, FadeIn(self.bar, shift=LEFT * 0.2), run_time=0.5)
         if self.undefined_note is not None:
             self.play(FadeIn(self.undefined_note))
+
+    def settle_beside(self, land: Landscape3D) -> tuple[Landscape3D, float]:
+        """A copy of the turned surface, drawn where `land` is now, that will slide (`away` to 0) and shrink (to
+        the scale returned) into the column beside the map, between the formula and the arrows' legend."""
+        side = Landscape3D(self.plot, self.h, self.theme, turn=land.turn.get_value(), tilt=TILT, lift=1.0)
+        floor = (self.undefined_note if self.undefined_note is not None else self.legend).get_top()[1] + 0.3
+        side.fit_into(self.column_left, config.frame_width / 2 - self.theme.margin, floor, self.formula.get_bottom()[1] - 0.3)
+        scale = side.scale_tracker.get_value()
+        side.middle, side.centre = side.centre, land.centre.copy()  # `away` 1: where land is; 0: the column
+        side.scale_tracker.set_value(land.scale_tracker.get_value())
+        side.redraw()
+        self.add(side)
+        return side, scale
+
+    def fade_side_view(self) -> Animation:
+        """The 3-D view beside the map fades (by its own opacity: it is an image redrawn as it changes)."""
+        self.side_view.add_updater(lambda m: m.redraw())
+        return self.side_view.opacity.animate.set_value(0.0)
 
     @beat("On a grid of {grid_cols} by {grid_rows} points, each arrow is the gradient, the surface's slope seen from "
           "above: the two partial derivatives of z. [It points where h increases the most](steepest), the direction of steepest "
@@ -167,6 +189,8 @@ class GradientFieldScene(LectureScene):
     def move_probe(self) -> None:
         self.note, self.probe = None, VGroup()
         if self.path is None:
+            self.play(self.fade_side_view())
+            self.remove(self.side_view)
             self.readout_rows = self.formula
             self.show_note("h is undefined along the probe's path")
             return
@@ -179,8 +203,10 @@ class GradientFieldScene(LectureScene):
         arrow = always_redraw(lambda: gradient_arrow(starts[at()], ends[at()], arrow_color, stroke_width=6))
         self.readout_rows = self.readout(at)
         first_dot, first_arrow = dot.copy().clear_updaters(), arrow.copy().clear_updaters()
+        # The readout takes the 3-D view's place beside the map: from here on the lesson is on the plane.
         self.play_along("probe", self.arrows.animate.set_opacity(0.3), FadeIn(first_dot, scale=2), GrowArrow(first_arrow),
-                        FadeIn(self.readout_rows), run_time=1.2)
+                        self.fade_side_view(), FadeIn(self.readout_rows), run_time=1.2)
+        self.remove(self.side_view)
         self.remove(first_dot, first_arrow)
         trail = TracedPath(dot.get_center, stroke_color=dot_color, stroke_width=2, stroke_opacity=0.6)
         self.add(trail, arrow, dot)

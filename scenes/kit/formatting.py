@@ -16,6 +16,7 @@ from the same digits. Pure Python: no manim, so the narration can use it without
 from __future__ import annotations
 
 import math
+import re
 
 COUNTER_DIGITS = 3  # significant digits of a counter...
 COUNTER_MAX_PLACES = 6  # ...but never more decimal places than this
@@ -110,3 +111,20 @@ def positional(value: float, significant: int) -> str:
         return rounded
     places = significant - 1 - math.floor(math.log10(abs(value)))
     return f"{value:.{places}f}" if places > 0 else str(round(value))
+
+
+# --- formula_text: a typed formula as maths in plain text ---------------------------------------------
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_POWER = re.compile(r"\*\*\s*(-?\d+)(?![\d.eE])")  # a whole-number power: x**2, (a + b)**-1
+_NUMBER_TIMES = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*\*\s*(?=[A-Za-z(])")  # 3*y, 2*(x + 1)
+
+
+def formula_text(expr: str) -> str:
+    """A formula as typed ('sin(x**2 + y**2)', 'x**2 + 3*y**2') written as maths in plain text, for captions,
+    narration and alt text: 'sin(x² + y²)', 'x² + 3y²'. Whole-number powers become superscripts, a number
+    times what follows is written beside it, other products get a centred dot (w·x); any other power keeps
+    its '**' (no caret: in a narration '^' is a bookmark). The voice reads it back as typed
+    (`lecture.voice.pronounce`: 'x squared')."""
+    text = _POWER.sub(lambda m: m.group(1).translate(SUPERSCRIPT), expr)
+    text = _NUMBER_TIMES.sub(r"\1", text)
+    return re.sub(r"(?<!\*)\*(?!\*)", "·", text)

@@ -9,7 +9,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, FadeIn, FadeOut, Gro
 from engine import Graph
 from scenes.kit.base import LectureScene
 from scenes.widgets.code_panel import CodePanel
-from scenes.widgets.graph_diagram import GraphDiagram, leaf_shape
+from scenes.widgets.graph_diagram import COLUMN_GAP, GraphDiagram, leaf_shape
 from scenes.kit.theme import Theme
 
 PANEL_GAP = 0.35  # between the code, the side panel and the graph
@@ -60,10 +60,12 @@ class CodeScene(LectureScene):
         return group.move_to([beside.get_right()[0] + PANEL_GAP, beside.get_top()[1], 0], aligned_edge=LEFT + UP)
 
     def diagram_below(self, graph: Graph, above: Mobject, captions: dict[str, str] | None = None,
-                      reserve: float = 0.0) -> GraphDiagram:
-        """The graph in the box between `above` and the bottom margin (less `reserve` kept free under it), full width."""
+                      reserve: float = 0.0, column_gap: float = COLUMN_GAP[1]) -> GraphDiagram:
+        """The graph in the box between `above` and the bottom margin (less `reserve` kept free under it), full width,
+        its columns at most `column_gap` apart (a graph of few columns: more, so it spreads across the frame)."""
         top, bottom = above.get_bottom()[1] - PANEL_GAP, self.content_area()[1] + reserve
-        diagram = GraphDiagram(graph, self.theme, self.right - self.left, top - bottom, captions, grow=self.graph_growth)
+        diagram = GraphDiagram(graph, self.theme, self.right - self.left, top - bottom, captions,
+                               grow=self.graph_growth, column_gap=column_gap)
         return diagram.move_to([(self.left + self.right) / 2, (top + bottom) / 2, 0])
 
     def legend(self, kind: str) -> VGroup:

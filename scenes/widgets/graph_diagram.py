@@ -174,9 +174,10 @@ class GraphDiagram(VGroup):
     """
 
     def __init__(self, graph: Graph, theme: Theme, width: float, height: float,
-                 captions: Mapping[str, str] | None = None, grow: float = 1.0):
+                 captions: Mapping[str, str] | None = None, grow: float = 1.0, column_gap: float = COLUMN_GAP[1]):
         super().__init__()
         self.graph, self.theme = graph, theme
+        self.column_gap = column_gap  # the most two columns' centres may be apart (a small graph: more, to fill a wide box)
         self.captions = dict(captions or {})
         self.text_boost = 1.0
         factor = self._fit_grown(width, height, grow)
@@ -263,7 +264,7 @@ class GraphDiagram(VGroup):
         least = max(COLUMN_GAP[0], node + label + 0.3) if self.beside else COLUMN_GAP[0]
         step_left = (node + label if self.beside else max(node, label)) + 0.25  # of every second staggered node
         span = width - node - 1.0 - (step_left if staggered else 0.0)  # room for labels wider than the end nodes
-        dx = min(max(span / max(n_columns - 1, 1), least), max(COLUMN_GAP[1], least))
+        dx = min(max(span / max(n_columns - 1, 1), least), max(self.column_gap, least))
         dy = self._row_gap()
         span = max(rows.values()) - min(rows.values())
         if span > 0:  # rows spread into the height the box has to spare, so the picture fills it
