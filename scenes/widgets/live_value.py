@@ -24,7 +24,7 @@ class LiveValue(VGroup):
         class LiveValueExample(Scene):
             def construct(self):
                 loss = ValueTracker(0.949)
-                shown = LiveValue(loss.get_value, DARK.loss, DARK.label_size)
+                shown = LiveValue(loss.get_value, DARK.loss, 96)
                 self.add(shown)
                 self.play(loss.animate.set_value(0.000201), run_time=2)  # the digits follow the value
     """
