@@ -88,6 +88,8 @@ def dominant_frequency(samples: np.ndarray) -> float:
     ("tanh(w*x + b)", "tanch of w times x plus b"),
     ("grad_fn is TanhBackward0", "grad F N is tanch Backward zero"),
     ("sin(x**2 + y**2)", "sine of x squared plus y squared"),
+    ("sin(x² + y²)", "sine of x squared plus y squared"),  # a formula as captions write it
+    ("w⁽⁰⁾ is the start", "w zero is the start"),  # a step index, not a power
     ("requires_grad=True", "requires grad equals true"),
     ("call .backward(), read w.grad", "call backward, read w dot grad"),
     ("Y = W @ X", "Y equals W matrix times X"),

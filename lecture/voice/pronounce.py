@@ -148,7 +148,7 @@ def number_words(sign: str, digits: str) -> str:
     return prefix + integer_words(n)
 
 
-SUPERSCRIPTS = re.compile("[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+SUPERSCRIPTS = re.compile("(?<![⁽⁰¹²³⁴⁵⁶⁷⁸⁹⁻])[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?!⁾)")  # not a step index: w⁽⁰⁾ stays "w zero"
 
 
 def written_powers(text: str) -> str:
