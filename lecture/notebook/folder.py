@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lecture import UserError
 from lecture.notebook.model import Draft
+from scenes.catalog.model import SCRIPT_FILE
 from scenes.widgets.drafted_names import class_name
 
 MANIFEST = ".drafted.json"
@@ -122,7 +123,7 @@ def files_of(draft: Draft, lecture_id: str, package: str, source: Path) -> dict[
         f"{MODULE}.py": module_text(draft),
         "title.py": ('"""The lecture\'s title card, drawn from lecture.toml\'s [card]."""\n'
                      "from scenes.kit.title import title_card\n\nTitleScene = title_card(__name__)\n"),
-        "script.md": script_md(draft),
+        SCRIPT_FILE: script_md(draft),
         "NOTES.md": notes_md(draft, lecture_id, data["notes"], source),
     }
     out = {name: text.encode("utf-8") for name, text in files.items()}

@@ -182,7 +182,7 @@ class Studio:
         the file changed: a save checks and renders with it several times within a second."""
         from lecture.voice.script import read_script
 
-        path = script_file(lecture)
+        path = lecture.script_file
         try:
             stat = path.stat()
         except FileNotFoundError:
@@ -201,7 +201,7 @@ class Studio:
         lecture = current().lecture_by_id[view.lecture]
         if scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
-        path, texts, error = script_file(lecture), dict(scene_script(scene, self.out).beats), None
+        path, texts, error = lecture.script_file, dict(scene_script(scene, self.out).beats), None
         try:
             texts.update(self.scripts(lecture).get(scene, {}))
         except UserError as err:
@@ -223,7 +223,7 @@ class Studio:
         if beat not in own.beats:
             raise FieldError(f"scene {scene} has no beat {beat!r}; its beats: {', '.join(own.beats)}", "narration")
         words = " ".join(text.split())
-        path = script_file(lecture)
+        path = lecture.script_file
         with self._script_lock:
             if path.exists():
                 old = path.read_text(encoding="utf-8")
@@ -262,7 +262,7 @@ class Studio:
             try:
                 now = self.scripts(lecture)
             except UserError as err:
-                self.publish({"type": "changed", "files": [str(script_file(lecture))], "scenes": [], "error": str(err)})
+                self.publish({"type": "changed", "files": [str(lecture.script_file)], "scenes": [], "error": str(err)})
                 continue
             with self._script_lock:
                 before = self._script_rendered.get(lecture_id, {})
@@ -270,7 +270,7 @@ class Studio:
             scenes = [s for s in ids if now.get(s, {}) != before.get(s, {})]
             if not scenes:
                 continue
-            self.publish({"type": "changed", "files": [str(script_file(lecture))], "scenes": scenes})
+            self.publish({"type": "changed", "files": [str(lecture.script_file)], "scenes": scenes})
             for view, open_scene in list(self.open_views.values()):
                 if view.lecture != lecture_id:
                     continue
@@ -438,11 +438,6 @@ class Studio:
         """Stop: the pages' event streams end; renders are stopped by `lecture.render.pool.stop_renders`."""
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def script_file(lecture: Lecture) -> Path:
-    """The lecture's script file: `script.md` in its folder, where a drafted lecture has it (docs/notebooks.md)."""
-    return lecture.folder / "script.md"
 
 
 def field_text(key: str, params, info: SceneInfo, lecture: Lecture) -> str:

@@ -103,7 +103,7 @@ class Watcher(threading.Thread):
         times: dict[str, int | None] = {}
         for lecture in current().lectures:
             try:
-                times[lecture.id] = (lecture.folder / "script.md").stat().st_mtime_ns
+                times[lecture.id] = lecture.script_file.stat().st_mtime_ns
             except OSError:
                 times[lecture.id] = None
         return times

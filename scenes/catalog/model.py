@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 BUILT_IN = Path(__file__).resolve().parents[1]  # scenes/: the built-in lectures' folders are its children
+SCRIPT_FILE = "script.md"  # a lecture folder's narration script (Lecture.script_file)
 FILE_NAME = "lecture.toml"
 
 
@@ -78,6 +79,11 @@ class Lecture:
     def ids(self) -> tuple[str, ...]:
         """The scene ids of `all`, in order."""
         return tuple(s.id for s in self.scenes)
+
+    @property
+    def script_file(self) -> Path:
+        """Its narration script in its folder (`--script`'s format): a drafted lecture's own, the studio's saves."""
+        return self.folder / SCRIPT_FILE
 
     @property
     def built_in(self) -> bool:
