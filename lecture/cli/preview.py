@@ -10,9 +10,9 @@ import click
 from lecture import UserError
 from lecture.cli.app import RenderFailed, all_rendered, cli
 from lecture.options.resolve import check_params, resolve_scenes
-from lecture.options.table import QUALITIES, options_for
-from lecture.output.publish import check_writable_dir, save_image_atomic
-from lecture.request import check_importable, lecture_from, params_from
+from lecture.options.table import options_for
+from lecture.output.publish import save_image_atomic
+from lecture.request import RenderRequest, lecture_from, params_from
 from scenes.catalog import current
 
 
@@ -33,15 +33,13 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs, run_here
 
-    (scene_id,) = resolve_scenes((scene,), lecture_from(kwargs))
-    check_importable([current().by_id[scene_id]])  # a lecture folder's module that raises: one line
-    params, _ = params_from(kwargs, current().lecture_of[scene_id])  # the options of the lecture it belongs to
+    request = RenderRequest.resolve((scene,), kwargs, quality="l", out=out)  # the options of the scene's lecture
+    (group,) = request.groups
+    (scene_id,), params = group.ids, group.params
     check_params(params, [scene_id])
-    out = check_writable_dir(out).resolve()
-    out_dir = out / "preview"
-    quality = QUALITIES["l"]
+    out, out_dir = request.out, request.out / "preview"
     still = not (section or storyboard)
-    job = Job(scene_id, quality, "still" if still else "mp4", False, params, out_dir)
+    job = Job(scene_id, request.quality, "still" if still else "mp4", False, params, out_dir)
     if still and in_this_process:
         outcome = run_here(job, out / ".cache")
     else:
