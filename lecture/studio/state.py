@@ -214,7 +214,7 @@ class Studio:
         read back by the script reader before it takes the file's place. A text the reader refuses is
         a FieldError (field "narration") with its one-line message, and nothing is written."""
         from lecture.output.publish import write_atomic
-        from lecture.voice.script import read_script, scene_script, to_markdown, with_beat_text
+        from lecture.voice.script import one_line, read_script, scene_script, to_markdown, with_beat_text
 
         lecture = current().lecture_by_id[view.lecture]
         if scene not in {i.id for i in (*lecture.scenes, *lecture.extras)}:
@@ -222,7 +222,7 @@ class Studio:
         own = scene_script(scene, self.out)
         if beat not in own.beats:
             raise FieldError(f"scene {scene} has no beat {beat!r}; its beats: {', '.join(own.beats)}", "narration")
-        words = " ".join(text.split())
+        words = one_line(text)
         path = lecture.script_file
         with self._script_lock:
             if path.exists():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,15 +92,44 @@ def read_script(path: Path, media: Path | None = None) -> dict[str, dict[str, st
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"--script {path}: cannot read it ({err})") from None
     reader = ScriptReader(path, media)
+    for line in script_lines(text):
+        reader.read(line)
+    reader.close_beat()
+    return reader.found
+
+
+@dataclass(frozen=True)
+class ScriptLine:
+    """One line of a script file as the reader sees it: `kind` is "scene" or "beat" for a heading (`name`
+    its scene id or beat name), "comment" (inside `<!-- -->`), "note" (`>`), "title" (`# `) or "text"."""
+    index: int  # from 0, in the file's lines split at "\n"
+    kind: str
+    name: str
+    text: str  # stripped
+
+
+def script_lines(text: str) -> Iterator[ScriptLine]:
+    """The lines of a script file, each with what it is: the one parse of headings and comments that the
+    reader and the studio's writer (`with_beat_text`) both use."""
     in_comment = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for index, raw in enumerate(text.split("\n")):
         line = raw.strip()
         if in_comment or line.startswith("<!--"):
             in_comment = "-->" not in line
-            continue
-        reader.read(number, line)
-    reader.close_beat()
-    return reader.found
+            yield ScriptLine(index, "comment", "", line)
+        elif line.startswith("### "):
+            yield ScriptLine(index, "beat", line[4:].split(" (")[0].strip(), line)
+        elif line.startswith("## "):
+            yield ScriptLine(index, "scene", line[3:].split(":")[0].strip(), line)
+        elif line.startswith("# "):
+            yield ScriptLine(index, "title", "", line)
+        else:
+            yield ScriptLine(index, "note" if line.startswith(">") else "text", "", line)
+
+
+def one_line(text: str) -> str:
+    """A beat's text as it is kept and said: its lines joined, every run of spaces one space."""
+    return " ".join(text.split())
 
 
 class ScriptReader:
@@ -118,15 +148,13 @@ class ScriptReader:
     def error(self, line: int, message: str) -> UserError:
         return UserError(f"--script {self.path}, line {line}: {message}")
 
-    def read(self, number: int, line: str) -> None:
-        if line.startswith("### "):
-            self.beat_heading(number, line[4:].split(" (")[0].strip())
-        elif line.startswith("## "):
-            self.scene_heading(number, line[3:].split(":")[0].strip())
-        elif line.startswith("# ") or line.startswith(">"):
-            return
-        elif self.beat is not None:
-            self.body.append((number, line))
+    def read(self, line: ScriptLine) -> None:
+        if line.kind == "beat":
+            self.beat_heading(line.index + 1, line.name)
+        elif line.kind == "scene":
+            self.scene_heading(line.index + 1, line.name)
+        elif line.kind == "text" and self.beat is not None:
+            self.body.append((line.index + 1, line.text))
 
     def scene_heading(self, number: int, scene: str) -> None:
         self.close_beat()
@@ -154,7 +182,7 @@ class ScriptReader:
         if self.scene is None or self.beat is None:
             return
         scene, beat, line = self.scene, self.beat, self.beat_line
-        words = " ".join(" ".join(text for _, text in self.body).split())
+        words = one_line(" ".join(text for _, text in self.body))
         if not words:
             raise self.error(line, f"beat {beat} has no text; write what is said, or delete its heading")
         if len(words) > MAX_BEAT_CHARS:
@@ -189,24 +217,19 @@ def check_points(points: dict, script: SceneScript, beat: str, body: list[tuple[
 
 
 def with_beat_text(script: str, scene_id: str, scene_title: str, beat: str, text: str, order: list[str]) -> str:
-    """`script` (a script file's text) with `beat` of `scene_id` saying `text`: only that beat's text
-    lines change (its heading, HTML comments and notes stay; its `> said:` note, stale now, goes);
-    every other line is kept as it is. A beat the file does not give is added under its scene's
+    """`script` (a script file's text) with `beat` of `scene_id` saying `text` (as `one_line`): only that
+    beat's text lines change (its heading, HTML comments and notes stay; its `> said:` note, stale now,
+    goes); every other line is kept as it is. A beat the file does not give is added under its scene's
     heading, in the scene's beat order (`order`); a scene it does not give is added at the end."""
-    lines = script.split("\n")
-    words = " ".join(text.split())
-    scenes: list[tuple[int, str]] = []  # (index, scene id) of each `##` heading, comments skipped as the reader skips them
+    lines, words = script.split("\n"), one_line(text)
+    parsed = list(script_lines(script))
+    scenes: list[tuple[int, str]] = []  # (index, scene id) of each `##` heading
     beats: list[tuple[int, str, int]] = []  # (index, beat name, index of its scene heading) of each `###` heading
-    in_comment = False
-    for i, raw in enumerate(lines):
-        line = raw.strip()
-        if in_comment or line.startswith("<!--"):
-            in_comment = "-->" not in line
-            continue
-        if line.startswith("### "):
-            beats.append((i, line[4:].split(" (")[0].strip(), scenes[-1][0] if scenes else -1))
-        elif line.startswith("## "):
-            scenes.append((i, line[3:].split(":")[0].strip()))
+    for line in parsed:
+        if line.kind == "beat":
+            beats.append((line.index, line.name, scenes[-1][0] if scenes else -1))
+        elif line.kind == "scene":
+            scenes.append((line.index, line.name))
     headings = sorted([i for i, _ in scenes] + [i for i, _, _ in beats])
     scene_at = next((i for i, name in scenes if name == scene_id), None)
     if scene_at is None:
@@ -225,14 +248,8 @@ def with_beat_text(script: str, scene_id: str, scene_title: str, beat: str, text
                 at -= 1
         return "\n".join([*lines[:at], *block, *lines[at:]])
     end = next((i for i in headings if i > found), len(lines))
-    body, kept, in_comment = lines[found + 1:end], [], False
-    for raw in body:
-        line = raw.strip()
-        if in_comment or line.startswith("<!--"):
-            in_comment = "-->" not in line
-            kept.append(raw)
-        elif line.startswith(">") and not line.startswith("> said:"):
-            kept.append(raw)
-    closing = [""] if end < len(lines) or (body and body[-1].strip() == "") else []
+    kept = [lines[line.index] for line in parsed if found < line.index < end
+            and (line.kind == "comment" or (line.kind == "note" and not line.text.startswith("> said:")))]
+    closing = [""] if end < len(lines) or (end > found + 1 and lines[end - 1].strip() == "") else []
     new_body = ["", words, *(["", *kept] if kept else []), *closing]
     return "\n".join([*lines[:found + 1], *new_body, *lines[end:]])
