@@ -4,7 +4,9 @@ command resolves its options once into a `RenderRequest` and hands that down; no
 the command line's options again."""
 from __future__ import annotations
 
+import importlib
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ from lecture import UserError
 from lecture.options.resolve import build_params, check_sets, read_config, resolve_scenes
 from lecture.options.table import ALL_LECTURES, CONTENT_OPTIONS, QUALITIES, Quality
 from lecture.output.publish import check_writable_dir
+from lecture.voice.script import read_script, scene_script
+from lecture.voice.voices import check_recordings, parse_voice
 from scenes.catalog import BUILT_IN, Catalog, Lecture, SceneInfo, current
 
 
@@ -23,8 +27,6 @@ class Narration:
     scripts: dict[str, dict[str, str]]
 
     def job_fields(self, scene_id: str) -> dict[str, Any]:
-        from lecture.voice.script import scene_script  # imports the scene (and manim) only when used below
-
         own = self.scripts.get(scene_id, {})
         if own:  # texts equal to the scene's own change nothing, so they do not change the cache key either
             defaults = scene_script(scene_id).beats
@@ -42,19 +44,13 @@ class Narration:
 
 
 def narration_from(kwargs: dict[str, Any], ids: list[str], fmt: str, media: Path) -> Narration:
-    from lecture.voice.voices import check_recordings, parse_voice
-
     voice = parse_voice(kwargs.get("voice"))
     if voice.speaks and fmt not in ("mp4", "mov", "webm"):
         raise UserError(f"--voice {voice.spec}: narration needs a video with sound; use --format mp4, mov or webm, or --voice none")
     scripts = {}
     if kwargs.get("script_path"):
-        from lecture.voice.script import read_script
-
         scripts = read_script(kwargs["script_path"], media)
     if voice.kind == "recordings":
-        from lecture.voice.script import scene_script
-
         check_recordings(voice, {i: list(scene_script(i).beats) for i in ids})
     return Narration(voice, scripts)
 
@@ -99,9 +95,6 @@ def lectures_with_scenes(scenes: tuple[str, ...], kwargs: dict[str, Any]) -> lis
 def check_importable(infos: list[SceneInfo]) -> None:
     """Import the scene modules of lectures outside the tool (the built-in ones are the tool's own code):
     a module that raises is one line naming its file and line, before anything renders."""
-    import importlib
-    import traceback
-
     for info in infos:
         if info.file is None or info.file.is_relative_to(BUILT_IN):
             continue

@@ -8,6 +8,7 @@ from typing import Any
 
 from lecture.check import rules
 from lecture.check.rules import Finding
+from lecture.output.publish import write_text_atomic
 
 
 @dataclass
@@ -51,6 +52,4 @@ def as_json(checks: list[ClipCheck], options: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_json(checks: list[ClipCheck], options: dict[str, Any], target: Path) -> Path:
-    from lecture.output.publish import write_text_atomic
-
     return write_text_atomic(target, json.dumps(as_json(checks, options), indent=2, default=str))

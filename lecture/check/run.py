@@ -32,7 +32,7 @@ def check_clip(sidecar_path: Path, geometry_path: Path | None,
             findings += rule(record)
             applied.append(name)
     if video is not None and video.exists() and any("speech" in s for s in sidecar.get("sections", [])):
-        from lecture.check import stillness
+        from lecture.check import stillness  # av: decodes sound and frames, only for a narrated clip
 
         findings += stillness.check(video, sidecar)
         applied.append("stillness")

@@ -9,6 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from lecture.check.rules import Finding
+from lecture.output.publish import save_image_atomic
 
 TILE = (640, 360)  # each frame's size on the sheet
 MAX_FRAMES = 60  # frames on one sheet (the JSON has every finding)
@@ -35,8 +36,7 @@ def to_tile(box: list[float], frame_size: tuple[float, float] = (128 / 9, 8.0)) 
 
 
 def contact_sheet(checks: list, target: Path, columns: int = 3) -> Path:
-    from lecture.output.frames import frames_at
-    from lecture.output.publish import save_image_atomic
+    from lecture.output.frames import frames_at  # av: only when a sheet is drawn
 
     shown = frames_with_findings(checks)
     font = ImageFont.load_default(size=14)

@@ -22,6 +22,7 @@ def check(scenes, quality, out, jobs, force, json_path, sheet_path, **kwargs) ->
     Clips are rendered as `lecture render` would, with the same options, into OUT/<quality>/ (up-to-date
     ones with a geometry record are reused). Rules and how to read the JSON: docs/checking.md.
     """
+    # The checker and the render machinery: only when `check` runs (every command imports this module).
     from lecture.check.report import ClipCheck, table, write_json
     from lecture.check.run import check_clip
     from lecture.cli.render import render_clips
@@ -46,7 +47,7 @@ def check(scenes, quality, out, jobs, force, json_path, sheet_path, **kwargs) ->
     if json_path:
         click.echo(f"wrote {write_json(checks, options, Path(json_path))}")
     if sheet_path:
-        from lecture.check.sheet import contact_sheet
+        from lecture.check.sheet import contact_sheet  # PIL and av: only with --sheet
 
         click.echo(f"wrote {contact_sheet(checks, Path(sheet_path))}")
     click.echo(f"{total} finding{'s' * (total != 1)} in {len(checks)} clip{'s' * (len(checks) != 1)}")

@@ -39,6 +39,9 @@ import sys
 from typing import Any
 
 import numpy as np
+from manim.camera.camera import Camera
+from manim.camera.moving_camera import MovingCamera
+from manim.camera.three_d_camera import ThreeDCamera
 
 from lecture import sealed
 from lecture.manim_compat import require_written_for
@@ -60,10 +63,6 @@ def infrastructure(scene: Any) -> frozenset[str]:
 
 def restorable_camera(scene: Any) -> bool:
     """manim's plain camera keeps nothing a beat changes; a moving or 3-D one does (its frame, its angles)."""
-    from manim.camera.camera import Camera
-    from manim.camera.moving_camera import MovingCamera
-    from manim.camera.three_d_camera import ThreeDCamera
-
     camera = scene.renderer.camera
     return isinstance(camera, Camera) and not isinstance(camera, (MovingCamera, ThreeDCamera))
 

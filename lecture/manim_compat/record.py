@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from manim import (AnimationGroup, DecimalNumber, ImageMobject, MarkupText, Paragraph, SingleStringMathTex, Text,
+from PIL import Image
+from manim import (AnimationGroup, config, DecimalNumber, ImageMobject, MarkupText, Paragraph, SingleStringMathTex, Text,
                    VMobject)
 
 from lecture.manim_compat import require_written_for
+from lecture.output.publish import write_atomic
 
 require_written_for()
 
@@ -72,8 +74,6 @@ def outlines(mob: VMobject) -> list[list[float]]:
 
 def thumbnail(mob: ImageMobject) -> list[list[list[int]]]:
     """An image as 8x8 mean colours (what a text over a heatmap stands on)."""
-    from PIL import Image
-
     pixels = mob.get_pixel_array()
     image = Image.fromarray(pixels.astype(np.uint8)).convert("RGBA").resize((8, 8), Image.Resampling.BOX)
     return np.asarray(image).tolist()
@@ -227,8 +227,6 @@ class Recorder:
         renderer.play, renderer.render, scene.end_beat = recorded_play, recorded_render, recorded_end_beat
 
     def record(self) -> dict[str, Any]:
-        from manim import config
-
         scene = self.scene
         theme = getattr(scene, "theme", None)
         return {"format": FORMAT, "scene": getattr(scene, "scene_id", type(scene).__name__),
@@ -238,8 +236,6 @@ class Recorder:
                 "shapes": self.shapes, "groups": {str(k): v for k, v in self.groups.items()}, "snapshots": self.snapshots}
 
     def save(self, target: Path) -> Path:
-        from lecture.output.publish import write_atomic
-
         data = json.dumps(self.record(), separators=(",", ":")).encode()
 
         def write(tmp: str) -> None:

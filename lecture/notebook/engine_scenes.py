@@ -38,7 +38,7 @@ class _Inline(ast.NodeTransformer):
 
 def _accepted(expr: str, variables: tuple[str, ...]) -> str | None:
     """None when the engine's parser takes `expr` over `variables`, else its reason."""
-    from engine import ExpressionError, parse_function
+    from engine import ExpressionError, parse_function  # torch: only for a notebook with a formula
 
     try:
         parse_function(expr, variables)

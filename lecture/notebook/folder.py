@@ -17,6 +17,8 @@ from pathlib import Path
 
 from lecture import UserError
 from lecture.notebook.model import Draft
+from scenes.catalog import LectureFileError, read_lecture
+from scenes.catalog.folder import lecture_text
 from scenes.catalog.model import SCRIPT_FILE
 from scenes.widgets.drafted_names import class_name
 
@@ -57,8 +59,6 @@ def engine_defaults(draft: Draft) -> tuple[dict, list[str]]:
 
 def lecture_text_of(draft: Draft, lecture_id: str, package: str, defaults: dict) -> str:
     """lecture.toml, through the catalog's own writer: a title card, then every drafted scene in order."""
-    from scenes.catalog.folder import lecture_text
-
     chapters = [s for s in draft.scenes if not s.engine][:6]
     scenes = [{"id": f"{lecture_id}-title", "module": "title", "class": "TitleScene", "cost": 3}]
     for scene in draft.scenes:
@@ -135,8 +135,6 @@ def write_folder(draft: Draft, folder: Path, lecture_id: str, source: Path, forc
     """Write the draft into `folder` (its name is the package name, a Python name); returns the files
     kept because the lecturer changed them. The folder is checked as the catalog reads it before any
     file is moved in."""
-    from scenes.catalog import LectureFileError, read_lecture
-
     if folder.exists() and not force:
         raise UserError(f"{folder} already exists; pass --force to draft it again (files you changed are kept)")
     if folder.exists() and not folder.is_dir():

@@ -10,6 +10,7 @@ from lecture import UserError
 from lecture.notebook.folder import write_folder
 from lecture.notebook.model import Draft
 from lecture.notebook.structure import draft_notebook
+from scenes.catalog import current
 
 ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -51,8 +52,6 @@ def new_from_notebook(lecture_id: str, notebook: Path, directory: Path, force: b
         raise UserError(f"{folder} already exists; pass --force to draft it again (files you changed are kept)")
     if notebook.suffix.lower() != ".ipynb" and not notebook.is_file():
         raise UserError(f"{notebook}: no such notebook; give the path of an .ipynb file")
-    from scenes.catalog import current
-
     catalog = current()
     taken = {s.id for lecture in catalog.lectures if lecture.id != lecture_id for s in (*lecture.scenes, *lecture.extras)}
     if lecture_id in catalog.lecture_by_id and (catalog.lecture_by_id[lecture_id].folder or Path()).resolve() != folder.resolve():

@@ -20,6 +20,7 @@ from lecture.options.checks import (CHECKS, NAMES, NUMBERS, TEXT, _learnable, _l
                                     _values, parse_pair, parse_row, row_kinds)
 from lecture.output.paths import OUTPUT_FILE, OUTPUT_FOLDER
 from scenes.catalog import Lecture, OptionRow, add_folders, current
+from scenes.catalog.folder import Located, toml_value
 from scenes.kit.params import MAX_DRAWN_STEPS
 
 
@@ -200,8 +201,6 @@ def row_option(lecture: Lecture, row: OptionRow) -> Option:
 
 
 def toml_example(row: OptionRow) -> str:
-    from scenes.catalog.folder import toml_value
-
     return toml_value(row.default) if row.default is not None else {"number": "1.0", "whole": "1"}.get(row.kind, '"..."')
 
 
@@ -216,8 +215,6 @@ def row_problem(lecture: Lecture, row: OptionRow) -> str | None:
         return None
     if lecture.folder is None:
         return f"lecture {lecture.id}: {problem}"
-    from scenes.catalog.folder import Located
-
     path = lecture.folder / "lecture.toml"
     line = Located(path, path.read_text()).line(None, f"options.{row.name}")
     return f"{path}" + (f" line {line}" if line else "") + f": {problem}"

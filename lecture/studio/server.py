@@ -249,7 +249,7 @@ class Handler(BaseHTTPRequestHandler):
         """`lecture check`'s findings on the open clip, each with its beat: the rules that need no record
         (captions, numbers, stillness), and the geometric ones where a geometry record lies beside the
         clip (`lecture check` with the same options writes it)."""
-        from lecture.check.run import check_clip
+        from lecture.check.run import check_clip  # the checker: only when a clip's findings are asked for
         from lecture.render.jobs import GEOMETRY
 
         if scene not in current().by_id:

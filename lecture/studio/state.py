@@ -26,11 +26,13 @@ from lecture import UserError
 from lecture.options.resolve import build_params, check_params, read_config
 from lecture.options.form import command_line, form_rows, own_text
 from lecture.options.table import CONTENT_OPTIONS, OPTIONS, QUALITIES
+from lecture.output.publish import write_atomic
 from lecture.render import progress
 from lecture.render.errors import cause_in_words
 from lecture.render.jobs import Job, code_changed
 from lecture.render.pool import render_jobs
 from lecture.request import narration_from
+from lecture.voice.script import one_line, read_script, scene_script, to_markdown, with_beat_text
 from scenes.catalog import Lecture, SceneInfo, current
 from scenes.kit.theme import THEMES
 
@@ -180,8 +182,6 @@ class Studio:
     def scripts(self, lecture: Lecture) -> dict[str, dict[str, str]]:
         """The lecture's script file as `--script` reads it ({} when there is none), read again only when
         the file changed: a save checks and renders with it several times within a second."""
-        from lecture.voice.script import read_script
-
         path = lecture.script_file
         try:
             stat = path.stat()
@@ -196,8 +196,6 @@ class Studio:
     def narration(self, view: View, scene: str) -> dict[str, Any]:
         """The open scene's beats as the script file gives them (marks and {values} as written), each beat
         the file does not give as the scene's own; and where the file is (or would be made)."""
-        from lecture.voice.script import scene_script
-
         lecture = current().lecture_by_id[view.lecture]
         if scene not in current().by_id:
             raise FieldError(f"unknown scene {scene!r}", None)
@@ -213,9 +211,6 @@ class Studio:
         file (made as `lecture script` writes it when there is none) with that beat's text replaced,
         read back by the script reader before it takes the file's place. A text the reader refuses is
         a FieldError (field "narration") with its one-line message, and nothing is written."""
-        from lecture.output.publish import write_atomic
-        from lecture.voice.script import one_line, read_script, scene_script, to_markdown, with_beat_text
-
         lecture = current().lecture_by_id[view.lecture]
         if scene not in {i.id for i in (*lecture.scenes, *lecture.extras)}:
             raise FieldError(f"unknown scene {scene!r} in lecture {lecture.id}", None)

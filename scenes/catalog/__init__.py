@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,6 @@ def discover(folders: list[Path]) -> Catalog:
 
 def id_in(folder: Path) -> str | None:
     """The id a broken folder's lecture.toml gives, if it can be read at all (to name it when asked for)."""
-    import tomllib
-
     try:
         found = tomllib.loads((folder / FILE_NAME).read_text(encoding="utf-8-sig")).get("id")
     except (OSError, ValueError):

@@ -6,6 +6,7 @@ docs/lecture-folders.md.
 """
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import json
 import math
@@ -93,8 +94,6 @@ def read_lecture(folder: Path) -> Lecture:
 
 
 def unknown_keys(at: Located, data: dict, known: tuple[str, ...], table: str | None, index: int = 0) -> None:
-    import difflib
-
     for key in data:
         if key not in known:
             near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)

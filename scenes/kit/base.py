@@ -13,6 +13,7 @@ number shown, and the narration, for slides, tests and accessibility.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from pathlib import Path
 from typing import Any, Callable, ClassVar
@@ -53,8 +54,6 @@ def beat(narration: str, *, loop: bool | Callable[["LectureScene"], bool] = Fals
 
 def beat_narrations(scene_class: type) -> dict[str, str]:
     """Beat name -> default narration template of a scene class, in the order `construct` runs them."""
-    import inspect
-
     beats = {name: member.narration for name, member in inspect.getmembers(scene_class)
              if callable(member) and hasattr(member, "narration")}
     source = inspect.getsource(scene_class.construct)

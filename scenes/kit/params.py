@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from engine.limits import arrow_grid, grid_count, learning_rate_problem, memory_problem, start_problem, steps_problem
 from engine.network_spec import NetworkSpec
 from engine.notebook import NOTEBOOK_ARROW_STEP, NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON, NOTEBOOK_PLOT_RANGE
@@ -108,7 +110,7 @@ class LectureParams:
 
     def check_descent_start(self) -> None:
         """Descent needs a start where the function and its gradient are finite (only the descent scenes ask)."""
-        from engine import gradient_at, parse_function
+        from engine import gradient_at, parse_function  # torch: only when options are checked
 
         if not all(math.isfinite(v) for v in gradient_at(parse_function(self.descent_function), *self.start)):
             raise ValueError(f"the function is undefined at the start point {tuple(self.start)} (or it or its "
@@ -136,9 +138,7 @@ class LectureParams:
 
     def check_finite_somewhere(self, scene_uses: set[str]) -> None:
         """A function that is undefined or overflows at every point of the range leaves nothing to draw."""
-        import numpy as np
-
-        from engine import evaluate_at, parse_function
+        from engine import evaluate_at, parse_function  # torch: only when options are checked
 
         xs, ys = (np.linspace(lo, hi, 21) for lo, hi in (self.x_range, self.y_range))
         grid = np.meshgrid(xs, ys)
@@ -150,10 +150,9 @@ class LectureParams:
     def check_graph(self) -> None:
         """The graph scenes trace the expression (or the notebook's neuron) at the values and show every
         node's value and gradient: the trace must succeed and all of them be finite numbers."""
-        from engine import trace
-        from engine.neuron import neuron_loss
-
+        from engine import trace  # torch: only when options are checked
         from engine.limits import graph_problem
+        from engine.neuron import neuron_loss
 
         graph = trace(neuron_loss if self.expr is None else self.expr, requires_grad=self.learnable, **self.values)
         if self.expr is not None and graph_problem(graph):
