@@ -1,0 +1,90 @@
+"""`python -m scripts.studio_edit [--scene backprop] [--beat derive_by_hand] [--q l] [--reps 2]`: how long a
+narration edit takes in the studio, measured in the page (issue 29: from the save's click to the new clip
+playing, under 1.5 s for backprop at 480p is the goal).
+
+Starts `lecture studio` over an empty media folder, opens the scene narrated (the first render is not
+counted), then saves a new text for one beat `--reps` times, each a different sentence, and prints the
+page's own measure of each (`window.studioEdits`). The lecture's script file gets those texts: it is put
+back as it was (or removed, if there was none) when the script ends. Debian's Chromium, headless, offline.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from scripts.studio_screenshot import ARGS, CHROMIUM
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENINGS = ("Good.", "Right.", "Next.")  # each edit says one more word before the beat's own text (its marks kept)
+
+
+def start_studio(media: Path) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([str(ROOT / ".venv/bin/lecture"), "studio", "--no-open", "--port", "0", "--out", str(media)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    found = re.search(r"http://127\.0\.0\.1:\d+/", process.stdout.readline())
+    if not found:
+        os.killpg(process.pid, signal.SIGKILL)
+        sys.exit("lecture studio did not start")
+    return process, found[0]
+
+
+def measure(url: str, args: argparse.Namespace) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    from lecture.voice.script import scene_script
+
+    own = scene_script(args.scene).beats[args.beat]
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            page.goto(f"{url}?lecture={args.lecture}&scene={args.scene}&q={args.q}&voice=joe")
+            page.wait_for_function("document.querySelectorAll('.beat').length > 0 && "
+                                   "document.querySelector('#player').readyState >= 2", timeout=1_800_000)
+            for rep in range(args.reps):
+                page.locator(f".beat:text-is('{args.beat.replace('_', ' ')}')").click()
+                page.wait_for_function(f"document.querySelector('#narration-field').dataset.beat === '{args.beat}'")
+                page.locator("#narration-field").fill(f"{OPENINGS[rep % len(OPENINGS)]} {own}")
+                page.locator("#save-narration").click()
+                page.wait_for_function(f"window.studioEdits.length === {rep + 1}", timeout=1_800_000)
+                print(f"edit {rep + 1}: {page.evaluate(f'window.studioEdits[{rep}].ms') / 1000:.1f} s from the save to "
+                      f"the new clip playing", flush=True)
+            return page.evaluate("window.studioEdits")
+        finally:
+            browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lecture", default="feedforward")
+    parser.add_argument("--scene", default="backprop")
+    parser.add_argument("--beat", default="derive_by_hand")
+    parser.add_argument("--q", default="l", help="the studio's quality: t (tiny), l (480p), m, h")
+    parser.add_argument("--reps", type=int, default=2)
+    args = parser.parse_args()
+    from scenes.catalog import current
+
+    script = current().lecture_by_id[args.lecture].script_file
+    kept = script.read_bytes() if script.exists() else None
+    with tempfile.TemporaryDirectory(prefix="studio-edit-") as media:
+        process, url = start_studio(Path(media))
+        try:
+            measure(url, args)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+            if kept is None:
+                script.unlink(missing_ok=True)
+            else:
+                script.write_bytes(kept)
+
+
+if __name__ == "__main__":
+    main()
