@@ -3,10 +3,13 @@ first picture as it always did, the copies after it are H.264 frames that repeat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 import pytest
+from manim import BLUE, RIGHT, UP, Scene, Square, Text, tempconfig
+from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import _PartialMovieEncodeJob, to_av_frame_rate
 
 from lecture.manim_compat.encoding import X264_OPTIONS, HeldFrameJob
@@ -43,6 +46,12 @@ def decoded(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray() for f in container.decode(video=0)]
 
 
+def timing(path: Path) -> tuple[list[float], float]:
+    """Each decoded frame's presentation time in seconds, and the file's duration."""
+    with av.open(str(path)) as container:
+        return [float(f.time) for f in container.decode(video=0)], container.duration / 1e6
+
+
 def test_bits_and_escapes_round_trip():
     w = BitWriter()
     for value in (0, 1, 2, 7, 8159, 300000):
@@ -67,6 +76,7 @@ def test_a_held_frame_decodes_to_its_first_picture_every_time(tmp_path, size):
     assert len(mine) == len(theirs) == 90
     assert all(np.array_equal(f, mine[0]) for f in mine), "every copy is the first picture"
     assert np.array_equal(mine[0], theirs[0]), "the first picture is x264's, as it always was"
+    assert timing(ours) == timing(manims), "every frame at its time, the file as long"
     assert ours.stat().st_size < manims.stat().st_size
 
 
@@ -78,6 +88,7 @@ def test_frames_after_a_held_one_are_encoded_as_before(tmp_path):
     encode(manims, writes, _PartialMovieEncodeJob)
     mine, theirs = decoded(ours), decoded(manims)
     assert len(mine) == 39 and all(np.array_equal(a, b) for a, b in zip(mine, theirs))
+    assert timing(ours) == timing(manims)
 
 
 def test_short_holds_go_to_x264(tmp_path):
@@ -87,3 +98,39 @@ def test_short_holds_go_to_x264(tmp_path):
     encode(ours, [(picture(320, 180), count)], HeldFrameJob)
     encode(manims, [(picture(320, 180), count)], _PartialMovieEncodeJob)
     assert [f.tobytes() for f in decoded(ours)] == [f.tobytes() for f in decoded(manims)]
+
+
+class WaitingScene(Scene):
+    """A wait (a held frame, a partial movie of its own), a move, a wait again."""
+
+    def construct(self) -> None:
+        square = Square(2, fill_opacity=1, color=BLUE)
+        self.add(square, Text("held", font_size=36).to_edge(UP))
+        self.wait(1)
+        self.play(square.animate.shift(RIGHT * 2), run_time=0.5)
+        self.wait(1.5)
+
+
+def scene_movie(tmp_path: Path, renderer: Any) -> Path:
+    media = tmp_path / type(renderer).__name__
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 30, "media_dir": str(media),
+                     "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
+        WaitingScene(renderer=renderer).render()
+    (movie,) = [m for m in media.rglob("WaitingScene.mp4")]
+    return movie
+
+
+@pytest.mark.slow
+def test_a_scene_with_waits_keeps_its_frames_and_times(tmp_path):
+    """Through manim's whole path (partial movies joined by its concat): as many frames at the same times
+    as manim's own encoder, the waits' frames equal to their first, every frame within x264's noise."""
+    from lecture.manim_compat.renderer import LectureRenderer
+
+    ours, manims = scene_movie(tmp_path, LectureRenderer()), scene_movie(tmp_path, CairoRenderer())
+    assert timing(ours) == timing(manims)
+    mine, theirs = decoded(ours), decoded(manims)
+    fps = round(1 / (timing(ours)[0][1] - timing(ours)[0][0]))
+    assert len(mine) == len(theirs) >= 3 * fps
+    assert all(np.array_equal(f, mine[0]) for f in mine[:fps]) and all(np.array_equal(f, mine[-1]) for f in mine[-fps:])
+    for a, b in zip(mine, theirs):
+        assert np.abs(a.astype(int) - b).max() <= 24 and np.abs(a.astype(int) - b).mean() < 1.0

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import time
+from fractions import Fraction
 from typing import Any
 
 import av
@@ -130,13 +131,19 @@ class HeldFrameJob(_PartialMovieEncodeJob):
         idr = packets[0]
         if not idr.is_keyframe or idr.pts != 0:
             raise RuntimeError(f"x264's first packet is not the first picture (pts {idr.pts}, key {idr.is_keyframe})")
-        idr.dts = 0  # nothing is reordered in this file
+        rate = self.stream.codec_context.framerate or self.stream.average_rate
+        time_base = idr.time_base  # the encoder's; muxing a packet rebases it to the stream's
+        ticks = Fraction(1) / Fraction(rate) / time_base  # a frame's duration in it
+        if ticks.denominator != 1:
+            raise RuntimeError(f"a frame lasts {ticks} ticks of {time_base}")
+        idr.dts, idr.duration = 0, int(ticks)  # nothing is reordered in this file
         self.container.mux(idr)
         for index in range(1, self._frames_in):
             packet = av.Packet(skipped.packet(index))
-            packet.pts = packet.dts = index
-            packet.time_base = idr.time_base
-            packet.stream = self.stream
+            packet.stream = self.stream  # first: PyAV gives the packet the stream's time base here
+            packet.time_base = time_base
+            packet.pts = packet.dts = index * int(ticks)
+            packet.duration = int(ticks)
             self.container.mux(packet)
         return True
 
