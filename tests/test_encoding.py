@@ -66,7 +66,8 @@ def test_bits_and_escapes_round_trip():
     assert b"\x00\x00\x00" not in escape(raw) and unescape(escape(raw)) == raw
 
 
-@pytest.mark.parametrize("size", [(1920, 1080), (854, 480), (192, 108)])
+@pytest.mark.parametrize("size", [pytest.param((1920, 1080), marks=pytest.mark.slow),
+                                  pytest.param((854, 480), marks=pytest.mark.slow), (192, 108)])
 def test_a_held_frame_decodes_to_its_first_picture_every_time(tmp_path, size):
     frame = picture(*size)
     ours, manims = tmp_path / "ours.mp4", tmp_path / "manims.mp4"
