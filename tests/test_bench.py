@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from scripts.bench.measure import Run, Stats, Timing
 from scripts.bench.report import report, to_json
 from scripts.bench.results import SceneBench, cache_hits, cli_scene_seconds
@@ -102,7 +104,7 @@ def test_report_and_json_of_a_small_run():
     settings = {"reps": 1, "heavy_reps": 1, "quick": True, "sections": ["plain"], "scenes": ["title"], "total_s": 90}
     text = report(machine, settings, results)
     assert "This run took 1.5 min (90 s)." in text and "**quick run**" in text
-    assert "| title | 480p15 | 8.0 | - | 4.0 | 0.50 | 300 | 1.0 | 4.00 | 120 |" in text
+    assert "| title | 480p15 | 8.0 | - | 4.0 | 0.50 | 300 | 1.0 | 4.00 | - | - | - | 120 |" in text
     assert "| backprop | 480p15 | FAILED: exit 1: boom |" in text
     assert "| lecture at 480p15: default vs `--plain` (stock manim) | 3.00 x faster | >= 3.0x | 1.00 | PASS |" in text
     assert "## Stock manim (`lecture render --plain`)" in text
@@ -118,3 +120,25 @@ def test_cluster_target():
     (broken,) = cluster_targets({"local": timing(60.0), "cluster": timing(3.0, error="exit 2: no Dask scheduler")})
     assert broken.verdict == "not measured" and broken.note == "exit 2: no Dask scheduler"
     assert cluster_targets({})[0].verdict == "not measured"
+
+
+def test_floor_and_narration_targets_in_cpu_seconds():
+    """With CPU seconds measured (render logs' `cpu:` lines, the floor's process time), the targets use them."""
+    from scripts.bench.results import CPU_LINE
+    from scripts.bench.targets import LECTURE_FLOOR_LIMIT, hd_targets, narration_targets
+
+    assert CPU_LINE.search("peak memory: 700 MB\ncpu: 61.25 s\n")["s"] == "61.25"
+    scenes = []
+    for name, cpu, floor_cpu in (("a", 11.0, 10.0), ("b", 12.0, 10.0)):
+        bench = SceneBench(name, "1080p60", video_s=10.0, frames=600)
+        bench.wall.values, bench.floor.values, bench.cpu.values, bench.floor_cpu.values = [20.0], [10.0], [cpu], [floor_cpu]
+        scenes.append(bench)
+    lecture = timing(45.0, video_s=20.0)
+    lecture.scenes = 2
+    floor = hd_targets(scenes, None, lecture)[0]
+    assert floor.measured == "1.15 x floor in CPU s" and floor.score == pytest.approx(1.15 / LECTURE_FLOOR_LIMIT)
+    assert "wall: 2.25x" in floor.note
+    silent, narrated = timing(10.0, video_s=100.0), timing(14.0, video_s=120.0)
+    silent.cpu.values, narrated.cpu.values = [11.0], [14.52]
+    row = narration_targets({"silent": silent, "narrated": narrated})[1]
+    assert row.measured.startswith("1.10 x silent in CPU s (0.121 vs 0.110 CPU s per video s; wall 1.17x)")

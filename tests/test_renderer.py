@@ -15,12 +15,11 @@ from manim import (DEGREES, DOWN, AnimationGroup, Create, FadeIn, FadeOut, Write
                    linear, tempconfig)
 from manim.camera.camera import Camera
 from manim.renderer.cairo_renderer import CairoRenderer
-from manim.scene.scene_file_writer import _PartialMovieEncodeJob
 from PIL import Image, ImageFilter
 
 from lecture.options.table import QUALITIES
 from lecture.render.jobs import Job
-from lecture.manim_compat.encoding import X264_OPTIONS, LectureFileWriter
+from lecture.manim_compat.encoding import X264_OPTIONS, HeldFrameJob, LectureFileWriter
 from lecture.manim_compat.fades import RasterFade, raster_fade
 from lecture.manim_compat.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
 from scenes.kit.params import LectureParams
@@ -169,13 +168,13 @@ class BrighteningScene(Scene):
 def test_frames_reach_the_encoder_in_order_while_it_lags(tmp_path, monkeypatch):
     """LectureFileWriter copies frames into buffers it reuses: a buffer still waiting for a slow
     encoder must never be overwritten by a later frame."""
-    slow = _PartialMovieEncodeJob._encode_and_write_frame
+    slow = HeldFrameJob._encode_and_write_frame
 
     def encode_slowly(self, frame, num_frames):
         time.sleep(0.01)
         slow(self, frame, num_frames)
 
-    monkeypatch.setattr(_PartialMovieEncodeJob, "_encode_and_write_frame", encode_slowly)
+    monkeypatch.setattr(HeldFrameJob, "_encode_and_write_frame", encode_slowly)
     with tempconfig({"pixel_width": 64, "pixel_height": 36, "frame_rate": 20, "media_dir": str(tmp_path),
                      "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
         BrighteningScene(renderer=LectureRenderer()).render()

@@ -276,6 +276,7 @@ def render_forked(job: dict, log: str, caller: int | None = None,
     finally:
         with contextlib.suppress(OSError):  # a full disk must not turn the report into a second traceback
             print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench/results.py)
+            print(f"cpu: {cpu_seconds():.2f} s")  # user + system, this process's threads and its children (LaTeX)
             sys.stdout.flush()
             sys.stderr.flush()
 
@@ -348,6 +349,12 @@ def child_processes() -> list[int]:
         with contextlib.suppress(OSError, ValueError):
             pids += [int(p) for p in children.read_text().split()]
     return pids
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process (all its threads, x264's too) and of the children it waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak_memory_mb() -> float:

@@ -42,7 +42,9 @@ What is measured, and how, in the order a full run does it:
   cli section's cold run copied in (without the cli section: of a silent 480p15 render made first, logged,
   not reported) and no speech cache, so the narrated run synthesises its speech cold; each run's wall
   time over its own clips' video seconds (`<out>/480p15/*.mp4`, `<out>/480p15/narrated/*.mp4`: narrated
-  clips are longer, beats hold for their speech). The target is narrated over silent, per video second.
+  clips are longer, beats hold for their speech). The target is narrated over silent, per video second,
+  in CPU seconds (the CLI's own, from `os.wait4`, plus every render process's `cpu:` line); wall seconds
+  when a run has no CPU lines.
 * plain: the lecture at 480p15, `lecture render all -q l --force` and the same with `--plain` (stock
   manim: none of the project's renderer, layers, fades, text cache or encoder changes), one run each, in
   one folder with the cli section's LaTeX caches copied in (without it: a render made first, logged, not
@@ -61,13 +63,20 @@ What is measured, and how, in the order a full run does it:
   text SVGs do, and Pango makes them again, fast). One scene at a time, so each scene's time (its
   `done in` line) has both cores, as its encoder floor does. Without the cli section (`--sections
   scenes`), the same scenes are first rendered at 480p15 into the folder to warm LaTeX (logged, not
-  reported). The lecture target is this run's wall time, start-up included, over the sum of the floors.
+  reported). The lecture target is the renders' CPU seconds (each render process's `cpu:` line in its
+  render.log: user + system of its threads, x264's included, and its children) over the floors' CPU
+  seconds: on a shared machine CPU seconds move far less than wall seconds. Without CPU lines, this run's
+  wall time, start-up included, over the sum of the floors (also given in the target's note).
 * encoder floor (480p15 and 1080p60 rows): each clip's own frames, decoded from it, encoded again exactly
   as the renders encode (manim 0.21's `SceneFileWriter.open_partial_movie_stream`: PyAV, libx264,
   yuv420p, RGBA arrays in; with the project's options `lecture.manim_compat.encoding.X264_OPTIONS`: crf 23 and a
   10-frame lookahead), in streams of 60 frames as manim writes a partial movie
-  file per animation; only the encoding is timed, once per render of the clip. No renderer can avoid this
-  cost, and it depends on the content (x264 is fast on still frames), so a synthetic frame would not do.
+  file per animation; only the encoding is timed (wall and this process's CPU seconds, x264's threads
+  included), once per render of the clip. It depends on the content, so a synthetic frame would not do.
+  It is what stock manim's encoding of every frame costs: PyAV's `from_ndarray` copy (about 18 ms of CPU
+  a 1080p frame), the conversion to YUV (about 7 ms) and x264. The renders avoid the copy and give x264
+  a held frame (a wait) only as often as it looks ahead (`lecture.manim_compat.encoding`), so their
+  encoding costs less than this floor.
   Clips longer than 180 frames are sampled (180 frames in evenly spread chunks of 60) and the time scaled
   to the whole clip. A render's wall time over its floor is what drawing adds.
 * naive: a gradient field as one might first write it (a heatmap of 3,600 `Square`s, manim's

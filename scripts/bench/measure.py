@@ -58,6 +58,7 @@ class Run:
     max_rss_mb: float
     stdout: str
     stderr: str
+    cpu_s: float = 0.0  # user + system of the process and the children it waited for (not the CLI's forked renders)
 
     @property
     def ok(self) -> bool:
@@ -82,6 +83,7 @@ class Timing:
     name: str
     wall: Stats = field(default_factory=Stats)
     rss_mb: Stats = field(default_factory=Stats)
+    cpu: Stats = field(default_factory=Stats)  # CPU seconds, where a section adds them up (the CLI's and its renders')
     video_s: float | None = None
     note: str = ""
     error: str = ""
@@ -96,7 +98,7 @@ class Timing:
         return run
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "wall_s": self.wall.to_json(), "max_rss_mb": self.rss_mb.to_json(),
+        return {"name": self.name, "wall_s": self.wall.to_json(), "max_rss_mb": self.rss_mb.to_json(), "cpu_s": self.cpu.to_json(),
                 "video_s": self.video_s, "note": self.note, "error": self.error, "valid": self.valid,
                 "scenes": self.scenes}
 
@@ -115,7 +117,8 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 with open(result, "w") as f:
-    f.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss} {time.perf_counter() - started}")
+    f.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss} {time.perf_counter() - started} "
+            f"{usage.ru_utime + usage.ru_stime}")
 """
 
 def run_measured(cmd: list[str], cwd: Path, timeout_s: float = PROCESS_TIMEOUT_S) -> Run:
@@ -137,12 +140,12 @@ def run_measured(cmd: list[str], cwd: Path, timeout_s: float = PROCESS_TIMEOUT_S
         finally:
             timer.cancel()
         fields = result.read().split()
-        returncode, max_rss_kb, wall = (int(fields[0]), int(fields[1]), float(fields[2])) if fields else \
-            (proc.returncode or -1, 0, time.perf_counter() - started)
+        returncode, max_rss_kb, wall, cpu = (int(fields[0]), int(fields[1]), float(fields[2]), float(fields[3])) if fields \
+            else (proc.returncode or -1, 0, time.perf_counter() - started, 0.0)
         out.seek(0)
         err.seek(0)
         return Run(returncode, wall, max_rss_kb * 1024 / MB,
-                   out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+                   out.read().decode(errors="replace"), err.read().decode(errors="replace"), cpu)
 
 def kill_group(pid: int) -> None:
     try:

@@ -17,20 +17,30 @@ def scene_rows(benches: list[SceneBench]) -> list[list[str]]:
     rows = []
     for b in benches:
         if not b.ok:
-            rows.append([b.scene, b.quality, "FAILED: " + b.error.replace("|", "/")[:160]] + ["-"] * 7)
+            rows.append([b.scene, b.quality, "FAILED: " + b.error.replace("|", "/")[:160]] + ["-"] * 10)
             continue
         rows.append([b.scene, b.quality, f"{b.video_s:.1f}", fmt(b.cold_s, "", 1).strip(), b.wall.text(1),
                      b.per_video_s.text(2), peak_text(b.rss_mb.values), b.floor.text(1),
-                     fmt(b.floor_ratio, "", 2).strip(), str(b.frames)])
+                     fmt(b.floor_ratio, "", 2).strip(), b.cpu.text(1), b.floor_cpu.text(1),
+                     fmt(b.cpu_floor_ratio, "", 2).strip(), str(b.frames)])
     for quality in sorted({b.quality for b in benches}):
         ok = [b for b in benches if b.quality == quality and b.ok]
         if len(ok) > 1:
             video, wall = sum(b.video_s for b in ok), sum(b.wall.median for b in ok)
             floor = sum(b.floor.median or 0 for b in ok)
+            cpu, floor_cpu = cpu_totals(ok)
             rows.append([f"**all {len(ok)} rendered**", quality, f"{video:.1f}", "", f"{wall:.1f}", f"{wall / video:.2f}",
                          peak_text([v for b in ok for v in b.rss_mb.values]), f"{floor:.1f}",
-                         f"{wall / floor:.2f}" if floor else "-", str(sum(b.frames for b in ok))])
+                         f"{wall / floor:.2f}" if floor else "-", fmt(cpu, "", 1).strip(), fmt(floor_cpu, "", 1).strip(),
+                         f"{cpu / floor_cpu:.2f}" if cpu and floor_cpu else "-", str(sum(b.frames for b in ok))])
     return rows
+
+
+def cpu_totals(benches: list[SceneBench]) -> tuple[float | None, float | None]:
+    """The renders' CPU seconds and their floors', summed, if every scene has both."""
+    if not benches or not all(b.cpu.median and b.floor_cpu.median for b in benches):
+        return None, None
+    return sum(b.cpu.median for b in benches), sum(b.floor_cpu.median for b in benches)
 
 
 def scene_notes(benches: list[SceneBench], cores: int) -> str:
@@ -74,11 +84,13 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
         parts += ["## Scenes",
                   scene_notes(scenes, machine["cores"]),
                   table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
-                         "peak RSS MB", "encoder floor s", "x floor", "frames"], scene_rows(scenes))]
+                         "peak RSS MB", "encoder floor s", "x floor", "render CPU s", "floor CPU s", "x floor (CPU)",
+                         "frames"], scene_rows(scenes))]
     if naive:
         parts += ["## Naive reference (3,600 `Square`s + `ArrowVectorField`, 1080p60)",
                   table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
-                         "peak RSS MB", "encoder floor s", "x floor", "frames"], scene_rows([naive]))]
+                         "peak RSS MB", "encoder floor s", "x floor", "render CPU s", "floor CPU s", "x floor (CPU)",
+                         "frames"], scene_rows([naive]))]
     lecture_runs = [*(cli or {}).values(), *([results["hd"]] if results.get("hd") else [])]
     if lecture_runs:
         parts += ["## Whole lecture through `lecture render` (480p15 unless said)",
@@ -89,10 +101,14 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
         rows = timing_rows(list(narration.values()))
         for row, t in zip(rows, narration.values()):
             row.insert(2, fmt(t.video_s, "", 1).strip())
+            row.insert(4, t.cpu.text(1))
+            row.insert(5, f"{t.cpu.median / t.video_s:.3f}" if t.cpu.values and t.video_s else "-")
         parts += ["## Narration (480p15, voice `joe`)",
                   "Video s of the synthesis row is the seconds of speech it made; of the renders, their clips' total length "
-                  "(narrated clips are longer: beats hold until their speech is over).",
-                  table(["run", "wall s", "video / speech s", "s per video s", "peak RSS MB", "note"], rows)]
+                  "(narrated clips are longer: beats hold until their speech is over). CPU s: the CLI's own user + system "
+                  "time and every render process's (the `cpu:` line of its render.log: its threads, x264's, and its children).",
+                  table(["run", "wall s", "video / speech s", "s per video s", "CPU s", "CPU s per video s", "peak RSS MB",
+                         "note"], rows)]
     plain = results.get("plain")
     if plain:
         parts += ["## Stock manim (`lecture render --plain`) against the default renderer (480p15, one run each)",

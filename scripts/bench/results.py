@@ -9,7 +9,7 @@ from typing import Any
 
 from scripts.bench.measure import Run, Stats, log
 from scripts.bench.text import fmt, peak_text
-from scripts.bench.video import encoder_floor, video_info
+from scripts.bench.video import encoder_floor_cpu, video_info
 
 
 @dataclass
@@ -24,6 +24,8 @@ class SceneBench:
     wall: Stats = field(default_factory=Stats)  # LaTeX-warm renders
     rss_mb: Stats = field(default_factory=Stats)  # each render process's own peak (its render.log)
     floor: Stats = field(default_factory=Stats)
+    cpu: Stats = field(default_factory=Stats)  # each render process's own CPU seconds, its threads and children (its render.log)
+    floor_cpu: Stats = field(default_factory=Stats)  # the encoder floor in CPU seconds
     floor_frames: int | None = None  # frames the floor was measured on (sampled in long clips)
     source: str = ""  # where the renders come from
     error: str = ""
@@ -42,13 +44,21 @@ class SceneBench:
             return None
         return self.wall.median / self.floor.median
 
+    @property
+    def cpu_floor_ratio(self) -> float | None:
+        """The render's CPU seconds over its floor's: what a loaded machine changes least."""
+        if not (self.ok and self.cpu.median and self.floor_cpu.median):
+            return None
+        return self.cpu.median / self.floor_cpu.median
+
     def to_json(self) -> dict[str, Any]:
         return {"scene": self.scene, "quality": self.quality, "source": self.source, "ok": self.ok, "error": self.error,
                 "video_s": self.video_s, "frames": self.frames, "latex_cold_wall_s": self.cold_s,
                 "wall_s": self.wall.to_json(), "s_per_video_s": self.per_video_s.to_json(),
                 "max_rss_mb": self.rss_mb.to_json(), "encoder_floor_s": self.floor.to_json(),
                 "encoder_floor_frames_measured": self.floor_frames,
-                "ratio_to_floor": self.floor_ratio}
+                "ratio_to_floor": self.floor_ratio, "cpu_s": self.cpu.to_json(),
+                "encoder_floor_cpu_s": self.floor_cpu.to_json(), "cpu_ratio_to_floor": self.cpu_floor_ratio}
 
 def measure_clip(bench: SceneBench, movie: Path, scratch: Path, floor_reps: int) -> None:
     """Video seconds and frames of the clip, and its encoder floor (`floor_reps` times)."""
@@ -56,10 +66,11 @@ def measure_clip(bench: SceneBench, movie: Path, scratch: Path, floor_reps: int)
     bench.video_s, bench.frames = info.seconds, info.frames
     scratch.mkdir(parents=True, exist_ok=True)
     for _ in range(floor_reps):
-        seconds, bench.floor_frames = encoder_floor(movie, scratch)
+        seconds, cpu, bench.floor_frames = encoder_floor_cpu(movie, scratch)
         bench.floor.values.append(seconds)
-    log(f"{bench.quality} {bench.scene}: {info.frames} frames, encoder floor {bench.floor.text(1)} s "
-        f"(measured on {bench.floor_frames})")
+        bench.floor_cpu.values.append(cpu)
+    log(f"{bench.quality} {bench.scene}: {info.frames} frames, encoder floor {bench.floor.text(1)} s, "
+        f"{bench.floor_cpu.text(1)} s CPU (measured on {bench.floor_frames})")
 
 PEAK_LINE = re.compile(r"^peak memory: (?P<mb>[0-9.]+) MB$", re.MULTILINE)
 
@@ -72,6 +83,19 @@ def render_log_peaks(out: Path, scenes: list[str]) -> dict[str, float]:
         if match:
             peaks[scene] = float(match["mb"])
     return peaks
+
+CPU_LINE = re.compile(r"^cpu: (?P<s>[0-9.]+) s$", re.MULTILINE)
+
+def render_log_cpu(out: Path, scenes: list[str]) -> dict[str, float]:
+    """Each scene's CPU seconds as its render process logged them (`lecture.render.worker.render_forked`:
+    user + system of the process, its threads and its children)."""
+    cpu = {}
+    for scene in scenes:
+        log_file = out / ".cache" / scene / "render.log"
+        match = CPU_LINE.search(log_file.read_text(errors="replace")) if log_file.exists() else None
+        if match:
+            cpu[scene] = float(match["s"])
+    return cpu
 
 # The CLI's progress lines off a terminal (lecture.progress.Display) and its error lines for failed scenes.
 CLI_PROGRESS = re.compile(r"^\s*(?P<scene>\S+): (?:done in (?P<seconds>[0-9.]+) s|(?P<failed>FAILED) after .*|(?P<cached>up to date))\s*$")
@@ -94,7 +118,8 @@ def cli_scene_seconds(run: Run) -> dict[str, float | str]:
     return scenes
 
 def cli_scene_benches(scenes: list[str], flag: str, jobs1: list[Run], cold: list[Run], peaks: list[dict[str, float]],
-                      out: Path, scratch: Path, floor_reps: int, source: str) -> list[SceneBench]:
+                      out: Path, scratch: Path, floor_reps: int, source: str,
+                      cpus: list[dict[str, float]] | None = None) -> list[SceneBench]:
     """Scene rows from `lecture render --jobs 1` runs at quality `flag`: wall seconds from the runs'
     per-scene lines, peak memory from each run's render logs (`peaks`), "LaTeX cold" from the cold runs'
     lines (median), video seconds, frames and the encoder floor from the clips the last run wrote to `out`."""
@@ -115,6 +140,7 @@ def cli_scene_benches(scenes: list[str], flag: str, jobs1: list[Run], cold: list
                 break
             bench.wall.values.append(value)
         bench.rss_mb.values = [p[scene] for p in peaks if scene in p]
+        bench.cpu.values = [c[scene] for c in cpus or [] if scene in c]
         movie = out / quality / f"{scene}.mp4"
         if not bench.error and not movie.exists():
             bench.error = f"`lecture render --jobs 1` wrote no {movie.name}"

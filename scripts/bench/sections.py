@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench.measure import PYTHON, ROOT, Stats, Timing, fresh_dir, lecture_cmd, log, run_logged, run_measured, timed
-from scripts.bench.results import (SceneBench, cache_hits, cli_scene_benches, clip_seconds, render_log_peaks)
+from scripts.bench.results import (SceneBench, cache_hits, cli_scene_benches, clip_seconds, render_log_cpu,
+                                   render_log_peaks)
 from scripts.bench.video import video_info
 
 
@@ -47,7 +48,7 @@ def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | No
     targets = render_targets(scenes)
     out = tmp / "scenes" / "hd"
     timing = Timing("--jobs 1 at 1080p60: fresh folders, LaTeX warm", scenes=len(scenes))
-    runs, peaks = [], []
+    runs, peaks, cpus = [], [], []
     for rep in range(heavy_reps):
         fresh_dir(out)
         if latex is not None:
@@ -57,10 +58,11 @@ def bench_scenes(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | No
         runs.append(timing.add(run_logged(lecture_cmd("render", *targets, "-q", HD, "--jobs", "1", "--out", str(out)), tmp,
                                           f"lecture render -q h --jobs 1 {rep + 1}/{heavy_reps}")))
         peaks.append(render_log_peaks(out, scenes))
+        cpus.append(render_log_cpu(out, scenes))
     source = ("`lecture render -q h --jobs 1` (fresh folders, LaTeX " + ("caches copied from the CLI cold run" if latex else
               "warmed by a 480p15 render first") + "): wall s is the CLI's own time for the scene; peak RSS the render "
               "process's own (its render.log), which counts what it shares with the fork server")
-    hd = cli_scene_benches(scenes, HD, runs, [], peaks, out, tmp / "scratch", heavy_reps, source)
+    hd = cli_scene_benches(scenes, HD, runs, [], peaks, out, tmp / "scratch", heavy_reps, source, cpus)
     timing.video_s = sum(b.video_s for b in hd if b.video_s)
     return timing, hd
 
@@ -108,7 +110,7 @@ def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> tuple
     if min(hits) < len(scenes) and code_fingerprint() != fingerprint:
         warm.valid = False
         warm.note += "; scenes/ or engine/ changed during the run: not an unchanged re-render"
-    jobs1_runs, jobs1_peaks = [], []
+    jobs1_runs, jobs1_peaks, jobs1_cpus = [], [], []
     for jobs in (1, 2):
         timing = runs[f"jobs{jobs}"] = Timing(f"--jobs {jobs}: fresh folders, LaTeX warm", scenes=len(scenes))
         for rep in range(heavy_reps):
@@ -118,11 +120,12 @@ def bench_cli(scenes: list[str], tmp: Path, reps: int, heavy_reps: int) -> tuple
             if jobs == 1:
                 jobs1_runs.append(run)
                 jobs1_peaks.append(render_log_peaks(fresh, scenes))
+                jobs1_cpus.append(render_log_cpu(fresh, scenes))
         timing.video_s = cold.video_s
     source = ("`lecture render -q l --jobs 1` (fresh folders, LaTeX warm): wall s is the CLI's own time for the scene, "
               "one scene at a time; peak RSS the render process's own (its render.log)")
     lowres = cli_scene_benches(scenes, LOW, jobs1_runs, cold_runs, jobs1_peaks, tmp / "cli" / "jobs1", tmp / "scratch",
-                               heavy_reps, source)
+                               heavy_reps, source, jobs1_cpus)
     return runs, lowres
 
 def cli_cold_out(tmp: Path) -> Path:
@@ -182,8 +185,11 @@ def bench_narration(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path |
             fresh_dir(out)
             copy_latex_caches(latex, out)
             shutil.rmtree(out / ".cache" / "speech", ignore_errors=True)  # none copied; the narrated run synthesises cold
-            timing.add(run_logged(lecture_cmd("render", *targets, "-q", LOW, "--jobs", "2", "--out", str(out), *voice), tmp,
-                                  f"lecture render {' '.join(voice) or 'silent'} {rep + 1}/{heavy_reps}"))
+            run = timing.add(run_logged(lecture_cmd("render", *targets, "-q", LOW, "--jobs", "2", "--out", str(out), *voice),
+                                        tmp, f"lecture render {' '.join(voice) or 'silent'} {rep + 1}/{heavy_reps}"))
+            renders = render_log_cpu(out, scenes)
+            if run.ok and len(renders) == len(scenes):  # the CLI's own CPU and every render's
+                timing.cpu.values.append(run.cpu_s + sum(renders.values()))
         timing.video_s = clip_seconds(out, narrated=bool(voice))
         log(f"{'narrated' if voice else 'silent'}: {timing.video_s:.1f} s of video")
     beats = narration_beats(work / "narrated" / "480p15" / "narrated") or narration_beats(work / "silent" / "480p15")

@@ -11,7 +11,7 @@ from scripts.bench.text import fmt
 
 
 # Targets: limits of the ratios in the report.
-LECTURE_FLOOR_LIMIT = 1.5  # whole lecture at 1080p60 / its encoder floor
+LECTURE_FLOOR_LIMIT = 1.15  # whole lecture at 1080p60 / its encoder floor (issue 29; 1.5 before)
 
 SECONDS_PER_VIDEO_SECOND_480P = 0.3
 
@@ -67,17 +67,22 @@ def hd_targets(scenes: list[SceneBench], naive: SceneBench | None, lecture: Timi
     every_scene = lecture is not None and not lecture.error and lecture.wall.values and len(hd) == lecture.scenes
     wall = lecture.wall.median if every_scene else sum(b.wall.median for b in hd)
     ratio = wall / sum(b.floor.median for b in hd) if hd else None
+    cpu_ratio = None
+    if hd and all(b.cpu.median and b.floor_cpu.median for b in hd):  # CPU seconds: what a loaded machine changes least
+        cpu_ratio = sum(b.cpu.median for b in hd) / sum(b.floor_cpu.median for b in hd)
+    measured = fmt(cpu_ratio if cpu_ratio else ratio, "x floor") + (" in CPU s" if cpu_ratio else "")
+    floor_note = f"wall: {ratio:.2f}x (the CLI run, start-up included)" if cpu_ratio and ratio else ""
+    note = "; ".join(filter(None, [floor_note, failed_note(scenes, "1080p60")]))
     field_bench = next((b for b in hd if b.scene == "gradient-field"), None)
     speedup = naive.per_video_s.median / field_bench.per_video_s.median if field_bench and naive and naive.ok else None
     peak = max((max(b.rss_mb.values) for b in scenes if b.quality == "1080p60" and b.rss_mb.values), default=None)
-    note = failed_note(scenes, "1080p60")
     return [
-        Target("lecture at 1080p60 vs its encoder floor", fmt(ratio, "x floor"), f"<= {LECTURE_FLOOR_LIMIT}x",
-               at_most(ratio, LECTURE_FLOOR_LIMIT), note),
+        Target("lecture at 1080p60 vs its encoder floor (every frame to x264, as stock manim encodes)", measured,
+               f"<= {LECTURE_FLOOR_LIMIT}x", at_most(cpu_ratio or ratio, LECTURE_FLOOR_LIMIT), note),
         Target("gradient-field vs naive reference, 1080p60, per video s", fmt(speedup, "x faster"), f">= {NAIVE_SPEEDUP}x",
                at_least(speedup, NAIVE_SPEEDUP)),
         Target("peak memory of a 1080p60 render", fmt(peak, "MB", 0), f"< {PEAK_MEMORY_MB:.0f} MB",
-               at_most(peak, PEAK_MEMORY_MB), note),
+               at_most(peak, PEAK_MEMORY_MB), failed_note(scenes, "1080p60")),
     ]
 
 def cli_targets(cli: dict[str, Timing]) -> list[Target]:
@@ -102,12 +107,22 @@ def narration_targets(narration: dict[str, Timing]) -> list[Target]:
     silent_s, narrated_s = per_video_s(silent), per_video_s(narrated)
     ratio = narrated_s / silent_s if silent_s and narrated_s else None
     measured = fmt(ratio, "x silent") + (f" ({narrated_s:.2f} vs {silent_s:.2f} s per video s)" if ratio else "")
+    silent_cpu, narrated_cpu = cpu_per_video_s(silent), cpu_per_video_s(narrated)
+    if silent_cpu and narrated_cpu:  # CPU seconds: what a loaded machine changes least
+        wall = f"; wall {ratio:.2f}x" if ratio else ""
+        ratio = narrated_cpu / silent_cpu
+        measured = f"{ratio:.2f} x silent in CPU s ({narrated_cpu:.3f} vs {silent_cpu:.3f} CPU s per video s{wall})"
     return [
         Target("synthesis of the whole lecture's narration, cold", fmt(per_speech_s, "s per speech s", 3),
                f"<= {SYNTHESIS_PER_SPEECH_S}", at_most(per_speech_s, SYNTHESIS_PER_SPEECH_S), synthesis.error if synthesis else ""),
         Target("narrated vs silent render of the lecture at 480p, per video second", measured, f"<= {NARRATED_SILENT_LIMIT}x",
                at_most(ratio, NARRATED_SILENT_LIMIT), "; ".join(t.error for t in (silent, narrated) if t and t.error)),
     ]
+
+def cpu_per_video_s(timing: Timing | None) -> float | None:
+    """Median CPU seconds (the CLI's and its renders') per video second of a run that succeeded."""
+    return timing.cpu.median / timing.video_s if timing and not timing.error and timing.video_s and timing.cpu.values else None
+
 
 def per_video_s(timing: Timing | None) -> float | None:
     """Median wall seconds per video second of a run that succeeded (None if it failed or made nothing)."""

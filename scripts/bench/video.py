@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import time
+
 from scripts.bench.measure import timed
 
 
@@ -66,18 +68,29 @@ def encode(frames: list[Any], info: VideoInfo, target: Path) -> None:
 
 
 def encoder_floor(movie: Path, scratch: Path) -> tuple[float, int]:
-    """Seconds manim's encoder needs for this clip's frames, and how many frames that was measured on.
+    """Seconds manim's encoder needs for this clip's frames, and how many frames that was measured on."""
+    wall, _, frames = encoder_floor_cpu(movie, scratch)
+    return wall, frames
+
+
+def encoder_floor_cpu(movie: Path, scratch: Path) -> tuple[float, float, int]:
+    """Wall and CPU seconds (this process's, x264's threads included: `time.process_time`) manim's encoder
+    needs for this clip's frames, every frame given to x264 as stock manim gives it, and how many frames
+    that was measured on.
 
     Chunks of FLOOR_CHUNK frames are encoded as separate streams, as manim encodes each animation into
     a partial movie file of its own; only the encoding is timed, from RGBA arrays to a closed file.
     Long clips are sampled (FLOOR_MAX_FRAMES frames, evenly spread) and the time scaled to all frames.
     """
     info = video_info(movie)
-    seconds, encoded = 0.0, 0
+    seconds, cpu, encoded = 0.0, 0.0, 0
     for index, chunk in enumerate(sampled_chunks(movie, floor_chunks(info.frames))):
         if index == 0:  # untimed: the first encoder of a process pays for loading libx264
             encode(chunk[:2], info, scratch / "floor.mp4")
+        started = time.process_time()
         seconds += timed(lambda: encode(chunk, info, scratch / "floor.mp4"))
+        cpu += time.process_time() - started
         encoded += len(chunk)
     (scratch / "floor.mp4").unlink(missing_ok=True)
-    return seconds * info.frames / max(encoded, 1), encoded
+    scale = info.frames / max(encoded, 1)
+    return seconds * scale, cpu * scale, encoded
