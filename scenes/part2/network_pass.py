@@ -196,6 +196,8 @@ class MlpForwardScene(NetworkPassScene):
                                 EQUATION_TIME)], until="W")
         self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
         self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
+        if not eq.shows(eq.terms["z"]):  # too many numbers to read here: the voice does not read what is not shown
+            self.record(h1_said=f"{len(self.net.layers[0].output)} numbers, shown as colours")
 
     def layer_rows(self, k: int) -> list:
         """Steps: row i of W times the input, plus b_i, lands in z_i and in neuron i of the next column,
