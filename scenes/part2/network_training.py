@@ -300,6 +300,10 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         step = moments[-1] if k == len(moments) - 1 else round(moments[k] + (at - k) * (moments[k + 1] - moments[k]))
         return int(min(step, self.last_step))
 
+    def power_size(self, tex: str) -> float:
+        """The smallest size, or larger for a number written as a power of ten: its exponent at the smallest size."""
+        return self.theme.small_size / POWER_SHARE if r"10^" in tex else self.theme.small_size
+
     def loss_curve(self, box: Box) -> tuple[VGroup, VMobject]:
         """The loss against the step, drawn up to the clock's step, in the loss colour."""
         t, losses = self.theme, self.run.losses
@@ -312,7 +316,8 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
                        self.math("L", size=t.small_size, color=t.loss).next_to(axes.y_axis, LEFT, buff=0.15))
         ends = VGroup(self.math(str(self.spec.steps), size=t.small_size, color=t.muted).next_to(axes.c2p(self.spec.steps, 0), DOWN, buff=0.12),
                       self.math("0", size=t.small_size, color=t.muted).next_to(axes.c2p(0, 0), DOWN + LEFT, buff=0.08),
-                      self.math(short_tex(top, 3), size=t.small_size, color=t.muted).next_to(axes.c2p(0, top), LEFT, buff=0.12))
+                      self.math(short_tex(top, 3), size=self.power_size(short_tex(top, 3)), color=t.muted).next_to(
+                          axes.c2p(0, top), LEFT, buff=0.12))
         curve = VMobject(stroke_color=t.loss, stroke_width=3)
         origin = axes.c2p(0, 0)
         right, up = axes.c2p(1, 0) - origin, axes.c2p(0, 1) - origin

@@ -51,8 +51,12 @@ def side_by_side(equations: Sequence[Sequence[Term | str]], box: Box, theme: The
             return drawn
         numbered = [(eq.terms[name].grid.size, k, name) for k, eq in enumerate(drawn) for name in eq.terms
                     if eq.shows(eq.terms[name]) and eq.terms[name].grid.size > 1]
-        if not numbered:
-            return drawn
+        if not numbered:  # still too small side by side: one under the other, if that draws them larger
+            if len(equations) == 1:
+                return drawn
+            stacked, _ = in_rows([[parts] for parts in equations], box, theme, size, gap, [1.0] * len(equations), heat)
+            smallest = min(eq.size for row in stacked for eq in row)
+            return [row[0] for row in stacked] if smallest > min(eq.size for eq in drawn) else drawn
         most = max(n for n, _, _ in numbered)
         for k, eq in enumerate(drawn):
             heat[k] |= eq.heat | {name for n, j, name in numbered if j == k and n == most}
