@@ -28,7 +28,6 @@ SWAP_TIME = 0.7  # one set of matrices fading into the next
 WRITING = 4.0  # a formula is written at the pace it is said, up to this much slower than silent
 LINE_TIME = 1.0  # a line highlighted, then what it prints
 FORMULA_GROW = 1.6  # the formulas, while they have the room under the code to themselves, at most this much larger
-SPOT_ROOM = 0.1  # kept free left and right of the matrices, for the frame that lights a term at the edge
 SLOW = 2.5  # a motion that reads at a slower pace (cells compared, numbers travelling) may stretch this much with the voice
 
 
@@ -85,7 +84,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.formulas.move_to([(printed_right + PANEL_GAP + self.right) / 2, top, 0], aligned_edge=UP)
         self.printed: dict[int, Mobject] = {}
         below = min(self.code.get_bottom()[1], self.formulas.get_bottom()[1]) - PANEL_GAP
-        self.matrices = Box.spanning(self.left + SPOT_ROOM, bottom, self.right - SPOT_ROOM, below)
+        self.matrices = Box.spanning(self.left, bottom, self.right, below)
         self.equations: list[MatrixEquation] = []
         # Until the matrices come, the formulas are written large in their room, in a row; they move up
         # beside the code as the first matrices come in.
@@ -199,6 +198,10 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.paced("hand", self.equations[0].spot(hand), run_time=1.0)
         for mark, step in (("torch", weight), ("True", weight_printed), ("The", bias), ("also", bias_printed)):
             self.play_steps(mark, [step], most=SLOW)
+        layer = len(self.net.layers) - 2
+        probe = side_by_side([self.delta_terms(layer)], self.matrices, self.theme, self.theme.label_size, PANEL_GAP)[0]
+        if not probe.shows(probe.terms["delta"]):  # the next beat's delta is a colour map: its numbers are not read out
+            self.record(delta_back_said=f"{len(self.hand.deltas[layer])} numbers, shown as colours")
 
     @beat("^Now one layer back. [W transposed times delta](WT), times [the slope of {activation}, which is "
           "{slope_said}](slope), ^gives delta for {back}: {delta_back_said}.")

@@ -462,6 +462,9 @@ class MlpBackwardScene(NetworkPassScene):
                 rest += self.weight_grad_steps(k)
         self.play_steps("Then", rest, until=END, most=SLOW)
         self.record_shown("hidden_delta")
+        probe = MatrixEquation(self.weight_grad_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
+        if not probe.shows(probe.terms["grad"]):  # the next beat's gradient is a colour map: its numbers are not read out
+            self.record(first_grad_said="drawn as a colour")
 
     @beat("^And the first layer's weights get their gradient the same way: delta one times x transposed. "
           "These are the numbers torch leaves in [fc1.weight.grad](grad); [the first is {first_grad_said}](first).")
