@@ -215,6 +215,7 @@ def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
 # --- a training run ----------------------------------------------------------------------------------------
 RUN_SECONDS = 9.0  # the run's steps, compressed
 POWER_SHARE = 0.7  # a live value's power of ten, of its size (scenes/widgets/live_value.py)
+LABEL_ROOM = 0.68  # left of the loss curve's axis, for its top value (0.949 at the smallest size takes 0.6)
 LEGEND_ROOM, LEGEND_SHARE, LEGEND_CELLS = 0.75, 0.5, 24  # the colour scale under the plane: its room, width, cells
 DOT_RADIUS, HALO, HALO_WIDTH = 0.13, 0.05, 5  # a data point and the background-coloured halo around it
 
@@ -308,16 +309,18 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         """The loss against the step, drawn up to the clock's step, in the loss colour."""
         t, losses = self.theme, self.run.losses
         top = float(np.max(losses[: self.last_step + 1]))
+        top_tex = short_tex(top, 3)
+        top_label = self.math(top_tex, size=self.power_size(top_tex), color=t.muted)
+        wider = max(0.0, top_label.width - LABEL_ROOM)  # a long top value (10^302) takes room from the axes, not the margin
         axes = Axes(x_range=[0, self.spec.steps, nice_step(self.spec.steps)], y_range=[0, top, nice_step(top)],
-                    x_length=box.width - 0.9, y_length=box.height - 0.8, tips=False,
+                    x_length=box.width - 0.9 - wider, y_length=box.height - 0.8, tips=False,
                     axis_config={"color": t.muted, "stroke_width": 2, "include_ticks": False})
-        axes.move_to([box.x + 0.35, box.y + 0.3, 0])
+        axes.move_to([box.x + 0.35 + wider / 2, box.y + 0.3, 0])
         names = VGroup(self.text("step", size=t.small_size, color=t.muted).next_to(axes.x_axis, DOWN, buff=0.15),
                        self.math("L", size=t.small_size, color=t.loss).next_to(axes.y_axis, LEFT, buff=0.15))
         ends = VGroup(self.math(str(self.spec.steps), size=t.small_size, color=t.muted).next_to(axes.c2p(self.spec.steps, 0), DOWN, buff=0.12),
                       self.math("0", size=t.small_size, color=t.muted).next_to(axes.c2p(0, 0), DOWN + LEFT, buff=0.08),
-                      self.math(short_tex(top, 3), size=self.power_size(short_tex(top, 3)), color=t.muted).next_to(
-                          axes.c2p(0, top), LEFT, buff=0.12))
+                      top_label.next_to(axes.c2p(0, top), LEFT, buff=0.12))
         curve = VMobject(stroke_color=t.loss, stroke_width=3)
         origin = axes.c2p(0, 0)
         right, up = axes.c2p(1, 0) - origin, axes.c2p(0, 1) - origin
