@@ -198,6 +198,10 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         self.paced("hand", self.equations[0].spot(hand), run_time=1.0)
         for mark, step in (("torch", weight), ("True", weight_printed), ("The", bias), ("also", bias_printed)):
             self.play_steps(mark, [step], most=SLOW)
+        layer = len(self.net.layers) - 2
+        probe = side_by_side([self.delta_terms(layer)], self.matrices, self.theme, self.theme.label_size, PANEL_GAP)[0]
+        if not probe.shows(probe.terms["delta"]):  # the next beat's delta is a colour map: its numbers are not read out
+            self.record(delta_back_said=f"{len(self.hand.deltas[layer])} numbers, shown as colours")
 
     @beat("^Now one layer back. [W transposed times delta](WT), times [the slope of {activation}, which is "
           "{slope_said}](slope), ^gives delta for {back}: {delta_back_said}.")

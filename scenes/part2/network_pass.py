@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Indicate, MathTex, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, MathTex, Rectangle, VGroup, Write
 
 from engine.network import NetworkPass, forward_backward
 from scenes.widgets.code_scene import CodeScene
@@ -34,6 +34,7 @@ CODE_TIME = 0.5  # the code's highlight moving to a line
 COLUMN_TIME = 0.6  # a column of neurons appearing with the edges that feed it
 READ_TIME = 0.6  # one value lit as the voice reads it
 SLOW = 2.5  # a travelling or turning number may play this much slower than silent when the voice takes longer
+LEGEND_GAP, LEGEND_CELL, LEGEND_HEIGHT, LEGEND_CELLS = 0.2, 0.08, 0.2, 16  # the scale of a picture's colours, under it
 
 
 def said(values: Sequence[float]) -> str:
@@ -74,6 +75,32 @@ class NetworkPassScene(OneLineHeading, PacingScene, CodeScene):
         self.diagram.value_range = max(float(np.max(np.abs(a))) for a in self.forward_values()) or 1.0
         self.diagram.grad_range = max(float(np.max(np.abs(a))) for a in self.backward_values()) or 1.0
         self.equation: MatrixEquation | None = None
+        self.legends = self.colour_legends()
+
+    def colour_legends(self) -> dict[str, VGroup]:
+        """Under a picture whose tallest columns show colours, not numbers: what the colours mean, a scale from
+        -range to range for the values (the discs) and one for the gradients (the rings), where there is room."""
+        d, t = self.diagram, self.theme
+        plain = [c for c in range(len(d.nodes)) if not d.numbered(c)]
+        if not plain:
+            return {}
+        top = d.get_bottom()[1] - LEGEND_GAP
+        bottom = self.content_area()[1]
+        x = float(np.mean([d.node(c, 0).get_x() for c in plain]))
+        legends = {}
+        for key, words, extent, ring in (("value", "value", d.value_range, False), ("grad", "gradient", d.grad_range, True)):
+            cells = VGroup(*(Rectangle(width=LEGEND_CELL, height=LEGEND_HEIGHT, stroke_width=0).set_fill(
+                d.shade(v, extent), 1) for v in np.linspace(-extent, extent, LEGEND_CELLS))).arrange(RIGHT, buff=0)
+            row = VGroup(self.text(words, size=t.small_size, color=t.muted),
+                         self.math(number_tex(-extent), size=t.small_size, color=t.muted), cells,
+                         self.math(number_tex(extent), size=t.small_size, color=t.muted)).arrange(RIGHT, buff=0.12)
+            if row.height > top - bottom or row.width > self.boxes.picture.width:
+                break
+            row.move_to([x, top - row.height / 2, 0])
+            row.set_x(float(np.clip(x, self.boxes.picture.left + row.width / 2, self.boxes.picture.right - row.width / 2)))
+            legends[key] = row
+            top -= row.height + LEGEND_GAP / 2
+        return legends
 
     def forward_values(self) -> list:
         """Every number the forward pass puts on a neuron (the colours of a column without numbers span them)."""
@@ -196,6 +223,8 @@ class MlpForwardScene(NetworkPassScene):
                                 EQUATION_TIME)], until="W")
         self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
         self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
+        if not eq.shows(eq.terms["z"]):  # too many numbers to read here: the voice does not read what is not shown
+            self.record(h1_said=f"{len(self.net.layers[0].output)} numbers, shown as colours")
 
     def layer_rows(self, k: int) -> list:
         """Steps: row i of W times the input, plus b_i, lands in z_i and in neuron i of the next column,
@@ -204,8 +233,10 @@ class MlpForwardScene(NetworkPassScene):
             def make() -> list:
                 eq = self.equation
                 sources = [*eq.row("W", i), *eq.column("in"), eq.cell("b", i)]
+                scale = self.legends.get("value") if not self.diagram.numbered(k + 1) else None
+                shown = [FadeIn(scale)] if scale is not None and scale not in self.mobjects else []
                 return [eq.spot(eq.row("W", i), eq.column("in"), eq.cell("b", i)), eq.fill("z", i, 0, sources),
-                        self.diagram.forward_into(k + 1, i, z), self.diagram.ring(k + 1, i, self.theme.highlight)]
+                        self.diagram.forward_into(k + 1, i, z), self.diagram.ring(k + 1, i, self.theme.highlight), *shown]
             return make, ROW_TIME
         return [row(i, z) for i, z in enumerate(self.net.layers[k].pre_activation)]
 
@@ -317,7 +348,7 @@ class MlpBackwardScene(NetworkPassScene):
         anims = [d.show_values(0, self.net.x, self.theme.constant)]
         anims += [d.show_values(k + 1, layer.output) for k, layer in enumerate(self.net.layers)]
         anims.append(d.show_values(self.count + 1, [self.net.loss], self.theme.loss))
-        self.play(*anims, run_time=0.8)
+        self.play(*anims, *(FadeIn(self.legends[k]) for k in ("value",) if k in self.legends), run_time=0.8)
 
     @beat("Now the backward pass. It starts at [the loss](loss), ^with a gradient of one. ^Flowing back into "
           "{outputs_said}, it is multiplied by [the derivative of the loss with respect to the prediction](local). What lands "
@@ -393,8 +424,10 @@ class MlpBackwardScene(NetworkPassScene):
         def neuron(j: int) -> tuple:
             def make() -> list:
                 eq, locals_ = self.equation, after.weight[:, j]
+                scale = self.legends.get("grad") if not self.diagram.numbered(k + 1) else None
+                shown = [FadeIn(scale)] if scale is not None and scale not in self.mobjects else []
                 return [self.diagram.backward_into(k + 1, j, locals_, locals_ * after.delta, float(back[j])),
-                        eq.spot(eq.row("WT", j), eq.column("next"))]
+                        eq.spot(eq.row("WT", j), eq.column("next")), *shown]
             return make, 2.0
 
         def start() -> list:
@@ -429,6 +462,9 @@ class MlpBackwardScene(NetworkPassScene):
                 rest += self.weight_grad_steps(k)
         self.play_steps("Then", rest, until=END, most=SLOW)
         self.record_shown("hidden_delta")
+        probe = MatrixEquation(self.weight_grad_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
+        if not probe.shows(probe.terms["grad"]):  # the next beat's gradient is a colour map: its numbers are not read out
+            self.record(first_grad_said="drawn as a colour")
 
     @beat("^And the first layer's weights get their gradient the same way: delta one times x transposed. "
           "These are the numbers torch leaves in [fc1.weight.grad](grad); [the first is {first_grad_said}](first).")

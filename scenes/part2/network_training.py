@@ -16,8 +16,8 @@ from scenes.kit.base import beat
 from scenes.kit.headings import OneLineHeading
 from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.contour import level_segments
-from scenes.widgets.equation_rows import at_one_scale
-from scenes.kit.formatting import counter, short, short_tex
+from scenes.widgets.equation_rows import in_rows
+from scenes.kit.formatting import counter, in_powers_of_ten, short, short_tex
 from scenes.widgets.live_value import LiveValue
 from scenes.widgets.network_diagram import Term, number_tex, token
 from scenes.widgets.network_layout import Box
@@ -81,19 +81,14 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
             for k, words in enumerate(("model.parameters()", ".grad"))))
         rows = Box.spanning(self.left, bottom, self.right, self.headers.get_bottom()[1] - 0.1)
         heights = [self.step.before[f"{name}.weight"].shape[0] + 1.5 for name in self.spec.layer_names]
-        boxes, y = [], rows.top
-        for share in heights:
-            height = rows.height * share / sum(heights)
-            boxes.append(Box(rows.left + half / 2, y - height / 2, half - PANEL_GAP, height - 0.15))
-            y -= height
-        equations = [self.terms(name, self.step.before, t.learnable) for name in self.spec.layer_names]
-        equations += [self.terms(name, self.step.grads, t.gradient, r"\partial L / \partial ") for name in self.spec.layer_names]
-        drawn = at_one_scale(equations, boxes + [box.shifted(half, 0) for box in boxes], t, t.label_size)
-        self.value_rows, self.gradient_rows = drawn[:len(boxes)], drawn[len(boxes):]
+        values = [self.terms(name, self.step.before, t.learnable) for name in self.spec.layer_names]
+        grads = [self.terms(name, self.step.grads, t.gradient, r"\partial L / \partial ") for name in self.spec.layer_names]
+        drawn, heat = in_rows([[v, g] for v, g in zip(values, grads)], rows, t, t.label_size, PANEL_GAP, heights)
+        self.value_rows, self.gradient_rows = [row[0] for row in drawn], [row[1] for row in drawn]
         # Until the gradients come, the parameters have the whole width: as large as fits it, centred; they move
-        # left as the empty .grad slots come in beside them.
-        whole = [Box((self.left + self.right) / 2, box.y, self.right - self.left - PANEL_GAP, box.height) for box in boxes]
-        self.wide_rows = at_one_scale(equations[:len(boxes)], whole, t, t.label_size)
+        # left as the empty .grad slots come in beside them (their colour maps the same).
+        wide, _ = in_rows([[v] for v in values], rows, t, t.label_size, PANEL_GAP, heights, heat)
+        self.wide_rows = [row[0] for row in wide]
 
     def terms(self, layer: str, values: dict[str, np.ndarray], color: str, prefix: str = "") -> list[Term]:
         return [Term(kind, prefix + parameter_tex(f"{layer}.{kind}"), values[f"{layer}.{kind}"], color)
@@ -219,6 +214,8 @@ def _lists(values: dict[str, np.ndarray]) -> dict[str, list]:
 
 # --- a training run ----------------------------------------------------------------------------------------
 RUN_SECONDS = 9.0  # the run's steps, compressed
+POWER_SHARE = 0.7  # a live value's power of ten, of its size (scenes/widgets/live_value.py)
+LABEL_ROOM = 0.68  # left of the loss curve's axis, for its top value (0.949 at the smallest size takes 0.6)
 LEGEND_ROOM, LEGEND_SHARE, LEGEND_CELLS = 0.75, 0.5, 24  # the colour scale under the plane: its room, width, cells
 DOT_RADIUS, HALO, HALO_WIDTH = 0.13, 0.05, 5  # a data point and the background-coloured halo around it
 
@@ -275,15 +272,18 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         """step k / steps and the loss now, changing in place."""
         t = self.theme
         self.clock = ValueTracker(0.0)  # how far through the run's snapshots, 0 ... frames - 1
-        step = LiveValue(lambda: self.step_now(), t.text, t.label_size, fixed=0)
-        loss = LiveValue(lambda: float(self.run.losses[self.step_now()]), t.loss, t.label_size)
-        widest = self.math(str(self.spec.steps), size=t.label_size)  # the counter's room, so nothing moves as it grows
-        counter_row = VGroup(self.text("step", size=t.label_size, color=t.muted), widest,
-                             self.text(f"of {self.spec.steps}", size=t.label_size, color=t.muted)).arrange(RIGHT, buff=0.15)
+        shown = self.run.losses[: self.last_step + 1]
+        # a loss written as a power of ten has its exponent at 0.7 of the readout's size: never under the smallest
+        size = max(t.label_size, t.small_size / POWER_SHARE) if any(in_powers_of_ten(float(v)) for v in shown) else t.label_size
+        step = LiveValue(lambda: self.step_now(), t.text, size, fixed=0)
+        loss = LiveValue(lambda: float(self.run.losses[self.step_now()]), t.loss, size)
+        widest = self.math(str(self.spec.steps), size=size)  # the counter's room, so nothing moves as it grows
+        counter_row = VGroup(self.text("step", size=size, color=t.muted), widest,
+                             self.text(f"of {self.spec.steps}", size=size, color=t.muted)).arrange(RIGHT, buff=0.15)
         widest.set_opacity(0)  # held in the row for its width; the counter is drawn at its right edge
         step.add_updater(lambda m: m.move_to(widest, aligned_edge=RIGHT))
         counter_row.add(step)
-        loss_row = VGroup(self.math("L =", size=t.label_size, color=t.loss), loss).arrange(RIGHT, buff=0.15)
+        loss_row = VGroup(self.math("L =", size=size, color=t.loss), loss).arrange(RIGHT, buff=0.15)
         loss.add_updater(lambda m: m.next_to(loss_row[0], RIGHT, buff=0.15))
         self.step_space = widest
         return VGroup(counter_row, loss_row).arrange(RIGHT, buff=0.8)
@@ -301,19 +301,26 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         step = moments[-1] if k == len(moments) - 1 else round(moments[k] + (at - k) * (moments[k + 1] - moments[k]))
         return int(min(step, self.last_step))
 
+    def power_size(self, tex: str) -> float:
+        """The smallest size, or larger for a number written as a power of ten: its exponent at the smallest size."""
+        return self.theme.small_size / POWER_SHARE if r"10^" in tex else self.theme.small_size
+
     def loss_curve(self, box: Box) -> tuple[VGroup, VMobject]:
         """The loss against the step, drawn up to the clock's step, in the loss colour."""
         t, losses = self.theme, self.run.losses
         top = float(np.max(losses[: self.last_step + 1]))
+        top_tex = short_tex(top, 3)
+        top_label = self.math(top_tex, size=self.power_size(top_tex), color=t.muted)
+        wider = max(0.0, top_label.width - LABEL_ROOM)  # a long top value (10^302) takes room from the axes, not the margin
         axes = Axes(x_range=[0, self.spec.steps, nice_step(self.spec.steps)], y_range=[0, top, nice_step(top)],
-                    x_length=box.width - 0.9, y_length=box.height - 0.8, tips=False,
+                    x_length=box.width - 0.9 - wider, y_length=box.height - 0.8, tips=False,
                     axis_config={"color": t.muted, "stroke_width": 2, "include_ticks": False})
-        axes.move_to([box.x + 0.35, box.y + 0.3, 0])
+        axes.move_to([box.x + 0.35 + wider / 2, box.y + 0.3, 0])
         names = VGroup(self.text("step", size=t.small_size, color=t.muted).next_to(axes.x_axis, DOWN, buff=0.15),
                        self.math("L", size=t.small_size, color=t.loss).next_to(axes.y_axis, LEFT, buff=0.15))
         ends = VGroup(self.math(str(self.spec.steps), size=t.small_size, color=t.muted).next_to(axes.c2p(self.spec.steps, 0), DOWN, buff=0.12),
                       self.math("0", size=t.small_size, color=t.muted).next_to(axes.c2p(0, 0), DOWN + LEFT, buff=0.08),
-                      self.math(short_tex(top, 3), size=t.small_size, color=t.muted).next_to(axes.c2p(0, top), LEFT, buff=0.12))
+                      top_label.next_to(axes.c2p(0, top), LEFT, buff=0.12))
         curve = VMobject(stroke_color=t.loss, stroke_width=3)
         origin = axes.c2p(0, 0)
         right, up = axes.c2p(1, 0) - origin, axes.c2p(0, 1) - origin
@@ -464,8 +471,8 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
         self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
         hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)
-        if hit is None:
-            self.play(Indicate(self.readout[1], color=self.theme.loss), run_time=1.2)
+        if hit is None:  # in colour, not grown: the readout is at the top of the content, under the title band
+            self.play(Indicate(self.readout[1], color=self.theme.loss, scale_factor=1.0), run_time=1.2)
         elif self.run.kind == "boundary":
             self.paced(hit, LaggedStart(*(Indicate(p, color=self.theme.highlight) for p in self.picture[-1]),
                                              lag_ratio=0.3), run_time=1.5)

@@ -1,35 +1,130 @@
 """Several matrix equations drawn at one scale, so a 1 x 3 row and a 3 x 2 matrix show numbers of one
-size side by side (each `MatrixEquation` alone grows or shrinks to fill its own box)."""
+size side by side (each `MatrixEquation` alone grows or shrinks to fill its own box); rows of them
+stacked in an area (`in_rows`), their terms turned into colour maps, largest first, where the numbers
+would be drawn under the theme's smallest readable size."""
 from __future__ import annotations
 
 from typing import Sequence
 
-from scenes.widgets.network_diagram import MatrixEquation, Term
-from scenes.widgets.network_layout import Box
+from scenes.widgets.network_diagram import SIZE_SLACK, MatrixEquation, Term
+from scenes.widgets.network_layout import HEAT_CELL, Box
 from scenes.kit.theme import Theme
+
+ROW_GAP = 0.15  # between two rows of `in_rows`
+HUGE = Box(0, 0, 1000, 1000)  # a box no equation fills: it is drawn at its natural size (times MAX_GROW)
 
 
 def at_one_scale(equations: Sequence[Sequence[Term | str]], boxes: Sequence[Box], theme: Theme,
-                 size: float) -> list[MatrixEquation]:
+                 size: float, heat: Sequence[Sequence[str]] | None = None, heat_cell: float = HEAT_CELL) -> list[MatrixEquation]:
     """Each equation in its box, all at the scale of the one that must shrink most (or grow least): a box
-    shrunk about its centre by (that scale / the equation's own) gives exactly that scale."""
-    alone = [MatrixEquation(parts, theme, box, size).layout.scale for parts, box in zip(equations, boxes)]
-    common = min(alone)
-    return [MatrixEquation(parts, theme, Box(box.x, box.y, box.width * common / own, box.height * common / own), size)
-            for parts, box, own in zip(equations, boxes, alone)]
+    shrunk about its centre by (that scale / the equation's own) gives exactly that scale. `heat[k]`: terms
+    of equation k drawn as colour maps, their cells `heat_cell` wide at most."""
+    heat = heat or [()] * len(equations)
+    alone = [MatrixEquation(parts, theme, box, size, heat=h, heat_cell=heat_cell) for parts, box, h in zip(equations, boxes, heat)]
+    common = min(eq.layout.scale for eq in alone)
+    return [MatrixEquation(parts, theme, Box(box.x, box.y, box.width * common / eq.layout.scale,
+                                             box.height * common / eq.layout.scale), size, heat=sorted(eq.heat),
+                           heat_cell=heat_cell)
+            for parts, box, eq in zip(equations, boxes, alone)]
 
 
 def side_by_side(equations: Sequence[Sequence[Term | str]], box: Box, theme: Theme, size: float,
                  gap: float) -> list[MatrixEquation]:
     """The equations left to right across `box`, each given a width in proportion to its own natural
-    width (measured once at scale 1), `gap` apart, all at one scale."""
-    natural = []
-    for parts in equations:
-        drawn = MatrixEquation(parts, theme, box, size)
-        natural.append(drawn.width / drawn.layout.scale)
-    total, slots, left = sum(natural), [], box.left
-    for width in natural:
-        share = width / total * box.width
-        slots.append(Box(left + share / 2, box.y, share - gap, box.height))
-        left += share
-    return at_one_scale(equations, slots, theme, size)
+    width (measured once at scale 1), `gap` apart, all at one scale. Where that draws numbers under the
+    theme's smallest size, the largest terms with numbers (all of that many numbers at once) become colour
+    maps, until the rest read."""
+    least = theme.small_size - SIZE_SLACK
+    heat: list[set[str]] = [set() for _ in equations]
+    while True:
+        natural = []
+        for parts, h in zip(equations, heat):
+            drawn = MatrixEquation(parts, theme, box, size, heat=sorted(h))
+            natural.append(drawn.width / drawn.layout.scale)
+        total, slots, left = sum(natural), [], box.left
+        for width in natural:
+            share = width / total * box.width
+            slots.append(Box(left + share / 2, box.y, share - gap, box.height))
+            left += share
+        drawn = at_one_scale(equations, slots, theme, size, [sorted(h) for h in heat])
+        if min(eq.size for eq in drawn) >= least:
+            return drawn
+        numbered = [(eq.terms[name].grid.size, k, name) for k, eq in enumerate(drawn) for name in eq.terms
+                    if eq.shows(eq.terms[name]) and eq.terms[name].grid.size > 1]
+        if not numbered:  # still too small side by side: one under the other, if that draws them larger
+            if len(equations) == 1:
+                return drawn
+            stacked, _ = in_rows([[parts] for parts in equations], box, theme, size, gap, [1.0] * len(equations), heat)
+            smallest = min(eq.size for row in stacked for eq in row)
+            return [row[0] for row in stacked] if smallest > min(eq.size for eq in drawn) else drawn
+        most = max(n for n, _, _ in numbered)
+        for k, eq in enumerate(drawn):
+            heat[k] |= eq.heat | {name for n, j, name in numbered if j == k and n == most}
+
+
+def natural_height(parts: Sequence[Term | str], theme: Theme, size: float, heat: set[str], heat_cell: float) -> float:
+    """The equation's height drawn at `size`, unscaled."""
+    eq = MatrixEquation(parts, theme, HUGE, size, heat=sorted(heat), heat_cell=heat_cell)
+    return eq.height / eq.layout.scale
+
+
+def row_boxes(area: Box, heights: Sequence[float], columns: int, gap: float) -> list[list[Box]]:
+    """The area cut into rows as tall as `heights` in proportion, each into `columns` equal columns,
+    `gap` between columns and rows."""
+    boxes, top, width = [], area.top, area.width / columns
+    for share in heights:
+        height = area.height * share / sum(heights)
+        boxes.append([Box(area.left + (k + 0.5) * width, top - height / 2, width - gap, height - ROW_GAP)
+                      for k in range(columns)])
+        top -= height
+    return boxes
+
+
+def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Theme, size: float, gap: float,
+            heights: Sequence[float], heat: Sequence[set[str]] | None = None) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
+    """Rows of equations (row k: its equations side by side in equal columns) stacked in `area`, all at one
+    scale. The rows take `heights` in proportion; when that draws the numbers under the theme's smallest size,
+    each row takes its natural height instead and the largest terms of every row with numbers become colour
+    maps (all terms of that many numbers at once, so a matrix and its gradient stay alike), until the rest
+    read; when every term is a colour map and the names are still too small, the maps' cells shrink (to half
+    of HEAT_CELL at least). `heat[k]`: terms of row k already drawn as colour maps. Returns the equations and each row's heat."""
+    least = theme.small_size - SIZE_SLACK
+    columns = max(len(row) for row in rows)
+    heat = [set(h) for h in heat] if heat else [set() for _ in rows]
+    cell = HEAT_CELL
+
+    def place(shares: Sequence[float]) -> list[list[MatrixEquation]]:
+        boxes = row_boxes(area, shares, columns, gap)
+        flat = at_one_scale([parts for row in rows for parts in row], [b for row, bs in zip(rows, boxes) for b in bs[:len(row)]],
+                            theme, size, [sorted(h) for row, h in zip(rows, heat) for _ in row], cell)
+        out, k = [], 0
+        for row in rows:
+            out.append(flat[k:k + len(row)])
+            k += len(row)
+        return out
+
+    def smallest(drawn: list[list[MatrixEquation]]) -> float:
+        return min(eq.size for row in drawn for eq in row)
+
+    drawn = place(heights)
+    while smallest(drawn) < least:
+        for k, row in enumerate(drawn):
+            heat[k] |= {name for eq in row for name in eq.heat}
+        natural = [max(natural_height(parts, theme, size, heat[k], cell) for parts in row) + ROW_GAP for k, row in enumerate(rows)]
+        drawn = place(natural)
+        if smallest(drawn) >= least:
+            break
+        numbered = [(eq.terms[name].grid.size, k, name) for k, row in enumerate(drawn) for eq in row for name in eq.terms
+                    if eq.shows(eq.terms[name]) and eq.terms[name].grid.size > 1]
+        if not numbered:
+            if cell <= HEAT_CELL / 2 + 1e-9:
+                break
+            cell = max(HEAT_CELL / 2, cell * 0.8)
+            continue
+        most = max(n for n, _, _ in numbered)
+        for n, k, name in numbered:
+            if n == most:
+                heat[k].add(name)
+    for k, row in enumerate(drawn):
+        heat[k] |= {name for eq in row for name in eq.heat}
+    return drawn, heat

@@ -343,11 +343,14 @@ class MatrixEquation(VGroup):
                 self.add(equation)
     """
 
-    def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False):
+    def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False,
+                 heat: Sequence[str] = (), heat_cell: float = HEAT_CELL):
         super().__init__()
-        self.theme, self.size = theme, size
+        self.theme, self.size, self.heat_cell = theme, size, heat_cell
         self.terms = {p.name: p for p in parts if isinstance(p, Term)}
-        self.heat: set[str] = set()  # terms the engine would show with numbers, drawn as colour maps: too small to read
+        # terms the engine would show with numbers, drawn as colour maps: too small to read here, or `heat` (chosen
+        # by a caller that draws several equations at one scale, `scenes.widgets.equation_rows`)
+        self.heat: set[str] = set(heat) & set(self.terms)
         while True:
             labels, ops = self._layout(parts, box, size, wrap)
             numbered = [t for t in self.terms.values() if self.shows(t) and t.grid.size > 1]
@@ -371,7 +374,7 @@ class MatrixEquation(VGroup):
         cells = {name: (max(w for w, _ in each) + CELL_PAD[0], height) for name, each in sizes.items()}
         for name in self.heat:  # squares, as the layout draws a colour map
             rows, cols = self.terms[name].grid.shape
-            side = min(HEAT_CELL, HEAT_SIDE / max(rows, cols))
+            side = min(self.heat_cell, HEAT_SIDE / max(rows, cols))
             cells[name] = (side, side)
         labels = {t.name: MathTex(self.name_tex(t), font_size=size, color=t.color) for t in self.terms.values()}
         ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}

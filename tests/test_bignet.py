@@ -1,0 +1,122 @@
+"""Part 2 across the option space (issues 24 and 26): the largest networks --layers allows are drawn with
+their numbers at the theme's smallest readable size or as colour maps, never smaller; what is larger is
+refused up front with one line; training-run's points stand apart from its colour map in both themes.
+
+Fast: the layout arithmetic (scenes/widgets/network_layout.py) for every allowed network, against the
+theme's smallest size, without rendering. Slow: the parameter rows of training-step built (LaTeX) for
+the largest networks, and one tiny render of the largest network through `lecture check`'s rules."""
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.limits import MAX_LAYER_SIZE, MAX_LAYERS, layers_problem
+from lecture.check.contrast import hex_rgb, ratio
+from scenes.kit.theme import THEMES
+from scenes.widgets.network_layout import Box, neuron_layout, picture_share, stage
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAME = Box(0, 0, 14 + 2 / 9, 8)
+CONTENT = Box.spanning(-FRAME.width / 2 + 0.5, -3.5, FRAME.width / 2 - 0.5, 2.6)  # under the title band, margins kept
+NUMBER = (0.8, 0.26)  # "-0.888" at the smallest size on its background patch (what NetworkDiagram measures)
+SLACK = 0.5  # points under the smallest size `lecture check` lets pass (SIZE_SLACK, its text-size tolerance)
+LARGEST = [(3, 6, 6, 6, 1), (6, 6, 6, 6, 6), (2, 6, 6, 6, 6), (6, 1, 6, 1, 6)]
+
+
+def every_network():
+    """Every allowed network of up to two hidden layers; of three, those whose sizes are 1, 4 or the largest
+    (all 9,297 pass too, in 70 s on the loaded 2-core machine: too slow for the fast tier)."""
+    sizes = range(1, MAX_LAYER_SIZE + 1)
+    for count in range(3, MAX_LAYERS):
+        yield from itertools.product(sizes, repeat=count)
+    yield from itertools.product((1, 4, MAX_LAYER_SIZE), repeat=MAX_LAYERS)
+
+
+def test_every_allowed_network_draws_its_numbers_at_the_smallest_size_or_as_colours():
+    """The picture is never scaled below 1 (its numbers at the theme's smallest size, within the
+    check's slack), so a column that cannot hold its numbers shows colours instead, never smaller digits."""
+    smallest = min(t.small_size for t in THEMES.values())
+    for layers in every_network():
+        box = stage(CONTENT, 3.0, picture_share(layers, NUMBER[0], CONTENT.width)).picture
+        layout = neuron_layout(layers, box, NUMBER)
+        assert smallest * layout.scale >= smallest - SLACK, layers
+        assert all(b.inside(box) for b in layout.boxes()), layers
+
+
+def test_the_largest_networks_keep_numbers_where_they_fit():
+    """3,6,6,6,1: numbers on the inputs, the output and the loss; the six-neuron columns are colours; and
+    the picture takes most of its box's width (not squeezed into a fifth of the frame)."""
+    layers = (3, 6, 6, 6, 1)
+    box = stage(CONTENT, 3.0, picture_share(layers, NUMBER[0], CONTENT.width)).picture
+    layout = neuron_layout(layers, box, NUMBER)
+    assert layout.labelled == (True, False, False, False, True, True)
+    xs = [column[0].x for column in layout.nodes]
+    assert xs[-1] - xs[0] > 0.3 * FRAME.width
+
+
+def test_more_than_the_largest_is_refused_with_one_line():
+    assert layers_problem((MAX_LAYER_SIZE,) * MAX_LAYERS, "xor") is None
+    for layers in [(MAX_LAYER_SIZE,) * (MAX_LAYERS + 1), (MAX_LAYER_SIZE + 1, 3, 1), (2, 3, MAX_LAYER_SIZE + 1)]:
+        problem = layers_problem(layers, "xor")
+        assert problem and "\n" not in problem, layers
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_training_runs_points_stand_apart_from_the_colour_map(theme):
+    """A point is its ring in the constant colour inside a halo of the background: at either end of the map
+    (output 0 and 1), the ring stands 3:1 (WCAG's non-text contrast) from the map, or from the halo while the
+    halo stands 3:1 from the map."""
+    t = THEMES[theme]
+    dot, halo = hex_rgb(t.constant), hex_rgb(t.background)
+    for end in (t.surface[0], t.surface[-1]):
+        under = hex_rgb(end)
+        assert max(ratio(dot, under), min(ratio(dot, halo), ratio(halo, under))) >= 3.0, (theme, end)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layers", [(3, 6, 6, 6, 1), (6, 6, 6, 6, 6)])
+def test_training_steps_parameter_rows_read_at_the_smallest_size(layers):
+    """Built, not rendered (LaTeX runs): every layer's W and b and their .grad in rows under the code, all at
+    one scale at least the theme's smallest size, the largest as colour maps; inside their area."""
+    from lecture.manim_compat import texnumbers
+    from scenes.kit.theme import DARK
+    from scenes.widgets.equation_rows import in_rows
+    from scenes.widgets.network_diagram import Term
+
+    texnumbers.install()
+    rng = np.random.default_rng(0)
+    values = (-0.888, 0.123, -0.0456)
+
+    def terms(n_in: int, n_out: int, k: int, prefix: str = "") -> list:
+        return [Term("weight", prefix + f"W_{{{k}}}", rng.choice(values, size=(n_out, n_in)), DARK.learnable),
+                Term("bias", prefix + f"b_{{{k}}}", rng.choice(values, size=n_out), DARK.learnable)]
+
+    pairs = list(zip(layers, layers[1:]))
+    rows = [[terms(a, b, k + 1), terms(a, b, k + 1, r"\partial L / \partial ")] for k, (a, b) in enumerate(pairs)]
+    area = Box.spanning(-6.6, -3.5, 6.6, 0.9)
+    drawn, heat = in_rows(rows, area, DARK, DARK.label_size, 0.35, [b + 1.5 for _, b in pairs])
+    assert min(eq.size for row in drawn for eq in row) >= DARK.small_size - SLACK
+    assert heat[0] == {"weight", "bias"}  # six numbers a column do not fit four rows: colours
+    for row in drawn:
+        for eq in row:
+            assert area.bottom - 1e-6 <= eq.get_bottom()[1] and eq.get_top()[1] <= area.top + 1e-6
+
+
+@pytest.mark.slow
+def test_the_largest_network_passes_the_checks_text_rules(tmp_path):
+    """One tiny render (192x108, 5 fps) of training-step with --layers 3,6,6,6,1 through `lecture check`:
+    no text under the smallest size, nothing off the frame, no texts over each other (it had 80 text-size
+    findings, its tables at 8.1 pt)."""
+    out = tmp_path / "check.json"
+    result = subprocess.run([sys.executable, "-m", "lecture", "check", "training-step", "--lecture", "part-2",
+                             "--layers", "3,6,6,6,1", "-q", "t", "--out", str(tmp_path / "media"), "--json", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    findings = json.loads(out.read_text())["findings"]
+    assert not [f for f in findings if f["rule"] in ("text-size", "off-frame", "overlap")], findings
