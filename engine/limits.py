@@ -138,3 +138,17 @@ def graph_problem(graph: "Graph") -> str | None:
         return (f"its graph has {len(graph.nodes)} nodes; the graph scenes draw at most {MAX_GRAPH_NODES} "
                 "(inputs, constants and operations) with numbers large enough to read: a shorter formula")
     return None
+
+
+MAX_SHOWN_FORMULA = 32.0  # characters (engine.expression.latex_glyphs) a --function may be typeset wide: the field
+# scene shows "= <formula>" in a 5.1-unit column beside its map, 6.5 units at 28 pt shrunk to the theme's smallest 22,
+# at most 0.19 units a character; descent's column is 6.5 units for "f(x, y) = <formula>". `lecture check` of a
+# 995-character formula found it at 0.9 pt (79 findings); sin(x**2+y**2)*exp(-(x**2+y**2)/8)+0.1*x*y (31.2) none.
+
+
+def shown_formula_problem(width: float) -> str | None:
+    """Why a formula typeset `width` characters wide cannot be shown beside the maps readably, or None."""
+    if width > MAX_SHOWN_FORMULA:
+        return (f"the scenes show the formula beside a map, readable up to about {MAX_SHOWN_FORMULA:g} characters "
+                f"typeset; this one is about {width:.0f}: a shorter formula")
+    return None

@@ -38,3 +38,40 @@ def test_cells_are_capped_and_undefined_or_flat_surfaces_keep_the_least():
     assert mesh_cells(parse_function("sin(20*x)*y"), (-3, 3), (-3, 3)) == MAX_MESH_CELLS
     assert mesh_cells(parse_function("1 + 0*x"), (-3, 3), (-3, 3)) == MESH_CELLS
     assert MESH_CELLS <= mesh_cells(parse_function("log(x) + y"), (-3, 3), (-3, 3)) <= MAX_MESH_CELLS
+
+
+# --- --function: shown beside a map, readable, or refused up front ----------------------------------------------------
+from engine.expression import latex_glyphs  # noqa: E402
+from engine.limits import MAX_SHOWN_FORMULA, shown_formula_problem  # noqa: E402
+from tests.in_process import run  # noqa: E402
+
+REALISTIC = "sin(x**2+y**2)*exp(-(x**2+y**2)/8)+0.1*x*y"  # 42 characters: lays out with no finding (lecture check)
+TOO_WIDE = "tanh(x)*tanh(y)+tanh(x+y)+tanh(x-y)"  # 35 characters, 7.2 units at 28 pt: under 22 pt in the field's column
+
+
+@pytest.mark.parametrize("latex, glyphs", [("x^{2} + 3y^{2}", 6.2), (r"\sin\left(x\right)", 5.2), (r"\frac{x}{1 + y^{2}}", 4.9),
+                                           (r"\sigma\left(x\right) \cdot \pi", 5.6), (r"\operatorname{ReLU}\left(x\right)", 6.2)])
+def test_a_formula_is_measured_in_typeset_characters(latex, glyphs):
+    assert latex_glyphs(latex) == pytest.approx(glyphs)
+
+
+@pytest.mark.parametrize("formula", ["sin(x**2 + y**2)", "x**2 + 3*y**2", "(1-x)**2 + 100*(y-x**2)**2", "x**4 - 3*x*y + y**2",
+                                     REALISTIC])
+def test_the_lectures_and_realistic_formulas_are_shown(formula):
+    assert shown_formula_problem(parse_function(formula).shown_width) is None
+
+
+def test_a_formula_too_wide_to_read_beside_the_map_is_refused():
+    problem = shown_formula_problem(parse_function(TOO_WIDE).shown_width)
+    assert problem.startswith(f"the scenes show the formula beside a map, readable up to about {MAX_SHOWN_FORMULA:g}")
+    assert "this one is about 35" in problem
+
+
+@pytest.mark.slow  # the refusal comes after the render host starts (a process)
+@pytest.mark.parametrize("scene", ["gradient-field", "gradient-descent", "optimizers"])
+def test_a_formula_too_wide_is_refused_in_one_line(tmp_path, scene):
+    code, err = run("render", scene, "--function", TOO_WIDE, "-q", "t", "--out", str(tmp_path / "out"))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    assert lines[0].startswith("lecture: error: --function ") and "readable up to about" in lines[0], lines
+    assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))
