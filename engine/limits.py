@@ -132,6 +132,10 @@ MAX_GRAPH_INPUTS = 6  # inputs: one line of code each above the graph, which tak
 def graph_problem(graph: "Graph") -> str | None:
     """Why the graph scenes cannot draw `graph` (too many nodes, or inputs for the code above it), or None."""
     inputs = [n for n in graph.nodes if n.kind == "input"]
+    unused = [n.name for n in inputs if not any(e.source == n.name for e in graph.edges) and n.name != graph.output_name]
+    if unused:  # drawn unconnected, with no gradient for backprop to show (it failed on None)
+        return (f"the formula does not use {', '.join(unused)}; the graph scenes draw every input given in --values "
+                "with its gradient: give only the formula's inputs")
     if len(inputs) > MAX_GRAPH_INPUTS:
         return f"it has {len(inputs)} inputs; the graph scenes show at most {MAX_GRAPH_INPUTS} (a line of code each)"
     if len(graph.nodes) > MAX_GRAPH_NODES:

@@ -75,3 +75,26 @@ def test_a_formula_too_wide_is_refused_in_one_line(tmp_path, scene):
     assert code == 2 and len(lines) == 1, err
     assert lines[0].startswith("lecture: error: --function ") and "readable up to about" in lines[0], lines
     assert not (tmp_path / "out").exists() or not any(p.is_file() for p in (tmp_path / "out").rglob("*"))
+
+
+# --- --expr: every input given is drawn with its gradient ------------------------------------------------------------
+from engine import trace  # noqa: E402
+from engine.limits import MAX_GRAPH_NODES, graph_problem  # noqa: E402
+
+
+def test_an_input_the_formula_does_not_use_is_refused():
+    """The only way to 6 inputs in 10 nodes: a*b + c*d + e with f=2 given too. f was drawn unconnected and backprop
+    failed on its gradient (None); it is refused, so 6 inputs take at least 11 nodes, over MAX_GRAPH_NODES."""
+    graph = trace("a*b + c*d + e", a=0.5, b=2.0, c=1.5, d=-1.0, e=3.0, f=2.0)
+    assert len(graph.nodes) == MAX_GRAPH_NODES
+    assert graph_problem(graph) == ("the formula does not use f; the graph scenes draw every input given in --values "
+                                    "with its gradient: give only the formula's inputs")
+    assert graph_problem(trace("a*b + c*d + e", a=0.5, b=2.0, c=1.5, d=-1.0, e=3.0)) is None
+
+
+@pytest.mark.slow  # the refusal comes after the render host starts (a process)
+def test_an_unused_input_is_refused_in_one_line(tmp_path):
+    code, err = run("render", "backprop", "--expr", "a*b + c*d + e", "--values", "a=0.5,b=2,c=1.5,d=-1,e=3,f=2",
+                    "-q", "t", "--out", str(tmp_path / "out"))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "the formula does not use f" in lines[0], err
