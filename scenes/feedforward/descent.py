@@ -310,7 +310,8 @@ class GradientDescentScene(DescentScene):
         w_box = SurroundingRectangle(counters[1], color=th.highlight, buff=0.12, corner_radius=0.08)
         end = view.dot.get_center()
         if traj.diverged:
-            note = self.text(diverged_after(traj.steps), size=th.label_size, color=th.loss)
+            # on a patch of the background: bare, the loss colour read 4.2:1 on the map's dark bands (--lr 1000)
+            note = self.backed(self.text(diverged_after(traj.steps), size=th.label_size, color=th.loss))
         else:
             note = self.math(rf"\mathbf{{w}}^{{({traj.steps})}}", size=th.label_size, color=th.learnable)
         self.label_near(note, end, self.plot, avoid=[self.start_label, *self.path_points[:-1]],
