@@ -379,11 +379,19 @@ class BackpropScene(CodeScene):
                  (r"\times", t.text), (r"\dfrac{\partial t}{\partial s}", t.highlight)]
         numbers = [(short_tex(product), t.gradient), ("=", t.text), (short_tex(upstream), t.gradient),
                    (r"\times", t.text), (short_tex(local), t.highlight)]
-        top = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in names]).arrange(RIGHT, buff=0.3)
+        top = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in names])
         bottom = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in numbers])
+        # Each number under its symbol, all on one line, a column as wide as the wider of the two: a number wider
+        # than its fraction (-0.02659) ran into the "=" beside it.
+        x, centres = 0.0, []
+        for name, number in zip(top, bottom):
+            width = max(name.width, number.width)
+            centres.append(x + width / 2)
+            name.move_to([centres[-1], 0, 0])
+            x += width + 0.3
         row_y = top.get_bottom()[1] - 0.45
-        for number, name in zip(bottom, top):  # each number under its symbol, all on one line
-            number.move_to([name.get_center()[0], row_y, 0])
+        for number, centre in zip(bottom, centres):
+            number.move_to([centre, row_y, 0])
         caption = self.text("on the lit edge s → t", size=self.theme.small_size, color=self.theme.muted)
         return VGroup(caption, VGroup(top, bottom)).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 
