@@ -132,9 +132,27 @@ MAX_GRAPH_INPUTS = 6  # inputs: one line of code each above the graph, which tak
 def graph_problem(graph: "Graph") -> str | None:
     """Why the graph scenes cannot draw `graph` (too many nodes, or inputs for the code above it), or None."""
     inputs = [n for n in graph.nodes if n.kind == "input"]
+    unused = [n.name for n in inputs if not any(e.source == n.name for e in graph.edges) and n.name != graph.output_name]
+    if unused:  # drawn unconnected, with no gradient for backprop to show (it failed on None)
+        return (f"the formula does not use {', '.join(unused)}; the graph scenes draw every input given in --values "
+                "with its gradient: give only the formula's inputs")
     if len(inputs) > MAX_GRAPH_INPUTS:
         return f"it has {len(inputs)} inputs; the graph scenes show at most {MAX_GRAPH_INPUTS} (a line of code each)"
     if len(graph.nodes) > MAX_GRAPH_NODES:
         return (f"its graph has {len(graph.nodes)} nodes; the graph scenes draw at most {MAX_GRAPH_NODES} "
                 "(inputs, constants and operations) with numbers large enough to read: a shorter formula")
+    return None
+
+
+MAX_SHOWN_FORMULA = 32.0  # characters (engine.expression.latex_glyphs) a --function may be typeset wide: the field
+# scene shows "= <formula>" in a 5.1-unit column beside its map, 6.5 units at 28 pt shrunk to the theme's smallest 22,
+# at most 0.19 units a character; descent's column is 6.5 units for "f(x, y) = <formula>". `lecture check` of a
+# 995-character formula found it at 0.9 pt (79 findings); sin(x**2+y**2)*exp(-(x**2+y**2)/8)+0.1*x*y (31.2) none.
+
+
+def shown_formula_problem(width: float) -> str | None:
+    """Why a formula typeset `width` characters wide cannot be shown beside the maps readably, or None."""
+    if width > MAX_SHOWN_FORMULA:
+        return (f"the scenes show the formula beside a map, readable up to about {MAX_SHOWN_FORMULA:g} characters "
+                f"typeset; this one is about {width:.0f}: a shorter formula")
     return None

@@ -263,6 +263,11 @@ def check_params(params: LectureParams, scene_ids: list[str]) -> None:
         if "gradient-field" in scene_ids:
             params.check_arrow_grid()
         params.check_finite_somewhere(uses)
+        from engine.limits import shown_formula_problem  # the scenes that show --function beside a map
+        for use, formula in (("function", params.function), ("descent", params.descent_function)):
+            problem = use in uses and shown_formula_problem(parse_function(formula).shown_width)
+            if problem:
+                raise UserError(f"{where(params, 'function', formula)}: {problem}")
         if "descent" in uses:
             params.check_descent_start()
         if "graph" in uses:

@@ -190,6 +190,11 @@ class GradFnScene(CodeScene):
         tag = self.text(grad_fn or "None", size=self.theme.small_size, color=self.theme.text if grad_fn else self.theme.muted)
         return self.keep_inside(diagram.pin(tag, name, above=diagram.graph.node(name).kind != "op"))
 
+    def rise_in(self, tag: Mobject) -> Animation:
+        """A tag fades in rising to its place, from no lower than the bottom margin (a tag pushed down to the margin
+        rose out of it: `lecture check` found its box 0.08 inside the margin mid-fade)."""
+        return FadeIn(tag, shift=UP * max(0.0, min(0.2, tag.get_bottom()[1] - self.content_area()[1])))
+
     def settle_tags(self, diagram: GraphDiagram, tags: Sequence[Mobject], shrink: bool = True) -> float:
         """Move a tag down a line while it touches a tag placed before it; then (with `shrink`) shrink diagram
         and tags together if they no longer fit above the bottom margin. Returns how far they reached below it."""
@@ -243,7 +248,7 @@ class GradFnScene(CodeScene):
         self.play_until("c", self.steps(*[AnimationGroup(self.code.highlight(line).build(), self.diagram.grow(name), run_time=0.8)
                                           for line, name in enumerate(leaves)]))
         self.play_along("c", self.code.highlight(len(leaves)), self.diagram.grow(c))
-        self.play_along("Printing", self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), FadeIn(self.tag, shift=UP * 0.2))
+        self.play_along("Printing", self.code.highlight(3), FadeIn(self.printed, shift=LEFT * 0.2), self.rise_in(self.tag))
         self.play_along("back", self.diagram.pulse(backward=True))
 
     @beat("But [a and b](ab) were ^made by us, not by an operation. They are [the leaves of the graph](leaves), and "
@@ -299,8 +304,8 @@ class GradFnScene(CodeScene):
         self.diagram, self.tags = self.tagged_diagram(self.graph, self.code, captions(self.params, self.graph),
                                                       {n.name: n.grad_fn for n in self.graph.nodes if n.kind == "op"})
         rows = [self.output_text(f"<{self.graph.node(n).grad_fn} object>") for n in named]
-        rows.append(self.output_text(self.links_text()))
-        self.printed = self.side_panel(rows, self.code)
+        links = self.printed_lines(self.links_text(), self.code)
+        self.printed = self.side_panel([*rows, VGroup(*links).arrange(DOWN, aligned_edge=LEFT, buff=0.1)], self.code)
         self.play(self.clear_stage(keep=[self.header]), run_time=0.6)
         self.play(FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         first = len(lines) - len(named) - 1
@@ -308,7 +313,7 @@ class GradFnScene(CodeScene):
         self.wait_until("last")
         self.play_until(None, self.steps(*[
             AnimationGroup(self.code.highlight(first + k).build(), FadeIn(self.printed[k], shift=LEFT * 0.2),
-                           FadeIn(self.tags[name], shift=UP * 0.2),
+                           self.rise_in(self.tags[name]),
                            Indicate(self.diagram.node(name), color=self.theme.highlight), run_time=1.0)
             for k, name in enumerate(named)]))
 
@@ -324,7 +329,7 @@ class GradFnScene(CodeScene):
         last = len(self.code.code.code_lines) - 1
         self.play_until("all", self.steps(self.code.highlight(last).build().set_run_time(0.6),
                                           FadeIn(self.printed[-1], shift=LEFT * 0.2, run_time=1.0)))
-        rest = [AnimationGroup(FadeIn(self.tags[node.name], shift=UP * 0.2),
+        rest = [AnimationGroup(self.rise_in(self.tags[node.name]),
                                Indicate(self.diagram.node(node.name), color=self.theme.highlight), run_time=0.8)
                 for node in self.graph.backward_order() if node.kind == "op" and node.name not in self.named]
         if rest:  # the chain's links appear back to the leaves while the words follow it to the whole graph
@@ -374,11 +379,19 @@ class BackpropScene(CodeScene):
                  (r"\times", t.text), (r"\dfrac{\partial t}{\partial s}", t.highlight)]
         numbers = [(short_tex(product), t.gradient), ("=", t.text), (short_tex(upstream), t.gradient),
                    (r"\times", t.text), (short_tex(local), t.highlight)]
-        top = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in names]).arrange(RIGHT, buff=0.3)
+        top = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in names])
         bottom = VGroup(*[MathTex(s, font_size=size, color=c) for s, c in numbers])
+        # Each number under its symbol, all on one line, a column as wide as the wider of the two: a number wider
+        # than its fraction (-0.02659) ran into the "=" beside it.
+        x, centres = 0.0, []
+        for name, number in zip(top, bottom):
+            width = max(name.width, number.width)
+            centres.append(x + width / 2)
+            name.move_to([centres[-1], 0, 0])
+            x += width + 0.3
         row_y = top.get_bottom()[1] - 0.45
-        for number, name in zip(bottom, top):  # each number under its symbol, all on one line
-            number.move_to([name.get_center()[0], row_y, 0])
+        for number, centre in zip(bottom, centres):
+            number.move_to([centre, row_y, 0])
         caption = self.text("on the lit edge s → t", size=self.theme.small_size, color=self.theme.muted)
         return VGroup(caption, VGroup(top, bottom)).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 

@@ -310,7 +310,8 @@ class GradientDescentScene(DescentScene):
         w_box = SurroundingRectangle(counters[1], color=th.highlight, buff=0.12, corner_radius=0.08)
         end = view.dot.get_center()
         if traj.diverged:
-            note = self.text(diverged_after(traj.steps), size=th.label_size, color=th.loss)
+            # on a patch of the background: bare, the loss colour read 4.2:1 on the map's dark bands (--lr 1000)
+            note = self.backed(self.text(diverged_after(traj.steps), size=th.label_size, color=th.loss))
         else:
             note = self.math(rf"\mathbf{{w}}^{{({traj.steps})}}", size=th.label_size, color=th.learnable)
         self.label_near(note, end, self.plot, avoid=[self.start_label, *self.path_points[:-1]],
@@ -427,7 +428,7 @@ class LearningRatesScene(DescentScene):
           "it becomes the first ^step: eta ^alone decides how far it goes.")
     def scale_first_step(self) -> None:
         th = self.theme
-        arrows, steps, etas = VGroup(), VGroup(), VGroup()
+        arrows, steps, etas, turns = VGroup(), VGroup(), VGroup(), []
         for view, label in zip(self.views, self.labels):
             traj = view.traj
             here = traj.points[0]
@@ -436,7 +437,15 @@ class LearningRatesScene(DescentScene):
                 continue
             a = view.screen(here)
             direction = view.screen_direction(here, traj.grads[0])
-            arrows.add(gradient_arrow(a, a + direction * min(1.0, self.room(view.plot, a, direction)), th.gradient, stroke_width=4))
+            # It turns half a circle about its start, the way with more room: as long as fits every way it points.
+            def swept(sense: int) -> float:
+                c, s = np.cos(sense * np.linspace(0, PI, 9)), np.sin(sense * np.linspace(0, PI, 9))
+                ways = np.stack([c * direction[0] - s * direction[1], s * direction[0] + c * direction[1], 0 * c], axis=1)
+                return min(self.room(view.plot, a, way) for way in ways)
+            sense = 1 if swept(1) >= swept(-1) else -1
+            length = min(1.0, swept(sense))
+            arrows.add(gradient_arrow(a, a + direction * length, th.gradient, stroke_width=4))
+            turns.append(sense * PI)
             piece = clip_segment(here, traj.points[1], view.box)
             steps.add(gradient_arrow(a, view.screen(piece[1]) if piece else a, th.gradient, stroke_width=4))
             etas.add(label)
@@ -447,7 +456,7 @@ class LearningRatesScene(DescentScene):
             return
         play_over(self, "gradient", "Turned", *(GrowArrow(a) for a in arrows))
         play_over(self, "Turned", "step", Succession(
-            AnimationGroup(*(Rotate(a, PI, about_point=a.get_start()) for a in arrows), run_time=0.7),
+            AnimationGroup(*(Rotate(a, turn, about_point=a.get_start()) for a, turn in zip(arrows, turns)), run_time=0.7),
             AnimationGroup(*(Transform(a, s) for a, s in zip(arrows, steps)), run_time=1)))
         # "eta alone decides how far": each eta, then the step it made, in turn.
         play_over(self, "alone", None, LaggedStart(*(Succession(Indicate(e, color=th.highlight), Indicate(s, color=th.highlight))

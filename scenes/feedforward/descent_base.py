@@ -13,7 +13,7 @@ from engine import ScalarField, parse_function
 from scenes.kit.base import LectureScene
 from scenes.feedforward.descent_runs import clip_segment, inside
 from scenes.widgets.live_value import LiveValue
-from scenes.widgets.surface import Landscape3D, SurfacePlot
+from scenes.widgets.surface import Landscape3D, SurfacePlot, mesh_cells
 from scenes.kit.theme import Theme
 
 STEP_SECONDS = 0.4  # time per step once the motion is understood...
@@ -46,7 +46,7 @@ def thin_ticks(plot: SurfacePlot, min_gap: float = 0.12) -> None:
 
 
 
-SURFACE_CELLS = 24  # the 3-D surface beside the map: a small view, a coarser mesh
+SURFACE_CELLS = 24  # the 3-D surface beside the map: a small view, a coarser mesh (more where it bends: `mesh_cells`)
 SURFACE_TURN = 0.3  # radians the 3-D view is turned from straight ahead
 SURFACE_TILT = 0.9  # radians from straight above
 SURFACE_LIFT = 4.0  # the bowl's height at the map's scale: tall, as the view beside the map is narrow
@@ -147,7 +147,8 @@ class DescentScene(LectureScene):
 
     def surface_view(self, left: float, right: float, bottom: float, top: float) -> Landscape3D:
         """f as a surface seen from the side, as large as fits the box; flat at first (`lift` 0)."""
-        land = Landscape3D(self.plot, self.f, self.theme, cells=SURFACE_CELLS, turn=SURFACE_TURN, tilt=SURFACE_TILT,
+        x_range, y_range = tuple(self.plot.axes.x_range[:2]), tuple(self.plot.axes.y_range[:2])
+        land = Landscape3D(self.plot, self.f, self.theme, cells=mesh_cells(self.f, x_range, y_range, least=SURFACE_CELLS), turn=SURFACE_TURN, tilt=SURFACE_TILT,
                            lift_height=SURFACE_LIFT, mesh_lines=True, opacity=0.0)
         land.fit_into(left, right, bottom, top)
         land.lift.set_value(0.0)

@@ -1,6 +1,7 @@
 """The layout the autograd scenes share: code top left, a side panel to its right, the graph below."""
 from __future__ import annotations
 
+import re
 from typing import Iterable, Sequence
 
 from manim import (DOWN, LEFT, RIGHT, UP, Animation, Arrow, FadeIn, FadeOut, Group, Mobject, Succession, Text, VGroup,
@@ -58,6 +59,20 @@ class CodeScene(LectureScene):
         if group.width > room:
             group.scale_to_fit_width(room)
         return group.move_to([beside.get_right()[0] + PANEL_GAP, beside.get_top()[1], 0], aligned_edge=LEFT + UP)
+
+    def printed_lines(self, text: str, beside: Mobject, color: str | None = None) -> list[Text]:
+        """`text` as the program prints it, broken after an item's "), " into lines that each fit the side panel's room
+        beside `beside` at the output's size (a long `next_functions` tuple would otherwise shrink the whole panel
+        below the smallest readable size); a continuation is indented by a space, as pprint does."""
+        room = self.right - beside.get_right()[0] - PANEL_GAP
+        lines, line = [], ""
+        for piece in re.split(r"(?<=\), )", text):
+            if line and self.output_text(line + piece.rstrip(), color).width > room:
+                lines.append(line.rstrip())
+                line = " " + piece.lstrip()
+            else:
+                line += piece
+        return [self.output_text(l, color) for l in lines + [line]]
 
     def diagram_below(self, graph: Graph, above: Mobject, captions: dict[str, str] | None = None,
                       reserve: float = 0.0, column_gap: float = COLUMN_GAP[1]) -> GraphDiagram:

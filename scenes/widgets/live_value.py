@@ -7,8 +7,11 @@ from manim import DOWN, RIGHT, UP, Integer, MathTex, VGroup
 
 from scenes.kit.formatting import counter_parts, counter_places, in_powers_of_ten
 from scenes.kit.numbers import QuickDecimal
+from scenes.kit.theme import Theme
 
 SUPERSCRIPT_RAISE = 0.1  # the power's top sits this far above the top of "10", as a superscript does
+SUPERSCRIPT_SCALE = 0.7  # the power's size against the number's, as LaTeX sets it, but never under the theme's smallest
+# size (at label size it was 19.6 pt: `lecture check` of learning-rates at --lr 1000 found "-38" under 22 pt)
 
 class LiveValue(VGroup):
     """A number that changes in place (a QuickDecimal, digits rebuilt only when the value changes),
@@ -35,7 +38,7 @@ class LiveValue(VGroup):
         self.on_change: Callable[[], None] | None = None  # e.g. re-centre a caption that holds this number
         self.mantissa = QuickDecimal(0, group_with_commas=False, font_size=size, color=color)
         self.times = MathTex(r"\times 10", font_size=size, color=color)
-        self.exponent = Integer(0, font_size=size * 0.7, color=color)
+        self.exponent = Integer(0, font_size=max(size * SUPERSCRIPT_SCALE, Theme.small_size), color=color)
         self.add(self.mantissa)
         self.shown: float | None = None
         self.refresh(self)
