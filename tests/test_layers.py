@@ -90,3 +90,32 @@ def test_the_kit_imports_no_widget_and_no_lecture():
             assert not {i for i in imports if i.startswith(("scenes.widgets", "scenes.feedforward", "scenes.part2"))}, name
         if name.startswith("scenes.widgets"):
             assert not {i for i in imports if i.startswith(("scenes.feedforward", "scenes.part2"))}, name
+
+
+def unexplained_local_imports(folders: tuple[str, ...]) -> list[str]:
+    """Imports inside functions with no comment on them or on the import lines just above (docstring
+    examples are strings, not imports, and are not counted)."""
+    found = []
+    for folder in folders:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            lines = path.read_text().split("\n")
+            for function in ast.walk(ast.parse("\n".join(lines))):
+                if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                for node in ast.walk(function):
+                    if isinstance(node, (ast.Import, ast.ImportFrom)):
+                        above, explained = node.lineno - 1, False  # the import's own line, then the block above it
+                        while above >= 0 and lines[above].strip().startswith(("from ", "import ", "#")):
+                            if "#" in lines[above]:
+                                explained = True
+                                break
+                            above -= 1
+                        if not explained:
+                            found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return sorted(set(found))
+
+
+def test_a_function_local_import_says_why_it_waits():
+    """An import inside a function is there because a heavy module (torch, manim, av, PIL, piper) must
+    wait until it is needed; each says so in a comment, on its line or its block's."""
+    assert unexplained_local_imports(("engine", "scenes", "lecture")) == []

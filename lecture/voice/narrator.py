@@ -66,7 +66,7 @@ def load_piper(model: Path) -> Any:
 
 
 def piper_config() -> Any:
-    from piper import SynthesisConfig
+    from piper import SynthesisConfig  # GPL-3.0 extra: imported only to speak
 
     return SynthesisConfig(length_scale=LENGTH_SCALE)
 

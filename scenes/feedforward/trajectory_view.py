@@ -10,6 +10,7 @@ import numpy as np
 from manim import Arrow, Dot, ValueTracker, VGroup, VMobject, smooth
 
 from engine import Trajectory
+from engine.field import evaluate_at
 from scenes.feedforward.descent_runs import Box, clamp, clip_segment, inside
 from scenes.widgets.surface import SurfacePlot
 from scenes.kit.theme import Theme
@@ -130,7 +131,6 @@ class SurfaceTrack(VGroup):
     `TrajectoryView` shows where they went)."""
 
     def __init__(self, land, f, view: TrajectoryView, color: str, theme: Theme, ball_radius: float = 0.1):
-        from engine.field import evaluate_at
         super().__init__()
         self.land, self.view = land, view
         traj, box = view.traj, view.box

@@ -13,6 +13,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Axes, Group, ImageMobject, Mani
 from manim.utils.color import color_to_rgb
 
 from engine import Field, sample_surface
+from engine.field import evaluate_on_grid
 from engine.notebook import NOTEBOOK_CONTOUR_LEVELS
 from scenes.kit.formatting import scale_tex
 from scenes.kit.theme import Theme
@@ -181,7 +182,6 @@ def mesh_cells(f, x_range: tuple[float, float], y_range: tuple[float, float], le
     """Quads per side for a mesh of f that stays within `bend` of the surface: a flat quad between four samples
     misses the surface at its centre by about h² f''/8, so the miss measured at `most` cells (98th percentile,
     a kink or a pole's few cells aside) grows as (most / n)² at n cells. A bowl keeps `least`; ripples get more."""
-    from engine.field import evaluate_on_grid
     z = evaluate_on_grid(f, np.linspace(*x_range, 2 * most + 1), np.linspace(*y_range, 2 * most + 1)).z
     corners = (z[:-2:2, :-2:2] + z[:-2:2, 2::2] + z[2::2, :-2:2] + z[2::2, 2::2]) / 4
     miss = np.abs(z[1::2, 1::2] - corners)
@@ -233,7 +233,6 @@ class Landscape3D(Group):
     def __init__(self, plot: SurfacePlot, f, theme: Theme, cells: int | None = None, lift_height: float = MESH_LIFT,
                  turn: float = -0.5, tilt: float = 1.05, lift: float = 1.0, scale: float = 1.0,
                  at: np.ndarray | None = None, mesh_lines: bool = False, opacity: float = 1.0):
-        from engine.field import evaluate_on_grid
         super().__init__()
         x_range = (plot.axes.x_range[0], plot.axes.x_range[1])
         y_range = (plot.axes.y_range[0], plot.axes.y_range[1])
