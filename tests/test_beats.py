@@ -1,10 +1,12 @@
 """The beat cache (lecture/manim_compat/beats.py): an edit of one beat draws only that beat, and the
-clip, its sections, poster and slides equal a full render's. Three tiny renders of the title card in
-fresh processes (`python -m lecture.render.worker`)."""
+clip, its sections, poster and slides equal a full render's. Tiny renders in fresh processes (`python -m
+lecture.render.worker`); the title card's full render and its first render with the cache are made once for the
+module (`title_full`, `title_filled`) and each test copies that cache before changing it."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,10 +41,11 @@ def frames(clip: Path) -> list[np.ndarray]:
 
 
 @pytest.mark.slow
-def test_an_edit_of_one_beat_draws_that_beat_and_the_clip_equals_a_full_render(tmp_path):
-    cache = tmp_path / ".cache"
-    first = render(tmp_path / "first", cache)
+def test_an_edit_of_one_beat_draws_that_beat_and_the_clip_equals_a_full_render(tmp_path, title_filled):
+    _, first, filled_cache = title_filled
     assert [b["skipped"] for b in first["beats"]] == [False, False]  # nothing cached yet: every beat drawn
+    cache = tmp_path / ".cache"
+    shutil.copytree(filled_cache, cache)
     edited = render(tmp_path / "edited", cache, EDIT)
     full = render(tmp_path / "full", tmp_path / ".cache-full", EDIT, beats=False)
     assert [(b["name"], b["skipped"]) for b in edited["beats"]] == [("show_title", True), ("show_outline", False)]
@@ -83,14 +86,40 @@ def assert_same_clip(folder: Path, reference: Path, scene: str) -> None:
     assert np.array_equal(*(np.asarray(Image.open(f / f"{scene}.png")) for f in (folder, reference)))
 
 
+@pytest.fixture(scope="module")
+def title_full(tmp_path_factory) -> tuple[Path, dict]:
+    """The title card rendered whole without the beat cache: the frames every restored title render must equal."""
+    folder = tmp_path_factory.mktemp("title-full")
+    return folder / "full", render_scene(SCENE, folder / "full", folder / ".cache-full", beats=False)
+
+
+@pytest.fixture(scope="module")
+def title_filled(tmp_path_factory) -> tuple[Path, dict, Path]:
+    """The title card's first render with the beat cache (every beat drawn, every state kept): its folder, its
+    sidecar and its cache, which each test copies before changing it."""
+    folder = tmp_path_factory.mktemp("title-filled")
+    return folder / "fill", render_scene(SCENE, folder / "fill", folder / ".cache"), folder / ".cache"
+
+
+def full_and_filled(request, tmp_path: Path, scene: str) -> tuple[Path, dict, list[str], Path]:
+    """A full render of `scene` (the reference), the keys of a render with the beat cache and a cache of this
+    test's own holding that render's beats: the title card's are the module's, copied; another scene's rendered here."""
+    cache = tmp_path / ".cache"
+    if scene == SCENE:
+        (reference, full), (_, filled, filled_cache) = request.getfixturevalue("title_full"), request.getfixturevalue("title_filled")
+        shutil.copytree(filled_cache, cache)
+    else:
+        reference = tmp_path / "full"
+        full = render_scene(scene, reference, tmp_path / ".cache-full", beats=False)
+        filled = render_scene(scene, tmp_path / "fill", cache)
+    return reference, full, [b["key"] for b in filled["beats"]], cache
+
+
 # title (part 1's card) and mlp-check (part 2): every state kept, restored at several k.
 @pytest.mark.slow
 @pytest.mark.parametrize("scene, ks", [("title", (1,)), ("mlp-check", (1, 3))])
-def test_a_render_restored_at_beat_k_equals_a_full_render(tmp_path, scene, ks):
-    reference = tmp_path / "full"
-    full = render_scene(scene, reference, tmp_path / ".cache-full", beats=False)
-    cache = tmp_path / ".cache"
-    keys = [b["key"] for b in render_scene(scene, tmp_path / "fill", cache)["beats"]]
+def test_a_render_restored_at_beat_k_equals_a_full_render(request, tmp_path, scene, ks):
+    reference, full, keys, cache = full_and_filled(request, tmp_path, scene)
     assert all(any((cache / scene / "beats").glob(f"*/{key}.state")) for key in keys)
     for k in ks:  # beats 0..k-1 restored, beat k (0-based) drawn again, the beats after it run skipped
         forget_beat(cache, scene, keys[k])
@@ -130,15 +159,12 @@ class Planted:
 
 
 @pytest.mark.slow
-def test_a_foreign_state_is_ignored(tmp_path):
+def test_a_foreign_state_is_ignored(request, tmp_path):
     import pickle
 
     from lecture import sealed
 
-    reference = tmp_path / "full"
-    render_scene(SCENE, reference, tmp_path / ".cache-full", beats=False)
-    cache = tmp_path / ".cache"
-    keys = [b["key"] for b in render_scene(SCENE, tmp_path / "fill", cache)["beats"]]
+    reference, _, keys, cache = full_and_filled(request, tmp_path, SCENE)
     (state,) = (cache / SCENE / "beats").glob(f"*/{keys[0]}.state")
     marker = tmp_path / "the-planted-pickle-ran"
     payload = pickle.dumps({"attributes": Planted(marker)})

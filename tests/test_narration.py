@@ -338,8 +338,10 @@ def test_recordings_are_used_and_a_missing_one_is_named(tmp_path):
     assert dominant_frequency(samples[int(0.3 * audio.RATE):int(1.7 * audio.RATE)]) == pytest.approx(330.0, abs=3.0)
 
 
-@pytest.mark.slow
 def test_bad_voices_are_one_line(tmp_path):
+    """Refused before anything starts: the CLI in this process (tests/in_process.py)."""
+    from tests.in_process import run
+
     (tmp_path / "fake.onnx").write_bytes(b"not a model")
     (tmp_path / "fake.onnx.json").write_text(json.dumps({"audio": {"sample_rate": 22050}}))
     recordings = tmp_path / "rec" / "title"
@@ -348,10 +350,10 @@ def test_bad_voices_are_one_line(tmp_path):
         (recordings / f"{beat}.wav").write_bytes(b"RIFF broken")
     for voice, says in (("nobody", "unknown voice"), (str(tmp_path / "fake.onnx"), "not an ONNX voice model"),
                         (str(tmp_path / "none.onnx"), "no such model file"), (str(tmp_path / "rec"), "record it again")):
-        result = run_lecture("render", "title", "-q", "t", "--voice", voice, "--out", str(tmp_path / "out"))
-        assert result.returncode == 2 and result.stderr.count("\n") == 1 and says in result.stderr, (voice, result.stderr)
-    gif = run_lecture("render", "title", "-q", "t", "--voice", "joe", "--format", "gif", "--out", str(tmp_path / "out"))
-    assert gif.returncode == 2 and "--format mp4" in gif.stderr
+        code, err = run("render", "title", "-q", "t", "--voice", voice, "--out", str(tmp_path / "out"))
+        assert code == 2 and err.count("\n") == 1 and says in err, (voice, err)
+    code, err = run("render", "title", "-q", "t", "--voice", "joe", "--format", "gif", "--out", str(tmp_path / "out"))
+    assert code == 2 and "--format mp4" in err
     assert not (tmp_path / "out" / "tiny").exists()
 
 
@@ -388,14 +390,16 @@ def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     ("### {b0}\ntext\n", "line 1: a beat heading"),
     ("## title\n### {b0}\nHere is\n[a thing](nothing).\n", "line 4: beat {b0} points at nothing called 'nothing'"),
 ])
-@pytest.mark.slow
 def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says):
+    """Refused before anything starts: the CLI in this process (tests/in_process.py)."""
+    from tests.in_process import run
+
     beat = title_beats()[0]
     script = tmp_path / "script.md"
     script.write_text(body.replace("{b0}", beat))
-    result = run_lecture("render", "title", "-q", "t", "--script", str(script), "--out", str(tmp_path / "out"))
-    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
-    assert says.replace("{b0}", beat) in result.stderr, result.stderr
+    code, err = run("render", "title", "-q", "t", "--script", str(script), "--out", str(tmp_path / "out"))
+    assert code == 2 and err.count("\n") == 1, err
+    assert says.replace("{b0}", beat) in err, err
     assert not (tmp_path / "out" / "tiny").exists()
 
 
