@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from scenes.catalog import BY_ID, LECTURE
-from tests.conftest import run_lecture
+from tests.conftest import copy_session_clip, run_lecture
 from tests.in_process import run, run_in
 
 # Every test here that starts the CLI or a render in a fresh process is marked slow; the in-process ones are fast.
@@ -52,18 +52,23 @@ def test_concat_has_a_chapter_per_scene(rendered):
     assert starts == sorted(starts) and starts[0] == 0
 
 
-@pytest.mark.slow
-def test_unchanged_scene_is_not_rendered_again(tmp_path):
-    first = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
-    assert first.returncode == 0, first.stderr
+def test_unchanged_scene_is_not_rendered_again(tmp_path, rendered):
+    """A finished clip (the session's, copied) is up to date for the same command; changed options render it
+    again. The change comes from ./lecture.toml (its theme), with its refused learning rate overridden on the
+    command line (test_config_file_options_are_read: the same file alone)."""
+    copy_session_clip(rendered, "title", tmp_path)
     clip = tmp_path / "tiny" / "title.mp4"
     stamp = clip.stat().st_mtime_ns
     second = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
-    assert second.returncode == 0 and "up to date" in second.stdout
+    assert second.returncode == 0 and "up to date" in second.stdout, second.stdout + second.stderr
     assert clip.stat().st_mtime_ns == stamp
-    changed = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--theme", "light")
-    assert changed.returncode == 0 and "done in" in changed.stdout
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "lecture.toml").write_text(CONFIG)
+    changed = run_lecture("render", "title", "-q", "t", "--lr", "0.2", "--out", str(tmp_path), cwd=work)
+    assert changed.returncode == 0 and "done in" in changed.stdout, changed.stderr
     assert clip.stat().st_mtime_ns != stamp
+    assert json.loads((tmp_path / "tiny" / "title.json").read_text())["theme"] == "light"  # read from ./lecture.toml
 
 
 @pytest.mark.slow
@@ -167,14 +172,15 @@ def test_unreadable_config(tmp_path):
     assert code == 2 and "no such file" in err
 
 
-@pytest.mark.slow
-def test_config_file_options_and_cli_override(tmp_path):
-    (tmp_path / "lecture.toml").write_text('lr = -1\ntheme = "light"\n')
-    result = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 2 and "learning rate" in result.stderr  # read from ./lecture.toml
-    result = run_lecture("render", "title", "-q", "t", "--lr", "0.2", "--out", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert json.loads((tmp_path / "o" / "tiny" / "title.json").read_text())["theme"] == "light"
+CONFIG = 'lr = -1\ntheme = "light"\n'
+
+
+def test_config_file_options_are_read(tmp_path):
+    """./lecture.toml is read: its learning rate refused. --lr on the command line overriding it, and its theme
+    used, are checked on a render: test_unchanged_scene_is_not_rendered_again."""
+    (tmp_path / "lecture.toml").write_text(CONFIG)
+    code, err = run_in(tmp_path, "render", "title", "-q", "t", "--out", str(tmp_path / "o"))
+    assert code == 2 and "learning rate" in err  # read from ./lecture.toml
 
 
 def run_with_config(tmp_path, text: str, *args: str, own_process: bool = False):
