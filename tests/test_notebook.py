@@ -346,10 +346,14 @@ def test_a_drafted_scene_renders_and_narrates(tmp_path):
 
 
 @pytest.mark.slow
-def test_show_displays_a_clip_inline_in_a_headless_notebook(tmp_path):
-    """`lecture.show` in a notebook run by nbclient: the output cell holds the video, embedded."""
+def test_show_displays_a_clip_inline_in_a_headless_notebook(tmp_path, rendered):
+    """`lecture.show` in a notebook run by nbclient: the output cell holds the video, embedded. The clip is
+    the session's, copied where show looks (a render of the title card is the CLI's tests')."""
+    from tests.conftest import copy_session_clip
+
     nbclient = pytest.importorskip("nbclient", reason="pip install -e .[jupyter]")
     out = tmp_path / "media"
+    copy_session_clip(rendered, "title", out)
     notebook = new_notebook(cells=[new_code_cell(f"import lecture\nlecture.show('title', quality='t', out={str(out)!r})")])
     nbclient.NotebookClient(notebook, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}}).execute()
