@@ -1,7 +1,8 @@
 """The beat cache (lecture/manim_compat/beats.py): an edit of one beat draws only that beat, and the
 clip, its sections, poster and slides equal a full render's. Tiny renders in fresh processes (`python -m
 lecture.render.worker`); the title card's full render and its first render with the cache are made once for the
-module (`title_full`, `title_filled`) and each test copies that cache before changing it."""
+module (`title_full`, `title_filled`) and each test copies that cache before changing it; the part-2 scenes'
+full renders are the session's (`rendered_part2`)."""
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from PIL import Image
 from lecture.options.table import QUALITIES
 from lecture.render.jobs import Job
 from scenes.kit.params import LectureParams
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SESSION_ENV
 
 # Every test here but the in-process ones of the state's pickle starts a render in a fresh process (marked slow).
 
@@ -70,12 +71,12 @@ def forget_beat(cache: Path, scene: str, key: str) -> None:
 
 
 def render_scene(scene: str, out: Path, cache: Path, beats: bool = True) -> dict:
-    """One render in a fresh process. The string hash seed is fixed: manim's TransformMatchingTex orders the
-    parts it does not match by a set of strings, so two processes with their own seeds can draw its frames
-    differently (renders forked from one render server share theirs)."""
+    """One render in a fresh process. The string hash seed is fixed, the session's (SESSION_ENV): manim's
+    TransformMatchingTex orders the parts it does not match by a set of strings, so two processes with their
+    own seeds can draw its frames differently (renders forked from one render server share theirs)."""
     job = Job(scene, QUALITIES["t"], "mp4", False, LectureParams(), out, beats=beats)
     result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(cache))], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900, env={**os.environ, "PYTHONHASHSEED": "0"})
+                            capture_output=True, text=True, timeout=900, env={**os.environ, **SESSION_ENV})
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((out / f"{scene}.json").read_text())
 
@@ -102,15 +103,17 @@ def title_filled(tmp_path_factory) -> tuple[Path, dict, Path]:
 
 
 def full_and_filled(request, tmp_path: Path, scene: str) -> tuple[Path, dict, list[str], Path]:
-    """A full render of `scene` (the reference), the keys of a render with the beat cache and a cache of this
-    test's own holding that render's beats: the title card's are the module's, copied; another scene's rendered here."""
+    """A full render of `scene` (the reference: its folder and sidecar), the keys of a render with the beat
+    cache and a cache of this test's own holding that render's beats. The title card's are the module's, its
+    cache copied; a part-2 scene's full render is the session's (`rendered_part2`: the CLI renders without the
+    beat cache, with the same hash seed), its first cached render made here."""
     cache = tmp_path / ".cache"
     if scene == SCENE:
         (reference, full), (_, filled, filled_cache) = request.getfixturevalue("title_full"), request.getfixturevalue("title_filled")
         shutil.copytree(filled_cache, cache)
     else:
-        reference = tmp_path / "full"
-        full = render_scene(scene, reference, tmp_path / ".cache-full", beats=False)
+        reference = request.getfixturevalue("rendered_part2")
+        full = json.loads((reference / f"{scene}.json").read_text())
         filled = render_scene(scene, tmp_path / "fill", cache)
     return reference, full, [b["key"] for b in filled["beats"]], cache
 
@@ -132,15 +135,13 @@ def test_a_render_restored_at_beat_k_equals_a_full_render(request, tmp_path, sce
 
 
 @pytest.mark.slow
-def test_a_scene_whose_updaters_are_lambdas_falls_back_with_the_same_frames(tmp_path):
+def test_a_scene_whose_updaters_are_lambdas_falls_back_with_the_same_frames(request, tmp_path):
     """training-run (part 2) holds lambdas as updaters from its first beat on: pickle refuses them, so no state
     is kept, and a later render runs the cached beats' bodies as before the restore (here that path itself
-    finds a beat ending otherwise skipped than drawn, and the clip is rendered whole): never other frames."""
+    finds a beat ending otherwise skipped than drawn, and the clip is rendered whole): never other frames
+    than the full render's (the session's)."""
     scene = "training-run"
-    reference = tmp_path / "full"
-    render_scene(scene, reference, tmp_path / ".cache-full", beats=False)
-    cache = tmp_path / ".cache"
-    keys = [b["key"] for b in render_scene(scene, tmp_path / "fill", cache)["beats"]]
+    reference, _, keys, cache = full_and_filled(request, tmp_path, scene)
     assert not list((cache / scene / "beats").glob("*/*.state"))
     forget_beat(cache, scene, keys[1])
     edited = render_scene(scene, tmp_path / "edited", cache)
