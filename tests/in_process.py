@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 
 from lecture.cli import exits
@@ -20,3 +21,13 @@ def run(*args: str) -> tuple[int, str]:
     finally:
         sys.argv = saved
     return code, err.getvalue()
+
+
+def run_in(folder, *args: str) -> tuple[int, str]:
+    """`run(ARGS)` with `folder` as the working directory (where the CLI reads ./lecture.toml), restored after."""
+    saved = os.getcwd()
+    os.chdir(folder)
+    try:
+        return run(*args)
+    finally:
+        os.chdir(saved)

@@ -1,10 +1,13 @@
 """The beat cache (lecture/manim_compat/beats.py): an edit of one beat draws only that beat, and the
-clip, its sections, poster and slides equal a full render's. Three tiny renders of the title card in
-fresh processes (`python -m lecture.render.worker`)."""
+clip, its sections, poster and slides equal a full render's. Tiny renders in fresh processes (`python -m
+lecture.render.worker`); the title card's full render and its first render with the cache are made once for the
+module (`title_full`, `title_filled`) and each test copies that cache before changing it; the part-2 scenes'
+full renders are the session's (`rendered_part2`)."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +20,7 @@ from PIL import Image
 from lecture.options.table import QUALITIES
 from lecture.render.jobs import Job
 from scenes.kit.params import LectureParams
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SESSION_ENV
 
 # Every test here but the in-process ones of the state's pickle starts a render in a fresh process (marked slow).
 
@@ -39,10 +42,11 @@ def frames(clip: Path) -> list[np.ndarray]:
 
 
 @pytest.mark.slow
-def test_an_edit_of_one_beat_draws_that_beat_and_the_clip_equals_a_full_render(tmp_path):
-    cache = tmp_path / ".cache"
-    first = render(tmp_path / "first", cache)
+def test_an_edit_of_one_beat_draws_that_beat_and_the_clip_equals_a_full_render(tmp_path, title_filled):
+    _, first, filled_cache = title_filled
     assert [b["skipped"] for b in first["beats"]] == [False, False]  # nothing cached yet: every beat drawn
+    cache = tmp_path / ".cache"
+    shutil.copytree(filled_cache, cache)
     edited = render(tmp_path / "edited", cache, EDIT)
     full = render(tmp_path / "full", tmp_path / ".cache-full", EDIT, beats=False)
     assert [(b["name"], b["skipped"]) for b in edited["beats"]] == [("show_title", True), ("show_outline", False)]
@@ -67,12 +71,12 @@ def forget_beat(cache: Path, scene: str, key: str) -> None:
 
 
 def render_scene(scene: str, out: Path, cache: Path, beats: bool = True) -> dict:
-    """One render in a fresh process. The string hash seed is fixed: manim's TransformMatchingTex orders the
-    parts it does not match by a set of strings, so two processes with their own seeds can draw its frames
-    differently (renders forked from one render server share theirs)."""
+    """One render in a fresh process. The string hash seed is fixed, the session's (SESSION_ENV): manim's
+    TransformMatchingTex orders the parts it does not match by a set of strings, so two processes with their
+    own seeds can draw its frames differently (renders forked from one render server share theirs)."""
     job = Job(scene, QUALITIES["t"], "mp4", False, LectureParams(), out, beats=beats)
     result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(cache))], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900, env={**os.environ, "PYTHONHASHSEED": "0"})
+                            capture_output=True, text=True, timeout=900, env={**os.environ, **SESSION_ENV})
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((out / f"{scene}.json").read_text())
 
@@ -83,14 +87,42 @@ def assert_same_clip(folder: Path, reference: Path, scene: str) -> None:
     assert np.array_equal(*(np.asarray(Image.open(f / f"{scene}.png")) for f in (folder, reference)))
 
 
+@pytest.fixture(scope="module")
+def title_full(tmp_path_factory) -> tuple[Path, dict]:
+    """The title card rendered whole without the beat cache: the frames every restored title render must equal."""
+    folder = tmp_path_factory.mktemp("title-full")
+    return folder / "full", render_scene(SCENE, folder / "full", folder / ".cache-full", beats=False)
+
+
+@pytest.fixture(scope="module")
+def title_filled(tmp_path_factory) -> tuple[Path, dict, Path]:
+    """The title card's first render with the beat cache (every beat drawn, every state kept): its folder, its
+    sidecar and its cache, which each test copies before changing it."""
+    folder = tmp_path_factory.mktemp("title-filled")
+    return folder / "fill", render_scene(SCENE, folder / "fill", folder / ".cache"), folder / ".cache"
+
+
+def full_and_filled(request, tmp_path: Path, scene: str) -> tuple[Path, dict, list[str], Path]:
+    """A full render of `scene` (the reference: its folder and sidecar), the keys of a render with the beat
+    cache and a cache of this test's own holding that render's beats. The title card's are the module's, its
+    cache copied; a part-2 scene's full render is the session's (`rendered_part2`: the CLI renders without the
+    beat cache, with the same hash seed), its first cached render made here."""
+    cache = tmp_path / ".cache"
+    if scene == SCENE:
+        (reference, full), (_, filled, filled_cache) = request.getfixturevalue("title_full"), request.getfixturevalue("title_filled")
+        shutil.copytree(filled_cache, cache)
+    else:
+        reference = request.getfixturevalue("rendered_part2")
+        full = json.loads((reference / f"{scene}.json").read_text())
+        filled = render_scene(scene, tmp_path / "fill", cache)
+    return reference, full, [b["key"] for b in filled["beats"]], cache
+
+
 # title (part 1's card) and mlp-check (part 2): every state kept, restored at several k.
 @pytest.mark.slow
 @pytest.mark.parametrize("scene, ks", [("title", (1,)), ("mlp-check", (1, 3))])
-def test_a_render_restored_at_beat_k_equals_a_full_render(tmp_path, scene, ks):
-    reference = tmp_path / "full"
-    full = render_scene(scene, reference, tmp_path / ".cache-full", beats=False)
-    cache = tmp_path / ".cache"
-    keys = [b["key"] for b in render_scene(scene, tmp_path / "fill", cache)["beats"]]
+def test_a_render_restored_at_beat_k_equals_a_full_render(request, tmp_path, scene, ks):
+    reference, full, keys, cache = full_and_filled(request, tmp_path, scene)
     assert all(any((cache / scene / "beats").glob(f"*/{key}.state")) for key in keys)
     for k in ks:  # beats 0..k-1 restored, beat k (0-based) drawn again, the beats after it run skipped
         forget_beat(cache, scene, keys[k])
@@ -103,15 +135,13 @@ def test_a_render_restored_at_beat_k_equals_a_full_render(tmp_path, scene, ks):
 
 
 @pytest.mark.slow
-def test_a_scene_whose_updaters_are_lambdas_falls_back_with_the_same_frames(tmp_path):
+def test_a_scene_whose_updaters_are_lambdas_falls_back_with_the_same_frames(request, tmp_path):
     """training-run (part 2) holds lambdas as updaters from its first beat on: pickle refuses them, so no state
     is kept, and a later render runs the cached beats' bodies as before the restore (here that path itself
-    finds a beat ending otherwise skipped than drawn, and the clip is rendered whole): never other frames."""
+    finds a beat ending otherwise skipped than drawn, and the clip is rendered whole): never other frames
+    than the full render's (the session's)."""
     scene = "training-run"
-    reference = tmp_path / "full"
-    render_scene(scene, reference, tmp_path / ".cache-full", beats=False)
-    cache = tmp_path / ".cache"
-    keys = [b["key"] for b in render_scene(scene, tmp_path / "fill", cache)["beats"]]
+    reference, _, keys, cache = full_and_filled(request, tmp_path, scene)
     assert not list((cache / scene / "beats").glob("*/*.state"))
     forget_beat(cache, scene, keys[1])
     edited = render_scene(scene, tmp_path / "edited", cache)
@@ -130,15 +160,12 @@ class Planted:
 
 
 @pytest.mark.slow
-def test_a_foreign_state_is_ignored(tmp_path):
+def test_a_foreign_state_is_ignored(request, tmp_path):
     import pickle
 
     from lecture import sealed
 
-    reference = tmp_path / "full"
-    render_scene(SCENE, reference, tmp_path / ".cache-full", beats=False)
-    cache = tmp_path / ".cache"
-    keys = [b["key"] for b in render_scene(SCENE, tmp_path / "fill", cache)["beats"]]
+    reference, _, keys, cache = full_and_filled(request, tmp_path, SCENE)
     (state,) = (cache / SCENE / "beats").glob(f"*/{keys[0]}.state")
     marker = tmp_path / "the-planted-pickle-ran"
     payload = pickle.dumps({"attributes": Planted(marker)})

@@ -1,18 +1,23 @@
-"""The `lecture` command, run as a subprocess as a user would."""
+"""The `lecture` command, run as a subprocess as a user would; its one-line refusals of bad input, which end
+before any work starts, run in this process through the CLI's own entry (tests/in_process.py), with one of
+them in a process of its own (what a user's terminal shows: nothing but the one line)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import av
 import pytest
 from PIL import Image
 
 from scenes.catalog import BY_ID, LECTURE
-from tests.conftest import run_lecture
+from tests.conftest import copy_session_clip, run_lecture
+from tests.in_process import run, run_in
 
-pytestmark = pytest.mark.slow  # every test here starts the CLI or a render in a fresh process
+# Every test here that starts the CLI or a render in a fresh process is marked slow; the in-process ones are fast.
 
 
+@pytest.mark.slow
 def test_list_shows_every_scene():
     result = run_lecture("list")
     assert result.returncode == 0
@@ -20,6 +25,7 @@ def test_list_shows_every_scene():
         assert scene_id in result.stdout and info.title in result.stdout
 
 
+@pytest.mark.slow
 def test_help_on_every_command():
     for command in ([], ["render"], ["preview"], ["watch"], ["list"], ["video"], ["script"], ["studio"]):
         result = run_lecture(*command, "--help")
@@ -46,19 +52,26 @@ def test_concat_has_a_chapter_per_scene(rendered):
     assert starts == sorted(starts) and starts[0] == 0
 
 
-def test_unchanged_scene_is_not_rendered_again(tmp_path):
-    first = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
-    assert first.returncode == 0, first.stderr
+def test_unchanged_scene_is_not_rendered_again(tmp_path, rendered):
+    """A finished clip (the session's, copied) is up to date for the same command; changed options render it
+    again. The change comes from ./lecture.toml (its theme), with its refused learning rate overridden on the
+    command line (test_config_file_options_are_read: the same file alone)."""
+    copy_session_clip(rendered, "title", tmp_path)
     clip = tmp_path / "tiny" / "title.mp4"
     stamp = clip.stat().st_mtime_ns
     second = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
-    assert second.returncode == 0 and "up to date" in second.stdout
+    assert second.returncode == 0 and "up to date" in second.stdout, second.stdout + second.stderr
     assert clip.stat().st_mtime_ns == stamp
-    changed = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path), "--theme", "light")
-    assert changed.returncode == 0 and "done in" in changed.stdout
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "lecture.toml").write_text(CONFIG)
+    changed = run_lecture("render", "title", "-q", "t", "--lr", "0.2", "--out", str(tmp_path), cwd=work)
+    assert changed.returncode == 0 and "done in" in changed.stdout, changed.stderr
     assert clip.stat().st_mtime_ns != stamp
+    assert json.loads((tmp_path / "tiny" / "title.json").read_text())["theme"] == "light"  # read from ./lecture.toml
 
 
+@pytest.mark.slow
 def test_preview_writes_a_480p_png(tmp_path):
     result = run_lecture("preview", "title", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -67,6 +80,7 @@ def test_preview_writes_a_480p_png(tmp_path):
         assert image.size == (854, 480)
 
 
+@pytest.mark.slow
 def test_storyboard_has_every_section(tmp_path):
     result = run_lecture("preview", "title", "--storyboard", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -99,51 +113,88 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("args,message", BAD, ids=[" ".join(a[1:]) for a, _ in BAD])
+# The options checked while the render server starts (a formula, an optimizer, an --expr graph, a preview's
+# section: their checks load torch or the scene, lecture/cli/render.py check_if_rendering): the CLI in a
+# process of its own. The others are refused before anything starts: in this process.
+CHECKED_BESIDE_THE_SERVER = {"--function", "--optimizer", "--expr", "--section"}
+
+
+def refused(tmp_path: Path, args: list[str]) -> tuple[int, str]:
+    """`lecture ARGS --out OUT` run in `tmp_path` (in this process, or in its own when it starts the render
+    server): the exit status and stderr."""
+    out = str(tmp_path / "out")
+    if CHECKED_BESIDE_THE_SERVER & set(args):
+        result = run_lecture(*args, "--out", out, cwd=tmp_path)
+        return result.returncode, result.stderr
+    return run_in(tmp_path, *args, "--out", out)
+
+
+@pytest.mark.parametrize("args,message", [pytest.param(a, m, marks=[pytest.mark.slow] if CHECKED_BESIDE_THE_SERVER & set(a) else [])
+                                          for a, m in BAD], ids=[" ".join(a[1:]) for a, _ in BAD])
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, message):
-    out = tmp_path / "out"
-    result = run_lecture(*args, "--out", str(out), cwd=tmp_path)
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("lecture: error:") and message in lines[0], result.stderr
-    assert "Traceback" not in result.stderr
+    code, err = refused(tmp_path, args)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lecture: error:") and message in lines[0], err
+    assert "Traceback" not in err
     assert not (tmp_path / "pwned").exists()
     if args[0] == "render":
+        out = tmp_path / "out"
         assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
+
+
+@pytest.mark.slow
+def test_bad_input_in_a_process_of_its_own_is_one_line_exit_2(tmp_path):
+    """What a user's terminal shows for a refused option: the process's whole stderr is the one line (no
+    warning or traceback around it), its exit status 2, and nothing is run or written."""
+    out = tmp_path / "out"
+    result = run_lecture("render", "title", "--lr", "-0.1", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lecture: error:") and "learning rate" in lines[0], result.stderr
+    assert not out.exists()
 
 
 def test_out_that_is_a_file_or_read_only(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = run_lecture("render", "title", "-q", "t", "--out", str(blocker))
-    assert result.returncode == 2 and "is a file" in result.stderr
+    code, err = run("render", "title", "-q", "t", "--out", str(blocker))
+    assert code == 2 and "is a file" in err
     assert blocker.read_text() == "x"
 
 
 def test_unreadable_config(tmp_path):
     bad = tmp_path / "lecture.toml"
     bad.write_text("function = ")
-    result = run_lecture("render", "title", "--config", str(bad), "--out", str(tmp_path / "o"))
-    assert result.returncode == 2 and "not valid TOML" in result.stderr
-    missing = run_lecture("render", "title", "--config", str(tmp_path / "none.toml"))
-    assert missing.returncode == 2 and "no such file" in missing.stderr
+    code, err = run("render", "title", "--config", str(bad), "--out", str(tmp_path / "o"))
+    assert code == 2 and "not valid TOML" in err
+    code, err = run("render", "title", "--config", str(tmp_path / "none.toml"))
+    assert code == 2 and "no such file" in err
 
 
-def test_config_file_options_and_cli_override(tmp_path):
-    (tmp_path / "lecture.toml").write_text('lr = -1\ntheme = "light"\n')
-    result = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 2 and "learning rate" in result.stderr  # read from ./lecture.toml
-    result = run_lecture("render", "title", "-q", "t", "--lr", "0.2", "--out", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert json.loads((tmp_path / "o" / "tiny" / "title.json").read_text())["theme"] == "light"
+CONFIG = 'lr = -1\ntheme = "light"\n'
 
 
-def run_with_config(tmp_path, text: str, *args: str):
+def test_config_file_options_are_read(tmp_path):
+    """./lecture.toml is read: its learning rate refused. --lr on the command line overriding it, and its theme
+    used, are checked on a render: test_unchanged_scene_is_not_rendered_again."""
+    (tmp_path / "lecture.toml").write_text(CONFIG)
+    code, err = run_in(tmp_path, "render", "title", "-q", "t", "--out", str(tmp_path / "o"))
+    assert code == 2 and "learning rate" in err  # read from ./lecture.toml
+
+
+def run_with_config(tmp_path, text: str, *args: str, own_process: bool = False):
+    """`lecture render title` in a folder whose lecture.toml is `text` (in this process, or in its own for an
+    option checked while the render server starts): its one line."""
     (tmp_path / "lecture.toml").write_text(text)
-    result = run_lecture("render", "title", "-q", "t", *args, "--out", str(tmp_path / "o"), cwd=tmp_path)
-    lines = result.stderr.strip().splitlines()
-    assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("lecture: error: "), result.stdout + result.stderr
-    assert not (tmp_path / "o" / "tiny").exists()
+    if own_process:
+        result = run_lecture("render", "title", "-q", "t", *args, "--out", str(tmp_path / "out"), cwd=tmp_path)
+        code, err = result.returncode, result.stderr
+    else:
+        code, err = refused(tmp_path, ["render", "title", "-q", "t", *args])
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("lecture: error: "), err
+    assert not (tmp_path / "out" / "tiny").exists()
     return lines[0]
 
 
@@ -161,8 +212,13 @@ def test_config_wrong_type_names_the_key_the_type_and_the_line(tmp_path):
 def test_config_values_are_checked_as_on_the_command_line(tmp_path):
     assert "lecture.toml line 1: range = [-1e+308, 1e+308]: range (-1e+308, 1e+308) is wider than a float" in \
         run_with_config(tmp_path, "range = [-1e308, 1e308]\n")
-    assert "lecture.toml line 2: function = \"sin(x\": syntax error" in run_with_config(tmp_path, 'lr = 0.1\nfunction = "sin(x"\n')
     assert "lecture.toml line 1: theme = \"neon\": unknown theme 'neon'" in run_with_config(tmp_path, 'theme = "neon"\n')
+
+
+@pytest.mark.slow
+def test_a_config_formula_is_checked_as_on_the_command_line(tmp_path):
+    assert "lecture.toml line 2: function = \"sin(x\": syntax error" in \
+        run_with_config(tmp_path, 'lr = 0.1\nfunction = "sin(x"\n', own_process=True)
 
 
 def test_config_malformed_names_the_line(tmp_path):

@@ -14,6 +14,7 @@ import av
 import pytest
 
 from tests.conftest import LECTURE, ROOT, copy_session_clip, run_lecture
+from tests.in_process import run_in
 
 
 def frame_hashes(video: Path) -> list[str]:
@@ -107,11 +108,13 @@ def flock_waiting(lock: Path) -> bool:
 
 
 @pytest.mark.slow
-def test_two_renders_of_one_scene_at_once(tmp_path):
+def test_two_renders_of_one_scene_at_once(tmp_path, rendered):
     """Two renders of one scene into one folder take turns on the scene's lock (one waits while the
     other renders: lecture/worker.py), both succeed, and what each publishes is a complete set: the
     sidecar last, naming files that are all there, a whole clip with the same frames both times,
-    no temporary file or unfinished-render marker left, and the cache takes it as up to date."""
+    no temporary file or unfinished-render marker left, and the cache takes it as up to date.
+    Same inputs give identical frames: these renders (processes of their own, a fresh cache) draw the
+    session render's frames exactly."""
     out, clip, sidecar = tmp_path / "tiny", tmp_path / "tiny" / "title.mp4", tmp_path / "tiny" / "title.json"
     lock = tmp_path / ".cache" / "title" / ".lock"
     first, second = start_render(tmp_path), start_render(tmp_path)
@@ -132,17 +135,10 @@ def test_two_renders_of_one_scene_at_once(tmp_path):
     hashes = frame_hashes(clip)
     assert len(hashes) == round(data["duration_s"] * 5)  # the whole clip, at tiny's 5 fps
     assert first_published == hashes
+    assert hashes == frame_hashes(rendered / "title.mp4")  # same inputs, identical frames
     assert not (tmp_path / ".cache" / "title" / ".rendering").exists()
     again = run_lecture("render", "title", "-q", "t", "--out", str(tmp_path))
     assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
-
-
-@pytest.mark.slow
-def test_same_inputs_give_identical_frames(tmp_path, rendered):
-    """A render of the title card with the inputs of the session's (its own process, a fresh cache)
-    gives the session's frames exactly."""
-    assert run_lecture("render", "title", "-q", "t", "--out", str(tmp_path)).returncode == 0
-    assert frame_hashes(tmp_path / "tiny" / "title.mp4") == frame_hashes(rendered / "title.mp4")
 
 
 @pytest.mark.slow
@@ -337,12 +333,12 @@ def fill(disk: Path, leave_kb: int) -> Path:
 
 
 @pytest.mark.slow
-def test_a_full_disk_is_one_line_and_the_previous_clip_stays(small_disk):
+def test_a_full_disk_is_one_line_and_the_previous_clip_stays(small_disk, rendered):
     """Out of space mid-render: one line naming the scene, the cause in words and the log (before: a
     131-line traceback through manim and concurrent.futures); the previous clip, sidecar, captions and
     poster untouched, no temporary files left; after space is freed, the same command renders (the
-    cache does not claim the clip it failed to make)."""
-    assert run_lecture("render", "title", "-q", "t", "--out", str(small_disk)).returncode == 0
+    cache does not claim the clip it failed to make). The previous clip is the session's, copied."""
+    copy_session_clip(rendered, "title", small_disk)
     clip = small_disk / "tiny"
     before = {p.name: p.read_bytes() for p in clip.iterdir()}
     ballast = fill(small_disk, leave_kb=60)
@@ -438,15 +434,31 @@ HOSTILE_OPTIONS = [
 ]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("toml, args, message", HOSTILE_OPTIONS, ids=[" ".join(a[1:]) + " " + t.strip()[:30] for t, a, _ in HOSTILE_OPTIONS])
+# Checked while the render server starts (lecture/cli/render.py check_if_rendering: a formula, a range or a
+# start point against the scene's function, an --expr graph's values): the CLI in a process of its own. The
+# rest are refused before anything starts, in this process (tests/in_process.py).
+CHECKED_BESIDE_THE_SERVER = {"--range", "--expr", "--function", "function", "values", "learnable"}
+
+
+def beside_the_server(toml: str, args: list[str]) -> bool:
+    return bool(CHECKED_BESIDE_THE_SERVER & {*args, *(line.split("=")[0].strip() for line in toml.splitlines())})
+
+
+@pytest.mark.parametrize("toml, args, message", [pytest.param(*case, marks=[pytest.mark.slow] if beside_the_server(*case[:2]) else [])
+                                                 for case in HOSTILE_OPTIONS],
+                         ids=[" ".join(a[1:]) + " " + t.strip()[:30] for t, a, _ in HOSTILE_OPTIONS])
 def test_hostile_options_are_one_line_exit_2(tmp_path, toml, args, message):
     if toml:
         (tmp_path / "lecture.toml").write_text(toml)
     out = tmp_path / "out"
-    result = run_lecture(*args, "-q", "t", "--out", str(out), cwd=tmp_path, timeout=300)
-    lines = result.stderr.strip().splitlines()
-    assert result.returncode == 2 and len(lines) == 1, result.stdout + result.stderr
+    if beside_the_server(toml, args):
+        result = run_lecture(*args, "-q", "t", "--out", str(out), cwd=tmp_path, timeout=300)
+        code, err = result.returncode, result.stdout + result.stderr
+        lines = result.stderr.strip().splitlines()
+    else:
+        code, err = run_in(tmp_path, *args, "-q", "t", "--out", str(out))
+        lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
     assert lines[0].startswith("lecture: error: ") and message in lines[0], lines
     assert not any(p.is_file() for p in out.rglob("*") if ".cache" not in p.parts) if out.exists() else True
 
@@ -460,12 +472,11 @@ def test_a_config_that_never_ends_is_refused(tmp_path):
     assert result.returncode == 2 and "not a file" in result.stderr, result.stderr
 
 
-@pytest.mark.slow
 def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path):
     """found: a lecture.toml saved by Windows Notepad (UTF-8 with a BOM) was "not valid TOML" at line 1."""
     (tmp_path / "lecture.toml").write_bytes(b"\xef\xbb\xbflr = -1\n")
-    result = run_lecture("render", "gradient-descent", "-q", "t", "--out", str(tmp_path / "o"), cwd=tmp_path, timeout=300)
-    assert result.returncode == 2 and "lecture.toml line 1: lr = -1: learning rate must be > 0" in result.stderr, result.stderr
+    code, err = run_in(tmp_path, "render", "gradient-descent", "-q", "t", "--out", str(tmp_path / "o"))
+    assert code == 2 and "lecture.toml line 1: lr = -1: learning rate must be > 0" in err, err
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ with ffmpeg's own EBU R128 meter, recordings made here with numpy, scripts edite
 from __future__ import annotations
 
 import json
+import shutil
 import wave
 from pathlib import Path
 
@@ -216,6 +217,12 @@ def narrated(tmp_path_factory, rendered) -> Path:
     return out / "tiny"
 
 
+def warm_speech(narrated: Path, out: Path) -> None:
+    """Give a render into `out` the speech `narrated` made (its cache of the voice's pieces, keyed by voice and
+    text): a title card narrated again by joe takes it from there instead of loading piper and speaking."""
+    shutil.copytree(narrated.parent / ".cache" / "speech", out / ".cache" / "speech")
+
+
 def sidecar(folder: Path, scene: str) -> dict:
     return json.loads((folder / f"{scene}.json").read_text())
 
@@ -320,11 +327,12 @@ def title_beats() -> list[str]:
 
 
 @pytest.mark.slow
-def test_recordings_are_used_and_a_missing_one_is_named(tmp_path):
+def test_recordings_are_used_and_a_missing_one_is_named(tmp_path, narrated):
     beats = title_beats()
     recordings = tmp_path / "recordings"
     tone(recordings / "title" / f"{beats[0]}.wav", 2.0, 44100, 330.0)
     out = tmp_path / "out"
+    warm_speech(narrated, out)  # joe's other beat: the session's speech
     missing = run_lecture("render", "title", "-q", "t", "--voice", str(recordings), "--out", str(out))
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1, missing.stderr
     assert f"scene title, beat {beats[1]}" in missing.stderr and ",joe" in missing.stderr
@@ -338,8 +346,10 @@ def test_recordings_are_used_and_a_missing_one_is_named(tmp_path):
     assert dominant_frequency(samples[int(0.3 * audio.RATE):int(1.7 * audio.RATE)]) == pytest.approx(330.0, abs=3.0)
 
 
-@pytest.mark.slow
 def test_bad_voices_are_one_line(tmp_path):
+    """Refused before anything starts: the CLI in this process (tests/in_process.py)."""
+    from tests.in_process import run
+
     (tmp_path / "fake.onnx").write_bytes(b"not a model")
     (tmp_path / "fake.onnx.json").write_text(json.dumps({"audio": {"sample_rate": 22050}}))
     recordings = tmp_path / "rec" / "title"
@@ -348,15 +358,15 @@ def test_bad_voices_are_one_line(tmp_path):
         (recordings / f"{beat}.wav").write_bytes(b"RIFF broken")
     for voice, says in (("nobody", "unknown voice"), (str(tmp_path / "fake.onnx"), "not an ONNX voice model"),
                         (str(tmp_path / "none.onnx"), "no such model file"), (str(tmp_path / "rec"), "record it again")):
-        result = run_lecture("render", "title", "-q", "t", "--voice", voice, "--out", str(tmp_path / "out"))
-        assert result.returncode == 2 and result.stderr.count("\n") == 1 and says in result.stderr, (voice, result.stderr)
-    gif = run_lecture("render", "title", "-q", "t", "--voice", "joe", "--format", "gif", "--out", str(tmp_path / "out"))
-    assert gif.returncode == 2 and "--format mp4" in gif.stderr
+        code, err = run("render", "title", "-q", "t", "--voice", voice, "--out", str(tmp_path / "out"))
+        assert code == 2 and err.count("\n") == 1 and says in err, (voice, err)
+    code, err = run("render", "title", "-q", "t", "--voice", "joe", "--format", "gif", "--out", str(tmp_path / "out"))
+    assert code == 2 and "--format mp4" in err
     assert not (tmp_path / "out" / "tiny").exists()
 
 
 @pytest.mark.slow
-def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
+def test_a_script_file_changes_what_is_said_and_captioned(tmp_path, narrated):
     script = tmp_path / "script.md"
     result = run_lecture("script", "title", "--out", str(script), "--media", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -369,6 +379,7 @@ def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     lines[at + 2] = new
     script.write_text("\n".join(lines))
     out = tmp_path / "out"
+    warm_speech(narrated, out)  # the beat not changed: the session's speech; the changed one is spoken here
     done = run_lecture("render", "title", "-q", "t", "--voice", "joe", "--script", str(script), "--out", str(out))
     assert done.returncode == 0, done.stderr
     data = sidecar(out / "tiny" / "narrated", "title")
@@ -388,19 +399,22 @@ def test_a_script_file_changes_what_is_said_and_captioned(tmp_path):
     ("### {b0}\ntext\n", "line 1: a beat heading"),
     ("## title\n### {b0}\nHere is\n[a thing](nothing).\n", "line 4: beat {b0} points at nothing called 'nothing'"),
 ])
-@pytest.mark.slow
 def test_script_mistakes_are_one_line_with_the_line_number(tmp_path, body, says):
+    """Refused before anything starts: the CLI in this process (tests/in_process.py)."""
+    from tests.in_process import run
+
     beat = title_beats()[0]
     script = tmp_path / "script.md"
     script.write_text(body.replace("{b0}", beat))
-    result = run_lecture("render", "title", "-q", "t", "--script", str(script), "--out", str(tmp_path / "out"))
-    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
-    assert says.replace("{b0}", beat) in result.stderr, result.stderr
+    code, err = run("render", "title", "-q", "t", "--script", str(script), "--out", str(tmp_path / "out"))
+    assert code == 2 and err.count("\n") == 1, err
+    assert says.replace("{b0}", beat) in err, err
     assert not (tmp_path / "out" / "tiny").exists()
 
 
 @pytest.mark.slow
-def test_a_narrated_webm_speaks_opus(tmp_path):
+def test_a_narrated_webm_speaks_opus(tmp_path, narrated):
+    warm_speech(narrated, tmp_path)  # the title card's speech: the session's
     result = run_lecture("render", "title", "-q", "t", "--voice", "joe", "--format", "webm", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     with av.open(str(tmp_path / "tiny" / "narrated" / "title.webm")) as container:
