@@ -313,15 +313,23 @@ class Landscape3D(Group):
         px = (screen[..., 0] - lo[0]) * per_unit
         py = (hi[1] - screen[..., 1]) * per_unit
         colours = (self.shading() * 255).round().astype(np.uint8)
-        edges = (colours[:, :3] * MESH_LINE_SHADE).astype(np.uint8) if self.mesh_lines else colours[:, :3]
+        edges = colours.copy()
+        edges[:, :3] = (colours[:, :3] * MESH_LINE_SHADE).astype(np.uint8) if self.mesh_lines else colours[:, :3]
+        edges[:, 3] = 255
         polygons = np.stack([px, py], axis=-1)[order].reshape(len(order), 8).tolist()
-        fills, outlines = list(map(tuple, colours[order].tolist())), [(*e, 255) for e in edges[order].tolist()]
+        # An RGBA colour as PIL's ink for an RGBA image: its four bytes read as one little-endian int32, as
+        # ImageDraw's _getink makes it (draw_ink) for every polygon; made for all quads at once.
+        fills = np.ascontiguousarray(colours[order]).view("<i4").ravel().tolist()
+        outlines = np.ascontiguousarray(edges[order]).view("<i4").ravel().tolist()
+        paint = draw.draw.draw_polygon  # PIL's core call behind ImageDraw.polygon (fill, then the outline)
         if self.mesh_lines:
             for polygon, fill, outline in zip(polygons, fills, outlines):
-                draw.polygon(polygon, fill=fill, outline=outline)
+                paint(polygon, fill, 1)
+                if outline != fill:
+                    paint(polygon, outline, 0, 1)
         else:
             for polygon, fill in zip(polygons, fills):
-                draw.polygon(polygon, fill=fill)
+                paint(polygon, fill, 1)
         pixels = np.array(canvas.reduce(SUPERSAMPLE))
         opacity = self.opacity.get_value()
         if opacity < 1:
