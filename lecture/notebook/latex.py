@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from engine.typeset import latex_group
+
 SYMBOLS = {
     "eta": "η", "nabla": "∇", "times": "×", "cdot": "×", "approx": "≈", "rightarrow": " to ", "to": " to ",
     "mapsto": " to ", "leq": " <= ", "le": " <= ", "geq": " >= ", "ge": " >= ", "neq": " is not ", "in": " in ",
@@ -24,25 +26,6 @@ ENVIRONMENTS = ("equation", "equation*", "align", "align*", "aligned", "gather",
                 "multline", "multline*", "split")
 
 
-def group(text: str, start: int) -> tuple[str, int]:
-    """The braced group (or single token) at `start`: (its content, the index after it)."""
-    while start < len(text) and text[start] == " ":
-        start += 1
-    if start >= len(text):
-        return "", start
-    if text[start] == "{":
-        depth = 0
-        for i in range(start, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[i], 0)
-            if depth == 0:
-                return text[start + 1:i], i + 1
-        return text[start + 1:], len(text)
-    if text[start] == "\\":
-        match = re.match(r"\\([A-Za-z]+|.)", text[start:])
-        return match.group(0), start + match.end()
-    return text[start], start + 1
-
-
 def words(latex: str) -> str:
     """Inline LaTeX as text for narration: '\\frac{\\partial z}{\\partial x}' -> 'dz/dx'."""
     out, i = [], 0
@@ -52,7 +35,7 @@ def words(latex: str) -> str:
             match = re.match(r"\\([A-Za-z]+|.)", latex[i:])
             said, i = command(match.group(1), latex, i + match.end())
         elif ch in "^_":
-            inner, i = group(latex, i + 1)
+            inner, i = latex_group(latex, i + 1)
             said = script(ch, words(inner).strip())
         else:
             said, i = (" " if ch == "~" else "" if ch in "{}" else ch), i + 1
@@ -64,19 +47,19 @@ def words(latex: str) -> str:
 def command(name: str, latex: str, i: int) -> tuple[str, int]:
     """`\\NAME` (and its arguments from `i`) said; returns the text and where reading goes on."""
     if name in ("frac", "dfrac", "tfrac"):
-        top, i = group(latex, i)
-        bottom, i = group(latex, i)
+        top, i = latex_group(latex, i)
+        bottom, i = latex_group(latex, i)
         a, b = words(top).replace(" ", ""), words(bottom).replace(" ", "")
         simple = re.fullmatch(r"[\w.'()]+", a + b) and not re.search(r"[+\-]", a + b)
         return (f"{a}/{b}" if simple else f"({words(top)})/({words(bottom)})"), i
     if name == "sqrt":
-        inner, i = group(latex, i)
+        inner, i = latex_group(latex, i)
         return f"sqrt({words(inner)})", i
     if name in WRAPPERS:
-        inner, i = group(latex, i)
+        inner, i = latex_group(latex, i)
         return words(inner), i
     if name in ("begin", "end"):
-        return " ", group(latex, i)[1]
+        return " ", latex_group(latex, i)[1]
     if name in SYMBOLS:
         return SYMBOLS[name], i
     if name in SPACES or name in (",", ";", ":", "!", " ", "\\"):

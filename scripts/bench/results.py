@@ -74,28 +74,31 @@ def measure_clip(bench: SceneBench, movie: Path, scratch: Path, floor_reps: int)
 
 PEAK_LINE = re.compile(r"^peak memory: (?P<mb>[0-9.]+) MB$", re.MULTILINE)
 
-def render_log_peaks(out: Path, scenes: list[str]) -> dict[str, float]:
-    """Each scene's peak memory as its render process logged it (`lecture.worker.render_forked`)."""
-    peaks = {}
+
+def render_log_values(out: Path, scenes: list[str], line: re.Pattern) -> dict[str, float]:
+    """Each scene's number on `line` (its one group) as its render process logged it (`lecture.render.worker`)."""
+    found = {}
     for scene in scenes:
         log_file = out / ".cache" / scene / "render.log"
-        match = PEAK_LINE.search(log_file.read_text(errors="replace")) if log_file.exists() else None
+        match = line.search(log_file.read_text(errors="replace")) if log_file.exists() else None
         if match:
-            peaks[scene] = float(match["mb"])
-    return peaks
+            found[scene] = float(match[1])
+    return found
+
+
+def render_log_peaks(out: Path, scenes: list[str]) -> dict[str, float]:
+    """Each scene's peak memory in MB as its render process logged it."""
+    return render_log_values(out, scenes, PEAK_LINE)
+
 
 CPU_LINE = re.compile(r"^cpu: (?P<s>[0-9.]+) s$", re.MULTILINE)
 
+
 def render_log_cpu(out: Path, scenes: list[str]) -> dict[str, float]:
-    """Each scene's CPU seconds as its render process logged them (`lecture.render.worker.render_forked`:
-    user + system of the process, its threads and its children)."""
-    cpu = {}
-    for scene in scenes:
-        log_file = out / ".cache" / scene / "render.log"
-        match = CPU_LINE.search(log_file.read_text(errors="replace")) if log_file.exists() else None
-        if match:
-            cpu[scene] = float(match["s"])
-    return cpu
+    """Each scene's CPU seconds as its render process logged them: user + system of the process, its
+    threads and its children."""
+    return render_log_values(out, scenes, CPU_LINE)
+
 
 # The CLI's progress lines off a terminal (lecture.progress.Display) and its error lines for failed scenes.
 CLI_PROGRESS = re.compile(r"^\s*(?P<scene>\S+): (?:done in (?P<seconds>[0-9.]+) s|(?P<failed>FAILED) after .*|(?P<cached>up to date))\s*$")
