@@ -27,6 +27,8 @@ def test_only_plain_numbers_are_set_from_glyphs():
 @pytest.mark.slow
 def test_numbers_have_latexs_outlines_without_a_latex_run(tmp_path, monkeypatch):
     compiled: list[str] = []
+    # Stock manim's first, whatever an earlier test in this process installed (a still renders in process).
+    monkeypatch.setattr(tex_mobject, "tex_to_svg_file", tex_file_writing.tex_to_svg_file)
     compile_tex = tex_file_writing.compile_tex
     monkeypatch.setattr(tex_file_writing, "compile_tex",
                         lambda tex_file, *a, **k: compiled.append(tex_file.read_text()) or compile_tex(tex_file, *a, **k))
