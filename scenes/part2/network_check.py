@@ -101,6 +101,9 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
     def swap(self, *equations: list) -> list:
         """The animations that replace the matrices below by these equations, side by side, at one scale."""
         new = side_by_side(equations, self.matrices, self.theme, self.theme.label_size, PANEL_GAP)
+        top, bottom = self.content_area()
+        for e in new:  # a term at the bottom edge is lit by a frame that stays out of the margin
+            e.bounds = Box.spanning(self.left, bottom, self.right, top)
         old, self.equations = self.equations, new
         return [*(FadeOut(e, shift=UP * 0.2) for e in old), *(FadeIn(e, shift=UP * 0.2) for e in new)]
 

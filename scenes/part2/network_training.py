@@ -106,7 +106,11 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
           "them](parameters).")
     def meet_the_optimizer(self) -> None:
         self.set_stage()
-        rate = self.rule[1]
+        t = self.theme
+        # the rate written alone where the update rule will be (one formula of its own: lecture check reads its
+        # number; a part of the rule drawn alone is read as no text); the rule takes its place when written
+        self.rate = self.math(rf"\eta = {number_tex(self.spec.lr)}", size=t.label_size, color=t.learnable)
+        rate = self.rate.match_height(self.rule[1]).move_to(self.rule[1])
         wide = self.wide_rows
         header = self.headers[0].copy().set_x((self.left + self.right) / 2)
         self.wide_header = header
@@ -154,6 +158,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
     def take_the_step(self) -> None:
         self.point_at(rule=self.rule)
         self.play(self.code.highlight(self.code_lines.step), run_time=0.5)
+        self.remove(self.rate)
+        self.add(self.rule[1])  # the same glyphs, now part of the rule
         self.paced("rule", Write(self.rule[0]), run_time=1.2, most=4.0)  # written as it is said (its rate is there)
         self.remove(*self.rule)
         self.add(self.rule)  # one formula again, written in two parts (what lecture check reads as its text)

@@ -65,6 +65,15 @@ def token(source: Mobject, radius: float = 0.06) -> Mobject:
     return Circle(radius=radius, stroke_width=0).set_fill(color, 1).move_to(source.get_center()).set_z_index(Z_NUMBER + 1)
 
 
+def _inside(frame: Mobject, bounds: Box) -> Mobject:
+    """`frame` (a rectangle) with any side past `bounds` moved in onto it."""
+    left, bottom = max(frame.get_left()[0], bounds.left), max(frame.get_bottom()[1], bounds.bottom)
+    right, top = min(frame.get_right()[0], bounds.right), min(frame.get_top()[1], bounds.top)
+    if (left, bottom, right, top) == (frame.get_left()[0], frame.get_bottom()[1], frame.get_right()[0], frame.get_top()[1]):
+        return frame
+    return frame.stretch_to_fit_width(right - left).stretch_to_fit_height(top - bottom).move_to([(left + right) / 2, (bottom + top) / 2, 0])
+
+
 def _there_and_back(mob: Mobject) -> Animation:
     """`mob` lights up and goes again, leaving nothing behind."""
     return Succession(FadeIn(mob, run_time=0.5), FadeOut(mob, run_time=0.5), introducer=True)
@@ -347,6 +356,7 @@ class MatrixEquation(VGroup):
                  heat: Sequence[str] = (), heat_cell: float = HEAT_CELL):
         super().__init__()
         self.theme, self.size, self.heat_cell = theme, size, heat_cell
+        self.bounds: Box | None = None  # where `spot`'s frames must stay (the content area), if the caller says
         self.terms = {p.name: p for p in parts if isinstance(p, Term)}
         # terms the engine would show with numbers, drawn as colour maps: too small to read here, or `heat` (chosen
         # by a caller that draws several equations at one scale, `scenes.widgets.equation_rows`)
@@ -457,9 +467,12 @@ class MatrixEquation(VGroup):
 
     # --- motions ------------------------------------------------------------------------------
     def spot(self, *groups: Mobject) -> Animation:
-        """A frame in the highlight colour lights up around each group and goes again."""
-        return AnimationGroup(*(_there_and_back(SurroundingRectangle(g, color=self.theme.highlight, buff=0.04,
-                                                                     stroke_width=2.5)) for g in groups))
+        """A frame in the highlight colour lights up around each group and goes again; kept inside `bounds`
+        when set (a term drawn at the content area's edge: its frame closes in on that side, not past it)."""
+        frames = [SurroundingRectangle(g, color=self.theme.highlight, buff=0.04, stroke_width=2.5) for g in groups]
+        if self.bounds is not None:
+            frames = [_inside(f, self.bounds) for f in frames]
+        return AnimationGroup(*(_there_and_back(f) for f in frames))
 
     def fill(self, name: str, i: int, j: int, sources: Sequence[Mobject], run_time: float = 1.0) -> Animation:
         """Copies of `sources` (cells of other terms) travel into cell (i, j) of `name` and become its number."""
