@@ -390,7 +390,13 @@ class GraphDiagram(VGroup):
                 start = [start, np.array([max(aside, start[0]), start[1], 0.0])]
             # it stops on the wire clear of the node, and lands in the value slot from there (never over the node)
             end = arrow.point_from_proportion(clear[1])
-            moves += [MoveAlongPath(traveller, self._path(start, arrow, end, lo=clear[0], hi=clear[1])),
+            below = np.zeros(3)
+            if self.beside and np.linalg.norm(end - traveller.get_center()) < traveller.width + 0.1:
+                # Its slot is on the wire and the wire is too short to carry it clear of the number it leaves
+                # (a long value, e.g. -0.4794, on a short last edge): it steps down under the wire and goes along there.
+                below = DOWN * (traveller.height + 0.05)
+                start = [start, start + below]
+            moves += [MoveAlongPath(traveller, self._path(start, arrow, end, lo=clear[0], hi=clear[1], offset=below)),
                       self._flash(arrow, self.theme.forward)]
         self.shown_values[name] = label
         first, *others = travellers
@@ -548,9 +554,10 @@ class GraphDiagram(VGroup):
 
     @staticmethod
     def _path(start: np.ndarray | list[np.ndarray], arrow: VMobject, end: np.ndarray, reverse: bool = False,
-              lo: float = 0.0, hi: float = 1.0) -> VMobject:
+              lo: float = 0.0, hi: float = 1.0, offset: np.ndarray | None = None) -> VMobject:
         """From `start` (a point, or a list of points to pass) along the edge between proportions lo..hi of
-        the way (backwards if `reverse`) to `end`."""
-        along = [arrow.point_from_proportion(1 - t if reverse else t) for t in np.linspace(lo, hi, 12)]
+        the way (backwards if `reverse`) to `end`; `offset` shifts the part along the edge and `end`."""
+        shift = np.zeros(3) if offset is None else offset
+        along = [arrow.point_from_proportion(1 - t if reverse else t) + shift for t in np.linspace(lo, hi, 12)]
         starts = start if isinstance(start, list) else [start]
-        return VMobject().set_points_smoothly([*starts, *along, end])
+        return VMobject().set_points_smoothly([*starts, *along, end + shift])
