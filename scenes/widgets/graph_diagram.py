@@ -424,7 +424,10 @@ class GraphDiagram(VGroup):
         meet = arrow.point_from_proportion(at)
         lit = self.lit_backwards(arrow)
         traveller = self.shown_grads[edge.target].copy()
-        merged = self._label(product, self.theme.gradient).move_to(meet)
+        # Beside the nodes, values sit just over the wires and gradients under them: a gradient rides under its
+        # wire, so it never passes over the source's value (tanh(a*b + c*d + e): 0.961 hid -0.5 on a short edge).
+        under = DOWN * (traveller.height / 2 + 0.05) if self.beside else np.zeros(3)
+        merged = self._label(product, self.theme.gradient).move_to(meet + under)
         slot = self.grad_label(edge.source, product).get_center()
         clear = self._clear_of_nodes(arrow, max(traveller.width, traveller.height) / 2)
         start = traveller.get_center()
@@ -435,11 +438,11 @@ class GraphDiagram(VGroup):
         return self._sequence(
             AnimationGroup(FadeIn(lit), FadeIn(local, scale=1.3),
                            MoveAlongPath(traveller, self._path(start, arrow, meet, reverse=True,
-                                                               lo=1 - clear[1], hi=1 - at)), run_time=0.35 * t),
-            AnimationGroup(Transform(traveller, merged), FadeOut(local, target_position=meet, scale=0.5),
+                                                               lo=1 - clear[1], hi=1 - at, offset=under)), run_time=0.35 * t),
+            AnimationGroup(Transform(traveller, merged), FadeOut(local, target_position=meet + under, scale=0.5),
                            run_time=0.2 * t),
-            AnimationGroup(MoveAlongPath(traveller, self._path(meet, arrow, slot, reverse=True, lo=1 - at,
-                                                               hi=1 - clear[0])),
+            AnimationGroup(MoveAlongPath(traveller, self._path(meet + under, arrow, slot - under, reverse=True, lo=1 - at,
+                                                               hi=1 - clear[0], offset=under)),
                            FadeOut(lit), run_time=0.3 * t),
             self._land_gradient(edge.source, product, traveller, run_time=0.15 * t),
         )
