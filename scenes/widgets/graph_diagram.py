@@ -426,7 +426,7 @@ class GraphDiagram(VGroup):
         traveller = self.shown_grads[edge.target].copy()
         # Beside the nodes, values sit just over the wires and gradients under them: a gradient rides under its
         # wire, so it never passes over the source's value (tanh(a*b + c*d + e): 0.961 hid -0.5 on a short edge).
-        under = DOWN * (traveller.height / 2 + 0.05) if self.beside else np.zeros(3)
+        under = self._lane(arrow, traveller, clear_of=(edge.source, edge.target)) if self.beside else np.zeros(3)
         merged = self._label(product, self.theme.gradient).move_to(meet + under)
         slot = self.grad_label(edge.source, product).get_center()
         clear = self._clear_of_nodes(arrow, max(traveller.width, traveller.height) / 2)
@@ -446,6 +446,24 @@ class GraphDiagram(VGroup):
                            FadeOut(lit), run_time=0.3 * t),
             self._land_gradient(edge.source, product, traveller, run_time=0.15 * t),
         )
+
+    def _lane(self, arrow: VMobject, traveller: Mobject, clear_of: tuple[str, ...]) -> np.ndarray:
+        """Under the wire, or on it when that runs into fewer numbers and nodes (a wire coming down from the
+        upper left into its target would carry a gradient under it onto the value beside the node before)."""
+        half = np.array([traveller.width / 2, traveller.height / 2])
+        radius = max(half) + 0.05
+        length = max(np.linalg.norm(arrow.get_end() - arrow.get_start()), 1e-6)
+        lo, hi = min(radius / length, 0.45), 1 - min(radius / length, 0.45)
+        skip = [self.place_grad(self._label(self.nodes[n].node.grad or 0.0, self.theme.text), n).get_center()[:2]
+                for n in clear_of if self.nodes[n].node.grad is not None]
+        boxes = [b for b in self._taken_boxes() if not any(np.allclose(b[0], c) for c in skip)]
+
+        def hits(offset: np.ndarray) -> float:
+            return sum(_overlap(arrow.point_from_proportion(t)[:2] + offset[:2], half, box)
+                       for t in np.linspace(lo, hi, 9) for box in boxes)
+
+        under = DOWN * (traveller.height / 2 + 0.05)
+        return under if hits(under) <= hits(np.zeros(3)) else np.zeros(3)
 
     def lit_backwards(self, arrow: VMobject) -> VGroup:
         """The edge lit in the highlight colour with its arrowhead at the source: the way the gradient goes.
