@@ -56,3 +56,47 @@ def test_a_graph_scaled_to_its_box_keeps_its_texts_readable(height):
         if node.caption is not None:
             assert node.caption.font_size >= small, node.node.name
     assert diagram.value_label("loss")[1].font_size >= small
+
+
+# --- beside the nodes, on short edges (issue 24: --expr graphs) ------------------------------------------------------
+def box_of(mob) -> tuple[np.ndarray, np.ndarray]:
+    return mob.get_center()[:2], np.array([mob.width / 2, mob.height / 2])
+
+
+@pytest.fixture(scope="module")
+def five_inputs() -> GraphDiagram:
+    """sin(a*b + c*d)*e: the numbers go beside the nodes, and sin's value (-0.4794) is wider than its last edge has room for."""
+    graph = trace("sin(a*b + c*d)*e", a=0.5, b=2.0, c=-1.0, d=1.5, e=2.0)
+    diagram = GraphDiagram(graph, DARK, 13.2, 3.8, {graph.output_name: "loss"}, grow=1.35)
+    assert diagram.beside
+    return diagram
+
+
+def test_a_value_on_a_short_edge_leaves_its_number_by_the_middle_of_its_way(five_inputs):
+    """forward-graph: the copy of -0.4794 slid only 0.3 units along its 1.5-unit edge and lay over the number it left."""
+    for name in "abcde":
+        five_inputs.show_value(name)
+    for op in ("mul", "mul_2", "add", "sin"):
+        five_inputs.forward_into(op)
+    source = five_inputs.shown_values["sin"]
+    moves = five_inputs.forward_into("mul_3").animations[0].animations
+    travel = next(m for m in moves if type(m).__name__ == "MoveAlongPath" and
+                  np.allclose(m.path.get_start(), source.get_center()))
+    half = np.array([travel.mobject.width / 2, travel.mobject.height / 2])
+    for t in np.linspace(0.5, 1.0, 6):
+        assert _overlap(travel.path.point_from_proportion(t)[:2], half, box_of(source)) == 0, t
+
+
+def test_a_gradient_rides_under_its_edge_clear_of_the_values_over_it(five_inputs):
+    """backprop: the gradient travelling back along a short edge passed over the source's value (0.961 over -0.5)."""
+    diagram = five_inputs
+    diagram.start_backward()
+    values = {name: diagram.value_label(name) for name in diagram.nodes}
+    for edge in diagram.gradient_edges():
+        motion = diagram.backward_along(edge)
+        for stage in (motion.animations[0], motion.animations[2]):
+            travel = next(m for m in stage.animations if type(m).__name__ == "MoveAlongPath")
+            half = np.array([travel.mobject.width / 2, travel.mobject.height / 2])
+            for t in np.linspace(0.3, 0.7, 5):
+                centre = travel.path.point_from_proportion(t)[:2]
+                assert _overlap(centre, half, box_of(values[edge.source])) == 0, (edge.source, edge.target, t)

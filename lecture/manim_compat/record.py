@@ -145,9 +145,17 @@ class Recorder:
         fill = getattr(mob, "fill_rgbas", None)
         stroke = getattr(mob, "stroke_rgbas", None)
         data = mob.pixel_array if image else None
+        if root is not None and id(root) not in font_sizes:
+            try:
+                font_sizes[id(root)] = round(float(root.font_size), 1)
+            except (AttributeError, ZeroDivisionError, ValueError, TypeError):
+                font_sizes[id(root)] = 0.0
+        # The text's size is part of the key: a glyph finished mid-Create is unchanged at the play's end while its
+        # text (partly drawn before, whole now) has grown to its size; reused, the glyph kept the partial size.
         key = (self.uid(mob), hash(points.tobytes()), hash(fill.tobytes()) if isinstance(fill, np.ndarray) else 0,
                hash(stroke.tobytes()) if isinstance(stroke, np.ndarray) else 0, getattr(mob, "stroke_width", 0),
-               hash(data.tobytes()) if data is not None else 0, id(root) if root is not None else 0, chain)
+               hash(data.tobytes()) if data is not None else 0, id(root) if root is not None else 0, chain,
+               font_sizes.get(id(root), 0.0) if root is not None else 0.0)
         index = self.keys.get(key)
         if index is not None:
             return index
@@ -163,11 +171,6 @@ class Recorder:
                          stroke_width=round(float(getattr(mob, "stroke_width", 0) or 0), 2))
         if root is not None:
             rid = id(root)
-            if rid not in font_sizes:
-                try:
-                    font_sizes[rid] = round(float(root.font_size), 1)
-                except (AttributeError, ZeroDivisionError, ValueError, TypeError):
-                    font_sizes[rid] = 0.0
             entry.update(text=self.uid(root), label=label_of(root), text_type=type(root).__name__,
                          font_size=font_sizes[rid])
         else:

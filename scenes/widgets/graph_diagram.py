@@ -390,7 +390,13 @@ class GraphDiagram(VGroup):
                 start = [start, np.array([max(aside, start[0]), start[1], 0.0])]
             # it stops on the wire clear of the node, and lands in the value slot from there (never over the node)
             end = arrow.point_from_proportion(clear[1])
-            moves += [MoveAlongPath(traveller, self._path(start, arrow, end, lo=clear[0], hi=clear[1])),
+            below = np.zeros(3)
+            if self.beside and np.linalg.norm(end - traveller.get_center()) < traveller.width + 0.1:
+                # Its slot is on the wire and the wire is too short to carry it clear of the number it leaves
+                # (a long value, e.g. -0.4794, on a short last edge): it steps down under the wire and goes along there.
+                below = DOWN * (traveller.height + 0.05)
+                start = [start, start + below]
+            moves += [MoveAlongPath(traveller, self._path(start, arrow, end, lo=clear[0], hi=clear[1], offset=below)),
                       self._flash(arrow, self.theme.forward)]
         self.shown_values[name] = label
         first, *others = travellers
@@ -418,7 +424,10 @@ class GraphDiagram(VGroup):
         meet = arrow.point_from_proportion(at)
         lit = self.lit_backwards(arrow)
         traveller = self.shown_grads[edge.target].copy()
-        merged = self._label(product, self.theme.gradient).move_to(meet)
+        # Beside the nodes, values sit just over the wires and gradients under them: a gradient rides under its
+        # wire, so it never passes over the source's value (tanh(a*b + c*d + e): 0.961 hid -0.5 on a short edge).
+        under = self._lane(arrow, traveller, clear_of=(edge.source, edge.target)) if self.beside else np.zeros(3)
+        merged = self._label(product, self.theme.gradient).move_to(meet + under)
         slot = self.grad_label(edge.source, product).get_center()
         clear = self._clear_of_nodes(arrow, max(traveller.width, traveller.height) / 2)
         start = traveller.get_center()
@@ -429,14 +438,32 @@ class GraphDiagram(VGroup):
         return self._sequence(
             AnimationGroup(FadeIn(lit), FadeIn(local, scale=1.3),
                            MoveAlongPath(traveller, self._path(start, arrow, meet, reverse=True,
-                                                               lo=1 - clear[1], hi=1 - at)), run_time=0.35 * t),
-            AnimationGroup(Transform(traveller, merged), FadeOut(local, target_position=meet, scale=0.5),
+                                                               lo=1 - clear[1], hi=1 - at, offset=under)), run_time=0.35 * t),
+            AnimationGroup(Transform(traveller, merged), FadeOut(local, target_position=meet + under, scale=0.5),
                            run_time=0.2 * t),
-            AnimationGroup(MoveAlongPath(traveller, self._path(meet, arrow, slot, reverse=True, lo=1 - at,
-                                                               hi=1 - clear[0])),
+            AnimationGroup(MoveAlongPath(traveller, self._path(meet + under, arrow, slot - under, reverse=True, lo=1 - at,
+                                                               hi=1 - clear[0], offset=under)),
                            FadeOut(lit), run_time=0.3 * t),
             self._land_gradient(edge.source, product, traveller, run_time=0.15 * t),
         )
+
+    def _lane(self, arrow: VMobject, traveller: Mobject, clear_of: tuple[str, ...]) -> np.ndarray:
+        """Under the wire, or on it when that runs into fewer numbers and nodes (a wire coming down from the
+        upper left into its target would carry a gradient under it onto the value beside the node before)."""
+        half = np.array([traveller.width / 2, traveller.height / 2])
+        radius = max(half) + 0.05
+        length = max(np.linalg.norm(arrow.get_end() - arrow.get_start()), 1e-6)
+        lo, hi = min(radius / length, 0.45), 1 - min(radius / length, 0.45)
+        skip = [self.place_grad(self._label(self.nodes[n].node.grad or 0.0, self.theme.text), n).get_center()[:2]
+                for n in clear_of if self.nodes[n].node.grad is not None]
+        boxes = [b for b in self._taken_boxes() if not any(np.allclose(b[0], c) for c in skip)]
+
+        def hits(offset: np.ndarray) -> float:
+            return sum(_overlap(arrow.point_from_proportion(t)[:2] + offset[:2], half, box)
+                       for t in np.linspace(lo, hi, 9) for box in boxes)
+
+        under = DOWN * (traveller.height / 2 + 0.05)
+        return under if hits(under) <= hits(np.zeros(3)) else np.zeros(3)
 
     def lit_backwards(self, arrow: VMobject) -> VGroup:
         """The edge lit in the highlight colour with its arrowhead at the source: the way the gradient goes.
@@ -548,9 +575,10 @@ class GraphDiagram(VGroup):
 
     @staticmethod
     def _path(start: np.ndarray | list[np.ndarray], arrow: VMobject, end: np.ndarray, reverse: bool = False,
-              lo: float = 0.0, hi: float = 1.0) -> VMobject:
+              lo: float = 0.0, hi: float = 1.0, offset: np.ndarray | None = None) -> VMobject:
         """From `start` (a point, or a list of points to pass) along the edge between proportions lo..hi of
-        the way (backwards if `reverse`) to `end`."""
-        along = [arrow.point_from_proportion(1 - t if reverse else t) for t in np.linspace(lo, hi, 12)]
+        the way (backwards if `reverse`) to `end`; `offset` shifts the part along the edge and `end`."""
+        shift = np.zeros(3) if offset is None else offset
+        along = [arrow.point_from_proportion(1 - t if reverse else t) + shift for t in np.linspace(lo, hi, 12)]
         starts = start if isinstance(start, list) else [start]
-        return VMobject().set_points_smoothly([*starts, *along, end])
+        return VMobject().set_points_smoothly([*starts, *along, end + shift])
