@@ -55,7 +55,7 @@ def load_piper(model: Path) -> Any:
     """piper's `PiperVoice.load` (the model, its config beside it, the CPU), with onnxruntime's worker
     threads waiting idle instead of spinning between the runs of a sentence: the same samples, about a
     fifth less CPU a second of speech (0.27 -> 0.21 s, measured on the title card, 2026-12-07)."""
-    import onnxruntime  # with piper, a GPL-3.0 extra: imported only to speak
+    import onnxruntime  # installed with piper (the voice extra): imported only to speak
     from piper import PiperConfig, PiperVoice
 
     options = onnxruntime.SessionOptions()
