@@ -67,55 +67,64 @@ class Link:
         write(data)
 
 
+class ClipHandler(BaseHTTPRequestHandler):
+    """The page and the clips of `folder`, sent through `link` (set per server by `server`)."""
+    protocol_version = "HTTP/1.1"
+    folder: Path
+    link: Link
+    ranges: bool
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        time.sleep(self.link.latency)
+        name = self.path.split("?")[0].lstrip("/")
+        if name.startswith("page/"):
+            self.send_page(PAGE.format(src="/" + name[5:] + "?" + self.path.partition("?")[2]).encode())
+        elif not name or "/" in name or not (self.folder / name).is_file():  # the favicon, anything else
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self.send_clip(self.folder / name)
+
+    def send_page(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_clip(self, path: Path) -> None:
+        size = path.stat().st_size
+        wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", "")) if self.ranges else None
+        first = int(wanted[1]) if wanted else 0
+        last = min(int(wanted[2]), size - 1) if wanted and wanted[2] else size - 1
+        self.send_response(206 if wanted else 200)
+        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Accept-Ranges", "bytes" if self.ranges else "none")
+        self.send_header("Content-Length", str(last - first + 1))
+        if wanted:
+            self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.end_headers()
+        with open(path, "rb") as source:
+            source.seek(first)
+            left = last - first + 1
+            try:
+                while left > 0:
+                    data = source.read(min(CHUNK, left))
+                    self.link.send(self.wfile.write, data)
+                    left -= len(data)
+            except (BrokenPipeError, ConnectionResetError):  # the browser went elsewhere in the file
+                pass
+
+
 def server(folder: Path, link: Link, ranges: bool = True) -> ThreadingHTTPServer:
     """Serves the page and the clips from `folder` through `link`; without `ranges`, every request gets the
     whole file from its start (a server or proxy that ignores Range)."""
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            time.sleep(link.latency)
-            name = self.path.split("?")[0].lstrip("/")
-            if name.startswith("page/"):
-                body = PAGE.format(src="/" + name[5:] + "?" + self.path.partition("?")[2]).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            path = folder / name
-            if not name or "/" in name or not path.is_file():  # the favicon, anything else
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            size = path.stat().st_size
-            wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", "")) if ranges else None
-            first = int(wanted[1]) if wanted else 0
-            last = min(int(wanted[2]), size - 1) if wanted and wanted[2] else size - 1
-            self.send_response(206 if wanted else 200)
-            self.send_header("Content-Type", "video/mp4")
-            self.send_header("Accept-Ranges", "bytes" if ranges else "none")
-            self.send_header("Content-Length", str(last - first + 1))
-            if wanted:
-                self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
-            self.end_headers()
-            with open(path, "rb") as source:
-                source.seek(first)
-                left = last - first + 1
-                try:
-                    while left > 0:
-                        data = source.read(min(CHUNK, left))
-                        link.send(self.wfile.write, data)
-                        left -= len(data)
-                except (BrokenPipeError, ConnectionResetError):  # the browser went elsewhere in the file
-                    pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    handler = type("Handler", (ClipHandler,), {"folder": folder, "link": link, "ranges": ranges})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd

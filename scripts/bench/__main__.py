@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench import __doc__ as GUIDE
+from scripts.bench.check import bench_check
+from scripts.bench.incremental import bench_incremental
 from scripts.bench.measure import ROOT, log, machine_info
 from scripts.bench.naive_scene import NAIVE_DEFAULT_S, naive_worker
 from scripts.bench.report import report, to_json
@@ -83,52 +85,58 @@ def main(argv: list[str]) -> None:
                 "sections": [s for s in SECTIONS if s in args.sections]}
     log(f"benchmark on {machine['cpu']} x{machine['cores']}: {settings}")
     tmp = Path(tempfile.mkdtemp(prefix="lecture-bench-"))
-    results: dict[str, Any] = {}
-    lowres: list[SceneBench] = []
     try:
-        if "engine" in args.sections:
-            results["engine"] = bench_engine(max(args.reps, 3))
-        if "preview" in args.sections:
-            results["previews"] = bench_previews(tmp, args.reps, QUICK_SCENES if args.quick else PREVIEW_SCENES)
-        if "cli" in args.sections:
-            results["cli"], lowres = bench_cli(args.scenes, tmp, args.reps, args.heavy_reps)
-            results["scenes"] = lowres
-        latex = cli_cold_out(tmp) if "cli" in args.sections else None  # after cli: its cold run's LaTeX caches
-        if "narration" in args.sections:
-            results["narration"] = bench_narration(args.scenes, tmp, args.heavy_reps, latex)
-        if "plain" in args.sections:
-            results["plain"] = bench_plain(args.scenes, tmp, latex)
-        if "check" in args.sections:
-            from scripts.bench.check import bench_check
-
-            results["check"] = bench_check(args.scenes, tmp, latex)
-        if "incremental" in args.sections:
-            from scripts.bench.incremental import bench_incremental
-
-            results["incremental"] = bench_incremental(tmp, args.reps)
-        if "cluster" in args.sections:
-            results["cluster"] = bench_cluster(args.scenes, tmp, args.heavy_reps, latex)
-        if "scenes" in args.sections:  # these renders LaTeX warm too
-            results["hd"], hd = bench_scenes(args.scenes, tmp, args.heavy_reps, latex)
-            results["scenes"] = lowres + hd
-        if "naive" in args.sections:
-            results["naive"] = bench_naive(tmp, args.heavy_reps, naive_duration(args))
+        results = run_sections(args, tmp)
     finally:
         if args.keep:
             log(f"render folders kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     settings["total_s"] = round(time.perf_counter() - started, 1)
+    write_outputs(args.out, machine, settings, results)
+
+
+def run_sections(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Every section asked for, in SECTIONS' order: the later ones reuse the cli section's LaTeX caches."""
+    results: dict[str, Any] = {}
+    lowres: list[SceneBench] = []
+    if "engine" in args.sections:
+        results["engine"] = bench_engine(max(args.reps, 3))
+    if "preview" in args.sections:
+        results["previews"] = bench_previews(tmp, args.reps, QUICK_SCENES if args.quick else PREVIEW_SCENES)
+    if "cli" in args.sections:
+        results["cli"], lowres = bench_cli(args.scenes, tmp, args.reps, args.heavy_reps)
+        results["scenes"] = lowres
+    latex = cli_cold_out(tmp) if "cli" in args.sections else None  # after cli: its cold run's LaTeX caches
+    if "narration" in args.sections:
+        results["narration"] = bench_narration(args.scenes, tmp, args.heavy_reps, latex)
+    if "plain" in args.sections:
+        results["plain"] = bench_plain(args.scenes, tmp, latex)
+    if "check" in args.sections:
+        results["check"] = bench_check(args.scenes, tmp, latex)
+    if "incremental" in args.sections:
+        results["incremental"] = bench_incremental(tmp, args.reps)
+    if "cluster" in args.sections:
+        results["cluster"] = bench_cluster(args.scenes, tmp, args.heavy_reps, latex)
+    if "scenes" in args.sections:  # these renders LaTeX warm too
+        results["hd"], hd = bench_scenes(args.scenes, tmp, args.heavy_reps, latex)
+        results["scenes"] = lowres + hd
+    if "naive" in args.sections:
+        results["naive"] = bench_naive(tmp, args.heavy_reps, naive_duration(args))
+    return results
+
+
+def write_outputs(out: Path, machine: dict[str, Any], settings: dict[str, Any], results: dict[str, Any]) -> None:
+    """bench.md and bench.json in OUT, and the Markdown on standard output."""
     markdown = report(machine, settings, results)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench.md").write_text(markdown)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.md").write_text(markdown)
     document = {"machine": machine, "settings": settings, "total_s": settings["total_s"], "results": to_json(results),
                 "targets": to_json(targets(results))}
-    (args.out / "bench.json").write_text(json.dumps(document, indent=2))
+    (out / "bench.json").write_text(json.dumps(document, indent=2))
     print(markdown)
     log(f"done: this run took {settings['total_s'] / 60:.1f} min ({settings['total_s']:.0f} s); "
-        f"wrote {args.out / 'bench.md'} and {args.out / 'bench.json'}")
-
+        f"wrote {out / 'bench.md'} and {out / 'bench.json'}")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -63,10 +63,36 @@ def timing_rows(timings: list[Timing]) -> list[list[str]]:
         rows.append([t.name, t.wall.text(2), per_s, t.rss_mb.text(0), note])
     return rows
 
+SCENE_COLUMNS = ["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s", "peak RSS MB",
+                 "encoder floor s", "x floor", "render CPU s", "floor CPU s", "x floor (CPU)", "frames"]
+TIMING_COLUMNS = ["run", "wall s", "s per video s", "peak RSS MB", "note"]
+
+# The sections whose rows are runs of one command each: results key, heading, what the rows mean.
+TIMING_SECTIONS = [
+    ("plain", "## Stock manim (`lecture render --plain`) against the default renderer (480p15, one run each)", ""),
+    ("check", "## `lecture check` against rendering (480p15, LaTeX warm, one run each)",
+     "The check renders with the geometry recorder on, then applies every rule; its last row is the rules alone, on "
+     "clips that are up to date."),
+    ("incremental", "## Incremental edit: one beat of backprop at 480p15 (the studio's beat cache)", ""),
+    ("cluster", "## A Dask cluster (`lecture render --scheduler`) against `--jobs 2` (480p15, the same machine)",
+     "Both LaTeX warm, into fresh folders; the cluster's render servers start with its first tasks, as the CLI's fork "
+     "server starts with the CLI."),
+]
+
+
 def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str, Any]) -> str:
-    scenes, naive, cli, narration, previews, engine = (results.get(k) for k in ("scenes", "naive", "cli", "narration", "previews", "engine"))
+    parts = header(machine, settings, results) + scene_sections(results, machine["cores"]) + lecture_sections(results)
+    for key, heading, intro in TIMING_SECTIONS:
+        if results.get(key):
+            parts += [heading, *filter(None, [intro]), table(TIMING_COLUMNS, timing_rows(list(results[key].values())))]
+    parts += preview_and_engine_sections(results)
+    return "\n\n".join(parts) + "\n"
+
+
+def header(machine: dict[str, Any], settings: dict[str, Any], results: dict[str, Any]) -> list[str]:
+    """What ran, where, and the targets' table."""
     total_s = settings.get("total_s", 0)
-    parts = [
+    return [
         "# Lecture renderer benchmark",
         f"This run took {total_s / 60:.1f} min ({total_s:.0f} s).",
         f"{time.strftime('%Y-%m-%d %H:%M')} — {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; "
@@ -80,23 +106,29 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
               [[t.name, t.measured, t.limit, fmt(t.score, "", 2).strip(), t.verdict, t.note]
                for t in targets(results)]),
     ]
-    if scenes:
-        parts += ["## Scenes",
-                  scene_notes(scenes, machine["cores"]),
-                  table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
-                         "peak RSS MB", "encoder floor s", "x floor", "render CPU s", "floor CPU s", "x floor (CPU)",
-                         "frames"], scene_rows(scenes))]
-    if naive:
+
+
+def scene_sections(results: dict[str, Any], cores: int) -> list[str]:
+    """The scenes one by one, and the naive reference scene."""
+    parts = []
+    if results.get("scenes"):
+        parts += ["## Scenes", scene_notes(results["scenes"], cores), table(SCENE_COLUMNS, scene_rows(results["scenes"]))]
+    if results.get("naive"):
         parts += ["## Naive reference (3,600 `Square`s + `ArrowVectorField`, 1080p60)",
-                  table(["scene", "quality", "video s", "LaTeX-cold wall s", "LaTeX-warm wall s", "s per video s",
-                         "peak RSS MB", "encoder floor s", "x floor", "render CPU s", "floor CPU s", "x floor (CPU)",
-                         "frames"], scene_rows([naive]))]
-    lecture_runs = [*(cli or {}).values(), *([results["hd"]] if results.get("hd") else [])]
+                  table(SCENE_COLUMNS, scene_rows([results["naive"]]))]
+    return parts
+
+
+def lecture_sections(results: dict[str, Any]) -> list[str]:
+    """The whole lecture through the CLI, and the narrated renders with their CPU seconds."""
+    parts = []
+    lecture_runs = [*(results.get("cli") or {}).values(), *([results["hd"]] if results.get("hd") else [])]
     if lecture_runs:
         parts += ["## Whole lecture through `lecture render` (480p15 unless said)",
                   "Peak RSS here is the CLI process's own (its render processes are forked from its fork server, "
                   "not children it waits for); each render's own peak is in the scenes table.",
-                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(lecture_runs))]
+                  table(TIMING_COLUMNS, timing_rows(lecture_runs))]
+    narration = results.get("narration")
     if narration:
         rows = timing_rows(list(narration.values()))
         for row, t in zip(rows, narration.values()):
@@ -109,26 +141,13 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
                   "time and every render process's (the `cpu:` line of its render.log: its threads, x264's, and its children).",
                   table(["run", "wall s", "video / speech s", "s per video s", "CPU s", "CPU s per video s", "peak RSS MB",
                          "note"], rows)]
-    plain = results.get("plain")
-    if plain:
-        parts += ["## Stock manim (`lecture render --plain`) against the default renderer (480p15, one run each)",
-                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(plain.values())))]
-    check = results.get("check")
-    if check:
-        parts += ["## `lecture check` against rendering (480p15, LaTeX warm, one run each)",
-                  "The check renders with the geometry recorder on, then applies every rule; its last row is the rules "
-                  "alone, on clips that are up to date.",
-                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(check.values())))]
-    incremental = results.get("incremental")
-    if incremental:
-        parts += ["## Incremental edit: one beat of backprop at 480p15 (the studio's beat cache)",
-                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(incremental.values())))]
-    cluster = results.get("cluster")
-    if cluster:
-        parts += ["## A Dask cluster (`lecture render --scheduler`) against `--jobs 2` (480p15, the same machine)",
-                  "Both LaTeX warm, into fresh folders; the cluster's render servers start with its first tasks, as the "
-                  "CLI's fork server starts with the CLI.",
-                  table(["run", "wall s", "s per video s", "peak RSS MB", "note"], timing_rows(list(cluster.values())))]
+    return parts
+
+
+def preview_and_engine_sections(results: dict[str, Any]) -> list[str]:
+    """Previews against the import floor, and the engine's gradient field against numpy's closed form."""
+    parts = []
+    previews, engine = results.get("previews"), results.get("engine")
     if previews:
         floor = previews["import"].wall.median
         rows = timing_rows(list(previews.values()))
@@ -142,7 +161,8 @@ def report(machine: dict[str, Any], settings: dict[str, Any], results: dict[str,
                           f"{engine['engine'].median / engine['numpy'].median:.2f}"],
                          ["numpy closed form (meshgrid, z, gradient)", engine["numpy"].text(3), "1.00"]])
                   + f"\n\nLargest difference between the two: {engine['max_abs_difference']:.2e}."]
-    return "\n\n".join(parts) + "\n"
+    return parts
+
 
 def to_json(value: Any) -> Any:
     if isinstance(value, (Stats, SceneBench, Timing)):
