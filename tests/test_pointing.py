@@ -269,6 +269,21 @@ def test_a_script_may_only_point_at_what_the_beat_binds():
         check_points(split_marks("Now [the loss](los).").points, script, "say", [(8, "Now"), (9, "[the loss](los).")], error)
 
 
+def test_a_script_keeps_the_marks_its_beat_is_timed_to():
+    from lecture import UserError
+    from lecture.voice.script import SceneScript, check_marks
+
+    script = SceneScript("title", "Title", {"say": "The values ^flow forward, then [the loss](loss) ^falls."}, frozenset())
+
+    def error(line: int, message: str) -> UserError:
+        return UserError(f"line {line}: {message}")
+    check_marks(split_marks("Reworded: they ^flow, and it ^falls."), script, "say", [(7, "...")], error)
+    check_marks(split_marks("They ^flow; it ^falls; ^more is harmless."), script, "say", [(7, "...")], error)
+    with pytest.raises(UserError, match=r"line 7: beat say's picture is timed to \^falls, which this text does not mark; "
+                                        r"put \^falls before the word .* \(this beat marks \^flow, \^falls\)"):
+        check_marks(split_marks("They ^flow and [the loss](loss) falls."), script, "say", [(7, "..."), (8, "...")], error)
+
+
 def test_a_ring_stays_inside_the_content_area():
     from manim import Square
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lecture import UserError
 from scenes.catalog import current
-from scenes.kit.narration import NarrationError, split_marks
+from scenes.kit.narration import Marked, NarrationError, split_marks
 
 MAX_BEAT_CHARS = 3000  # about three minutes of speech: a beat that long is several beats
 
@@ -193,10 +193,11 @@ class ScriptReader:
             raise self.error(line, f"{{{unknown[0]}}} is not a value scene {scene} records; "
                                    f"it records {', '.join(sorted(recorded)) or 'none'}")
         try:
-            points = split_marks(words).points
+            marked = split_marks(words)
         except NarrationError as err:
             raise self.error(line, str(err)) from None
-        check_points(points, self.scripts[scene], beat, self.body, self.error)
+        check_points(marked.points, self.scripts[scene], beat, self.body, self.error)
+        check_marks(marked, self.scripts[scene], beat, self.body, self.error)
         self.found[scene][beat] = words
 
     def placeholders_checked(self, words: str, line: int) -> list[str]:
@@ -214,6 +215,17 @@ def check_points(points: dict, script: SceneScript, beat: str, body: list[tuple[
             line = next((n for n, text in body if f"]({name})" in text), body[0][0])
             raise error(line, f"beat {beat} points at nothing called {name!r}; it can point at "
                               f"{', '.join(known) or 'nothing'} (write [words](name) with one of those, or plain words)")
+
+
+def check_marks(marked: Marked, script: SceneScript, beat: str, body: list[tuple[int, str]], error) -> None:
+    """Every `^mark` of the beat's own text is kept: its animations wait for those words (`wait_until`,
+    `play_along`) and each mark ends the phrase before it, so a text without one would fail mid-render."""
+    own = split_marks(script.beats[beat])
+    missing = [name for name in own.marks if name not in own.points and name not in marked.marks]
+    if missing:
+        raise error(body[0][0], f"beat {beat}'s picture is timed to ^{missing[0]}, which this text does not mark; "
+                                f"put ^{missing[0]} before the word it should wait for (this beat marks "
+                                f"{', '.join('^' + n for n in own.marks if n not in own.points)})")
 
 
 def with_beat_text(script: str, scene_id: str, scene_title: str, beat: str, text: str, order: list[str]) -> str:
