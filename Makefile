@@ -11,7 +11,7 @@ lecture: setup
 # run side by side on two cores; the session's renders are shared (tests/conftest.py, session_render).
 test:
 	@EXTRA_APT_PACKAGES=chromium bash scripts/setup.sh
-	@.venv/bin/python -m pytest -q -n 2 --dist loadfile --durations=20
+	@.venv/bin/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=20
 
 # The edit loop's tier: everything not marked slow (no render, process, browser or voice), under a minute.
 test-fast: setup
