@@ -7,7 +7,8 @@ setup:
 lecture: setup
 	@.venv/bin/lecture video -q l
 
-# Two workers (pytest-xdist), a test file each at a time: renders are mostly one process each, so two
+# Two workers (pytest-xdist), a test file each at a time, longest first (tests/conftest.py, LONGEST_FIRST;
+# --no-loadscope-reorder keeps that order): renders are mostly one process each, so two
 # run side by side on two cores; the session's renders are shared (tests/conftest.py, session_render).
 test:
 	@EXTRA_APT_PACKAGES=chromium bash scripts/setup.sh
