@@ -14,14 +14,34 @@ from pathlib import Path
 import pytest
 
 # The two tiers' hooks (tests/tiers.py): marking by fixture, and the guard on unmarked tests.
-from tests.tiers import (pytest_collection_modifyitems, pytest_configure, pytest_runtest_call,  # noqa: F401
-                         pytest_runtest_protocol)
+from tests.tiers import mark_by_fixture, pytest_configure, pytest_runtest_call, pytest_runtest_protocol  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every render of the suite also records what it draws, so tests/test_check_render.py checks the session's
 # renders with `lecture check` without rendering them again (the recorder's cost: docs/checking.md).
 os.environ.setdefault("LECTURE_RECORD", "1")
 LECTURE = [sys.executable, "-m", "lecture"]
+
+
+# The order `make test`'s two workers take the test files in (pytest-xdist's `--dist loadfile` with
+# `--no-loadscope-reorder`: a worker takes the next file in this order when it is about to run out). The first
+# two start the session's two renders at once, one on each worker (each render runs two processes, so neither
+# worker waits on the other's for long); then the longest files, so the short ones fill in at the end and both
+# workers finish together instead of one running a long file alone. The files not listed follow in their own
+# order. Measured in docs/tests.md ("Where the time goes"); a new long file joins this list.
+LONGEST_FIRST = ("test_scenes.py", "test_network_training_scenes.py", "test_beats.py", "test_bignet.py",
+                 "test_renderer.py", "test_faults.py", "test_narration.py", "test_plain.py", "test_cli.py",
+                 "test_pointing.py", "test_notebook.py", "test_studio.py", "test_cluster.py", "test_check_render.py",
+                 "test_lecture_folders.py", "test_slides.py", "test_widget_examples.py", "test_network_pass_scenes.py",
+                 "test_optspace.py", "test_options.py", "test_encoding.py", "test_progress.py", "test_graph_diagram.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark by fixture (tests/tiers.py), then order the files LONGEST_FIRST (a stable sort: each file's
+    tests keep their order, and so do the files not listed)."""
+    mark_by_fixture(items)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))
 
 
 def run_lecture(*args: str, cwd: Path = ROOT, timeout: float = 3600, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -23,6 +23,7 @@ from lecture.options.table import QUALITIES
 from lecture.render.jobs import Job
 from scenes.catalog import BY_ID, LECTURE
 from scenes.kit.params import LectureParams
+from tests.conftest import warm_text_caches
 
 GOLDEN = Path(__file__).parent / "golden"
 ALL = [*LECTURE, "optimizers"]
@@ -131,7 +132,8 @@ def test_still_is_the_clips_last_frame(rendered, tmp_path, scene_id):
     """A still (what `lecture preview` draws) replaces fades and writes by their end states
     (lecture/renderer.py): it must show exactly what the clip ends on."""
     job = Job(scene_id, QUALITIES["t"], "still", False, LectureParams(), tmp_path / "out")
-    result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / "cache"))],
+    warm_text_caches(rendered, tmp_path)  # the session's LaTeX and Pango SVGs: the same texts, not typeset again
+    result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / ".cache"))],
                             cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     still = np.asarray(Image.open(tmp_path / "out" / f"{scene_id}.png").convert("RGB"))
