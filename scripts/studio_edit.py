@@ -34,7 +34,21 @@ def start_studio(media: Path) -> tuple[subprocess.Popen, str]:
     return process, found[0]
 
 
-def measure(url: str, args: argparse.Namespace) -> list[dict]:
+def render_log(media: Path, scene: str) -> str:
+    """The CPU seconds the last render of `scene` (and its draft) reported in their logs."""
+    said = []
+    for name in ("render.log", "draft.log"):
+        log = media / ".cache" / scene / name
+        found = re.findall(r"^cpu: ([0-9.]+) s", log.read_text(errors="replace"), re.M) if log.exists() else []
+        if found:
+            said.append(f"{name.split('.')[0]} cpu {float(found[-1]):.1f} s")
+        if found and os.environ.get("STUDIO_EDIT_LOG"):  # the render's own account of where its time went
+            said.append("\n  " + "\n  ".join(line for line in log.read_text(errors="replace").splitlines()
+                                               if re.match(r"(beat |drawn in|spliced|draft)", line)))
+    return ", ".join(said) or "no cpu reported"
+
+
+def measure(url: str, media: Path, args: argparse.Namespace) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     from lecture.voice.script import scene_script
@@ -54,8 +68,11 @@ def measure(url: str, args: argparse.Namespace) -> list[dict]:
                 page.locator("#narration-field").fill(f"{OPENINGS[rep % len(OPENINGS)]} {own}")
                 page.locator("#save-narration").click()
                 page.wait_for_function(f"window.studioEdits.length === {rep + 1}", timeout=1_800_000)
-                print(f"edit {rep + 1}: {page.evaluate(f'window.studioEdits[{rep}].ms') / 1000:.1f} s from the save to "
-                      f"the new clip playing", flush=True)
+                done = page.evaluate(f"window.studioEdits[{rep}]")
+                draft = f", the draft playing {done['draft'] / 1000:.1f} s" if done.get("draft") is not None else ", no draft"
+                print(f"edit {rep + 1}: {done['ms'] / 1000:.1f} s from the save to the new clip playing{draft} (saved "
+                      f"{done['saved'] / 1000:.2f} s, rendered {(done.get('rendered') or 0) / 1000:.1f} s); "
+                      f"{render_log(media, args.scene)}; load {os.getloadavg()[0]:.1f}", flush=True)
             return page.evaluate("window.studioEdits")
         finally:
             browser.close()
@@ -76,7 +93,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="studio-edit-") as media:
         process, url = start_studio(Path(media))
         try:
-            measure(url, args)
+            measure(url, Path(media), args)
         finally:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)

@@ -21,6 +21,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable
@@ -84,8 +85,14 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
     with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
         text_caches = [settings["tex_dir"], settings["text_dir"]]
+        drawing = time.perf_counter()
         scene, beats, recorder = draw(job, info.file, scene_class, work, text_caches, slides_folder, on_frames)
-        return publish_render(job, scene, beats, recorder, Path(job["out_dir"]).resolve(), slides_folder)
+        publishing = time.perf_counter()
+        print(f"drawn in {publishing - drawing:.2f} s", flush=True)
+        try:
+            return publish_render(job, scene, beats, recorder, Path(job["out_dir"]).resolve(), slides_folder)
+        finally:
+            print(f"spliced, muxed and published in {time.perf_counter() - publishing:.2f} s", flush=True)
 
 
 def manim_settings(job: dict, work: Path) -> dict[str, Any]:
