@@ -44,7 +44,7 @@ def render_log(media: Path, scene: str) -> str:
             said.append(f"{name.split('.')[0]} cpu {float(found[-1]):.1f} s")
         if found and os.environ.get("STUDIO_EDIT_LOG"):  # the render's own account of where its time went
             said.append("\n  " + "\n  ".join(line for line in log.read_text(errors="replace").splitlines()
-                                               if re.match(r"(beat |drawn in|spliced|draft)", line)))
+                                               if re.match(r"(beat |drawn in|spliced|clip published|slides in|draft)", line)))
     return ", ".join(said) or "no cpu reported"
 
 
@@ -85,12 +85,15 @@ def main() -> None:
     parser.add_argument("--beat", default="derive_by_hand")
     parser.add_argument("--q", default="l", help="the studio's quality: t (tiny), l (480p), m, h")
     parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--media", type=Path, help="a media folder kept between runs (its first render then counts "
+                        "nothing new); default: a new empty one")
     args = parser.parse_args()
     from scenes.catalog import current
 
     script = current().lecture_by_id[args.lecture].script_file
     kept = script.read_bytes() if script.exists() else None
-    with tempfile.TemporaryDirectory(prefix="studio-edit-") as media:
+    with tempfile.TemporaryDirectory(prefix="studio-edit-") as temporary:
+        media = args.media or Path(temporary)
         process, url = start_studio(Path(media))
         try:
             measure(url, Path(media), args)

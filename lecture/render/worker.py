@@ -154,18 +154,21 @@ def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: 
         files = [publish_frames(Path(writer.image_file_path).parent, out, job["scene"])]
     else:
         files, track = publish_movie(job, scene, beats, stem)
+    began = time.perf_counter()
     slides = slides_folder / f"{type(scene).__name__}.json"
     if slides.exists():  # manim-slides' config of this render, for `lecture slides`
         if beats is not None:
             beats.complete_slides(slides, scene.sections)
         slides = narrated_slides(slides, scene.sections, track) if track is not None else slides_index_first(slides)
         files.append(publish(slides, out / f"{job['scene']}.slides.json"))
+        print(f"slides in {time.perf_counter() - began:.2f} s", flush=True)
     if recorder is not None:
         files.append(recorder.save(out / f"{job['scene']}{GEOMETRY}"))
     sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
                                  "files": [f.name for f in files]}
     if beats is not None:
         sidecar["beats"] = beats.beats  # each beat's key, and whether this render drew it
+        sidecar["beat_base"] = beats.base  # what the keys were built on: a studio draft restores a kept state only when it is the same
     files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
     return {"files": [str(f) for f in files]}
 
@@ -176,8 +179,10 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
     if not movie.exists():  # manim names a GIF .gif but reports .mp4
         movie = movie.with_suffix(f".{job['format']}")
     last_frame = scene.renderer.camera.get_image()
+    began = time.perf_counter()
     if beats is not None:  # the skipped beats' frames from their segments
         poster = beats.splice(scene, movie)
+        print(f"spliced in {time.perf_counter() - began:.2f} s", flush=True)
         if poster is not None and beats.beats[-1]["skipped"]:
             last_frame = Image.open(poster)
     track = narration_track(scene) if scene.spoken else None
@@ -186,6 +191,7 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
     if movie.with_suffix(".srt").exists():
         files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
     files.append(save_poster(last_frame, stem.with_suffix(".png"), job["transparent"]))
+    print(f"clip published in {time.perf_counter() - began:.2f} s", flush=True)
     return files, track
 
 
@@ -252,8 +258,11 @@ def narrated_slides(config: Path, sections: list[dict], track) -> Path:
         raise RuntimeError(f"{len(slides)} slides for {len(sections)} beats: cannot give each slide its speech")
     for slide, section in zip(slides, sections):
         piece = track[round(section["start"] * audio.RATE):round(section["end"] * audio.RATE)]
+        narrated: dict[str, str] = {}  # a slide not reversed (`skip_reversing`) has one video as both: muxed once
         for key in ("file", "rev_file"):
-            slide[key] = str(with_sound(Path(slide[key]), piece))
+            if slide[key] not in narrated:
+                narrated[slide[key]] = str(with_sound(Path(slide[key]), piece))
+            slide[key] = narrated[slide[key]]
     target = config.with_name(f"{config.stem}.narrated.json")
     target.write_text(json.dumps(data, indent=2))
     return target
