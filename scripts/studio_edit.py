@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import signal
 import subprocess
@@ -21,7 +22,10 @@ from pathlib import Path
 from scripts.studio_screenshot import ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
-OPENINGS = ("Good.", "Right.", "Next.")  # each edit says one more word before the beat's own text (its marks kept)
+# Each edit says two more words before the beat's own text (its marks kept), a pair no earlier run said: a text
+# said before has its speech and its beat's segment kept (a --media folder's, or the lecture's), and renders nothing.
+WORDS = ("Good", "Right", "Next", "Now", "So", "Well", "Then", "Look", "See", "Here", "Yes", "Fine")
+OPENINGS = tuple(f"{a}, {b.lower()}." for a in WORDS for b in WORDS if a != b)
 
 
 def start_studio(media: Path) -> tuple[subprocess.Popen, str]:
@@ -54,6 +58,7 @@ def measure(url: str, media: Path, args: argparse.Namespace) -> list[dict]:
     from lecture.voice.script import scene_script
 
     own = scene_script(args.scene).beats[args.beat]
+    openings = random.sample(OPENINGS, args.reps)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -65,7 +70,7 @@ def measure(url: str, media: Path, args: argparse.Namespace) -> list[dict]:
             for rep in range(args.reps):
                 page.locator(f".beat:text-is('{args.beat.replace('_', ' ')}')").click()
                 page.wait_for_function(f"document.querySelector('#narration-field').dataset.beat === '{args.beat}'")
-                page.locator("#narration-field").fill(f"{OPENINGS[rep % len(OPENINGS)]} {own}")
+                page.locator("#narration-field").fill(f"{openings[rep]} {own}")
                 page.locator("#save-narration").click()
                 page.wait_for_function(f"window.studioEdits.length === {rep + 1}", timeout=1_800_000)
                 done = page.evaluate(f"window.studioEdits[{rep}]")

@@ -8,6 +8,9 @@ beat's end). The picture is 256x144 at the clip's own frame rate, so the beat la
 clip; texts are laid out at the clip's size (Pango wraps a text in a box as wide as the video), from and
 into the clip's own text and LaTeX caches, so the draft's words break as the clip's do.
 
+The beat before it starts and ends as in the clip's incremental render (its state put back in place of its
+body, its end held for its speech and the pause), so the drafted beat starts when it starts in the clip.
+
 A draft is never a clip: it is written into `<media>/drafts/<the clip's folder>/<scene>.<beat>.mp4` (and a
 `.json` saying where in the clip the beat starts), never beside a clip, never in a sidecar, a deck or a
 lecture; each save's draft replaces the one before.
@@ -92,46 +95,60 @@ def laid_out_at(width: int, height: int) -> None:
 
 
 class Drafting:
-    """The scene's beats wrapped so that only `beat` runs, drawn, from the kept state (`blob`) of the one before."""
+    """The scene's beats wrapped so that only `beat` runs, drawn. The beat before it (`previous`) starts and
+    ends as in the clip's incremental render (its speech from the cache, its slide skipped, its end held as
+    long as drawing it holds), its body replaced by its kept state (`blob`); no other beat runs at all."""
 
-    def __init__(self, scene: Any, beat: str, blob: bytes | None):
+    def __init__(self, scene: Any, beat: str, previous: str | None, blob: bytes | None):
         from lecture.manim_compat import beats, beatstate
 
         self.start = self.end = 0.0
-        self.spoken = (0.0, 0.0)  # (wall, CPU) seconds the beat's start took (its speech synthesised)
+        self.spoken = (0.0, 0.0)  # (wall, CPU) seconds the drafted beat's start took (its speech synthesised)
         self.restored = (0.0, 0.0)  # (wall, CPU) seconds the kept state took to load and apply
-        start_beat, end_beat, renderer = scene.start_beat, scene.end_beat, scene.renderer
-        current = {"name": ""}
+        start_beat, end_beat, next_slide, renderer = scene.start_beat, scene.end_beat, scene.next_slide, scene.renderer
+        current, pending = {"name": ""}, {"skip": False}
         renderer._original_skipping_status = True  # manim internal: every play before the beat is skipped, not drawn
+        beats.BeatCache._time_skipped_plays(scene)  # a skipped play advances the clock as drawing it would
 
         def draft_start(name: str, template: str, loop: bool = False) -> None:
             current["name"] = name
-            if name != beat:
-                return  # an earlier beat: no speech, no slide, no body
+            if name == previous:
+                pending["skip"] = True
+                start_beat(name, template, loop)
+            elif name == beat:
+                renderer._original_skipping_status = False
+                self.start = scene.now
+                began, cpu = time.perf_counter(), time.process_time()
+                start_beat(name, template, loop)
+                self.spoken = (time.perf_counter() - began, time.process_time() - cpu)
+
+        def slide(*args: Any, **kwargs: Any) -> None:
+            if pending.pop("skip", False):
+                kwargs["skip_animations"] = True
+            next_slide(*args, **kwargs)
+
+        def restore(name: str) -> bool:
+            if name != previous:
+                return name != beat  # only the drafted beat's body runs
             began, cpu = time.perf_counter(), time.process_time()
-            if blob is not None:
-                state = beatstate.load(scene, blob)
-                if state is None:
-                    raise NoDraft("the kept state does not load")
-                beatstate.apply(scene, state, infrastructure)
-                if beats.state_digest(scene) != state["digest"]:
-                    raise NoDraft("the kept state gives another picture than it was kept with")
+            state = beatstate.load(scene, blob)
+            if state is None:
+                raise NoDraft("the kept state does not load")
+            beatstate.apply(scene, state, infrastructure)
+            if beats.state_digest(scene) != state["digest"]:
+                raise NoDraft("the kept state gives another picture than it was kept with")
             self.restored = (time.perf_counter() - began, time.process_time() - cpu)
-            renderer._original_skipping_status = False
-            self.start = scene.now
-            began, cpu = time.perf_counter(), time.process_time()
-            start_beat(name, template, loop)
-            self.spoken = (time.perf_counter() - began, time.process_time() - cpu)
+            return True
 
         def draft_end() -> None:
-            if current["name"] != beat:
-                return
-            end_beat()
-            self.end = scene.now
-            raise EndSceneEarlyException()  # manim ends the scene here: no later beat runs
+            if current["name"] == previous:
+                end_beat()  # held as in the clip: the drafted beat starts where it starts there
+            elif current["name"] == beat:
+                end_beat()
+                self.end = scene.now
+                raise EndSceneEarlyException()  # manim ends the scene here: no later beat runs
 
-        scene.start_beat, scene.end_beat = draft_start, draft_end
-        scene.restore_beat = lambda name: name != beat  # only the drafted beat's body runs
+        scene.start_beat, scene.end_beat, scene.next_slide, scene.restore_beat = draft_start, draft_end, slide, restore
         infrastructure = beatstate.infrastructure(scene)
 
 
@@ -162,7 +179,7 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
         laid_out_at(job["width"], job["height"])
         renderer = manim_compat.fast_renderer([settings["tex_dir"], settings["text_dir"]], 1)
         scene = scene_class(renderer=renderer, output_folder=own / "slides")
-        drafting = Drafting(scene, beat, blob)
+        drafting = Drafting(scene, beat, names[k - 1] if k else None, blob)
         drawing, cpu = time.perf_counter(), time.process_time()
         scene.render()
         drawn, cpu_drawn = time.perf_counter(), time.process_time()
@@ -175,8 +192,8 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
         if scene.spoken:
             from lecture.voice import audio
 
-            track = audio.normalised(audio.mix([(start - drafting.start, s.audio) for start, s in scene.spoken],
-                                               drafting.end - drafting.start))
+            track = audio.normalised(audio.mix([(start - drafting.start, s.audio) for start, s in scene.spoken
+                                                if start >= drafting.start], drafting.end - drafting.start))
             movie = worker.with_sound(movie, track)
         files = [publish(movie, video),
                  write_text_atomic(about, json.dumps({"scene": job["scene"], "beat": beat, "start": round(drafting.start, 3),
