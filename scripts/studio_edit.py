@@ -74,7 +74,8 @@ def measure(url: str, media: Path, args: argparse.Namespace) -> list[dict]:
                 page.locator("#save-narration").click()
                 page.wait_for_function(f"window.studioEdits.length === {rep + 1}", timeout=1_800_000)
                 done = page.evaluate(f"window.studioEdits[{rep}]")
-                draft = f", the draft playing {done['draft'] / 1000:.1f} s" if done.get("draft") is not None else ", no draft"
+                draft = (f", the draft playing {done['draft'] / 1000:.1f} s (its process {done['draftProcess'] / 1000:.1f} s)"
+                         if done.get("draft") is not None else f", no draft ({done.get('noDraft') or 'the clip came first'})")
                 print(f"edit {rep + 1}: {done['ms'] / 1000:.1f} s from the save to the new clip playing{draft} (saved "
                       f"{done['saved'] / 1000:.2f} s, rendered {(done.get('rendered') or 0) / 1000:.1f} s); "
                       f"{render_log(media, args.scene)}; load {os.getloadavg()[0]:.1f}", flush=True)

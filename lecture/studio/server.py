@@ -192,9 +192,9 @@ class Handler(BaseHTTPRequestHandler):
                     raise FieldError(found[0]["error"], found[0]["field"], found)
                 beat = body.get("beat", "")
                 written = self.studio.save_narration(view, scene, beat, body.get("text", ""))
+                # A draft of the beat alone, small, beside the clip's render (started first): it plays first when it comes sooner.
+                draft = self.studio.draft(view, scene, beat)
                 task = self.studio.render(view, scene, checked=True)  # checked above; the new text read back in the save
-                # A draft of the beat alone, small, beside the clip's render: it plays first when it comes sooner.
-                draft = self.studio.draft(view, scene, beat) if task.state != "done" else None
                 return self.send_json({"ok": True, "file": str(written), "task": self.studio.task_data(task),
                                        "draft": self.studio.task_data(draft) if draft is not None else None})
         except FieldError as err:

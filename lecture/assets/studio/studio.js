@@ -340,7 +340,8 @@ function playEdited() {
   player.addEventListener("playing", () => {
     const ms = performance.now() - saved.t0;
     window.studioEdits.push({ beat: saved.beat, ms, saved: saved.saved, rendered: saved.rendered,  // ms since the click
-                              draft: saved.draftMs ?? null, draftRendered: saved.draftRendered ?? null, noDraft: saved.noDraft ?? null });
+                              draft: saved.draftMs ?? null, draftRendered: saved.draftRendered ?? null,
+                              draftProcess: saved.draftProcess ?? null, noDraft: saved.noDraft ?? null });
     $("status").textContent = `${saved.beat.replaceAll("_", " ")}: saved, playing ${(ms / 1000).toFixed(1)} s later`;
   }, { once: true });
   player.play();
@@ -350,6 +351,7 @@ function showDraft(event) {
   // The saved beat alone, small, with its new speech (lecture/render/draft.py), while its full clip renders.
   const saved = edit;
   saved.draftRendered = performance.now() - saved.t0;
+  saved.draftProcess = event.seconds * 1000;  // the draft's render process, from its start to its files published
   draft = { beat: event.beat, start: event.start, end: event.end };
   $("draft-label").hidden = false;
   player.dataset.draft = event.beat;
