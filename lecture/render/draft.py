@@ -34,14 +34,18 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
+import manimpango
 from manim import tempconfig
+from manim.mobject.text import text_mobject
 from manim.utils.exceptions import EndSceneEarlyException
 
 from lecture import manim_compat
+from lecture.manim_compat import beats, beatstate
 from lecture.output.publish import publish, published_together, write_text_atomic
 from lecture.render import worker
 from lecture.render.errors import cause_in_words
 from lecture.render.jobs import CODE_FOLDERS, ROOT, draft_files
+from lecture.voice import audio
 from scenes.catalog import current
 from scenes.kit.base import beat_narrations
 
@@ -60,8 +64,6 @@ def draft_size(width: int, height: int) -> tuple[int, int]:
 
 def kept_state(job: dict, work: Path, before: str, module: Path) -> bytes:
     """The sealed state beat `before` ended with in the clip's last render, or NoDraft."""
-    from lecture.manim_compat import beats  # imports manim_slides: in the render process
-
     try:
         sidecar = json.loads((Path(job["out_dir"]) / f"{job['scene']}.json").read_text())
     except (OSError, ValueError):
@@ -80,8 +82,6 @@ def kept_state(job: dict, work: Path, before: str, module: Path) -> bytes:
 def laid_out_at(width: int, height: int) -> None:
     """manim's Text lays out in a box of the video's pixels (`manimpango.text2svg`'s width and height): at the
     clip's, not the draft's. (MarkupText's box is fixed: nothing to do.)"""
-    import manimpango
-    from manim.mobject.text import text_mobject
 
     plain = manimpango.text2svg
 
@@ -100,8 +100,6 @@ class Drafting:
     long as drawing it holds), its body replaced by its kept state (`blob`); no other beat runs at all."""
 
     def __init__(self, scene: Any, beat: str, previous: str | None, blob: bytes | None):
-        from lecture.manim_compat import beats, beatstate
-
         self.start = self.end = 0.0
         self.spoken = (0.0, 0.0)  # (wall, CPU) seconds the drafted beat's start took (its speech synthesised)
         self.restored = (0.0, 0.0)  # (wall, CPU) seconds the kept state took to load and apply
@@ -190,8 +188,6 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
         video, about = draft_files(Path(media), Path(job["out_dir"]), job["scene"], beat)
         video.parent.mkdir(parents=True, exist_ok=True)
         if scene.spoken:
-            from lecture.voice import audio
-
             track = audio.normalised(audio.mix([(start - drafting.start, s.audio) for start, s in scene.spoken
                                                 if start >= drafting.start], drafting.end - drafting.start))
             movie = worker.with_sound(movie, track)
