@@ -429,3 +429,13 @@ def test_a_saved_beat_plays_first_as_a_draft_then_in_its_clip(browser, narrating
     with av.open(str(next(media.glob(f"drafts/**/{TALK}.show_graph.mp4")))) as container:
         assert container.streams.audio and container.streams.video  # its new speech with its picture
     print(f"saved to the draft playing: {edit['draft']:.0f} ms, to the clip playing: {edit['ms']:.0f} ms")
+    # The second beat needs the first one's kept state, and a lecture outside the tool keeps none: no draft, the clip.
+    page.locator(".beat").nth(1).click()
+    page.wait_for_function("document.querySelector('#narration-field').dataset.beat === 'show_loss'")
+    page.locator("#narration-field").fill("Now with w at {w}, the values flow ^forward, and the loss comes out as {loss}.")
+    page.locator("#save-narration").click()
+    page.wait_for_function("window.studioEdits.length === 2", timeout=300000)
+    edit = page.evaluate("window.studioEdits[1]")
+    assert edit["draft"] is None and page.locator("#draft-label").is_hidden()
+    assert "the clip was not rendered with the beat cache" in (media / ".cache" / TALK / "draft.log").read_text()
+    assert not list(media.rglob(f"{TALK}.show_loss.*"))
