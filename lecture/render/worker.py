@@ -44,6 +44,15 @@ from lecture.voice.voices import parse_voice
 from scenes.catalog import current
 
 
+_logged = False  # a render process's output goes to its render.log (`render_forked`): there it says where its time went
+
+
+def log_time(text: str) -> None:
+    """One line of where the render's time went, in a render process's log only (never on the CLI's output)."""
+    if _logged:
+        print(text, flush=True)
+
+
 def count_frames(scene, fps: int, on_frames: Callable[[int], None]) -> None:
     """After every play (a wait is a play too), `on_frames(frames so far)`: the scene's time (the sum of
     the run times played) at `fps`, so nothing is counted per frame and the renderer is not touched."""
@@ -88,11 +97,11 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
         drawing = time.perf_counter()
         scene, beats, recorder = draw(job, info.file, scene_class, work, text_caches, slides_folder, on_frames)
         publishing = time.perf_counter()
-        print(f"drawn in {publishing - drawing:.2f} s", flush=True)
+        log_time(f"drawn in {publishing - drawing:.2f} s")
         try:
             return publish_render(job, scene, beats, recorder, Path(job["out_dir"]).resolve(), slides_folder)
         finally:
-            print(f"spliced, muxed and published in {time.perf_counter() - publishing:.2f} s", flush=True)
+            log_time(f"spliced, muxed and published in {time.perf_counter() - publishing:.2f} s")
 
 
 def manim_settings(job: dict, work: Path) -> dict[str, Any]:
@@ -161,7 +170,7 @@ def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: 
             beats.complete_slides(slides, scene.sections)
         slides = narrated_slides(slides, scene.sections, track) if track is not None else slides_index_first(slides)
         files.append(publish(slides, out / f"{job['scene']}.slides.json"))
-        print(f"slides in {time.perf_counter() - began:.2f} s", flush=True)
+        log_time(f"slides in {time.perf_counter() - began:.2f} s")
     if recorder is not None:
         files.append(recorder.save(out / f"{job['scene']}{GEOMETRY}"))
     sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
@@ -182,7 +191,7 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
     began = time.perf_counter()
     if beats is not None:  # the skipped beats' frames from their segments
         poster = beats.splice(scene, movie)
-        print(f"spliced in {time.perf_counter() - began:.2f} s", flush=True)
+        log_time(f"spliced in {time.perf_counter() - began:.2f} s")
         if poster is not None and beats.beats[-1]["skipped"]:
             last_frame = Image.open(poster)
     track = narration_track(scene) if scene.spoken else None
@@ -191,7 +200,7 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
     if movie.with_suffix(".srt").exists():
         files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
     files.append(save_poster(last_frame, stem.with_suffix(".png"), job["transparent"]))
-    print(f"clip published in {time.perf_counter() - began:.2f} s", flush=True)
+    log_time(f"clip published in {time.perf_counter() - began:.2f} s")
     return files, track
 
 
@@ -278,9 +287,11 @@ def render_forked(job: dict, log: str, caller: int | None = None,
     The process stops, publishing nothing more, on SIGTERM, SIGHUP or SIGINT, when `caller` (the
     `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG).
     `on_frames` hears the frames drawn so far after every play."""
+    global _logged
     stop_with(caller)
     try:
         log_to(log)
+        _logged = True
         with published_together(Path(job["out_dir"])):
             files = render(job, on_frames)["files"]
         return {"files": files}
