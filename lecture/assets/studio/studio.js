@@ -95,7 +95,7 @@ function notice(text, isError = false) {
 }
 
 function showOpen() {
-  if (draft && edit && !edit.done) return;  // the saved beat's draft plays until its full clip is rendered
+  if (draft && edit && !edit.done && open.id === draft.scene) return;  // the saved beat's draft plays until its clip is rendered
   const fromDraft = draft, within = player.currentTime;
   if (fromDraft) leaveDraft();
   const swapped = open.clip && player.getAttribute("src") !== open.clip;
@@ -268,7 +268,7 @@ function drawStoryboard() {
 // --- the narration: the beat's text, edited here and saved into the lecture's script file ------------
 let texts = { scene: "", beats: {} };  // the open scene's beats as the script file gives them (marks as written)
 let edit = null;  // the save whose render the page waits for: {task, draft, beat, t0, done}
-let draft = null;  // the draft playing in place of the clip: {beat, start, end} (its start and end in the clip)
+let draft = null;  // the draft playing in place of the clip: {scene, beat, start, end} (its start and end in the clip)
 window.studioEdits = [];  // each save's beat and the milliseconds from saving to its new clip (and to its draft) playing
 
 function loadNarration() {
@@ -352,7 +352,7 @@ function showDraft(event) {
   const saved = edit;
   saved.draftRendered = performance.now() - saved.t0;
   saved.draftProcess = event.seconds * 1000;  // the draft's render process, from its start to its files published
-  draft = { beat: event.beat, start: event.start, end: event.end };
+  draft = { scene: event.task.scene, beat: event.beat, start: event.start, end: event.end };
   $("draft-label").hidden = false;
   player.dataset.draft = event.beat;
   player.setAttribute("src", event.url);
