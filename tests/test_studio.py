@@ -392,3 +392,50 @@ def test_a_script_file_saved_in_an_editor_renders_the_changed_scene_again(browse
     (sidecar_path,) = narrating["media"].glob(f"studio/*/tiny/narrated/{TALK}.json")
     assert json.loads(sidecar_path.read_text())["sections"][1]["narration"].startswith("With w set to ")
     assert "script.md changed" in page.locator("#status").inner_text()
+
+
+@pytest.mark.slow
+def test_a_saved_beat_plays_first_as_a_draft_then_in_its_clip(browser, narrating):
+    """After the page's save above: the saved beat alone, small, with its new speech, plays labelled "draft"
+    while the clip renders (the page's requests for the new clip are held until the draft plays, so the test
+    does not race the render); then the clip from where the draft was. The draft lives only in drafts/."""
+    page = open_talk(browser, narrating)
+    held = []
+    page.route("**/api/state*", lambda route: held.append(route))
+    new = "Each operation of the code is a node: the inputs on the left, and [the loss](loss) on the right."
+    page.locator("#narration-field").fill(new)
+    page.locator("#save-narration").click()
+    page.wait_for_function("document.querySelector('#player').dataset.draft === 'show_graph' && "
+                           "!document.querySelector('#draft-label').hidden && !document.querySelector('#player').paused",
+                           timeout=300000)
+    assert page.locator("#draft-label").inner_text() == "draft"
+    assert "/media/drafts/" in page.locator("#player").get_attribute("src")
+    assert page.locator(".beat.current").inner_text() == "show graph"  # the timeline shows where the draft is
+    page.unroute("**/api/state*")
+    for route in held:
+        route.continue_()
+    page.wait_for_function("window.studioEdits.length === 1", timeout=300000)
+    edit = page.evaluate("window.studioEdits[0]")
+    assert edit["draft"] is not None and edit["draft"] < edit["ms"]
+    assert page.locator("#draft-label").is_hidden() and "/media/drafts/" not in page.locator("#player").get_attribute("src")
+    media = narrating["media"]
+    drafts = [p.relative_to(media).as_posix() for p in media.rglob(f"{TALK}.show_graph.*")]
+    assert drafts and all(p.startswith("drafts/studio/") for p in drafts), drafts
+    (sidecar_path,) = media.glob(f"studio/*/tiny/narrated/{TALK}.json")
+    assert not [p for p in sidecar_path.parent.iterdir() if "show_graph" in p.name]  # nothing of it beside the clip
+    assert all("draft" not in name for name in json.loads(sidecar_path.read_text())["files"])
+    import av
+
+    with av.open(str(next(media.glob(f"drafts/**/{TALK}.show_graph.mp4")))) as container:
+        assert container.streams.audio and container.streams.video  # its new speech with its picture
+    print(f"saved to the draft playing: {edit['draft']:.0f} ms, to the clip playing: {edit['ms']:.0f} ms")
+    # The second beat needs the first one's kept state, and a lecture outside the tool keeps none: no draft, the clip.
+    page.locator(".beat").nth(1).click()
+    page.wait_for_function("document.querySelector('#narration-field').dataset.beat === 'show_loss'")
+    page.locator("#narration-field").fill("Now with w at {w}, the values flow ^forward, and the loss comes out as {loss}.")
+    page.locator("#save-narration").click()
+    page.wait_for_function("window.studioEdits.length === 2", timeout=300000)
+    edit = page.evaluate("window.studioEdits[1]")
+    assert edit["draft"] is None and page.locator("#draft-label").is_hidden()
+    assert "the clip was not rendered with the beat cache" in (media / ".cache" / TALK / "draft.log").read_text()
+    assert not list(media.rglob(f"{TALK}.show_loss.*"))

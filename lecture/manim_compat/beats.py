@@ -32,6 +32,7 @@ import inspect
 import io
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,9 @@ class BeatCache:
             restore = skip and self.drawn == 0 and self.segment(key).with_suffix(".state").exists()
             self.beats.append({"name": name, "key": key, "skipped": skip, "restored": False})
             pending["skip"], pending["restore"] = skip, restore
+            began = time.perf_counter()
             start_beat(name, template, loop)
+            pending["began"], pending["spoken"] = began, time.perf_counter() - began
 
         def slide(*args: Any, **kwargs: Any) -> None:
             if pending.pop("skip", False):
@@ -169,6 +172,10 @@ class BeatCache:
                     self.states[beat["key"]] = state
             end_beat()
             self._beat_ended(scene)
+            # Where an edit's time goes (the render's log; docs/studio.md): the beat's start (its speech), then the rest.
+            how = "restored" if beat["restored"] else "skipped" if beat["skipped"] else "drawn"
+            print(f"beat {beat['name']}: {how}, start (speech) {pending.get('spoken', 0):.2f} s, "
+                  f"in all {time.perf_counter() - pending.get('began', time.perf_counter()):.2f} s", flush=True)
 
         scene.start_beat, scene.next_slide, scene.end_beat = keyed_start, slide, keyed_end
         scene.restore_beat = restore_beat

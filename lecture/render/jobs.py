@@ -21,6 +21,7 @@ DRAWING_FILES = ("lecture/render/worker.py",)  # other files of the tool that ch
 SOUND_FILES = tuple(f"lecture/voice/{m}.py" for m in ("audio", "narrator", "pronounce", "voices"))  # and the sound
 GEOMETRY = ".geometry.json.gz"  # the recorder's file beside a clip rendered for `lecture check`
 RECORD_ENV = "LECTURE_RECORD"  # =1: every render records its geometry, as `lecture check` does (the test suite's renders)
+DRAFTS = "drafts"  # under the media folder: the studio's drafts of one beat (lecture/render/draft.py), and only those
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 @dataclass(frozen=True)
 class Job:
@@ -35,6 +36,7 @@ class Job:
     voice_digest: str = ""  # the recordings' or the model's content, for the cache key
     plain: bool = False  # `--plain`: stock manim draws it, nothing of lecture/manim_compat
     beats: bool = False  # draw only the beats whose frames changed since a render that kept them (the studio)
+    draft: tuple[str, str] = ()  # (beat, media folder): only a draft of that beat, small, into the media's drafts/ (lecture/render/draft.py)
     record: bool = False  # also write what every beat draws, <scene>.geometry.json.gz (`lecture check`); same frames
 
     @property
@@ -53,7 +55,8 @@ class Job:
                 "transparent": self.transparent, "params": self.params.to_json(),
                 "out_dir": str(self.out_dir), "cache_dir": str(cache_dir), "cache_key": self.cache_key,
                 "encoder_threads": encoder_threads, "voice": self.voice, "script": dict(self.script),
-                "plain": self.plain, "beats": self.beats, "record": self.records, "lecture_path": lecture_path()}
+                "plain": self.plain, "beats": self.beats, "record": self.records, "lecture_path": lecture_path(),
+                "draft": list(self.draft)}
 
 
 @dataclass
@@ -132,3 +135,10 @@ def up_to_date(job: Job) -> list[str] | None:
     if job.records and f"{job.scene}{GEOMETRY}" not in data["files"]:  # rendered without the recorder: again, with it
         return None
     return [str(f) for f in files + [sidecar]]
+
+
+def draft_files(media: Path, clip_folder: Path, scene: str, beat: str) -> tuple[Path, Path]:
+    """(the draft's video, its JSON) of `beat` of the clip in `clip_folder` (inside `media`): in the media's
+    drafts/ folder, never beside a clip, so nothing that gathers clips (a sidecar, a deck, a lecture) meets one."""
+    folder = media / DRAFTS / Path(clip_folder).resolve().relative_to(Path(media).resolve())
+    return folder / f"{scene}.{beat}.mp4", folder / f"{scene}.{beat}.json"

@@ -21,6 +21,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable
@@ -41,6 +42,15 @@ from lecture.voice import audio
 from lecture.voice.narrator import VoiceNarrator
 from lecture.voice.voices import parse_voice
 from scenes.catalog import current
+
+
+_logged = False  # a render process's output goes to its render.log (`render_forked`): there it says where its time went
+
+
+def log_time(text: str) -> None:
+    """One line of where the render's time went, in a render process's log only (never on the CLI's output)."""
+    if _logged:
+        print(text, flush=True)
 
 
 def count_frames(scene, fps: int, on_frames: Callable[[int], None]) -> None:
@@ -84,8 +94,14 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
     with contextlib.chdir(work.parent), open(work / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)
         text_caches = [settings["tex_dir"], settings["text_dir"]]
+        drawing = time.perf_counter()
         scene, beats, recorder = draw(job, info.file, scene_class, work, text_caches, slides_folder, on_frames)
-        return publish_render(job, scene, beats, recorder, Path(job["out_dir"]).resolve(), slides_folder)
+        publishing = time.perf_counter()
+        log_time(f"drawn in {publishing - drawing:.2f} s")
+        try:
+            return publish_render(job, scene, beats, recorder, Path(job["out_dir"]).resolve(), slides_folder)
+        finally:
+            log_time(f"spliced, muxed and published in {time.perf_counter() - publishing:.2f} s")
 
 
 def manim_settings(job: dict, work: Path) -> dict[str, Any]:
@@ -147,18 +163,21 @@ def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: 
         files = [publish_frames(Path(writer.image_file_path).parent, out, job["scene"])]
     else:
         files, track = publish_movie(job, scene, beats, stem)
+    began = time.perf_counter()
     slides = slides_folder / f"{type(scene).__name__}.json"
     if slides.exists():  # manim-slides' config of this render, for `lecture slides`
         if beats is not None:
             beats.complete_slides(slides, scene.sections)
         slides = narrated_slides(slides, scene.sections, track) if track is not None else slides_index_first(slides)
         files.append(publish(slides, out / f"{job['scene']}.slides.json"))
+        log_time(f"slides in {time.perf_counter() - began:.2f} s")
     if recorder is not None:
         files.append(recorder.save(out / f"{job['scene']}{GEOMETRY}"))
     sidecar = scene.sidecar() | {"cache_key": job["cache_key"], "quality": job["quality"], "plain": bool(job.get("plain")),
                                  "files": [f.name for f in files]}
     if beats is not None:
         sidecar["beats"] = beats.beats  # each beat's key, and whether this render drew it
+        sidecar["beat_base"] = beats.base  # what the keys were built on: a studio draft restores a kept state only when it is the same
     files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
     return {"files": [str(f) for f in files]}
 
@@ -169,8 +188,10 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
     if not movie.exists():  # manim names a GIF .gif but reports .mp4
         movie = movie.with_suffix(f".{job['format']}")
     last_frame = scene.renderer.camera.get_image()
+    began = time.perf_counter()
     if beats is not None:  # the skipped beats' frames from their segments
         poster = beats.splice(scene, movie)
+        log_time(f"spliced in {time.perf_counter() - began:.2f} s")
         if poster is not None and beats.beats[-1]["skipped"]:
             last_frame = Image.open(poster)
     track = narration_track(scene) if scene.spoken else None
@@ -179,6 +200,7 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
     if movie.with_suffix(".srt").exists():
         files.append(publish(movie.with_suffix(".srt"), stem.with_suffix(".srt")))
     files.append(save_poster(last_frame, stem.with_suffix(".png"), job["transparent"]))
+    log_time(f"clip published in {time.perf_counter() - began:.2f} s")
     return files, track
 
 
@@ -245,8 +267,11 @@ def narrated_slides(config: Path, sections: list[dict], track) -> Path:
         raise RuntimeError(f"{len(slides)} slides for {len(sections)} beats: cannot give each slide its speech")
     for slide, section in zip(slides, sections):
         piece = track[round(section["start"] * audio.RATE):round(section["end"] * audio.RATE)]
+        narrated: dict[str, str] = {}  # a slide not reversed (`skip_reversing`) has one video as both: muxed once
         for key in ("file", "rev_file"):
-            slide[key] = str(with_sound(Path(slide[key]), piece))
+            if slide[key] not in narrated:
+                narrated[slide[key]] = str(with_sound(Path(slide[key]), piece))
+            slide[key] = narrated[slide[key]]
     target = config.with_name(f"{config.stem}.narrated.json")
     target.write_text(json.dumps(data, indent=2))
     return target
@@ -262,9 +287,11 @@ def render_forked(job: dict, log: str, caller: int | None = None,
     The process stops, publishing nothing more, on SIGTERM, SIGHUP or SIGINT, when `caller` (the
     `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG).
     `on_frames` hears the frames drawn so far after every play."""
+    global _logged
     stop_with(caller)
     try:
         log_to(log)
+        _logged = True
         with published_together(Path(job["out_dir"])):
             files = render(job, on_frames)["files"]
         return {"files": files}

@@ -190,9 +190,13 @@ class Handler(BaseHTTPRequestHandler):
                 found = self.studio.problems(view, scene)
                 if found:
                     raise FieldError(found[0]["error"], found[0]["field"], found)
-                written = self.studio.save_narration(view, scene, body.get("beat", ""), body.get("text", ""))
+                beat = body.get("beat", "")
+                written = self.studio.save_narration(view, scene, beat, body.get("text", ""))
+                # A draft of the beat alone, small, beside the clip's render (started first): it plays first when it comes sooner.
+                draft = self.studio.draft(view, scene, beat)
                 task = self.studio.render(view, scene, checked=True)  # checked above; the new text read back in the save
-                return self.send_json({"ok": True, "file": str(written), "task": self.studio.task_data(task)})
+                return self.send_json({"ok": True, "file": str(written), "task": self.studio.task_data(task),
+                                       "draft": self.studio.task_data(draft) if draft is not None else None})
         except FieldError as err:
             return self.send_json({"error": str(err), "field": err.field, "errors": err.every}, 400)
         self.refuse(404, "not found")

@@ -29,8 +29,8 @@ from lecture.options.table import CONTENT_OPTIONS, OPTIONS, QUALITIES
 from lecture.output.publish import write_atomic
 from lecture.render import progress
 from lecture.render.errors import cause_in_words
-from lecture.render.jobs import Job, code_changed
-from lecture.render.pool import render_jobs
+from lecture.render.jobs import Job, code_changed, draft_files, up_to_date
+from lecture.render.pool import render_jobs, run_forked
 from lecture.request import narration_from
 from lecture.voice.script import one_line, read_script, scene_script, to_markdown, with_beat_text
 from scenes.catalog import Lecture, SceneInfo, current
@@ -117,6 +117,8 @@ class Studio:
         self.out = out.resolve()
         self.config = read_config(None)  # ./lecture.toml, as the CLI reads it
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="studio-render")
+        self._drafts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-draft")  # never behind a clip's render
+        self._latest_draft: dict[tuple[str, str], str] = {}  # (folder, scene) -> the draft asked for last
         self._tasks: dict[tuple[str, str], Task] = {}  # (out folder, scene) -> its queued or running render
         self._tasks_lock = threading.Lock()
         self._subscribers: list[queue.Queue] = []
@@ -392,6 +394,39 @@ class Studio:
         info = current().by_id[task.scene]
         self.publish({"type": task.state, "task": self.task_data(task), "scene": self.scene_state(task.view, info)})
 
+    def draft(self, view: View, scene: str, beat: str) -> Task:
+        """Render a draft of `beat` (lecture/render/draft.py) beside the clip's render: small, only that beat,
+        from the state the beat before it kept. Its end is a "draft" event with the draft's address and where
+        the beat starts in the clip, or "draft-failed" with why (no kept state: the page waits for the clip)."""
+        job = dataclasses.replace(self.job(view, scene), draft=(beat, str(self.out)))
+        with self._tasks_lock:
+            self._count += 1
+            task = Task(f"d{self._count}", view, scene, self.folder(job.out_dir))
+            self._latest_draft[(task.folder, scene)] = task.id  # a draft still queued when another is asked for is not made
+        self._drafts.submit(self._run_draft, task, job, beat)
+        return task
+
+    def _run_draft(self, task: Task, job: Job, beat: str) -> None:
+        task.state, task.started = "rendering", time.perf_counter()
+        if self._latest_draft.get((task.folder, task.scene)) != task.id:
+            outcome, task.error = None, "a later save's draft replaces it"
+        elif up_to_date(job):
+            outcome, task.error = None, "the clip is up to date: nothing to draft"
+        else:
+            try:
+                outcome = run_forked(job, self.out / ".cache", 1)
+            except Exception as err:  # noqa: BLE001 - a draft that cannot be made is only no draft
+                outcome, task.error = None, cause_in_words(err)
+        video, about = draft_files(self.out, job.out_dir, job.scene, beat)
+        if outcome is not None and outcome.ok and about.exists():
+            task.state = "done"
+            where = json.loads(about.read_text())
+            self.publish({"type": "draft", "task": self.task_data(task), "beat": beat, "url": self.media_url(video),
+                          "start": where["start"], "end": where["end"], "seconds": round(time.perf_counter() - task.started, 3)})
+        else:
+            task.state, task.error = "failed", outcome.error if outcome is not None else task.error
+            self.publish({"type": "draft-failed", "task": self.task_data(task), "beat": beat})
+
     def task_data(self, task: Task) -> dict[str, Any]:
         elapsed = time.perf_counter() - task.started
         eta = progress.eta(task.frames, task.total, elapsed) if task.state == "rendering" else None
@@ -433,6 +468,7 @@ class Studio:
         """Stop: the pages' event streams end; renders are stopped by `lecture.render.pool.stop_renders`."""
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._drafts.shutdown(wait=False, cancel_futures=True)
 
 
 def field_text(key: str, params, info: SceneInfo, lecture: Lecture) -> str:

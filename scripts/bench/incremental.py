@@ -8,10 +8,13 @@ scene without the cache: the goal is <= 0.15x of its time, with every frame equa
 nothing changed (every beat from the cache, all but the last restored) measures the floor: the render
 process, the scene's setup, the states loaded, the last beat drawn, the clip joined. A fourth, the
 same kind of edit with the kept states hidden, is the route before the restore (every earlier beat's
-body run with its plays skipped), measured in the same run.
+body run with its plays skipped), measured in the same run. Before each edit's render, the studio's draft
+of the edited beat (lecture/render/draft.py: that beat alone, small, from the first render's kept state of
+the beat before it) is timed too.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from scripts.bench.measure import Timing, log
@@ -33,7 +36,7 @@ def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
 
     from lecture.options.table import QUALITIES
     from lecture.render.jobs import Job
-    from lecture.render.pool import render_jobs
+    from lecture.render.pool import render_jobs, run_forked
     from scenes.kit.params import LectureParams
 
     quality, out = QUALITIES["l"], tmp / "incremental"
@@ -42,6 +45,7 @@ def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
     edited = Timing(f"{SCENE} at 480p15, one beat's narration edited, the beat cache on")
     unchanged = Timing(f"{SCENE} at 480p15 again, nothing changed (a save without an edit): every beat but the last from the cache")
     bodies = Timing(f"{SCENE} at 480p15, one beat's narration edited, the kept states hidden: the earlier beats' bodies run, skipped")
+    draft = Timing(f"{SCENE}, the studio's draft of the edited beat alone (256x144, from the state the beat before it kept)")
 
     def job(folder: str, script: tuple = (), beats: bool = True) -> Job:
         return Job(SCENE, quality, "mp4", False, LectureParams(), out / folder, script=script, beats=beats)
@@ -53,10 +57,18 @@ def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
         if timing is not None:
             timing.wall.values.append(outcome.seconds)
 
+    def drafted(text: tuple) -> None:
+        """The studio's draft of the edited beat (lecture/render/draft.py), from the first render's kept states."""
+        outcome = run_forked(replace(job("first", (text,)), draft=(EDIT[0], str(out))), cache, 1)
+        if not outcome.ok:
+            raise RuntimeError(f"draft: {outcome.error}")
+        draft.wall.values.append(outcome.seconds)
+
     try:
         run(job("first"), None)  # LaTeX warm, and the beat cache filled (not reported)
         for rep in range(reps):
             text = (EDIT[0], f"{EDIT[1]} ({rep + 1})")
+            drafted(text)  # before the edit's render, as the studio starts it
             run(job(f"edit-{rep}", (text,)), edited)
             run(job(f"full-{rep}", (text,), beats=False), full)
             run(job(f"same-{rep}", (text,)), unchanged)  # every beat but the last restored: this design's floor
@@ -80,4 +92,5 @@ def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
         edited.error = full.error = str(err)
     unchanged.note = "the floor of this design: the process, setup, the states loaded, the last beat drawn, the clip joined"
     bodies.note = "before the restore: construct builds every mobject and runs every play of the earlier beats, skipped"
-    return {"full": full, "edited": edited, "unchanged": unchanged, "bodies": bodies}
+    draft.note = "what the studio plays first after a narration save, while the edited clip renders (docs/studio.md)"
+    return {"full": full, "edited": edited, "unchanged": unchanged, "bodies": bodies, "draft": draft}

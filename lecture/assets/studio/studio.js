@@ -95,9 +95,14 @@ function notice(text, isError = false) {
 }
 
 function showOpen() {
+  if (draft && edit && !edit.done && open.id === draft.scene) return;  // the saved beat's draft plays until its clip is rendered
+  const fromDraft = draft, within = player.currentTime;
+  if (fromDraft) leaveDraft();
   const swapped = open.clip && player.getAttribute("src") !== open.clip;
   if (swapped) {
-    const sameScene = player.dataset.scene === open.id, at = player.currentTime, playing = !player.paused;
+    const sameScene = player.dataset.scene === open.id, playing = !player.paused || fromDraft !== null;
+    const at = fromDraft ? fromDraft.start + within : player.currentTime;
+    if (fromDraft && edit) edit.draftAt = within;  // where in the beat the draft was: the clip goes on from there
     player.dataset.scene = open.id;
     player.setAttribute("src", open.clip);
     player.poster = open.poster || "";
@@ -190,8 +195,13 @@ function drawWaveform(peaks) {
   peaks.forEach((p, i) => { const h = Math.max(1, p * mid * 0.9); g.fillRect(i * step, mid - h, Math.max(1, step - 0.5), 2 * h); });
 }
 
+function clock() {
+  // The time in the clip: a draft is only the saved beat, which starts at draft.start in the clip.
+  return draft ? draft.start + player.currentTime : player.currentTime;
+}
+
 function currentIndex() {
-  const t = player.currentTime, list = beats();
+  const t = clock(), list = beats();
   let found = -1;
   list.forEach((b, i) => { if (t >= b.start - 1e-3) found = i; });
   return found;
@@ -202,13 +212,18 @@ function markBeat() {
   document.querySelectorAll(".beat").forEach((b) => b.classList.toggle("current", Number(b.dataset.index) === i));
   document.querySelectorAll("#storyboard button").forEach((b) => b.classList.toggle("current", Number(b.dataset.index) === i));
   const total = shown.duration;
-  $("playhead").style.left = `${Math.min(100, 100 * player.currentTime / total)}%`;
+  $("playhead").style.left = `${Math.min(100, 100 * clock() / total)}%`;
   showNarration(i >= 0 ? list[i].name : "");
   drawBeatFindings(i);
 }
 
 function seek(time) {
-  player.currentTime = time;
+  if (draft && time >= draft.start - 1e-3 && time < draft.end) player.currentTime = time - draft.start;
+  else if (draft) {  // elsewhere than the drafted beat: the clip as it was before the save, until the new one is there
+    leaveDraft();
+    player.setAttribute("src", open.clip);
+    player.addEventListener("loadedmetadata", () => { player.currentTime = time; markBeat(); }, { once: true });
+  } else player.currentTime = time;
   markBeat();
 }
 
@@ -216,7 +231,7 @@ function step(direction) {
   const list = beats();
   if (!list.length) return;
   let i = currentIndex();
-  if (direction < 0 && i >= 0 && player.currentTime - list[i].start > 0.5) direction = 0; // back to this beat's start first
+  if (direction < 0 && i >= 0 && clock() - list[i].start > 0.5) direction = 0; // back to this beat's start first
   i = Math.max(0, Math.min(list.length - 1, i + direction));
   seek(list[i].start);
 }
@@ -252,8 +267,9 @@ function drawStoryboard() {
 
 // --- the narration: the beat's text, edited here and saved into the lecture's script file ------------
 let texts = { scene: "", beats: {} };  // the open scene's beats as the script file gives them (marks as written)
-let edit = null;  // the save whose render the page waits for: {task, beat, t0, done}
-window.studioEdits = [];  // each save's beat and the milliseconds from saving to its new clip playing
+let edit = null;  // the save whose render the page waits for: {task, draft, beat, t0, done}
+let draft = null;  // the draft playing in place of the clip: {scene, beat, start, end} (its start and end in the clip)
+window.studioEdits = [];  // each save's beat and the milliseconds from saving to its new clip (and to its draft) playing
 
 function loadNarration() {
   if (!open) return;
@@ -301,7 +317,8 @@ async function saveNarration() {
   const words = field.value.split(/\s+/).filter(Boolean).join(" ");
   texts.beats[beat] = words;
   field.value = words; field.dataset.loaded = words;
-  edit = { task: answer.data.task.id, beat, t0, saved: performance.now() - t0, done: answer.data.task.state === "done" };
+  edit = { task: answer.data.task.id, draft: answer.data.draft && answer.data.draft.id, beat, t0,
+           saved: performance.now() - t0, done: answer.data.task.state === "done" };
   if (JSON.stringify(settings) !== JSON.stringify(page.settings)) { page.settings = settings; saveURL(); }
   $("progress").textContent = progressText(answer.data.task);
 }
@@ -318,13 +335,39 @@ function playEdited() {
   const saved = edit;
   edit = null;
   const section = open.sections.find((b) => b.name === saved.beat);
-  player.currentTime = section ? section.start : 0;
+  const within = section && saved.draftAt ? Math.min(saved.draftAt, section.end - section.start) : 0;
+  player.currentTime = section ? section.start + within : 0;
   player.addEventListener("playing", () => {
     const ms = performance.now() - saved.t0;
-    window.studioEdits.push({ beat: saved.beat, ms, saved: saved.saved, rendered: saved.rendered });  // ms since the click
+    window.studioEdits.push({ beat: saved.beat, ms, saved: saved.saved, rendered: saved.rendered,  // ms since the click
+                              draft: saved.draftMs ?? null, draftRendered: saved.draftRendered ?? null,
+                              draftProcess: saved.draftProcess ?? null, noDraft: saved.noDraft ?? null });
     $("status").textContent = `${saved.beat.replaceAll("_", " ")}: saved, playing ${(ms / 1000).toFixed(1)} s later`;
   }, { once: true });
   player.play();
+}
+
+function showDraft(event) {
+  // The saved beat alone, small, with its new speech (lecture/render/draft.py), while its full clip renders.
+  const saved = edit;
+  saved.draftRendered = performance.now() - saved.t0;
+  saved.draftProcess = event.seconds * 1000;  // the draft's render process, from its start to its files published
+  draft = { scene: event.task.scene, beat: event.beat, start: event.start, end: event.end };
+  $("draft-label").hidden = false;
+  player.dataset.draft = event.beat;
+  player.setAttribute("src", event.url);
+  player.addEventListener("loadedmetadata", () => { player.currentTime = 0; player.play(); }, { once: true });
+  player.addEventListener("playing", () => {
+    saved.draftMs = performance.now() - saved.t0;
+    $("status").textContent = `${saved.beat.replaceAll("_", " ")}: a draft playing ${(saved.draftMs / 1000).toFixed(1)} s after the save; the clip follows`;
+  }, { once: true });
+  markBeat();
+}
+
+function leaveDraft() {
+  draft = null;
+  $("draft-label").hidden = true;
+  delete player.dataset.draft;
 }
 
 $("narration-form").addEventListener("submit", (e) => { e.preventDefault(); saveNarration(); });
@@ -442,6 +485,12 @@ function listen() {
     }
     const task = event.task;
     if (!task || !mine(task)) return;
+    if (event.type === "draft" || event.type === "draft-failed") {  // a draft is never a scene's clip or task
+      if (!edit || task.id !== edit.draft) return;
+      if (event.type === "draft") { if (!edit.done && task.scene === page.scene) showDraft(event); }
+      else edit.noDraft = task.error;
+      return;
+    }
     const shown = state.scenes.find((s) => s.id === task.scene);
     if (task.scene === page.scene) $("progress").textContent = progressText(task);
     if (edit && task.id === edit.task) {

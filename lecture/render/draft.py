@@ -1,0 +1,221 @@
+"""A draft of one beat: after a narration save, the studio renders the saved beat alone, small, with its new
+speech, so the lecturer hears and sees its timing before the full clip is there (issue 29).
+
+The beat starts from the state the beat before it left, kept by the studio's last render of the clip
+(`lecture/manim_compat/beatstate.py`, found through the clip's sidecar: its beats' keys and the beat key
+base they were made with). No earlier beat's body runs, no later beat runs at all (the scene ends at the
+beat's end). The picture is 256x144 at the clip's own frame rate, so the beat lasts what it will last in the
+clip; texts are laid out at the clip's size (Pango wraps a text in a box as wide as the video), from and
+into the clip's own text and LaTeX caches, so the draft's words break as the clip's do.
+
+The beat before it starts and ends as in the clip's incremental render (its state put back in place of its
+body, its end held for its speech and the pause), so the drafted beat starts when it starts in the clip.
+
+A draft is never a clip: it is written into `<media>/drafts/<the clip's folder>/<scene>.<beat>.mp4` (and a
+`.json` saying where in the clip the beat starts), never beside a clip, never in a sidecar, a deck or a
+lecture; each save's draft replaces the one before.
+
+No draft (`NoDraft`, the page waits for the clip as before) when: the clip was never rendered with the beat
+cache (a lecture outside the tool, a first render still running), its code changed since (another beat key
+base), the beat before kept no state (a scene `beatstate` cannot keep: a lambda updater, a moving camera), or
+the kept state does not load or gives another picture. The first beat needs no kept state: it starts
+from `setup`, as in the clip.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import manimpango
+from manim import tempconfig
+from manim.mobject.text import text_mobject
+from manim.utils.exceptions import EndSceneEarlyException
+
+from lecture import manim_compat
+from lecture.manim_compat import beats, beatstate
+from lecture.output.publish import publish, published_together, write_text_atomic
+from lecture.render import worker
+from lecture.render.errors import cause_in_words
+from lecture.render.jobs import CODE_FOLDERS, ROOT, draft_files
+from lecture.voice import audio
+from scenes.catalog import current
+from scenes.kit.base import beat_narrations
+
+DRAFT_HEIGHT = 144  # a draft's picture height (its width keeps the clip's shape); the frame rate is the clip's
+
+
+class NoDraft(RuntimeError):
+    """This beat cannot be drafted from a kept state: the page waits for the clip."""
+
+
+def draft_size(width: int, height: int) -> tuple[int, int]:
+    """The draft's pixels: DRAFT_HEIGHT high (or the clip's, if smaller), even numbers for the encoder."""
+    scale = min(1.0, DRAFT_HEIGHT / height)
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def kept_state(job: dict, work: Path, before: str, module: Path) -> bytes:
+    """The sealed state beat `before` ended with in the clip's last render, or NoDraft."""
+    try:
+        sidecar = json.loads((Path(job["out_dir"]) / f"{job['scene']}.json").read_text())
+    except (OSError, ValueError):
+        raise NoDraft("the clip has not been rendered yet") from None
+    keys = {b["name"]: b["key"] for b in sidecar.get("beats", [])}
+    if before not in keys or "beat_base" not in sidecar:
+        raise NoDraft("the clip was not rendered with the beat cache")
+    if sidecar["beat_base"] != beats.beat_base(job, module, ROOT, CODE_FOLDERS):
+        raise NoDraft("the code changed since the clip was rendered")
+    state = work / "beats" / job["quality"] / f"{keys[before]}.state"
+    if not state.exists():
+        raise NoDraft(f"beat {before} kept no state (see beatstate.py: what cannot be restored)")
+    return state.read_bytes()
+
+
+def laid_out_at(width: int, height: int) -> None:
+    """manim's Text lays out in a box of the video's pixels (`manimpango.text2svg`'s width and height): at the
+    clip's, not the draft's. (MarkupText's box is fixed: nothing to do.)"""
+
+    plain = manimpango.text2svg
+
+    def text2svg(settings, size, line_spacing, disable_liga, file_name, start_x, start_y, _width, _height, *rest, **kw):
+        return plain(settings, size, line_spacing, disable_liga, file_name, start_x, start_y, width, height, *rest, **kw)
+
+    proxy = type(sys)("manimpango_at_the_clips_size")
+    proxy.__dict__.update({k: getattr(manimpango, k) for k in dir(manimpango) if not k.startswith("__")})
+    proxy.text2svg = text2svg
+    text_mobject.manimpango = proxy
+
+
+class Drafting:
+    """The scene's beats wrapped so that only `beat` runs, drawn. The beat before it (`previous`) starts and
+    ends as in the clip's incremental render (its speech from the cache, its slide skipped, its end held as
+    long as drawing it holds), its body replaced by its kept state (`blob`); no other beat runs at all."""
+
+    def __init__(self, scene: Any, beat: str, previous: str | None, blob: bytes | None):
+        self.start = self.end = 0.0
+        self.spoken = (0.0, 0.0)  # (wall, CPU) seconds the drafted beat's start took (its speech synthesised)
+        self.restored = (0.0, 0.0)  # (wall, CPU) seconds the kept state took to load and apply
+        start_beat, end_beat, next_slide, renderer = scene.start_beat, scene.end_beat, scene.next_slide, scene.renderer
+        current, pending = {"name": ""}, {"skip": False}
+        renderer._original_skipping_status = True  # manim internal: every play before the beat is skipped, not drawn
+        beats.BeatCache._time_skipped_plays(scene)  # a skipped play advances the clock as drawing it would
+
+        def draft_start(name: str, template: str, loop: bool = False) -> None:
+            current["name"] = name
+            if name == previous:
+                pending["skip"] = True
+                start_beat(name, template, loop)
+            elif name == beat:
+                renderer._original_skipping_status = False
+                self.start = scene.now
+                began, cpu = time.perf_counter(), time.process_time()
+                start_beat(name, template, loop)
+                self.spoken = (time.perf_counter() - began, time.process_time() - cpu)
+
+        def slide(*args: Any, **kwargs: Any) -> None:
+            if pending.pop("skip", False):
+                kwargs["skip_animations"] = True
+            next_slide(*args, **kwargs)
+
+        def restore(name: str) -> bool:
+            if name != previous:
+                return name != beat  # only the drafted beat's body runs
+            began, cpu = time.perf_counter(), time.process_time()
+            state = beatstate.load(scene, blob)
+            if state is None:
+                raise NoDraft("the kept state does not load")
+            beatstate.apply(scene, state, infrastructure)
+            if beats.state_digest(scene) != state["digest"]:
+                raise NoDraft("the kept state gives another picture than it was kept with")
+            self.restored = (time.perf_counter() - began, time.process_time() - cpu)
+            return True
+
+        def draft_end() -> None:
+            if current["name"] == previous:
+                end_beat()  # held as in the clip: the drafted beat starts where it starts there
+            elif current["name"] == beat:
+                end_beat()
+                self.end = scene.now
+                raise EndSceneEarlyException()  # manim ends the scene here: no later beat runs
+
+        scene.start_beat, scene.end_beat, scene.next_slide, scene.restore_beat = draft_start, draft_end, slide, restore
+        infrastructure = beatstate.infrastructure(scene)
+
+
+def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
+    """Draw the draft of `job["draft"][0]` and publish it with its speech: {"files": [video, json]}."""
+    beat, media = job["draft"]
+    os.environ["LECTURE_PARAMS"] = job["params"]
+    os.environ["LECTURE_PATH"] = job.get("lecture_path", "")
+    info = current().by_id[job["scene"]]
+    scene_class = getattr(importlib.import_module(info.module), info.cls)
+    names = list(beat_narrations(scene_class))
+    if beat not in names:
+        raise NoDraft(f"scene {job['scene']} has no beat {beat!r}")
+    scene_class.script = dict(job.get("script", {}))
+    scene_class.narrator = worker.narrator_for(job)
+    work = Path(job["cache_dir"]).resolve() / job["scene"]
+    k = names.index(beat)
+    began = time.perf_counter()
+    blob = kept_state(job, work, names[k - 1], Path(info.file)) if k else None
+    width, height = draft_size(job["width"], job["height"])
+    own = work / "draft"
+    own.mkdir(parents=True, exist_ok=True)
+    settings = worker.manim_settings({**job, "width": width, "height": height}, own)
+    # The clip's caches: LaTeX is the same at any size, and texts are laid out at the clip's size (laid_out_at).
+    settings.update(tex_dir=str(work / "Tex"), text_dir=str(work / "media" / f"texts-{job['width']}px"))
+    with contextlib.chdir(work.parent), open(own / ".lock", "w") as lock, tempconfig(settings):
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two drafts of one scene take turns; the clip's render is not waited for
+        laid_out_at(job["width"], job["height"])
+        renderer = manim_compat.fast_renderer([settings["tex_dir"], settings["text_dir"]], 1)
+        scene = scene_class(renderer=renderer, output_folder=own / "slides")
+        drafting = Drafting(scene, beat, names[k - 1] if k else None, blob)
+        drawing, cpu = time.perf_counter(), time.process_time()
+        scene.render()
+        drawn, cpu_drawn = time.perf_counter(), time.process_time()
+        print(f"draft {beat} (wall/CPU s): kept state read {drawing - began:.2f} (before the scene), restored "
+              f"{drafting.restored[0]:.2f}/{drafting.restored[1]:.2f}, start (speech) {drafting.spoken[0]:.2f}/"
+              f"{drafting.spoken[1]:.2f}, the scene in all {drawn - drawing:.2f}/{cpu_drawn - cpu:.2f}", flush=True)
+        movie = Path(scene.renderer.file_writer.movie_file_path)
+        video, about = draft_files(Path(media), Path(job["out_dir"]), job["scene"], beat)
+        video.parent.mkdir(parents=True, exist_ok=True)
+        if scene.spoken:
+            track = audio.normalised(audio.mix([(start - drafting.start, s.audio) for start, s in scene.spoken
+                                                if start >= drafting.start], drafting.end - drafting.start))
+            movie = worker.with_sound(movie, track)
+        files = [publish(movie, video),
+                 write_text_atomic(about, json.dumps({"scene": job["scene"], "beat": beat, "start": round(drafting.start, 3),
+                                                      "end": round(drafting.end, 3), "width": width, "height": height}))]
+        print(f"draft muxed and published in {time.perf_counter() - drawn:.2f}/{time.process_time() - cpu_drawn:.2f} s",
+              flush=True)
+        return {"files": [str(f) for f in files]}
+
+
+def render_forked(job: dict, log: str, caller: int | None = None,
+                  on_frames: Callable[[int], None] | None = None) -> dict:
+    """As `worker.render_forked`, for a draft: {"files": [...]} or {"error": ..., "detail": ...}."""
+    worker.stop_with(caller)
+    try:
+        worker.log_to(log)
+        video, _ = draft_files(Path(job["draft"][1]), Path(job["out_dir"]), job["scene"], job["draft"][0])
+        video.parent.mkdir(parents=True, exist_ok=True)
+        with published_together(video.parent):
+            return {"files": render_draft(job, on_frames)["files"]}
+    except BaseException as err:  # noqa: BLE001 - reported in one line, the traceback in the log
+        detail = traceback.format_exc()
+        with contextlib.suppress(OSError):
+            sys.stderr.write(detail)
+        return {"error": str(err) if isinstance(err, NoDraft) else cause_in_words(err), "detail": detail}
+    finally:
+        with contextlib.suppress(OSError):
+            print(f"cpu: {worker.cpu_seconds():.2f} s")
+            sys.stdout.flush()
+            sys.stderr.flush()
