@@ -124,6 +124,6 @@ def check_if_rendering(jobs: list, groups: tuple[SceneGroup, ...], force: bool, 
 
     if force or any(up_to_date(job) is None for job in jobs):
         if start_server:
-            start_render_server()
+            start_render_server(narrated=any(job.narrated for job in jobs))
         for group in groups:
             check_params(group.params, list(group.ids))

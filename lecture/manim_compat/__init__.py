@@ -79,6 +79,27 @@ def beat_cache(folder: Path, job: dict, scene_file: Path, root: Path, code_folde
     return BeatCache(folder, beat_base(job, scene_file, root, code_folders))
 
 
+class NoDraft(RuntimeError):
+    """This beat cannot be drafted from a kept state: the page waits for the clip."""
+
+
+def beat_key_base(job: dict, scene_file: Path, root: Path, code_folders: tuple[str, ...]) -> str:
+    """What every beat key of `beat_cache` is built on: a draft compares it with the clip's sidecar."""
+    from lecture.manim_compat.beats import beat_base  # imports manim: only in a render process
+
+    return beat_base(job, scene_file, root, code_folders)
+
+
+def draft_scene(scene: Any, beat: str, previous: str | None, state: bytes | None, clip_size: tuple[int, int]) -> Any:
+    """`scene` set to draw only `beat` (a studio draft, `lecture/render/draft.py`): the beat before it,
+    `previous`, put back from its kept `state`, texts laid out at the clip's pixels (`clip_size`) in a
+    smaller picture. Returns the `Drafting` (its start, end and times once rendered)."""
+    from lecture.manim_compat.drafting import Drafting, laid_out_at  # imports manim: only in a render process
+
+    laid_out_at(*clip_size)
+    return Drafting(scene, beat, previous, state)
+
+
 def run_exit_handlers() -> None:
     """Run what `atexit` holds now, as the interpreter would at exit (before `os._exit`)."""
     atexit._run_exitfuncs()  # CPython, undocumented: the only way to run them without the interpreter's teardown

@@ -34,13 +34,10 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-import manimpango
 from manim import tempconfig
-from manim.mobject.text import text_mobject
-from manim.utils.exceptions import EndSceneEarlyException
 
 from lecture import manim_compat
-from lecture.manim_compat import beats, beatstate
+from lecture.manim_compat import NoDraft
 from lecture.output.publish import publish, published_together, write_text_atomic
 from lecture.render import worker
 from lecture.render.errors import cause_in_words
@@ -50,10 +47,6 @@ from scenes.catalog import current
 from scenes.kit.base import beat_narrations
 
 DRAFT_HEIGHT = 144  # a draft's picture height (its width keeps the clip's shape); the frame rate is the clip's
-
-
-class NoDraft(RuntimeError):
-    """This beat cannot be drafted from a kept state: the page waits for the clip."""
 
 
 def draft_size(width: int, height: int) -> tuple[int, int]:
@@ -71,83 +64,12 @@ def kept_state(job: dict, work: Path, before: str, module: Path) -> bytes:
     keys = {b["name"]: b["key"] for b in sidecar.get("beats", [])}
     if before not in keys or "beat_base" not in sidecar:
         raise NoDraft("the clip was not rendered with the beat cache")
-    if sidecar["beat_base"] != beats.beat_base(job, module, ROOT, CODE_FOLDERS):
+    if sidecar["beat_base"] != manim_compat.beat_key_base(job, module, ROOT, CODE_FOLDERS):
         raise NoDraft("the code changed since the clip was rendered")
     state = work / "beats" / job["quality"] / f"{keys[before]}.state"
     if not state.exists():
         raise NoDraft(f"beat {before} kept no state (see beatstate.py: what cannot be restored)")
     return state.read_bytes()
-
-
-def laid_out_at(width: int, height: int) -> None:
-    """manim's Text lays out in a box of the video's pixels (`manimpango.text2svg`'s width and height): at the
-    clip's, not the draft's. (MarkupText's box is fixed: nothing to do.)"""
-
-    plain = manimpango.text2svg
-
-    def text2svg(settings, size, line_spacing, disable_liga, file_name, start_x, start_y, _width, _height, *rest, **kw):
-        return plain(settings, size, line_spacing, disable_liga, file_name, start_x, start_y, width, height, *rest, **kw)
-
-    proxy = type(sys)("manimpango_at_the_clips_size")
-    proxy.__dict__.update({k: getattr(manimpango, k) for k in dir(manimpango) if not k.startswith("__")})
-    proxy.text2svg = text2svg
-    text_mobject.manimpango = proxy
-
-
-class Drafting:
-    """The scene's beats wrapped so that only `beat` runs, drawn. The beat before it (`previous`) starts and
-    ends as in the clip's incremental render (its speech from the cache, its slide skipped, its end held as
-    long as drawing it holds), its body replaced by its kept state (`blob`); no other beat runs at all."""
-
-    def __init__(self, scene: Any, beat: str, previous: str | None, blob: bytes | None):
-        self.start = self.end = 0.0
-        self.spoken = (0.0, 0.0)  # (wall, CPU) seconds the drafted beat's start took (its speech synthesised)
-        self.restored = (0.0, 0.0)  # (wall, CPU) seconds the kept state took to load and apply
-        start_beat, end_beat, next_slide, renderer = scene.start_beat, scene.end_beat, scene.next_slide, scene.renderer
-        current, pending = {"name": ""}, {"skip": False}
-        renderer._original_skipping_status = True  # manim internal: every play before the beat is skipped, not drawn
-        beats.BeatCache._time_skipped_plays(scene)  # a skipped play advances the clock as drawing it would
-
-        def draft_start(name: str, template: str, loop: bool = False) -> None:
-            current["name"] = name
-            if name == previous:
-                pending["skip"] = True
-                start_beat(name, template, loop)
-            elif name == beat:
-                renderer._original_skipping_status = False
-                self.start = scene.now
-                began, cpu = time.perf_counter(), time.process_time()
-                start_beat(name, template, loop)
-                self.spoken = (time.perf_counter() - began, time.process_time() - cpu)
-
-        def slide(*args: Any, **kwargs: Any) -> None:
-            if pending.pop("skip", False):
-                kwargs["skip_animations"] = True
-            next_slide(*args, **kwargs)
-
-        def restore(name: str) -> bool:
-            if name != previous:
-                return name != beat  # only the drafted beat's body runs
-            began, cpu = time.perf_counter(), time.process_time()
-            state = beatstate.load(scene, blob)
-            if state is None:
-                raise NoDraft("the kept state does not load")
-            beatstate.apply(scene, state, infrastructure)
-            if beats.state_digest(scene) != state["digest"]:
-                raise NoDraft("the kept state gives another picture than it was kept with")
-            self.restored = (time.perf_counter() - began, time.process_time() - cpu)
-            return True
-
-        def draft_end() -> None:
-            if current["name"] == previous:
-                end_beat()  # held as in the clip: the drafted beat starts where it starts there
-            elif current["name"] == beat:
-                end_beat()
-                self.end = scene.now
-                raise EndSceneEarlyException()  # manim ends the scene here: no later beat runs
-
-        scene.start_beat, scene.end_beat, scene.next_slide, scene.restore_beat = draft_start, draft_end, slide, restore
-        infrastructure = beatstate.infrastructure(scene)
 
 
 def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
@@ -170,14 +92,13 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
     own = work / "draft"
     own.mkdir(parents=True, exist_ok=True)
     settings = worker.manim_settings({**job, "width": width, "height": height}, own)
-    # The clip's caches: LaTeX is the same at any size, and texts are laid out at the clip's size (laid_out_at).
+    # The clip's caches: LaTeX is the same at any size, and texts are laid out at the clip's size (draft_scene).
     settings.update(tex_dir=str(work / "Tex"), text_dir=str(work / "media" / f"texts-{job['width']}px"))
     with contextlib.chdir(work.parent), open(own / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)  # two drafts of one scene take turns; the clip's render is not waited for
-        laid_out_at(job["width"], job["height"])
         renderer = manim_compat.fast_renderer([settings["tex_dir"], settings["text_dir"]], 1)
         scene = scene_class(renderer=renderer, output_folder=own / "slides")
-        drafting = Drafting(scene, beat, names[k - 1] if k else None, blob)
+        drafting = manim_compat.draft_scene(scene, beat, names[k - 1] if k else None, blob, (job["width"], job["height"]))
         drawing, cpu = time.perf_counter(), time.process_time()
         scene.render()
         drawn, cpu_drawn = time.perf_counter(), time.process_time()

@@ -35,7 +35,7 @@ def stop_with_parent() -> None:
 
 def serve(conn: Connection) -> None:
     """Render the jobs that arrive, one at a time, until the other end closes."""
-    render.start_render_server()
+    render.start_render_server(narrated=True)  # it lives as long as its worker slot, narrated jobs or not
     while True:
         try:
             job, cache_dir, encoder_threads = conn.recv()

@@ -40,6 +40,11 @@ class Job:
     record: bool = False  # also write what every beat draws, <scene>.geometry.json.gz (`lecture check`); same frames
 
     @property
+    def narrated(self) -> bool:
+        """Whether a voice speaks in it (its render server then preloads the voice: `lecture.render.pool`)."""
+        return self.voice not in ("", "none")
+
+    @property
     def records(self) -> bool:
         """Whether the render writes a geometry record: asked for, and neither a still nor --plain."""
         return self.record and not self.plain and self.format != "still"

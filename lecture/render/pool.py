@@ -35,11 +35,12 @@ from scenes.catalog import current
 # Imported once by the fork server; every render process is forked from it with these loaded (about
 # 4 s per scene otherwise; torch._dynamo alone is 1.8 s, pulled in by the first torch.optim optimizer).
 # Only third-party code: the lecture's own modules are imported fresh in each render, so edits count.
-PRELOAD = ["manim", "manim_slides", "manim_slides.slide", "torch", "torch._dynamo", "torch.optim",
-           # A narrated render's: the voice (piper, onnxruntime: the voice extra, skipped when not installed) and the
-           # loudness of its track (pyloudnorm, scipy). Measured in the studio's edit of one beat at a load of 9: their
-           # first import cost the render 10.9 s of its wall time (0.5 s on a quiet machine).
-           "onnxruntime", "piper", "pyloudnorm", "scipy.ndimage", "scipy.signal"]
+PRELOAD = ["manim", "manim_slides", "manim_slides.slide", "torch", "torch._dynamo", "torch.optim"]
+# A narrated render's too, when the server starts for one (`narrated`): the voice (piper, onnxruntime: the voice
+# extra, skipped when not installed) and the loudness of its track (pyloudnorm, scipy). Measured in the studio's
+# edit of one beat at a load of 9: their first import cost the render 10.9 s of its wall time (0.5 s on a quiet
+# machine); preloaded for every server they would cost each silent command about 1.7 s of CPU (9.4 -> 11.0 s).
+VOICE_PRELOAD = ["onnxruntime", "piper", "pyloudnorm", "scipy.ndimage", "scipy.signal"]
 
 
 _stopping = threading.Event()
@@ -58,7 +59,7 @@ def run_forked(job: Job, cache_dir: Path, encoder_threads: int = 0,
     started = time.perf_counter()
     log = cache_dir / job.scene / ("draft.log" if job.draft else "render.log")
     log.parent.mkdir(parents=True, exist_ok=True)
-    context = forkserver_context()
+    context = forkserver_context(narrated=job.narrated)
     server_running()
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=render_child, name=f"render {job.scene}",
@@ -162,11 +163,11 @@ def run_here(job: Job, cache_dir: Path) -> Outcome:
     return Outcome(job, True, time.perf_counter() - started, files)
 
 
-def start_render_server() -> None:
-    """Start the fork server now rather than at the first render: it imports PRELOAD (about 5 s) in its
-    own process while this one gets on (checking the options loads torch here too: on 2 cores, the
-    renders start about 2.5 s sooner)."""
-    forkserver_context()
+def start_render_server(narrated: bool) -> None:
+    """Start the fork server now rather than at the first render: it imports PRELOAD (about 5 s; with
+    `narrated`, VOICE_PRELOAD too) in its own process while this one gets on (checking the options loads
+    torch here too: on 2 cores, the renders start about 2.5 s sooner)."""
+    forkserver_context(narrated)
     server_running()
 
 
@@ -203,12 +204,13 @@ def standard_streams_on_null():
             os.close(null)
 
 
-def forkserver_context() -> multiprocessing.context.ForkServerContext:
+def forkserver_context(narrated: bool = False) -> multiprocessing.context.ForkServerContext:
+    """The fork server's context; what it preloads counts only for the call that starts it."""
     # The server starts with this environment: one hash seed makes renders repeatable (manim's
     # TransformMatchingTex pairs parts in set order, so mid-transform frames varied run to run).
     os.environ.setdefault("PYTHONHASHSEED", "0")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(PRELOAD + (VOICE_PRELOAD if narrated else []))
     return context
 
 

@@ -305,7 +305,7 @@ def run(out: Path, port: int, open_browser: bool, echo=print) -> None:
         if err.errno == errno.EADDRINUSE:
             raise UserError(f"--port {port}: another program listens there; choose another port, or 0 for any free one") from None
         raise UserError(f"--port {port}: cannot listen there ({err.strerror})") from None
-    start_render_server()  # manim and torch load in the fork server while the page opens
+    start_render_server(narrated=True)  # manim, torch and the voice load in the fork server while the page opens
     threading.Thread(target=studio.warm, name="studio-warm", daemon=True).start()
     watcher = Watcher(ROOT, studio.reload, on_script=studio.script_changed)
     watcher.start()
