@@ -38,8 +38,9 @@ def title(theme: str = "dark") -> list[dict]:
     return glyphs("Title", -1.5, 3.1, 99, size=44, width=3.0, colour=colour)
 
 
-def record_of(tmp_path: Path, *frames: list[dict], theme: str = "dark", at: str = "beat-end"):
-    """A geometry record with one snapshot per frame (each a list of shapes in draw order)."""
+def record_of(tmp_path: Path, *frames: list[dict], theme: str = "dark", at: str = "beat-end", groups: dict | None = None):
+    """A geometry record with one snapshot per frame (each a list of shapes in draw order); `groups`: a
+    group's uid -> its type, as the recorder names the groups its parts list."""
     shapes, snapshots = [], []
     for t, parts in enumerate(frames):
         items = []
@@ -49,7 +50,7 @@ def record_of(tmp_path: Path, *frames: list[dict], theme: str = "dark", at: str 
         snapshots.append({"t": float(t), "beat": "b", "at": at, "items": items})
     data = {"format": 2, "scene": "demo", "title": "Title", "theme": theme,
             "background": "#111319" if theme == "dark" else "#FFFFFF", "frame": [128 / 9, 8.0], "pixels": [854, 480],
-            "shapes": shapes, "snapshots": snapshots}
+            "shapes": shapes, "groups": {str(k): v for k, v in (groups or {}).items()}, "snapshots": snapshots}
     path = tmp_path / "demo.geometry.json.gz"
     path.write_bytes(gzip.compress(json.dumps(data).encode()))
     return load(path)
@@ -131,6 +132,21 @@ def test_empty_canvas_packed_left_and_balanced(tmp_path):
     assert finding.rule == "empty-canvas" and finding.box[0] > -3
     spread = [shape(-6.5 + 4.5 * (i % 3), 1.5 - 1.6 * (i // 3), -3 + 4.5 * (i % 3), 2.3 - 1.6 * (i // 3), i) for i in range(12)]
     assert canvas.check(record_of(tmp_path, title() + spread)) == []
+
+
+def test_empty_canvas_a_chart_across_the_frame_is_its_picture(tmp_path):
+    """training-run at --layers 3,6,6,6,1 (no plane to draw): the loss chart spans the width, empty until the
+    run draws its curve. As one Axes its inside is used however large; the same lines and labels in a plain
+    group larger than GROUP_MAX_SHARE are only their own thin boxes, and the frame is reported."""
+    parts = [shape(-5.6, -3.0, 6.3, -2.96, 1, label="Line"), shape(-5.62, -3.0, -5.58, 2.0, 2, label="Line"),
+             *glyphs("L", -6.5, -0.6, 3, width=0.6, height=0.8), *glyphs("0", -6.5, -3.2, 4, width=0.6, height=0.8),
+             *glyphs("2.83", -6.5, 1.0, 6, width=0.8, height=0.8)]
+    for part in parts:
+        part["groups"] = [50]
+    readout = glyphs("step 0 of 300", -4.8, 1.9, 7, width=4.6, height=0.6) + glyphs("L = 0.386", 0.5, 1.9, 8, width=3.0, height=0.6)
+    assert canvas.check(record_of(tmp_path, title() + parts + readout, groups={50: "Axes"})) == []
+    (finding,) = canvas.check(record_of(tmp_path, title() + parts + readout, groups={50: "VGroup"}))
+    assert finding.rule == "empty-canvas" and finding.box[0] > -5.5
 
 
 def sidecar(cues, speech=(0.0, 10.0), narration="", values=None) -> dict:

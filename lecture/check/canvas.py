@@ -4,7 +4,9 @@ while the rest is crowded.
 The measure: the area below the title band, inside the margins, is cut into `EMPTY_GRID` cells; a
 cell is used when drawn things cover a tenth of it. A thing is the largest group a part is drawn in
 whose box stays under `GROUP_MAX_SHARE` of the area (a chart's axes and labels make one chart, its
-inside used; a scene-wide group is too big to say where things are), else the part itself. The emptiness is the largest
+inside used; a scene-wide group is too big to say where things are), or a chart (`CHARTS`: axes, its
+inside the picture however large it is drawn, e.g. a loss curve across the frame before it is drawn),
+else the part itself. The emptiness is the largest
 rectangle of unused cells, as a share of the area; the crowding is how full the used cells are
 (the share of their area the parts' boxes cover). A frame is reported when the empty rectangle is
 over `EMPTY_MAX_SHARE` and the used cells are at least `EMPTY_CROWDED` full: content packed into
@@ -20,6 +22,7 @@ from scenes.kit.theme import get_theme
 
 RESOLUTION = 20  # samples per unit for the coverage masks
 GROUP_MAX_SHARE = 0.3  # a group's box larger than this share of the area is not one thing
+CHARTS = {"Axes", "NumberPlane", "ThreeDAxes"}  # ... except a chart: its inside is its picture, at any size
 
 
 def area(record: Record) -> tuple[float, float, float, float]:
@@ -41,10 +44,12 @@ def coverage(record: Record, snap: Snapshot) -> np.ndarray:
             b = group_boxes.setdefault(g, list(d.box))
             b[:] = [min(b[0], d.box[0]), min(b[1], d.box[1]), max(b[2], d.box[2]), max(b[3], d.box[3])]
     largest = GROUP_MAX_SHARE * (x1 - x0) * (y1 - y0)
+
+    def one_thing(g: int) -> bool:
+        b = group_boxes[g]
+        return (b[2] - b[0]) * (b[3] - b[1]) <= largest or record.group_types.get(g) in CHARTS
     for d in shown:
-        bx0, by0, bx1, by1 = next((group_boxes[g] for g in d.groups
-                                   if (group_boxes[g][2] - group_boxes[g][0]) * (group_boxes[g][3] - group_boxes[g][1]) <= largest),
-                                  d.box)
+        bx0, by0, bx1, by1 = next((group_boxes[g] for g in d.groups if one_thing(g)), d.box)
         c0 = int(np.clip((bx0 - x0) * RESOLUTION, 0, nx))
         c1 = int(np.clip(np.ceil((bx1 - x0) * RESOLUTION), 0, nx))
         r0 = int(np.clip((y1 - by1) * RESOLUTION, 0, ny))

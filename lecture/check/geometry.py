@@ -86,6 +86,7 @@ class Record:
     background: str
     frame: tuple[float, float]
     snapshots: list[Snapshot]
+    group_types: dict[int, str] = field(default_factory=dict)  # a group's uid -> its type (Axes, VGroup, ...)
 
 
 def load(path: Path) -> Record:
@@ -110,7 +111,7 @@ def load(path: Path) -> Record:
             drawn.moving = drawn.moving or moving
         snapshots.append(Snapshot(snap["t"], snap["beat"], snap["at"], list(groups.values())))
     return Record(data["scene"], data.get("title", ""), data.get("theme", ""), data.get("background", "#000000"),
-                  tuple(data["frame"]), snapshots)
+                  tuple(data["frame"]), snapshots, {int(k): v for k, v in data.get("groups", {}).items()})
 
 
 def to_px(box: tuple[float, float, float, float], frame: tuple[float, float]) -> tuple[int, int, int, int]:

@@ -228,16 +228,7 @@ class ChainRuleScene(LectureScene):
         part's derivative (cos) and the inner part's (2x, made from g under it) move into the product; then
         g written out. Each change starts on its word of the narration (`marks`) and lasts until the next."""
         t = self.theme
-        lhs = (rf"\frac{{\partial z}}{{\partial {var}}}", "gradient")
-        outer, inner = r"\frac{\partial f}{\partial g}", rf"\frac{{\partial g}}{{\partial {var}}}"
-        cos_g, two = r"\cos\big(g(x, y)\big)", rf"\,(2{var})"
-        steps = [self.equation(lhs, "=", (outer, OUTER), (inner, INNER)),
-                 self.equation(lhs, "=", (cos_g, OUTER), (inner, INNER)),
-                 self.equation(lhs, "=", (cos_g, OUTER), (two, INNER)),
-                 self.equation(lhs, "=", (r"\cos(x^2 + y^2)", OUTER), (two, INNER)),
-                 self.equation(lhs, "=", (r"\cos(x^2 + y^2)", OUTER), (rf"\cdot 2{var}", INNER))]
-        for step in steps:
-            step.move_to(np.array([self.left, y, 0]), LEFT)
+        steps, (outer, inner, cos_g, two) = self.derivation_steps(var, y)
         derivative = self.equation((inner, INNER), "=", (f"2{var}", INNER))  # of the inner part, under it
         derivative.move_to(np.array([self.inner.get_left()[0], y, 0]), LEFT)
         fprime, first = self.outer_derivative, var == "x"
@@ -273,6 +264,21 @@ class ChainRuleScene(LectureScene):
         self.morph(steps[3], steps[4], key_map={two: rf"\cdot 2{var}"}, until=last_until, run_time=run_time / 2)
         self.part_derivatives = VGroup(*getattr(self, "part_derivatives", [fprime]), derivative)
         return steps[-1]
+
+    def derivation_steps(self, var: str, y: float) -> tuple[list[MathTex], tuple[str, str, str, str]]:
+        """The five forms of d z / d var, one term changed at a time, each on the row at `y`, and the TeX of
+        the parts that change (outer and inner derivative, the cosine of g, two var)."""
+        lhs = (rf"\frac{{\partial z}}{{\partial {var}}}", "gradient")
+        outer, inner = r"\frac{\partial f}{\partial g}", rf"\frac{{\partial g}}{{\partial {var}}}"
+        cos_g, two = r"\cos\big(g(x, y)\big)", rf"\,(2{var})"
+        steps = [self.equation(lhs, "=", (outer, OUTER), (inner, INNER)),
+                 self.equation(lhs, "=", (cos_g, OUTER), (inner, INNER)),
+                 self.equation(lhs, "=", (cos_g, OUTER), (two, INNER)),
+                 self.equation(lhs, "=", (r"\cos(x^2 + y^2)", OUTER), (two, INNER)),
+                 self.equation(lhs, "=", (r"\cos(x^2 + y^2)", OUTER), (rf"\cdot 2{var}", INNER))]
+        for step in steps:
+            step.move_to(np.array([self.left, y, 0]), LEFT)
+        return steps, (outer, inner, cos_g, two)
 
     def value_column(self, title: str, values: list[float]) -> VGroup:
         """A titled column of gradient components, one on each derivation row, right-aligned."""

@@ -9,13 +9,14 @@ from typing import Callable
 
 import numpy as np
 from manim import (DOWN, Animation, LEFT, RIGHT, UP, Create, DecimalNumber, Dot, FadeIn, FadeOut, Flash, GrowArrow, Group, Indicate,
-                   LaggedStart, Mobject, TracedPath, ValueTracker, VGroup, VMobject, Write, always_redraw, config,
+                   LaggedStart, Mobject, Succession, TracedPath, ValueTracker, VGroup, VMobject, Write, always_redraw, config,
                    linear, smooth)
 
 from engine import gradient_field, parse_function
 from scenes.kit.base import LectureScene, beat
 from scenes.kit.formatting import counter, formula_text
 from scenes.kit.pacing import Place, play_over, position_of
+from scenes.kit.pointing import ring
 from scenes.kit.numbers import QuickDecimal
 from scenes.feedforward.probe import PROBE_SAMPLES_PER_UNIT, PROBE_STEEPEST, ArrowScale, arrow_grid, probe_stops, walk_probe
 from scenes.widgets.surface import Landscape3D, SurfacePlot, gradient_arrow
@@ -260,9 +261,13 @@ class GradientFieldScene(LectureScene):
         play_over(self, "length", "near", FadeIn(lesson[1], shift=UP * 0.2))
         # "near a plateau, a minimum or a maximum, the arrows shrink": the shortest arrows are marked.
         shortest = sorted(self.arrows, key=lambda a: a.get_length())[:max(1, len(self.arrows) // 6)]
-        if shortest:
+        if shortest:  # each ringed as well: an arrow near zero length is too small to show its own Indicate
+            # (narrated, the picture stood still 4.1 s over "near a plateau, ... the arrows shrink")
+            rings = [ring(a, self.theme.highlight) for a in shortest]
             play_over(self, "near", None, LaggedStart(*(Indicate(a, color=self.theme.highlight) for a in shortest),
-                                                      lag_ratio=0.05), run_time=1.5)
+                                                      lag_ratio=0.05),
+                      LaggedStart(*(Succession(FadeIn(r), FadeOut(r), introducer=True) for r in rings), lag_ratio=0.05),
+                      run_time=1.5)
 
     # --- layout ----------------------------------------------------------------------------------
     def lay_out(self) -> None:

@@ -372,8 +372,8 @@ class MatrixEquation(VGroup):
         self.drawn: dict[str, _Drawn] = {}
         for name, term in self.terms.items():
             self.drawn[name] = self._draw(term, labels[name].scale(scale))
-        for name, op in ops.items():
-            self.add(_to(op.scale(scale), self.layout.operators[name]))
+        for name, op in ops.items():  # over the dots that travel into a cell: they pass behind a "+" or "=", never over it
+            self.add(_to(op.scale(scale), self.layout.operators[name]).set_z_index(Z_NUMBER + 2))
 
     def _layout(self, parts: Sequence[Term | str], box: Box, size: float, wrap: bool) -> tuple[dict, dict]:
         """Lay the equation out (`self.layout`) with the terms in `self.heat` as colour maps; its names and operators."""
