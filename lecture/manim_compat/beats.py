@@ -131,7 +131,7 @@ class BeatCache:
     def _key_beats(self, scene: Any) -> None:
         """Each beat keyed as it starts, skipped when its segment is kept, checked as it ends."""
         start_beat, next_slide, end_beat = scene.start_beat, scene.next_slide, scene.end_beat
-        pending: dict[str, bool] = {"skip": False}
+        pending: dict[str, Any] = {"skip": False}
 
         def keyed_start(name: str, template: str, loop: bool = False) -> None:
             key = self.beat_key(scene, name, template)
@@ -172,10 +172,7 @@ class BeatCache:
                     self.states[beat["key"]] = state
             end_beat()
             self._beat_ended(scene)
-            # Where an edit's time goes (the render's log; docs/studio.md): the beat's start (its speech), then the rest.
-            how = "restored" if beat["restored"] else "skipped" if beat["skipped"] else "drawn"
-            print(f"beat {beat['name']}: {how}, start (speech) {pending.get('spoken', 0):.2f} s, "
-                  f"in all {time.perf_counter() - pending.get('began', time.perf_counter()):.2f} s", flush=True)
+            log_beat_time(beat, pending)
 
         scene.start_beat, scene.next_slide, scene.end_beat = keyed_start, slide, keyed_end
         scene.restore_beat = restore_beat
@@ -305,3 +302,9 @@ def beat_base(job: dict, module: Path, root: Path, folders: tuple[str, ...]) -> 
             digest.update(module_without_beat_bodies(path).encode() if path == module else path.read_bytes())
     return digest.hexdigest()
 
+
+def log_beat_time(beat: dict, pending: dict[str, Any]) -> None:
+    """Where an edit's time goes, in the render's log (docs/studio.md): the beat's start (its speech), then all of it."""
+    how = "restored" if beat["restored"] else "skipped" if beat["skipped"] else "drawn"
+    print(f"beat {beat['name']}: {how}, start (speech) {pending.get('spoken', 0):.2f} s, "
+          f"in all {time.perf_counter() - pending.get('began', time.perf_counter()):.2f} s", flush=True)

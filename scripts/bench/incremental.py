@@ -14,8 +14,10 @@ the beat before it) is timed too.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 
 from scripts.bench.measure import Timing, log
 
@@ -30,10 +32,44 @@ def clip_frames(path: Path) -> list:
         return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
 
 
-def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
-    """`reps` times: the incremental render and the full one of the same edit; frames compared."""
+def frames_compared(clip: Path, reference: Path) -> tuple[bool, str]:
+    """Whether two clips have the same frames, and the note that says so."""
     import numpy as np
 
+    new, old = clip_frames(clip), clip_frames(reference)
+    if len(new) == len(old) and all(np.array_equal(a, b) for a, b in zip(new, old)):
+        return True, f"all {len(new)} frames equal to the full render's"
+    return False, f"frames differ from the full render ({len(new)} vs {len(old)} frames)"
+
+
+@contextlib.contextmanager
+def states_hidden(cache: Path) -> Iterator[None]:
+    """The kept beat states out of the cache's sight for a while: the earlier beats' bodies run, skipped."""
+    states = list(cache.rglob("*.state"))
+    for state in states:
+        state.rename(state.with_suffix(".hidden"))
+    try:
+        yield
+    finally:
+        for state in states:
+            state.with_suffix(".hidden").rename(state)
+
+
+def incremental_timings() -> dict[str, Timing]:
+    """The section's rows, in the report's order."""
+    full = Timing(f"{SCENE} at 480p15, full render of the edited scene (no beat cache)")
+    edited = Timing(f"{SCENE} at 480p15, one beat's narration edited, the beat cache on")
+    unchanged = Timing(f"{SCENE} at 480p15 again, nothing changed (a save without an edit): every beat but the last from the cache",
+                        note="the floor of this design: the process, setup, the states loaded, the last beat drawn, the clip joined")
+    bodies = Timing(f"{SCENE} at 480p15, one beat's narration edited, the kept states hidden: the earlier beats' bodies run, skipped",
+                     note="before the restore: construct builds every mobject and runs every play of the earlier beats, skipped")
+    draft = Timing(f"{SCENE}, the studio's draft of the edited beat alone (256x144, from the state the beat before it kept)",
+                    note="what the studio plays first after a narration save, while the edited clip renders (docs/studio.md)")
+    return {"full": full, "edited": edited, "unchanged": unchanged, "bodies": bodies, "draft": draft}
+
+
+def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
+    """`reps` times: the incremental render and the full one of the same edit; frames compared."""
     from lecture.options.table import QUALITIES
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs, run_forked
@@ -41,11 +77,8 @@ def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
 
     quality, out = QUALITIES["l"], tmp / "incremental"
     cache = out / ".cache"
-    full = Timing(f"{SCENE} at 480p15, full render of the edited scene (no beat cache)")
-    edited = Timing(f"{SCENE} at 480p15, one beat's narration edited, the beat cache on")
-    unchanged = Timing(f"{SCENE} at 480p15 again, nothing changed (a save without an edit): every beat but the last from the cache")
-    bodies = Timing(f"{SCENE} at 480p15, one beat's narration edited, the kept states hidden: the earlier beats' bodies run, skipped")
-    draft = Timing(f"{SCENE}, the studio's draft of the edited beat alone (256x144, from the state the beat before it kept)")
+    timings = incremental_timings()
+    full, edited, unchanged, bodies, draft = timings.values()
 
     def job(folder: str, script: tuple = (), beats: bool = True) -> Job:
         return Job(SCENE, quality, "mp4", False, LectureParams(), out / folder, script=script, beats=beats)
@@ -72,25 +105,11 @@ def bench_incremental(tmp: Path, reps: int) -> dict[str, Timing]:
             run(job(f"edit-{rep}", (text,)), edited)
             run(job(f"full-{rep}", (text,), beats=False), full)
             run(job(f"same-{rep}", (text,)), unchanged)  # every beat but the last restored: this design's floor
-            states = list(cache.rglob("*.state"))
-            for state in states:  # the route before the restore, in the same run
-                state.rename(state.with_suffix(".hidden"))
-            try:
+            with states_hidden(cache):  # the route before the restore, in the same run
                 run(job(f"bodies-{rep}", ((EDIT[0], f"{EDIT[1]} ({rep + 1}, again)"),)), bodies)
-            finally:
-                for state in states:
-                    state.with_suffix(".hidden").rename(state)
-            new, reference = (clip_frames(out / f / f"{SCENE}.mp4") for f in (f"edit-{rep}", f"full-{rep}"))
-            same = len(new) == len(reference) and all(np.array_equal(a, b) for a, b in zip(new, reference))
-            if not same:
-                edited.valid = False
-                edited.note = f"frames differ from the full render ({len(new)} vs {len(reference)} frames)"
-            else:
-                edited.note = f"all {len(new)} frames equal to the full render's"
+            same, edited.note = frames_compared(out / f"edit-{rep}" / f"{SCENE}.mp4", out / f"full-{rep}" / f"{SCENE}.mp4")
+            edited.valid = edited.valid and same
             log(f"incremental {rep + 1}/{reps}: {edited.wall.values[-1]:.1f} s, full {full.wall.values[-1]:.1f} s, {edited.note}")
     except RuntimeError as err:
         edited.error = full.error = str(err)
-    unchanged.note = "the floor of this design: the process, setup, the states loaded, the last beat drawn, the clip joined"
-    bodies.note = "before the restore: construct builds every mobject and runs every play of the earlier beats, skipped"
-    draft.note = "what the studio plays first after a narration save, while the edited clip renders (docs/studio.md)"
-    return {"full": full, "edited": edited, "unchanged": unchanged, "bodies": bodies, "draft": draft}
+    return timings
