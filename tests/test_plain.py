@@ -8,22 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from tests.conftest import ROOT, run_lecture, warm_text_caches
+from tests.frames import blurred_frames, frame_differences
 from lecture.manim_compat import WRITTEN_FOR, version_problem
 
-# The tolerance, on frames blurred by a 5x5 box (x264 noise and one-pixel edges average out there):
-# every pixel within 48 levels, and at most 2% of them over 24. What is drawn differently on purpose:
-# images resized instead of warped (resampling at the heatmaps' edges, measured up to 41 levels
-# blurred, 1.1% of pixels over 24 in gradient-field), numbers as one path of the same glyphs, a fade
-# of text on a panel as one picture (up to 11 levels). A missing or misplaced digit at this size
-# differs by 80 or more blurred, a wrong fade opacity by more than 2% of the frame.
-MAX_BLURRED_DIFFERENCE = 48
-MAX_SHARE_OVER_24 = 0.02
+# The tolerance for "the same frames" is in tests/frames.py.
 
 
 # One scene per seam module that changes how frames are drawn (lecture/manim_compat/; encoding.py writes
@@ -53,21 +45,12 @@ def plain(rendered: Path, rendered_part2: Path) -> dict[str, Path]:
     return folders
 
 
-def video_frames(path: Path) -> list[np.ndarray]:
-    with av.open(str(path)) as container:
-        return [np.asarray(f.to_image().filter(ImageFilter.BoxBlur(2)), dtype=int) for f in container.decode(video=0)]
-
-
 @pytest.mark.parametrize("scene_id", [*PLAIN_SCENES, *PLAIN_PART2])
 def test_plain_render_draws_the_same_frames(plain, scene_id):
     stock_folder, ours_folder = plain[scene_id]
-    ours, stock = video_frames(ours_folder / f"{scene_id}.mp4"), video_frames(stock_folder / f"{scene_id}.mp4")
-    assert len(ours) == len(stock) > 10
-    for i, (a, b) in enumerate(zip(ours, stock)):
-        diff = np.abs(a - b).max(axis=2)
-        share = (diff > 24).mean()
-        assert diff.max() <= MAX_BLURRED_DIFFERENCE and share <= MAX_SHARE_OVER_24, \
-            f"{scene_id} frame {i}: blurred frames differ by up to {diff.max()}, {share:.2%} of pixels by more than 24"
+    ours, stock = ours_folder / f"{scene_id}.mp4", stock_folder / f"{scene_id}.mp4"
+    assert len(blurred_frames(ours)) > 10
+    assert not (found := frame_differences(ours, stock)), f"{scene_id} " + "; ".join(found[:5])
     sidecar = json.loads((stock_folder / f"{scene_id}.json").read_text())
     ours_sidecar = json.loads((ours_folder / f"{scene_id}.json").read_text())
     assert sidecar["plain"] is True and ours_sidecar["plain"] is False

@@ -16,6 +16,7 @@ import pytest
 from scenes.kit.cues import CAPTION_CHARS, MIN_WORDS, caption_cues
 from scenes.kit.narration import NarrationError, Speech, clauses, phrase_end, split_marks, spread_by_characters
 from tests.conftest import ROOT
+from tests.frames import frame_differences
 
 TEXT = ("Gradient descent takes a step against the gradient, scaled by the learning rate: part one. "
         "Small steps are slow; large steps overshoot — and can diverge. Then 1,000 steps of 0.5 each. Runs.")
@@ -215,14 +216,12 @@ def test_a_paced_motion_lasts_as_long_as_its_phrase(renders):
 
 @pytest.mark.slow
 def test_stock_manim_draws_the_same_highlight(renders):
-    ours, fps = frames(renders["voiced"][0])
-    stock, _ = frames(renders["plain"][0])
-    assert len(ours) == len(stock)
-    counts = [(lit(a)[0], lit(b)[0]) for a, b in zip(ours, stock)]
-    assert sum(a > 200 for a, _ in counts) > 10  # the highlight is there at all
-    # lit in one, lit in the other, within antialiasing: a fading frame near a threshold reads either way
-    # (CI: 101 lit pixels against 99), and the voice's timing differs from run to run (piper's noise)
-    assert all(min(a, b) > 0.7 * max(a, b) for a, b in counts if max(a, b) > 150), str(counts)
+    """The same frames as stock manim's, highlight and all (one speech cache: the same timing). Counting lit
+    pixels in both is no measure while the ring fades: its pixels cross the hue test's threshold together
+    (CI: 202 against 128 at one faded frame of the same picture)."""
+    ours, stock = renders["voiced"][0], renders["plain"][0]
+    assert sum(lit(a)[0] > 200 for a in frames(ours)[0]) > 10  # the highlight is there at all
+    assert not (found := frame_differences(ours, stock)), "; ".join(found[:5])
 
 
 @pytest.mark.slow
