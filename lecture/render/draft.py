@@ -5,8 +5,9 @@ The beat starts from the state the beat before it left, kept by the studio's las
 (`lecture/manim_compat/beatstate.py`, found through the clip's sidecar: its beats' keys and the beat key
 base they were made with). No earlier beat's body runs, no later beat runs at all (the scene ends at the
 beat's end). The picture is 256x144 at the clip's own frame rate, so the beat lasts what it will last in the
-clip; texts are laid out at the clip's size (Pango wraps a text in a box as wide as the video), from and
-into the clip's own text and LaTeX caches, so the draft's words break as the clip's do.
+clip; texts are laid out at the clip's size (Pango wraps a text in a box as wide as the video), read from the
+clip's own text and LaTeX caches (linked into the draft's folder: `linked_caches`), so the draft's words break as
+the clip's do.
 
 The beat before it starts and ends as in the clip's incremental render (its state put back in place of its
 body, its end held for its speech and the pause), so the drafted beat starts when it starts in the clip.
@@ -28,9 +29,7 @@ import fcntl
 import importlib
 import json
 import os
-import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Any, Callable
 
@@ -72,6 +71,25 @@ def kept_state(job: dict, work: Path, before: str, module: Path) -> bytes:
     return state.read_bytes()
 
 
+def linked_caches(work: Path, own: Path, folders: tuple[str, ...]) -> list[Path]:
+    """The clip's LaTeX and text cache folders as the draft's own: their finished files (SVGs and their kept
+    parses) hard-linked, not copied, so the draft reads what the clip made; what the draft makes itself (a
+    changed formula) is written into its own folder. Never into the clip's: its render may be running, and
+    manim runs LaTeX on fixed names and writes and deletes `<name>_.svg` beside each SVG it parses, so two
+    processes in one folder break each other's files (seen: the clip's render failing on a vanished `_.svg`).
+    Where a file cannot be linked, the draft makes it again."""
+    linked = []
+    for name in folders:
+        source, target = work / name, own / "caches" / name
+        target.mkdir(parents=True, exist_ok=True)
+        for file in source.iterdir() if source.is_dir() else ():
+            if file.suffix in (".svg", ".parsed") and not file.stem.endswith("_") and not (target / file.name).exists():
+                with contextlib.suppress(OSError):  # gone meanwhile, or a file system without hard links
+                    os.link(file, target / file.name)
+        linked.append(target)
+    return linked
+
+
 def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> dict:
     """Draw the draft of `job["draft"][0]` and publish it with its speech: {"files": [video, json]}."""
     beat, media = job["draft"]
@@ -93,7 +111,8 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
     own.mkdir(parents=True, exist_ok=True)
     settings = worker.manim_settings({**job, "width": width, "height": height}, own)
     # The clip's caches: LaTeX is the same at any size, and texts are laid out at the clip's size (draft_scene).
-    settings.update(tex_dir=str(work / "Tex"), text_dir=str(work / "media" / f"texts-{job['width']}px"))
+    tex, texts = linked_caches(work, own, ("Tex", f"media/texts-{job['width']}px"))
+    settings.update(tex_dir=str(tex), text_dir=str(texts))
     with contextlib.chdir(work.parent), open(own / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)  # two drafts of one scene take turns; the clip's render is not waited for
         renderer = manim_compat.fast_renderer([settings["tex_dir"], settings["text_dir"]], 1)
@@ -102,9 +121,9 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
         drawing, cpu = time.perf_counter(), time.process_time()
         scene.render()
         drawn, cpu_drawn = time.perf_counter(), time.process_time()
-        print(f"draft {beat} (wall/CPU s): kept state read {drawing - began:.2f} (before the scene), restored "
+        worker.log_time(f"draft {beat} (wall/CPU s): kept state read {drawing - began:.2f} (before the scene), restored "
               f"{drafting.restored[0]:.2f}/{drafting.restored[1]:.2f}, start (speech) {drafting.spoken[0]:.2f}/"
-              f"{drafting.spoken[1]:.2f}, the scene in all {drawn - drawing:.2f}/{cpu_drawn - cpu:.2f}", flush=True)
+              f"{drafting.spoken[1]:.2f}, the scene in all {drawn - drawing:.2f}/{cpu_drawn - cpu:.2f}")
         movie = Path(scene.renderer.file_writer.movie_file_path)
         video, about = draft_files(Path(media), Path(job["out_dir"]), job["scene"], beat)
         video.parent.mkdir(parents=True, exist_ok=True)
@@ -115,28 +134,16 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
         files = [publish(movie, video),
                  write_text_atomic(about, json.dumps({"scene": job["scene"], "beat": beat, "start": round(drafting.start, 3),
                                                       "end": round(drafting.end, 3), "width": width, "height": height}))]
-        print(f"draft muxed and published in {time.perf_counter() - drawn:.2f}/{time.process_time() - cpu_drawn:.2f} s",
-              flush=True)
+        worker.log_time(f"draft muxed and published in {time.perf_counter() - drawn:.2f}/{time.process_time() - cpu_drawn:.2f} s")
         return {"files": [str(f) for f in files]}
 
 
 def render_forked(job: dict, log: str, caller: int | None = None,
                   on_frames: Callable[[int], None] | None = None) -> dict:
     """As `worker.render_forked`, for a draft: {"files": [...]} or {"error": ..., "detail": ...}."""
-    worker.stop_with(caller)
-    try:
-        worker.log_to(log)
+    def draft() -> list[str]:
         video, _ = draft_files(Path(job["draft"][1]), Path(job["out_dir"]), job["scene"], job["draft"][0])
         video.parent.mkdir(parents=True, exist_ok=True)
         with published_together(video.parent):
-            return {"files": render_draft(job, on_frames)["files"]}
-    except BaseException as err:  # noqa: BLE001 - reported in one line, the traceback in the log
-        detail = traceback.format_exc()
-        with contextlib.suppress(OSError):
-            sys.stderr.write(detail)
-        return {"error": str(err) if isinstance(err, NoDraft) else cause_in_words(err), "detail": detail}
-    finally:
-        with contextlib.suppress(OSError):
-            print(f"cpu: {worker.cpu_seconds():.2f} s")
-            sys.stdout.flush()
-            sys.stderr.flush()
+            return render_draft(job, on_frames)["files"]
+    return worker.in_render_process(draft, log, caller, lambda err: str(err) if isinstance(err, NoDraft) else cause_in_words(err))
