@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lecture.studio.watch import imports_of, module_of
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -39,28 +41,13 @@ def test_catalog_and_params_load_without_manim():
 
 
 def project_imports() -> dict[str, set[str]]:
-    """Every project module (engine, scenes, lecture) and the project modules it imports anywhere in it."""
-    files = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
-             for package in ("engine", "scenes", "lecture") for p in (ROOT / package).rglob("*.py")}
+    """Every project module (engine, scenes, lecture) and the project modules it imports anywhere in it (read as
+    the studio's watcher reads them), its own packages left out (`from lecture import UserError` in lecture.cli)."""
+    files = {module_of(p, ROOT): p for package in ("engine", "scenes", "lecture") for p in (ROOT / package).rglob("*.py")}
     graph = {}
     for name, path in files.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        found = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                candidates = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
-                module = ".".join(p for p in (base, node.module or "") if p)
-                candidates = [module, *(f"{module}.{a.name}" for a in node.names)]
-            else:
-                continue
-            for candidate in candidates:
-                while candidate and candidate not in files:
-                    candidate = candidate.rpartition(".")[0]
-                if candidate and candidate != name and not name.startswith(candidate + "."):
-                    found.add(candidate)
-        graph[name] = found
+        graph[name] = {m for m in imports_of(path, set(files), package) if m != name and not name.startswith(m + ".")}
     return graph
 
 

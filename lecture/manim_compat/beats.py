@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import logging
 import inspect
 import io
 import json
@@ -306,5 +307,5 @@ def beat_base(job: dict, module: Path, root: Path, folders: tuple[str, ...]) -> 
 def log_beat_time(beat: dict, pending: dict[str, Any]) -> None:
     """Where an edit's time goes, in the render's log (docs/studio.md): the beat's start (its speech), then all of it."""
     how = "restored" if beat["restored"] else "skipped" if beat["skipped"] else "drawn"
-    print(f"beat {beat['name']}: {how}, start (speech) {pending.get('spoken', 0):.2f} s, "
-          f"in all {time.perf_counter() - pending.get('began', time.perf_counter()):.2f} s", flush=True)
+    logging.getLogger("lecture.times").info(f"beat {beat['name']}: {how}, start (speech) {pending.get('spoken', 0):.2f} s, "
+                                            f"in all {time.perf_counter() - pending.get('began', time.perf_counter()):.2f} s")

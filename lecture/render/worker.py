@@ -15,6 +15,7 @@ import ctypes
 import fcntl
 import importlib
 import json
+import logging
 import os
 import resource
 import shutil
@@ -44,13 +45,14 @@ from lecture.voice.voices import parse_voice
 from scenes.catalog import current
 
 
-_logged = False  # a render process's output goes to its render.log (`render_forked`): there it says where its time went
+# Where a render's time went, one line a step: written to a render process's log (`in_render_process` gives the logger
+# its handler there); a render in the CLI's or a test's own process has none and writes nothing.
+TIMES = logging.getLogger("lecture.times")
+TIMES.propagate = False  # never through a root handler a library may have set up: once, in the log
 
 
 def log_time(text: str) -> None:
-    """One line of where the render's time went, in a render process's log only (never on the CLI's output)."""
-    if _logged:
-        print(text, flush=True)
+    TIMES.info(text)
 
 
 def count_frames(scene, fps: int, on_frames: Callable[[int], None]) -> None:
@@ -192,6 +194,7 @@ def publish_movie(job: dict, scene, beats, stem: Path) -> tuple[list[Path], Any]
     if beats is not None:  # the skipped beats' frames from their segments
         poster = beats.splice(scene, movie)
         log_time(f"spliced in {time.perf_counter() - began:.2f} s")
+        began = time.perf_counter()
         if poster is not None and beats.beats[-1]["skipped"]:
             last_frame = Image.open(poster)
     track = narration_track(scene) if scene.spoken else None
@@ -279,27 +282,33 @@ def narrated_slides(config: Path, sections: list[dict], track) -> Path:
 
 def render_forked(job: dict, log: str, caller: int | None = None,
                   on_frames: Callable[[int], None] | None = None) -> dict:
-    """Entry point in a render process forked from `lecture.render`'s server: the render's output
-    (manim's, LaTeX's and a traceback) goes to `log`. Returns {"files": [...]} when the clip, its
-    sidecar, captions and poster are in place (they appear together), else {"error": the cause in
-    words, "detail": the traceback} (also returned, as the log may be on the disk that is full).
+    """Entry point in a render process forked from `lecture.render`'s server: the clip, its sidecar, captions
+    and poster appear together (`in_render_process` says the rest). `on_frames` hears the frames drawn so far after every play."""
+    def clip() -> list[str]:
+        with published_together(Path(job["out_dir"])):
+            return render(job, on_frames)["files"]
+    return in_render_process(clip, log, caller)
+
+
+def in_render_process(work: Callable[[], list[str]], log: str, caller: int | None,
+                      in_words: Callable[[BaseException], str] = cause_in_words) -> dict:
+    """`work()` in a render process, its output (manim's, LaTeX's, the time lines and a traceback) into `log`.
+    Returns {"files": what it returned} or {"error": the cause in words, "detail": the traceback} (also
+    returned, as the log may be on the disk that is full).
 
     The process stops, publishing nothing more, on SIGTERM, SIGHUP or SIGINT, when `caller` (the
-    `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG).
-    `on_frames` hears the frames drawn so far after every play."""
-    global _logged
+    `lecture` process that asked for the render) ends, or when the fork server does (PR_SET_PDEATHSIG)."""
     stop_with(caller)
     try:
         log_to(log)
-        _logged = True
-        with published_together(Path(job["out_dir"])):
-            files = render(job, on_frames)["files"]
-        return {"files": files}
+        TIMES.addHandler(logging.StreamHandler(sys.stdout))
+        TIMES.setLevel(logging.INFO)
+        return {"files": work()}
     except BaseException as err:  # noqa: BLE001 - reported in one line, the traceback in the log
         detail = traceback.format_exc()
         with contextlib.suppress(OSError):
             sys.stderr.write(detail)
-        return {"error": cause_in_words(err), "detail": detail}
+        return {"error": in_words(err), "detail": detail}
     finally:
         with contextlib.suppress(OSError):  # a full disk must not turn the report into a second traceback
             print(f"peak memory: {peak_memory_mb():.0f} MB")  # the benchmark reads it (scripts/bench/results.py)
