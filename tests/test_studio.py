@@ -429,13 +429,29 @@ def test_a_saved_beat_plays_first_as_a_draft_then_in_its_clip(browser, narrating
     with av.open(str(next(media.glob(f"drafts/**/{TALK}.show_graph.mp4")))) as container:
         assert container.streams.audio and container.streams.video  # its new speech with its picture
     print(f"saved to the draft playing: {edit['draft']:.0f} ms, to the clip playing: {edit['ms']:.0f} ms")
-    # The second beat needs the first one's kept state, and a lecture outside the tool keeps none: no draft, the clip.
+    # The second beat starts from the state the first one kept (a lecture folder outside the tool keeps them too).
     page.locator(".beat").nth(1).click()
     page.wait_for_function("document.querySelector('#narration-field').dataset.beat === 'show_loss'")
     page.locator("#narration-field").fill("Now with w at {w}, the values flow ^forward, and the loss comes out as {loss}.")
     page.locator("#save-narration").click()
     page.wait_for_function("window.studioEdits.length === 2", timeout=300000)
     edit = page.evaluate("window.studioEdits[1]")
-    assert edit["draft"] is None and page.locator("#draft-label").is_hidden()
-    assert "the clip was not rendered with the beat cache" in (media / ".cache" / TALK / "draft.log").read_text()
-    assert not list(media.rglob(f"{TALK}.show_loss.*"))
+    assert edit["draft"] is not None and edit["draft"] < edit["ms"], edit
+    assert "draft show_loss" in (media / ".cache" / TALK / "draft.log").read_text()
+    assert [p.relative_to(media).parts[0] for p in media.rglob(f"{TALK}.show_loss.*")] == ["drafts", "drafts"]
+
+
+@pytest.mark.slow
+def test_a_beat_edited_in_its_scene_file_plays_first_as_a_draft(browser, narrating):
+    """An editor's save of the scene module that changes one beat (a run time in its body): the page hears which
+    beat, its draft plays from the state the beat before kept, then the clip from that beat."""
+    page = open_talk(browser, narrating)
+    (module,) = [p for p in narrating["script"].parent.glob("*.py") if "def show_loss" in p.read_text()]
+    text = module.read_text()
+    edited = text.replace("forward_into(node.name, run_time=1.0)", "forward_into(node.name, run_time=0.8)")
+    assert edited != text
+    module.write_text(edited)
+    page.wait_for_function("window.studioEdits.length === 1", timeout=300000)
+    edit = page.evaluate("window.studioEdits[0]")
+    assert edit["beat"] == "show_loss" and edit["draft"] is not None and edit["draft"] < edit["ms"], edit
+    assert "edited" in page.evaluate("window.studioEvents")

@@ -26,7 +26,6 @@ clock advances (`CairoRenderer.play`, `add_frame`, `freeze_current_frame`, `Scen
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import logging
 import inspect
@@ -42,6 +41,7 @@ from manim import config
 from manim_slides.config import SlideConfig
 
 from lecture.manim_compat import beatstate, require_written_for
+from lecture.manim_compat.beatsource import module_without_beat_bodies
 from scenes.kit.base import beat_narrations
 
 require_written_for()
@@ -83,18 +83,6 @@ def drawn_clock(scene: Any, before: float) -> float:
     for _ in range(len(np.arange(0, scene.duration, 1 / config["frame_rate"]))):
         clock += dt
     return clock
-
-
-def module_without_beat_bodies(path: Path) -> str:
-    """The scene module's source with every `@beat` method's body left out: an edit inside one beat
-    changes that beat's key, any other edit in the module every key."""
-    text = path.read_text()
-    lines = text.splitlines()
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.FunctionDef) and any("beat" in ast.unparse(d) for d in node.decorator_list):
-            for i in range(node.lineno - 1, node.end_lineno):
-                lines[i] = ""
-    return "\n".join(lines)
 
 
 class BeatCache:
@@ -297,9 +285,9 @@ def beat_base(job: dict, module: Path, root: Path, folders: tuple[str, ...]) -> 
     change a frame, the scene's module without its beat bodies."""
     digest = hashlib.sha256(json.dumps([job["scene"], job["quality"], job["params"], job["transparent"],
                                         job.get("voice"), job.get("plain")]).encode())
-    for folder in folders:
+    for folder in folders:  # relative to `root`, or a lecture folder elsewhere (absolute)
         for path in sorted((root / folder).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update((path.relative_to(root) if path.is_relative_to(root) else path).as_posix().encode())
             digest.update(module_without_beat_bodies(path).encode() if path == module else path.read_bytes())
     return digest.hexdigest()
 

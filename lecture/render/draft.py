@@ -17,7 +17,7 @@ A draft is never a clip: it is written into `<media>/drafts/<the clip's folder>/
 lecture; each save's draft replaces the one before.
 
 No draft (`NoDraft`, the page waits for the clip as before) when: the clip was never rendered with the beat
-cache (a lecture outside the tool, a first render still running), its code changed since (another beat key
+cache (a first render still running), its code changed since (another beat key
 base), the beat before kept no state (a scene `beatstate` cannot keep: a lambda updater, a moving camera), or
 the kept state does not load or gives another picture. The first beat needs no kept state: it starts
 from `setup`, as in the clip.
@@ -40,7 +40,7 @@ from lecture.manim_compat import NoDraft
 from lecture.output.publish import publish, published_together, write_text_atomic
 from lecture.render import worker
 from lecture.render.errors import cause_in_words
-from lecture.render.jobs import CODE_FOLDERS, ROOT, draft_files
+from lecture.render.jobs import ROOT, draft_files
 from lecture.voice import audio
 from scenes.catalog import current
 from scenes.kit.base import beat_narrations
@@ -63,7 +63,7 @@ def kept_state(job: dict, work: Path, before: str, module: Path) -> bytes:
     keys = {b["name"]: b["key"] for b in sidecar.get("beats", [])}
     if before not in keys or "beat_base" not in sidecar:
         raise NoDraft("the clip was not rendered with the beat cache")
-    if sidecar["beat_base"] != manim_compat.beat_key_base(job, module, ROOT, CODE_FOLDERS):
+    if sidecar["beat_base"] != manim_compat.beat_key_base(job, module, ROOT, worker.beat_folders(job["scene"])):
         raise NoDraft("the code changed since the clip was rendered")
     state = work / "beats" / job["quality"] / f"{keys[before]}.state"
     if not state.exists():

@@ -32,6 +32,7 @@ from manim import tempconfig
 from PIL import Image
 
 from lecture import manim_compat
+from lecture.manim_compat.beatsource import beat_sources
 from lecture.output.faststart import faststart
 from lecture.output.frames import save_poster
 from lecture.output.publish import (publish, published_together, stop_publishing, unfinished_files_removed,
@@ -180,6 +181,7 @@ def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: 
     if beats is not None:
         sidecar["beats"] = beats.beats  # each beat's key, and whether this render drew it
         sidecar["beat_base"] = beats.base  # what the keys were built on: a studio draft restores a kept state only when it is the same
+        sidecar["beat_sources"] = beat_sources(Path(current().by_id[job["scene"]].file))  # which beat a later save changed
     files.append(write_text_atomic(stem.with_suffix(".json"), json.dumps(sidecar, indent=2, default=float)))
     return {"files": [str(f) for f in files]}
 
@@ -228,12 +230,16 @@ def recorder_for(job: dict, scene):
 
 
 def beat_cache(job: dict, module: Path, work: Path):
-    """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work
-    folder. Only for the lectures inside the tool: a beat key hashes the tool's code folders, not a
-    lecture folder elsewhere (such a scene renders whole)."""
-    if not module.is_relative_to(ROOT):
-        return None
-    return manim_compat.beat_cache(work / "beats" / job["quality"], job, module, ROOT, CODE_FOLDERS)
+    """The beat cache of an incremental render (`Job.beats`): segments kept per quality in the scene's work folder."""
+    return manim_compat.beat_cache(work / "beats" / job["quality"], job, module, ROOT, beat_folders(job["scene"]))
+
+
+def beat_folders(scene: str) -> tuple[str, ...]:
+    """The source folders a beat key hashes: the tool's code folders and, for a lecture kept outside the tool,
+    its own folder (its modules and helpers change its frames as the tool's do)."""
+    lecture = current().lecture_of.get(scene)
+    outside = lecture is not None and lecture.folder is not None and not lecture.built_in
+    return (*CODE_FOLDERS, str(lecture.folder.resolve())) if outside else CODE_FOLDERS
 
 
 def narrator_for(job: dict) -> VoiceNarrator | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lecture import UserError
+from lecture.manim_compat.beatsource import beat_sources
 from lecture.options.resolve import build_params, check_params, read_config
 from lecture.options.form import command_line, form_rows, own_text
 from lecture.options.table import CONTENT_OPTIONS, OPTIONS, QUALITIES
@@ -439,16 +440,39 @@ class Studio:
 
     def reload(self, scenes: list[str], changed: list[str]) -> None:
         """Files under scenes/ or engine/ changed: the scenes they affect render again in every open view
-        (the open scene, and those with a clip there), and every page hears of it."""
+        (the open scene, and those with a clip there), and every page hears of it. The open scene's first
+        beat whose source the save changed is drafted first, as after a narration save ("edited")."""
         code_changed()
         self.publish({"type": "changed", "files": changed, "scenes": scenes})
+        drafted: set[tuple[str, str]] = set()
         for view, open_scene in list(self.open_views.values()):
             wanted = [s for s in scenes if s == open_scene or (self.out_dir(view, s) / f"{s}.json").exists()]
             for scene in sorted(wanted, key=lambda s: s != open_scene):
                 try:
-                    self.render(view, scene, force=True)
+                    beat = self.edited_beat(view, scene, changed) if scene == open_scene else None
+                    draft = self.draft(view, scene, beat) if beat and (str(self.out_dir(view, scene)), scene) not in drafted else None
+                    task = self.render(view, scene, force=True)
                 except FieldError as err:
                     self._errors[(self.folder(self.out_dir(view, scene)), scene)] = str(err)
+                    continue
+                if draft is not None:
+                    drafted.add((str(self.out_dir(view, scene)), scene))
+                    self.publish({"type": "edited", "beat": beat, "task": self.task_data(task), "draft": self.task_data(draft)})
+
+    def edited_beat(self, view: View, scene: str, changed: list[str]) -> str | None:
+        """The first beat (in the clip's order) whose source a save of the scene's own module changed, from the
+        digests the clip's sidecar keeps; None when the module did not change, the clip keeps no digests (not
+        rendered with the beat cache), or the edit is outside every beat (then no beat can be drafted alone)."""
+        module = Path(current().by_id[scene].file).resolve()
+        if module not in {Path(c).resolve() for c in changed}:
+            return None
+        try:
+            sidecar = json.loads((self.out_dir(view, scene) / f"{scene}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        before, now = sidecar.get("beat_sources", {}), beat_sources(module)
+        order = [b["name"] for b in sidecar.get("beats", [])]
+        return next((name for name in order if name in now and before and now[name] != before.get(name)), None)
 
     # --- events -----------------------------------------------------------------------------------
     def subscribe(self) -> queue.Queue:

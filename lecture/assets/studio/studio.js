@@ -485,6 +485,11 @@ function listen() {
     }
     const task = event.task;
     if (!task || !mine(task)) return;
+    if (event.type === "edited") {  // a scene file saved in an editor: its changed beat is drafted, as after a narration save
+      if (!edit && task.scene === page.scene && open && task.folder === open.folder)
+        edit = { task: task.id, draft: event.draft.id, beat: event.beat, t0: performance.now(), saved: 0, done: false };
+      return;
+    }
     if (event.type === "draft" || event.type === "draft-failed") {  // a draft is never a scene's clip or task
       if (!edit || task.id !== edit.draft) return;
       if (event.type === "draft") { if (!edit.done && task.scene === page.scene) showDraft(event); }
