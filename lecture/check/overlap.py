@@ -5,7 +5,8 @@ filled as drawn at 480p, shares `OVERLAP_MIN_PX` pixels. Checked at every play's
 and at each beat's end; all the overlaps of one snapshot are one finding. Not overlaps: a cross-fade
 (one text fading or turning into another mid-motion), a text fainter than `FAINT_OPACITY` (not read
 yet), and anything moving at a play's first frame (a copy about to fly out of its source starts on it;
-where a moving thing was before the play, the previous snapshot has checked).
+where a moving thing was before the play, the previous snapshot has checked). Between those instants,
+a thing moving rigidly is checked along the path it sweeps (`lecture/check/sweep.py`).
 """
 from __future__ import annotations
 
@@ -82,7 +83,9 @@ def texts_under_shapes(record: Record, snap: Snapshot, texts: list[Drawn], boxes
 
 
 def check(record: Record) -> list[Finding]:
-    findings = []
+    from lecture.check import sweep  # imports this module's helpers
+
+    findings = sweep.check(record)
     for snap in record.snapshots:
         texts = [t for t in snap.texts if t.opacity >= FAINT_OPACITY]
         boxes = {id(t): to_px(t.box, record.frame) for t in texts}
@@ -94,7 +97,7 @@ def check(record: Record) -> list[Finding]:
                 ([f"texts hidden under shapes drawn after them: {listed(hidden)}"] if hidden else [])
         findings.append(Finding("overlap", record.scene, snap.beat, snap.t, f"{when(snap)}, " + "; and ".join(parts),
                                 sorted(names | hidden_names), scene_box(union(regions + under), record.frame), record.theme))
-    return findings
+    return sorted(findings, key=lambda f: f.time)
 
 
 def listed(items: list[str], most: int = 5) -> str:

@@ -1,0 +1,193 @@
+"""overlap between the sampled instants: a thing moving rigidly (a travelling dot or number) checked along
+the path it sweeps, not only where the record saw it (a play's start, middle and end).
+
+The record keeps a mover's place at its play's start, middle and end; its path is taken as the parabola
+through those three places (through two, the line), and the mover, translated along it in steps of at most
+half its own size (`SWEEP_STEP`, at most `SWEEP_MAX_SAMPLES` per stretch), is checked against what stands
+still around it with the overlap rule's measures: a text on a text, a text under an opaque shape drawn after
+it (a dot sliding over a number). Only where its swept box meets something (cheap: most paths cross
+nothing). What it touches on leaving its source or arriving at its target (an overlap running on from
+either recorded end, which the snapshots there judge) is not a finding; one that starts and ends between
+them is. Rigid: the mover keeps its size within `SWEEP_RIGID` (a flash running along an edge, a growing
+or fading thing is not translated).
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
+from lecture.check.overlap import FADING, listed, scene_box, union
+from lecture.check.rules import (FAINT_OPACITY, Finding, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX, PX_PER_UNIT,
+                                 SWEEP_MAX_SAMPLES, SWEEP_RIGID, SWEEP_STEP)
+
+PAIRS = (("start", "mid"), ("mid", "end"), ("start", "end"))  # consecutive snapshots of one play
+AT = {"start": 0.0, "mid": 0.5, "end": 1.0}  # a snapshot's place in its play, as a fraction of it
+
+
+def centre(box: tuple) -> np.ndarray:
+    return np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
+
+
+def rigid(a: Drawn, b: Drawn) -> bool:
+    wa, ha, wb, hb = a.box[2] - a.box[0], a.box[3] - a.box[1], b.box[2] - b.box[0], b.box[3] - b.box[1]
+    return abs(wa - wb) <= SWEEP_RIGID * max(wa, wb, 1e-6) and abs(ha - hb) <= SWEEP_RIGID * max(ha, hb, 1e-6)
+
+
+def shifted(drawn: Drawn, offset: np.ndarray) -> Drawn:
+    """`drawn` translated by `offset` (scene units)."""
+    dx, dy = float(offset[0]), float(offset[1])
+    parts = []
+    for part in drawn.parts:
+        part = copy.copy(part)
+        if "box" in part:
+            part["box"] = [part["box"][0] + dx, part["box"][1] + dy, part["box"][2] + dx, part["box"][3] + dy]
+        if "paths" in part:
+            part["paths"] = [[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(path)] for path in part["paths"]]
+        parts.append(part)
+    return Drawn(drawn.uid, drawn.kind, drawn.label, drawn.order, parts, drawn.moving)
+
+
+def plays(record: Record) -> list[list[Snapshot]]:
+    """The snapshots of each play (start, mid, end), in order."""
+    out: list[list[Snapshot]] = []
+    for snap in record.snapshots:
+        if snap.at == "start":
+            out.append([snap])
+        elif snap.at in ("mid", "end") and out and out[-1][-1].at in ("start", "mid") and (out[-1][-1].at, snap.at) in PAIRS:
+            out[-1].append(snap)
+    return out
+
+
+def path_of(places: dict[str, np.ndarray]):
+    """The mover's centre at play fraction s (0 start, 0.5 mid, 1 end): the parabola through the places known."""
+    known = sorted((AT[k], v) for k, v in places.items())
+    if len(known) == 3:
+        p0, p1, p2 = (v for _, v in known)
+        control = 2 * p1 - (p0 + p2) / 2
+        return lambda s: (1 - s) ** 2 * p0 + 2 * s * (1 - s) * control + s ** 2 * p2
+    (s0, p0), (s1, p1) = known[0], known[-1]
+    return lambda s: p0 + (p1 - p0) * (s - s0) / (s1 - s0)
+
+
+def hits(mover: Drawn, other: Drawn, frame: tuple) -> bool:
+    """The overlap rule's measure between a (translated) mover and something standing still."""
+    region = intersect(to_px(mover.box, frame), to_px(other.box, frame))
+    if region is None:
+        return False
+    if mover.kind == "text" and other.kind == "text":
+        return int((ink(mover, region, frame) & ink(other, region, frame)).sum()) >= OVERLAP_MIN_PX
+    text, shape = (mover, other) if mover.kind == "text" else (other, mover)
+    return hidden(text, shape, frame) >= HIDDEN_MIN_SHARE
+
+
+def hidden(text: Drawn, shape: Drawn, frame: tuple) -> float:
+    """The share of a text's ink a shape covers, or of one of its glyphs' where that is more: a dot over a
+    digit misreads the number as much as a box over the whole of it."""
+    box = to_px(text.box, frame)
+    cover = ink(shape, box, frame)
+    if not cover.any():
+        return 0.0
+    letters = ink(text, box, frame)
+    shares = [(cover & letters).sum() / max(int(letters.sum()), 1)]
+    for part in text.parts:
+        glyph = ink(Drawn(text.uid, text.kind, text.label, text.order, [part]), box, frame)
+        if glyph.sum():
+            shares.append((cover & glyph).sum() / glyph.sum())
+    return float(max(shares))
+
+
+def candidates(snap: Snapshot, mover: Drawn) -> list[Drawn]:
+    """What stands still in `snap` and the mover could be drawn over or under, as the overlap rule pairs them."""
+    out = []
+    for other in snap.drawn:
+        if other is mover or other.moving:
+            continue
+        if mover.kind == "text" and other.kind == "text" and other.opacity >= FAINT_OPACITY:
+            out.append(other)
+        elif mover.kind == "text" and other.kind != "text" and other.order > mover.order and other.opacity >= HIDDEN_MIN_OPACITY:
+            out.append(other)
+        elif mover.kind != "text" and other.kind == "text" and other.order < mover.order and other.opacity >= FAINT_OPACITY:
+            out.append(other)
+    return out
+
+
+def samples(path, s0: float, s1: float, mover: Drawn) -> np.ndarray:
+    """Play fractions from s0 to s1 (both ends included), the mover stepping at most SWEEP_STEP of its size."""
+    chord = np.linalg.norm(path(s1) - path(s0)) + 2 * np.linalg.norm(path((s0 + s1) / 2) - (path(s0) + path(s1)) / 2)
+    size = max(min(mover.box[2] - mover.box[0], mover.box[3] - mover.box[1]) * SWEEP_STEP, 2 / PX_PER_UNIT)
+    return np.linspace(s0, s1, int(min(SWEEP_MAX_SAMPLES, max(2, np.ceil(chord / size)))) + 1)
+
+
+def between(path, s: np.ndarray, mover: Drawn, other: Drawn, frame: tuple) -> int | None:
+    """The first sample at which the mover, on its path, is over or under `other` in an overlap that runs on
+    to neither end of the stretch; None when there is none."""
+    base = path(s[0])
+    near = [i for i, v in enumerate(s) if intersect(shifted_box(mover.box, path(v) - base), other.box)]
+    if not near:
+        return None
+    touching = [i in near and hits(shifted(mover, path(s[i]) - base), other, frame) for i in range(len(s))]
+    first, last = 0, len(s) - 1
+    while first <= last and touching[first]:
+        first += 1
+    while last >= first and touching[last]:
+        last -= 1
+    return next((i for i in range(first, last + 1) if touching[i]), None)
+
+
+def shifted_box(box: tuple, offset: np.ndarray) -> tuple | None:
+    return (box[0] + offset[0], box[1] + offset[1], box[2] + offset[0], box[3] + offset[1])
+
+
+def movers(play: list[Snapshot]) -> dict[tuple, dict[str, Drawn]]:
+    """Each thing moving rigidly in the play (not fading, not transforming): its drawing in each snapshot."""
+    found: dict[tuple, dict[str, Drawn]] = {}
+    for snap in play:
+        for d in snap.drawn:
+            key = (d.kind, d.uid)
+            if key in found or (snap.at != "end" and d.moving and d.moving not in FADING and d.kind != "image"):
+                found.setdefault(key, {})[snap.at] = d
+    return {k: v for k, v in found.items() if any(d.moving for d in v.values())}
+
+
+def stretch(record: Record, a: Snapshot, b: Snapshot, places: dict[str, Drawn]) -> list[tuple[Drawn, Drawn, float]]:
+    """The overlaps of one mover between snapshots a and b: (mover, other, play fraction)."""
+    mover = places[a.at]
+    if not mover.moving or not rigid(mover, places[b.at]) or mover.opacity < (
+            FAINT_OPACITY if mover.kind == "text" else HIDDEN_MIN_OPACITY):
+        return []
+    path = path_of({k: centre(d.box) for k, d in places.items() if rigid(d, mover)})
+    s = samples(path, AT[a.at], AT[b.at], mover)
+    if np.linalg.norm(path(s[-1]) - path(s[0])) * PX_PER_UNIT < 1:
+        return []
+    out = []
+    for other in candidates(a, mover):
+        i = between(path, s, mover, other, record.frame)
+        if i is not None:
+            out.append((mover, other, float(s[i])))
+    return out
+
+
+def check(record: Record) -> list[Finding]:
+    findings = []
+    for play in plays(record):
+        moving = movers(play)
+        for a, b in zip(play, play[1:]):
+            found = [hit for places in moving.values() if a.at in places and b.at in places
+                     for hit in stretch(record, a, b, places)]
+            if not found:
+                continue
+            over = [f"{m.name()} on {o.name()}" for m, o, _ in found if m.kind == o.kind == "text"]
+            under = [f"{o.name() if o.kind == 'text' else m.name()} under a {m.label if m.kind != 'text' else o.label}"
+                     for m, o, _ in found if m.kind != o.kind]
+            parts = ([f"texts drawn over each other: {listed(over)}"] if over else []) + \
+                    ([f"texts hidden under shapes drawn after them: {listed(under)}"] if under else [])
+            first = min(s for _, _, s in found)
+            t = a.t + (b.t - a.t) * (first - AT[a.at]) / (AT[b.at] - AT[a.at])
+            names = sorted({d.name() for m, o, _ in found for d in (m, o) if d.kind == "text"})
+            box = union([to_px(d.box, record.frame) for _, o, _ in found for d in (o,)])
+            findings.append(Finding("overlap", record.scene, a.beat, round(t, 3),
+                                    f"Between the {a.at} and the {b.at} of a play, on a moving thing's path, "
+                                    + "; and ".join(parts), names, scene_box(box, record.frame), record.theme))
+    return findings
