@@ -71,31 +71,36 @@ def path_of(places: dict[str, np.ndarray]):
     return lambda s: p0 + (p1 - p0) * (s - s0) / (s1 - s0)
 
 
-def hits(mover: Drawn, other: Drawn, frame: tuple) -> bool:
-    """The overlap rule's measure between a (translated) mover and something standing still."""
-    region = intersect(to_px(mover.box, frame), to_px(other.box, frame))
-    if region is None:
+def hits(mover: Drawn, other: Drawn, frame: tuple, cache: dict) -> bool:
+    """The overlap rule's measure between a (translated) mover and something standing still (whose ink, in its
+    own box, `cache` keeps: it is the same at every step of the path)."""
+    box = to_px(other.box, frame)
+    if intersect(to_px(mover.box, frame), box) is None:
         return False
-    if mover.kind == "text" and other.kind == "text":
-        return int((ink(mover, region, frame) & ink(other, region, frame)).sum()) >= OVERLAP_MIN_PX
-    text, shape = (mover, other) if mover.kind == "text" else (other, mover)
-    return hidden(text, shape, frame) >= HIDDEN_MIN_SHARE
+    if other.kind != "text":  # a moving text under a shape drawn after it
+        return hidden(ink(mover, to_px(mover.box, frame), frame), glyph_inks(mover, to_px(mover.box, frame), frame),
+                      ink(other, to_px(mover.box, frame), frame)) >= HIDDEN_MIN_SHARE
+    if id(other) not in cache:
+        cache[id(other)] = (ink(other, box, frame), glyph_inks(other, box, frame))
+    letters, glyphs = cache[id(other)]
+    cover = ink(mover, box, frame)
+    if mover.kind == "text":
+        return int((cover & letters).sum()) >= OVERLAP_MIN_PX
+    return hidden(letters, glyphs, cover) >= HIDDEN_MIN_SHARE
 
 
-def hidden(text: Drawn, shape: Drawn, frame: tuple) -> float:
+def glyph_inks(text: Drawn, box: tuple, frame: tuple) -> list[np.ndarray]:
+    masks = (ink(Drawn(text.uid, text.kind, text.label, text.order, [part]), box, frame) for part in text.parts)
+    return [m for m in masks if m.any()]
+
+
+def hidden(letters: np.ndarray, glyphs: list[np.ndarray], cover: np.ndarray) -> float:
     """The share of a text's ink a shape covers, or of one of its glyphs' where that is more: a dot over a
     digit misreads the number as much as a box over the whole of it."""
-    box = to_px(text.box, frame)
-    cover = ink(shape, box, frame)
     if not cover.any():
         return 0.0
-    letters = ink(text, box, frame)
-    shares = [(cover & letters).sum() / max(int(letters.sum()), 1)]
-    for part in text.parts:
-        glyph = ink(Drawn(text.uid, text.kind, text.label, text.order, [part]), box, frame)
-        if glyph.sum():
-            shares.append((cover & glyph).sum() / glyph.sum())
-    return float(max(shares))
+    return float(max([(cover & letters).sum() / max(int(letters.sum()), 1)] +
+                     [(cover & glyph).sum() / glyph.sum() for glyph in glyphs]))
 
 
 def candidates(snap: Snapshot, mover: Drawn) -> list[Drawn]:
@@ -120,24 +125,17 @@ def samples(path, s0: float, s1: float, mover: Drawn) -> np.ndarray:
     return np.linspace(s0, s1, int(min(SWEEP_MAX_SAMPLES, max(2, np.ceil(chord / size)))) + 1)
 
 
-def between(path, s: np.ndarray, mover: Drawn, other: Drawn, frame: tuple) -> int | None:
-    """The first sample at which the mover, on its path, is over or under `other` in an overlap that runs on
-    to neither end of the stretch; None when there is none."""
-    base = path(s[0])
-    near = [i for i, v in enumerate(s) if intersect(shifted_box(mover.box, path(v) - base), other.box)]
-    if not near:
-        return None
-    touching = [i in near and hits(shifted(mover, path(s[i]) - base), other, frame) for i in range(len(s))]
-    first, last = 0, len(s) - 1
+def between(offsets: np.ndarray, near: np.ndarray, mover: Drawn, other: Drawn, frame: tuple) -> int | None:
+    """The first step (of the mover shifted by `offsets`; `near`: the steps whose box meets `other`'s) at which it
+    is over or under `other` in an overlap that runs on to neither end of the stretch; None when there is none."""
+    cache: dict = {}
+    touching = [bool(near[i]) and hits(shifted(mover, offsets[i]), other, frame, cache) for i in range(len(offsets))]
+    first, last = 0, len(touching) - 1
     while first <= last and touching[first]:
         first += 1
     while last >= first and touching[last]:
         last -= 1
     return next((i for i in range(first, last + 1) if touching[i]), None)
-
-
-def shifted_box(box: tuple, offset: np.ndarray) -> tuple | None:
-    return (box[0] + offset[0], box[1] + offset[1], box[2] + offset[0], box[3] + offset[1])
 
 
 def movers(play: list[Snapshot]) -> dict[tuple, dict[str, Drawn]]:
@@ -161,11 +159,19 @@ def stretch(record: Record, a: Snapshot, b: Snapshot, places: dict[str, Drawn]) 
     s = samples(path, AT[a.at], AT[b.at], mover)
     if np.linalg.norm(path(s[-1]) - path(s[0])) * PX_PER_UNIT < 1:
         return []
+    others = candidates(a, mover)
+    if not others:
+        return []
+    offsets = np.array([path(v) for v in s]) - path(s[0])
+    boxes = np.array(mover.box)[None, :] + np.hstack([offsets, offsets])  # each step's box: x0, y0, x1, y1
+    theirs = np.array([o.box for o in others])
+    near = ((boxes[:, None, 0] < theirs[None, :, 2]) & (theirs[None, :, 0] < boxes[:, None, 2]) &
+            (boxes[:, None, 1] < theirs[None, :, 3]) & (theirs[None, :, 1] < boxes[:, None, 3]))  # steps x others
     out = []
-    for other in candidates(a, mover):
-        i = between(path, s, mover, other, record.frame)
+    for k in np.flatnonzero(near.any(axis=0)):
+        i = between(offsets, near[:, k], mover, others[k], record.frame)
         if i is not None:
-            out.append((mover, other, float(s[i])))
+            out.append((mover, others[k], float(s[i])))
     return out
 
 
