@@ -115,6 +115,18 @@ def test_overlap_on_a_moving_things_path_between_the_sampled_instants(tmp_path, 
     assert overlap.check(travelling(tmp_path, (-3.0, 0.0), kind)) == []
 
 
+def test_overlap_follows_the_recorded_frames_of_a_path(tmp_path):
+    """Where the recorder kept the mover's centre at every frame, the rule follows those frames, not the parabola
+    through its three places: a dot going round under the number is clean; one whose frames cross it is not."""
+    rec = travelling(tmp_path, (-1.5, 0.0))
+    around = [(-3.0, 0.0), (-2.5, -1.0), (-1.5, -1.0), (-0.5, -1.0)]
+    rec.tracks = [(t, {7: xy}) for t, xy in zip((0.0, 0.25, 0.5, 0.75), around)]
+    assert overlap.check(rec) == []
+    rec.tracks = [(t, {7: (x, 0.0)}) for t, x in zip((0.0, 0.25, 0.5, 0.75), (-3.0, -2.25, -1.5, -0.75))]
+    (finding,) = overlap.check(rec)
+    assert 0.25 < finding.time <= 0.5 and '"0.25"' in finding.objects  # between two recorded frames
+
+
 def test_off_frame_margin_and_title_band(tmp_path):
     out = record_of(tmp_path, title() + [shape(5.0, 0, 7.5, 1, 1)])
     assert [f.message for f in frame.check(out)] == ["Rectangle reaches outside the frame (beat-end)"]

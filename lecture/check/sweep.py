@@ -138,6 +138,26 @@ def between(offsets: np.ndarray, near: np.ndarray, mover: Drawn, other: Drawn, f
     return next((i for i in range(first, last + 1) if touching[i]), None)
 
 
+def tracked(record: Record, a: Snapshot, b: Snapshot, mover: Drawn, last: np.ndarray | None) -> tuple:
+    """The mover's path from snapshot a to b as the recorder followed it frame by frame (its first part's centre):
+    times and offsets from where a saw it, in steps of at most SWEEP_STEP of its size; (None, None) untracked."""
+    uid = mover.parts[0].get("uid") if mover.parts else None
+    frames = [(t, c[uid]) for t, c in record.tracks if a.t <= t < b.t and uid in c]
+    if not frames or frames[0][0] != a.t:
+        return None, None
+    base = np.array(frames[0][1])
+    times = [t for t, _ in frames] + ([b.t] if last is not None else [])
+    points = [np.array(xy) - base for _, xy in frames] + ([last] if last is not None else [])
+    step = max(min(mover.box[2] - mover.box[0], mover.box[3] - mover.box[1]) * SWEEP_STEP, 2 / PX_PER_UNIT)
+    out_t, out_p = [times[0]], [points[0]]
+    for (t0, p0), (t1, p1) in zip(zip(times, points), zip(times[1:], points[1:])):
+        n = int(min(SWEEP_MAX_SAMPLES, max(1, np.ceil(np.linalg.norm(p1 - p0) / step))))
+        for k in range(1, n + 1):
+            out_t.append(t0 + (t1 - t0) * k / n)
+            out_p.append(p0 + (p1 - p0) * k / n)
+    return np.array(out_t), np.array(out_p)
+
+
 def movers(play: list[Snapshot]) -> dict[tuple, dict[str, Drawn]]:
     """Each thing moving rigidly in the play (not fading, not transforming): its drawing in each snapshot."""
     found: dict[tuple, dict[str, Drawn]] = {}
@@ -150,19 +170,24 @@ def movers(play: list[Snapshot]) -> dict[tuple, dict[str, Drawn]]:
 
 
 def stretch(record: Record, a: Snapshot, b: Snapshot, places: dict[str, Drawn]) -> list[tuple[Drawn, Drawn, float]]:
-    """The overlaps of one mover between snapshots a and b: (mover, other, play fraction)."""
-    mover = places[a.at]
-    if not mover.moving or not rigid(mover, places[b.at]) or mover.opacity < (
-            FAINT_OPACITY if mover.kind == "text" else HIDDEN_MIN_OPACITY):
-        return []
-    path = path_of({k: centre(d.box) for k, d in places.items() if rigid(d, mover)})
-    s = samples(path, AT[a.at], AT[b.at], mover)
-    if np.linalg.norm(path(s[-1]) - path(s[0])) * PX_PER_UNIT < 1:
+    """The overlaps of one mover between snapshots a and b: (mover, other, time)."""
+    mover, there = places[a.at], places.get(b.at)
+    there = there if there is not None and rigid(mover, there) else None
+    if not mover.moving or mover.opacity < (FAINT_OPACITY if mover.kind == "text" else HIDDEN_MIN_OPACITY):
         return []
     others = candidates(a, mover)
     if not others:
         return []
-    offsets = np.array([path(v) for v in s]) - path(s[0])
+    times, offsets = tracked(record, a, b, mover, None if there is None else centre(there.box) - centre(mover.box))
+    if times is None and there is None:
+        return []
+    if times is None:  # no frames recorded: the parabola through its recorded places
+        path = path_of({k: centre(d.box) for k, d in places.items() if rigid(d, mover)})
+        s = samples(path, AT[a.at], AT[b.at], mover)
+        times = a.t + (b.t - a.t) * (s - AT[a.at]) / (AT[b.at] - AT[a.at])
+        offsets = np.array([path(v) for v in s]) - path(s[0])
+    if np.abs(offsets).max(initial=0) * PX_PER_UNIT < 1:
+        return []
     boxes = np.array(mover.box)[None, :] + np.hstack([offsets, offsets])  # each step's box: x0, y0, x1, y1
     theirs = np.array([o.box for o in others])
     near = ((boxes[:, None, 0] < theirs[None, :, 2]) & (theirs[None, :, 0] < boxes[:, None, 2]) &
@@ -171,7 +196,7 @@ def stretch(record: Record, a: Snapshot, b: Snapshot, places: dict[str, Drawn]) 
     for k in np.flatnonzero(near.any(axis=0)):
         i = between(offsets, near[:, k], mover, others[k], record.frame)
         if i is not None:
-            out.append((mover, others[k], float(s[i])))
+            out.append((mover, others[k], float(times[i])))
     return out
 
 
@@ -180,8 +205,7 @@ def check(record: Record) -> list[Finding]:
     for play in plays(record):
         moving = movers(play)
         for a, b in zip(play, play[1:]):
-            found = [hit for places in moving.values() if a.at in places and b.at in places
-                     for hit in stretch(record, a, b, places)]
+            found = [hit for places in moving.values() if a.at in places for hit in stretch(record, a, b, places)]
             if not found:
                 continue
             over = [f"{m.name()} on {o.name()}" for m, o, _ in found if m.kind == o.kind == "text"]
@@ -189,8 +213,7 @@ def check(record: Record) -> list[Finding]:
                      for m, o, _ in found if m.kind != o.kind]
             parts = ([f"texts drawn over each other: {listed(over)}"] if over else []) + \
                     ([f"texts hidden under shapes drawn after them: {listed(under)}"] if under else [])
-            first = min(s for _, _, s in found)
-            t = a.t + (b.t - a.t) * (first - AT[a.at]) / (AT[b.at] - AT[a.at])
+            t = min(s for _, _, s in found)
             names = sorted({d.name() for m, o, _ in found for d in (m, o) if d.kind == "text"})
             box = union([to_px(d.box, record.frame) for _, o, _ in found for d in (o,)])
             findings.append(Finding("overlap", record.scene, a.beat, round(t, 3),

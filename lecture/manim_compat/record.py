@@ -35,6 +35,9 @@ require_written_for()
 FORMAT = 2  # the record's layout; lecture/check refuses another
 TEXTS = (Text, MarkupText, Paragraph, SingleStringMathTex, DecimalNumber)  # a glyph's outermost one of these is its text
 DIGITS = 3  # decimals kept of a coordinate (scene units: a 480p pixel is 0.017)
+# motions that carry a thing along a path: the centres of what they move are kept at every frame (`tracks`), so
+# the overlap rule follows the path itself between the snapshots (lecture/check/sweep.py)
+TRACKED = {"MoveAlongPath", "_MethodAnimation", "ApplyMethod", "MoveToTarget"}
 
 
 def label_of(mob: Any) -> str:
@@ -91,6 +94,7 @@ class Recorder:
         self.groups: dict[int, str] = {}  # uid of a mobject with parts -> its type
         self.last: dict[int, int] = {}  # id(mob) -> its shape in the last snapshot
         self.play: dict[str, Any] = {}
+        self.tracks: list[dict[str, Any]] = []  # per frame of a play with a tracked motion: t and [uid, x, y] of each member
 
     def uid(self, mob: Any) -> int:
         entry = self.uids.get(id(mob))
@@ -138,6 +142,32 @@ class Recorder:
         for animation in getattr(self.scene, "animations", None) or []:
             walk(animation)
         return names
+
+    def tracked(self) -> list[tuple[int, Any]]:
+        """(uid, member) of every member with points that a TRACKED motion of the current play moves."""
+        members: dict[int, Any] = {}
+
+        def walk(animation: Any) -> None:
+            if isinstance(animation, AnimationGroup):
+                for part in animation.animations:
+                    walk(part)
+            elif type(animation).__name__ in TRACKED and getattr(animation, "mobject", None) is not None:
+                members.update((id(m), m) for m in animation.mobject.get_family() if len(m.points))
+
+        for animation in getattr(self.scene, "animations", None) or []:
+            walk(animation)
+        return [(self.uid(m), m) for m in members.values()]
+
+    def track(self) -> None:
+        """This frame's centres of the tracked members (their points' box: what moves them moves it alike)."""
+        centres = []
+        for uid, mob in self.play.get("tracked", ()):
+            points = np.asarray(mob.points)
+            if len(points):
+                lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+                centres.append([uid, round(float(lo[0] + hi[0]) / 2, DIGITS), round(float(lo[1] + hi[1]) / 2, DIGITS)])
+        if centres:
+            self.tracks.append({"t": round(float(self.scene.renderer.time), 3), "c": centres})
 
     def shape(self, mob: Any, root: Any, font_sizes: dict[int, float], chain: tuple[int, ...] = ()) -> int:
         image = isinstance(mob, ImageMobject)
@@ -217,10 +247,12 @@ class Recorder:
                     self.snap("start")
                     # manim: what begin_animations found still for this play (static_mobjects, Cairo renderer)
                     self.play["still"] = {id(m) for top in getattr(scene_, "static_mobjects", []) for m in top.get_family()}
+                    self.play["tracked"] = self.tracked()
                 elif not self.play["mid"] and time >= getattr(scene_, "duration", 0) / 2:
                     self.play["mid"] = True
                     self.snap("mid")
                 self.play["frames"] += 1
+                self.track()
             render(scene_, time, moving_mobjects)
 
         def recorded_end_beat() -> None:
@@ -236,7 +268,8 @@ class Recorder:
                 "title": getattr(scene, "title", ""), "theme": getattr(theme, "name", ""),
                 "background": getattr(theme, "background", "#000000"),
                 "frame": [config.frame_width, config.frame_height], "pixels": [config.pixel_width, config.pixel_height],
-                "shapes": self.shapes, "groups": {str(k): v for k, v in self.groups.items()}, "snapshots": self.snapshots}
+                "shapes": self.shapes, "groups": {str(k): v for k, v in self.groups.items()}, "snapshots": self.snapshots,
+                "tracks": self.tracks}
 
     def save(self, target: Path) -> Path:
         data = json.dumps(self.record(), separators=(",", ":")).encode()
