@@ -1,15 +1,16 @@
-"""overlap between the sampled instants: a thing moving rigidly (a travelling dot or number) checked along
-the path it sweeps, not only where the record saw it (a play's start, middle and end).
+"""overlap between the sampled instants: a thing carried along a path (a travelling dot or number) checked
+along the path it sweeps, not only where the snapshots saw it (a play's start, middle and end).
 
-The record keeps a mover's place at its play's start, middle and end; its path is taken as the parabola
-through those three places (through two, the line), and the mover, translated along it in steps of at most
-half its own size (`SWEEP_STEP`, at most `SWEEP_MAX_SAMPLES` per stretch), is checked against what stands
-still around it with the overlap rule's measures: a text on a text, a text under an opaque shape drawn after
-it (a dot sliding over a number). Only where its swept box meets something (cheap: most paths cross
-nothing). What it touches on leaving its source or arriving at its target (an overlap running on from
-either recorded end, which the snapshots there judge) is not a finding; one that starts and ends between
-them is. Rigid: the mover keeps its size within `SWEEP_RIGID` (a flash running along an edge, a growing
-or fading thing is not translated).
+The recorder keeps the centre of each thing a path motion moves at every frame (`tracks`; in a Succession,
+only while that stage runs); the rule steps from frame to frame in steps of at most half the thing's size
+(`SWEEP_STEP`, at most `SWEEP_MAX_SAMPLES` per stretch), the thing's outline as the stretch's first snapshot drew
+it, and checks what it covers on its way with the overlap rule's measures: a still text drawn before it, under
+its ink (a text on a text) or under an opaque shape (a dot over a number: 15% of the text's ink or of one
+glyph's). Passing under a text (drawn after it) covers only the mover: not a finding. What it touches on leaving
+its source or arriving at its target (an overlap running on from either end of the stretch, which the snapshots
+there judge) is not a finding either; one that starts and ends between them is. A record without frames (an
+older one, the tests' frames): the parabola through the three recorded places, for a thing whose size stays
+within `SWEEP_RIGID`.
 """
 from __future__ import annotations
 
@@ -77,9 +78,6 @@ def hits(mover: Drawn, other: Drawn, frame: tuple, cache: dict) -> bool:
     box = to_px(other.box, frame)
     if intersect(to_px(mover.box, frame), box) is None:
         return False
-    if other.kind != "text":  # a moving text under a shape drawn after it
-        return hidden(ink(mover, to_px(mover.box, frame), frame), glyph_inks(mover, to_px(mover.box, frame), frame),
-                      ink(other, to_px(mover.box, frame), frame)) >= HIDDEN_MIN_SHARE
     if id(other) not in cache:
         cache[id(other)] = (ink(other, box, frame), glyph_inks(other, box, frame))
     letters, glyphs = cache[id(other)]
@@ -104,18 +102,13 @@ def hidden(letters: np.ndarray, glyphs: list[np.ndarray], cover: np.ndarray) -> 
 
 
 def candidates(snap: Snapshot, mover: Drawn) -> list[Drawn]:
-    """What stands still in `snap` and the mover could be drawn over or under, as the overlap rule pairs them."""
-    out = []
-    for other in snap.drawn:
-        if other is mover or other.moving:
-            continue
-        if mover.kind == "text" and other.kind == "text" and other.opacity >= FAINT_OPACITY:
-            out.append(other)
-        elif mover.kind == "text" and other.kind != "text" and other.order > mover.order and other.opacity >= HIDDEN_MIN_OPACITY:
-            out.append(other)
-        elif mover.kind != "text" and other.kind == "text" and other.order < mover.order and other.opacity >= FAINT_OPACITY:
-            out.append(other)
-    return out
+    """What stands still in `snap` and the mover would cover on its way: a text drawn before it (a text, or an
+    opaque shape, the mover is). Passing under a text or a shape (drawn after it) covers only the mover."""
+    least = FAINT_OPACITY if mover.kind == "text" else HIDDEN_MIN_OPACITY
+    if mover.opacity < least:
+        return []
+    return [other for other in snap.drawn if other is not mover and not other.moving and other.kind == "text"
+            and other.order < mover.order and other.opacity >= FAINT_OPACITY]
 
 
 def samples(path, s0: float, s1: float, mover: Drawn) -> np.ndarray:
@@ -173,13 +166,13 @@ def stretch(record: Record, a: Snapshot, b: Snapshot, places: dict[str, Drawn]) 
     """The overlaps of one mover between snapshots a and b: (mover, other, time)."""
     mover, there = places[a.at], places.get(b.at)
     there = there if there is not None and rigid(mover, there) else None
-    if not mover.moving or mover.opacity < (FAINT_OPACITY if mover.kind == "text" else HIDDEN_MIN_OPACITY):
+    if not mover.moving:
         return []
     others = candidates(a, mover)
     if not others:
         return []
     times, offsets = tracked(record, a, b, mover, None if there is None else centre(there.box) - centre(mover.box))
-    if times is None and there is None:
+    if times is None and (there is None or record.tracks):  # a record with frames: not carried along a path then
         return []
     if times is None:  # no frames recorded: the parabola through its recorded places
         path = path_of({k: centre(d.box) for k, d in places.items() if rigid(d, mover)})

@@ -13,7 +13,7 @@ Off unless the job asks for it (`Job.record`, set by `lecture check`): the rende
 manim internals relied on (0.21.0): `CairoRenderer.play(scene, ...)` and `render(scene, time,
 moving_mobjects)` called by `Scene.play_internal` once per frame (the hooks the renderer overrides
 too), `Scene.duration`, `Scene.animations` and `Scene.static_mobjects` set before the first frame, `Camera.get_mobjects_to_display`
-(draw order), `VMobject.get_subpath_split_indices_from_points`, and the font sizes Text, MathTex and DecimalNumber compute from `initial_height`.
+(draw order), `VMobject.get_subpath_split_indices_from_points`, `Succession.active_animation` (its running stage), and the font sizes Text, MathTex and DecimalNumber compute from `initial_height`.
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from manim import (AnimationGroup, config, DecimalNumber, ImageMobject, MarkupText, Paragraph, SingleStringMathTex, Text,
-                   VMobject)
+from manim import (AnimationGroup, config, DecimalNumber, ImageMobject, MarkupText, Paragraph, SingleStringMathTex,
+                   Succession, Text, VMobject)
 
 from lecture.manim_compat import require_written_for
 from lecture.output.publish import write_atomic
@@ -143,12 +143,17 @@ class Recorder:
             walk(animation)
         return names
 
-    def tracked(self) -> list[tuple[int, Any]]:
-        """(uid, member) of every member with points that a TRACKED motion of the current play moves."""
+    def track(self) -> None:
+        """This frame's centres (their points' box) of the members a TRACKED motion is moving now: in a Succession
+        only its running stage (manim's `Succession.active_animation`), so a landing that fades is not followed."""
         members: dict[int, Any] = {}
 
         def walk(animation: Any) -> None:
-            if isinstance(animation, AnimationGroup):
+            if isinstance(animation, Succession):
+                active = getattr(animation, "active_animation", None)
+                if active is not None:
+                    walk(active)
+            elif isinstance(animation, AnimationGroup):
                 for part in animation.animations:
                     walk(part)
             elif type(animation).__name__ in TRACKED and getattr(animation, "mobject", None) is not None:
@@ -156,16 +161,10 @@ class Recorder:
 
         for animation in getattr(self.scene, "animations", None) or []:
             walk(animation)
-        return [(self.uid(m), m) for m in members.values()]
-
-    def track(self) -> None:
-        """This frame's centres of the tracked members (their points' box: what moves them moves it alike)."""
         centres = []
-        for uid, mob in self.play.get("tracked", ()):
-            points = np.asarray(mob.points)
-            if len(points):
-                lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-                centres.append([uid, round(float(lo[0] + hi[0]) / 2, DIGITS), round(float(lo[1] + hi[1]) / 2, DIGITS)])
+        for mob in members.values():
+            lo, hi = mob.points[:, :2].min(axis=0), mob.points[:, :2].max(axis=0)
+            centres.append([self.uid(mob), round(float(lo[0] + hi[0]) / 2, DIGITS), round(float(lo[1] + hi[1]) / 2, DIGITS)])
         if centres:
             self.tracks.append({"t": round(float(self.scene.renderer.time), 3), "c": centres})
 
@@ -247,7 +246,6 @@ class Recorder:
                     self.snap("start")
                     # manim: what begin_animations found still for this play (static_mobjects, Cairo renderer)
                     self.play["still"] = {id(m) for top in getattr(scene_, "static_mobjects", []) for m in top.get_family()}
-                    self.play["tracked"] = self.tracked()
                 elif not self.play["mid"] and time >= getattr(scene_, "duration", 0) / 2:
                     self.play["mid"] = True
                     self.snap("mid")
