@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from lecture.check import sweep
 from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
+from lecture.check.sweep import FADING, listed, scene_box, union
 from lecture.check.rules import (FAINT_OPACITY, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX, PX_PER_UNIT,
                                  Finding)
 
-FADING = {"FadeOut", "FadeIn", "FadeTransform", "FadeTransformPieces", "ReplacementTransform", "Transform",
-          "TransformMatchingTex", "TransformMatchingShapes", "Uncreate", "Unwrite", "Write", "Create",
-          "AddTextLetterByLetter", "RemoveTextLetterByLetter", "ShrinkToCenter", "FadeToColor"}
+
 
 
 def exempt(a: Drawn, b: Drawn, at: str) -> bool:
@@ -28,16 +28,6 @@ def exempt(a: Drawn, b: Drawn, at: str) -> bool:
     if at == "mid":
         return bool(a.moving and b.moving and (a.moving in FADING or b.moving in FADING))
     return False
-
-
-def scene_box(px: tuple[int, int, int, int], frame: tuple[float, float]) -> list[float]:
-    w, h = frame
-    return [round(px[0] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[3] / PX_PER_UNIT, 3),
-            round(px[2] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[1] / PX_PER_UNIT, 3)]
-
-
-def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def when(snap: Snapshot) -> str:
@@ -83,8 +73,6 @@ def texts_under_shapes(record: Record, snap: Snapshot, texts: list[Drawn], boxes
 
 
 def check(record: Record) -> list[Finding]:
-    from lecture.check import sweep  # imports this module's helpers
-
     findings = sweep.check(record)
     for snap in record.snapshots:
         texts = [t for t in snap.texts if t.opacity >= FAINT_OPACITY]
@@ -98,7 +86,3 @@ def check(record: Record) -> list[Finding]:
         findings.append(Finding("overlap", record.scene, snap.beat, snap.t, f"{when(snap)}, " + "; and ".join(parts),
                                 sorted(names | hidden_names), scene_box(union(regions + under), record.frame), record.theme))
     return sorted(findings, key=lambda f: f.time)
-
-
-def listed(items: list[str], most: int = 5) -> str:
-    return "; ".join(items[:most]) + (f" (and {len(items) - most} more)" if len(items) > most else "")

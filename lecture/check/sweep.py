@@ -19,9 +19,27 @@ import copy
 import numpy as np
 
 from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
-from lecture.check.overlap import FADING, listed, scene_box, union
 from lecture.check.rules import (FAINT_OPACITY, Finding, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX, PX_PER_UNIT,
                                  SWEEP_MAX_SAMPLES, SWEEP_RIGID, SWEEP_STEP)
+
+FADING = {"FadeOut", "FadeIn", "FadeTransform", "FadeTransformPieces", "ReplacementTransform", "Transform",
+          "TransformMatchingTex", "TransformMatchingShapes", "Uncreate", "Unwrite", "Write", "Create",
+          "AddTextLetterByLetter", "RemoveTextLetterByLetter", "ShrinkToCenter", "FadeToColor"}
+
+
+def scene_box(px: tuple[int, int, int, int], frame: tuple[float, float]) -> list[float]:
+    w, h = frame
+    return [round(px[0] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[3] / PX_PER_UNIT, 3),
+            round(px[2] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[1] / PX_PER_UNIT, 3)]
+
+
+def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def listed(items: list[str], most: int = 5) -> str:
+    return "; ".join(items[:most]) + (f" (and {len(items) - most} more)" if len(items) > most else "")
+
 
 PAIRS = (("start", "mid"), ("mid", "end"), ("start", "end"))  # consecutive snapshots of one play
 AT = {"start": 0.0, "mid": 0.5, "end": 1.0}  # a snapshot's place in its play, as a fraction of it
