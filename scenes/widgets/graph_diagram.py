@@ -32,7 +32,7 @@ import numpy as np
 from manim import (DOWN, RIGHT, UP, Animation, AnimationGroup, Arrow, BackgroundRectangle, Circle, CurvedArrow, FadeIn,
                    FadeOut, GrowArrow, GrowFromCenter, LaggedStart, ManimColor, MathTex, Mobject, MoveAlongPath,
                    Rectangle, ReplacementTransform, RoundedRectangle, ShowPassingFlash, Succession, Text, Transform, VGroup,
-                   VMobject, Wait)
+                   VMobject)
 
 from engine import Edge, Graph, Node
 from scenes.kit.formatting import short_tex
@@ -532,8 +532,9 @@ class GraphDiagram(VGroup):
         """The arrival becomes the node's gradient; with an earlier arrival, both become their sum."""
         if name not in self._grad_so_far:
             self._grad_so_far[name] = product
-            self.shown_grads[name] = arrived
-            return Wait(run_time)
+            # the same number in the same place, drawn again as a resting label (over what travels later)
+            self.shown_grads[name] = label = self.grad_label(name, product)
+            return ReplacementTransform(arrived, label, run_time=run_time)
         self._grad_so_far[name] += product
         label = self.grad_label(name, self._grad_so_far[name])
         old, self.shown_grads[name] = self.shown_grads[name], label

@@ -250,7 +250,7 @@ class NetworkDiagram(VGroup):
             edge = self.edge(c, i, j)
             middle = edge.point_from_proportion(0.5)
             upstream = self.grads[(c + 1, i)]
-            traveller = upstream.copy()
+            traveller = upstream.copy().set_z_index(Z_TOKEN)  # under the numbers it passes on its way
             note = self.on_edge(edge, r"\times " + number_tex(local)) if written else VGroup()
             product = (number(value, self.theme.gradient, self.size, self.theme) if written else
                        VGroup(Circle(radius=0.07, stroke_width=0).set_fill(self.shade(value, self.grad_range), 1))).move_to(middle)
