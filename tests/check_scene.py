@@ -1,7 +1,7 @@
 """Two tiny scenes for `lecture check`'s rules, rendered through the geometry recorder, and how to render
 them in a process of their own: `python -m tests.check_scene CLASS OUT` writes OUT/CLASS.mp4, OUT/CLASS.json
 and OUT/CLASS.geometry.json.gz. `Crowded` breaks the geometric rules (a label sliding across another, a
-note off the frame, a tiny caption, a dim word); `Tidy` shows the same things where they belong."""
+dot carried across a word between the sampled instants, a note off the frame, a tiny caption, a dim word); `Tidy` shows the same things where they belong."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn
+from manim import DOWN, LEFT, RIGHT, UP, Dot, FadeIn, Line, MoveAlongPath
 
 from scenes.catalog import SceneInfo
 from scenes.kit.base import LectureScene, beat
@@ -42,6 +42,11 @@ class CheckDemo(LectureScene):
         target = RIGHT * 6 if self.crowded else UP * 0.8
         self.play(left.animate.shift(target), run_time=1)
         self.play(left.animate.shift(-target), run_time=1)
+        # A dot carried along a line: Crowded, across "dim" between its play's start and middle (no snapshot sees
+        # it there, the swept path does); Tidy, above it.
+        dot = Dot(radius=0.1, color=t.highlight).move_to(LEFT * 4 + UP * (1.2 if self.crowded else 2.2))
+        self.play(FadeIn(dot), run_time=0.3)
+        self.play(MoveAlongPath(dot, Line(dot.get_center(), dot.get_center() + RIGHT * 10)), run_time=1)
 
 
 class Crowded(CheckDemo):

@@ -88,6 +88,45 @@ def test_overlap_cross_fade_mid_motion_is_not_an_overlap(tmp_path):
     assert overlap.check(rec) == []
 
 
+def travelling(tmp_path, text_at: tuple[float, float], kind: str = "dot"):
+    """A dot (or a number) travelling from x = -3 to 3 in one play, recorded at its start, middle and end, past
+    a number standing at `text_at`."""
+    def mover(x: float) -> list[dict]:
+        if kind == "dot":
+            return [shape(x - 0.06, -0.06, x + 0.06, 0.06, 7, fill=(0.9, 0.5, 0.1, 1.0), label="Circle")]
+        return glyphs("14", x - 0.2, -0.15, 7, width=0.4, height=0.3)
+    still = glyphs("0.25", text_at[0] - 0.3, text_at[1] - 0.15, 1, width=0.6, height=0.3)
+    rec = record_of(tmp_path, *(title() + still + mover(x) for x in (-3.0, 0.0, 3.0)))
+    for snap, at in zip(rec.snapshots, ("start", "mid", "end")):
+        snap.at = at
+        for d in snap.drawn:
+            d.moving = "MoveAlongPath" if d.uid == 7 and at != "end" else ""
+    return rec
+
+
+@pytest.mark.parametrize("kind", ["dot", "number"])
+def test_overlap_on_a_moving_things_path_between_the_sampled_instants(tmp_path, kind):
+    """A dot (or a number) sliding over a number between its play's start and middle: the snapshots there do
+    not see it, its swept path does; one passing above it, or leaving from on it (its source), is clean."""
+    (finding,) = overlap.check(travelling(tmp_path, (-1.5, 0.0), kind))
+    assert '"0.25"' in finding.objects and finding.message.startswith("Between the start and the mid of a play")
+    assert 0.3 < finding.time < 0.7  # seconds: the record's start is 0, its middle 1
+    assert overlap.check(travelling(tmp_path, (-1.5, 0.6), kind)) == []
+    assert overlap.check(travelling(tmp_path, (-3.0, 0.0), kind)) == []
+
+
+def test_overlap_follows_the_recorded_frames_of_a_path(tmp_path):
+    """Where the recorder kept the mover's centre at every frame, the rule follows those frames, not the parabola
+    through its three places: a dot going round under the number is clean; one whose frames cross it is not."""
+    rec = travelling(tmp_path, (-1.5, 0.0))
+    around = [(-3.0, 0.0), (-2.5, -1.0), (-1.5, -1.0), (-0.5, -1.0)]
+    rec.tracks = [(t, {7: xy}) for t, xy in zip((0.0, 0.25, 0.5, 0.75), around)]
+    assert overlap.check(rec) == []
+    rec.tracks = [(t, {7: (x, 0.0)}) for t, x in zip((0.0, 0.25, 0.5, 0.75), (-3.0, -2.25, -1.5, -0.75))]
+    (finding,) = overlap.check(rec)
+    assert 0.25 < finding.time <= 0.5 and '"0.25"' in finding.objects  # between two recorded frames
+
+
 def test_off_frame_margin_and_title_band(tmp_path):
     out = record_of(tmp_path, title() + [shape(5.0, 0, 7.5, 1, 1)])
     assert [f.message for f in frame.check(out)] == ["Rectangle reaches outside the frame (beat-end)"]

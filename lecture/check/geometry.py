@@ -87,6 +87,8 @@ class Record:
     frame: tuple[float, float]
     snapshots: list[Snapshot]
     group_types: dict[int, str] = field(default_factory=dict)  # a group's uid -> its type (Axes, VGroup, ...)
+    tracks: list[tuple[float, dict[int, tuple[float, float]]]] = field(default_factory=list)  # per frame of a tracked
+    # motion: its time and the centre of each member it moves, by the member's uid (a shape's uid)
 
 
 def load(path: Path) -> Record:
@@ -111,7 +113,8 @@ def load(path: Path) -> Record:
             drawn.moving = drawn.moving or moving
         snapshots.append(Snapshot(snap["t"], snap["beat"], snap["at"], list(groups.values())))
     return Record(data["scene"], data.get("title", ""), data.get("theme", ""), data.get("background", "#000000"),
-                  tuple(data["frame"]), snapshots, {int(k): v for k, v in data.get("groups", {}).items()})
+                  tuple(data["frame"]), snapshots, {int(k): v for k, v in data.get("groups", {}).items()},
+                  [(f["t"], {uid: (x, y) for uid, x, y in f["c"]}) for f in data.get("tracks", [])])
 
 
 def to_px(box: tuple[float, float, float, float], frame: tuple[float, float]) -> tuple[int, int, int, int]:

@@ -5,19 +5,20 @@ filled as drawn at 480p, shares `OVERLAP_MIN_PX` pixels. Checked at every play's
 and at each beat's end; all the overlaps of one snapshot are one finding. Not overlaps: a cross-fade
 (one text fading or turning into another mid-motion), a text fainter than `FAINT_OPACITY` (not read
 yet), and anything moving at a play's first frame (a copy about to fly out of its source starts on it;
-where a moving thing was before the play, the previous snapshot has checked).
+where a moving thing was before the play, the previous snapshot has checked). Between those instants,
+a thing moving rigidly is checked along the path it sweeps (`lecture/check/sweep.py`).
 """
 from __future__ import annotations
 
 from itertools import combinations
 
+from lecture.check import sweep
 from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
+from lecture.check.sweep import FADING, listed, scene_box, union
 from lecture.check.rules import (FAINT_OPACITY, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX, PX_PER_UNIT,
                                  Finding)
 
-FADING = {"FadeOut", "FadeIn", "FadeTransform", "FadeTransformPieces", "ReplacementTransform", "Transform",
-          "TransformMatchingTex", "TransformMatchingShapes", "Uncreate", "Unwrite", "Write", "Create",
-          "AddTextLetterByLetter", "RemoveTextLetterByLetter", "ShrinkToCenter", "FadeToColor"}
+
 
 
 def exempt(a: Drawn, b: Drawn, at: str) -> bool:
@@ -27,16 +28,6 @@ def exempt(a: Drawn, b: Drawn, at: str) -> bool:
     if at == "mid":
         return bool(a.moving and b.moving and (a.moving in FADING or b.moving in FADING))
     return False
-
-
-def scene_box(px: tuple[int, int, int, int], frame: tuple[float, float]) -> list[float]:
-    w, h = frame
-    return [round(px[0] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[3] / PX_PER_UNIT, 3),
-            round(px[2] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[1] / PX_PER_UNIT, 3)]
-
-
-def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def when(snap: Snapshot) -> str:
@@ -82,7 +73,7 @@ def texts_under_shapes(record: Record, snap: Snapshot, texts: list[Drawn], boxes
 
 
 def check(record: Record) -> list[Finding]:
-    findings = []
+    findings = sweep.check(record)
     for snap in record.snapshots:
         texts = [t for t in snap.texts if t.opacity >= FAINT_OPACITY]
         boxes = {id(t): to_px(t.box, record.frame) for t in texts}
@@ -94,8 +85,4 @@ def check(record: Record) -> list[Finding]:
                 ([f"texts hidden under shapes drawn after them: {listed(hidden)}"] if hidden else [])
         findings.append(Finding("overlap", record.scene, snap.beat, snap.t, f"{when(snap)}, " + "; and ".join(parts),
                                 sorted(names | hidden_names), scene_box(union(regions + under), record.frame), record.theme))
-    return findings
-
-
-def listed(items: list[str], most: int = 5) -> str:
-    return "; ".join(items[:most]) + (f" (and {len(items) - most} more)" if len(items) > most else "")
+    return sorted(findings, key=lambda f: f.time)

@@ -13,7 +13,7 @@ Off unless the job asks for it (`Job.record`, set by `lecture check`): the rende
 manim internals relied on (0.21.0): `CairoRenderer.play(scene, ...)` and `render(scene, time,
 moving_mobjects)` called by `Scene.play_internal` once per frame (the hooks the renderer overrides
 too), `Scene.duration`, `Scene.animations` and `Scene.static_mobjects` set before the first frame, `Camera.get_mobjects_to_display`
-(draw order), `VMobject.get_subpath_split_indices_from_points`, and the font sizes Text, MathTex and DecimalNumber compute from `initial_height`.
+(draw order), `VMobject.get_subpath_split_indices_from_points`, `Succession.active_animation` (its running stage), and the font sizes Text, MathTex and DecimalNumber compute from `initial_height`.
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from manim import (AnimationGroup, config, DecimalNumber, ImageMobject, MarkupText, Paragraph, SingleStringMathTex, Text,
-                   VMobject)
+from manim import (AnimationGroup, config, DecimalNumber, ImageMobject, MarkupText, Paragraph, SingleStringMathTex,
+                   Succession, Text, VMobject)
 
 from lecture.manim_compat import require_written_for
 from lecture.output.publish import write_atomic
@@ -35,6 +35,9 @@ require_written_for()
 FORMAT = 2  # the record's layout; lecture/check refuses another
 TEXTS = (Text, MarkupText, Paragraph, SingleStringMathTex, DecimalNumber)  # a glyph's outermost one of these is its text
 DIGITS = 3  # decimals kept of a coordinate (scene units: a 480p pixel is 0.017)
+# motions that carry a thing along a path: the centres of what they move are kept at every frame (`tracks`), so
+# the overlap rule follows the path itself between the snapshots (lecture/check/sweep.py)
+TRACKED = {"MoveAlongPath", "_MethodAnimation", "ApplyMethod", "MoveToTarget"}
 
 
 def label_of(mob: Any) -> str:
@@ -91,6 +94,7 @@ class Recorder:
         self.groups: dict[int, str] = {}  # uid of a mobject with parts -> its type
         self.last: dict[int, int] = {}  # id(mob) -> its shape in the last snapshot
         self.play: dict[str, Any] = {}
+        self.tracks: list[dict[str, Any]] = []  # per frame of a play with a tracked motion: t and [uid, x, y] of each member
 
     def uid(self, mob: Any) -> int:
         entry = self.uids.get(id(mob))
@@ -138,6 +142,31 @@ class Recorder:
         for animation in getattr(self.scene, "animations", None) or []:
             walk(animation)
         return names
+
+    def track(self) -> None:
+        """This frame's centres (their points' box) of the members a TRACKED motion is moving now: in a Succession
+        only its running stage (manim's `Succession.active_animation`), so a landing that fades is not followed."""
+        members: dict[int, Any] = {}
+
+        def walk(animation: Any) -> None:
+            if isinstance(animation, Succession):
+                active = getattr(animation, "active_animation", None)
+                if active is not None:
+                    walk(active)
+            elif isinstance(animation, AnimationGroup):
+                for part in animation.animations:
+                    walk(part)
+            elif type(animation).__name__ in TRACKED and getattr(animation, "mobject", None) is not None:
+                members.update((id(m), m) for m in animation.mobject.get_family() if len(m.points))
+
+        for animation in getattr(self.scene, "animations", None) or []:
+            walk(animation)
+        centres = []
+        for mob in members.values():
+            lo, hi = mob.points[:, :2].min(axis=0), mob.points[:, :2].max(axis=0)
+            centres.append([self.uid(mob), round(float(lo[0] + hi[0]) / 2, DIGITS), round(float(lo[1] + hi[1]) / 2, DIGITS)])
+        if centres:
+            self.tracks.append({"t": round(float(self.scene.renderer.time), 3), "c": centres})
 
     def shape(self, mob: Any, root: Any, font_sizes: dict[int, float], chain: tuple[int, ...] = ()) -> int:
         image = isinstance(mob, ImageMobject)
@@ -221,6 +250,7 @@ class Recorder:
                     self.play["mid"] = True
                     self.snap("mid")
                 self.play["frames"] += 1
+                self.track()
             render(scene_, time, moving_mobjects)
 
         def recorded_end_beat() -> None:
@@ -236,7 +266,8 @@ class Recorder:
                 "title": getattr(scene, "title", ""), "theme": getattr(theme, "name", ""),
                 "background": getattr(theme, "background", "#000000"),
                 "frame": [config.frame_width, config.frame_height], "pixels": [config.pixel_width, config.pixel_height],
-                "shapes": self.shapes, "groups": {str(k): v for k, v in self.groups.items()}, "snapshots": self.snapshots}
+                "shapes": self.shapes, "groups": {str(k): v for k, v in self.groups.items()}, "snapshots": self.snapshots,
+                "tracks": self.tracks}
 
     def save(self, target: Path) -> Path:
         data = json.dumps(self.record(), separators=(",", ":")).encode()

@@ -89,10 +89,24 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
         # Until the matrices come, the formulas are written large in their room, in a row; they move up
         # beside the code as the first matrices come in.
         self.formulas_home = self.formulas.copy()
+        self.formulas_large(top, bottom)
+
+    def formulas_large(self, top: float, bottom: float) -> None:
+        """The formulas written large while they have the room to themselves: in a row under the code, or, where the
+        code is taller than the room under it (many layers), one under the other right of it, down to the bottom
+        (a row under it would leave the right of the code empty), if they are no smaller there than their size."""
+        box, home = self.matrices, self.formulas.copy()
         self.formulas.arrange(RIGHT, buff=1.0)
-        box = self.matrices
-        self.formulas.scale(min(0.95 * box.width / self.formulas.width, 0.5 * box.height / self.formulas.height,
-                                FORMULA_GROW)).move_to([box.x, box.y, 0])
+        row = min(0.95 * box.width / self.formulas.width, 0.5 * box.height / self.formulas.height, FORMULA_GROW)
+        side = Box.spanning(self.code.get_right()[0] + PANEL_GAP, bottom, self.right, top)
+        column = home.arrange(DOWN, aligned_edge=LEFT, buff=0.6)
+        stacked = min(0.95 * side.width / column.width, 0.8 * side.height / column.height, FORMULA_GROW)
+        self.formulas_arc = PI / 2  # up from under the code, they swing to their place beside it
+        if self.code.height <= box.height or stacked < 1.0:
+            self.formulas.scale(row).move_to([box.x, box.y, 0])
+            return
+        self.formulas_arc = 0.0  # already beside it: they only shrink (an arc would swing them past the margin)
+        self.formulas.arrange(DOWN, aligned_edge=LEFT, buff=0.6).scale(stacked).move_to([side.x, side.y, 0])
 
     def printed_text(self, text: str, color: str | None = None) -> Text:
         return Text(text, font=self.theme.code_font, font_size=self.theme.small_size,
@@ -181,7 +195,7 @@ class MlpCheckScene(OneLineHeading, PacingScene, CodeScene):
                  Term("prediction", r"\hat{y}", self.net.prediction, t.forward), "-",
                  Term("target", "y", self.net.y, t.constant), r"\Big)" + (rf" / {n}" if n > 1 else "")]
         self.play_steps("At", [(lambda: [self.code.highlight(self.code_lines.delta_line(k - 1)),  # the formulas make room,
-                                         Transform(self.formulas, self.formulas_home, path_arc=PI / 2)], 0.8),  # under the code
+                                         Transform(self.formulas, self.formulas_home, path_arc=self.formulas_arc)], 0.8),
                                (lambda: self.swap(parts), SWAP_TIME)], until="prediction", most=SLOW)
         eq = self.equations[0]
         self.point_at(prediction=eq.term("prediction"), target=eq.term("target"),  # as named, then as their

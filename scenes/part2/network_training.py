@@ -20,7 +20,7 @@ from scenes.widgets.equation_rows import in_rows
 from scenes.kit.formatting import counter, in_powers_of_ten, short, short_tex
 from scenes.widgets.live_value import LiveValue
 from scenes.widgets.network_diagram import Term, number_tex, token
-from scenes.widgets.network_layout import Box
+from scenes.widgets.network_layout import HEAT_SIDE, Box
 from scenes.widgets.surface import colormap, nice_step
 from scenes.part2.training_code import parameter_tex, step_code
 
@@ -28,6 +28,7 @@ CODE_SHARE = 0.58  # of the content width at most, for the code; the loss and th
 LOSS_DROP = 0.15  # the loss readout under the top of the content area: room for it to grow as it is marked
 SLOW = 2.5  # a reveal or a travelling number may play this much slower than silent when the voice takes longer
 FLIGHT = 0.25  # of the step beat's motion: gradients fly into the weights, then the numbers change
+WIDE_CELL = HEAT_SIDE / 6  # a colour map's cell while the parameters have the width to themselves (a 6-row map: HEAT_SIDE)
 
 
 class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
@@ -87,8 +88,22 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.value_rows, self.gradient_rows = [row[0] for row in drawn], [row[1] for row in drawn]
         # Until the gradients come, the parameters have the whole width: as large as fits it, centred; they move
         # left as the empty .grad slots come in beside them (their colour maps the same).
-        wide, _ = in_rows([[v] for v in values], rows, t, t.label_size, PANEL_GAP, heights, heat)
-        self.wide_rows = [row[0] for row in wide]
+        self.wide_rows = self.widest(values, rows, heights, heat)
+
+    def widest(self, values: list, rows: Box, heights: list[float], heat: list[set[str]]) -> list:
+        """The layers' parameters over the whole width: one layer a row, or, where that leaves them small in a
+        narrow column (many layers, tall matrices), two layers a row, their colour maps' cells as large as fit
+        (up to WIDE_CELL); whichever draws them larger."""
+        t = self.theme
+        one, _ = in_rows([[v] for v in values], rows, t, t.label_size, PANEL_GAP, heights, heat)
+        candidates = [[row[0] for row in one]]
+        if len(values) > 2:
+            pairs = [values[k:k + 2] for k in range(0, len(values), 2)]
+            paired_heat = [heat[k] & heat[min(k + 1, len(heat) - 1)] for k in range(0, len(values), 2)]
+            two, _ = in_rows(pairs, rows, t, t.label_size, PANEL_GAP,
+                             [max(heights[k:k + 2]) for k in range(0, len(values), 2)], paired_heat, WIDE_CELL)
+            candidates.append([eq for row in two for eq in row])
+        return max(candidates, key=lambda eqs: sum(eq.width * eq.height for eq in eqs))
 
     def terms(self, layer: str, values: dict[str, np.ndarray], color: str, prefix: str = "") -> list[Term]:
         return [Term(kind, prefix + parameter_tex(f"{layer}.{kind}"), values[f"{layer}.{kind}"], color)

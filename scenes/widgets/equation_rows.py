@@ -81,17 +81,19 @@ def row_boxes(area: Box, heights: Sequence[float], columns: int, gap: float) -> 
 
 
 def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Theme, size: float, gap: float,
-            heights: Sequence[float], heat: Sequence[set[str]] | None = None) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
+            heights: Sequence[float], heat: Sequence[set[str]] | None = None,
+            heat_cell: float = HEAT_CELL) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
     """Rows of equations (row k: its equations side by side in equal columns) stacked in `area`, all at one
     scale. The rows take `heights` in proportion; when that draws the numbers under the theme's smallest size,
     each row takes its natural height instead and the largest terms of every row with numbers become colour
     maps (all terms of that many numbers at once, so a matrix and its gradient stay alike), until the rest
     read; when every term is a colour map and the names are still too small, the maps' cells shrink (to half
-    of HEAT_CELL at least). `heat[k]`: terms of row k already drawn as colour maps. Returns the equations and each row's heat."""
+    of HEAT_CELL at least). `heat[k]`: terms of row k already drawn as colour maps; `heat_cell`: the side of a
+    map's cell to start from (larger where the maps have the room to themselves). Returns the equations and each row's heat."""
     least = theme.small_size - SIZE_SLACK
     columns = max(len(row) for row in rows)
     heat = [set(h) for h in heat] if heat else [set() for _ in rows]
-    cell = HEAT_CELL
+    cell = heat_cell
 
     def place(shares: Sequence[float]) -> list[list[MatrixEquation]]:
         boxes = row_boxes(area, shares, columns, gap)

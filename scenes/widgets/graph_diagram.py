@@ -32,7 +32,7 @@ import numpy as np
 from manim import (DOWN, RIGHT, UP, Animation, AnimationGroup, Arrow, BackgroundRectangle, Circle, CurvedArrow, FadeIn,
                    FadeOut, GrowArrow, GrowFromCenter, LaggedStart, ManimColor, MathTex, Mobject, MoveAlongPath,
                    Rectangle, ReplacementTransform, RoundedRectangle, ShowPassingFlash, Succession, Text, Transform, VGroup,
-                   VMobject, Wait)
+                   VMobject)
 
 from engine import Edge, Graph, Node
 from scenes.kit.formatting import short_tex
@@ -50,6 +50,7 @@ LABEL_BUFF = 0.08  # between a node and its value, caption or gradient
 COLUMN_GAP = (1.25, 2.6)  # min and max distance between column centres
 ROW_PAD = 0.22  # extra space between two stacked nodes' labels
 Z_GLOW, Z_NODE, Z_LABEL = 1, 2, 3  # drawing order: edges, lit edges, nodes, numbers
+Z_TRAVEL = 1.5  # a travelling number: over the lit edges, under the nodes, captions and numbers it passes (they stay read)
 PATCH_BUFF = 0.05  # background margin around a number
 ROW_STRETCH = 1.8  # rows may be this much further apart than they need, to fill a tall box
 MIN_SCALE_STACKED = 0.85  # below this, numbers move beside the nodes so the graph can stay larger
@@ -380,7 +381,7 @@ class GraphDiagram(VGroup):
         label = self.value_label(name)
         travellers, moves = [], []
         for e, arrow in self.incoming(name):
-            traveller = (self.shown_values.get(e.source) or self.value_label(e.source)).copy()
+            traveller = (self.shown_values.get(e.source) or self.value_label(e.source)).copy().set_z_index(Z_TRAVEL)
             travellers.append(traveller)
             clear = self._clear_of_nodes(arrow, max(traveller.width, traveller.height) / 2)
             start = traveller.get_center()
@@ -423,7 +424,7 @@ class GraphDiagram(VGroup):
         local, at = self.local_label(arrow, r"\times " + short_tex(edge.local_grad))
         meet = arrow.point_from_proportion(at)
         lit = self.lit_backwards(arrow)
-        traveller = self.shown_grads[edge.target].copy()
+        traveller = self.shown_grads[edge.target].copy().set_z_index(Z_TRAVEL)
         # Beside the nodes, values sit just over the wires and gradients under them: a gradient rides under its
         # wire, so it never passes over the source's value (tanh(a*b + c*d + e): 0.961 hid -0.5 on a short edge).
         under = self._lane(arrow, traveller, clear_of=(edge.source, edge.target)) if self.beside else np.zeros(3)
@@ -531,8 +532,9 @@ class GraphDiagram(VGroup):
         """The arrival becomes the node's gradient; with an earlier arrival, both become their sum."""
         if name not in self._grad_so_far:
             self._grad_so_far[name] = product
-            self.shown_grads[name] = arrived
-            return Wait(run_time)
+            # the same number in the same place, drawn again as a resting label (over what travels later)
+            self.shown_grads[name] = label = self.grad_label(name, product)
+            return ReplacementTransform(arrived, label, run_time=run_time)
         self._grad_so_far[name] += product
         label = self.grad_label(name, self._grad_so_far[name])
         old, self.shown_grads[name] = self.shown_grads[name], label

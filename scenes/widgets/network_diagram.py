@@ -29,6 +29,7 @@ DIGITS = 3  # significant digits of every number the part-2 pictures show
 PATCH_BUFF = 0.04  # background margin around a number
 CELL_PAD = (0.1, 0.08)  # around the widest number of a matrix, in its cell
 Z_EDGE_GLOW, Z_NODE, Z_NUMBER = 1, 2, 3
+Z_TOKEN = 2.5  # a travelling dot: over the neurons and edges, under every number and name it passes (they stay read)
 RAMP_STEPS = 64  # colours of a colour map
 SIZE_SLACK = 0.5  # points under the theme's smallest size a number may be drawn at (lecture check's text-size tolerance)
 RING_GAP, RING_WIDTH = 0.05, 5  # a gradient drawn as a colour: a ring just outside its neuron
@@ -59,10 +60,11 @@ def _path(points: Sequence[np.ndarray]) -> VMobject:
 
 def token(source: Mobject, radius: float = 0.06) -> Mobject:
     """A dot in the colour of `source` (a number, or a colour map's square), where it is: what travels from a cell
-    to the cell it feeds, so a moving copy never slides its digits over the numbers it passes."""
+    to the cell it feeds, so a moving copy never slides its digits over the numbers it passes; it passes under
+    them (and under the names of neurons and terms), so they stay whole while it crosses."""
     glyphs = [m for m in source.family_members_with_points() if isinstance(m, VMobject) and not isinstance(m, BackgroundRectangle)]
     color = glyphs[-1].get_fill_color() if glyphs else ManimColor("#FFFFFF")
-    return Circle(radius=radius, stroke_width=0).set_fill(color, 1).move_to(source.get_center()).set_z_index(Z_NUMBER + 1)
+    return Circle(radius=radius, stroke_width=0).set_fill(color, 1).move_to(source.get_center()).set_z_index(Z_TOKEN)
 
 
 def _inside(frame: Mobject, bounds: Box) -> Mobject:
@@ -131,8 +133,9 @@ class NetworkDiagram(VGroup):
             color = t.constant if c == 0 else t.muted
             shape = Circle(radius=box.width / 2, stroke_color=color, stroke_width=3, fill_color=t.panel, fill_opacity=1)
             inside = MathTex(f"x_{{{i + 1}}}", font_size=self.size, color=t.constant) if c == 0 else VGroup()
-        group = VGroup(shape, inside.move_to(shape)) if len(inside) else VGroup(shape)
-        return _to(group, box).set_z_index(Z_NODE)
+        group = _to(VGroup(shape, inside.move_to(shape)) if len(inside) else VGroup(shape), box).set_z_index(Z_NODE)
+        inside.set_z_index(Z_NUMBER)  # a neuron's name over the dots that pass it
+        return group
 
     def node(self, c: int, i: int) -> Mobject:
         return self.nodes[c][i][0]
@@ -247,7 +250,7 @@ class NetworkDiagram(VGroup):
             edge = self.edge(c, i, j)
             middle = edge.point_from_proportion(0.5)
             upstream = self.grads[(c + 1, i)]
-            traveller = upstream.copy()
+            traveller = upstream.copy().set_z_index(Z_TOKEN)  # under the numbers it passes on its way
             note = self.on_edge(edge, r"\times " + number_tex(local)) if written else VGroup()
             product = (number(value, self.theme.gradient, self.size, self.theme) if written else
                        VGroup(Circle(radius=0.07, stroke_width=0).set_fill(self.shade(value, self.grad_range), 1))).move_to(middle)
@@ -408,7 +411,7 @@ class MatrixEquation(VGroup):
         values = term.grid
         cells = [[self._cell(term, v, b) for v, b in zip(row, brow)] for row, brow in zip(values, boxes)]
         texts = [[number_tex(v) if term.filled else "" for v in row] for row in values]
-        drawn = _Drawn(cells, self._brackets(frame), _to(label, self.layout.labels[term.name]), texts)
+        drawn = _Drawn(cells, self._brackets(frame), _to(label, self.layout.labels[term.name]).set_z_index(Z_NUMBER), texts)
         self.add(drawn.frame, drawn.label, *[c for row in cells for c in row])
         if not term.filled:
             for row in cells:
