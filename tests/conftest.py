@@ -88,14 +88,16 @@ def rendered(tmp_path_factory) -> Path:
                           "--concat") / "tiny"
 
 
-def warm_text_caches(rendered: Path, out: Path) -> None:
+def warm_text_caches(rendered: Path, out: Path, into_cache: bool = False) -> None:
     """Give a render into `out` the LaTeX and Pango SVGs the session's render made (the files its own first
     render would make again, a minute of the suite each time), so a second render of the same scenes times
-    only drawing. The `.parsed` copies stay behind: they are the renderer's, made again from the SVGs."""
+    only drawing. The `.parsed` copies stay behind: they are the renderer's, made again from the SVGs.
+    `into_cache`: `out` is the cache folder itself (a worker's `Job.payload(cache)`), not `--out`'s."""
+    cache = out if into_cache else out / ".cache"
     for tex in (rendered.parent / ".cache").glob("*/Tex"):
-        shutil.copytree(tex, out / ".cache" / tex.parent.name / "Tex", ignore=shutil.ignore_patterns("*.parsed"))
+        shutil.copytree(tex, cache / tex.parent.name / "Tex", ignore=shutil.ignore_patterns("*.parsed"))
     for texts in (rendered.parent / ".cache").glob("*/media/texts-*"):
-        shutil.copytree(texts, out / ".cache" / texts.parent.parent.name / "media" / texts.name,
+        shutil.copytree(texts, cache / texts.parent.parent.name / "media" / texts.name,
                         ignore=shutil.ignore_patterns("*.parsed"))
 
 

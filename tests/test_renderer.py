@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from lecture.manim_compat.encoding import X264_OPTIONS, HeldFrameJob, LectureFil
 from lecture.manim_compat.fades import RasterFade, raster_fade
 from lecture.manim_compat.renderer import WHOLE_FRAMES, LectureCamera, LectureRenderer
 from scenes.kit.params import LectureParams
+from tests.conftest import warm_text_caches
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,14 +77,12 @@ def test_unchanged_image_is_resized_once():
 
 
 @pytest.mark.slow
-def test_static_layers_draw_the_same_frames(tmp_path):
+def test_static_layers_draw_the_same_frames(tmp_path, rendered):
     """grad-fn pastes still code and graph parts as layers in most of its plays (lecture/layers.py):
-    every frame must equal the frame drawn whole, as manim draws it (LECTURE_WHOLE_FRAMES=1). One after the
-    other: the whole render takes the layered one's LaTeX SVGs (the same texts), so LaTeX runs once."""
+    every frame must equal the frame drawn whole, as manim draws it (LECTURE_WHOLE_FRAMES=1). Both renders take
+    the session's LaTeX and Pango SVGs of grad-fn (the same texts), so LaTeX does not run."""
     for whole in ("0", "1"):
-        if whole == "1":
-            shutil.copytree(tmp_path / "cache0" / "grad-fn" / "Tex", tmp_path / "cache1" / "grad-fn" / "Tex",
-                            ignore=shutil.ignore_patterns("*.parsed"))
+        warm_text_caches(rendered, tmp_path / f"cache{whole}", into_cache=True)
         job = Job("grad-fn", QUALITIES["t"], "png", False, LectureParams(), tmp_path / f"out{whole}")
         proc = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / f"cache{whole}"))],
                               cwd=ROOT, env=os.environ | {WHOLE_FRAMES: whole}, capture_output=True, text=True, timeout=600)

@@ -120,10 +120,10 @@ def check_if_rendering(jobs: list, groups: tuple[SceneGroup, ...], force: bool, 
     with these very options, so they passed then. The render server starts first (unless the renders
     go to a cluster), importing manim and torch in its own process at the same time."""
     from lecture.render.jobs import up_to_date  # the render machinery: only for a command that renders
-    from lecture.render.pool import start_render_server
+    from lecture.render.pool import needs_torch, start_render_server
 
     if force or any(up_to_date(job) is None for job in jobs):
         if start_server:
-            start_render_server(narrated=any(job.narrated for job in jobs))
+            start_render_server(narrated=any(job.narrated for job in jobs), torch=needs_torch(jobs))
         for group in groups:
             check_params(group.params, list(group.ids))
