@@ -15,10 +15,8 @@ from itertools import combinations
 from lecture.check import sweep
 from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
 from lecture.check.sweep import FADING, listed, scene_box, union
-from lecture.check.rules import (FAINT_OPACITY, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX, PX_PER_UNIT,
+from lecture.check.rules import (FAINT_OPACITY, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX,
                                  Finding)
-
-
 
 
 def exempt(a: Drawn, b: Drawn, at: str) -> bool:

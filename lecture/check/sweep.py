@@ -129,11 +129,15 @@ def candidates(snap: Snapshot, mover: Drawn) -> list[Drawn]:
             and other.order < mover.order and other.opacity >= FAINT_OPACITY]
 
 
+def step_of(mover: Drawn) -> float:
+    """The longest step along a path: SWEEP_STEP of the mover's smaller side, two 480p pixels at least."""
+    return max(min(mover.box[2] - mover.box[0], mover.box[3] - mover.box[1]) * SWEEP_STEP, 2 / PX_PER_UNIT)
+
+
 def samples(path, s0: float, s1: float, mover: Drawn) -> np.ndarray:
     """Play fractions from s0 to s1 (both ends included), the mover stepping at most SWEEP_STEP of its size."""
     chord = np.linalg.norm(path(s1) - path(s0)) + 2 * np.linalg.norm(path((s0 + s1) / 2) - (path(s0) + path(s1)) / 2)
-    size = max(min(mover.box[2] - mover.box[0], mover.box[3] - mover.box[1]) * SWEEP_STEP, 2 / PX_PER_UNIT)
-    return np.linspace(s0, s1, int(min(SWEEP_MAX_SAMPLES, max(2, np.ceil(chord / size)))) + 1)
+    return np.linspace(s0, s1, int(min(SWEEP_MAX_SAMPLES, max(2, np.ceil(chord / step_of(mover))))) + 1)
 
 
 def between(offsets: np.ndarray, near: np.ndarray, mover: Drawn, other: Drawn, frame: tuple) -> int | None:
@@ -159,7 +163,7 @@ def tracked(record: Record, a: Snapshot, b: Snapshot, mover: Drawn, last: np.nda
     base = np.array(frames[0][1])
     times = [t for t, _ in frames] + ([b.t] if last is not None else [])
     points = [np.array(xy) - base for _, xy in frames] + ([last] if last is not None else [])
-    step = max(min(mover.box[2] - mover.box[0], mover.box[3] - mover.box[1]) * SWEEP_STEP, 2 / PX_PER_UNIT)
+    step = step_of(mover)
     out_t, out_p = [times[0]], [points[0]]
     for (t0, p0), (t1, p1) in zip(zip(times, points), zip(times[1:], points[1:])):
         n = int(min(SWEEP_MAX_SAMPLES, max(1, np.ceil(np.linalg.norm(p1 - p0) / step))))
@@ -226,7 +230,7 @@ def check(record: Record) -> list[Finding]:
                     ([f"texts hidden under shapes drawn after them: {listed(under)}"] if under else [])
             t = min(s for _, _, s in found)
             names = sorted({d.name() for m, o, _ in found for d in (m, o) if d.kind == "text"})
-            box = union([to_px(d.box, record.frame) for _, o, _ in found for d in (o,)])
+            box = union([to_px(o.box, record.frame) for _, o, _ in found])
             findings.append(Finding("overlap", record.scene, a.beat, round(t, 3),
                                     f"Between the {a.at} and the {b.at} of a play, on a moving thing's path, "
                                     + "; and ".join(parts), names, scene_box(box, record.frame), record.theme))
