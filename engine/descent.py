@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from .limits import learning_rate_problem, start_problem, steps_problem
+from .limits import OPTIMIZER_NAMES, learning_rate_problem, optimizer_problem, start_problem, steps_problem
 
 DIVERGENCE_FACTOR = 1e6
 
@@ -53,11 +53,6 @@ def check_descent_options(start: tuple[float, float], lr: float, steps: int, opt
                            (steps_problem(steps), steps)):
         if problem:
             raise ValueError(f"{problem}, got {value}")
-
-
-def optimizer_problem(name: str) -> str | None:
-    """What is wrong with `name` as an optimizer, or None."""
-    return None if name in OPTIMIZERS else f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}"
 
 
 def descend(

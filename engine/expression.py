@@ -16,11 +16,12 @@ import math
 import operator
 import re
 import warnings
-from typing import Callable, NoReturn, Sequence, Union
-
-import torch
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, Union
 
 from engine.typeset import latex_glyphs
+
+if TYPE_CHECKING:
+    import torch  # heavy (2-3 s): imported when a formula is first evaluated, see above
 
 __all__ = ["CONSTANTS", "ExpressionError", "FUNCTIONS", "MAX_DEPTH",
            "MAX_EXPRESSION_LENGTH", "ScalarField", "parse_function"]
@@ -31,10 +32,27 @@ _MAX_INT_BITS = 1000     # integer literals above ~301 digits are refused
 _MAX_POW_DIGITS = 300    # a constant power may have at most ~300 digits
 _SMALL_INT = 2 ** 53     # folded ints beyond this become floats
 
-FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp,
-    "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs, "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid, "relu": torch.relu,
+
+
+def _torch():
+    """torch, imported when a formula is first evaluated, not when it is parsed: the CLI checks every formula
+    before a render, and a title card's render needs no torch at all (its import is 2-3 s of CPU)."""
+    import torch  # heavy (2-3 s): imported when a formula is first evaluated, see above
+
+    return torch
+
+
+def _torch_function(name: str) -> Callable[["torch.Tensor"], "torch.Tensor"]:
+    """torch's function `name`, looked up when it is applied."""
+    def apply(tensor: "torch.Tensor") -> "torch.Tensor":
+        return getattr(_torch(), name)(tensor)
+
+    apply.__name__ = name
+    return apply
+
+
+FUNCTIONS: dict[str, Callable[["torch.Tensor"], "torch.Tensor"]] = {
+    name: _torch_function(name) for name in ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu")
 }
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
@@ -89,7 +107,7 @@ _ASCII_WS = " \t\n\r\f\v"
 _FLATTEN = str.maketrans("\t\n\r\f\v", "     ")   # column-preserving: one line for ast
 _BAD_CHAR = re.compile(r"[^\x20-\x7e\t\n\r\f\v]|#")   # '#' would start a comment
 
-_Compiled = Union[int, float, Callable[[tuple], torch.Tensor]]  # number = folded constant
+_Compiled = Union[int, float, Callable[[tuple], "torch.Tensor"]]  # number = folded constant
 
 
 class _Builder:
@@ -196,7 +214,7 @@ class _Builder:
         fn, inner = FUNCTIONS[func.id], self.build(node.args[0])
         if callable(inner):
             return lambda env: fn(inner(env))
-        math_fn = _MATH.get(func.id) or (lambda v: fn(torch.tensor(float(v), dtype=torch.float64)).item())
+        math_fn = _MATH.get(func.id) or (lambda v: fn(_torch().tensor(float(v), dtype=_torch().float64)).item())
         return self.fold(node, lambda: math_fn(inner))
 
     def attribute(self, node: ast.Attribute) -> NoReturn:
@@ -313,6 +331,7 @@ class ScalarField:
         elif len(args) != len(self.variables):
             raise TypeError(f"formula {self.expr!r} takes {len(self.variables)} argument(s) "
                             f"({names}), got {len(args)}")
+        torch = _torch()
         env = tuple(a if isinstance(a, torch.Tensor) else torch.as_tensor(a) for a in args)
         if callable(self._compiled):
             return self._compiled(env)

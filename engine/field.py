@@ -9,7 +9,7 @@ import torch
 
 Function2D = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
-from .limits import GRID_BYTES_PER_POINT, MAX_GRID_POINTS, grid_count, memory_problem, range_problem
+from .limits import GRID_BYTES_PER_POINT, MAX_GRID_POINTS, check_range, grid_count, memory_problem
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,6 @@ class Field:
     @property
     def magnitude(self) -> np.ndarray:
         return np.hypot(self.u, self.v)
-
-
-def check_range(lo: float, hi: float) -> tuple[float, float]:
-    """The range as floats, or a ValueError that says what is wrong with it."""
-    lo, hi = float(lo), float(hi)
-    problem = range_problem(lo, hi)
-    if problem:
-        raise ValueError(problem)
-    return lo, hi
 
 
 def grid_axis(lo: float, hi: float, step: float) -> np.ndarray:

@@ -30,6 +30,24 @@ def range_problem(lo: float, hi: float) -> str | None:
     return None
 
 
+def check_range(lo: float, hi: float) -> tuple[float, float]:
+    """The range as floats, or a ValueError that says what is wrong with it."""
+    lo, hi = float(lo), float(hi)
+    problem = range_problem(lo, hi)
+    if problem:
+        raise ValueError(problem)
+    return lo, hi
+
+
+# engine.descent's optimizers by name (each a torch.optim class there): the names here, so the CLI checks them without torch
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+def optimizer_problem(name: str) -> str | None:
+    """What is wrong with `name` as an optimizer, or None."""
+    return None if name in OPTIMIZER_NAMES else f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZER_NAMES)}"
+
+
 def learning_rate_problem(lr: float) -> str | None:
     """What is wrong with `lr` as a learning rate, or None: the one check of it (the CLI's and the engine's)."""
     if not (math.isfinite(lr) and 0 < lr <= MAX_LEARNING_RATE):

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from engine import OPTIMIZERS, descend, parse_function
+from engine.limits import OPTIMIZER_NAMES, optimizer_problem
 
 BOWL = parse_function("x**2 + 3*y**2")
 
@@ -27,6 +28,12 @@ def test_too_large_learning_rate_diverges_and_says_so():
     assert t.diverged and t.steps < 500
     assert "diverged" in t.message
     assert np.isfinite(t.values).all()
+
+
+def test_the_optimizer_names_the_cli_checks_are_descents():
+    """engine.limits names them without torch (the CLI checks --optimizer before any render)."""
+    assert OPTIMIZER_NAMES == tuple(OPTIMIZERS)
+    assert optimizer_problem("adam") is None and "choose from sgd, momentum" in optimizer_problem("lbfgs")
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
+import sys
 
 import click
 import pytest
@@ -15,7 +17,7 @@ from lecture.options.table import COMMAND_LINE_ONLY, CONTENT_OPTIONS, OPTIONS, a
 from lecture.options.resolve import build_params, read_config, resolve_scenes
 from scenes.catalog import BY_ID, DEFAULT_LECTURE, LECTURE_BY_ID, LECTURES, Lecture, SceneInfo
 from scenes.kit.params import LectureParams
-from tests.conftest import run_lecture
+from tests.conftest import ROOT, run_lecture
 
 
 def command_flags(name: str) -> set[str]:
@@ -182,3 +184,20 @@ def test_an_unknown_lecture_is_one_line_exit_2(tmp_path):
     result = run_lecture("render", "all", "--lecture", "nope", "--out", str(tmp_path / "o"))
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and "--lecture" in lines[0] and "feedforward" in lines[0]
+
+
+@pytest.mark.slow
+def test_a_title_cards_options_are_checked_without_torch():
+    """A formula is parsed without torch, and a title card computes nothing: checking its options (what `lecture
+    render title` does before it draws) loads no torch (2-3 s of CPU in every title render), yet still refuses a bad formula."""
+    code = ("import sys\n"
+            "from lecture.options.resolve import check_params\n"
+            "from scenes.kit.params import LectureParams\n"
+            "check_params(LectureParams(), ['title'])\n"
+            "try:\n"
+            "    check_params(LectureParams(function='sin(x'), ['title'])\n"
+            "except Exception as err:\n"
+            "    print(type(err).__name__, err)\n"
+            "print('torch' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.stdout.splitlines() == ["UserError --function 'sin(x': syntax error at column 3: '(' was never closed", "False"], result.stdout + result.stderr

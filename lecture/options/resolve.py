@@ -243,9 +243,9 @@ def where(params: LectureParams, name: str, value: Any = None) -> str:
 def check_params(params: LectureParams, scene_ids: list[str]) -> None:
     """Raise UserError for the first option the engine rejects, including what only some scenes need
     (a start point where the descent scenes' function is defined, an arrow grid the field scene can
-    draw). Loads torch."""
-    from engine import ExpressionError, parse_function  # torch: only when the options are checked
-    from engine.descent import optimizer_problem
+    draw). Parsing a formula needs no torch; what the scenes compute with it (a start point, a graph) loads it."""
+    from engine import ExpressionError, parse_function  # the parser: only when the options are checked
+    from engine.limits import optimizer_problem
 
     for option, formula, variables in (("function", params.function, ("x", "y")),
                                        ("expr", params.expr, tuple(params.values))):

@@ -73,9 +73,8 @@ class LectureParams:
     def validate(self) -> "LectureParams":
         """Raise ValueError (ExpressionError for formulas) with a one-line reason for the first bad option.
         Each value has one check, in the lowest layer that needs it; the CLI calls the same ones."""
-        from engine import parse_function  # torch: only when options are checked, not to read them
-        from engine.descent import optimizer_problem
-        from engine.field import check_range
+        from engine import parse_function  # the parser: only when options are checked, not to read them
+        from engine.limits import check_range, optimizer_problem
 
         parse_function(self.function)
         parse_function(self.descent_function)
@@ -138,6 +137,8 @@ class LectureParams:
 
     def check_finite_somewhere(self, scene_uses: set[str]) -> None:
         """A function that is undefined or overflows at every point of the range leaves nothing to draw."""
+        if not scene_uses & {"function", "descent"}:
+            return  # no scene asked draws it (a title card): torch is not loaded for nothing
         from engine import evaluate_at, parse_function  # torch: only when options are checked
 
         xs, ys = (np.linspace(lo, hi, 21) for lo, hi in (self.x_range, self.y_range))
