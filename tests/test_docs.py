@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FOLDERS = ("lecture", "scenes", "engine", "tests", "scripts", "docs")
 PATH = re.compile(rf"(?<![\w./<-])((?:{'|'.join(FOLDERS)})/[\w./-]*\w/?)")
-DOTTED = re.compile(r"(?<![\w./])((?:lecture|scenes|engine)(?:\.\w+)+)")
+DOTTED = re.compile(r"(?<![\w./\"])((?:lecture|scenes|engine)(?:\.\w+)+)")  # in quotes: a string (a logger's name), not a name
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 FILE_ENDINGS = {"md", "py", "toml", "json", "srt", "vtt", "mp4", "mov", "webm", "gif", "png", "pdf", "pptx", "html", "onnx", "wav"}
 
