@@ -1,6 +1,9 @@
 """The README and docs/ name only what exists: every relative link, every path of the repository and
-every dotted name (`lecture.render.jobs.code_fingerprint`) they write in backticks. Read from the files
-(no imports), so it runs in the fast tier."""
+every dotted name (`lecture.render.jobs.code_fingerprint`) they write in backticks, every file name
+written bare (`worker.py`: the end of a repository file's path), every test named (`test_...`: a test
+function of tests/), and every `lecture COMMAND --option` they show: a command of the CLI that takes
+that option. Read from the files, and from the click commands (`lecture.cli` imports neither manim nor
+torch), so it runs in the fast tier."""
 from __future__ import annotations
 
 import ast
@@ -54,8 +57,44 @@ def resolves(dotted: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
-def test_every_link_path_and_name_in_the_docs_exists(page):
+@cache
+def repository_files() -> tuple[str, ...]:
+    return tuple(path.relative_to(ROOT).as_posix() for folder in FOLDERS
+                 for path in (ROOT / folder).rglob("*.py"))
+
+
+@cache
+def defined_tests() -> frozenset[str]:
+    return frozenset(node.name for path in (ROOT / "tests").glob("*.py") for node in ast.walk(ast.parse(path.read_text()))
+                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"))
+
+
+@cache
+def cli_options() -> dict[str, frozenset[str]]:
+    """Each `lecture` command's name -> the options it takes (long and short, `--help` too)."""
+    from lecture.cli import cli  # the click commands: no manim, no torch
+
+    return {name: frozenset(o for param in command.params for o in param.opts + param.secondary_opts) | {"--help", "-h"}
+            for name, command in cli.commands.items()}
+
+
+BARE_FILE = re.compile(rf"(?<![\w./<-])(?!(?:{'|'.join(FOLDERS)})/)([\w][\w/-]*\.py)\b")
+TEST_NAME = re.compile(r"^(test_\w+)$")
+# A command line: `lecture` at its start (or after .venv/bin/, `python -m `, a shell separator), its command
+# word, then what follows up to a comment or the next command.
+COMMAND = re.compile(r"(?:^|\.venv/bin/|-m\s+|[;&]\s*)lecture\s+([a-z][\w-]*)([^#;&]*)")
+OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
+
+
+def command_lines(text: str) -> list[str]:
+    """Code spans, and each line of a code block, stripped: where a command is shown."""
+    blocks = re.findall(r"```.*?```", text, flags=re.DOTALL)
+    lines = [line.strip() for block in blocks for line in block.splitlines()[1:-1]]
+    return lines + [span.strip() for span in code_spans(re.sub(r"```.*?```", "", text, flags=re.DOTALL))]
+
+
+def faults_in(page: Path) -> list[str]:
+    """What `page` names that does not exist, one item each."""
     text = page.read_text()
     missing = []
     prose = re.sub(r"`[^`\n]+`", "", re.sub(r"```.*?```", "", text, flags=re.DOTALL))  # a link in code is an example
@@ -72,4 +111,40 @@ def test_every_link_path_and_name_in_the_docs_exists(page):
         for dotted in DOTTED.findall(span):
             if dotted.rsplit(".", 1)[-1] not in FILE_ENDINGS and not resolves(dotted):
                 missing.append(f"name {dotted}")
-    assert missing == [], f"{page.name}: {missing}"
+        for name in BARE_FILE.findall(span):
+            if not any(f == name or f.endswith("/" + name) for f in repository_files()):
+                missing.append(f"file {name}")
+        for name in TEST_NAME.findall(span.strip()):
+            if name not in defined_tests():
+                missing.append(f"test {name}")
+    for line in command_lines(text):
+        unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", "", line)  # a formula's minus signs are not options
+        for command, rest in COMMAND.findall(unquoted):
+            options = cli_options().get(command)
+            if options is None:
+                missing.append(f"command lecture {command}")
+                continue
+            missing += [f"option lecture {command} {option}" for option in OPTION.findall(rest) if option not in options]
+    return missing
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_link_path_and_name_in_the_docs_exists(page):
+    assert faults_in(page) == [], page.name
+
+
+def test_a_planted_false_path_name_file_test_command_and_option_are_each_found(tmp_path):
+    true = tmp_path / "true.md"
+    true.write_text("`lecture/render/pool.py`, `lecture.render.pool.needs_torch`, `worker.py`, `test_a_planted_false_"
+                    "path_name_file_test_command_and_option_are_each_found`, `lecture render all -q l --lr 0.1`,\n"
+                    "```bash\n.venv/bin/lecture preview backprop --storyboard  # --not-an-option in a comment\n```\n"
+                    "`lecture render gradient-descent --function \"(1-x)**2 - y\"`, [a link](true.md)\n")
+    assert faults_in(true) == []
+    false = tmp_path / "false.md"
+    false.write_text("`lecture/render/nowhere.py`, `lecture.render.pool.no_such_name`, `nowhere_at_all.py`, "
+                     "`test_never_written`, `lecture frobnicate all`,\n"
+                     "```bash\n.venv/bin/lecture render all --no-such-option\n```\n[a link](missing.md)\n")
+    assert sorted(faults_in(false)) == sorted([
+        "path lecture/render/nowhere.py", "name lecture.render.pool.no_such_name", "file nowhere_at_all.py",
+        "test test_never_written", "command lecture frobnicate", "option lecture render --no-such-option",
+        "link missing.md"])
