@@ -23,7 +23,10 @@ FILE_ENDINGS = {"md", "py", "toml", "json", "srt", "vtt", "mp4", "mov", "webm", 
 
 
 def code_spans(text: str) -> list[str]:
-    return re.findall(r"`([^`\n]+)`", text)
+    """The inline code of `text` (its code blocks left out), a span wrapped over two lines joined: read line by
+    line, a wrapped span would pair every later backtick of its paragraph wrongly."""
+    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    return [re.sub(r"\s*\n\s*", " ", span) for span in re.findall(r"`([^`]+)`", text) if "\n\n" not in span]
 
 
 @cache
@@ -90,14 +93,14 @@ def command_lines(text: str) -> list[str]:
     """Code spans, and each line of a code block, stripped: where a command is shown."""
     blocks = re.findall(r"```.*?```", text, flags=re.DOTALL)
     lines = [line.strip() for block in blocks for line in block.splitlines()[1:-1]]
-    return lines + [span.strip() for span in code_spans(re.sub(r"```.*?```", "", text, flags=re.DOTALL))]
+    return lines + [span.strip() for span in code_spans(text)]
 
 
 def faults_in(page: Path) -> list[str]:
     """What `page` names that does not exist, one item each."""
     text = page.read_text()
     missing = []
-    prose = re.sub(r"`[^`\n]+`", "", re.sub(r"```.*?```", "", text, flags=re.DOTALL))  # a link in code is an example
+    prose = re.sub(r"`[^`]+`", "", re.sub(r"```.*?```", "", text, flags=re.DOTALL))  # a link in code is an example
     for target in LINK.findall(prose):
         if not re.match(r"[a-z]+:", target) and not target.startswith("#"):
             if not (page.parent / target.split("#")[0]).exists():
@@ -143,8 +146,9 @@ def test_a_planted_false_path_name_file_test_command_and_option_are_each_found(t
     false = tmp_path / "false.md"
     false.write_text("`lecture/render/nowhere.py`, `lecture.render.pool.no_such_name`, `nowhere_at_all.py`, "
                      "`test_never_written`, `lecture frobnicate all`,\n"
-                     "```bash\n.venv/bin/lecture render all --no-such-option\n```\n[a link](missing.md)\n")
+                     "```bash\n.venv/bin/lecture render all --no-such-option\n```\n[a link](missing.md), and after a span\n"
+                     "wrapped `over(two,\n lines)` from `lecture/render/after_a_wrap.py`\n")
     assert sorted(faults_in(false)) == sorted([
         "path lecture/render/nowhere.py", "name lecture.render.pool.no_such_name", "file nowhere_at_all.py",
         "test test_never_written", "command lecture frobnicate", "option lecture render --no-such-option",
-        "link missing.md"])
+        "link missing.md", "path lecture/render/after_a_wrap.py"])
