@@ -17,9 +17,6 @@ import pytest
 from tests.tiers import mark_by_fixture, pytest_configure, pytest_runtest_call, pytest_runtest_protocol  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
-# Every render of the suite also records what it draws, so tests/test_check_render.py checks the session's
-# renders with `lecture check` without rendering them again (the recorder's cost: docs/checking.md).
-os.environ.setdefault("LECTURE_RECORD", "1")
 LECTURE = [sys.executable, "-m", "lecture"]
 
 
@@ -57,6 +54,18 @@ def run_lecture(*args: str, cwd: Path = ROOT, timeout: float = 3600, env: dict |
 SESSION_ENV = {"PYTHONHASHSEED": "0"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_latex(tmp_path_factory) -> Path:
+    """Every render of the test run shares LaTeX's SVGs (lecture/manim_compat/latexcache.py, through
+    LECTURE_LATEX_CACHE): a formula is typeset once for the whole run, not once in each test's `--out`. Both
+    xdist workers use one folder (the run's shared temporary folder); a test that needs LaTeX to run leaves
+    the variable out of its process's environment (test_faults' missing LaTeX)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / "latex"
+    os.environ["LECTURE_LATEX_CACHE"] = str(folder)
+    return folder
+
+
 def session_render(tmp_path_factory, name: str, *args: str) -> Path:
     """`lecture ARGS --out OUT` once for the whole test run; returns OUT.
 
@@ -64,7 +73,10 @@ def session_render(tmp_path_factory, name: str, *args: str) -> Path:
     renders into the run's shared temporary folder while the other waits on a lock, then both read the
     same files (a render of the same thing twice would cost the suite minutes). A failed render is kept
     with its output, so the waiting worker fails with it instead of rendering again."""
-    env = {**os.environ, **SESSION_ENV}
+    # The session's renders also record what they draw, so tests/test_check_render.py checks them with `lecture
+    # check` without rendering them again; the suite's other renders draw as a user's do, without the recorder
+    # (about 9% of a render's CPU, docs/tests.md).
+    env = {**os.environ, **SESSION_ENV, "LECTURE_RECORD": "1"}
     if "PYTEST_XDIST_WORKER" not in os.environ:
         out = tmp_path_factory.mktemp(name)
         result = run_lecture(*args, "--out", str(out), env=env)

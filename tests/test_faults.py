@@ -395,7 +395,8 @@ def test_a_missing_latex_is_one_line_naming_it(tmp_path):
     for program in Path("/usr/bin").iterdir():
         if "tex" not in program.name and program.name != "dvisvgm" and not program.name.startswith(("kpse", "mktex")):
             (bin_dir / program.name).symlink_to(program)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{bin_dir}"}
+    # without the test run's shared LaTeX SVGs (conftest's shared_latex), which would spare chain-rule its LaTeX
+    env = {**{k: v for k, v in os.environ.items() if k != "LECTURE_LATEX_CACHE"}, "PATH": f"{Path(sys.executable).parent}:{bin_dir}"}
     result = subprocess.run([*LECTURE, "render", "chain-rule", "-q", "t", "--out", str(tmp_path / "out")], cwd=ROOT,
                             capture_output=True, text=True, env=env, timeout=900)
     lines = result.stderr.strip().splitlines()

@@ -52,14 +52,15 @@ def require_written_for() -> None:
         raise ManimVersionError(PROBLEM)
 
 
-def fast_renderer(text_caches: Iterable[str | Path], encoder_threads: int = 0) -> Any:
+def fast_renderer(text_caches: Iterable[str | Path], encoder_threads: int = 0, latex_cache: str | Path | None = None) -> Any:
     """The project's renderer for one render process: manim's Cairo renderer drawing still parts once
     (layers), large fades as one picture, unrotated images resized, stills without drawing skipped
-    plays; families listed and mobjects copied without manim's overhead; texts parsed once (in `text_caches`), quick number readouts, plain numbers set without LaTeX, a bounded encoder queue with
-    `encoder_threads` x264 threads (0: x264 chooses). Changes manim's classes for this process."""
+    plays; families listed and mobjects copied without manim's overhead; texts parsed once (in `text_caches`), quick number readouts, plain numbers set without LaTeX, LaTeX's SVGs shared
+    through `latex_cache` with the other scenes, a bounded encoder queue with `encoder_threads` x264 threads (0: x264
+    chooses). Changes manim's classes for this process."""
     require_written_for()
     # manim-facing modules: they import manim and change its classes, so only a render process loads them.
-    from lecture.manim_compat import family, numbers, svgcache, texnumbers
+    from lecture.manim_compat import family, latexcache, numbers, svgcache, texnumbers
     from lecture.manim_compat.encoding import LectureFileWriter
     from lecture.manim_compat.renderer import LectureRenderer
 
@@ -67,6 +68,7 @@ def fast_renderer(text_caches: Iterable[str | Path], encoder_threads: int = 0) -
     svgcache.install(text_caches)
     numbers.install()
     texnumbers.install()
+    latexcache.install(latex_cache)
     LectureFileWriter.encoder_threads = encoder_threads
     return LectureRenderer()
 

@@ -24,9 +24,10 @@ from xml.etree import ElementTree
 from manim import config
 from manim.mobject.text import tex_mobject
 from manim.utils.tex import TexTemplate
-from manim.utils.tex_file_writing import generate_tex_file, tex_to_svg_file as latex_svg_file
+from manim.utils.tex_file_writing import generate_tex_file
 
 from lecture.manim_compat import require_written_for
+from lecture.manim_compat.latexcache import latex_svg_file
 from lecture.output.publish import write_text_atomic
 
 require_written_for()

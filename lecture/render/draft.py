@@ -115,7 +115,7 @@ def render_draft(job: dict, on_frames: Callable[[int], None] | None = None) -> d
     settings.update(tex_dir=str(tex), text_dir=str(texts))
     with contextlib.chdir(work.parent), open(own / ".lock", "w") as lock, tempconfig(settings):
         fcntl.flock(lock, fcntl.LOCK_EX)  # two drafts of one scene take turns; the clip's render is not waited for
-        renderer = manim_compat.fast_renderer([settings["tex_dir"], settings["text_dir"]], 1)
+        renderer = manim_compat.fast_renderer([settings["tex_dir"], settings["text_dir"]], 1, worker.latex_cache(job))
         scene = scene_class(renderer=renderer, output_folder=own / "slides")
         drafting = manim_compat.draft_scene(scene, beat, names[k - 1] if k else None, blob, (job["width"], job["height"]))
         drawing, cpu = time.perf_counter(), time.process_time()

@@ -108,6 +108,12 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
             log_time(f"spliced, muxed and published in {time.perf_counter() - publishing:.2f} s")
 
 
+def latex_cache(job: dict) -> Path:
+    """The folder LaTeX's SVGs are shared through (`manim_compat.latexcache`): the render's cache folder's
+    `_latex` (no scene id starts with "_"), or LECTURE_LATEX_CACHE's, which shares them between cache folders."""
+    return Path(os.environ.get("LECTURE_LATEX_CACHE") or Path(job["cache_dir"]).resolve() / "_latex")
+
+
 def manim_settings(job: dict, work: Path) -> dict[str, Any]:
     """manim's configuration for this render: its own folders under `work`, the job's size, rate and format."""
     still = job["format"] == "still"
@@ -139,7 +145,8 @@ def draw(job: dict, module: Path, scene_class: type, work: Path, text_caches: li
     """Run the scene under the current manim config: (the scene, its beat cache or None, its geometry
     recorder or None)."""
     # --plain: stock manim's renderer and file writer, nothing of lecture/manim_compat installed.
-    renderer = None if job.get("plain") else manim_compat.fast_renderer(text_caches, job.get("encoder_threads", 0))
+    renderer = None if job.get("plain") else manim_compat.fast_renderer(text_caches, job.get("encoder_threads", 0),
+                                                                           latex_cache(job))
     # A recorded render (`lecture check`) draws every beat: a beat taken from the cache records nothing.
     use_beats = job.get("beats") and not job.get("record") and renderer is not None and job["format"] == "mp4"
     beats = beat_cache(job, module, work) if use_beats else None
