@@ -152,3 +152,80 @@ def test_a_planted_false_path_name_file_test_command_and_option_are_each_found(t
         "path lecture/render/nowhere.py", "name lecture.render.pool.no_such_name", "file nowhere_at_all.py",
         "test test_never_written", "command lecture frobnicate", "option lecture render --no-such-option",
         "link missing.md", "path lecture/render/after_a_wrap.py"])
+
+
+def undocumented(folder: Path, page_text: str, row: str, skip: tuple[str, ...] = ("__main__.py",)) -> list[str]:
+    """The modules and packages in `folder` (but `skip`) whose name `page_text` does not write in the
+    form `row` gives (`{}` for the name: `| {} |` a table row, `{}` anywhere)."""
+    names = [p.name + "/" for p in folder.iterdir() if (p / "__init__.py").exists()]
+    names += [p.name for p in folder.glob("*.py") if p.name not in skip]
+    return sorted(name for name in names if row.format(name) not in page_text)
+
+
+def test_every_module_of_the_seam_has_a_row_in_seam_md_and_a_name_in_architecture_md():
+    seam = ROOT / "lecture" / "manim_compat"
+    assert undocumented(seam, (ROOT / "docs" / "seam.md").read_text(), "| `{}` |") == []
+    modules = undocumented(seam, "", "{}", skip=("__init__.py",))
+    architecture = (ROOT / "docs" / "architecture.md").read_text()
+    assert [name for name in modules if f"`{name}`" not in architecture] == []
+
+
+def test_architecture_md_names_every_package_and_module_of_the_tool_and_the_scenes():
+    diagram = re.search(r"```\n(.*?)```", (ROOT / "docs" / "architecture.md").read_text(), flags=re.DOTALL).group(1)
+    for folder in ("lecture", "scenes"):
+        assert undocumented(ROOT / folder, diagram, "{}", skip=("__main__.py", "__init__.py")) == [], folder
+
+
+def test_a_module_left_out_of_the_docs_is_found(tmp_path):
+    (tmp_path / "named.py").write_text("")
+    (tmp_path / "forgotten.py").write_text("")
+    (tmp_path / "package").mkdir()
+    (tmp_path / "package" / "__init__.py").write_text("")
+    assert undocumented(tmp_path, "| `named.py` | what it does |", "| `{}` |") == ["forgotten.py", "package/"]
+    assert undocumented(tmp_path, "named.py, package/ and forgotten.py", "{}") == []
+
+
+HEADER = re.compile(r"^( {0,3})([\w.]+/|\w+\.py) ")  # a folder's or module's line in architecture.md's map
+
+
+def map_blocks(diagram: str) -> dict[str, str]:
+    """architecture.md's map: "lecture/render" -> the text of its lines (its own and the `|` lines under it)."""
+    blocks: dict[str, str] = {}
+    top = current = ""
+    for line in diagram.splitlines():
+        header = HEADER.match(line)
+        if header:
+            name = header.group(2).rstrip("/")
+            top = name if not header.group(1) else top
+            current = name if not header.group(1) else f"{top}/{name}"
+        if current:
+            blocks[current] = blocks.get(current, "") + line + "\n"
+    return blocks
+
+
+def unmapped(root: Path, blocks: dict[str, str], tops: tuple[str, ...], skip: tuple[str, ...] = ()) -> list[str]:
+    """Each module of a package under `tops` (but `skip`) whose name its package's block in the map does not write."""
+    missing = []
+    for top in tops:
+        for package in sorted(p for p in (root / top).iterdir() if (p / "__init__.py").exists()):
+            key = package.relative_to(root).as_posix()
+            if key in skip:
+                continue
+            for module in sorted(package.glob("*.py")):
+                if module.stem not in ("__init__", "__main__") and not re.search(rf"\b{module.stem}\b", blocks.get(key, "")):
+                    missing.append(f"{key}/{module.name}")
+    return missing
+
+
+def test_architecture_md_names_every_module_in_its_package_s_lines():
+    diagram = re.search(r"```\n(.*?)```", (ROOT / "docs" / "architecture.md").read_text(), flags=re.DOTALL).group(1)
+    # The seam's modules are listed under the map and in docs/seam.md (the test above)
+    assert unmapped(ROOT, map_blocks(diagram), ("lecture", "scenes"), skip=("lecture/manim_compat",)) == []
+
+
+def test_a_module_its_package_s_lines_leave_out_is_found(tmp_path):
+    (tmp_path / "tool" / "render").mkdir(parents=True)
+    for name in ("__init__.py", "pool.py", "forgotten.py"):
+        (tmp_path / "tool" / "render" / name).write_text("")
+    diagram = "tool/         the tool:\n   render/     the pools (pool)\n   voice/      forgotten is here, not in render\n"
+    assert unmapped(tmp_path, map_blocks(diagram), ("tool",)) == ["tool/render/forgotten.py"]
