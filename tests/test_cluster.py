@@ -71,7 +71,9 @@ def nothing_listening() -> str:
 
 
 def test_scenes_render_on_the_cluster_as_on_this_machine(cluster, local, tmp_path):
-    result = run_lecture("render", *SCENES, "-q", "t", "--out", str(tmp_path), "--scheduler", cluster.scheduler_address)
+    recorded = {**os.environ, "LECTURE_RECORD": "1"}  # as the session's clips were: their sidecars list a geometry record
+    result = run_lecture("render", *SCENES, "-q", "t", "--out", str(tmp_path), "--scheduler", cluster.scheduler_address,
+                         env=recorded)
     assert result.returncode == 0, result.stdout + result.stderr
     clips = tmp_path / "tiny"
     published = [name for scene in SCENES for name in [*json.loads((clips / f"{scene}.json").read_text())["files"], f"{scene}.json"]]
@@ -86,10 +88,11 @@ def test_scenes_render_on_the_cluster_as_on_this_machine(cluster, local, tmp_pat
             assert Path(slide["file"]).is_file() and str(tmp_path) in slide["file"]  # shipped into this machine's cache
 
     # The cache works across the cluster: an up-to-date clip is not sent at all, not even a connection is made.
-    again = run_lecture("render", *SCENES, "-q", "t", "--out", str(tmp_path), "--scheduler", nothing_listening())
+    again = run_lecture("render", *SCENES, "-q", "t", "--out", str(tmp_path), "--scheduler", nothing_listening(), env=recorded)
     assert again.returncode == 0 and again.stdout.count("up to date") == 3, again.stdout + again.stderr
     (clips / "title.json").unlink()  # title is out of date now: it alone goes to the cluster
-    third = run_lecture("render", *SCENES, "-q", "t", "--out", str(tmp_path), "--scheduler", cluster.scheduler_address)
+    third = run_lecture("render", *SCENES, "-q", "t", "--out", str(tmp_path), "--scheduler", cluster.scheduler_address,
+                        env=recorded)
     assert third.returncode == 0, third.stderr
     assert "rendering title" in third.stdout and third.stdout.count("rendering") == 1 and third.stdout.count("up to date") == 2
 

@@ -20,7 +20,7 @@ CODE_FOLDERS = ("engine", "scenes", "lecture/manim_compat")  # and the seam to m
 DRAWING_FILES = ("lecture/render/worker.py",)  # other files of the tool that change frames
 SOUND_FILES = tuple(f"lecture/voice/{m}.py" for m in ("audio", "narrator", "pronounce", "voices"))  # and the sound
 GEOMETRY = ".geometry.json.gz"  # the recorder's file beside a clip rendered for `lecture check`
-RECORD_ENV = "LECTURE_RECORD"  # =1: every render records its geometry, as `lecture check` does (the test suite's renders)
+RECORD_ENV = "LECTURE_RECORD"  # =1: every render records its geometry, as `lecture check` does (the test suite's session renders)
 DRAFTS = "drafts"  # under the media folder: the studio's drafts of one beat (lecture/render/draft.py), and only those
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 @dataclass(frozen=True)
