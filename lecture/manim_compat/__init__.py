@@ -5,8 +5,9 @@ name: `beatsource` (no manim: each beat's source digest) and `record` (the recor
 
 Importing this package is cheap (no manim): it reads the installed manim's version. The manim-facing
 modules (`renderer`, `layers`, `fades`, `svgcache`, `encoding`, `numbers`, `texnumbers`, `latexcache`, `family`,
-`beats`, `beatstate`, `record`; `drafting` through `beats`) call `require_written_for()` when imported, so on another manim they refuse in one line instead of drawing wrong frames. `--plain`
-renders never import them, so they work on any manim. What is here and how to upgrade: docs/seam.md.
+`beats`, `beatstate`, `record`; `drafting` through `beats`) call `require_written_for()` when imported,
+so on another manim they refuse in one line instead of drawing wrong frames. `--plain` renders never
+import them, so they work on any manim. What is here and how to upgrade: docs/seam.md.
 """
 from __future__ import annotations
 
