@@ -1,4 +1,4 @@
-"""The README and docs/ name only what exists: every relative link, every path of the repository and
+"""The README and docs/ name only what exists: every relative link (and its #heading), every path of the repository and
 every dotted name (`lecture.render.jobs.code_fingerprint`) they write in backticks, every file name
 written bare (`worker.py`: the end of a repository file's path), every test named (`test_...`: a test
 function of tests/), and every `lecture COMMAND --option` they show (a command of the CLI that takes
@@ -98,6 +98,12 @@ def command_lines(text: str) -> list[str]:
     return lines + [span.strip() for span in code_spans(text)]
 
 
+def anchors(text: str) -> set[str]:
+    """The anchors of a page's headings as GitHub makes them: lower case, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(r"^#+\s+(.+?)\s*$", re.sub(r"```.*?```", "", text, flags=re.DOTALL), flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
 def faults_in(page: Path) -> list[str]:
     """What `page` names that does not exist, one item each."""
     text = page.read_text()
@@ -105,8 +111,11 @@ def faults_in(page: Path) -> list[str]:
     prose = re.sub(r"`[^`]+`", "", re.sub(r"```.*?```", "", text, flags=re.DOTALL))  # a link in code is an example
     for target in LINK.findall(prose):
         if not re.match(r"[a-z]+:", target) and not target.startswith("#"):
-            if not (page.parent / target.split("#")[0]).exists():
+            file, _, anchor = target.partition("#")
+            if not (page.parent / file).exists():
                 missing.append(f"link {target}")
+            elif anchor and anchor not in anchors((page.parent / file).read_text()):
+                missing.append(f"anchor {target}")
     for span in code_spans(text):
         for path in PATH.findall(span):
             file, _, attribute = path.rpartition(".")  # scenes/feedforward/probe.arrow_grid: a name in a file
@@ -143,17 +152,18 @@ def test_a_planted_false_path_name_file_test_command_and_option_are_each_found(t
     true.write_text("`lecture/render/pool.py`, `lecture.render.pool.needs_torch`, `worker.py`, `test_a_planted_false_"
                     "path_name_file_test_command_and_option_are_each_found`, `lecture render all -q l --lr 0.1`,\n"
                     "```bash\n.venv/bin/lecture preview backprop --storyboard  # --not-an-option in a comment\n```\n"
-                    "`lecture render gradient-descent --function \"(1-x)**2 - y\"`, [a link](true.md)\n")
+                    "`lecture render gradient-descent --function \"(1-x)**2 - y\"`, [a link](true.md)\n"
+                    "## A heading: with punctuation\n[to it](true.md#a-heading-with-punctuation)\n")
     assert faults_in(true) == []
     false = tmp_path / "false.md"
     false.write_text("`lecture/render/nowhere.py`, `lecture.render.pool.no_such_name`, `nowhere_at_all.py`, "
                      "`test_never_written`, `lecture frobnicate all`,\n"
                      "```bash\n.venv/bin/lecture render all --no-such-option\n```\n[a link](missing.md), and after a span\n"
-                     "wrapped `over(two,\n lines)` from `lecture/render/after_a_wrap.py`\n")
+                     "wrapped `over(two,\n lines)` from `lecture/render/after_a_wrap.py`, [a section](false.md#no-such-heading)\n")
     assert sorted(faults_in(false)) == sorted([
         "path lecture/render/nowhere.py", "name lecture.render.pool.no_such_name", "file nowhere_at_all.py",
         "test test_never_written", "command lecture frobnicate", "option lecture render --no-such-option",
-        "link missing.md", "path lecture/render/after_a_wrap.py"])
+        "link missing.md", "path lecture/render/after_a_wrap.py", "anchor false.md#no-such-heading"])
 
 
 def undocumented(folder: Path, page_text: str, row: str, skip: tuple[str, ...] = ("__main__.py",)) -> list[str]:
