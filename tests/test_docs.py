@@ -1,6 +1,6 @@
-"""The README and docs/ name only what exists: every relative link (and its #heading), every path of the repository and
-every dotted name (`lecture.render.jobs.code_fingerprint`) they write in backticks, every file name
-written bare (`worker.py`: the end of a repository file's path), every test named (`test_...`: a test
+"""The README and docs/ name only what exists: every relative link (and its #heading), every path of the
+repository and every dotted name (`lecture.render.jobs.code_fingerprint`) they write in backticks, every
+file name written bare (`worker.py`: the end of a repository file's path), every test named (`test_...`: a test
 function of tests/), and every `lecture COMMAND --option` they show (a command of the CLI that takes
 that option). architecture.md's map names every module of the tool and the scenes, seam.md's table every
 module of the seam. The code's docstrings and comments name only paths that exist. Read from the files,
