@@ -1,4 +1,5 @@
-"""The `lecture` command: render, preview, watch and assemble the clips; thin over scenes and engine."""
+"""The `lecture` tool over scenes and engine: the command (cli), options, rendering, voice, output, checks,
+drafts from notebooks, the studio, the cluster, and the one seam to manim's private parts (docs/architecture.md)."""
 
 
 class UserError(Exception):

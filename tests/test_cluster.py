@@ -1,4 +1,4 @@
-"""Rendering on a Dask cluster (`--scheduler`, lecture/cluster.py): a real LocalCluster of two worker
+"""Rendering on a Dask cluster (`--scheduler`, lecture/cluster/): a real LocalCluster of two worker
 processes with one thread each, started here and shared by the module's tests; its clips against the
 same scenes rendered by the local process pool (the session's render, `rendered`)."""
 from __future__ import annotations
@@ -21,7 +21,7 @@ from lecture.cluster.pool import DASK_MALLOC, WORKER_CACHE, mismatch
 from tests.conftest import ROOT, run_lecture
 from tests.test_faults import frame_hashes
 
-SCENES = ("title", "chain-rule", "grad-fn")  # three short scenes (scenes/catalog.py's costs)
+SCENES = ("title", "chain-rule", "grad-fn")  # three short scenes (their lecture.toml's costs)
 
 
 @pytest.fixture(scope="module")

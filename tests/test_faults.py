@@ -110,7 +110,7 @@ def flock_waiting(lock: Path) -> bool:
 @pytest.mark.slow
 def test_two_renders_of_one_scene_at_once(tmp_path, rendered):
     """Two renders of one scene into one folder take turns on the scene's lock (one waits while the
-    other renders: lecture/worker.py), both succeed, and what each publishes is a complete set: the
+    other renders: lecture/render/worker.py), both succeed, and what each publishes is a complete set: the
     sidecar last, naming files that are all there, a whole clip with the same frames both times,
     no temporary file or unfinished-render marker left, and the cache takes it as up to date.
     Same inputs give identical frames: these renders (processes of their own, a fresh cache) draw the

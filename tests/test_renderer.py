@@ -78,7 +78,7 @@ def test_unchanged_image_is_resized_once():
 
 @pytest.mark.slow
 def test_static_layers_draw_the_same_frames(tmp_path, rendered):
-    """grad-fn pastes still code and graph parts as layers in most of its plays (lecture/layers.py):
+    """grad-fn pastes still code and graph parts as layers in most of its plays (lecture/manim_compat/layers.py):
     every frame must equal the frame drawn whole, as manim draws it (LECTURE_WHOLE_FRAMES=1). Both renders take
     the session's LaTeX and Pango SVGs of grad-fn (the same texts), so LaTeX does not run."""
     for whole in ("0", "1"):

@@ -130,7 +130,7 @@ def frame_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("scene_id", ["title", "chain-rule", "autograd-notes"])
 def test_still_is_the_clips_last_frame(rendered, tmp_path, scene_id):
     """A still (what `lecture preview` draws) replaces fades and writes by their end states
-    (lecture/renderer.py): it must show exactly what the clip ends on."""
+    (lecture/manim_compat/renderer.py): it must show exactly what the clip ends on."""
     job = Job(scene_id, QUALITIES["t"], "still", False, LectureParams(), tmp_path / "out")
     warm_text_caches(rendered, tmp_path)  # the session's LaTeX and Pango SVGs: the same texts, not typeset again
     result = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / ".cache"))],

@@ -1,11 +1,13 @@
 """The one seam between this project and the private or undocumented parts of manim, manimpango and
 CPython. Everything that overrides, copies or reads such a part lives in this package, each touch with
-a line saying what it relies on; the rest of the code calls the named functions below.
+a line saying what it relies on; the rest of the code calls the named functions below, and two modules by
+name: `beatsource` (no manim: each beat's source digest) and `record` (the recorder of a checked render).
 
 Importing this package is cheap (no manim): it reads the installed manim's version. The manim-facing
-modules (`renderer`, `layers`, `fades`, `svgcache`, `encoding`, `numbers`, `texnumbers`) call `require_written_for()`
-when imported, so on another manim they refuse in one line instead of drawing wrong frames. `--plain`
-renders never import them, so they work on any manim. What is here and how to upgrade: docs/seam.md.
+modules (`renderer`, `layers`, `fades`, `svgcache`, `encoding`, `numbers`, `texnumbers`, `latexcache`, `family`,
+`beats`, `beatstate`, `record`; `drafting` through `beats`) call `require_written_for()` when imported,
+so on another manim they refuse in one line instead of drawing wrong frames. `--plain` renders never
+import them, so they work on any manim. What is here and how to upgrade: docs/seam.md.
 """
 from __future__ import annotations
 

@@ -2,9 +2,11 @@
 and, for a content option, how lecture.toml writes it, how it is parsed and checked (lecture.options.checks),
 and which scenes it changes. A lecture's own options are rows of its lecture.toml (docs/lecture-folders.md):
 those with a `flag` join this table as command-line flags (`lecture_flags`), the rest are set with
-`--set NAME=VALUE`. The click options, the --config keys and `LectureParams`' fields are made from this
-table (`options_for`, `lecture.options.resolve.build_params`); `as_data` gives it as plain data, the
-form the studio shows. Adding a shared option is one row here, plus the scene code that reads it.
+`--set NAME=VALUE`. The click options, the --config keys and the values of `LectureParams`' fields (the
+fields and their defaults are declared in scenes/kit/params.py) are made from this table (`options_for`,
+`lecture.options.resolve.build_params`); `as_data` gives it as plain data, the form the studio shows.
+Adding a shared option is one row here, plus the `LectureParams` field it sets when that is a new one,
+plus the scene code that reads it.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Render one scene in this process: `render_forked` in a process of `lecture.render`'s pool, or
 `python -m lecture.render.worker JOB_JSON` on its own (a render in a fresh process, as the tests use it).
 
-manim's `config` is one global, so every scene renders in a process of its own. Frames go through
+manim's `config` is one global, so every scene renders in a process of its own (but a preview's one still:
+`lecture.render.pool.run_here` renders it in the CLI's process, once, which then exits). Frames go through
 the project's renderer (`lecture.manim_compat.fast_renderer`: still parts drawn once, texts parsed
 once, bounded memory), or, for `--plain`, through stock manim's. Each scene has its own
 TeX folder and manim work folder, locked while it renders, so parallel renders never delete each

@@ -69,7 +69,7 @@ class LectureScene(PointingScene, Slide):
     narrator: ClassVar[Narrator | None] = None
     script: ClassVar[dict[str, str]] = {}
 
-    # The id and title are its lecture.toml's (scenes/catalog.py), found by the class, so each is written once.
+    # The id and title are its lecture.toml's (scenes/catalog/), found by the class, so each is written once.
     @property
     def info(self) -> SceneInfo:
         return current().scene_for_class(type(self))

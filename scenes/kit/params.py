@@ -1,8 +1,9 @@
-"""What a lecture shows, in one object whose defaults are the notebook's: the CLI swaps them, scenes read them.
+"""What a lecture shows, in one object whose defaults are the notebook's where it has an example (descent's
+bowl, start, rate and steps are this lecture's choice): the CLI swaps them, scenes read them.
 
 Scenes never take options from anywhere else, so a lecturer's `--function` or `lecture.toml`
 reaches every scene the same way. The object travels to render processes as JSON in an
-environment variable; plain `manim scenes/x.py Scene` gets the defaults.
+environment variable; plain `manim scenes/feedforward/descent.py GradientDescentScene` gets the defaults.
 """
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ What is measured, and how, in the order a full run does it:
   render.log (`peak memory: N MB`, its max RSS, which counts the pages it shares with the fork server).
 * narration: the lecture narrated by the bundled voice `joe`, `--heavy-reps` times each. Synthesis: every
   beat's spoken text (`sections[*].narration` of the narrated run's sidecars, or the silent run's if that
-  failed) said by `lecture.narrator.VoiceNarrator` into an empty speech cache, in one fresh process
+  failed) said by `lecture.voice.narrator.VoiceNarrator` into an empty speech cache, in one fresh process
   (`--synthesis-worker`: interpreter start, imports and loading the model, about 0.6 s, are counted);
   the target is its wall time over the seconds of speech it made. Renders: `lecture render all -q l
   --jobs 2` and the same with `--voice joe`, each into a fresh folder with the TeX and text caches of the

@@ -310,7 +310,7 @@ def bench_cluster(scenes: list[str], tmp: Path, heavy_reps: int, latex: Path | N
     both sides: the cli section's caches (without it: a render made first, logged, not reported), copied
     into the `--jobs 2` folder and into the workers' cache (LECTURE_WORKER_CACHE, laid out as `--out`'s
     .cache). The cluster is started fresh for the section, as a cluster that is already up: its worker
-    processes are running, their render servers (lecture/render_host.py) start with the first task, as
+    processes are running, their render servers (lecture/render/host.py) start with the first task, as
     the CLI's fork server starts with the CLI."""
     import os
 
