@@ -17,7 +17,8 @@ from scenes.kit.params import LectureParams
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_FOLDERS = ("engine", "scenes", "lecture/manim_compat")  # and the seam to manim, which changes frames
-DRAWING_FILES = ("lecture/render/worker.py",)  # other files of the tool that change frames
+# other files of the tool that change what a clip holds: frames, and how the mp4 is written (held frames, index first)
+DRAWING_FILES = ("lecture/render/worker.py", "lecture/output/h264.py", "lecture/output/faststart.py")
 SOUND_FILES = tuple(f"lecture/voice/{m}.py" for m in ("audio", "narrator", "pronounce", "voices"))  # and the sound
 GEOMETRY = ".geometry.json.gz"  # the recorder's file beside a clip rendered for `lecture check`
 RECORD_ENV = "LECTURE_RECORD"  # =1: every render records its geometry, as `lecture check` does (the test suite's session renders)
