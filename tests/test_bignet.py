@@ -104,6 +104,7 @@ def test_training_steps_parameter_rows_read_at_the_smallest_size(layers):
     drawn, heat = in_rows(rows, area, DARK, DARK.label_size, 0.35, [b + 1.5 for _, b in pairs])
     assert min(eq.size for row in drawn for eq in row) >= DARK.small_size - SLACK
     assert heat[0] == {"weight", "bias"}  # six numbers a column do not fit four rows: colours
+    assert len({eq.keys for row in drawn for eq in row if eq.heat}) == 1  # the maps' keys on all of them or on none
     for row in drawn:
         for eq in row:
             assert area.bottom - 1e-6 <= eq.get_bottom()[1] and eq.get_top()[1] <= area.top + 1e-6

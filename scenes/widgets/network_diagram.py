@@ -367,7 +367,7 @@ class MatrixEquation(VGroup):
     """
 
     def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False,
-                 heat: Sequence[str] = (), heat_cell: float = HEAT_CELL):
+                 heat: Sequence[str] = (), heat_cell: float = HEAT_CELL, keys: bool = True):
         super().__init__()
         self.theme, self.size, self.heat_cell = theme, size, heat_cell
         self.bounds: Box | None = None  # where `spot`'s frames must stay (the content area), if the caller says
@@ -383,7 +383,7 @@ class MatrixEquation(VGroup):
             if size * self.layout.scale >= least or not numbered:
                 break
             self.heat.add(max(numbered, key=lambda t: t.grid.size).name)
-        if self.heat:
+        if self.heat and keys:
             self.keys = True
             keyed = self._layout(parts, box, size, wrap)
             if size * self.layout.scale >= least:
