@@ -104,6 +104,7 @@ def test_training_steps_parameter_rows_read_at_the_smallest_size(layers):
     drawn, heat = in_rows(rows, area, DARK, DARK.label_size, 0.35, [b + 1.5 for _, b in pairs])
     assert min(eq.size for row in drawn for eq in row) >= DARK.small_size - SLACK
     assert heat[0] == {"weight", "bias"}  # six numbers a column do not fit four rows: colours
+    assert len({eq.keys for row in drawn for eq in row if eq.heat}) == 1  # the maps' keys on all of them or on none
     for row in drawn:
         for eq in row:
             assert area.bottom - 1e-6 <= eq.get_bottom()[1] and eq.get_top()[1] <= area.top + 1e-6
@@ -122,3 +123,31 @@ def test_the_largest_network_passes_the_checks_text_rules(tmp_path, rendered_par
     assert result.returncode in (0, 1), result.stderr[-2000:]
     findings = json.loads(out.read_text())["findings"]
     assert not [f for f in findings if f["rule"] in ("text-size", "off-frame", "overlap")], findings
+
+
+@pytest.mark.slow
+def test_every_colour_map_has_its_key_under_its_name():
+    """Issue 26: a colour map that stands in for numbers says what its colours mean: under its name, a ramp of the
+    theme's surface colours with the map's least value under its left end and its largest under its right, at the
+    equation's size (never under the smallest), the numbers of two keys side by side apart."""
+    from lecture.manim_compat import texnumbers
+    from scenes.kit.formatting import short_tex
+    from scenes.kit.theme import DARK
+    from scenes.widgets.network_diagram import KEY_DIGITS, MatrixEquation, Term
+
+    texnumbers.install()
+    rng = np.random.default_rng(0)
+    w, h = rng.normal(size=(6, 6)), np.tanh(rng.normal(size=6))
+    eq = MatrixEquation([Term("W", "W_2", w, DARK.learnable), Term("h", "h_1", h, DARK.forward), "=",
+                         Term("z", "z_2", w @ h, DARK.forward)], DARK, Box(0, 0, 12, 3), DARK.label_size, heat=["W", "h"])
+    assert eq.size >= DARK.small_size - SLACK
+    keys = {}
+    for name in ("W", "h"):
+        label = eq.label(name)
+        lo, bar, hi = label[1]
+        assert [lo.tex_string, hi.tex_string] == [short_tex(v, KEY_DIGITS) for v in (eq.terms[name].grid.min(), eq.terms[name].grid.max())]
+        assert lo.get_top()[1] < bar.get_bottom()[1] and hi.get_top()[1] < bar.get_bottom()[1]  # under the ramp
+        assert label[0].get_bottom()[1] > bar.get_top()[1]  # the ramp under the name
+        keys[name] = label[1]
+    assert keys["W"].get_right()[0] + 0.15 < keys["h"].get_left()[0]  # two keys read apart
+    assert eq.shows(eq.terms["z"]) and not isinstance(eq.label("z"), type(eq.label("W")))  # numbers: a name alone

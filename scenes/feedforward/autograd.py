@@ -405,6 +405,7 @@ class BackpropScene(CodeScene):
         t = self.theme
         self.seed = self.side_panel([MathTex(r"\dfrac{\partial L}{\partial L}", "=", short_tex(self.graph.output.grad),
                                              font_size=t.label_size, color=t.gradient)], self.code)
+        self.in_room_beside(self.seed, self.code)  # what this beat says, as large as its room allows (then it turns into the readout)
         self.point_at(call=self.code.line(0), loss=self.diagram.node(out).body, one=self.seed[0][2])
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         self.play_along("after", self.diagram.pulse(), LaggedStart(*values, lag_ratio=0.3), run_time=1.2)
@@ -415,6 +416,15 @@ class BackpropScene(CodeScene):
         self.play_along("one", Write(value), run_time=0.6)
         self.remove(said, value)
         self.add(self.seed)  # one object again, so the next beat transforms all of it
+
+    def seed_into(self, readout: VGroup) -> Animation:
+        """dL/dL = 1 becomes the first edge's arriving gradient, dL/dt and its number (the loss's own, 1); the rest of
+        the readout appears round them (a whole-panel morph turned the large seed into a tangle of glyphs)."""
+        symbol, _, one = self.seed[0]
+        caption, (top, bottom) = readout[0]
+        rest = [caption, *(m for m in top if m is not top[2]), *(m for m in bottom if m is not bottom[2])]
+        return AnimationGroup(ReplacementTransform(symbol, top[2]), ReplacementTransform(one, bottom[2]),
+                              FadeOut(self.seed[0][1]), *(FadeIn(m) for m in rest))
 
     @beat("Now the gradient flows back, edge by edge. On each edge, the gradient arriving from the right is "
           "multiplied by the edge's local derivative, and the product lands in the node on the left. That is the "
@@ -428,11 +438,14 @@ class BackpropScene(CodeScene):
             product = upstream * e.local_grad
             sums[e.source] = sums.get(e.source, 0.0) + product
             new = self.side_panel([self.readout(upstream, e.local_grad, product)], self.code)
-            change = ReplacementTransform(panel, new)
+            change = self.seed_into(new) if panel is self.seed else ReplacementTransform(panel, new)
             # the edges share the whole beat's speech: the chain rule runs while it is described
             left = self._beat_start + self.speech.duration - self.now - 0.4 if self.speech else 0.0
             run_time = max(2.2, left / (len(edges) - k))
             self.play(self.diagram.backward_along(e, run_time=run_time), change)
+            if panel is self.seed:
+                self.remove(*new.get_family()[1:])
+                self.add(new)  # one object again, so the next edge's readout transforms all of it
             panel = new
         self.readout_panel = panel
         self.play(self.diagram.settle_gradients(), run_time=0.4)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, FadeTransform, Indicate, LaggedStart, MathTex,
+from manim import (DOWN, LEFT, PI, RIGHT, UP, FadeIn, FadeOut, FadeTransform, Indicate, LaggedStart, MathTex,
                    ReplacementTransform, TransformFromCopy, TransformMatchingTex, VGroup, Write, config)
 
 from engine import gradient_at, parse_function
@@ -99,11 +99,14 @@ class ChainRuleScene(LectureScene):
         inner.move_to(np.array([PARTS["spread"], PARTS["parts"], 0]))
         play_over(self, None, "z", FadeOut(self.rule[:2]), ReplacementTransform(self.rule[2], reminder))
         play_over(self, "z", "composite", Write(h))
-        # The composite becomes its parts: sin leaves for f(u) = sin u, x^2 + y^2 for g(x, y) = x^2 + y^2.
-        sine, square_sum = h[2].copy(), h[4].copy()  # they leave from where h stood
-        play_over(self, "composite", "outer", TransformMatchingTex(h, composite), run_time=1.2)
-        play_over(self, "outer", "inner", TransformFromCopy(sine, outer[2]), FadeIn(VGroup(outer[:2], outer[3])))
-        play_over(self, "inner", None, TransformFromCopy(square_sum, inner[2]), FadeIn(inner[:2]))
+        # The composite becomes its parts: as sin turns into f and x^2 + y^2 into g(x, y), copies of them drop out of
+        # it to where f(u) = sin u and g(x, y) = x^2 + y^2 will stand (leaving later, they crossed the f and g(x, y)
+        # that had taken their place); each equation is completed as it is named.
+        sine, square_sum = h[2].copy(), h[4].copy()
+        play_over(self, "composite", "outer", TransformMatchingTex(h, composite), TransformFromCopy(sine, outer[2]),
+                  TransformFromCopy(square_sum, inner[2]), run_time=1.2)
+        play_over(self, "outer", "inner", FadeIn(VGroup(outer[:2], outer[3])), Indicate(outer[2], color=self.theme.highlight))
+        play_over(self, "inner", None, FadeIn(inner[:2]), Indicate(inner[2], color=self.theme.highlight))
         self.settle(outer, inner)
         self.reminder, self.composite, self.outer, self.inner = reminder, composite, outer, inner
 
@@ -190,11 +193,13 @@ class ChainRuleScene(LectureScene):
         return eq
 
     def morph(self, source: MathTex, target: MathTex, key_map: dict[str, str] | None = None,
-              until: Place = "", sources: dict[str, object] | None = None, extra: Sequence = (), **kwargs) -> None:
+              until: Place = "", sources: dict[str, object] | None = None, extra: Sequence = (), arc: float = 0.0,
+              **kwargs) -> None:
         """TransformMatchingTex: equal parts move, parts paired by `key_map` cross-fade into each other, the
         rest fade (manim 0.21's own key_map path crashes when paired parts differ in glyph count). A target
         part named in `sources` comes from a copy of that mobject instead (a derivative moving into the
-        product), the part it replaces fading. With `until` (a place in the speech, None for its end), it
+        product), the part it replaces fading, along an arc of `arc` radians (off the line of its own equation, which it
+        crossed going straight). With `until` (a place in the speech, None for its end), it
         lasts until that is said."""
         key_map, sources, free, animations = key_map or {}, sources or {}, list(target), list(extra)
         for part in source:
@@ -204,7 +209,7 @@ class ChainRuleScene(LectureScene):
                 animations.append(FadeOut(part))
             elif match.tex_string in sources:
                 free.remove(match)
-                animations += [FadeOut(part), TransformFromCopy(sources[match.tex_string], match)]
+                animations += [FadeOut(part), TransformFromCopy(sources[match.tex_string], match, path_arc=arc)]
             else:
                 free.remove(match)
                 animations.append(FadeTransform(part, match) if mapped else ReplacementTransform(part, match))
@@ -244,14 +249,23 @@ class ChainRuleScene(LectureScene):
         else:
             play_over(self, None, half, Indicate(fprime, color=t.highlight), run_time=run_time / 2)
         self.morph(steps[0], steps[1], key_map={outer: cos_g}, sources={cos_g: fprime[2:]}, until=marks[1],
-                   run_time=run_time / 2)
+                   run_time=run_time / 2, arc=PI / 2 if first else 0.0)
+        # x: cos leaves leftwards under its own row (straight, it crossed its own "f'(u) ="; TransformFromCopy reverses
+        # the arc's sense); y: steeply down, it clears it (an arc would sweep through the product it is going into)
         # The inner derivative: g(x, y) = x^2 + y^2 becomes dg/dx = 2x under it, and 2x moves in.
         wait_for(self, marks[1])
         half = self.between(marks[1], marks[2])
         self.morph(self.inner.copy(), derivative, key_map={"g(x, y)": inner, "x^2 + y^2": f"2{var}"}, until=half,
                    run_time=run_time / 2)
-        self.morph(steps[1], steps[2], key_map={inner: two}, sources={two: derivative[2]}, until=marks[2],
-                   run_time=run_time / 2)
+        # x: 2x moves in along an arc under its own row (the row of y is empty yet; straight, it crossed its own "=" and
+        # fraction). y: no way round its row is clear (the row of x above, the margin below): the 2y there is lit as
+        # the term in the product turns into it.
+        if first:
+            self.morph(steps[1], steps[2], key_map={inner: two}, sources={two: derivative[2]}, until=marks[2],
+                       run_time=run_time / 2, arc=PI / 2)
+        else:
+            self.morph(steps[1], steps[2], key_map={inner: two}, until=marks[2], run_time=run_time / 2,
+                       extra=[Indicate(derivative[2], color=t.highlight)])
         # g written out (a cross-fade: stretched over its clause it would read as a still picture), then "times two x".
         wait_for(self, marks[2])
         self.play(Indicate(steps[2][2], color=t.highlight))  # "the cosine"

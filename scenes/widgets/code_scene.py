@@ -14,6 +14,7 @@ from scenes.widgets.graph_diagram import COLUMN_GAP, GraphDiagram, leaf_shape
 from scenes.kit.theme import Theme
 
 PANEL_GAP = 0.35  # between the code, the side panel and the graph
+ROOM_SHARE, ROOM_GROWTH = 0.6, 2.5  # a side panel grown into the room beside the code: this share of it, at most this much
 
 
 def legend_row(theme: Theme, icon: Mobject, text: str, color: str, size: float) -> VGroup:
@@ -59,6 +60,17 @@ class CodeScene(LectureScene):
         if group.width > room:
             group.scale_to_fit_width(room)
         return group.move_to([beside.get_right()[0] + PANEL_GAP, beside.get_top()[1], 0], aligned_edge=LEFT + UP)
+
+    def in_room_beside(self, mob: Mobject, beside: Mobject, share: float = ROOM_SHARE, most: float = ROOM_GROWTH) -> Mobject:
+        """`mob` (a side panel) grown to `share` of the room right of `beside` (as tall as it), at most `most` times its
+        size, and centred there: a short panel beside a tall code panel (an --expr of five inputs: six lines) would
+        leave most of that room empty."""
+        left, right = beside.get_right()[0] + PANEL_GAP, self.right
+        top, bottom = beside.get_top()[1], beside.get_bottom()[1]
+        factor = min(share * (right - left) / mob.width, share * (top - bottom) / mob.height, most)
+        if factor > 1.0:
+            mob.scale(factor)
+        return mob.move_to([(left + right) / 2, (top + bottom) / 2, 0])
 
     def printed_lines(self, text: str, beside: Mobject, color: str | None = None) -> list[Text]:
         """`text` as the program prints it, broken after an item's "), " into lines that each fit the side panel's room

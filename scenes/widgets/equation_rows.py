@@ -15,16 +15,18 @@ HUGE = Box(0, 0, 1000, 1000)  # a box no equation fills: it is drawn at its natu
 
 
 def at_one_scale(equations: Sequence[Sequence[Term | str]], boxes: Sequence[Box], theme: Theme,
-                 size: float, heat: Sequence[Sequence[str]] | None = None, heat_cell: float = HEAT_CELL) -> list[MatrixEquation]:
+                 size: float, heat: Sequence[Sequence[str]] | None = None, heat_cell: float = HEAT_CELL,
+                 keys: bool = True) -> list[MatrixEquation]:
     """Each equation in its box, all at the scale of the one that must shrink most (or grow least): a box
     shrunk about its centre by (that scale / the equation's own) gives exactly that scale. `heat[k]`: terms
-    of equation k drawn as colour maps, their cells `heat_cell` wide at most."""
+    of equation k drawn as colour maps, their cells `heat_cell` wide at most; `keys`: their maps' keys where they fit."""
     heat = heat or [()] * len(equations)
-    alone = [MatrixEquation(parts, theme, box, size, heat=h, heat_cell=heat_cell) for parts, box, h in zip(equations, boxes, heat)]
+    alone = [MatrixEquation(parts, theme, box, size, heat=h, heat_cell=heat_cell, keys=keys)
+             for parts, box, h in zip(equations, boxes, heat)]
     common = min(eq.layout.scale for eq in alone)
     return [MatrixEquation(parts, theme, Box(box.x, box.y, box.width * common / eq.layout.scale,
                                              box.height * common / eq.layout.scale), size, heat=sorted(eq.heat),
-                           heat_cell=heat_cell)
+                           heat_cell=heat_cell, keys=keys)
             for parts, box, eq in zip(equations, boxes, alone)]
 
 
@@ -95,10 +97,10 @@ def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Th
     heat = [set(h) for h in heat] if heat else [set() for _ in rows]
     cell = heat_cell
 
-    def place(shares: Sequence[float]) -> list[list[MatrixEquation]]:
+    def place(shares: Sequence[float], keys: bool = True) -> list[list[MatrixEquation]]:
         boxes = row_boxes(area, shares, columns, gap)
         flat = at_one_scale([parts for row in rows for parts in row], [b for row, bs in zip(rows, boxes) for b in bs[:len(row)]],
-                            theme, size, [sorted(h) for row, h in zip(rows, heat) for _ in row], cell)
+                            theme, size, [sorted(h) for row, h in zip(rows, heat) for _ in row], cell, keys)
         out, k = [], 0
         for row in rows:
             out.append(flat[k:k + len(row)])
@@ -108,11 +110,13 @@ def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Th
     def smallest(drawn: list[list[MatrixEquation]]) -> float:
         return min(eq.size for row in drawn for eq in row)
 
+    shares = heights
     drawn = place(heights)
     while smallest(drawn) < least:
         for k, row in enumerate(drawn):
             heat[k] |= {name for eq in row for name in eq.heat}
         natural = [max(natural_height(parts, theme, size, heat[k], cell) for parts in row) + ROW_GAP for k, row in enumerate(rows)]
+        shares = natural
         drawn = place(natural)
         if smallest(drawn) >= least:
             break
@@ -127,6 +131,8 @@ def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Th
         for n, k, name in numbered:
             if n == most:
                 heat[k].add(name)
+    if any(eq.heat and not eq.keys for row in drawn for eq in row):  # keys on every map of the rows, or on none
+        drawn = place(shares, keys=False)
     for k, row in enumerate(drawn):
         heat[k] |= {name for eq in row for name in eq.heat}
     return drawn, heat

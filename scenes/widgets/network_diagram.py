@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, BackgroundRectangle, Circle, Create, FadeIn,
-                   FadeOut, LaggedStart, Line, ManimColor, MathTex, Mobject, MoveAlongPath,
+                   FadeOut, LaggedStart, Line, ManimColor, MathTex, Mobject, MoveAlongPath, Rectangle,
                    ReplacementTransform, RoundedRectangle, ShowPassingFlash, Square, Succession, SurroundingRectangle,
                    Transform, VGroup, VMobject, color_gradient)
 
@@ -33,6 +33,11 @@ Z_TOKEN = 2.5  # a travelling dot: over the neurons and edges, under every numbe
 RAMP_STEPS = 64  # colours of a colour map
 SIZE_SLACK = 0.5  # points under the theme's smallest size a number may be drawn at (lecture check's text-size tolerance)
 RING_GAP, RING_WIDTH = 0.05, 5  # a gradient drawn as a colour: a ring just outside its neuron
+KEY_DIGITS = 2  # significant digits of a colour map's key (its least and largest value)
+KEY_CELLS = 8  # a colour map's key: its ramp as this many cells, as wide as the name above it
+KEY_GAP = 0.06  # between a key's numbers and its ramp, and between a term's name and its key
+KEY_ROOM = 0.25  # more room beside a key than between names, so the numbers of two keys side by side read apart
+KEY_SPREAD = 0.25  # between a key's two numbers, under its ramp's ends (so two keys side by side read apart)
 
 
 def number_tex(value: float) -> str:
@@ -52,6 +57,11 @@ def _size_of(mob: Mobject) -> tuple[float, float]:
 
 def _to(mob: Mobject, box: Box) -> Mobject:
     return mob.move_to([box.x, box.y, 0])
+
+
+def _top(mob: Mobject, box: Box) -> Mobject:
+    """`mob` centred across `box`, at its top (a name in a place made as tall as a name with a colour map's key)."""
+    return mob.move_to([box.x, box.top - mob.height / 2, 0])
 
 
 def _path(points: Sequence[np.ndarray]) -> VMobject:
@@ -334,7 +344,8 @@ class _Drawn:
 class MatrixEquation(VGroup):
     """One equation of matrices left to right, e.g. [W1] [x] + [b1] = [z1], each with its name under it.
     `parts` are `Term`s and operators (LaTeX strings). A term up to MAX_SHOWN_ELEMENTS shows its
-    numbers; a larger one is a colour map of the theme's surface colours (NaN drawn hollow). With `wrap`,
+    numbers; a larger one is a colour map of the theme's surface colours (NaN drawn hollow), its key under its name:
+    its ramp from its least value to its largest, those two numbers at its ends. With `wrap`,
     an equation too wide for the box breaks before its "=" when two lines draw it larger. An equation
     whose numbers would be drawn under the theme's smallest readable size draws its largest terms as
     colour maps too (`heat`), largest first, until the rest read.
@@ -356,7 +367,7 @@ class MatrixEquation(VGroup):
     """
 
     def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False,
-                 heat: Sequence[str] = (), heat_cell: float = HEAT_CELL):
+                 heat: Sequence[str] = (), heat_cell: float = HEAT_CELL, keys: bool = True):
         super().__init__()
         self.theme, self.size, self.heat_cell = theme, size, heat_cell
         self.bounds: Box | None = None  # where `spot`'s frames must stay (the content area), if the caller says
@@ -364,12 +375,22 @@ class MatrixEquation(VGroup):
         # terms the engine would show with numbers, drawn as colour maps: too small to read here, or `heat` (chosen
         # by a caller that draws several equations at one scale, `scenes.widgets.equation_rows`)
         self.heat: set[str] = set(heat) & set(self.terms)
+        self.keys = False  # the colour maps' keys: only where they leave the equation as large as it is without them
+        least = theme.small_size - SIZE_SLACK
         while True:
             labels, ops = self._layout(parts, box, size, wrap)
             numbered = [t for t in self.terms.values() if self.shows(t) and t.grid.size > 1]
-            if size * self.layout.scale >= theme.small_size - SIZE_SLACK or not numbered:
+            if size * self.layout.scale >= least or not numbered:
                 break
             self.heat.add(max(numbered, key=lambda t: t.grid.size).name)
+        if self.heat and keys:
+            self.keys = True
+            keyed = self._layout(parts, box, size, wrap)
+            if size * self.layout.scale >= least:
+                labels, ops = keyed
+            else:  # the keys would shrink it under the smallest size (many maps in a narrow box): without them
+                self.keys = False
+                labels, ops = self._layout(parts, box, size, wrap)
         scale = self.layout.scale
         self.size = size * scale
         self.drawn: dict[str, _Drawn] = {}
@@ -389,13 +410,51 @@ class MatrixEquation(VGroup):
             rows, cols = self.terms[name].grid.shape
             side = min(self.heat_cell, HEAT_SIDE / max(rows, cols))
             cells[name] = (side, side)
-        labels = {t.name: MathTex(self.name_tex(t), font_size=size, color=t.color) for t in self.terms.values()}
+        labels = {t.name: self._label(t, size) for t in self.terms.values()}
         ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}
         specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *_size_of(ops[f"op{k}"]))
                  for k, p in enumerate(parts)]
         equals = next((f"op{k}" for k, p in enumerate(parts) if p == "="), None) if wrap else None
-        self.layout = equation_layout(specs, box, cells, {n: _size_of(m) for n, m in labels.items()}, equals)
+        # a colour map's name has its key under it: then every name's place is as tall, each name at the top of its place
+        self.keyed = self.keys and any(not self.shows(t) for t in self.terms.values())
+        tallest = max(m.height for m in labels.values())
+        self.layout = equation_layout(specs, box, cells, {n: (m.width + (KEY_ROOM if isinstance(m, VGroup) else 0.0),
+                                                              tallest if self.keyed else m.height)
+                                                          for n, m in labels.items()}, equals)
         return labels, ops
+
+    def _place_label(self, label: Mobject, name: str) -> Mobject:
+        box = self.layout.labels[name]
+        return _top(label, box) if self.keyed else _to(label, box)
+
+    def _label(self, term: Term, size: float) -> Mobject:
+        """The term's name; a colour map's with its key under it."""
+        name = MathTex(self.name_tex(term), font_size=size, color=term.color)
+        if self.shows(term) or not self.keys:
+            return name
+        return VGroup(name, self.colour_key(term, size, name.width)).arrange(DOWN, buff=KEY_GAP * 2)
+
+    def colour_key(self, term: Term, size: float, width: float) -> VGroup:
+        """What a colour of the term's map means: its ramp, `width` wide (its name's width, or its numbers'), the least
+        value under its left end, the largest under its right end (stacked, so the key takes no more width than the name:
+        side by side, the equation drew smaller and more of its terms as colours)."""
+        lo, hi = self._range(term)
+        t = self.theme
+        ramp = color_gradient([ManimColor(c) for c in t.surface], KEY_CELLS)
+        ends = [MathTex(short_tex(v, KEY_DIGITS), font_size=size, color=t.muted) for v in (lo, hi)]
+        width = max(width, ends[0].width + ends[1].width + KEY_SPREAD)
+        height = ends[0].height * 0.8
+        cells = VGroup(*(Rectangle(width=width / KEY_CELLS, height=height, stroke_width=0).set_fill(c, 1)
+                         for c in ramp)).arrange(RIGHT, buff=0)
+        bar = VGroup(cells, Rectangle(width=width, height=height, stroke_color=t.muted, stroke_width=1).move_to(cells))
+        ends[0].next_to(bar, DOWN, buff=KEY_GAP).align_to(bar, LEFT)
+        ends[1].next_to(bar, DOWN, buff=KEY_GAP).align_to(bar, RIGHT)
+        return VGroup(ends[0], bar, ends[1])
+
+    def _range(self, term: Term) -> tuple[float, float]:
+        """The least and largest finite value of a term (its colour map's ends)."""
+        finite = term.grid[np.isfinite(term.grid)]
+        return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
 
     def shows(self, term: Term) -> bool:
         """The term is drawn with its numbers (else as a colour map)."""
@@ -411,7 +470,7 @@ class MatrixEquation(VGroup):
         values = term.grid
         cells = [[self._cell(term, v, b) for v, b in zip(row, brow)] for row, brow in zip(values, boxes)]
         texts = [[number_tex(v) if term.filled else "" for v in row] for row in values]
-        drawn = _Drawn(cells, self._brackets(frame), _to(label, self.layout.labels[term.name]).set_z_index(Z_NUMBER), texts)
+        drawn = _Drawn(cells, self._brackets(frame), self._place_label(label, term.name).set_z_index(Z_NUMBER), texts)
         self.add(drawn.frame, drawn.label, *[c for row in cells for c in row])
         if not term.filled:
             for row in cells:
@@ -428,9 +487,7 @@ class MatrixEquation(VGroup):
     def _square(self, term: Term, value: float, box: Box) -> Mobject:
         """A cell of a colour map: the theme's surface colours from the term's least finite value to its
         largest; +inf and -inf at the ends, NaN a hollow square."""
-        values = term.grid
-        finite = values[np.isfinite(values)]
-        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        lo, hi = self._range(term)
         ramp = color_gradient([ManimColor(c) for c in self.theme.surface], RAMP_STEPS)
         square = Square(side_length=box.width * 0.92, stroke_width=0)
         if np.isnan(value):
@@ -502,9 +559,11 @@ class MatrixEquation(VGroup):
             for (j, v), b in zip(enumerate(row), brow):
                 anims.append(Transform(drawn.cells[i][j], self._cell(term, v, b)))
                 drawn.texts[i][j] = number_tex(v)
-        if rename:
-            anims.append(Transform(drawn.label, _to(MathTex(self.name_tex(term), font_size=self.size, color=term.color),
-                                                    self.layout.labels[name])))
+        if rename or (self.keys and not self.shows(term)):  # a colour map's key follows its values
+            label = self._place_label(self._label(term, self.size), name)
+            if not rename:  # only the key
+                label = VGroup(drawn.label[0].copy(), label[1])
+            anims.append(Transform(drawn.label, label))
         return AnimationGroup(*anims)
 
     def others(self, *names: str) -> VGroup:
