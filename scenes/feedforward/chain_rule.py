@@ -248,10 +248,10 @@ class ChainRuleScene(LectureScene):
                        run_time=run_time / 2)
         else:
             play_over(self, None, half, Indicate(fprime, color=t.highlight), run_time=run_time / 2)
-        self.morph(steps[0], steps[1], key_map={outer: cos_g}, sources={cos_g: fprime[2:]}, until=marks[1],
-                   run_time=run_time / 2, arc=PI / 2 if first else 0.0)
         # x: cos leaves leftwards under its own row (straight, it crossed its own "f'(u) ="; TransformFromCopy reverses
         # the arc's sense); y: steeply down, it clears it (an arc would sweep through the product it is going into)
+        self.morph(steps[0], steps[1], key_map={outer: cos_g}, sources={cos_g: fprime[2:]}, until=marks[1],
+                   run_time=run_time / 2, arc=PI / 2 if first else 0.0)
         # The inner derivative: g(x, y) = x^2 + y^2 becomes dg/dx = 2x under it, and 2x moves in.
         wait_for(self, marks[1])
         half = self.between(marks[1], marks[2])
@@ -260,12 +260,9 @@ class ChainRuleScene(LectureScene):
         # x: 2x moves in along an arc under its own row (the row of y is empty yet; straight, it crossed its own "=" and
         # fraction). y: no way round its row is clear (the row of x above, the margin below): the 2y there is lit as
         # the term in the product turns into it.
-        if first:
-            self.morph(steps[1], steps[2], key_map={inner: two}, sources={two: derivative[2]}, until=marks[2],
-                       run_time=run_time / 2, arc=PI / 2)
-        else:
-            self.morph(steps[1], steps[2], key_map={inner: two}, until=marks[2], run_time=run_time / 2,
-                       extra=[Indicate(derivative[2], color=t.highlight)])
+        into_two = ({"sources": {two: derivative[2]}, "arc": PI / 2} if first
+                    else {"extra": [Indicate(derivative[2], color=t.highlight)]})
+        self.morph(steps[1], steps[2], key_map={inner: two}, until=marks[2], run_time=run_time / 2, **into_two)
         # g written out (a cross-fade: stretched over its clause it would read as a still picture), then "times two x".
         wait_for(self, marks[2])
         self.play(Indicate(steps[2][2], color=t.highlight))  # "the cosine"

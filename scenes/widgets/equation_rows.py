@@ -82,6 +82,18 @@ def row_boxes(area: Box, heights: Sequence[float], columns: int, gap: float) -> 
     return boxes
 
 
+def heat_the_largest(drawn: list[list[MatrixEquation]], heat: list[set[str]]) -> bool:
+    """Add the largest terms still shown with numbers, in every row, to the rows' colour maps (`heat`); False
+    when every term already is one."""
+    numbered = [(eq.terms[name].grid.size, k, name) for k, row in enumerate(drawn) for eq in row for name in eq.terms
+                if eq.shows(eq.terms[name]) and eq.terms[name].grid.size > 1]
+    most = max((n for n, _, _ in numbered), default=0)
+    for n, k, name in numbered:
+        if n == most:
+            heat[k].add(name)
+    return bool(numbered)
+
+
 def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Theme, size: float, gap: float,
             heights: Sequence[float], heat: Sequence[set[str]] | None = None,
             heat_cell: float = HEAT_CELL) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
@@ -120,17 +132,10 @@ def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Th
         drawn = place(natural)
         if smallest(drawn) >= least:
             break
-        numbered = [(eq.terms[name].grid.size, k, name) for k, row in enumerate(drawn) for eq in row for name in eq.terms
-                    if eq.shows(eq.terms[name]) and eq.terms[name].grid.size > 1]
-        if not numbered:
+        if not heat_the_largest(drawn, heat):
             if cell <= HEAT_CELL / 2 + 1e-9:
                 break
             cell = max(HEAT_CELL / 2, cell * 0.8)
-            continue
-        most = max(n for n, _, _ in numbered)
-        for n, k, name in numbered:
-            if n == most:
-                heat[k].add(name)
     if any(eq.heat and not eq.keys for row in drawn for eq in row):  # keys on every map of the rows, or on none
         drawn = place(shares, keys=False)
     for k, row in enumerate(drawn):
