@@ -73,7 +73,7 @@ def token(source: Mobject, radius: float = 0.06) -> Mobject:
     to the cell it feeds, so a moving copy never slides its digits over the numbers it passes; it passes under
     them (and under the names of neurons and terms), so they stay whole while it crosses."""
     glyphs = [m for m in source.family_members_with_points() if isinstance(m, VMobject) and not isinstance(m, BackgroundRectangle)]
-    color = glyphs[-1].get_fill_color() if glyphs else ManimColor("#FFFFFF")
+    color = glyphs[-1].get_fill_color() if glyphs else source.get_color()  # no glyph: the source's own colour, not a typed one
     return Circle(radius=radius, stroke_width=0).set_fill(color, 1).move_to(source.get_center()).set_z_index(Z_TOKEN)
 
 
