@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from .limits import OPTIMIZER_NAMES, learning_rate_problem, optimizer_problem, start_problem, steps_problem
+from .limits import learning_rate_problem, optimizer_problem, start_problem, steps_problem
 
 DIVERGENCE_FACTOR = 1e6
 

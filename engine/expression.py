@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, Union
 from engine.typeset import latex_glyphs
 
 if TYPE_CHECKING:
-    import torch  # heavy (2-3 s): imported when a formula is first evaluated, see above
+    import torch  # for the annotations only: `_torch` imports it when a formula is first evaluated
 
 __all__ = ["CONSTANTS", "ExpressionError", "FUNCTIONS", "MAX_DEPTH",
            "MAX_EXPRESSION_LENGTH", "ScalarField", "parse_function"]
@@ -31,7 +31,6 @@ MAX_DEPTH = 100          # bracket nesting and syntax-tree depth
 _MAX_INT_BITS = 1000     # integer literals above ~301 digits are refused
 _MAX_POW_DIGITS = 300    # a constant power may have at most ~300 digits
 _SMALL_INT = 2 ** 53     # folded ints beyond this become floats
-
 
 
 def _torch():
