@@ -2,8 +2,8 @@
 
 Each scene renders with a TeX folder of its own: manim runs LaTeX on fixed file names and writes a
 temporary `<name>_.svg` beside each SVG it parses, so two renders in one folder trip over each other's
-files. A formula used by six scenes was then typeset six times: the first lecture ran LaTeX 246 times for
-117 different documents, about 0.27 s of CPU each (2026-12-07). manim names a document's SVG by a hash of
+files. A formula used by six scenes was then typeset six times: the first lecture's tiny render ran LaTeX
+125 times for 86 different documents, 0.3-0.4 s of CPU each (2026-12-07). manim names a document's SVG by a hash of
 its whole TeX source (template included), so the SVG is the same wherever it is made. Here each SVG that
 LaTeX makes is also copied, atomically, into one shared folder, and a scene whose own folder lacks an SVG
 takes it from there before running LaTeX. Only SVGs are shared (data, not code); the parsed pickles stay

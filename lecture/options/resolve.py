@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.limits import optimizer_problem
 from lecture import UserError
 from lecture.options.checks import fits
 from lecture.options.table import COMMAND_LINE_ONLY, CONTENT_OPTIONS, SHARED_CONTENT, Option, own_options
@@ -245,7 +246,6 @@ def check_params(params: LectureParams, scene_ids: list[str]) -> None:
     (a start point where the descent scenes' function is defined, an arrow grid the field scene can
     draw). Parsing a formula needs no torch; what the scenes compute with it (a start point, a graph) loads it."""
     from engine import ExpressionError, parse_function  # the parser: only when the options are checked
-    from engine.limits import optimizer_problem
 
     for option, formula, variables in (("function", params.function, ("x", "y")),
                                        ("expr", params.expr, tuple(params.values))):

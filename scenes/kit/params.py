@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.limits import arrow_grid, grid_count, learning_rate_problem, memory_problem, start_problem, steps_problem
+from engine.limits import (arrow_grid, check_range, grid_count, learning_rate_problem, memory_problem, optimizer_problem,
+                           start_problem, steps_problem)
 from engine.network_spec import NetworkSpec
 from engine.notebook import NOTEBOOK_ARROW_STEP, NOTEBOOK_FUNCTION, NOTEBOOK_LEARNABLE, NOTEBOOK_NEURON, NOTEBOOK_PLOT_RANGE
 
@@ -75,7 +76,6 @@ class LectureParams:
         """Raise ValueError (ExpressionError for formulas) with a one-line reason for the first bad option.
         Each value has one check, in the lowest layer that needs it; the CLI calls the same ones."""
         from engine import parse_function  # the parser: only when options are checked, not to read them
-        from engine.limits import check_range, optimizer_problem
 
         parse_function(self.function)
         parse_function(self.descent_function)
