@@ -12,6 +12,7 @@ cuts through the digits); a tensor larger than the engine's MAX_SHOWN_ELEMENTS i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -37,6 +38,9 @@ KEY_DIGITS = 2  # significant digits of a colour map's key (its least and larges
 KEY_CELLS = 8  # a colour map's key: its ramp as this many cells, as wide as the name above it
 KEY_GAP = 0.06  # between a key's numbers and its ramp, and between a term's name and its key
 KEY_ROOM = 0.25  # more room beside a key than between names, so the numbers of two keys side by side read apart
+KEY_BAR = 0.8  # a key's ramp is this share of its numbers' height
+MEASURED_AT = 48.0  # the font size a formula's extent is measured at (tex_extent)
+OPERATOR_SIZE = 1.1  # an operator (+, =) is this much larger than the numbers beside it
 KEY_SPREAD = 0.25  # between a key's two numbers, under its ramp's ends (so two keys side by side read apart)
 
 
@@ -49,6 +53,34 @@ def number(value: float, color: str, size: float, theme: Theme) -> VGroup:
     tex = MathTex(number_tex(value), font_size=size, color=color)
     patch = BackgroundRectangle(tex, color=ManimColor(theme.background), fill_opacity=0.85, buff=PATCH_BUFF)
     return VGroup(patch, tex).set_z_index(Z_NUMBER)
+
+
+@lru_cache(maxsize=None)
+def surface_ramp(surface: tuple[str, ...], steps: int) -> tuple[ManimColor, ...]:
+    """A theme's surface colours spread over `steps` (a colour map's ramp), worked out once per theme: a colour
+    map of 36 cells asked for it 36 times, a fifth of building training-step's rows at 3,6,6,6,1."""
+    return tuple(color_gradient([ManimColor(c) for c in surface], steps))
+
+
+@lru_cache(maxsize=None)
+def _extent_per_point(tex: str) -> tuple[float, float]:
+    mob = MathTex(tex, font_size=MEASURED_AT)
+    return mob.width / MEASURED_AT, mob.height / MEASURED_AT
+
+
+def tex_extent(tex: str, size: float) -> tuple[float, float]:
+    """The width and height of `MathTex(tex, font_size=size)`, measured once per formula: MathTex scales its
+    glyphs by its font size, so the extent at any size is the one at MEASURED_AT scaled. A layout that tries
+    many sizes (MatrixEquation, at_one_scale, in_rows) built each name and number again at each: most of
+    training-step's time at 3,6,6,6,1."""
+    width, height = _extent_per_point(tex)
+    return width * size, height * size
+
+
+def number_extent(value: float, size: float) -> tuple[float, float]:
+    """The width and height of `number(value, ..., size, ...)`: its formula on a patch PATCH_BUFF wider each side."""
+    width, height = tex_extent(number_tex(value), size)
+    return width + 2 * PATCH_BUFF, height + 2 * PATCH_BUFF
 
 
 def _size_of(mob: Mobject) -> tuple[float, float]:
@@ -169,7 +201,7 @@ class NetworkDiagram(VGroup):
 
     def shade(self, value: float, extent: float) -> ManimColor:
         """The colour map's colour of `value` on a scale from -extent to extent (the matrices' ramp)."""
-        ramp = color_gradient([ManimColor(c) for c in self.theme.surface], RAMP_STEPS)
+        ramp = surface_ramp(self.theme.surface, RAMP_STEPS)
         share = (float(np.clip(np.nan_to_num(value) / (extent or 1.0), -1, 1)) + 1) / 2
         return ramp[int(round(share * (RAMP_STEPS - 1)))]
 
@@ -378,61 +410,72 @@ class MatrixEquation(VGroup):
         self.keys = False  # the colour maps' keys: only where they leave the equation as large as it is without them
         least = theme.small_size - SIZE_SLACK
         while True:
-            labels, ops = self._layout(parts, box, size, wrap)
+            self._layout(parts, box, size, wrap)
             numbered = [t for t in self.terms.values() if self.shows(t) and t.grid.size > 1]
             if size * self.layout.scale >= least or not numbered:
                 break
             self.heat.add(max(numbered, key=lambda t: t.grid.size).name)
         if self.heat and keys:
             self.keys = True
-            keyed = self._layout(parts, box, size, wrap)
-            if size * self.layout.scale >= least:
-                labels, ops = keyed
-            else:  # the keys would shrink it under the smallest size (many maps in a narrow box): without them
+            self._layout(parts, box, size, wrap)
+            if size * self.layout.scale < least:  # the keys would shrink it under the smallest size (many maps in a narrow box): without them
                 self.keys = False
-                labels, ops = self._layout(parts, box, size, wrap)
+                self._layout(parts, box, size, wrap)
         scale = self.layout.scale
         self.size = size * scale
         self.drawn: dict[str, _Drawn] = {}
         for name, term in self.terms.items():
-            self.drawn[name] = self._draw(term, labels[name].scale(scale))
-        for name, op in ops.items():  # over the dots that travel into a cell: they pass behind a "+" or "=", never over it
-            self.add(_to(op.scale(scale), self.layout.operators[name]).set_z_index(Z_NUMBER + 2))
+            self.drawn[name] = self._draw(term, self._label(term, size).scale(scale))
+        for k, part in enumerate(parts):  # over the dots that travel into a cell: they pass behind a "+" or "=", never over it
+            if isinstance(part, str):
+                op = MathTex(part, font_size=size * OPERATOR_SIZE, color=theme.text).scale(scale)
+                self.add(_to(op, self.layout.operators[f"op{k}"]).set_z_index(Z_NUMBER + 2))
 
-    def _layout(self, parts: Sequence[Term | str], box: Box, size: float, wrap: bool) -> tuple[dict, dict]:
-        """Lay the equation out (`self.layout`) with the terms in `self.heat` as colour maps; its names and operators."""
-        theme = self.theme
-        sizes = {t.name: [_size_of(number(v, theme.text, size, theme)) for v in t.grid.ravel()]
-                 if self.shows(t) else [(0.0, 0.0)] for t in self.terms.values()}  # a colour map's cells: HEAT_CELL
+    def _layout(self, parts: Sequence[Term | str], box: Box, size: float, wrap: bool) -> None:
+        """Lay the equation out (`self.layout`) with the terms in `self.heat` as colour maps. Measured, not built: a
+        formula's extent scales with its size (`tex_extent`), so the tries at other sizes and colour maps build nothing."""
+        sizes = {t.name: [number_extent(v, size) for v in t.grid.ravel()] if self.shows(t) else [(0.0, 0.0)]
+                 for t in self.terms.values()}  # a colour map's cells: HEAT_CELL
         height = max(h for each in sizes.values() for _, h in each) + CELL_PAD[1]
         cells = {name: (max(w for w, _ in each) + CELL_PAD[0], height) for name, each in sizes.items()}
         for name in self.heat:  # squares, as the layout draws a colour map
             rows, cols = self.terms[name].grid.shape
             side = min(self.heat_cell, HEAT_SIDE / max(rows, cols))
             cells[name] = (side, side)
-        labels = {t.name: self._label(t, size) for t in self.terms.values()}
-        ops = {f"op{k}": MathTex(p, font_size=size * 1.1, color=theme.text) for k, p in enumerate(parts) if isinstance(p, str)}
-        specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *_size_of(ops[f"op{k}"]))
+        specs = [Matrix(p.name, *p.grid.shape) if isinstance(p, Term) else Operator(f"op{k}", *tex_extent(p, size * OPERATOR_SIZE))
                  for k, p in enumerate(parts)]
         equals = next((f"op{k}" for k, p in enumerate(parts) if p == "="), None) if wrap else None
         # a colour map's name has its key under it: then every name's place is as tall, each name at the top of its place
         self.keyed = self.keys and any(not self.shows(t) for t in self.terms.values())
-        tallest = max(m.height for m in labels.values())
-        self.layout = equation_layout(specs, box, cells, {n: (m.width + (KEY_ROOM if isinstance(m, VGroup) else 0.0),
-                                                              tallest if self.keyed else m.height)
-                                                          for n, m in labels.items()}, equals)
-        return labels, ops
+        labels = {t.name: self._label_extent(t, size) for t in self.terms.values()}
+        tallest = max(h for _, h in labels.values())
+        self.layout = equation_layout(specs, box, cells, {n: (w + (KEY_ROOM if self._has_key(self.terms[n]) else 0.0),
+                                                              tallest if self.keyed else h)
+                                                          for n, (w, h) in labels.items()}, equals)
 
     def _place_label(self, label: Mobject, name: str) -> Mobject:
         box = self.layout.labels[name]
         return _top(label, box) if self.keyed else _to(label, box)
 
+    def _has_key(self, term: Term) -> bool:
+        return self.keys and not self.shows(term)
+
     def _label(self, term: Term, size: float) -> Mobject:
         """The term's name; a colour map's with its key under it."""
         name = MathTex(self.name_tex(term), font_size=size, color=term.color)
-        if self.shows(term) or not self.keys:
+        if not self._has_key(term):
             return name
         return VGroup(name, self.colour_key(term, size, name.width)).arrange(DOWN, buff=KEY_GAP * 2)
+
+    def _label_extent(self, term: Term, size: float) -> tuple[float, float]:
+        """The width and height `_label` draws at `size`, measured without drawing it."""
+        width, height = tex_extent(self.name_tex(term), size)
+        if not self._has_key(term):
+            return width, height
+        ends = [tex_extent(short_tex(v, KEY_DIGITS), size) for v in self._range(term)]
+        bar = max(width, ends[0][0] + ends[1][0] + KEY_SPREAD)
+        key = ends[0][1] * KEY_BAR + KEY_GAP + max(h for _, h in ends)
+        return bar, height + KEY_GAP * 2 + key
 
     def colour_key(self, term: Term, size: float, width: float) -> VGroup:
         """What a colour of the term's map means: its ramp, `width` wide (its name's width, or its numbers'), the least
@@ -440,10 +483,10 @@ class MatrixEquation(VGroup):
         side by side, the equation drew smaller and more of its terms as colours)."""
         lo, hi = self._range(term)
         t = self.theme
-        ramp = color_gradient([ManimColor(c) for c in t.surface], KEY_CELLS)
+        ramp = surface_ramp(t.surface, KEY_CELLS)
         ends = [MathTex(short_tex(v, KEY_DIGITS), font_size=size, color=t.muted) for v in (lo, hi)]
         width = max(width, ends[0].width + ends[1].width + KEY_SPREAD)
-        height = ends[0].height * 0.8
+        height = ends[0].height * KEY_BAR
         cells = VGroup(*(Rectangle(width=width / KEY_CELLS, height=height, stroke_width=0).set_fill(c, 1)
                          for c in ramp)).arrange(RIGHT, buff=0)
         bar = VGroup(cells, Rectangle(width=width, height=height, stroke_color=t.muted, stroke_width=1).move_to(cells))
@@ -488,7 +531,7 @@ class MatrixEquation(VGroup):
         """A cell of a colour map: the theme's surface colours from the term's least finite value to its
         largest; +inf and -inf at the ends, NaN a hollow square."""
         lo, hi = self._range(term)
-        ramp = color_gradient([ManimColor(c) for c in self.theme.surface], RAMP_STEPS)
+        ramp = surface_ramp(self.theme.surface, RAMP_STEPS)
         square = Square(side_length=box.width * 0.92, stroke_width=0)
         if np.isnan(value):
             square.set_stroke(self.theme.muted, width=1).set_fill(opacity=0)
