@@ -309,11 +309,23 @@ AUTOGRAD_CELLS = ("## PyTorch AutoGrad", "#### Buiding a Computational Graph", "
                   "### Backward Propagation", "a = torch.tensor([1.0]", "Now let's kick off")
 
 
+AUTOGRAD_SENTENCES = ("`True`.", "lies.", "`.backward()` on the tensor we wish to initiate the backpropagation from.")
+
+
+def keep_until(paragraph: str, ends: tuple[str, ...]) -> str:
+    """The paragraph up to the first of `ends` in it, or whole (headings and formulas have none)."""
+    cut = min((paragraph.index(end) + len(end) for end in ends if end in paragraph), default=len(paragraph))
+    return paragraph[:cut]
+
+
 def autograd_notebook(path: Path) -> Path:
     notebook = nbformat.read(FEEDFORWARD, as_version=4)
     notebook.cells = [c for c in notebook.cells if c.source.startswith(AUTOGRAD_CELLS)]
     assert len(notebook.cells) == len(AUTOGRAD_CELLS)
     notebook.cells[0].source = "## PyTorch AutoGrad"  # the heading alone: its paragraph is one more prose beat
+    for cell in notebook.cells:  # each paragraph up to the sentence a check reads (a minute less of narrated clip)
+        if cell.cell_type == "markdown":
+            cell.source = "\n\n".join(keep_until(p, AUTOGRAD_SENTENCES) for p in cell.source.split("\n\n"))
     nbformat.write(notebook, str(path))
     return path
 
