@@ -21,7 +21,7 @@ from lecture.cluster.pool import DASK_MALLOC, WORKER_CACHE, mismatch
 from tests.conftest import ROOT, run_lecture
 from tests.test_faults import frame_hashes
 
-SCENES = ("title", "chain-rule", "grad-fn")  # three short scenes (their lecture.toml's costs)
+SCENES = ("title", "forward-graph", "learning-rates")  # the three cheapest to draw (4, 9 and 8 s of CPU at 192x108)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def descendants_environments(pid: int) -> dict[int, str]:
 
 
 def test_a_worker_killed_mid_render_is_retried_on_another(cluster, local, tmp_path):
-    """SIGKILL to the worker process while it renders grad-fn: Dask runs the task again on the other
+    """SIGKILL to the worker process while it renders forward-graph: Dask runs the task again on the other
     worker, the run succeeds with the same frames, and the killed worker's render processes end too.
     Before the kill: the render processes started without Dask's MALLOC_TRIM_THRESHOLD_."""
     from lecture.cluster.pool import ClusterPool
@@ -126,7 +126,7 @@ def test_a_worker_killed_mid_render_is_retried_on_another(cluster, local, tmp_pa
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs
 
-    job = Job("grad-fn", QUALITIES["t"], "mp4", False, build_params({}), tmp_path / "tiny")
+    job = Job("forward-graph", QUALITIES["t"], "mp4", False, build_params({}), tmp_path / "tiny")
     pool = ClusterPool(cluster.scheduler_address)
     drawing, starts, outcomes = threading.Event(), [], []
 
@@ -138,7 +138,7 @@ def test_a_worker_killed_mid_render_is_retried_on_another(cluster, local, tmp_pa
 
     runner = threading.Thread(target=lambda: outcomes.extend(render_jobs([job], tmp_path / ".cache", 1, report=report, pool=pool)))
     runner.start()
-    assert drawing.wait(300), "grad-fn never started drawing on the cluster"
+    assert drawing.wait(300), "forward-graph never started drawing on the cluster"
     (address,) = [worker for worker, keys in pool.client.processing().items() if keys]
     pid = pool.client.run(os.getpid, workers=[address])[address]
     environments = descendants_environments(pid)
@@ -150,8 +150,8 @@ def test_a_worker_killed_mid_render_is_retried_on_another(cluster, local, tmp_pa
     assert not runner.is_alive()
     (outcome,) = outcomes
     assert outcome.ok, outcome.error
-    assert starts == ["grad-fn", "grad-fn"]  # once on the killed worker, once on the other
-    assert frame_hashes(tmp_path / "tiny" / "grad-fn.mp4") == frame_hashes(local / "grad-fn.mp4")
+    assert starts == ["forward-graph", "forward-graph"]  # once on the killed worker, once on the other
+    assert frame_hashes(tmp_path / "tiny" / "forward-graph.mp4") == frame_hashes(local / "forward-graph.mp4")
     _, alive = psutil.wait_procs(renders, timeout=60)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], "the killed worker's render processes live on"
 
