@@ -36,31 +36,47 @@ def assert_same_drawing(a: SVGMobject, b: SVGMobject) -> None:
         assert np.array_equal(x.fill_rgbas, y.fill_rgbas) and np.array_equal(x.stroke_rgbas, y.stroke_rgbas)
 
 
-def loaded_from_pickle(mob: SVGMobject) -> bool:
-    """Parsing keeps each glyph's svgelements path; a loaded parse has none."""
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """The SVG files manim parsed (its `generate_mobject` ran) since the test began; a loaded parse adds none."""
+    seen: list[str] = []
+    original = SVGMobject.generate_mobject
+
+    def counted(self: SVGMobject) -> SVGMobject:
+        seen.append(self.file_name)
+        return original(self)
+
+    monkeypatch.setattr(SVGMobject, "generate_mobject", counted)
+    return seen
+
+
+def without_paths(mob: SVGMobject) -> bool:
+    """No glyph keeps its svgelements path (a Transform would deep-copy it with the glyph)."""
     return all(m.path_obj is None for m in mob.get_family() if isinstance(m, VMobjectFromSVGPath))
 
 
 @pytest.mark.slow
-def test_a_parse_is_kept_and_loaded_with_the_same_points(caches):
+def test_a_parse_is_kept_and_loaded_with_the_same_points(caches, parses):
     first = made()
-    assert not any(loaded_from_pickle(m) for m in first)
+    assert len(parses) == 2 and all(without_paths(m) for m in first)
     assert len(list(caches.rglob("*.parsed"))) == 2, "one pickle beside each SVG"
     again = made()
-    assert all(loaded_from_pickle(m) for m in again)
+    assert len(parses) == 2, "loaded, not parsed again"
     for a, b in zip(first, again):
         assert_same_drawing(a, b)
 
 
 @pytest.mark.slow
-def test_a_damaged_pickle_is_parsed_again_and_replaced(caches):
+def test_a_damaged_pickle_is_parsed_again_and_replaced(caches, parses):
     (text, _) = made()
     (pickle_file,) = (caches / "texts").rglob("*.parsed")
     pickle_file.write_bytes(b"not a pickle")
+    before = len(parses)
     reparsed = Text("w.grad", font_size=30)
-    assert not loaded_from_pickle(reparsed)
+    assert len(parses) == before + 1
     assert_same_drawing(text, reparsed)
-    assert loaded_from_pickle(Text("w.grad", font_size=30)), "the pickle was written again"
+    Text("w.grad", font_size=30)
+    assert len(parses) == before + 1, "the pickle was written again"
 
 
 def test_svgs_outside_the_caches_get_no_pickle(caches):
@@ -71,7 +87,7 @@ def test_svgs_outside_the_caches_get_no_pickle(caches):
     assert not list((caches / "assets").glob("*.parsed"))
 
 
-def test_use_svg_cache_false_neither_loads_nor_keeps_a_parse(caches):
+def test_use_svg_cache_false_neither_loads_nor_keeps_a_parse(caches, parses):
     """`use_svg_cache=False` asks manim for a fresh parse: no pickle is read or written for it."""
     svg = caches / "Tex" / "square.svg"
     svg.parent.mkdir(exist_ok=True)
@@ -80,6 +96,8 @@ def test_use_svg_cache_false_neither_loads_nor_keeps_a_parse(caches):
     assert not list(svg.parent.glob("*.parsed")), "no pickle kept for an uncached parse"
     kept = SVGMobject(str(svg))
     assert len(list(svg.parent.glob("*.parsed"))) == 1, "a cached parse is kept, as before"
-    again = SVGMobject(str(svg), use_svg_cache=False)
-    assert not loaded_from_pickle(again) and loaded_from_pickle(SVGMobject(str(svg)))
+    SVGMobject(str(svg), use_svg_cache=False)
+    assert len(parses) == 3, "an uncached parse is a parse"
+    SVGMobject(str(svg))
+    assert len(parses) == 3, "a cached one is loaded"
     assert_same_drawing(fresh, kept)

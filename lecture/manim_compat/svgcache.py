@@ -10,7 +10,9 @@ Only what parsing makes is kept (the glyphs' points and colours, before the mobj
 scaled and moved), keyed by what manim keys its own in-memory SVG cache by, with the file's name
 for its content (manim names cached SVGs by a hash of what made them), and the versions of manim
 and svgelements. The svgelements path each glyph was built from is left out: nothing reads it
-after the glyph's points are made, and it was half the pickle. Only SVGs inside the render's own
+after the glyph's points are made, it was half the pickle, and every copy of a glyph (each Transform
+copies what it moves) deep-copied it: half of chain-rule's CPU in a first render. A glyph parsed here
+drops it at once, as a loaded one has none. Only SVGs inside the render's own
 cache folders are kept, so a user's SVG files never get pickles beside them. A pickle runs code when
 loaded, so each is sealed with this user's key (`lecture.sealed`): a cache copied from someone else is
 parsed again, never loaded.
@@ -32,7 +34,7 @@ import re
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from manim import MarkupText, Text, config
 from manim.mobject.svg.svg_mobject import SVGMobject, VMobjectFromSVGPath
@@ -82,7 +84,10 @@ def _init_svg_mobject(self: SVGMobject, use_svg_cache: bool) -> SVGMobject:
         submobjects, self.id_to_vgroup_dict = kept
         self.add(*submobjects)
         return self
-    _original_init(self, use_svg_cache)
+    _original_init(self, False)  # parsed, not also kept in manim's memory: the pickle is the kept copy
+    for glyph in self.get_family():  # as a loaded parse is: every later copy of the glyph copied its path too
+        if isinstance(glyph, VMobjectFromSVGPath):
+            glyph.path_obj = None
     _save(self, parsed)
     return self
 
@@ -115,15 +120,7 @@ def parsed_path(mob: SVGMobject) -> Path | None:
 
 def _save(mob: SVGMobject, target: Path) -> None:
     """Pickle the parse atomically (renders of other scenes may read the same folder)."""
-    paths = [m for m in mob.get_family() if isinstance(m, VMobjectFromSVGPath)]
-    kept: list[Any] = [m.path_obj for m in paths]
-    for m in paths:
-        m.path_obj = None
-    try:
-        data = pickle.dumps((mob.submobjects, getattr(mob, "id_to_vgroup_dict", {})), protocol=pickle.HIGHEST_PROTOCOL)
-    finally:
-        for m, path_obj in zip(paths, kept):
-            m.path_obj = path_obj
+    data = pickle.dumps((mob.submobjects, getattr(mob, "id_to_vgroup_dict", {})), protocol=pickle.HIGHEST_PROTOCOL)
     partial = None
     try:
         with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
