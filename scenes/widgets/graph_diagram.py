@@ -26,16 +26,18 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
-from manim import (DOWN, RIGHT, UP, Animation, AnimationGroup, Arrow, BackgroundRectangle, Circle, CurvedArrow, FadeIn,
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, Arrow, BackgroundRectangle, Circle, CurvedArrow, FadeIn,
                    FadeOut, GrowArrow, GrowFromCenter, LaggedStart, ManimColor, MathTex, Mobject, MoveAlongPath,
                    Rectangle, ReplacementTransform, RoundedRectangle, ShowPassingFlash, Succession, Text, Transform, VGroup,
                    VMobject)
 
 from engine import Edge, Graph, Node
 from scenes.kit.formatting import short_tex
+from scenes.kit.measure import tex_extent
 from scenes.widgets.graph_layout import column_rows
 from scenes.kit.theme import Theme
 
@@ -71,9 +73,16 @@ def is_generated_name(node: Node) -> bool:
 
 
 def leaf_shape(theme: Theme, color: str, ringed: bool, size: float = 2 * NODE_RADIUS) -> VGroup:
-    """A tensor: a rounded square, with an outer ring when it requires grad."""
+    """A tensor: a rounded square, with an outer ring when it requires grad. A copy of the one made first
+    (rounding a rectangle's corners costs more than copying it, and a diagram fitting its box draws its
+    nodes several times)."""
+    return _leaf_shape(theme.panel, color, ringed, size).copy()
+
+
+@lru_cache(maxsize=64)
+def _leaf_shape(panel: str, color: str, ringed: bool, size: float) -> VGroup:
     box = RoundedRectangle(corner_radius=size * 0.22, width=size, height=size, stroke_color=color, stroke_width=3,
-                           fill_color=theme.panel, fill_opacity=1)
+                           fill_color=panel, fill_opacity=1)
     parts = VGroup(box)
     if ringed:
         gap = size * 0.16
@@ -87,6 +96,13 @@ def _overlap(centre: np.ndarray, half: np.ndarray, box: tuple[np.ndarray, np.nda
     dx = half[0] + box[1][0] - abs(centre[0] - box[0][0])
     dy = half[1] + box[1][1] - abs(centre[1] - box[0][1])
     return max(dx, 0.0) * max(dy, 0.0)
+
+
+def _bounds(mobs: list[Mobject]) -> tuple[float, float, float, float]:
+    """Left, bottom, right and top of the box around all of `mobs` (what a VGroup of copies of them spans)."""
+    lows = [m.get_corner(DOWN + LEFT) for m in mobs]
+    highs = [m.get_corner(UP + RIGHT) for m in mobs]
+    return min(p[0] for p in lows), min(p[1] for p in lows), max(p[0] for p in highs), max(p[1] for p in highs)
 
 
 def _fit(mob: Mobject, width: float) -> Mobject:
@@ -229,10 +245,11 @@ class GraphDiagram(VGroup):
         self.add(*[arrow for _, arrow in self.edge_list], *self.nodes.values())
         for node in self.nodes.values():
             node.set_z_index(Z_NODE)
-        extent = VGroup(self.copy(), *[self._slot_probe(n) for n in self.nodes])
         # An invisible box around nodes and future numbers, so moving the diagram centres all of it.
-        self.add(Rectangle(width=extent.width, height=extent.height, stroke_width=0, fill_opacity=0).move_to(extent))
-        return min(1.0, width / extent.width, height / extent.height)
+        left, bottom, right, top = _bounds([self, *[self._slot_probe(n) for n in self.nodes]])
+        self.add(Rectangle(width=right - left, height=top - bottom, stroke_width=0, fill_opacity=0)
+                 .move_to([(left + right) / 2, (bottom + top) / 2, 0]))
+        return min(1.0, width / (right - left), height / (top - bottom))
 
     # --- colours and layout ----------------------------------------------------------------------
     def role_color(self, n: Node) -> str:
@@ -243,11 +260,11 @@ class GraphDiagram(VGroup):
         return self.theme.learnable if n.learnable else self.theme.constant
 
     def _label_height(self) -> float:
-        return MathTex("0", font_size=self.label_size).height + 2 * PATCH_BUFF + LABEL_BUFF
+        return tex_extent("0", self.label_size)[1] + 2 * PATCH_BUFF + LABEL_BUFF
 
     def _widest_label(self) -> float:
         texts = {short_tex(v) for n in self.graph.nodes for v in (n.value, n.grad) if v is not None}
-        return max(MathTex(t, font_size=self.label_size).width for t in texts) + 2 * PATCH_BUFF
+        return max(tex_extent(t, self.label_size)[0] for t in texts) + 2 * PATCH_BUFF
 
     def _row_gap(self) -> float:
         """Centre-to-centre distance of two stacked nodes, with room for their numbers and captions."""
@@ -296,12 +313,17 @@ class GraphDiagram(VGroup):
         return edges
 
     def _slot_probe(self, name: str) -> Mobject:
-        """A stand-in for the value and gradient labels the node will get, to size the box."""
+        """A stand-in for the value and gradient labels the node will get, to size the box: rectangles as
+        large as the labels (`_label`'s patch), measured, not drawn."""
         n = self.nodes[name].node
-        probes = VGroup(self.place_value(self._label(n.value, self.theme.text), name))
+        probes = VGroup(self.place_value(self._label_probe(n.value), name))
         if n.grad is not None:
-            probes.add(self.place_grad(self._label(n.grad, self.theme.text), name))
+            probes.add(self.place_grad(self._label_probe(n.grad), name))
         return probes
+
+    def _label_probe(self, value: float) -> Rectangle:
+        width, height = tex_extent(short_tex(value), self.label_size)
+        return Rectangle(width=width + 2 * PATCH_BUFF, height=height + 2 * PATCH_BUFF)
 
     # --- lookups -----------------------------------------------------------------------------------
     def node(self, name: str) -> GraphNode:

@@ -22,6 +22,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, BackgroundR
                    Transform, VGroup, VMobject, color_gradient)
 
 from scenes.kit.formatting import short_tex
+from scenes.kit.measure import tex_extent
 from scenes.widgets.network_layout import (HEAT_CELL, HEAT_SIDE, Box, Matrix, Operator, equation_layout, neuron_layout,
                                            shows_values)
 from scenes.kit.theme import Theme
@@ -39,7 +40,6 @@ KEY_CELLS = 8  # a colour map's key: its ramp as this many cells, as wide as the
 KEY_GAP = 0.06  # between a key's numbers and its ramp, and between a term's name and its key
 KEY_ROOM = 0.25  # more room beside a key than between names, so the numbers of two keys side by side read apart
 KEY_BAR = 0.8  # a key's ramp is this share of its numbers' height
-MEASURED_AT = 48.0  # the font size a formula's extent is measured at (tex_extent)
 OPERATOR_SIZE = 1.1  # an operator (+, =) is this much larger than the numbers beside it
 KEY_SPREAD = 0.25  # between a key's two numbers, under its ramp's ends (so two keys side by side read apart)
 
@@ -60,21 +60,6 @@ def surface_ramp(surface: tuple[str, ...], steps: int) -> tuple[ManimColor, ...]
     """A theme's surface colours spread over `steps` (a colour map's ramp), worked out once per theme: a colour
     map of 36 cells asked for it 36 times, a fifth of building training-step's rows at 3,6,6,6,1."""
     return tuple(color_gradient([ManimColor(c) for c in surface], steps))
-
-
-@lru_cache(maxsize=None)
-def _extent_per_point(tex: str) -> tuple[float, float]:
-    mob = MathTex(tex, font_size=MEASURED_AT)
-    return mob.width / MEASURED_AT, mob.height / MEASURED_AT
-
-
-def tex_extent(tex: str, size: float) -> tuple[float, float]:
-    """The width and height of `MathTex(tex, font_size=size)`, measured once per formula: MathTex scales its
-    glyphs by its font size, so the extent at any size is the one at MEASURED_AT scaled. A layout that tries
-    many sizes (MatrixEquation, at_one_scale, in_rows) built each name and number again at each: most of
-    training-step's time at 3,6,6,6,1."""
-    width, height = _extent_per_point(tex)
-    return width * size, height * size
 
 
 def number_extent(value: float, size: float) -> tuple[float, float]:
