@@ -21,7 +21,7 @@ def at_one_scale(equations: Sequence[Sequence[Term | str]], boxes: Sequence[Box]
     shrunk about its centre by (that scale / the equation's own) gives exactly that scale. `heat[k]`: terms
     of equation k drawn as colour maps, their cells `heat_cell` wide at most; `keys`: their maps' keys where they fit."""
     heat = heat or [()] * len(equations)
-    alone = [MatrixEquation(parts, theme, box, size, heat=h, heat_cell=heat_cell, keys=keys)
+    alone = [MatrixEquation(parts, theme, box, size, heat=h, heat_cell=heat_cell, keys=keys, draw=False)
              for parts, box, h in zip(equations, boxes, heat)]
     common = min(eq.layout.scale for eq in alone)
     return [MatrixEquation(parts, theme, Box(box.x, box.y, box.width * common / eq.layout.scale,

@@ -365,7 +365,8 @@ class MatrixEquation(VGroup):
     its ramp from its least value to its largest, those two numbers at its ends. With `wrap`,
     an equation too wide for the box breaks before its "=" when two lines draw it larger. An equation
     whose numbers would be drawn under the theme's smallest readable size draws its largest terms as
-    colour maps too (`heat`), largest first, until the rest read.
+    colour maps too (`heat`), largest first, until the rest read. With `draw=False` it only lays itself out
+    (its `layout`, `size` and `heat`, for a caller that compares layouts before it draws one).
 
     Example (rendered by tests/test_widget_examples.py)::
 
@@ -384,7 +385,7 @@ class MatrixEquation(VGroup):
     """
 
     def __init__(self, parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False,
-                 heat: Sequence[str] = (), heat_cell: float = HEAT_CELL, keys: bool = True):
+                 heat: Sequence[str] = (), heat_cell: float = HEAT_CELL, keys: bool = True, draw: bool = True):
         super().__init__()
         self.theme, self.size, self.heat_cell = theme, size, heat_cell
         self.bounds: Box | None = None  # where `spot`'s frames must stay (the content area), if the caller says
@@ -409,6 +410,8 @@ class MatrixEquation(VGroup):
         scale = self.layout.scale
         self.size = size * scale
         self.drawn: dict[str, _Drawn] = {}
+        if not draw:  # only its layout, scale and colour maps wanted (at_one_scale's first pass): nothing built
+            return
         for name, term in self.terms.items():
             self.drawn[name] = self._draw(term, self._label(term, size).scale(scale))
         for k, part in enumerate(parts):  # over the dots that travel into a cell: they pass behind a "+" or "=", never over it
