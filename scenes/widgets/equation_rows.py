@@ -6,12 +6,40 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
+from manim import DOWN
+
+from scenes.widgets.colour_key import KEY_DROP, key_extent, scale_key, value_range
 from scenes.widgets.network_diagram import SIZE_SLACK, MatrixEquation, Term
 from scenes.widgets.network_layout import HEAT_CELL, Box
 from scenes.kit.theme import Theme
 
 ROW_GAP = 0.15  # between two rows of `in_rows`
 HUGE = Box(0, 0, 1000, 1000)  # a box no equation fills: it is drawn at its natural size (times MAX_GROW)
+
+
+def keyed_equation(parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False,
+                   also: dict[str, np.ndarray] | None = None) -> MatrixEquation:
+    """`MatrixEquation(parts, theme, box, size, wrap=wrap)`; where its colour maps have no room for their own keys
+    under their names, all its maps on one scale (the least to the largest value they show, and `also[name]`:
+    the values the map of term `name` turns into later, z into h) and one key for them under the equation (`eq.key`), the equation
+    laid out in `box` less the key's room when the key would not fit under it."""
+    eq = MatrixEquation(parts, theme, box, size, wrap=wrap)
+    if not eq.heat or eq.keys:
+        return eq
+
+    def shared(eq: MatrixEquation) -> tuple[float, float]:
+        maps = [name for name, t in eq.terms.items() if not eq.shows(t)]
+        return value_range([eq.terms[n].grid for n in maps] + [np.asarray(also[n]) for n in maps if n in (also or {})])
+
+    room = key_extent(shared(eq), eq.size)[1] + KEY_DROP
+    if eq.get_bottom()[1] - room < box.bottom - 1e-6:
+        eq = MatrixEquation(parts, theme, Box(box.x, box.y + room / 2, box.width, box.height - room), size, wrap=wrap,
+                            heat=sorted(eq.heat), keys=False)
+    eq.use_scale(shared(eq))
+    eq.key = scale_key(eq.shared, theme, eq.size).next_to(eq, DOWN, buff=KEY_DROP)
+    eq.add(eq.key)
+    return eq
 
 
 def at_one_scale(equations: Sequence[Sequence[Term | str]], boxes: Sequence[Box], theme: Theme,
@@ -96,20 +124,21 @@ def heat_the_largest(drawn: list[list[MatrixEquation]], heat: list[set[str]]) ->
 
 def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Theme, size: float, gap: float,
             heights: Sequence[float], heat: Sequence[set[str]] | None = None,
-            heat_cell: float = HEAT_CELL) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
+            heat_cell: float = HEAT_CELL, keys: bool = True) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
     """Rows of equations (row k: its equations side by side in equal columns) stacked in `area`, all at one
     scale. The rows take `heights` in proportion; when that draws the numbers under the theme's smallest size,
     each row takes its natural height instead and the largest terms of every row with numbers become colour
     maps (all terms of that many numbers at once, so a matrix and its gradient stay alike), until the rest
     read; when every term is a colour map and the names are still too small, the maps' cells shrink (to half
     of HEAT_CELL at least). `heat[k]`: terms of row k already drawn as colour maps; `heat_cell`: the side of a
-    map's cell to start from (larger where the maps have the room to themselves). Returns the equations and each row's heat."""
+    map's cell to start from (larger where the maps have the room to themselves); `keys` False: no map has its own key
+    (the caller draws one for all, `colour_key`). Returns the equations and each row's heat."""
     least = theme.small_size - SIZE_SLACK
     columns = max(len(row) for row in rows)
     heat = [set(h) for h in heat] if heat else [set() for _ in rows]
     cell = heat_cell
 
-    def place(shares: Sequence[float], keys: bool = True) -> list[list[MatrixEquation]]:
+    def place(shares: Sequence[float], keys: bool = keys) -> list[list[MatrixEquation]]:
         boxes = row_boxes(area, shares, columns, gap)
         flat = at_one_scale([parts for row in rows for parts in row], [b for row, bs in zip(rows, boxes) for b in bs[:len(row)]],
                             theme, size, [sorted(h) for row, h in zip(rows, heat) for _ in row], cell, keys)
