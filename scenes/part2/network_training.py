@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, ManimColor, FadeIn, FadeOut, Group, ImageMobject,
-                   Create, Flash, Indicate, ReplacementTransform, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
+                   Create, Indicate, ReplacementTransform, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
 
 from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -510,14 +510,18 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         run = self.clock.animate(rate_func=linear).set_value(len(self.run.frame_steps) - 1)
         self.play_steps("Here", [(lambda: [run], RUN_SECONDS)], until=END, least=1.0)
 
+    def mark(self, point) -> Succession:
+        """A dot on the loss curve that comes and goes; small at rest: the axis's labels (300, the top value) are beside it."""
+        dot = Circle(radius=0.09, stroke_width=0).set_fill(self.theme.loss, 1).move_to(point)
+        return Succession(FadeIn(dot, scale=2.5), FadeOut(dot), introducer=True)
+
     @beat("[After {last_step} steps the loss is {final_loss_said}](final); it ^started at {first_loss_said}. {result_said}")
     def read_the_result(self) -> None:
         self.point_at(final=self.readout[1])
         end = self.curve_axes[0].c2p(self.last_step, float(self.run.losses[self.last_step]))
-        mark = Circle(radius=0.09, stroke_width=0).set_fill(self.theme.loss, 1).move_to(end)  # small: the axis's 300 is under it
-        self.paced("final", Succession(FadeIn(mark, scale=2.5), FadeOut(mark), introducer=True), run_time=1.0)
-        start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
-        self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
+        self.paced("final", self.mark(end), run_time=1.0)
+        # the start marked as the end is (a Flash's rays ran through the axis's top value, left of the start)
+        self.paced("started", self.mark(self.curve_axes[0].c2p(0, float(self.run.losses[0]))), run_time=1.0)
         hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)
         if hit is None:  # in colour, not grown: the readout is at the top of the content, under the title band
             self.play(Indicate(self.readout[1], color=self.theme.loss, scale_factor=1.0), run_time=1.2)
