@@ -16,8 +16,7 @@ from scenes.kit.base import beat
 from scenes.kit.headings import OneLineHeading
 from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.contour import level_segments
-from scenes.widgets.colour_key import scale_key, value_range
-from scenes.widgets.equation_rows import in_rows
+from scenes.widgets.equation_rows import in_rows, scale_key, value_range
 from scenes.kit.formatting import counter, in_powers_of_ten, short, short_tex
 from scenes.widgets.live_value import LiveValue
 from scenes.widgets.network_diagram import Term, number_tex, token

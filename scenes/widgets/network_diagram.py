@@ -550,7 +550,7 @@ class MatrixEquation(VGroup):
 
     def use_scale(self, scale: tuple[float, float]) -> None:
         """Every colour map of the equation on `scale` (least, largest value), its squares recoloured where they are
-        (its layout unchanged); the maps' own keys are not drawn then (one key, `colour_key.scale_key`, says it)."""
+        (its layout unchanged); the maps' own keys are not drawn then (one key, `equation_rows.scale_key`, says it)."""
         if self.keys:
             raise ValueError("an equation whose maps have their own keys keeps each map's own scale")
         self.shared = scale
