@@ -222,12 +222,14 @@ class MlpForwardScene(NetworkPassScene):
         self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant), most=SLOW)
         self.equation = self.matrices(self.forward_terms(0), {"z": self.net.layers[0].output})
         eq = self.equation
+        key = [eq.key] if eq.key is not None else []  # the maps' one key comes with the first map, W
+        others = VGroup(*(m for m in eq.others("W", "b") if m is not eq.key))
         self.point_at(W=eq.term("W"), b=eq.term("b"))
         self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0]), Indicate(self.chain[0], color=self.theme.highlight, scale_factor=1.0)],
                                 CODE_TIME * 2),  # the first layer's formula, then the same as matrices in its place
-                               (lambda: [FadeOut(self.chain, shift=UP * 0.2), FadeIn(eq.others("W", "b"), shift=UP * 0.2)],
+                               (lambda: [FadeOut(self.chain, shift=UP * 0.2), FadeIn(others, shift=UP * 0.2)],
                                 EQUATION_TIME)], until="W")
-        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
+        self.paced("W", FadeIn(VGroup(eq.term("W"), *key), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
         self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
         if not eq.shows(eq.terms["z"]):  # too many numbers to read here: the voice does not read what is not shown
             self.record(h1_said=f"{len(self.net.layers[0].output)} numbers, shown as colours")
