@@ -151,3 +151,41 @@ def test_every_colour_map_has_its_key_under_its_name():
         keys[name] = label[1]
     assert keys["W"].get_right()[0] + 0.15 < keys["h"].get_left()[0]  # two keys read apart
     assert eq.shows(eq.terms["z"]) and not isinstance(eq.label("z"), type(eq.label("W")))  # numbers: a name alone
+
+
+@pytest.mark.slow
+def test_maps_without_room_for_their_keys_share_one_scale_and_one_key():
+    """Issue 26: where a narrow equation's colour maps have no room for a key under each name (mlp-forward's W1 x + b1 = z1
+    at 3,6,6,6,1), all its maps are drawn on one scale, from the least value they show to the largest (z's taking in h,
+    which z turns into), and one key under the equation says so: its ends those two numbers, inside the equation's box,
+    at the equation's size. Training-step's panels share a scale each the same way (`use_scale`)."""
+    from lecture.manim_compat import texnumbers
+    from scenes.kit.formatting import short_tex
+    from scenes.kit.theme import DARK
+    from scenes.widgets.equation_rows import keyed_equation
+    from scenes.widgets.network_diagram import KEY_DIGITS, RAMP_STEPS, MatrixEquation, Term, surface_ramp
+
+    texnumbers.install()
+    rng = np.random.default_rng(0)
+    w, b = rng.normal(size=(6, 3)), rng.normal(size=6)
+    z = w @ np.ones(3) + b
+    parts = [Term("W", "W_{1}", w, DARK.learnable), Term("in", "x", np.ones(3), DARK.constant), "+",
+             Term("b", "b_{1}", b, DARK.learnable), "=", Term("z", "z_{1}", z, DARK.forward, filled=False)]
+    box = Box(3.4, -2.0, 4.7, 2.6)  # the room under mlp-forward's code at 3,6,6,6,1
+    eq = keyed_equation(parts, DARK, box, DARK.small_size, wrap=True, also={"z": np.tanh(z)})
+    assert eq.heat and not eq.keys and eq.key is not None and eq.size >= DARK.small_size - SLACK
+    maps = [name for name, t in eq.terms.items() if not eq.shows(t)]
+    values = np.concatenate([eq.terms[n].grid.ravel() for n in maps] + ([np.tanh(z)] if "z" in maps else []))
+    assert eq.shared == (values.min(), values.max())
+    lo, _, hi = eq.key
+    assert [lo.tex_string, hi.tex_string] == [short_tex(v, KEY_DIGITS) for v in eq.shared]
+    assert box.left - 1e-6 <= eq.get_left()[0] and eq.get_right()[0] <= box.right + 1e-6
+    assert box.bottom - 1e-6 <= eq.get_bottom()[1] and eq.get_top()[1] <= box.top + 1e-6
+    assert eq.key.get_top()[1] < min(eq.label(n).get_bottom()[1] for n in eq.terms)  # under the equation
+    ramp, (low, high) = surface_ramp(DARK.surface, RAMP_STEPS), eq.shared
+    for name in maps:  # every square on the one scale: the least value shown is the ramp's first colour, the largest its last
+        for (i, j), v in np.ndenumerate(eq.terms[name].grid):
+            if eq.terms[name].filled:
+                assert eq.cell(name, i, j).get_fill_color() == ramp[round((RAMP_STEPS - 1) * (v - low) / (high - low))]
+    with pytest.raises(ValueError):  # an equation whose maps have their own keys keeps their own scales
+        MatrixEquation(parts, DARK, Box(0, 0, 12, 5), DARK.label_size, heat=["W"]).use_scale((0.0, 1.0))

@@ -7,10 +7,11 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lecture.check import canvas, captions, contrast, frame, numbers, overlap, textsize
-from lecture.check.geometry import load
+from lecture.check.geometry import hidden_share, load
 from lecture.check.rules import CUE_MAX_LINE, RULES
 from tests.in_process import run
 
@@ -79,6 +80,30 @@ def test_overlap_text_hidden_under_a_shape_drawn_after_it(tmp_path):
     assert "texts hidden under shapes drawn after them" in finding.message and "under a Rectangle" in finding.message
     on_top = record_of(tmp_path, title() + [shape(-0.2, -0.2, 1.2, 0.6, 5)] + glyphs("w", 0, 0, 1))
     assert overlap.check(on_top) == []
+
+
+def test_overlap_one_measure_of_a_text_hidden_under_a_shape(tmp_path):
+    """A dot over one digit of a long number hides less than 15% of the number's ink but most of that digit's: the
+    number is misread, at a beat's end as on a moving dot's path (both take `geometry.hidden_share`); a dot over a
+    corner of a digit is clean."""
+    number = glyphs("0.2500000", -1.5, -0.15, 1, width=3.0, height=0.3)  # nine glyphs, each 0.29 wide
+
+    def dot(x0: float, y0: float, side: float) -> dict:
+        return shape(x0, y0, x0 + side, y0 + side, 7, fill=(0.9, 0.5, 0.1, 1.0), label="Circle")
+    first, second = np.zeros((10, 20), bool), np.zeros((10, 20), bool)
+    first[:, 1:9], second[:, 11:19] = True, True  # two glyphs of a text, their ink in 480p pixels
+    cover = np.zeros((10, 20), bool)
+    cover[:, :5] = True  # half of the first glyph: a quarter of the text's ink
+    assert hidden_share(first | second, [first, second], cover) == 0.5
+    assert hidden_share(first | second, [first, second], np.zeros_like(cover)) == 0.0
+    (finding,) = overlap.check(record_of(tmp_path, title() + number + [dot(-1.45, -0.12, 0.24)]))
+    assert "texts hidden under shapes drawn after them" in finding.message and '"0.2500000"' in finding.objects
+    assert overlap.check(record_of(tmp_path, title() + number + [dot(-1.6, 0.08, 0.1)])) == []
+    (swept,) = overlap.check(travelling(tmp_path, (-1.5, 0.0)))  # the sweep's dot over "0.25"'s digits: the same measure
+    assert "under a Circle" in swept.message
+    turning = record_of(tmp_path, title() + number + [dot(-1.45, -0.12, 0.24)], at="mid")
+    turning.snapshots[0].drawn[-1].moving = "Transform"  # a glyph mid-transform, recorded as a shape: its end judges it
+    assert overlap.check(turning) == []
 
 
 def test_overlap_cross_fade_mid_motion_is_not_an_overlap(tmp_path):

@@ -16,6 +16,10 @@ from lecture import UserError
 from lecture.check.rules import PX_PER_UNIT
 
 FORMAT = 2
+FADING = {"FadeOut", "FadeIn", "FadeTransform", "FadeTransformPieces", "ReplacementTransform", "Transform",
+          "TransformMatchingTex", "TransformMatchingShapes", "Uncreate", "Unwrite", "Write", "Create",
+          "AddTextLetterByLetter", "RemoveTextLetterByLetter", "ShrinkToCenter", "FadeToColor"}  # what appears, goes or
+# turns into another thing: not moved rigidly (a text under one of these is a cross-fade, not an overlap)
 
 
 @dataclass
@@ -162,3 +166,34 @@ def ink(drawn: Drawn, region: tuple[int, int, int, int], frame: tuple[float, flo
                 draw.line(xy, fill=1, width=max(1, round(part["stroke_width"] * 0.01 * PX_PER_UNIT)))
                 mask |= np.asarray(image, dtype=bool)
     return mask
+
+
+def scene_box(px: tuple[int, int, int, int], frame: tuple[float, float]) -> list[float]:
+    """480p pixel bounds (`to_px`'s) as a scene box (x0, y0, x1, y1), y up."""
+    w, h = frame
+    return [round(px[0] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[3] / PX_PER_UNIT, 3),
+            round(px[2] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[1] / PX_PER_UNIT, 3)]
+
+
+def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def listed(items: list[str], most: int = 5) -> str:
+    return "; ".join(items[:most]) + (f" (and {len(items) - most} more)" if len(items) > most else "")
+
+
+def glyph_inks(text: Drawn, box: tuple, frame: tuple) -> list[np.ndarray]:
+    """Each glyph's ink of `text` inside `box` (480p pixels), the glyphs with no ink there left out."""
+    masks = (ink(Drawn(text.uid, text.kind, text.label, text.order, [part]), box, frame) for part in text.parts)
+    return [m for m in masks if m.any()]
+
+
+def hidden_share(letters: np.ndarray, glyphs: list[np.ndarray], cover: np.ndarray) -> float:
+    """How much of a text a shape hides: the share of the text's ink (`letters`) it covers (`cover`), or of one of
+    its glyphs' where that is more (a dot over a digit misreads the number as much as a box over the whole of it).
+    The one measure of a text hidden under a shape, at the snapshots (overlap.py) and along a path (sweep.py)."""
+    if not cover.any():
+        return 0.0
+    return float(max([(cover & letters).sum() / max(int(letters.sum()), 1)] +
+                     [(cover & glyph).sum() / glyph.sum() for glyph in glyphs]))

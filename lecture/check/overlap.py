@@ -4,8 +4,11 @@ Boxes would cry wolf (an "x" beside a "7" share box corners): two texts overlap 
 filled as drawn at 480p, shares `OVERLAP_MIN_PX` pixels. Checked at every play's start, middle and end
 and at each beat's end; all the overlaps of one snapshot are one finding. Not overlaps: a cross-fade
 (one text fading or turning into another mid-motion), a text fainter than `FAINT_OPACITY` (not read
-yet), and anything moving at a play's first frame (a copy about to fly out of its source starts on it;
-where a moving thing was before the play, the previous snapshot has checked). Between those instants,
+yet), anything moving at a play's first frame (a copy about to fly out of its source starts on it;
+where a moving thing was before the play, the previous snapshot has checked), and, mid-play, a shape appearing,
+going or turning into another (a formula's glyphs in a transform are recorded as shapes: where they land, the
+play's end judges). A text is hidden when a shape covers `HIDDEN_MIN_SHARE` of its ink or of one glyph's
+(`geometry.hidden_share`, the sweep's measure too). Between those instants,
 a thing moving rigidly is checked along the path it sweeps (`lecture/check/sweep.py`).
 """
 from __future__ import annotations
@@ -13,8 +16,8 @@ from __future__ import annotations
 from itertools import combinations
 
 from lecture.check import sweep
-from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
-from lecture.check.sweep import FADING, listed, scene_box, union
+from lecture.check.geometry import (FADING, Drawn, Record, Snapshot, glyph_inks, hidden_share, ink, intersect, listed,
+                                    scene_box, to_px, union)
 from lecture.check.rules import (FAINT_OPACITY, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX,
                                  Finding)
 
@@ -50,18 +53,18 @@ def texts_under_shapes(record: Record, snap: Snapshot, texts: list[Drawn], boxes
     shapes = [s for s in snap.drawn if s.kind != "text" and s.opacity >= HIDDEN_MIN_OPACITY]
     hidden, regions, names = [], [], set()
     for text in texts:
-        box, letters = boxes[id(text)], None
+        box, letters, glyphs = boxes[id(text)], None, []
         for shape in shapes:
             if shape.order <= text.order:
                 continue
             region = intersect(box, to_px(shape.box, record.frame))
-            if region is None or exempt(text, shape, snap.at):
+            if region is None or exempt(text, shape, snap.at) or (snap.at == "mid" and shape.moving in FADING):
                 continue
-            letters = ink(text, box, record.frame) if letters is None else letters
-            total = int(letters.sum())
-            if not total:
+            if letters is None:
+                letters, glyphs = ink(text, box, record.frame), glyph_inks(text, box, record.frame)
+            if not letters.any():
                 break
-            share = (ink(shape, box, record.frame) & letters).sum() / total
+            share = hidden_share(letters, glyphs, ink(shape, box, record.frame))
             if share >= HIDDEN_MIN_SHARE:
                 hidden.append(f"{text.name()} {share:.0%} under a {shape.label}")
                 regions.append(region)

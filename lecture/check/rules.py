@@ -7,7 +7,7 @@ from typing import Any
 # --- thresholds (lengths in pixels of a 480p frame: 60 px a scene unit; times in seconds) ---------------
 PX_PER_UNIT = 480 / 8.0  # the rules measure at 480p whatever the clip's quality: geometry has no pixels
 OVERLAP_MIN_PX = 6  # glyph ink of two texts sharing at least this many 480p pixels is an overlap
-HIDDEN_MIN_SHARE = 0.15  # a text is hidden when a shape drawn after it covers this share of its ink
+HIDDEN_MIN_SHARE = 0.15  # a text is hidden when a shape drawn after it covers this share of its ink, or of one glyph's
 HIDDEN_MIN_OPACITY = 0.6  # ... a shape at least this opaque (a light tint over a text is a highlight)
 SWEEP_STEP = 0.5  # a moving thing is checked along its path at steps of at most this share of its size ...
 SWEEP_MAX_SAMPLES = 40  # ... and at most this many per stretch between two snapshots of its play

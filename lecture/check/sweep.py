@@ -18,28 +18,10 @@ import copy
 
 import numpy as np
 
-from lecture.check.geometry import Drawn, Record, Snapshot, ink, intersect, to_px
+from lecture.check.geometry import (FADING, Drawn, Record, Snapshot, glyph_inks, hidden_share, ink, intersect, listed,
+                                    scene_box, to_px, union)
 from lecture.check.rules import (FAINT_OPACITY, Finding, HIDDEN_MIN_OPACITY, HIDDEN_MIN_SHARE, OVERLAP_MIN_PX, PX_PER_UNIT,
                                  SWEEP_MAX_SAMPLES, SWEEP_RIGID, SWEEP_STEP)
-
-FADING = {"FadeOut", "FadeIn", "FadeTransform", "FadeTransformPieces", "ReplacementTransform", "Transform",
-          "TransformMatchingTex", "TransformMatchingShapes", "Uncreate", "Unwrite", "Write", "Create",
-          "AddTextLetterByLetter", "RemoveTextLetterByLetter", "ShrinkToCenter", "FadeToColor"}
-
-
-def scene_box(px: tuple[int, int, int, int], frame: tuple[float, float]) -> list[float]:
-    w, h = frame
-    return [round(px[0] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[3] / PX_PER_UNIT, 3),
-            round(px[2] / PX_PER_UNIT - w / 2, 3), round(h / 2 - px[1] / PX_PER_UNIT, 3)]
-
-
-def union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def listed(items: list[str], most: int = 5) -> str:
-    return "; ".join(items[:most]) + (f" (and {len(items) - most} more)" if len(items) > most else "")
-
 
 PAIRS = (("start", "mid"), ("mid", "end"), ("start", "end"))  # consecutive snapshots of one play
 AT = {"start": 0.0, "mid": 0.5, "end": 1.0}  # a snapshot's place in its play, as a fraction of it
@@ -102,21 +84,7 @@ def hits(mover: Drawn, other: Drawn, frame: tuple, cache: dict) -> bool:
     cover = ink(mover, box, frame)
     if mover.kind == "text":
         return int((cover & letters).sum()) >= OVERLAP_MIN_PX
-    return hidden(letters, glyphs, cover) >= HIDDEN_MIN_SHARE
-
-
-def glyph_inks(text: Drawn, box: tuple, frame: tuple) -> list[np.ndarray]:
-    masks = (ink(Drawn(text.uid, text.kind, text.label, text.order, [part]), box, frame) for part in text.parts)
-    return [m for m in masks if m.any()]
-
-
-def hidden(letters: np.ndarray, glyphs: list[np.ndarray], cover: np.ndarray) -> float:
-    """The share of a text's ink a shape covers, or of one of its glyphs' where that is more: a dot over a
-    digit misreads the number as much as a box over the whole of it."""
-    if not cover.any():
-        return 0.0
-    return float(max([(cover & letters).sum() / max(int(letters.sum()), 1)] +
-                     [(cover & glyph).sum() / glyph.sum() for glyph in glyphs]))
+    return hidden_share(letters, glyphs, cover) >= HIDDEN_MIN_SHARE
 
 
 def candidates(snap: Snapshot, mover: Drawn) -> list[Drawn]:

@@ -26,6 +26,7 @@ from scenes.kit.wording import said_list
 
 EXAMPLE_COLUMN_GAP = 5.0  # grad_fn's two-column examples spread across the frame (at 2.6 the right third stayed empty)
 RING_ROOM = RING_BUFF + 0.05  # kept free under a tag that is pointed at, so its ring stays inside the margin
+ROW_BUFF, PRINTED_GAP = 0.22, 0.6  # between the printed .grad lines (side_panel's), and between their two columns
 
 
 # --- 1. forward: the graph grows as the code runs ----------------------------------------------------------
@@ -157,6 +158,18 @@ class ForwardGraphScene(CodeScene):
 
 
 # --- 2. grad_fn: every result remembers the op that made it --------------------------------------------------
+def printed_gradients(scene: CodeScene, rows: list) -> VGroup:
+    """The printed .grad lines beside the code, a ring's room under the title band; in two columns where one
+    would reach below the code into the graph (an --expr of five inputs: five lines beside six of code)."""
+    printed = scene.side_panel(rows, scene.code).shift(DOWN * RING_ROOM)
+    if printed.get_bottom()[1] >= scene.code.get_bottom()[1] or len(rows) < 3:
+        return printed
+    half = (len(rows) + 1) // 2
+    columns = VGroup(*(VGroup(*rows[k:k + half]).arrange(DOWN, aligned_edge=LEFT, buff=ROW_BUFF) for k in (0, half)))
+    scene.side_panel([columns.arrange(RIGHT, aligned_edge=UP, buff=PRINTED_GAP)], scene.code).shift(DOWN * RING_ROOM)
+    return VGroup(*rows)  # the lines in order, where the columns put them
+
+
 class GradFnScene(CodeScene):
     alt_text = ("c = a + b has grad_fn {add_grad_fn}; with a * b it is {mul_grad_fn}, with sin(a) {sin_grad_fn}; "
                 "leaves made by the user have none. The neuron's loss has {loss_grad_fn}.")
@@ -454,7 +467,7 @@ class BackpropScene(CodeScene):
           "These are exactly [the numbers gradient descent needs](needed).")
     def read_the_gradients(self) -> None:
         rows = [self.output_text(f"{n}.grad = {short(self.graph.node(n).grad)}", self.theme.gradient) for n in self.learnable]
-        printed = self.side_panel(rows, self.code).shift(DOWN * RING_ROOM)  # its pointing ring stays under the title band
+        printed = printed_gradients(self, rows)
         self.point_at(leaves=VGroup(*[self.diagram.node(n) for n in self.learnable]), needed=printed)
         self.play(FadeOut(self.readout_panel))
         reads = [AnimationGroup(ReplacementTransform(self.diagram.shown_grads[name].copy(), row),  # out of the graph

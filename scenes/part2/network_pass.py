@@ -21,6 +21,7 @@ from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.code_panel import CodePanel
 from scenes.kit.formatting import short
 from scenes.part2.network_code import NetworkCode, backward_code, forward_code
+from scenes.widgets.equation_rows import keyed_equation
 from scenes.widgets.network_diagram import MatrixEquation, NetworkDiagram, Term, number, number_tex
 from scenes.widgets.network_layout import Box, picture_share, stage
 from scenes.part2.training_code import ACTIVATION_TEX
@@ -141,9 +142,14 @@ class NetworkPassScene(OneLineHeading, PacingScene, CodeScene):
                 Term("slope", slope, layer.slope, t.highlight), "=",
                 Term("delta", rf"\delta_{{{n}}}", layer.delta, t.gradient, filled=False)]
 
-    def swap_equation(self, parts: list) -> list:
+    def matrices(self, parts: list, also: dict | None = None) -> MatrixEquation:
+        """The equation of `parts` in the room under the code; its colour maps with their keys, or on one scale with
+        one key under it (`also`: values a map turns into later)."""
+        return keyed_equation(parts, self.theme, self.boxes.equation, self.theme.small_size, wrap=True, also=also)
+
+    def swap_equation(self, parts: list, also: dict | None = None) -> list:
         """The animations that replace the equation under the code by `parts` (played by the caller)."""
-        new = MatrixEquation(parts, self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
+        new = self.matrices(parts, also)
         old, self.equation = self.equation, new
         return [*([FadeOut(old, shift=UP * 0.2)] if old else []), FadeIn(new, shift=UP * 0.2)]
 
@@ -214,14 +220,16 @@ class MlpForwardScene(NetworkPassScene):
     def feed_in_the_sample(self) -> None:
         self.point_at(x=self.diagram.column(0))
         self.paced("x", self.diagram.show_values(0, self.net.x, self.theme.constant), most=SLOW)
-        self.equation = MatrixEquation(self.forward_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
+        self.equation = self.matrices(self.forward_terms(0), {"z": self.net.layers[0].output})
         eq = self.equation
+        key = [eq.key] if eq.key is not None else []  # the maps' one key comes with the first map, W
+        others = VGroup(*(m for m in eq.others("W", "b") if m is not eq.key))
         self.point_at(W=eq.term("W"), b=eq.term("b"))
         self.play_steps("In", [(lambda: [self.code.highlight(self.lines.layer_lines[0]), Indicate(self.chain[0], color=self.theme.highlight, scale_factor=1.0)],
                                 CODE_TIME * 2),  # the first layer's formula, then the same as matrices in its place
-                               (lambda: [FadeOut(self.chain, shift=UP * 0.2), FadeIn(eq.others("W", "b"), shift=UP * 0.2)],
+                               (lambda: [FadeOut(self.chain, shift=UP * 0.2), FadeIn(others, shift=UP * 0.2)],
                                 EQUATION_TIME)], until="W")
-        self.paced("W", FadeIn(eq.term("W"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
+        self.paced("W", FadeIn(VGroup(eq.term("W"), *key), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
         self.paced("b", FadeIn(eq.term("b"), shift=UP * 0.2), run_time=EQUATION_TIME, most=SLOW)
         if not eq.shows(eq.terms["z"]):  # too many numbers to read here: the voice does not read what is not shown
             self.record(h1_said=f"{len(self.net.layers[0].output)} numbers, shown as colours")
@@ -277,7 +285,8 @@ class MlpForwardScene(NetworkPassScene):
     def later_layer(self, k: int) -> list:
         """Steps: layer k's code line, its equation, its rows, its activation (none for the last)."""
         steps = [(lambda: [self.code.highlight(self.lines.layer_lines[k])], CODE_TIME),
-                 (lambda: self.swap_equation(self.forward_terms(k)), EQUATION_TIME), *self.layer_rows(k)]
+                 (lambda: self.swap_equation(self.forward_terms(k), {"z": self.net.layers[k].output}), EQUATION_TIME),
+                 *self.layer_rows(k)]
         return steps + (self.activation_steps(k) if k < self.count - 1 else [])
 
     @beat("{later_said} ^does the same, [with h as its input](input): ^W times h, plus b. The ^last layer has no "
@@ -360,8 +369,7 @@ class MlpBackwardScene(NetworkPassScene):
         self.play(self.show_heading(), FadeIn(self.code, shift=DOWN * 0.2), FadeIn(self.diagram))
         self.show_forward_values()
         out, last = self.count, self.net.layers[-1]
-        self.equation = eq = MatrixEquation(self.output_delta_terms(), self.theme, self.boxes.equation, self.theme.small_size,
-                                            wrap=True)
+        self.equation = eq = self.matrices(self.output_delta_terms())
         self.point_at(local=VGroup(*(self.diagram.edge(out, 0, i) for i in range(len(last.delta))), eq.term("local")))
         self.paced("with", self.code.highlight(0), self.diagram.start_backward(),
                    FadeIn(eq.others("local"), shift=UP * 0.2))  # the gradient of one, then "times ... = delta"
@@ -462,7 +470,7 @@ class MlpBackwardScene(NetworkPassScene):
                 rest += self.weight_grad_steps(k)
         self.play_steps("Then", rest, until=END, most=SLOW)
         self.record_shown("hidden_delta")
-        probe = MatrixEquation(self.weight_grad_terms(0), self.theme, self.boxes.equation, self.theme.small_size, wrap=True)
+        probe = self.matrices(self.weight_grad_terms(0))
         if not probe.shows(probe.terms["grad"]):  # the next beat's gradient is a colour map: its numbers are not read out
             self.record(first_grad_said="drawn as a colour")
 

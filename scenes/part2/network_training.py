@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RESAMPLING_ALGORITHMS, RIGHT, UP, Axes, Circle, ManimColor, FadeIn, FadeOut, Group, ImageMobject,
-                   Create, Flash, Indicate, ReplacementTransform, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
+                   Create, Indicate, ReplacementTransform, Succession, LaggedStart, MathTex, Rectangle, TransformMatchingTex, ValueTracker, Write, VGroup, VMobject, linear)
 
 from engine.network import BOUNDARY_LEVEL, TrainingRun, TrainingStep, make_dataset, train, training_step
 from scenes.widgets.code_scene import PANEL_GAP, CodeScene
@@ -16,7 +16,7 @@ from scenes.kit.base import beat
 from scenes.kit.headings import OneLineHeading
 from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.contour import level_segments
-from scenes.widgets.equation_rows import in_rows
+from scenes.widgets.equation_rows import in_rows, scale_key, value_range
 from scenes.kit.formatting import counter, in_powers_of_ten, short, short_tex
 from scenes.widgets.live_value import LiveValue
 from scenes.widgets.network_diagram import Term, number_tex, token
@@ -29,6 +29,7 @@ LOSS_DROP = 0.15  # the loss readout under the top of the content area: room for
 SLOW = 2.5  # a reveal or a travelling number may play this much slower than silent when the voice takes longer
 FLIGHT = 0.25  # of the step beat's motion: gradients fly into the weights, then the numbers change
 WIDE_CELL = HEAT_SIDE / 6  # a colour map's cell while the parameters have the width to themselves (a 6-row map: HEAT_SIDE)
+KEY_BESIDE = 0.35  # between a panel's header and the key of its colour maps
 
 
 class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
@@ -86,22 +87,46 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         grads = [self.terms(name, self.step.grads, t.gradient, r"\partial L / \partial ") for name in self.spec.layer_names]
         drawn, heat = in_rows([[v, g] for v, g in zip(values, grads)], rows, t, t.label_size, PANEL_GAP, heights)
         self.value_rows, self.gradient_rows = [row[0] for row in drawn], [row[1] for row in drawn]
+        keyed = not any(eq.heat and not eq.keys for eq in self.value_rows + self.gradient_rows)
         # Until the gradients come, the parameters have the whole width: as large as fits it, centred; they move
         # left as the empty .grad slots come in beside them (their colour maps the same).
-        self.wide_rows = self.widest(values, rows, heights, heat)
+        self.wide_rows = self.widest(values, rows, heights, heat, keyed)
+        self.grad_key = VGroup()
+        if not keyed:  # no room for a key under each map's name: each panel's maps on one scale, its key by its header
+            self.one_key_a_panel()
 
-    def widest(self, values: list, rows: Box, heights: list[float], heat: list[set[str]]) -> list:
+    def one_key_a_panel(self) -> None:
+        """The parameters' maps (before and after the step) on one scale, the gradients' on another; each scale's key
+        beside its panel's header (the gradients' comes with the gradients)."""
+        def maps(rows: list, *states: dict) -> list[np.ndarray]:
+            return [state[f"{name}.{kind}"] for eq, name in zip(rows, self.spec.layer_names)
+                    for kind, term in eq.terms.items() if not eq.shows(term) for state in states]
+        wide = [term.grid for eq in self.wide_rows for term in eq.terms.values() if not eq.shows(term)]
+        values = value_range(maps(self.value_rows, self.step.before, self.step.after) + wide)
+        grads = value_range(maps(self.gradient_rows, self.step.grads))
+        for eq in self.value_rows + self.wide_rows:
+            eq.use_scale(values)
+        for eq in self.gradient_rows:
+            eq.use_scale(grads)
+        size = self.theme.small_size
+        keys = [scale_key(s, self.theme, size).next_to(h, RIGHT, buff=KEY_BESIDE) for s, h in zip((values, grads), self.headers)]
+        for k, (header, key) in enumerate(zip(self.headers, keys)):
+            VGroup(header, key).set_x(self.left + (k + 0.5) * (self.right - self.left) / 2)
+        self.headers = VGroup(VGroup(self.headers[0], keys[0]), self.headers[1])
+        self.grad_key = keys[1]
+
+    def widest(self, values: list, rows: Box, heights: list[float], heat: list[set[str]], keys: bool = True) -> list:
         """The layers' parameters over the whole width: one layer a row, or, where that leaves them small in a
         narrow column (many layers, tall matrices), two layers a row, their colour maps' cells as large as fit
         (up to WIDE_CELL); whichever draws them larger."""
         t = self.theme
-        one, _ = in_rows([[v] for v in values], rows, t, t.label_size, PANEL_GAP, heights, heat)
+        one, _ = in_rows([[v] for v in values], rows, t, t.label_size, PANEL_GAP, heights, heat, keys=keys)
         candidates = [[row[0] for row in one]]
         if len(values) > 2:
             pairs = [values[k:k + 2] for k in range(0, len(values), 2)]
             paired_heat = [heat[k] & heat[min(k + 1, len(heat) - 1)] for k in range(0, len(values), 2)]
             two, _ = in_rows(pairs, rows, t, t.label_size, PANEL_GAP,
-                             [max(heights[k:k + 2]) for k in range(0, len(values), 2)], paired_heat, WIDE_CELL)
+                             [max(heights[k:k + 2]) for k in range(0, len(values), 2)], paired_heat, WIDE_CELL, keys)
             candidates.append([eq for row in two for eq in row])
         return max(candidates, key=lambda eqs: sum(eq.width * eq.height for eq in eqs))
 
@@ -160,7 +185,8 @@ class TrainingStepScene(OneLineHeading, PacingScene, CodeScene):
         self.point_at(backward=self.code.line(self.code_lines.backward))
         self.play(self.code.highlight(self.code_lines.backward), run_time=0.5)
         self.play_steps("fills", [(lambda: [LaggedStart(*(FadeIn(VGroup(*self.cells_of(g)), shift=LEFT * 0.3)
-                                                          for g in reversed(self.gradient_rows)), lag_ratio=0.5)], 2.0)],
+                                                          for g in reversed(self.gradient_rows)), lag_ratio=0.5),
+                                            *([FadeIn(self.grad_key)] if len(self.grad_key) else [])], 2.0)],
                         until=END, most=SLOW)
 
     @staticmethod
@@ -483,14 +509,18 @@ class TrainingRunScene(OneLineHeading, PacingScene, CodeScene):
         run = self.clock.animate(rate_func=linear).set_value(len(self.run.frame_steps) - 1)
         self.play_steps("Here", [(lambda: [run], RUN_SECONDS)], until=END, least=1.0)
 
+    def mark(self, point) -> Succession:
+        """A dot on the loss curve that comes and goes; small at rest: the axis's labels (300, the top value) are beside it."""
+        dot = Circle(radius=0.09, stroke_width=0).set_fill(self.theme.loss, 1).move_to(point)
+        return Succession(FadeIn(dot, scale=2.5), FadeOut(dot), introducer=True)
+
     @beat("[After {last_step} steps the loss is {final_loss_said}](final); it ^started at {first_loss_said}. {result_said}")
     def read_the_result(self) -> None:
         self.point_at(final=self.readout[1])
         end = self.curve_axes[0].c2p(self.last_step, float(self.run.losses[self.last_step]))
-        mark = Circle(radius=0.09, stroke_width=0).set_fill(self.theme.loss, 1).move_to(end)  # small: the axis's 300 is under it
-        self.paced("final", Succession(FadeIn(mark, scale=2.5), FadeOut(mark), introducer=True), run_time=1.0)
-        start = self.curve_axes[0].c2p(0, float(self.run.losses[0]))
-        self.paced("started", Flash(start, color=self.theme.loss, line_length=0.25), run_time=1.0)
+        self.paced("final", self.mark(end), run_time=1.0)
+        # the start marked as the end is (a Flash's rays ran through the axis's top value, left of the start)
+        self.paced("started", self.mark(self.curve_axes[0].c2p(0, float(self.run.losses[0]))), run_time=1.0)
         hit = next((m for m in ("Now", "curve") if m in self._marked.marks), None)
         if hit is None:  # in colour, not grown: the readout is at the top of the content, under the title band
             self.play(Indicate(self.readout[1], color=self.theme.loss, scale_factor=1.0), run_time=1.2)

@@ -1,17 +1,80 @@
 """Several matrix equations drawn at one scale, so a 1 x 3 row and a 3 x 2 matrix show numbers of one
 size side by side (each `MatrixEquation` alone grows or shrinks to fill its own box); rows of them
 stacked in an area (`in_rows`), their terms turned into colour maps, largest first, where the numbers
-would be drawn under the theme's smallest readable size."""
+would be drawn under the theme's smallest readable size.
+
+One key for several colour maps drawn on one scale (issue 26): where each map's own key under its name does
+not fit (--layers 3,6,6,6,1: fourteen maps in training-step's rows, three terms in mlp-forward's narrow
+equation), the maps share one scale, from the least value any of them shows to the largest, and one key says
+what its colours mean: the least value, the ramp, the largest, side by side on one line (as the network
+picture's legend reads). Measured before it is drawn (`key_extent`), as `MatrixEquation` measures its labels."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
-from scenes.widgets.network_diagram import SIZE_SLACK, MatrixEquation, Term
+import numpy as np
+from manim import DOWN, RIGHT, MathTex, Rectangle, VGroup
+
+from scenes.kit.formatting import short_tex
+from scenes.widgets.network_diagram import (KEY_BAR, KEY_CELLS, KEY_DIGITS, SIZE_SLACK, MatrixEquation, Term, surface_ramp,
+                                            tex_extent)
 from scenes.widgets.network_layout import HEAT_CELL, Box
 from scenes.kit.theme import Theme
 
 ROW_GAP = 0.15  # between two rows of `in_rows`
 HUGE = Box(0, 0, 1000, 1000)  # a box no equation fills: it is drawn at its natural size (times MAX_GROW)
+KEY_BUFF = 0.12  # between the key's numbers and its ramp
+RAMP_LENGTH = 6.0  # the ramp's width, in ramp heights
+KEY_DROP = 0.15  # between what a key explains and the key
+
+
+def value_range(grids: Iterable[np.ndarray]) -> tuple[float, float]:
+    """The least and largest finite value of all `grids` (the shared scale's ends); (0, 1) when none is finite."""
+    finite = np.concatenate([np.asarray(g, float).ravel() for g in grids] or [np.zeros(0)])
+    finite = finite[np.isfinite(finite)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+
+
+def key_extent(scale: tuple[float, float], size: float) -> tuple[float, float]:
+    """The width and height `scale_key(scale, ..., size)` draws, measured without drawing it."""
+    ends = [tex_extent(short_tex(v, KEY_DIGITS), size) for v in scale]
+    bar = max(h for _, h in ends) * KEY_BAR
+    return ends[0][0] + ends[1][0] + bar * RAMP_LENGTH + 2 * KEY_BUFF, max(bar, *(h for _, h in ends))
+
+
+def scale_key(scale: tuple[float, float], theme: Theme, size: float) -> VGroup:
+    """The least value, the theme's surface ramp, the largest value, on one line, in the theme's muted colour."""
+    ends = [MathTex(short_tex(v, KEY_DIGITS), font_size=size, color=theme.muted) for v in scale]
+    height = max(e.height for e in ends) * KEY_BAR
+    width = height * RAMP_LENGTH
+    cells = VGroup(*(Rectangle(width=width / KEY_CELLS, height=height, stroke_width=0).set_fill(c, 1)
+                     for c in surface_ramp(theme.surface, KEY_CELLS))).arrange(RIGHT, buff=0)
+    bar = VGroup(cells, Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1).move_to(cells))
+    return VGroup(ends[0], bar, ends[1]).arrange(RIGHT, buff=KEY_BUFF)
+
+
+def keyed_equation(parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False,
+                   also: dict[str, np.ndarray] | None = None) -> MatrixEquation:
+    """`MatrixEquation(parts, theme, box, size, wrap=wrap)`; where its colour maps have no room for their own keys
+    under their names, all its maps on one scale (the least to the largest value they show, and `also[name]`:
+    the values the map of term `name` turns into later, z into h) and one key for them under the equation
+    (`eq.key`), the equation laid out in `box` less the key's room when the key would not fit under it."""
+    eq = MatrixEquation(parts, theme, box, size, wrap=wrap)
+    if not eq.heat or eq.keys:
+        return eq
+
+    def shared(eq: MatrixEquation) -> tuple[float, float]:
+        maps = [name for name, t in eq.terms.items() if not eq.shows(t)]
+        return value_range([eq.terms[n].grid for n in maps] + [np.asarray(also[n]) for n in maps if n in (also or {})])
+
+    room = key_extent(shared(eq), eq.size)[1] + KEY_DROP
+    if eq.get_bottom()[1] - room < box.bottom - 1e-6:
+        eq = MatrixEquation(parts, theme, Box(box.x, box.y + room / 2, box.width, box.height - room), size, wrap=wrap,
+                            heat=sorted(eq.heat), keys=False)
+    eq.use_scale(shared(eq))
+    eq.key = scale_key(eq.shared, theme, eq.size).next_to(eq, DOWN, buff=KEY_DROP)
+    eq.add(eq.key)
+    return eq
 
 
 def at_one_scale(equations: Sequence[Sequence[Term | str]], boxes: Sequence[Box], theme: Theme,
@@ -96,20 +159,21 @@ def heat_the_largest(drawn: list[list[MatrixEquation]], heat: list[set[str]]) ->
 
 def in_rows(rows: Sequence[Sequence[Sequence[Term | str]]], area: Box, theme: Theme, size: float, gap: float,
             heights: Sequence[float], heat: Sequence[set[str]] | None = None,
-            heat_cell: float = HEAT_CELL) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
+            heat_cell: float = HEAT_CELL, keys: bool = True) -> tuple[list[list[MatrixEquation]], list[set[str]]]:
     """Rows of equations (row k: its equations side by side in equal columns) stacked in `area`, all at one
     scale. The rows take `heights` in proportion; when that draws the numbers under the theme's smallest size,
     each row takes its natural height instead and the largest terms of every row with numbers become colour
     maps (all terms of that many numbers at once, so a matrix and its gradient stay alike), until the rest
     read; when every term is a colour map and the names are still too small, the maps' cells shrink (to half
     of HEAT_CELL at least). `heat[k]`: terms of row k already drawn as colour maps; `heat_cell`: the side of a
-    map's cell to start from (larger where the maps have the room to themselves). Returns the equations and each row's heat."""
+    map's cell to start from (larger where the maps have the room to themselves); `keys` False: no map has its own key
+    (the caller draws one for all, `scale_key`). Returns the equations and each row's heat."""
     least = theme.small_size - SIZE_SLACK
     columns = max(len(row) for row in rows)
     heat = [set(h) for h in heat] if heat else [set() for _ in rows]
     cell = heat_cell
 
-    def place(shares: Sequence[float], keys: bool = True) -> list[list[MatrixEquation]]:
+    def place(shares: Sequence[float], keys: bool = keys) -> list[list[MatrixEquation]]:
         boxes = row_boxes(area, shares, columns, gap)
         flat = at_one_scale([parts for row in rows for parts in row], [b for row, bs in zip(rows, boxes) for b in bs[:len(row)]],
                             theme, size, [sorted(h) for row, h in zip(rows, heat) for _ in row], cell, keys)

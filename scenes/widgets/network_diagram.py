@@ -388,6 +388,8 @@ class MatrixEquation(VGroup):
                  heat: Sequence[str] = (), heat_cell: float = HEAT_CELL, keys: bool = True, draw: bool = True):
         super().__init__()
         self.theme, self.size, self.heat_cell = theme, size, heat_cell
+        self.shared: tuple[float, float] | None = None  # one scale for all its maps (`use_scale`), else each its own
+        self.key: Mobject | None = None  # the one key of maps on one scale, when the caller draws it in the equation
         self.bounds: Box | None = None  # where `spot`'s frames must stay (the content area), if the caller says
         self.terms = {p.name: p for p in parts if isinstance(p, Term)}
         # terms the engine would show with numbers, drawn as colour maps: too small to read here, or `heat` (chosen
@@ -483,7 +485,9 @@ class MatrixEquation(VGroup):
         return VGroup(ends[0], bar, ends[1])
 
     def _range(self, term: Term) -> tuple[float, float]:
-        """The least and largest finite value of a term (its colour map's ends)."""
+        """The least and largest finite value of a term (its colour map's ends), or the scale its maps share."""
+        if self.shared is not None:
+            return self.shared
         finite = term.grid[np.isfinite(term.grid)]
         return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
 
@@ -518,16 +522,33 @@ class MatrixEquation(VGroup):
     def _square(self, term: Term, value: float, box: Box) -> Mobject:
         """A cell of a colour map: the theme's surface colours from the term's least finite value to its
         largest; +inf and -inf at the ends, NaN a hollow square."""
-        lo, hi = self._range(term)
-        ramp = surface_ramp(self.theme.surface, RAMP_STEPS)
         square = Square(side_length=box.width * 0.92, stroke_width=0)
         if np.isnan(value):
             square.set_stroke(self.theme.muted, width=1).set_fill(opacity=0)
         else:
-            top = RAMP_STEPS - 1
-            k = top if value == np.inf else 0 if value == -np.inf else int(round(top * (value - lo) / ((hi - lo) or 1)))
-            square.set_fill(ramp[k], opacity=1)
+            square.set_fill(self._shade(term, value), opacity=1)
         return _to(square, box)
+
+    def _shade(self, term: Term, value: float) -> ManimColor:
+        """The ramp's colour of a finite or infinite `value` of `term`'s map (past the ends of a shared scale: its end)."""
+        lo, hi = self._range(term)
+        top = RAMP_STEPS - 1
+        k = top if value == np.inf else 0 if value == -np.inf else int(round(top * (value - lo) / ((hi - lo) or 1)))
+        return surface_ramp(self.theme.surface, RAMP_STEPS)[min(max(k, 0), top)]
+
+    def use_scale(self, scale: tuple[float, float]) -> None:
+        """Every colour map of the equation on `scale` (least, largest value), its squares recoloured where they are
+        (its layout unchanged); the maps' own keys are not drawn then (one key, `equation_rows.scale_key`, says it)."""
+        if self.keys:
+            raise ValueError("an equation whose maps have their own keys keeps each map's own scale")
+        self.shared = scale
+        for name, term in self.terms.items():
+            if self.shows(term):
+                continue
+            for row, values in zip(self.drawn[name].cells, term.grid):
+                for square, value in zip(row, values):
+                    if not np.isnan(value):
+                        square.set_fill(self._shade(term, value), opacity=square.get_fill_opacity())
 
     def _brackets(self, frame: Box) -> VGroup:
         """Square brackets around a term's cells."""
