@@ -16,8 +16,8 @@ import numpy as np
 from manim import DOWN, RIGHT, MathTex, Rectangle, VGroup
 
 from scenes.kit.formatting import short_tex
-from scenes.widgets.network_diagram import (KEY_BAR, KEY_CELLS, KEY_DIGITS, SIZE_SLACK, MatrixEquation, Term, surface_ramp,
-                                            tex_extent)
+from scenes.kit.measure import tex_extent
+from scenes.widgets.network_diagram import KEY_BAR, KEY_CELLS, KEY_DIGITS, SIZE_SLACK, MatrixEquation, Term, surface_ramp
 from scenes.widgets.network_layout import HEAT_CELL, Box
 from scenes.kit.theme import Theme
 
