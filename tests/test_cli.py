@@ -82,11 +82,15 @@ def test_preview_writes_a_480p_png(tmp_path):
 
 @pytest.mark.slow
 def test_storyboard_has_every_section(tmp_path):
+    """A picture of each of the title card's two beats, at 480p with its label band, in one row of three; no clip
+    is rendered for it (tests/test_storyboard.py holds the pictures equal to a clip's frames)."""
     result = run_lecture("preview", "title", "--storyboard", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    sidecar = json.loads((tmp_path / "preview" / "title.json").read_text())
     with Image.open(result.stdout.strip().splitlines()[-1]) as sheet:
-        assert sheet.width == 3 * 854 and len(sidecar["sections"]) >= 2
+        assert sheet.size == (3 * 854, 480 + 40)
+        cells = [sheet.crop((k * 854, 40, (k + 1) * 854, 520)).convert("L") for k in range(3)]
+        assert [cell.getextrema() == (255, 255) for cell in cells] == [False, False, True]  # two pictures, then blank
+    assert not list((tmp_path / "preview").glob("*.mp4"))
 
 
 BAD = [

@@ -29,7 +29,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     """A still renders in this process when asked (`preview`: no second start-up of manim and torch);
     `watch` renders in a fresh process each time, so edited scene code is what it shows."""
     # The render machinery and av (about 0.5 s together): loaded when a preview is made, not for every command.
-    from lecture.output.frames import frames_at, storyboard as make_storyboard
+    from lecture.output.frames import frames_at
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs, run_here
 
@@ -38,8 +38,10 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     (scene_id,), params = group.ids, group.params
     check_params(params, [scene_id])
     out, out_dir = request.out, request.out / "preview"
-    still = not (section or storyboard)
-    job = Job(scene_id, request.quality, "still" if still else "mp4", False, params, out_dir)
+    # A still and a storyboard skip every play (each beat's end frame drawn, not the clip); a beat's end is the clip's.
+    kind = "storyboard" if storyboard else "mp4" if section else "still"
+    still = kind != "mp4"
+    job = Job(scene_id, request.quality, kind, False, params, out_dir)
     if still and in_this_process:
         outcome = run_here(job, out / ".cache")
     else:
@@ -49,8 +51,6 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
         return Path(outcome.files[0])
     sidecar = json.loads((out_dir / f"{scene_id}.json").read_text())
     video = out_dir / f"{scene_id}.mp4"
-    if storyboard:
-        return make_storyboard(video, sidecar["sections"], out_dir / f"{scene_id}-storyboard.png")
     match = [s for s in sidecar["sections"] if s["name"] == section]
     if not match:
         raise UserError(f"no section {section!r} in {scene_id}; sections: {', '.join(s['name'] for s in sidecar['sections'])}")

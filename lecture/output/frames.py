@@ -38,15 +38,19 @@ def save_poster(last_frame: Image.Image, target: Path, transparent: bool) -> Pat
 
 def storyboard(video: Path, sections: list[dict], target: Path, columns: int = 3) -> Path:
     """One PNG grid of every section's end frame, labelled with the section names."""
-    images = frames_at(video, [s["end"] - 1e-3 for s in sections])
+    return sheet(frames_at(video, [s["end"] - 1e-3 for s in sections]), [s["name"] for s in sections], target, columns)
+
+
+def sheet(images: list[Image.Image], names: list[str], target: Path, columns: int = 3) -> Path:
+    """The images in a grid, `columns` wide, each under its number and name."""
     w, h = images[0].size
     label_h = max(18, h // 12)
     rows = math.ceil(len(images) / columns)
-    sheet = Image.new("RGB", (columns * w, rows * (h + label_h)), "white")
-    draw = ImageDraw.Draw(sheet)
+    grid = Image.new("RGB", (columns * w, rows * (h + label_h)), "white")
+    draw = ImageDraw.Draw(grid)
     font = ImageFont.load_default(size=label_h * 0.7)
-    for i, (image, section) in enumerate(zip(images, sections)):
+    for i, (image, name) in enumerate(zip(images, names)):
         x, y = (i % columns) * w, (i // columns) * (h + label_h)
-        sheet.paste(image, (x, y + label_h))
-        draw.text((x + 6, y + 2), f"{i + 1}. {section['name']}", fill="black", font=font)
-    return save_image_atomic(sheet, target)
+        grid.paste(image.convert("RGB"), (x, y + label_h))
+        draw.text((x + 6, y + 2), f"{i + 1}. {name}", fill="black", font=font)
+    return save_image_atomic(grid, target)

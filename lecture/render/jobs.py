@@ -28,7 +28,7 @@ PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 class Job:
     scene: str
     quality: Quality
-    format: str  # mp4 webm gif mov png, or "still" (last frame only, for previews)
+    format: str  # mp4 webm gif mov png, or "still" (last frame only) or "storyboard" (each beat's end frame): previews
     transparent: bool
     params: LectureParams
     out_dir: Path
@@ -48,7 +48,7 @@ class Job:
     @property
     def records(self) -> bool:
         """Whether the render writes a geometry record: asked for, and neither a still nor --plain."""
-        return self.record and not self.plain and self.format != "still"
+        return self.record and not self.plain and self.format not in ("still", "storyboard")
 
     @property
     def cache_key(self) -> str:

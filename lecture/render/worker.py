@@ -35,7 +35,7 @@ from PIL import Image
 from lecture import manim_compat
 from lecture.manim_compat.beatsource import beat_sources
 from lecture.output.faststart import faststart
-from lecture.output.frames import save_poster
+from lecture.output.frames import save_poster, sheet
 from lecture.output.publish import (publish, published_together, stop_publishing, unfinished_files_removed,
                                     write_text_atomic)
 from lecture.render.errors import cause_in_words, log_places, write_first
@@ -108,6 +108,9 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
             log_time(f"spliced, muxed and published in {time.perf_counter() - publishing:.2f} s")
 
 
+STILLS = ("still", "storyboard")  # formats drawn with every play skipped: the last frame, or each beat's end
+
+
 def latex_cache(job: dict) -> Path:
     """The folder LaTeX's SVGs are shared through (`manim_compat.latexcache`): the render's cache folder's
     `_latex` (no scene id starts with "_"), or LECTURE_LATEX_CACHE's, which shares them between cache folders."""
@@ -116,7 +119,7 @@ def latex_cache(job: dict) -> Path:
 
 def manim_settings(job: dict, work: Path) -> dict[str, Any]:
     """manim's configuration for this render: its own folders under `work`, the job's size, rate and format."""
-    still = job["format"] == "still"
+    still = job["format"] in STILLS
     return {
         "media_dir": str(work / "media"),
         "tex_dir": str(work / "Tex"),
@@ -126,7 +129,7 @@ def manim_settings(job: dict, work: Path) -> dict[str, Any]:
         "pixel_width": job["width"],
         "pixel_height": job["height"],
         "frame_rate": job["fps"],
-        "format": "png" if job["format"] in ("png", "still") else job["format"],
+        "format": "png" if job["format"] in ("png", *STILLS) else job["format"],
         "transparent": job["transparent"],
         "output_file": job["scene"],
         "write_to_movie": not still,
@@ -158,8 +161,25 @@ def draw(job: dict, module: Path, scene_class: type, work: Path, text_caches: li
         if beats is not None:
             beats.install(scene)
         recorder = recorder_for(job, scene)
+        if job["format"] == "storyboard":
+            scene.pictures = beat_end_pictures(scene)
         scene.render()
     return scene, beats, recorder
+
+
+def beat_end_pictures(scene) -> list[tuple[str, Image.Image]]:
+    """A storyboard's pictures, kept as the render goes (it skips every play, as a still does): at each beat's
+    end, the beat's name and the frame as it stands. Rendering the clip to take its frames cost 61 s of CPU for
+    mlp-backward at 480p with a new --layers; the beats' bodies alone, about 8 s."""
+    kept: list[tuple[str, Image.Image]] = []
+    end_beat = scene.end_beat
+
+    def ended() -> None:
+        end_beat()
+        kept.append((scene.sections[-1]["name"], scene.renderer.picture(scene)))
+
+    scene.end_beat = ended  # the instance's, over LectureScene's: what @beat calls
+    return kept
 
 
 def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: Path) -> dict:
@@ -169,6 +189,9 @@ def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: 
     stem = out / job["scene"]
     if job["format"] == "still":
         return {"files": [str(publish(Path(writer.image_file_path), stem.with_suffix(".png")))]}
+    if job["format"] == "storyboard":
+        names, pictures = zip(*scene.pictures)
+        return {"files": [str(sheet(list(pictures), list(names), stem.with_name(f"{job['scene']}-storyboard.png")))]}
     track = None
     if job["format"] == "png":  # a PNG sequence, e.g. for LaTeX's animate package
         files = [publish_frames(Path(writer.image_file_path).parent, out, job["scene"])]
@@ -230,7 +253,7 @@ def publish_frames(frames_dir: Path, out: Path, scene_id: str) -> Path:
 
 def recorder_for(job: dict, scene):
     """With `record` (`lecture check`), the geometry recorder hooked into this render (not into stills or --plain)."""
-    if not job.get("record") or job["format"] == "still" or job.get("plain"):
+    if not job.get("record") or job["format"] in STILLS or job.get("plain"):
         return None
     from lecture.manim_compat import record  # only a checked render pays for the recorder's import
 
