@@ -36,13 +36,8 @@ def save_poster(last_frame: Image.Image, target: Path, transparent: bool) -> Pat
     return save_image_atomic(last_frame if transparent else last_frame.convert("RGB"), target)
 
 
-def storyboard(video: Path, sections: list[dict], target: Path, columns: int = 3) -> Path:
-    """One PNG grid of every section's end frame, labelled with the section names."""
-    return sheet(frames_at(video, [s["end"] - 1e-3 for s in sections]), [s["name"] for s in sections], target, columns)
-
-
 def sheet(images: list[Image.Image], names: list[str], target: Path, columns: int = 3) -> Path:
-    """The images in a grid, `columns` wide, each under its number and name."""
+    """The images in a grid, `columns` wide, each under its number and name: a storyboard of a scene's beat ends."""
     w, h = images[0].size
     label_h = max(18, h // 12)
     rows = math.ceil(len(images) / columns)

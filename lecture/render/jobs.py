@@ -23,6 +23,7 @@ SOUND_FILES = tuple(f"lecture/voice/{m}.py" for m in ("audio", "narrator", "pron
 GEOMETRY = ".geometry.json.gz"  # the recorder's file beside a clip rendered for `lecture check`
 RECORD_ENV = "LECTURE_RECORD"  # =1: every render records its geometry, as `lecture check` does (the test suite's session renders)
 DRAFTS = "drafts"  # under the media folder: the studio's drafts of one beat (lecture/render/draft.py), and only those
+STILLS = ("still", "storyboard")  # formats drawn with every play skipped: the last frame, or each beat's end
 PACKAGES = ("manim", "manim-slides", "torch", "numpy", "av", "pillow")
 @dataclass(frozen=True)
 class Job:
@@ -48,7 +49,7 @@ class Job:
     @property
     def records(self) -> bool:
         """Whether the render writes a geometry record: asked for, and neither a still nor --plain."""
-        return self.record and not self.plain and self.format not in ("still", "storyboard")
+        return self.record and not self.plain and self.format not in STILLS
 
     @property
     def cache_key(self) -> str:

@@ -39,7 +39,7 @@ from lecture.output.frames import save_poster, sheet
 from lecture.output.publish import (publish, published_together, stop_publishing, unfinished_files_removed,
                                     write_text_atomic)
 from lecture.render.errors import cause_in_words, log_places, write_first
-from lecture.render.jobs import CODE_FOLDERS, GEOMETRY, ROOT
+from lecture.render.jobs import CODE_FOLDERS, GEOMETRY, ROOT, STILLS
 from lecture.render.lifeline import on_end
 from lecture.voice import audio
 from lecture.voice.narrator import VoiceNarrator
@@ -108,9 +108,6 @@ def render_once(job: dict, on_frames: Callable[[int], None] | None = None) -> di
             log_time(f"spliced, muxed and published in {time.perf_counter() - publishing:.2f} s")
 
 
-STILLS = ("still", "storyboard")  # formats drawn with every play skipped: the last frame, or each beat's end
-
-
 def latex_cache(job: dict) -> Path:
     """The folder LaTeX's SVGs are shared through (`manim_compat.latexcache`): the render's cache folder's
     `_latex` (no scene id starts with "_"), or LECTURE_LATEX_CACHE's, which shares them between cache folders."""
@@ -169,8 +166,8 @@ def draw(job: dict, module: Path, scene_class: type, work: Path, text_caches: li
 
 def beat_end_pictures(scene) -> list[tuple[str, Image.Image]]:
     """A storyboard's pictures, kept as the render goes (it skips every play, as a still does): at each beat's
-    end, the beat's name and the frame as it stands. Rendering the clip to take its frames cost 61 s of CPU for
-    mlp-backward at 480p with a new --layers; the beats' bodies alone, about 8 s."""
+    end, the beat's name and the frame as it stands. Rendering the clip to take its frames cost 78 s of CPU for
+    mlp-backward at 480p with a new --layers; the beats with their plays skipped, 22 s (docs/speed.md)."""
     kept: list[tuple[str, Image.Image]] = []
     end_beat = scene.end_beat
 
