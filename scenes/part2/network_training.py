@@ -16,10 +16,10 @@ from scenes.kit.base import beat
 from scenes.kit.headings import OneLineHeading
 from scenes.kit.pacing import END, PacingScene
 from scenes.widgets.contour import level_segments
-from scenes.widgets.equation_rows import in_rows, scale_key, value_range
+from scenes.widgets.equation_rows import in_rows, scale_key
 from scenes.kit.formatting import counter, in_powers_of_ten, short, short_tex
 from scenes.widgets.live_value import LiveValue
-from scenes.widgets.network_diagram import Term, number_tex, token
+from scenes.widgets.network_diagram import Term, number_tex, token, value_range
 from scenes.widgets.network_layout import HEAT_SIDE, Box
 from scenes.widgets.surface import colormap, nice_step
 from scenes.part2.training_code import parameter_tex, step_code

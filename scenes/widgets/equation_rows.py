@@ -10,14 +10,14 @@ what its colours mean: the least value, the ramp, the largest, side by side on o
 picture's legend reads). Measured before it is drawn (`key_extent`), as `MatrixEquation` measures its labels."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
-from manim import DOWN, RIGHT, MathTex, Rectangle, VGroup
+from manim import DOWN, RIGHT, MathTex, VGroup
 
 from scenes.kit.formatting import short_tex
 from scenes.kit.measure import tex_extent
-from scenes.widgets.network_diagram import KEY_BAR, KEY_CELLS, KEY_DIGITS, SIZE_SLACK, MatrixEquation, Term, surface_ramp
+from scenes.widgets.network_diagram import KEY_BAR, KEY_DIGITS, SIZE_SLACK, MatrixEquation, Term, ramp_bar, value_range
 from scenes.widgets.network_layout import HEAT_CELL, Box
 from scenes.kit.theme import Theme
 
@@ -26,13 +26,6 @@ HUGE = Box(0, 0, 1000, 1000)  # a box no equation fills: it is drawn at its natu
 KEY_BUFF = 0.12  # between the key's numbers and its ramp
 RAMP_LENGTH = 6.0  # the ramp's width, in ramp heights
 KEY_DROP = 0.15  # between what a key explains and the key
-
-
-def value_range(grids: Iterable[np.ndarray]) -> tuple[float, float]:
-    """The least and largest finite value of all `grids` (the shared scale's ends); (0, 1) when none is finite."""
-    finite = np.concatenate([np.asarray(g, float).ravel() for g in grids] or [np.zeros(0)])
-    finite = finite[np.isfinite(finite)]
-    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
 
 
 def key_extent(scale: tuple[float, float], size: float) -> tuple[float, float]:
@@ -46,11 +39,7 @@ def scale_key(scale: tuple[float, float], theme: Theme, size: float) -> VGroup:
     """The least value, the theme's surface ramp, the largest value, on one line, in the theme's muted colour."""
     ends = [MathTex(short_tex(v, KEY_DIGITS), font_size=size, color=theme.muted) for v in scale]
     height = max(e.height for e in ends) * KEY_BAR
-    width = height * RAMP_LENGTH
-    cells = VGroup(*(Rectangle(width=width / KEY_CELLS, height=height, stroke_width=0).set_fill(c, 1)
-                     for c in surface_ramp(theme.surface, KEY_CELLS))).arrange(RIGHT, buff=0)
-    bar = VGroup(cells, Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1).move_to(cells))
-    return VGroup(ends[0], bar, ends[1]).arrange(RIGHT, buff=KEY_BUFF)
+    return VGroup(ends[0], ramp_bar(theme, height * RAMP_LENGTH, height), ends[1]).arrange(RIGHT, buff=KEY_BUFF)
 
 
 def keyed_equation(parts: Sequence[Term | str], theme: Theme, box: Box, size: float, wrap: bool = False,

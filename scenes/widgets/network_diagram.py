@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Animation, AnimationGroup, BackgroundRectangle, Circle, Create, FadeIn,
@@ -60,6 +60,21 @@ def surface_ramp(surface: tuple[str, ...], steps: int) -> tuple[ManimColor, ...]
     """A theme's surface colours spread over `steps` (a colour map's ramp), worked out once per theme: a colour
     map of 36 cells asked for it 36 times, a fifth of building training-step's rows at 3,6,6,6,1."""
     return tuple(color_gradient([ManimColor(c) for c in surface], steps))
+
+
+def value_range(grids: Iterable[np.ndarray]) -> tuple[float, float]:
+    """The least and largest finite value of all `grids` (a colour map's ends, or a shared scale's); (0, 1) when
+    none is finite."""
+    finite = np.concatenate([np.asarray(g, float).ravel() for g in grids] or [np.zeros(0)])
+    finite = finite[np.isfinite(finite)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+
+
+def ramp_bar(theme: Theme, width: float, height: float) -> VGroup:
+    """A key's ramp: the theme's surface colours in KEY_CELLS cells, `width` x `height`, outlined in the muted colour."""
+    cells = VGroup(*(Rectangle(width=width / KEY_CELLS, height=height, stroke_width=0).set_fill(c, 1)
+                     for c in surface_ramp(theme.surface, KEY_CELLS))).arrange(RIGHT, buff=0)
+    return VGroup(cells, Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1).move_to(cells))
 
 
 def number_extent(value: float, size: float) -> tuple[float, float]:
@@ -471,25 +486,15 @@ class MatrixEquation(VGroup):
         """What a colour of the term's map means: its ramp, `width` wide (its name's width, or its numbers'), the least
         value under its left end, the largest under its right end (stacked, so the key takes no more width than the name:
         side by side, the equation drew smaller and more of its terms as colours)."""
-        lo, hi = self._range(term)
-        t = self.theme
-        ramp = surface_ramp(t.surface, KEY_CELLS)
-        ends = [MathTex(short_tex(v, KEY_DIGITS), font_size=size, color=t.muted) for v in (lo, hi)]
-        width = max(width, ends[0].width + ends[1].width + KEY_SPREAD)
-        height = ends[0].height * KEY_BAR
-        cells = VGroup(*(Rectangle(width=width / KEY_CELLS, height=height, stroke_width=0).set_fill(c, 1)
-                         for c in ramp)).arrange(RIGHT, buff=0)
-        bar = VGroup(cells, Rectangle(width=width, height=height, stroke_color=t.muted, stroke_width=1).move_to(cells))
+        ends = [MathTex(short_tex(v, KEY_DIGITS), font_size=size, color=self.theme.muted) for v in self._range(term)]
+        bar = ramp_bar(self.theme, max(width, ends[0].width + ends[1].width + KEY_SPREAD), ends[0].height * KEY_BAR)
         ends[0].next_to(bar, DOWN, buff=KEY_GAP).align_to(bar, LEFT)
         ends[1].next_to(bar, DOWN, buff=KEY_GAP).align_to(bar, RIGHT)
         return VGroup(ends[0], bar, ends[1])
 
     def _range(self, term: Term) -> tuple[float, float]:
         """The least and largest finite value of a term (its colour map's ends), or the scale its maps share."""
-        if self.shared is not None:
-            return self.shared
-        finite = term.grid[np.isfinite(term.grid)]
-        return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        return self.shared if self.shared is not None else value_range([term.grid])
 
     def shows(self, term: Term) -> bool:
         """The term is drawn with its numbers (else as a colour map)."""
