@@ -1,6 +1,7 @@
 """`lecture check` on real renders: two tiny scenes through the geometry recorder (one breaking the
 geometric rules, one tidy), and the command over the session's renders (tests/conftest.py renders them
-with LECTURE_RECORD=1), which it must reuse, not render again."""
+with LECTURE_RECORD=1), which it must reuse, not render again. The studio's findings on a scene's beats are
+tested in tests/test_studio.py, over its studio and browser."""
 from __future__ import annotations
 
 import json
@@ -11,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from lecture.check.rules import GEOMETRIC
-from lecture.check.run import check_clip
+from lecture.check.run import check_clip, check_clips
 from scenes.catalog import LECTURE_BY_ID
 from tests.conftest import ROOT, run_lecture
-from tests.test_studio import browser, open_page, studio  # noqa: F401 (fixtures: the studio over the session's clips)
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +46,14 @@ def test_recorded_scene_that_is_tidy(demos):
     assert [f for f in findings if f.rule in GEOMETRIC] == []
 
 
+def test_clips_checked_side_by_side_find_what_one_at_a_time_finds(demos):
+    """`lecture check` applies the rules to its clips in --jobs processes: the same findings, in the clips' order."""
+    clips = [(demos / f"{name}.json", demos / f"{name}.geometry.json.gz", None) for name in ("Crowded", "Tidy", "Crowded")]
+    apart = check_clips(clips, jobs=2)
+    assert [a[:2] for a in apart] == [check_clip(*clip)[:2] for clip in clips]
+    assert apart[0][0] and apart[0][0] == apart[2][0] and not [f for f in apart[1][0] if f.rule in GEOMETRIC]
+
+
 @pytest.mark.parametrize("lecture,fixture,extra", [("feedforward", "rendered", ["optimizers"]),
                                                     ("part-2", "rendered_part2", [])])
 def test_check_reuses_the_session_render(request, tmp_path, lecture, fixture, extra):
@@ -62,21 +70,3 @@ def test_check_reuses_the_session_render(request, tmp_path, lecture, fixture, ex
     assert all(f["beat"] == "" or (f["scene"], f["beat"]) in beats for f in data["findings"])  # "": the whole clip
     assert result.returncode == (1 if data["findings"] else 0), result.stdout + result.stderr
     assert sheet.stat().st_size > 0
-
-
-def test_the_studio_shows_a_scenes_findings_on_their_beats(studio, browser):
-    """The studio over the session's clips (with their geometry records): /api/findings gives what the
-    check finds, and the page marks each beat that has some (a scene with findings, if the tiny clips have one)."""
-    import http.client
-
-    tiny = studio["media"] / "tiny"
-    checked = {s: check_clip(tiny / f"{s}.json", tiny / f"{s}.geometry.json.gz")[0] for s in LECTURE_BY_ID["feedforward"].ids}
-    scene = next((s for s, found in checked.items() if found), "backprop")
-    connection = http.client.HTTPConnection("127.0.0.1", studio["port"], timeout=60)
-    connection.request("GET", f"/api/findings?scene={scene}&q=t")
-    data = json.loads(connection.getresponse().read())
-    assert set(GEOMETRIC) <= set(data["rules"])
-    assert [f["message"] for f in data["findings"]] == [f.message for f in checked[scene]]
-    page = open_page(browser, studio, f"?scene={scene}&q=t", [])
-    marked = {f.beat for f in checked[scene]}
-    page.wait_for_function(f"document.querySelectorAll('.beat.has-findings').length === {len(marked)}", timeout=20000)

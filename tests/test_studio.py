@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from lecture.check.rules import GEOMETRIC
+from lecture.check.run import check_clip
 from scenes.catalog import DEFAULT_LECTURE
 from scenes.kit.params import LectureParams
 from tests.conftest import LECTURE as LECTURE_CLI, ROOT, run_lecture
@@ -163,6 +165,22 @@ def request(studio, method: str, path: str, headers: dict | None = None, body: b
     data = response.read()
     connection.close()
     return response.status, data
+
+
+def test_the_studio_shows_a_scenes_findings_on_their_beats(studio, browser):
+    """The studio over the session's clips (with their geometry records): /api/findings gives what the
+    check finds, and the page marks each beat that has some (a scene with findings, if the tiny clips have one)."""
+    tiny = studio["media"] / "tiny"
+    checked = ((s, check_clip(tiny / f"{s}.json", tiny / f"{s}.geometry.json.gz")[0]) for s in DEFAULT_LECTURE.ids)
+    scene, findings = next(((s, found) for s, found in checked if found), ("backprop", []))  # checks up to the first found
+    connection = http.client.HTTPConnection("127.0.0.1", studio["port"], timeout=60)
+    connection.request("GET", f"/api/findings?scene={scene}&q=t")
+    data = json.loads(connection.getresponse().read())
+    assert set(GEOMETRIC) <= set(data["rules"])
+    assert [f["message"] for f in data["findings"]] == [f.message for f in findings]
+    page = open_page(browser, studio, f"?scene={scene}&q=t", [])
+    marked = {f.beat for f in findings}
+    page.wait_for_function(f"document.querySelectorAll('.beat.has-findings').length === {len(marked)}", timeout=20000)
 
 
 def test_hostile_requests_get_nothing_outside_the_media_folder(studio, tmp_path):

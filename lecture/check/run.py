@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,3 +44,17 @@ def check_clip(sidecar_path: Path, geometry_path: Path | None,
     findings += numbers.check(record, sidecar)
     applied.append("numbers")
     return unique(findings), applied, sidecar
+
+
+Checked = tuple[list[Finding], list[str], dict[str, Any]]
+
+
+def check_clips(clips: list[tuple[Path, Path | None, Path | None]], jobs: int = 1) -> list[Checked]:
+    """`check_clip` for each (sidecar, geometry record, video), in the order given. With `jobs` > 1 the
+    clips are checked side by side in that many processes (the rules are pure numpy over a clip's own
+    files; on two cores this halves the rules' share of `lecture check`, docs/checking.md "Cost")."""
+    workers = min(jobs, len(clips))
+    if workers <= 1:
+        return [check_clip(*clip) for clip in clips]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(check_clip, *zip(*clips)))

@@ -24,7 +24,7 @@ def check(scenes, quality, out, jobs, force, json_path, sheet_path, **kwargs) ->
     """
     # The checker and the render machinery: only when `check` runs (every command imports this module).
     from lecture.check.report import ClipCheck, table, write_json
-    from lecture.check.run import check_clip
+    from lecture.check.run import check_clips
     from lecture.cli.render import render_clips
     from lecture.request import RenderRequest
     from lecture.render.jobs import GEOMETRY
@@ -35,9 +35,9 @@ def check(scenes, quality, out, jobs, force, json_path, sheet_path, **kwargs) ->
     if failed:
         raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
     checks = []
-    for o in outcomes:
-        sidecar = out_dir / f"{o.job.scene}.json"
-        findings, applied, data = check_clip(sidecar, out_dir / f"{o.job.scene}{GEOMETRY}", out_dir / f"{o.job.scene}.mp4")
+    clips = [(out_dir / f"{o.job.scene}.json", out_dir / f"{o.job.scene}{GEOMETRY}", out_dir / f"{o.job.scene}.mp4")
+             for o in outcomes]
+    for o, (findings, applied, data) in zip(outcomes, check_clips(clips, request.jobs)):
         checks.append(ClipCheck(o.job.scene, data.get("theme", ""), out_dir / f"{o.job.scene}.mp4", data.get("sections", []),
                                 applied, findings))
         click.echo(table(checks[-1]))
