@@ -47,14 +47,38 @@ def check_clip(sidecar_path: Path, geometry_path: Path | None,
 
 
 Checked = tuple[list[Finding], list[str], dict[str, Any]]
+Clip = tuple[Path, Path | None, Path | None]  # its sidecar, geometry record and video
 
 
-def check_clips(clips: list[tuple[Path, Path | None, Path | None]], jobs: int = 1) -> list[Checked]:
-    """`check_clip` for each (sidecar, geometry record, video), in the order given. With `jobs` > 1 the
-    clips are checked side by side in that many processes (the rules are pure numpy over a clip's own
-    files; on two cores this halves the rules' share of `lecture check`, docs/checking.md "Cost")."""
-    workers = min(jobs, len(clips))
-    if workers <= 1:
-        return [check_clip(*clip) for clip in clips]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(check_clip, *zip(*clips)))
+class RulePool:
+    """The rules applied to clips side by side in `jobs` processes, each clip as soon as it is handed in:
+    `lecture check` hands a clip in when its render is done, so the rules of the first clips run while the
+    last ones render, and fill the cores the render's tail leaves idle (docs/checking.md "Cost"). With one
+    job, a clip is checked in this process when its result is asked for."""
+
+    def __init__(self, jobs: int) -> None:
+        context = multiprocessing.get_context("spawn")  # the rules are numpy over a clip's own files: nothing to inherit
+        self._pool = ProcessPoolExecutor(jobs, mp_context=context) if jobs > 1 else None
+        self._clips: dict[str, Any] = {}
+
+    def submit(self, name: str, clip: Clip) -> None:
+        self._clips[name] = self._pool.submit(check_clip, *clip) if self._pool else clip
+
+    def result(self, name: str) -> Checked:
+        held = self._clips[name]
+        return held.result() if self._pool else check_clip(*held)
+
+    def __enter__(self) -> "RulePool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def check_clips(clips: list[Clip], jobs: int = 1) -> list[Checked]:
+    """`check_clip` for each clip, in the order given, in at most `jobs` processes."""
+    with RulePool(min(jobs, len(clips))) as pool:
+        for i, clip in enumerate(clips):
+            pool.submit(str(i), clip)
+        return [pool.result(str(i)) for i in range(len(clips))]

@@ -24,23 +24,30 @@ def check(scenes, quality, out, jobs, force, json_path, sheet_path, **kwargs) ->
     """
     # The checker and the render machinery: only when `check` runs (every command imports this module).
     from lecture.check.report import ClipCheck, table, write_json
-    from lecture.check.run import check_clips
+    from lecture.check.run import RulePool
     from lecture.cli.render import render_clips
     from lecture.request import RenderRequest
     from lecture.render.jobs import GEOMETRY
 
     request = RenderRequest.resolve(scenes, kwargs, quality=quality, out=out, jobs=jobs, force=force, record=True)
-    outcomes, out_dir = render_clips(request), request.clip_folder
-    failed = [o for o in outcomes if not o.ok]
-    if failed:
-        raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
-    checks = []
-    clips = [(out_dir / f"{o.job.scene}.json", out_dir / f"{o.job.scene}{GEOMETRY}", out_dir / f"{o.job.scene}.mp4")
-             for o in outcomes]
-    for o, (findings, applied, data) in zip(outcomes, check_clips(clips, request.jobs)):
-        checks.append(ClipCheck(o.job.scene, data.get("theme", ""), out_dir / f"{o.job.scene}.mp4", data.get("sections", []),
-                                applied, findings))
-        click.echo(table(checks[-1]))
+    out_dir, clips = request.clip_folder, sum(len(group.ids) for group in request.groups)
+
+    def rendered(outcome) -> None:  # a clip done (or up to date): its rules start while the others render
+        scene = outcome.job.scene
+        if outcome.ok:
+            rules.submit(scene, (out_dir / f"{scene}.json", out_dir / f"{scene}{GEOMETRY}", out_dir / f"{scene}.mp4"))
+
+    with RulePool(min(request.jobs, clips)) as rules:
+        outcomes = render_clips(request, on_done=rendered)
+        failed = [o for o in outcomes if not o.ok]
+        if failed:
+            raise RenderFailed("; ".join(f"{o.job.scene} failed: {o.error}" for o in failed))
+        checks = []
+        for o in outcomes:
+            findings, applied, data = rules.result(o.job.scene)
+            checks.append(ClipCheck(o.job.scene, data.get("theme", ""), out_dir / f"{o.job.scene}.mp4",
+                                    data.get("sections", []), applied, findings))
+            click.echo(table(checks[-1]))
     total = sum(len(c.findings) for c in checks)
     options = {"scenes": list(scenes) or ["all"], "quality": quality, "voice": kwargs.get("voice"),
                "lecture": kwargs.get("lecture_id"), "theme": kwargs.get("theme") or "dark"}

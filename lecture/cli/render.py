@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
@@ -50,9 +51,10 @@ def render(scenes, quality, fmt, transparent, out, jobs, concat, force, plain, *
         sys.exit(1)
 
 
-def render_clips(request: RenderRequest) -> list:
+def render_clips(request: RenderRequest, on_done: Callable[[Any], None] = lambda outcome: None) -> list:
     """Render what is not up to date (with `request.record`, or LECTURE_RECORD=1 in the environment, what
-    has no geometry record for `lecture check` either); the outcomes, in the order asked."""
+    has no geometry record for `lecture check` either); the outcomes, in the order asked. `on_done(outcome)`
+    as each clip is done (or found up to date), while the others still render."""
     # The render machinery (the job's cache key, the pool: about 0.4 s): only for a command that renders.
     from lecture.render.jobs import RECORD_ENV, Job
     from lecture.render.pool import render_jobs
@@ -69,8 +71,13 @@ def render_clips(request: RenderRequest) -> list:
             pool.close()
         raise
     display = progress.Display(job_list, sys.stdout)
+
+    def report(event: str, outcome) -> None:
+        display(event, outcome)
+        if event == "done":
+            on_done(outcome)
     try:
-        return render_jobs(job_list, r.out / ".cache", r.jobs, use_cache=not r.force, report=display, pool=pool)
+        return render_jobs(job_list, r.out / ".cache", r.jobs, use_cache=not r.force, report=report, pool=pool)
     finally:
         display.close()
 
