@@ -64,25 +64,41 @@ def behind(record: Record, drawn: list[Drawn], text: Drawn, region: tuple[int, i
     return picture
 
 
+def text_contrast(record: Record, drawn: list[Drawn], text: Drawn, region: tuple[int, int, int, int]) -> tuple[float, np.ndarray] | None:
+    """The median contrast of `text`'s glyph pixels against what is behind them, and those colours; None
+    where it puts no ink in `region`."""
+    letters = ink(text, region, record.frame)
+    if not letters.any():
+        return None
+    colour = text.colour
+    under = behind(record, drawn, text, region)[letters]
+    seen = under * (1 - colour[3]) + np.array(colour[:3]) * colour[3]
+    return float(np.median(ratio(seen, under))), under
+
+
 def check(record: Record) -> list[Finding]:
     """One finding per snapshot and pair of colours (a theme colour too faint on its background is one
-    finding listing its texts, not one per text)."""
+    finding listing its texts, not one per text). A text drawing the same pixels over the same things as
+    at an earlier snapshot is not measured again."""
     findings = []
+    measured: dict[tuple, tuple[float, np.ndarray] | None] = {}
     for snap in record.snapshots:
         if snap.at not in ("end", "beat-end"):
             continue
         pairs: dict[tuple[str, str], list] = {}
+        shapes = [(item, to_px(item.box, record.frame)) for item in snap.drawn if item.kind != "text"]
         for text in snap.texts:
             colour = text.colour
             if text.opacity < FAINT_OPACITY or colour[3] <= 0:
                 continue
             region = to_px(text.box, record.frame)
-            letters = ink(text, region, record.frame)
-            if not letters.any():
+            key = (text.signature, region, tuple(item.signature for item, box in shapes
+                                                 if item.order < text.order and intersect(box, region)))
+            if key not in measured:
+                measured[key] = text_contrast(record, snap.drawn, text, region)
+            if measured[key] is None:
                 continue
-            under = behind(record, snap.drawn, text, region)[letters]
-            seen = under * (1 - colour[3]) + np.array(colour[:3]) * colour[3]
-            value = float(np.median(ratio(seen, under)))
+            value, under = measured[key]
             if value < CONTRAST_MIN:
                 shown = "#%02X%02X%02X" % tuple(round(c * 255) for c in colour[:3])
                 back = "#%02X%02X%02X" % tuple(np.round(np.median(under, axis=0) * 255).astype(int))

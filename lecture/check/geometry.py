@@ -69,6 +69,24 @@ class Drawn:
     def name(self) -> str:
         return f'"{self.label}"' if self.kind == "text" else self.label
 
+    @cached_property
+    def signature(self) -> int:
+        """A hash of what it draws (kind, paths, colours, images): equal in two snapshots when it drew the
+        same pixels in both, so a rule can reuse what it measured (contrast: a text at rest is checked again
+        at every play's end)."""
+        return hash((self.kind, self.order, tuple(_part_signature(part) for part in self.parts)))
+
+
+def _part_signature(part: dict[str, Any]) -> tuple:
+    return tuple((key, _frozen(value)) for key, value in sorted(part.items()) if key != "groups")
+
+
+def _frozen(value: Any) -> Any:
+    """Lists as tuples, all the way down (a path, a list of numbers, in one step)."""
+    if not isinstance(value, list):
+        return value
+    return tuple(map(_frozen, value)) if value and isinstance(value[0], list) else tuple(value)
+
 
 @dataclass
 class Snapshot:
