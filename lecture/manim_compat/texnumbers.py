@@ -122,7 +122,7 @@ def font(svg_file: Path) -> Font:
     return Font(svg_file.read_text())
 
 
-_pages: dict[str, tuple[Font, str, str | None]] = {}  # a number's SVG (resolved) -> its glyphs, the number, its group
+_pages: dict[str, tuple[Font, str, str | None]] = {}  # a number's SVG -> its glyphs, the number, its group
 _glyphs: dict[tuple, object] = {}  # (font, glyph, the parse's settings) -> the glyph's mobject, parsed once
 
 
@@ -139,7 +139,7 @@ def tex_to_svg_file(expression: str, environment: str | None = None,
     glyphs = font(latex_svg_file(reference, environment, template))  # typeset once, then in manim's cache
     if not svg_file.exists():
         write_text_atomic(svg_file, glyphs.page(*number))
-    _pages[str(svg_file.resolve())] = (glyphs, *number)
+    _pages[str(svg_file)] = (glyphs, *number)  # as MathTex names it: its `file_name`
     return svg_file
 
 
@@ -147,7 +147,7 @@ def compose(mob: SVGMobject) -> bool:
     """Build `mob` as `SVGMobject.generate_mobject` would from its page, if the page is a number set here by this
     process (else False): its glyphs' mobjects copied and moved by their advances, the groups named as manim's
     parse names them (`root`, the page's wrappers, MathTex's group, a `numbered_group_N` per glyph), flipped."""
-    page = _pages.get(str(Path(mob.file_name).resolve())) if getattr(mob, "file_name", None) else None
+    page = _pages.get(str(mob.file_name)) if getattr(mob, "file_name", None) else None
     cls = type(mob)
     if page is None or any(getattr(cls, name) is not getattr(SVGMobject, name) for name in PARSED_BY):
         return False
