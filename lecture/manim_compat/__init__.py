@@ -14,7 +14,6 @@ from __future__ import annotations
 import atexit
 import multiprocessing.forkserver
 import multiprocessing.resource_tracker
-import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
@@ -103,13 +102,6 @@ def draft_scene(scene: Any, beat: str, previous: str | None, state: bytes | None
 
     laid_out_at(*clip_size)
     return Drafting(scene, beat, previous, state)
-
-
-def number_extent(tex: str, font_size: float) -> tuple[float, float] | None:
-    """The width and height `MathTex(tex, font_size=font_size)` has, when `tex` is a plain number that this process
-    sets from glyphs (`fast_renderer` installed `texnumbers`), measured without building it; None otherwise."""
-    texnumbers = sys.modules.get("lecture.manim_compat.texnumbers")  # loaded by fast_renderer only: never imported here
-    return texnumbers.extent(tex, font_size) if texnumbers is not None else None
 
 
 def run_exit_handlers() -> None:

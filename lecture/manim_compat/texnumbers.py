@@ -237,6 +237,9 @@ def init_svg_mobject(self: SVGMobject, use_svg_cache: bool) -> SVGMobject:
 _parse = SVGMobject.init_svg_mobject
 
 
+tex_to_svg_file.extent = extent  # how scenes/kit/measure.py finds it: through manim's `tex_to_svg_file`
+
+
 def install() -> None:
     """From now on, in this process, MathTex sets plain numbers without LaTeX, and without parsing their pages."""
     global _parse

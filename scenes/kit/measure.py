@@ -5,22 +5,23 @@ those at one size times s / that size. Widgets that fit themselves to a box (Mat
 try several sizes and arrangements before they draw; each try built every name and number again, most of
 training-step's time at `--layers 3,6,6,6,1` and a third of grad-fn's. They measure here instead.
 A plain number (most of what a layout measures) is measured from its glyphs' extents, without building it, where
-the renderer sets numbers from glyphs (`lecture.manim_compat.number_extent`): equal to the built one's within 1e-15.
+the renderer sets numbers from glyphs: its `tex_to_svg_file` (lecture/manim_compat/texnumbers.py) then has an
+`extent`, equal to the built one's width and height within 1e-15 (scenes never import the tool: asked of manim).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
 from manim import MathTex
-
-from lecture.manim_compat import number_extent
+from manim.mobject.text import tex_mobject
 
 MEASURED_AT = 48.0  # the font size a formula's extent is measured at
 
 
 @lru_cache(maxsize=None)
 def _extent_per_point(tex: str) -> tuple[float, float]:
-    glyphs = number_extent(tex, MEASURED_AT)
+    extent = getattr(tex_mobject.tex_to_svg_file, "extent", None)  # what sets MathTex's numbers, if it measures them
+    glyphs = extent(tex, MEASURED_AT) if extent is not None else None
     if glyphs is not None:
         return glyphs[0] / MEASURED_AT, glyphs[1] / MEASURED_AT
     mob = MathTex(tex, font_size=MEASURED_AT)
