@@ -39,21 +39,43 @@ def blurred(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB").filter(ImageFilter.BoxBlur(2)), dtype=int)
 
 
-@pytest.mark.parametrize("lecture, scene, fixture", SCENES)
-def test_each_picture_is_the_clips_frame_at_its_beats_end(request, tmp_path, lecture, scene, fixture):
-    session: Path = request.getfixturevalue(fixture)
-    warm_text_caches(session, tmp_path / "cache", into_cache=True)
-    (group,) = RenderRequest.resolve((scene,), {"lecture_id": lecture}, quality="t", out=tmp_path).groups
-    job = Job(scene, QUALITIES["t"], "storyboard", False, group.params, tmp_path / "out")
-    proc = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(tmp_path / "cache"))],
-                          cwd=ROOT, env=os.environ | SESSION_ENV, capture_output=True, text=True, timeout=600)
+def render(job: Job, cache: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "lecture.render.worker", json.dumps(job.payload(cache))],
+                          cwd=ROOT, env=os.environ | SESSION_ENV, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    sections = json.loads((session / f"{scene}.json").read_text())["sections"]
-    frames = frames_at(session / f"{scene}.mp4", [s["end"] - 1e-3 for s in sections])
-    with Image.open(tmp_path / "out" / f"{scene}-storyboard.png") as sheet:
+
+
+def assert_pictures_are_frames(sheet_file: Path, clip: Path, sidecar: Path, scene: str) -> None:
+    sections = json.loads(sidecar.read_text())["sections"]
+    frames = frames_at(clip, [s["end"] - 1e-3 for s in sections])
+    with Image.open(sheet_file) as sheet:
         assert sheet.width == 3 * frames[0].width
         cells = sheet_cells(sheet, len(frames), frames[0].size)
     for section, cell, frame in zip(sections, cells, frames):
         diff = np.abs(blurred(cell) - blurred(frame)).max(axis=2)
         assert diff.max() <= MAX_BLURRED_DIFFERENCE and (diff > 24).mean() <= MAX_SHARE_OVER_24, \
             f"{scene} {section['name']}: up to {diff.max()} levels apart, {(diff > 24).mean():.2%} of pixels over 24"
+
+
+@pytest.mark.parametrize("lecture, scene, fixture", SCENES)
+def test_each_picture_is_the_clips_frame_at_its_beats_end(request, tmp_path, lecture, scene, fixture):
+    session: Path = request.getfixturevalue(fixture)
+    warm_text_caches(session, tmp_path / "cache", into_cache=True)
+    (group,) = RenderRequest.resolve((scene,), {"lecture_id": lecture}, quality="t", out=tmp_path).groups
+    render(Job(scene, QUALITIES["t"], "storyboard", False, group.params, tmp_path / "out"), tmp_path / "cache")
+    assert_pictures_are_frames(tmp_path / "out" / f"{scene}-storyboard.png", session / f"{scene}.mp4",
+                               session / f"{scene}.json", scene)
+
+
+def test_a_large_networks_pictures_are_its_clips_frames(rendered_part2, tmp_path):
+    """mlp-backward at --layers 3,6,6,6,1 (hundreds of numbers set from glyphs, colour maps, every equation swap
+    of the backward pass): its storyboard, drawn with every play skipped and the moving/still split left out, and
+    its clip, both rendered here at 192x108."""
+    warm_text_caches(rendered_part2, tmp_path / "cache", into_cache=True)
+    scene = "mlp-backward"
+    (group,) = RenderRequest.resolve((scene,), {"lecture_id": "part-2", "layers": "3,6,6,6,1"}, quality="t",
+                                     out=tmp_path).groups
+    for kind in ("mp4", "storyboard"):
+        render(Job(scene, QUALITIES["t"], kind, False, group.params, tmp_path / "out"), tmp_path / "cache")
+    out = tmp_path / "out"
+    assert_pictures_are_frames(out / f"{scene}-storyboard.png", out / f"{scene}.mp4", out / f"{scene}.json", scene)

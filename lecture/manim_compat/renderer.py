@@ -17,7 +17,7 @@ it lies.
 manim internals relied on (manim 0.21.0; see docs/seam.md): CairoRenderer's undocumented hooks
 `play`, `render`, `update_frame`, `save_static_frame_data`, `scene_finished` and its `static_image`;
 Camera's `display_image_mobject`, `points_to_subpixel_coords`, `set_frame_to_background`, `reset`;
-Animation's `_setup_scene` and `_on_finish`.
+Animation's `_setup_scene` and `_on_finish`; Scene's `get_moving_and_static_mobjects` (skipped in a still).
 """
 from __future__ import annotations
 
@@ -56,12 +56,16 @@ class LectureRenderer(CairoRenderer):
     def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
         if config.save_last_frame:  # a still: only where each animation ends matters
             args = tuple(end_state(a) or a if isinstance(a, Animation) else a for a in args)
+            # manim undocumented: Scene.begin_animations splits the scene into moving and still mobjects for the
+            # frames to come (a walk of every family, 0.7 s of mlp-backward's storyboard); a still draws none.
+            scene.get_moving_and_static_mobjects = nothing_moves
         else:
             args = tuple(raster_fade(a, [o for o in args if o is not a], scene, kwargs) or a for a in args)
         try:
             super().play(scene, *args, **kwargs)
         finally:
             self._layers = None
+            scene.__dict__.pop("get_moving_and_static_mobjects", None)
 
     # manim undocumented: Scene.play_internal calls render(scene, time, moving_mobjects) per frame.
     def render(self, scene: Any, time: float, moving_mobjects: Any = None) -> None:
@@ -105,6 +109,11 @@ class LectureRenderer(CairoRenderer):
     def scene_finished(self, scene: Any) -> None:
         self._scene_finished = True
         super().scene_finished(scene)
+
+
+def nothing_moves(animations: Any) -> tuple[list, list]:
+    """`Scene.get_moving_and_static_mobjects` for a still's plays: no frame is drawn from the split."""
+    return [], []
 
 
 class LectureCamera(Camera):
