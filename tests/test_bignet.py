@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +19,13 @@ import pytest
 
 from engine.limits import MAX_LAYER_SIZE, MAX_LAYERS, layers_problem
 from lecture.check.contrast import hex_rgb, ratio
+from lecture.options.table import QUALITIES
+from lecture.render.jobs import Job
+from lecture.request import RenderRequest
 from scenes.kit.theme import THEMES
 from scenes.widgets.network_layout import Box, neuron_layout, picture_share, stage
-from tests.conftest import warm_text_caches
+from tests.conftest import SESSION_ENV, warm_text_caches
+from tests.test_storyboard import assert_pictures_are_frames, render as render_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAME = Box(0, 0, 14 + 2 / 9, 8)
@@ -114,15 +119,22 @@ def test_the_largest_network_passes_the_checks_text_rules(tmp_path, rendered_par
     """One tiny render (192x108, 5 fps) of training-step with --layers 3,6,6,6,1 through `lecture check`:
     no text under the smallest size, nothing off the frame, no texts over each other (it had 80 text-size
     findings, its tables at 8.1 pt). It takes the session's part-2 LaTeX and Pango SVGs (the texts the
-    layers do not change): 73 -> 63 s of CPU."""
-    warm_text_caches(rendered_part2, tmp_path / "media")
-    out = tmp_path / "check.json"
-    result = subprocess.run([sys.executable, "-m", "lecture", "check", "training-step", "--lecture", "part-2",
-                             "--layers", "3,6,6,6,1", "-q", "t", "--out", str(tmp_path / "media"), "--json", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=900)
+    layers do not change): 73 -> 63 s of CPU. Then its storyboard (every play skipped, hundreds of numbers
+    composed from glyphs, colour maps and keys): each picture is the clip's frame at that beat's end
+    (tests/test_storyboard.py's measure), the check's LaTeX reused."""
+    media, out, scene = tmp_path / "media", tmp_path / "check.json", "training-step"
+    warm_text_caches(rendered_part2, media)
+    result = subprocess.run([sys.executable, "-m", "lecture", "check", scene, "--lecture", "part-2",
+                             "--layers", "3,6,6,6,1", "-q", "t", "--out", str(media), "--json", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900, env=os.environ | SESSION_ENV)
     assert result.returncode in (0, 1), result.stderr[-2000:]
     findings = json.loads(out.read_text())["findings"]
     assert not [f for f in findings if f["rule"] in ("text-size", "off-frame", "overlap")], findings
+    (group,) = RenderRequest.resolve((scene,), {"lecture_id": "part-2", "layers": "3,6,6,6,1"}, quality="t", out=media).groups
+    render_worker(Job(scene, QUALITIES["t"], "storyboard", False, group.params, tmp_path / "board"), media / ".cache")
+    clips = media / "tiny"
+    assert_pictures_are_frames(tmp_path / "board" / f"{scene}-storyboard.png", clips / f"{scene}.mp4",
+                               clips / f"{scene}.json", scene)
 
 
 @pytest.mark.slow

@@ -65,17 +65,3 @@ def test_each_picture_is_the_clips_frame_at_its_beats_end(request, tmp_path, lec
     render(Job(scene, QUALITIES["t"], "storyboard", False, group.params, tmp_path / "out"), tmp_path / "cache")
     assert_pictures_are_frames(tmp_path / "out" / f"{scene}-storyboard.png", session / f"{scene}.mp4",
                                session / f"{scene}.json", scene)
-
-
-def test_a_large_networks_pictures_are_its_clips_frames(rendered_part2, tmp_path):
-    """mlp-backward at --layers 3,6,6,6,1 (hundreds of numbers set from glyphs, colour maps, every equation swap
-    of the backward pass): its storyboard, drawn with every play skipped and the moving/still split left out, and
-    its clip, both rendered here at 192x108."""
-    warm_text_caches(rendered_part2, tmp_path / "cache", into_cache=True)
-    scene = "mlp-backward"
-    (group,) = RenderRequest.resolve((scene,), {"lecture_id": "part-2", "layers": "3,6,6,6,1"}, quality="t",
-                                     out=tmp_path).groups
-    for kind in ("mp4", "storyboard"):
-        render(Job(scene, QUALITIES["t"], kind, False, group.params, tmp_path / "out"), tmp_path / "cache")
-    out = tmp_path / "out"
-    assert_pictures_are_frames(out / f"{scene}-storyboard.png", out / f"{scene}.mp4", out / f"{scene}.json", scene)
