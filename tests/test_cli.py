@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from PIL import Image
 
+from lecture.voice.script import scene_script
 from scenes.catalog import BY_ID, LECTURE
 from tests.conftest import copy_session_clip, run_lecture
 from tests.in_process import run, run_in
@@ -83,13 +85,20 @@ def test_preview_writes_a_480p_png(tmp_path):
 @pytest.mark.slow
 def test_storyboard_has_every_section(tmp_path):
     """A picture of each of the title card's two beats, at 480p with its label band, in one row of three; no clip
-    is rendered for it (tests/test_storyboard.py holds the pictures equal to a clip's frames)."""
+    is rendered for it (tests/test_storyboard.py holds the pictures equal to a clip's frames). `--section` is one
+    of those pictures."""
     result = run_lecture("preview", "title", "--storyboard", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     with Image.open(result.stdout.strip().splitlines()[-1]) as sheet:
         assert sheet.size == (3 * 854, 480 + 40)
         cells = [sheet.crop((k * 854, 40, (k + 1) * 854, 520)).convert("L") for k in range(3)]
         assert [cell.getextrema() == (255, 255) for cell in cells] == [False, False, True]  # two pictures, then blank
+        second = np.asarray(sheet.crop((854, 40, 2 * 854, 520)).convert("RGB"))
+    beat = list(scene_script("title").beats)[1]
+    section = run_lecture("preview", "title", "--section", beat, "--out", str(tmp_path))  # that beat's end, from a storyboard
+    assert section.returncode == 0, section.stderr
+    with Image.open(section.stdout.strip().splitlines()[-1]) as picture:
+        assert np.array_equal(np.asarray(picture.convert("RGB")), second)
     assert not list((tmp_path / "preview").glob("*.mp4"))
 
 

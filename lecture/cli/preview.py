@@ -1,7 +1,6 @@
 """`lecture preview` and `lecture watch`: a scene's last frame, a beat's end or a storyboard, while writing it."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from lecture import UserError
 from lecture.cli.app import RenderFailed, all_rendered, cli
 from lecture.options.resolve import check_params, resolve_scenes
 from lecture.options.table import options_for
-from lecture.output.publish import save_image_atomic
 from lecture.request import RenderRequest, lecture_from, params_from
 from scenes.catalog import current
 
@@ -28,8 +26,7 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
                  in_this_process: bool = False) -> Path:
     """A still renders in this process when asked (`preview`: no second start-up of manim and torch);
     `watch` renders in a fresh process each time, so edited scene code is what it shows."""
-    # The render machinery and av (about 0.5 s together): loaded when a preview is made, not for every command.
-    from lecture.output.frames import frames_at
+    # The render machinery (about 0.5 s): loaded when a preview is made, not for every command.
     from lecture.render.jobs import Job
     from lecture.render.pool import render_jobs, run_here
 
@@ -38,23 +35,17 @@ def make_preview(scene: str, section: str | None, storyboard: bool, out: Path, k
     (scene_id,), params = group.ids, group.params
     check_params(params, [scene_id])
     out, out_dir = request.out, request.out / "preview"
-    # A still and a storyboard skip every play (each beat's end frame drawn, not the clip); a beat's end is the clip's.
-    kind = "storyboard" if storyboard else "mp4" if section else "still"
-    still = kind != "mp4"
-    job = Job(scene_id, request.quality, kind, False, params, out_dir)
-    if still and in_this_process:
-        outcome = run_here(job, out / ".cache")
-    else:
-        (outcome,) = render_jobs([job], out / ".cache", 1)
+    # Every play skipped: the last frame, or each beat's end (a section's end is its beat's end picture; the
+    # clip's frame there equals it within x264's loss, tests/test_storyboard.py). No clip is rendered.
+    job = Job(scene_id, request.quality, "storyboard" if storyboard or section else "still", False, params, out_dir)
+    outcome = run_here(job, out / ".cache") if in_this_process else render_jobs([job], out / ".cache", 1)[0]
     all_rendered([outcome])
-    if still:
+    if not section:
         return Path(outcome.files[0])
-    sidecar = json.loads((out_dir / f"{scene_id}.json").read_text())
-    video = out_dir / f"{scene_id}.mp4"
-    match = [s for s in sidecar["sections"] if s["name"] == section]
-    if not match:
-        raise UserError(f"no section {section!r} in {scene_id}; sections: {', '.join(s['name'] for s in sidecar['sections'])}")
-    return save_image_atomic(frames_at(video, [match[0]["end"] - 1e-3])[0], out_dir / f"{scene_id}-{section}.png")
+    ends = {Path(f).stem.removeprefix(f"{scene_id}-"): Path(f) for f in outcome.files[1:]}  # after the sheet, in beat order
+    if section not in ends:
+        raise UserError(f"no section {section!r} in {scene_id}; sections: {', '.join(ends)}")
+    return ends[section]
 
 
 @cli.command()

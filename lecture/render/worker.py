@@ -36,8 +36,8 @@ from lecture import manim_compat
 from lecture.manim_compat.beatsource import beat_sources
 from lecture.output.faststart import faststart
 from lecture.output.frames import save_poster, sheet
-from lecture.output.publish import (publish, published_together, stop_publishing, unfinished_files_removed,
-                                    write_text_atomic)
+from lecture.output.publish import (publish, published_together, save_image_atomic, stop_publishing,
+                                    unfinished_files_removed, write_text_atomic)
 from lecture.render.errors import cause_in_words, log_places, write_first
 from lecture.render.jobs import CODE_FOLDERS, GEOMETRY, ROOT, STILLS
 from lecture.render.lifeline import on_end
@@ -186,9 +186,14 @@ def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: 
     stem = out / job["scene"]
     if job["format"] == "still":
         return {"files": [str(publish(Path(writer.image_file_path), stem.with_suffix(".png")))]}
-    if job["format"] == "storyboard":
+    if job["format"] == "storyboard":  # the sheet, then each beat's end picture in beat order (`preview --section`)
         names, pictures = zip(*scene.pictures)
-        return {"files": [str(sheet(list(pictures), list(names), stem.with_name(f"{job['scene']}-storyboard.png")))]}
+        board = sheet(list(pictures), list(names), stem.with_name(f"{job['scene']}-storyboard.png"))
+        ends: dict[str, Image.Image] = {}
+        for name, picture in scene.pictures:
+            ends.setdefault(name, picture)  # a beat run more than once: its first end, as a section's first match
+        return {"files": [str(board), *(str(save_image_atomic(picture.convert("RGB"), stem.with_name(f"{job['scene']}-{name}.png")))
+                                        for name, picture in ends.items())]}
     track = None
     if job["format"] == "png":  # a PNG sequence, e.g. for LaTeX's animate package
         files = [publish_frames(Path(writer.image_file_path).parent, out, job["scene"])]
