@@ -104,6 +104,35 @@ def test_a_clause_too_long_for_two_lines_is_cut_evenly():
 
 
 # --- the highlight --------------------------------------------------------------------------------------------
+def test_a_ring_stops_halfway_to_a_neighbours_letters():
+    """A label 0.1 above the target: the ring's top closes in to 0.05 above it instead of RING_BUFF, the other
+    sides keep RING_BUFF; the content area's edge still closes it in."""
+    from scenes.kit.pointing import RING_BUFF, ring_box
+
+    target = (-1.0, 1.0, 0.0, 0.5)
+    label = (-0.5, 0.5, 0.6, 0.9)  # x0, x1, y0, y1: above the target, inside its ring
+    far = (3.0, 4.0, 0.0, 0.5)  # level with it, beyond the ring
+    assert ring_box(target, None, [label, far]) == pytest.approx((-1 - RING_BUFF, 1 + RING_BUFF, -RING_BUFF, 0.55))
+    assert ring_box(target, None, []) == pytest.approx((-1 - RING_BUFF, 1 + RING_BUFF, -RING_BUFF, 0.5 + RING_BUFF))
+    assert ring_box(target, (-1.05, 9, -9, 9), [])[0] == pytest.approx(-1.05)
+    touching = (-0.5, 0.5, 0.5 + RING_BUFF, 0.9)  # where the ring's line would run, along its bottom: its glow crosses it
+    assert ring_box(target, None, [touching])[3] == pytest.approx(0.5 + RING_BUFF / 2)
+    beside = (1.08, 1.5, 0.1, 0.4)  # to the right, level with it
+    assert ring_box(target, None, [beside])[1] == pytest.approx(1.04)
+
+
+def test_parts_with_another_texts_letters_between_them_get_a_ring_each():
+    from manim import Square, VGroup
+
+    from scenes.kit.pointing import extent, ring, ring_boxes
+
+    upper, lower = Square(0.4).move_to([2, 1, 0]), Square(0.4).move_to([1, 0, 0])  # two results in two rows
+    between = extent(Square(0.3).move_to([1.2, 1, 0]))  # the longer row's term, left of the upper result
+    assert len(ring_boxes(VGroup(upper, lower), None, [between])) == 2
+    assert len(ring_boxes(VGroup(upper, lower), None, [])) == 1
+    assert len(ring(VGroup(upper, lower), "#FF8C3A", None, [between])) == 2
+
+
 def test_the_highlight_fades_in_with_the_words_and_out_after_them():
     from scenes.kit.pointing import FADE_IN, FADE_OUT, LINGER, Window
 
