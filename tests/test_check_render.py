@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lecture.check.rules import GEOMETRIC
-from lecture.check.run import check_clip, check_clips
+from lecture.check.run import RulePool, check_clip
 from scenes.catalog import LECTURE_BY_ID
 from tests.conftest import ROOT, run_lecture
 
@@ -49,7 +49,10 @@ def test_recorded_scene_that_is_tidy(demos):
 def test_clips_checked_side_by_side_find_what_one_at_a_time_finds(demos):
     """`lecture check` applies the rules to its clips in --jobs processes: the same findings, in the clips' order."""
     clips = [(demos / f"{name}.json", demos / f"{name}.geometry.json.gz", None) for name in ("Crowded", "Tidy", "Crowded")]
-    apart = check_clips(clips, jobs=2)
+    with RulePool(2) as pool:
+        for i, clip in enumerate(clips):
+            pool.submit(str(i), clip)
+        apart = [pool.result(str(i)) for i in range(len(clips))]
     assert [a[:2] for a in apart] == [check_clip(*clip)[:2] for clip in clips]
     assert apart[0][0] and apart[0][0] == apart[2][0] and not [f for f in apart[1][0] if f.rule in GEOMETRIC]
 

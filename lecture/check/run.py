@@ -74,11 +74,3 @@ class RulePool:
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
-
-
-def check_clips(clips: list[Clip], jobs: int = 1) -> list[Checked]:
-    """`check_clip` for each clip, in the order given, in at most `jobs` processes."""
-    with RulePool(min(jobs, len(clips))) as pool:
-        for i, clip in enumerate(clips):
-            pool.submit(str(i), clip)
-        return [pool.result(str(i)) for i in range(len(clips))]
