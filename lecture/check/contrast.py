@@ -64,7 +64,8 @@ def behind(record: Record, drawn: list[Drawn], text: Drawn, region: tuple[int, i
     return picture
 
 
-def text_contrast(record: Record, drawn: list[Drawn], text: Drawn, region: tuple[int, int, int, int]) -> tuple[float, np.ndarray] | None:
+def text_contrast(record: Record, drawn: list[Drawn], text: Drawn,
+                  region: tuple[int, int, int, int]) -> tuple[float, np.ndarray] | None:
     """The median contrast of `text`'s glyph pixels against what is behind them, and those colours; None
     where it puts no ink in `region`."""
     letters = ink(text, region, record.frame)

@@ -187,13 +187,14 @@ def publish_render(job: dict, scene, beats, recorder, out: Path, slides_folder: 
     if job["format"] == "still":
         return {"files": [str(publish(Path(writer.image_file_path), stem.with_suffix(".png")))]}
     if job["format"] == "storyboard":  # the sheet, then each beat's end picture in beat order (`preview --section`)
-        names, pictures = zip(*scene.pictures)
-        board = sheet(list(pictures), list(names), stem.with_name(f"{job['scene']}-storyboard.png"))
+        names, kept = zip(*scene.pictures)
+        board = sheet(list(kept), list(names), stem.with_name(f"{job['scene']}-storyboard.png"))
         ends: dict[str, Image.Image] = {}
         for name, picture in scene.pictures:
             ends.setdefault(name, picture)  # a beat run more than once: its first end, as a section's first match
-        return {"files": [str(board), *(str(save_image_atomic(picture.convert("RGB"), stem.with_name(f"{job['scene']}-{name}.png")))
-                                        for name, picture in ends.items())]}
+        pictures = [save_image_atomic(picture.convert("RGB"), stem.with_name(f"{job['scene']}-{name}.png"))
+                    for name, picture in ends.items()]
+        return {"files": [str(board), *map(str, pictures)]}
     track = None
     if job["format"] == "png":  # a PNG sequence, e.g. for LaTeX's animate package
         files = [publish_frames(Path(writer.image_file_path).parent, out, job["scene"])]
